@@ -1,0 +1,34 @@
+// Input of sign-up, log-in and workspace creation, shared by the pages and any API.
+import { z } from 'zod';
+import { isValidTimeZone } from '../lib/time';
+
+/** An email address, trimmed and lower-cased so one person is one account. */
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'Enter a valid email address' }).max(254));
+
+export const Password = z
+  .string()
+  .min(10, { message: 'Use at least 10 characters' })
+  .max(200, { message: 'Use at most 200 characters' });
+
+export const WorkspaceName = z.string().trim().min(1, { message: 'Enter a name' }).max(80, { message: 'Use at most 80 characters' });
+
+export const TimeZone = z.string().trim().refine(isValidTimeZone, { message: 'Choose a valid time zone' });
+
+export const SignUpInput = z.object({
+  email: Email,
+  password: Password,
+  workspaceName: WorkspaceName,
+  timeZone: TimeZone.default('UTC'),
+});
+export type SignUpInput = z.infer<typeof SignUpInput>;
+
+export const LogInInput = z.object({
+  email: Email,
+  // Any length is checked against the hash; the limits apply only when choosing one.
+  password: z.string().min(1, { message: 'Enter your password' }).max(200),
+});
+export type LogInInput = z.infer<typeof LogInInput>;

@@ -1,0 +1,76 @@
+// Builds the Hono app: cross-cutting middleware, the error handler, and each area.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { accountRoutes } from './accounts/accounts.routes';
+import { apiKeyRoutes } from './api-keys/api-keys.routes';
+import { dashboardRoutes } from './dashboard/dashboard.routes';
+import { renderErrorPage } from './dashboard/error-page';
+import type { AppEnv } from './env';
+import { healthRoutes } from './health/health.routes';
+import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
+import { requireApiKey, requireSession } from './http/auth';
+import { csrfProtection } from './http/csrf';
+import { AppError, type ErrorCode } from './lib/errors';
+import { workspaceApi } from './workspaces/workspaces.api';
+import { settingsRoutes, workspaceRoutes } from './workspaces/workspaces.routes';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+// Paths answered with JSON errors; everything else is a page a person is looking at.
+const MACHINE_PATHS = /^\/(api|webhooks|healthz)(\/|$)/;
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'invalid_input', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large' };
+
+/** The whole HTTP surface of the Worker. */
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(secureHeaders({ xFrameOptions: 'DENY' }));
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('payload_too_large', 'The request body is larger than 1 MB.');
+      },
+    }),
+  );
+
+  app.route('/healthz', healthRoutes);
+  app.route('/', accountRoutes);
+  app.use('/app/*', csrfProtection(), requireSession());
+  app.route('/app', dashboardRoutes);
+  app.route('/app/settings', settingsRoutes);
+  app.route('/app/settings/api-keys', apiKeyRoutes);
+  app.route('/app/workspaces', workspaceRoutes);
+
+  const api = new Hono<AppEnv>();
+  api.use(requireApiKey());
+  api.route('/workspace', workspaceApi);
+  app.route('/api/v1', api);
+
+  app.get('/', (c) => c.redirect('/app'));
+
+  app.notFound(() => {
+    throw new AppError('not_found', 'There is nothing at this address.');
+  });
+
+  app.onError((thrown, c) => {
+    const err =
+      thrown instanceof HTTPException && CODE_BY_STATUS[thrown.status]
+        ? new AppError(CODE_BY_STATUS[thrown.status]!, thrown.message || 'Invalid request')
+        : toAppError(thrown);
+    logUnexpected(c, thrown);
+    applyErrorHeaders(c, err);
+    if (MACHINE_PATHS.test(c.req.path)) return c.json(errorBody(c, err), codeToStatus(err.code));
+    if (err.code === 'unauthorized' && c.req.method === 'GET') {
+      return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`);
+    }
+    return renderErrorPage(c, err);
+  });
+
+  return app;
+}

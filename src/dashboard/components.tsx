@@ -1,0 +1,99 @@
+// Small building blocks shared by dashboard pages.
+import type { Child } from 'hono/jsx';
+import { CSRF_FIELD } from '../http/csrf';
+
+/** Per-field error messages of a form, by field name. */
+export type FormErrors = Record<string, string>;
+
+/** The hidden CSRF field every form carries. */
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name={CSRF_FIELD} value={token} />;
+}
+
+/** A labelled input with its error and hint. */
+export function Field(props: {
+  name: string;
+  label: string;
+  type?: string;
+  value?: string | null;
+  error?: string | undefined;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  placeholder?: string;
+  list?: string;
+}) {
+  const id = `field-${props.name}`;
+  const describedBy = props.error ? `${id}-error` : props.hint ? `${id}-hint` : undefined;
+  return (
+    <div class={props.error ? 'field has-error' : 'field'}>
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.value ?? ''}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        placeholder={props.placeholder}
+        list={props.list}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy}
+      />
+      {props.error ? (
+        <p class="field-error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      ) : props.hint ? (
+        <p class="field-hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A message above a form or page: success, warning or error. */
+export function Notice({ tone, children }: { tone: 'success' | 'warning' | 'error' | 'info'; children: Child }) {
+  return (
+    <div class={`notice notice-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+/** What a page shows before it has anything: what will appear, and how to get there. */
+export function EmptyState({ title, children, action }: { title: string; children: Child; action?: Child }) {
+  return (
+    <section class="empty-state">
+      <div class="empty-icon" aria-hidden="true" />
+      <h2>{title}</h2>
+      <div class="empty-body">{children}</div>
+      {action ? <div class="empty-action">{action}</div> : null}
+    </section>
+  );
+}
+
+/** Tabs that are links (each tab is its own URL). */
+export function Tabs({ tabs, current }: { tabs: { href: string; label: string; id: string }[]; current: string }) {
+  return (
+    <nav class="tabs" aria-label="Sections">
+      {tabs.map((tab) => (
+        <a href={tab.href} class={tab.id === current ? 'tab active' : 'tab'} aria-current={tab.id === current ? 'page' : undefined}>
+          {tab.label}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+/** Common IANA time zones offered in pickers; any valid zone is accepted. */
+export function TimeZoneOptions({ id }: { id: string }) {
+  return (
+    <datalist id={id}>
+      {Intl.supportedValuesOf('timeZone').map((zone) => (
+        <option value={zone} />
+      ))}
+    </datalist>
+  );
+}

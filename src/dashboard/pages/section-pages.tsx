@@ -1,0 +1,92 @@
+// The Marketing, Contacts and Segments sections. Each says what will appear
+// there and how it gets there until the workspace has data.
+import { EmptyState, Tabs } from '../components';
+
+const MARKETING_TABS = [
+  { id: 'campaigns', href: '/app/marketing', label: 'Campaigns' },
+  { id: 'flows', href: '/app/marketing/flows', label: 'Flows' },
+];
+
+function PageHeader({ title, description }: { title: string; description: string }) {
+  return (
+    <div class="page-header">
+      <h1>{title}</h1>
+      <p class="muted">{description}</p>
+    </div>
+  );
+}
+
+/** Marketing → Campaigns tab. */
+export function CampaignsTab() {
+  return (
+    <>
+      <PageHeader title="Marketing" description="One-off campaigns and automated flows, by email and SMS." />
+      <Tabs tabs={MARKETING_TABS} current="campaigns" />
+      <EmptyState title="No campaigns yet">
+        <p>
+          Campaigns are one-off emails or text messages to a segment, sent now or at a date and hour you choose. Each one
+          will be listed here with its status, schedule, recipients, opens, clicks and revenue.
+        </p>
+      </EmptyState>
+    </>
+  );
+}
+
+/** Marketing → Flows tab. */
+export function FlowsTab() {
+  const flows = [
+    ['Welcome', 'greets new customers and subscribers'],
+    ['Abandoned cart', 'reminds shoppers of what they left behind'],
+    ['Win-back', 'reaches customers who have not bought in a while'],
+    ['Price drop', 'tells shoppers a product they looked at got cheaper'],
+    ['Back in stock', 'lets subscribers know a product is available again'],
+    ['Customer retention', 'nudges customers who have not reordered after N days'],
+  ];
+  return (
+    <>
+      <PageHeader title="Marketing" description="One-off campaigns and automated flows, by email and SMS." />
+      <Tabs tabs={MARKETING_TABS} current="flows" />
+      <EmptyState title="No flows switched on">
+        <p>Flows run by themselves once switched on, triggered by what happens in your store:</p>
+        <ul class="flow-list">
+          {flows.map(([name, what]) => (
+            <li>
+              <strong>{name}</strong> {what}
+            </li>
+          ))}
+        </ul>
+        <p>Each flow will appear here with its status and performance.</p>
+      </EmptyState>
+    </>
+  );
+}
+
+/** Contacts section. */
+export function ContactsSection() {
+  return (
+    <>
+      <PageHeader title="Contacts" description="Your customers and subscribers, with their orders, tags and consent." />
+      <EmptyState title="No contacts yet">
+        <p>
+          Contacts arrive from your store's webhooks (Shopify, WooCommerce or any cart), from a CSV import, or through the
+          API. Each one will be listed here with consent badges, tags and lifetime spend.
+        </p>
+      </EmptyState>
+    </>
+  );
+}
+
+/** Segments section. */
+export function SegmentsSection() {
+  return (
+    <>
+      <PageHeader title="Segments" description="Groups of contacts defined by rules, evaluated when each message goes out." />
+      <EmptyState title="No segments yet">
+        <p>
+          Segments select contacts by total spend, order count, purchase recency, products bought, tags and consent. Saved
+          segments will be listed here with their live size.
+        </p>
+      </EmptyState>
+    </>
+  );
+}

@@ -1,0 +1,170 @@
+// Settings: the workspace (name, time zone, sender, footer address) and its API keys.
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { listApiKeys, type ApiKeyView } from '../../api-keys/api-keys.service';
+import type { AppEnv } from '../../env';
+import { tenantOf } from '../../http/tenant';
+import { formatInZone } from '../../lib/time';
+import { getWorkspace, type WorkspaceView } from '../../workspaces/workspaces.service';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, TimeZoneOptions } from '../components';
+import { renderAppPage } from '../render';
+
+/** What a settings action wants shown after it ran. */
+export type SettingsState = {
+  notice?: string;
+  errors?: FormErrors;
+  values?: Record<string, string>;
+  keyErrors?: FormErrors;
+  newKey?: { name: string; key: string };
+};
+
+function WorkspaceForm({ workspace, csrfToken, canEdit, errors = {}, values }: { workspace: WorkspaceView; csrfToken: string; canEdit: boolean; errors?: FormErrors; values?: Record<string, string> | undefined }) {
+  const value = (name: keyof WorkspaceView) => (values ? values[name] : workspace[name]?.toString()) ?? '';
+  return (
+    <section class="card" aria-labelledby="general-heading">
+      <h2 id="general-heading">Workspace</h2>
+      <p class="muted">Times in the dashboard and schedules use this time zone. The sender is what recipients see in their inbox.</p>
+      <form method="post" action="/app/settings" class="grid-form">
+        <CsrfField token={csrfToken} />
+        <fieldset disabled={!canEdit}>
+          <Field name="name" label="Workspace name" value={value('name')} error={errors.name} required />
+          <Field name="timeZone" label="Time zone" value={value('timeZone')} error={errors.timeZone} list="time-zones" required />
+          <TimeZoneOptions id="time-zones" />
+          <Field name="senderName" label="Sender name" value={value('senderName')} error={errors.senderName} placeholder="Your store" />
+          <Field name="senderEmail" label="Sender email" type="email" value={value('senderEmail')} error={errors.senderEmail} placeholder="hello@yourstore.com" />
+          <Field name="replyToEmail" label="Reply-to email" type="email" value={value('replyToEmail')} error={errors.replyToEmail} />
+          <Field
+            name="postalAddress"
+            label="Postal address"
+            value={value('postalAddress')}
+            error={errors.postalAddress}
+            hint="Shown in the footer of marketing email, as anti-spam laws require."
+          />
+          {canEdit ? (
+            <div class="form-actions">
+              <button type="submit" class="button primary">
+                Save workspace
+              </button>
+            </div>
+          ) : (
+            <p class="muted small">Only the workspace owner can change these settings.</p>
+          )}
+        </fieldset>
+      </form>
+    </section>
+  );
+}
+
+function ApiKeyRow({ apiKey, timeZone, csrfToken, canEdit }: { apiKey: ApiKeyView; timeZone: string; csrfToken: string; canEdit: boolean }) {
+  return (
+    <tr class={apiKey.revokedAt ? 'revoked' : undefined}>
+      <td data-label="Name">{apiKey.name}</td>
+      <td data-label="Key">
+        <code>{apiKey.prefix}…</code>
+      </td>
+      <td data-label="Created">{formatInZone(apiKey.createdAt, timeZone)}</td>
+      <td data-label="Last used">{apiKey.lastUsedAt ? formatInZone(apiKey.lastUsedAt, timeZone) : 'Never'}</td>
+      <td data-label="Status">
+        {apiKey.revokedAt ? <span class="badge muted">Revoked</span> : <span class="badge success">Active</span>}
+      </td>
+      <td class="row-actions">
+        {canEdit && !apiKey.revokedAt ? (
+          <form method="post" action={`/app/settings/api-keys/${apiKey.id}/revoke`} data-confirm={`Revoke "${apiKey.name}"? Anything using it will stop working.`}>
+            <CsrfField token={csrfToken} />
+            <button type="submit" class="button small danger">
+              Revoke
+            </button>
+          </form>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function ApiKeysSection({ apiKeys, timeZone, csrfToken, canEdit, errors = {}, newKey }: { apiKeys: ApiKeyView[]; timeZone: string; csrfToken: string; canEdit: boolean; errors?: FormErrors; newKey?: { name: string; key: string } | undefined }) {
+  return (
+    <section class="card" aria-labelledby="api-keys-heading" id="api-keys">
+      <h2 id="api-keys-heading">API keys</h2>
+      <p class="muted">
+        Scripts and integrations call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. A key acts on this
+        workspace only.
+      </p>
+      {newKey ? (
+        <div class="new-key" role="status">
+          <p>
+            <strong>Copy your new key “{newKey.name}” now.</strong> It is shown only once; we keep only a hash of it.
+          </p>
+          <div class="copy-row">
+            <input type="text" readonly value={newKey.key} id="new-api-key" aria-label="New API key" />
+            <button type="button" class="button small secondary" data-copy="#new-api-key">
+              Copy
+            </button>
+          </div>
+        </div>
+      ) : null}
+      {canEdit ? (
+        <form method="post" action="/app/settings/api-keys" class="inline-form">
+          <CsrfField token={csrfToken} />
+          <Field name="name" label="New key name" error={errors.name} placeholder="e.g. Zapier, nightly sync" required />
+          <button type="submit" class="button primary">
+            Create key
+          </button>
+        </form>
+      ) : (
+        <p class="muted small">Only the workspace owner can create or revoke keys.</p>
+      )}
+      {apiKeys.length ? (
+        <table class="table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Key</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th>Status</th>
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {apiKeys.map((apiKey) => (
+              <ApiKeyRow apiKey={apiKey} timeZone={timeZone} csrfToken={csrfToken} canEdit={canEdit} />
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <EmptyState title="No API keys">
+          <p>Keys you create will be listed here by name and prefix, with when each was last used.</p>
+        </EmptyState>
+      )}
+    </section>
+  );
+}
+
+/** Loads the workspace and its keys and renders Settings. */
+export async function renderSettingsPage(c: Context<AppEnv>, state: SettingsState = {}, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const [workspace, apiKeys] = await Promise.all([getWorkspace(tenant), listApiKeys(tenant)]);
+  const canEdit = c.get('session').role === 'owner';
+  const csrfToken = c.get('csrfToken');
+  return renderAppPage(
+    c,
+    {
+      title: 'Settings',
+      section: 'settings',
+      body: (
+        <>
+          <div class="page-header">
+            <h1>Settings</h1>
+            <p class="muted">{workspace.name}</p>
+          </div>
+          {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
+          <WorkspaceForm workspace={workspace} csrfToken={csrfToken} canEdit={canEdit} errors={state.errors} values={state.values} />
+          <ApiKeysSection apiKeys={apiKeys} timeZone={workspace.timeZone} csrfToken={csrfToken} canEdit={canEdit} errors={state.keyErrors} newKey={state.newKey} />
+        </>
+      ),
+    },
+    status,
+  );
+}

@@ -1,0 +1,25 @@
+// Renders signed-in pages inside the app shell.
+import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { openDb } from '../db/client';
+import type { AppEnv } from '../env';
+import { listUserWorkspaces } from '../workspaces/workspaces.service';
+import { AppLayout, type Section } from './layout';
+
+/** Loads the shell (workspaces for the switcher) and renders `body` in it. */
+export async function renderAppPage(
+  c: Context<AppEnv>,
+  page: { title: string; section: Section; body: Child },
+  status: ContentfulStatusCode = 200,
+) {
+  const session = c.get('session');
+  const workspaces = await listUserWorkspaces(openDb(c.env.DB), session.userId);
+  const shell = { csrfToken: c.get('csrfToken'), email: session.email, currentWorkspaceId: session.workspaceId, workspaces };
+  return c.html(
+    <AppLayout title={page.title} section={page.section} shell={shell}>
+      {page.body}
+    </AppLayout>,
+    status,
+  );
+}

@@ -1,0 +1,19 @@
+// The drizzle client over D1. Created per request: it is a thin wrapper, not a pool.
+import type { BatchItem } from 'drizzle-orm/batch';
+import { drizzle } from 'drizzle-orm/d1';
+import * as schema from './schema';
+
+/** Opens drizzle over a D1 binding with snake_case columns. */
+export function openDb(d1: D1Database) {
+  return drizzle(d1, { schema, casing: 'snake_case' });
+}
+
+/** The drizzle database type every service takes. */
+export type Db = ReturnType<typeof openDb>;
+
+/** Runs statements in one D1 round trip, as one transaction; an empty list is a no-op. */
+export async function runBatch(db: Db, statements: BatchItem<'sqlite'>[]): Promise<void> {
+  const [first, ...rest] = statements;
+  if (!first) return;
+  await db.batch([first, ...rest]);
+}

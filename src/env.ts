@@ -1,0 +1,39 @@
+// Bindings, vars and secrets of the Worker (see wrangler.toml), and request variables.
+import type { MembershipRole } from './db/schema';
+import type { QueueMessage } from './jobs/queue-messages';
+
+/** Everything the Worker is bound to. Secrets come from `wrangler secret put` or .dev.vars. */
+export interface Env {
+  DB: D1Database;
+  ASSETS: Fetcher;
+  EVENTS_QUEUE: Queue<QueueMessage>;
+  SENDS_QUEUE: Queue<QueueMessage>;
+  CAMPAIGN_TRACKER: DurableObjectNamespace<import('./tracking/campaign-tracker').CampaignTracker>;
+  PUBLIC_BASE_URL: string;
+  PLATFORM_SENDER_NAME: string;
+  PLATFORM_SENDER_EMAIL: string;
+  APP_SECRET: string;
+  ENCRYPTION_KEY: string;
+  PLATFORM_SMTP_URL: string;
+}
+
+/** The signed-in dashboard user, set by the session middleware. */
+export type SessionUser = {
+  sessionId: string;
+  userId: string;
+  email: string;
+  workspaceId: string;
+  role: MembershipRole;
+};
+
+/** Hono's type parameter for this app: bindings plus per-request variables. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    // Set on /api/v1 by the API key middleware and on /app by the session middleware.
+    workspaceId: string;
+    session: SessionUser;
+    csrfToken: string;
+  };
+};

@@ -1,0 +1,34 @@
+// The cron entry (every minute): runs each periodic task; one failing task does
+// not stop the others, and each one logs what it did.
+import { purgeLoginThrottles } from '../accounts/login-throttle';
+import { purgeExpiredSessions } from '../accounts/sessions';
+import { openDb, type Db } from '../db/client';
+import type { Env } from '../env';
+
+/** A periodic task: returns how many things it handled, for the log. */
+export type CronTask = { name: string; run: (db: Db, env: Env, now: number) => Promise<number> };
+
+/** Everything that runs on each tick. */
+export const cronTasks: CronTask[] = [
+  { name: 'purge-expired-sessions', run: (db, _env, now) => purgeExpiredSessions(db, now) },
+  { name: 'purge-login-throttles', run: (db, _env, now) => purgeLoginThrottles(db, now) },
+];
+
+/** Result of one task on one tick. */
+export type CronTaskResult = { name: string; ok: boolean; handled: number };
+
+/** Runs every task for the tick at `scheduledTime`. */
+export async function runCronTick(env: Env, scheduledTime: number, tasks = cronTasks): Promise<CronTaskResult[]> {
+  const db = openDb(env.DB);
+  const results: CronTaskResult[] = [];
+  for (const task of tasks) {
+    try {
+      results.push({ name: task.name, ok: true, handled: await task.run(db, env, scheduledTime) });
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'error', cronTask: task.name, error: String(err) }));
+      results.push({ name: task.name, ok: false, handled: 0 });
+    }
+  }
+  console.log(JSON.stringify({ level: 'info', cron: new Date(scheduledTime).toISOString(), results }));
+  return results;
+}

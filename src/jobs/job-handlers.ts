@@ -1,0 +1,5 @@
+// The jobs this deployment runs, by queue message type. Each capability adds its
+// handler here (store events, campaign fan-out pages, single deliveries).
+import type { JobHandlers } from './queue-consumer';
+
+export const jobHandlers: JobHandlers = {};

@@ -1,0 +1,67 @@
+// The queue consumer: reads each message through the union, runs its job, and
+// retries failures with exponential backoff. The queue's own max_retries then
+// moves what keeps failing to the dead-letter queue, whose consumer records it.
+import { openDb } from '../db/client';
+import type { Env } from '../env';
+import { recordDeadLetters } from './dead-letters';
+import { QueueMessage, type QueueMessageType } from './queue-messages';
+
+/** The job that handles each message type. A type without a job is retried, then dead-lettered. */
+export type JobHandlers = {
+  [T in QueueMessageType]?: (message: Extract<QueueMessage, { type: T }>, env: Env) => Promise<void>;
+};
+
+const MAX_DELAY_SECONDS = 3600;
+
+/** Seconds before retry number `attempts` (1-based): 10 s, 20 s, 40 s, ... capped at an hour. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(MAX_DELAY_SECONDS, 10 * 2 ** Math.max(0, attempts - 1));
+}
+
+/** True for our dead-letter queues (named `<queue>-dlq` in wrangler.toml). */
+export function isDeadLetterQueue(queue: string): boolean {
+  return queue.endsWith('-dlq');
+}
+
+/** Runs the job of every message in a batch; acks successes, retries failures. */
+export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, handlers: JobHandlers): Promise<void> {
+  const unreadable = [];
+  for (const message of batch.messages) {
+    const parsed = QueueMessage.safeParse(message.body);
+    if (!parsed.success) {
+      // Retrying cannot fix a malformed body: keep it for the logs and move on.
+      unreadable.push({ queue: batch.queue, messageId: message.id, body: message.body, attempts: message.attempts, reason: `unreadable message: ${parsed.error.message}` });
+      message.ack();
+      continue;
+    }
+    try {
+      await runJob(parsed.data, env, handlers);
+      message.ack();
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'error', queue: batch.queue, messageId: message.id, type: parsed.data.type, attempts: message.attempts, error: String(err) }));
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
+  await recordDeadLetters(openDb(env.DB), unreadable);
+}
+
+async function runJob(message: QueueMessage, env: Env, handlers: JobHandlers): Promise<void> {
+  const handler = handlers[message.type] as ((message: QueueMessage, env: Env) => Promise<void>) | undefined;
+  if (!handler) throw new Error(`no job handles "${message.type}" messages in this deployment`);
+  await handler(message, env);
+}
+
+/** Records every message of a dead-letter queue batch in D1, then acks them. */
+export async function consumeDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  await recordDeadLetters(
+    openDb(env.DB),
+    batch.messages.map((message) => ({
+      queue: batch.queue,
+      messageId: message.id,
+      body: message.body,
+      attempts: message.attempts,
+      reason: 'retries exhausted',
+    })),
+  );
+  batch.ackAll();
+}

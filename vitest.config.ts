@@ -1,0 +1,29 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+// Tests run inside workerd with the real bindings of wrangler.toml: D1 with the
+// migrations applied (test/apply-migrations.ts), queues and Durable Objects.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('migrations');
+  return {
+    plugins: [
+      cloudflareTest({
+        main: './src/index.ts',
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            APP_SECRET: 'test-app-secret-0123456789abcdef0123456789',
+            ENCRYPTION_KEY: 'dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1sb25n',
+            PLATFORM_SMTP_URL: 'smtp://test:test@127.0.0.1:2526',
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+      exclude: ['test/browser/**'],
+      setupFiles: ['./test/apply-migrations.ts'],
+    },
+  };
+});
