@@ -56,8 +56,7 @@ CREATE TABLE `dead_letters` (
 	`body` text NOT NULL,
 	`attempts` integer NOT NULL,
 	`reason` text NOT NULL,
-	`recorded_at` integer NOT NULL,
-	FOREIGN KEY (`workspace_id`) REFERENCES `workspaces`(`id`) ON UPDATE no action ON DELETE cascade
+	`recorded_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `dead_letters_message_idx` ON `dead_letters` (`queue`,`message_id`);--> statement-breakpoint

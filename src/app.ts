@@ -63,7 +63,7 @@ export function createApp() {
       thrown instanceof HTTPException && CODE_BY_STATUS[thrown.status]
         ? new AppError(CODE_BY_STATUS[thrown.status]!, thrown.message || 'Invalid request')
         : toAppError(thrown);
-    logUnexpected(c, thrown);
+    if (err.code === 'internal') logUnexpected(c, thrown);
     applyErrorHeaders(c, err);
     if (MACHINE_PATHS.test(c.req.path)) return c.json(errorBody(c, err), codeToStatus(err.code));
     if (err.code === 'unauthorized' && c.req.method === 'GET') {

@@ -34,10 +34,10 @@ export async function assertNotThrottled(db: Db, keys: string[], now: number): P
   }
 }
 
-/** The wait after the `failures`-th failure in a window. */
+/** The wait after the `failures`-th failure in a window: none, then 2 s, 4 s, 8 s, ... up to 15 minutes. */
 export function waitAfterFailure(kind: ThrottleKind, failures: number): number {
   const over = failures - FREE_FAILURES[kind];
-  if (over < 0) return 0;
+  if (over <= 0) return 0;
   return Math.min(MAX_WAIT, 2 ** over * SECOND);
 }
 

@@ -106,8 +106,9 @@ export const deadLetters = sqliteTable(
   'dead_letters',
   {
     id: text().primaryKey(),
-    // Null when the message was unreadable and named no workspace.
-    workspaceId: text().references(() => workspaces.id, { onDelete: 'cascade' }),
+    // Null when the message was unreadable and named no workspace. No foreign key:
+    // a dead letter must be kept even when it names a workspace that is gone.
+    workspaceId: text(),
     queue: text().notNull(),
     messageId: text().notNull(),
     body: text().notNull(),

@@ -39,9 +39,8 @@ export function errorBody(c: Context<AppEnv>, err: AppError): ErrorBody {
   };
 }
 
-/** Logs what is not an expected AppError, with the request id, so a 500 can be traced. */
+/** Logs an unexpected failure with the request id, so a 500 can be traced. */
 export function logUnexpected(c: Context<AppEnv>, err: unknown): void {
-  if (err instanceof AppError) return;
   console.error(
     JSON.stringify({
       level: 'error',
