@@ -31,17 +31,23 @@ function Document({ title, children, bodyClass }: { title: string; children: Chi
   );
 }
 
+function Brand({ href }: { href: string }) {
+  return (
+    <a class="brand" href={href}>
+      <span class="brand-mark" aria-hidden="true">
+        ✉
+      </span>
+      Edge Marketing
+    </a>
+  );
+}
+
 /** Signed-out pages: one centred card. */
 export function AuthLayout({ title, children }: { title: string; children: Child }) {
   return (
     <Document title={title} bodyClass="auth">
       <main class="auth-card">
-        <a class="brand" href="/">
-          <span class="brand-mark" aria-hidden="true">
-            ✉
-          </span>
-          Edge Marketing
-        </a>
+        <Brand href="/" />
         {children}
       </main>
     </Document>
@@ -62,12 +68,7 @@ export function AppLayout({ title, section, shell, children }: { title: string; 
   return (
     <Document title={title} bodyClass="app">
       <header class="sidebar">
-        <a class="brand" href="/app/marketing">
-          <span class="brand-mark" aria-hidden="true">
-            ✉
-          </span>
-          Edge Marketing
-        </a>
+        <Brand href="/app/marketing" />
         <form class="workspace-switcher" method="post" action="/app/workspaces/switch" data-autosubmit>
           <CsrfField token={shell.csrfToken} />
           <label for="workspace-select">Workspace</label>

@@ -47,3 +47,8 @@ export function callApi(key: string, path: string, init: RequestInit = {}): Prom
   headers.set('authorization', `Bearer ${key}`);
   return exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { ...init, headers }));
 }
+
+/** PATCHes JSON to an API path. */
+export function patchApi(key: string, path: string, body: unknown): Promise<Response> {
+  return callApi(key, path, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}

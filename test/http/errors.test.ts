@@ -1,7 +1,7 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { callApi, createApiKey, signUpMerchant } from '../helpers/factories';
+import { callApi, createApiKey, patchApi, signUpMerchant } from '../helpers/factories';
 import { env } from 'cloudflare:workers';
 
 type ErrorBody = { error: { code: string; message: string; requestId: string; issues?: { path: string; message: string }[] } };
@@ -20,11 +20,7 @@ describe('the API error shape', () => {
   it('answers invalid input with 400 naming every bad field, and changes nothing', async () => {
     const merchant = await signUpMerchant('Unchanged');
     const key = await createApiKey(merchant);
-    const res = await callApi(key, '/workspace', {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'New name', timeZone: 'Nowhere/Special', senderEmail: 'nope' }),
-    });
+    const res = await patchApi(key, '/workspace', { name: 'New name', timeZone: 'Nowhere/Special', senderEmail: 'nope' });
     expect(res.status).toBe(400);
     const body = await res.json<ErrorBody>();
     expect(body.error.code).toBe('invalid_input');
@@ -37,11 +33,7 @@ describe('the API error shape', () => {
   it('rejects unknown fields instead of ignoring them', async () => {
     const merchant = await signUpMerchant();
     const key = await createApiKey(merchant);
-    const res = await callApi(key, '/workspace', {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ nmae: 'typo' }),
-    });
+    const res = await patchApi(key, '/workspace', { nmae: 'typo' });
     expect(res.status).toBe(400);
   });
 
@@ -59,11 +51,7 @@ describe('the API error shape', () => {
   it('rejects bodies over 1 MB with 413', async () => {
     const merchant = await signUpMerchant();
     const key = await createApiKey(merchant);
-    const res = await callApi(key, '/workspace', {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) }),
-    });
+    const res = await patchApi(key, '/workspace', { name: 'x'.repeat(1024 * 1024 + 10) });
     expect(res.status).toBe(413);
     expect((await res.json<ErrorBody>()).error.code).toBe('payload_too_large');
   });

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { callApi, createApiKey, signUpMerchant } from '../helpers/factories';
+import { callApi, createApiKey, patchApi, signUpMerchant } from '../helpers/factories';
 
 describe('workspaces', () => {
   it('creates another workspace, owned by the user, and opens it', async () => {
@@ -54,11 +54,7 @@ describe('workspaces', () => {
   it('updates settings through the API, field by field', async () => {
     const merchant = await signUpMerchant('Api Store');
     const key = await createApiKey(merchant);
-    const res = await callApi(key, '/workspace', {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ postalAddress: '5 Harbour Rd' }),
-    });
+    const res = await patchApi(key, '/workspace', { postalAddress: '5 Harbour Rd' });
     expect(res.status).toBe(200);
     const body = await res.json<{ workspace: Record<string, unknown> }>();
     expect(body.workspace).toMatchObject({ name: 'Api Store', timeZone: 'Europe/Paris', postalAddress: '5 Harbour Rd' });
