@@ -13,6 +13,8 @@ export function CsrfField({ token }: { token: string }) {
 /** A labelled input with its error and hint. */
 export function Field(props: {
   name: string;
+  // Needed when two forms on one page share a field name.
+  id?: string;
   label: string;
   type?: string;
   value?: string | null;
@@ -23,7 +25,7 @@ export function Field(props: {
   placeholder?: string;
   list?: string;
 }) {
-  const id = `field-${props.name}`;
+  const id = props.id ?? `field-${props.name}`;
   const describedBy = props.error ? `${id}-error` : props.hint ? `${id}-hint` : undefined;
   return (
     <div class={props.error ? 'field has-error' : 'field'}>

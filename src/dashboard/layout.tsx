@@ -1,4 +1,5 @@
 // Page layouts: the signed-out card layout and the signed-in app shell.
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { MembershipRole } from '../db/schema';
 import { CsrfField } from './components';
@@ -16,12 +17,13 @@ const NAV: { id: Section; href: string; label: string }[] = [
 function Document({ title, children, bodyClass }: { title: string; children: Child; bodyClass: string }) {
   return (
     <>
-      {'<!doctype html>'}
+      {raw('<!doctype html>')}
       <html lang="en">
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${title} · Edge Marketing`}</title>
+          <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/app.css" />
           <script src="/app.js" defer />
         </head>

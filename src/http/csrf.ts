@@ -23,7 +23,8 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     let seed = getCookie(c, CSRF_COOKIE);
     if (!SAFE_METHODS.has(c.req.method)) {
       const origin = c.req.header('origin');
-      if (origin && origin !== new URL(c.req.url).origin) {
+      // "null" (privacy modes, sandboxed frames) says nothing either way: the token decides.
+      if (origin && origin !== 'null' && origin !== new URL(c.req.url).origin) {
         throw new AppError('forbidden', 'This form was submitted from another site.');
       }
       const contentType = c.req.header('content-type') ?? '';

@@ -1,0 +1,387 @@
+// End-to-end browser tests of the dashboard: `npm run test:browser`.
+//
+// Starts `wrangler dev` on a fresh local D1 (in a temp dir), drives Debian's
+// Chromium through playwright-core, and prints one line per scenario and a
+// final "browser: N passed, N failed". Screenshots go to test/browser/screenshots/.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCREENSHOTS = join(ROOT, 'test', 'browser', 'screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const READY_TIMEOUT_MS = 90_000;
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+// Unique per run, so a reused database never collides.
+const run = Date.now().toString(36);
+const EMAIL = `merchant-${run}@example.com`;
+const PASSWORD = 'correct horse battery staple';
+const FIRST_WORKSPACE = `Alpine Outfitters ${run}`;
+const SECOND_WORKSPACE = `Harbor Coffee ${run}`;
+const KEY_NAME = `Nightly sync ${run}`;
+
+let wrangler; // the `wrangler dev` child (leader of its own process group)
+let wranglerLog = ''; // its combined output, shown when something fails
+let browser;
+let stateDir;
+
+// ---------------------------------------------------------------- helpers
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const childEnv = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
+
+/** Runs wrangler to completion; rejects with its output when it fails. */
+function runWrangler(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(' ')} exited ${code}:\n${out}`))));
+  });
+}
+
+async function startWrangler(port, inspectorPort) {
+  const args = ['dev', '--local', '--persist-to', stateDir, '--port', String(port), '--ip', '127.0.0.1'];
+  args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--live-reload=false');
+  wrangler = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  wrangler.stdout.on('data', (d) => (wranglerLog += d));
+  wrangler.stderr.on('data', (d) => (wranglerLog += d));
+  let exited = null;
+  wrangler.on('exit', (code, signal) => (exited = signal ?? code));
+
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`wrangler dev exited (${exited}) before it was ready`);
+    if (/Build failed/.test(wranglerLog)) throw new Error('wrangler dev could not build the Worker (see its output below)');
+    try {
+      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return base;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`wrangler dev did not answer 200 on /healthz within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+function stopWrangler() {
+  if (!wrangler || wrangler.exitCode !== null || wrangler.signalCode !== null) return Promise.resolve();
+  const child = wrangler;
+  return new Promise((resolve) => {
+    const kill = (signal) => {
+      try {
+        process.kill(-child.pid, signal); // the whole group: wrangler, esbuild, workerd
+      } catch {
+        // already gone
+      }
+    };
+    const force = setTimeout(() => kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      kill('SIGKILL'); // stragglers in the group, if any
+      resolve();
+    });
+    kill('SIGTERM');
+  });
+}
+
+let interrupted = false;
+let cleaningUp;
+function cleanup() {
+  cleaningUp ??= (async () => {
+    await browser?.close().catch(() => {});
+    await stopWrangler();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  })();
+  return cleaningUp;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping wrangler and the browser`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+// Last resort if this process dies some other way: never leave wrangler behind.
+process.on('exit', () => {
+  if (wrangler && wrangler.exitCode === null && wrangler.signalCode === null) {
+    try {
+      process.kill(-wrangler.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+async function newContext(options) {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(15_000);
+  return context;
+}
+
+/** Chromium's visible text of the page's main area. */
+async function mainText(page) {
+  return page.locator('main').innerText();
+}
+
+async function selectedWorkspace(page) {
+  return (await page.locator('#workspace-select option:checked').innerText()).trim();
+}
+
+async function screenshot(page, name, fullPage = true) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+async function logIn(page, base, password = PASSWORD) {
+  await page.goto(`${base}/login`);
+  await page.locator('input[name=email]').fill(EMAIL);
+  await page.locator('input[name=password]').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+async function callApi(base, key) {
+  return fetch(`${base}/api/v1/workspace`, { headers: { Authorization: `Bearer ${key}` } });
+}
+
+// ---------------------------------------------------------------- scenarios
+
+function scenarios(base, page) {
+  let apiKey;
+  return [
+    ['sign up a new merchant and land on Marketing', async () => {
+      await page.goto(`${base}/signup`);
+      await page.locator('input[name=email]').fill(EMAIL);
+      await page.locator('input[name=password]').fill(PASSWORD);
+      await page.locator('input[name=workspaceName]').fill(FIRST_WORKSPACE);
+      await page.locator('input[name=timeZone]').fill('Europe/Paris');
+      await screenshot(page, 'signup');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.waitForURL(`${base}/app/marketing`);
+      await page.getByRole('heading', { name: 'Marketing', level: 1 }).waitFor();
+      assert.match(await mainText(page), /No campaigns yet/);
+      assert.equal(await selectedWorkspace(page), FIRST_WORKSPACE);
+      await screenshot(page, 'marketing');
+    }],
+
+    ['each nav section loads', async () => {
+      const nav = page.locator('header.sidebar nav.main-nav');
+      for (const [link, path, empty] of [
+        ['Contacts', '/app/contacts', 'No contacts yet'],
+        ['Segments', '/app/segments', 'No segments yet'],
+        ['Settings', '/app/settings', 'API keys'],
+        ['Marketing', '/app/marketing', 'No campaigns yet'],
+      ]) {
+        await nav.getByRole('link', { name: link, exact: true }).click();
+        await page.waitForURL(`${base}${path}`);
+        await page.getByRole('heading', { name: link, level: 1 }).waitFor();
+        assert.equal(await nav.locator('[aria-current=page]').innerText(), link, `${link} is the current nav item`);
+        assert.match(await mainText(page), new RegExp(empty));
+      }
+      await page.locator('nav.tabs').getByRole('link', { name: 'Flows' }).click();
+      await page.waitForURL(`${base}/app/marketing/flows`);
+      assert.match(await mainText(page), /No flows switched on/);
+      assert.match(await mainText(page), /Abandoned cart/);
+    }],
+
+    ['create a second workspace and see it selected', async () => {
+      await page.getByRole('link', { name: '+ New workspace' }).click();
+      await page.waitForURL(`${base}/app/workspaces/new`);
+      await page.locator('main input[name=name]').fill(SECOND_WORKSPACE);
+      await page.locator('main input[name=timeZone]').fill('America/New_York');
+      await page.getByRole('button', { name: 'Create workspace' }).click();
+      await page.waitForURL(`${base}/app/marketing`);
+      await page.locator(`main.content[data-workspace="${SECOND_WORKSPACE}"]`).waitFor();
+      assert.equal(await selectedWorkspace(page), SECOND_WORKSPACE);
+      const options = await page.locator('#workspace-select option').allInnerTexts();
+      assert.deepEqual(options.map((o) => o.trim()).sort(), [FIRST_WORKSPACE, SECOND_WORKSPACE].sort());
+    }],
+
+    ['switch back to the first workspace with the select', async () => {
+      assert.equal(await page.getByRole('button', { name: 'Switch' }).isVisible(), false, 'Switch button hidden when JS runs');
+      await page.locator('#workspace-select').selectOption({ label: FIRST_WORKSPACE }); // auto-submits
+      await page.locator(`main.content[data-workspace="${FIRST_WORKSPACE}"]`).waitFor();
+      assert.equal(page.url(), `${base}/app/marketing`);
+      assert.equal(await selectedWorkspace(page), FIRST_WORKSPACE);
+    }],
+
+    ['create an API key and use it', async () => {
+      await page.goto(`${base}/app/settings`);
+      const card = page.locator('#api-keys');
+      // By name: the label's for= is ambiguous while the workspace form also has id=field-name.
+      await card.locator('input[name=name]').fill(KEY_NAME);
+      await card.getByRole('button', { name: 'Create key' }).click();
+      await page.locator('#new-api-key').waitFor();
+      apiKey = await page.locator('#new-api-key').inputValue();
+      assert.match(apiKey, /^mk_\S{20,}$/);
+      assert.match(await card.locator('tbody').innerText(), new RegExp(KEY_NAME));
+      await screenshot(page, 'settings-new-key');
+
+      const res = await callApi(base, apiKey);
+      assert.equal(res.status, 200, 'GET /api/v1/workspace with the new key');
+      assert.equal((await res.json()).workspace.name, FIRST_WORKSPACE);
+
+      await page.goto(`${base}/app/settings`);
+      assert.equal(await page.locator('#new-api-key').count(), 0, 'no key box after a reload');
+      assert.equal((await page.content()).includes(apiKey), false, 'the full key is not on the page any more');
+      assert.match(await card.locator('tbody').innerText(), new RegExp(KEY_NAME));
+    }],
+
+    ['revoke the API key', async () => {
+      assert.ok(apiKey, 'needs the key from the previous scenario');
+      const row = page.locator('#api-keys tbody tr', { hasText: KEY_NAME });
+      let dialogMessage;
+      page.once('dialog', (dialog) => {
+        dialogMessage = dialog.message();
+        dialog.accept();
+      });
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      await row.locator('.badge', { hasText: 'Revoked' }).waitFor();
+      assert.match(dialogMessage ?? '', /Revoke/);
+      assert.equal(await row.getByRole('button', { name: 'Revoke' }).count(), 0);
+      const res = await callApi(base, apiKey);
+      assert.equal(res.status, 401, 'GET /api/v1/workspace with the revoked key');
+    }],
+
+    ['log out and log in again', async () => {
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL(`${base}/login`);
+      const res = await page.goto(`${base}/app/marketing`);
+      assert.match(page.url(), /\/login/, `signed out: /app redirects to log in (got ${res?.status()} ${page.url()})`);
+      await logIn(page, base);
+      await page.waitForURL(/\/app\//);
+      await page.getByRole('heading', { name: 'Marketing', level: 1 }).waitFor();
+      assert.equal(await selectedWorkspace(page), FIRST_WORKSPACE);
+    }],
+
+    ['a wrong password is refused', async () => {
+      const context = await newContext({ viewport: DESKTOP });
+      try {
+        const other = await context.newPage();
+        await logIn(other, base, 'not the right password');
+        await other.getByText('Email or password is incorrect.').waitFor();
+        assert.match(other.url(), /\/login/);
+      } finally {
+        await context.close();
+      }
+    }],
+
+    ['phone layout has no horizontal overflow', async () => {
+      const context = await newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+      try {
+        const phone = await context.newPage();
+        await logIn(phone, base);
+        await phone.waitForURL(/\/app\//);
+        for (const [path, shot] of [['/app/marketing', 'phone-marketing'], ['/app/settings', 'phone-settings']]) {
+          await phone.goto(`${base}${path}`);
+          await screenshot(phone, shot);
+          const scrollWidth = await phone.evaluate(() => document.scrollingElement.scrollWidth);
+          assert.ok(scrollWidth <= PHONE.width, `${path}: page is ${scrollWidth}px wide on a ${PHONE.width}px screen`);
+          for (const link of await phone.locator('nav.main-nav a').all()) {
+            const name = await link.innerText();
+            assert.ok(await link.isVisible(), `${path}: nav link ${name} is visible`);
+            const box = await link.boundingBox();
+            const right = box.x + box.width;
+            assert.ok(box.x < PHONE.width && right > 0, `${path}: nav link ${name} is on the screen (x ${box.x}..${right})`);
+            // The nav strip may scroll sideways; say so when a link is cut off.
+            if (box.x < 0 || right > PHONE.width) console.log(`  ! ${path}: nav link ${name} is cut off at ${PHONE.width}px (x ${Math.round(box.x)}..${Math.round(right)})`);
+          }
+        }
+      } finally {
+        await context.close();
+      }
+    }],
+  ];
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found. Install Debian's Chromium: apt-get install -y chromium`);
+  }
+  rmSync(SCREENSHOTS, { recursive: true, force: true }); // no stale failure shots from an earlier run
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  if (!existsSync(join(ROOT, '.dev.vars'))) copyFileSync(join(ROOT, '.dev.vars.example'), join(ROOT, '.dev.vars'));
+
+  stateDir = mkdtempSync(join(tmpdir(), 'browser-tests-'));
+  await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir]);
+  const base = await startWrangler(await freePort(), await freePort());
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Our own handlers close the browser and stop wrangler; Playwright's would exit first.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await (await newContext({ viewport: DESKTOP })).newPage();
+  page.on('pageerror', (err) => console.log(`  ! page error on ${page.url()}: ${err.message}`));
+
+  let passed = 0;
+  let failed = 0;
+  let signedUp = false;
+  for (const [name, test] of scenarios(base, page)) {
+    if (interrupted) break;
+    if (passed + failed > 0 && !signedUp) {
+      failed++;
+      console.log(`✗ ${name}: not run, sign-up failed`);
+      continue;
+    }
+    try {
+      await test();
+      if (passed + failed === 0) signedUp = true;
+      passed++;
+      console.log(`✓ ${name}`);
+    } catch (err) {
+      failed++;
+      console.log(`✗ ${name}: ${String(err?.message ?? err).split('\n')[0]}`);
+      if (process.env.DEBUG_BROWSER_TESTS) console.log(err);
+      await page.screenshot({ path: join(SCREENSHOTS, `failed-${passed + failed}.png`), fullPage: true }).catch(() => {});
+    }
+  }
+  return { passed, failed };
+}
+
+const started = Date.now();
+let result;
+try {
+  result = await main();
+} catch (err) {
+  console.log(`✗ setup: ${err?.message ?? err}`);
+  result = { passed: 0, failed: 1 };
+}
+if (result.failed && wranglerLog) {
+  console.log('--- last lines of wrangler dev output ---');
+  const plain = wranglerLog.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+  console.log(plain.trim().split('\n').slice(-30).join('\n'));
+}
+await cleanup();
+console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`browser: ${result.passed} passed, ${result.failed} failed`);
+process.exit(result.failed ? 1 : 0);
