@@ -14,7 +14,8 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             APP_SECRET: 'test-app-secret-0123456789abcdef0123456789',
-            ENCRYPTION_KEY: 'dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1sb25n',
+            // base64 of the 32 bytes "test-encryption-key-32-bytes-ok\n"
+            ENCRYPTION_KEY: 'dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vawo=',
             PLATFORM_SMTP_URL: 'smtp://test:test@127.0.0.1:2526',
           },
         },
@@ -24,6 +25,8 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
       exclude: ['test/browser/**'],
       setupFiles: ['./test/apply-migrations.ts'],
+      // Webhook tests wait for the real queue (batches flush after up to a second).
+      testTimeout: 30_000,
     },
   };
 });

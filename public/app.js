@@ -29,6 +29,18 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
 
+  // Live counts in lists are fetched after the page is shown, one at a time (D1 runs queries in turn).
+  (async () => {
+    for (const cell of document.querySelectorAll('[data-count-url]')) {
+      try {
+        const res = await fetch(cell.dataset.countUrl, { headers: { accept: 'application/json' } });
+        cell.textContent = res.ok ? (await res.json()).count.toLocaleString() : '—';
+      } catch {
+        cell.textContent = '—';
+      }
+    }
+  })();
+
   // New accounts default to the browser's time zone rather than UTC.
   const zone = document.querySelector('form[action="/signup"] input[name="timeZone"]');
   if (zone && zone.value === 'UTC') zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

@@ -10,6 +10,10 @@ import { dashboardRoutes } from './dashboard/dashboard.routes';
 import { renderErrorPage } from './dashboard/error-page';
 import type { AppEnv } from './env';
 import { healthRoutes } from './health/health.routes';
+import { segmentApi } from './segments/segments.api';
+import { segmentRoutes } from './segments/segments.routes';
+import { storeConnectionRoutes } from './stores/store-connections.routes';
+import { webhookRoutes } from './stores/webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
 import { requireApiKey, requireSession } from './http/auth';
 import { csrfProtection } from './http/csrf';
@@ -29,7 +33,8 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
-  app.use(secureHeaders({ xFrameOptions: 'DENY' }));
+  // same-origin keeps the Origin header on our own form posts (no-referrer makes it "null").
+  app.use(secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin' }));
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -40,16 +45,20 @@ export function createApp() {
   );
 
   app.route('/healthz', healthRoutes);
+  app.route('/webhooks', webhookRoutes);
   app.route('/', accountRoutes);
   app.use('/app/*', csrfProtection(), requireSession());
   app.route('/app', dashboardRoutes);
   app.route('/app/settings', settingsRoutes);
   app.route('/app/settings/api-keys', apiKeyRoutes);
+  app.route('/app/settings/stores', storeConnectionRoutes);
   app.route('/app/workspaces', workspaceRoutes);
+  app.route('/app/segments', segmentRoutes);
 
   const api = new Hono<AppEnv>();
   api.use(requireApiKey());
   api.route('/workspace', workspaceApi);
+  api.route('/segments', segmentApi);
   app.route('/api/v1', api);
 
   app.get('/', (c) => c.redirect('/app'));
@@ -65,7 +74,9 @@ export function createApp() {
         : toAppError(thrown);
     if (err.code === 'internal') logUnexpected(c, thrown);
     applyErrorHeaders(c, err);
-    if (MACHINE_PATHS.test(c.req.path)) return c.json(errorBody(c, err), codeToStatus(err.code));
+    // Dashboard scripts ask for JSON too (the segment builder's live preview).
+    const wantsJson = MACHINE_PATHS.test(c.req.path) || (c.req.header('accept') ?? '').includes('application/json');
+    if (wantsJson) return c.json(errorBody(c, err), codeToStatus(err.code));
     if (err.code === 'unauthorized' && c.req.method === 'GET') {
       return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`);
     }

@@ -1,12 +1,11 @@
 // The /app sections that are pages only (their actions live in each area's routes).
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { CampaignsTab, ContactsSection, FlowsTab, SegmentsSection } from './pages/section-pages';
+import { CampaignsTab, ContactsSection, FlowsTab } from './pages/section-pages';
 import { renderAppPage } from './render';
 
 export const dashboardRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.redirect('/app/marketing'))
   .get('/marketing', (c) => renderAppPage(c, { title: 'Campaigns', section: 'marketing', body: <CampaignsTab /> }))
   .get('/marketing/flows', (c) => renderAppPage(c, { title: 'Flows', section: 'marketing', body: <FlowsTab /> }))
-  .get('/contacts', (c) => renderAppPage(c, { title: 'Contacts', section: 'contacts', body: <ContactsSection /> }))
-  .get('/segments', (c) => renderAppPage(c, { title: 'Segments', section: 'segments', body: <SegmentsSection /> }));
+  .get('/contacts', (c) => renderAppPage(c, { title: 'Contacts', section: 'contacts', body: <ContactsSection /> }));

@@ -11,8 +11,11 @@ export function openDb(d1: D1Database) {
 /** The drizzle database type every service takes. */
 export type Db = ReturnType<typeof openDb>;
 
+/** Any statement that can go in a D1 batch. */
+export type Statement = BatchItem<'sqlite'>;
+
 /** Runs statements in one D1 round trip, as one transaction; an empty list is a no-op. */
-export async function runBatch(db: Db, statements: BatchItem<'sqlite'>[]): Promise<void> {
+export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   const [first, ...rest] = statements;
   if (!first) return;
   await db.batch([first, ...rest]);

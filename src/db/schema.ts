@@ -142,6 +142,16 @@ export const contacts = sqliteTable(
     firstOrderAt: integer(),
     lastOrderAt: integer(),
     externalId: text(),
+    emailConsentAt: integer(),
+    emailConsentSource: text(),
+    smsConsentAt: integer(),
+    smsConsentSource: text(),
+    // The store's own updated_at of the newest customer record applied, so an
+    // older update delivered late never overwrites a newer one.
+    sourceUpdatedAt: integer(),
+    // Last email open and click, kept by tracking, for "engaged within N days" segments.
+    lastOpenedAt: integer(),
+    lastClickedAt: integer(),
     createdAt: createdAt(),
     updatedAt: integer().notNull(),
   },
@@ -186,10 +196,19 @@ export const products = sqliteTable(
     previousPriceCents: integer(),
     priceChangedAt: integer(),
     inventory: integer(),
+    // Shopify tracks stock per inventory item; inventory_levels/update names only that.
+    inventoryItemId: text(),
+    parentExternalId: text(),
+    restockedAt: integer(),
+    sourceUpdatedAt: integer(),
     createdAt: createdAt(),
     updatedAt: integer().notNull(),
   },
-  (t) => [uniqueIndex('products_sku_idx').on(t.workspaceId, t.sku)],
+  (t) => [
+    uniqueIndex('products_sku_idx').on(t.workspaceId, t.sku),
+    index('products_external_idx').on(t.workspaceId, t.externalId),
+    index('products_inventory_item_idx').on(t.workspaceId, t.inventoryItemId),
+  ],
 );
 
 export const ORDER_STATUSES = ['placed', 'paid', 'completed', 'shipped', 'refunded', 'cancelled'] as const;
@@ -205,10 +224,16 @@ export const orders = sqliteTable(
       .references(() => workspaces.id, { onDelete: 'cascade' }),
     contactId: text().references(() => contacts.id, { onDelete: 'set null' }),
     externalId: text().notNull(),
+    email: text(),
     status: text({ enum: ORDER_STATUSES }).notNull(),
     currency: text().notNull(),
     totalCents: integer().notNull(),
+    refundedCents: integer().notNull().default(0),
+    cartExternalId: text(),
     placedAt: integer().notNull(),
+    completedAt: integer(),
+    shippedAt: integer(),
+    sourceUpdatedAt: integer(),
     updatedAt: integer().notNull(),
   },
   (t) => [uniqueIndex('orders_external_idx').on(t.workspaceId, t.externalId), index('orders_contact_idx').on(t.workspaceId, t.contactId, t.placedAt)],
@@ -234,3 +259,248 @@ export const orderItems = sqliteTable(
   (t) => [index('order_items_order_idx').on(t.orderId), index('order_items_sku_idx').on(t.workspaceId, t.sku)],
 );
 
+
+export const STORE_PLATFORMS = ['shopify', 'woocommerce', 'custom'] as const;
+export type StorePlatform = (typeof STORE_PLATFORMS)[number];
+
+/** A store sending webhooks to a workspace; the id is in the webhook URL, the secret verifies them. */
+export const storeConnections = sqliteTable(
+  'store_connections',
+  {
+    id: text().primaryKey(),
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    platform: text({ enum: STORE_PLATFORMS }).notNull(),
+    name: text().notNull(),
+    // The store's currency: product webhooks carry prices without one.
+    currency: text().notNull(),
+    // AES-GCM ciphertext of the signing secret (shown to the owner, never stored in clear).
+    secretCiphertext: text().notNull(),
+    createdAt: createdAt(),
+    lastEventAt: integer(),
+  },
+  (t) => [index('store_connections_workspace_idx').on(t.workspaceId)],
+);
+
+export const INBOUND_EVENT_STATUSES = ['queued', 'processed', 'ignored', 'failed'] as const;
+export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
+
+/** A verified webhook delivery: its dedupe key makes redeliveries no-ops; its payload is the normalized events. */
+export const inboundEvents = sqliteTable(
+  'inbound_events',
+  {
+    id: text().primaryKey(),
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    connectionId: text()
+      .notNull()
+      .references(() => storeConnections.id, { onDelete: 'cascade' }),
+    topic: text().notNull(),
+    dedupeKey: text().notNull(),
+    status: text({ enum: INBOUND_EVENT_STATUSES }).notNull(),
+    payload: text(),
+    error: text(),
+    receivedAt: integer().notNull(),
+    processedAt: integer(),
+  },
+  (t) => [
+    uniqueIndex('inbound_events_dedupe_idx').on(t.connectionId, t.dedupeKey),
+    index('inbound_events_status_idx').on(t.status, t.receivedAt),
+    index('inbound_events_workspace_idx').on(t.workspaceId, t.receivedAt),
+  ],
+);
+
+export const CONSENT_CHANNELS = ['email', 'sms'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+
+/** Every change of a contact's consent, with when and where it came from. */
+export const consentChanges = sqliteTable(
+  'consent_changes',
+  {
+    id: text().primaryKey(),
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    contactId: text()
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    channel: text({ enum: CONSENT_CHANNELS }).notNull(),
+    status: text({ enum: CONSENT_STATUSES }).notNull(),
+    source: text().notNull(),
+    changedAt: integer().notNull(),
+  },
+  (t) => [index('consent_changes_contact_idx').on(t.workspaceId, t.contactId, t.changedAt)],
+);
+
+/** One refund of an order, keyed by the store's refund id so a redelivery adds nothing. */
+export const orderRefunds = sqliteTable(
+  'order_refunds',
+  {
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    // The order's external id: a refund may arrive before its order.
+    orderExternalId: text().notNull(),
+    externalId: text().notNull(),
+    amountCents: integer().notNull(),
+    refundedAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.orderExternalId, t.externalId] })],
+);
+
+export const CART_STATUSES = ['open', 'converted'] as const;
+export type CartStatus = (typeof CART_STATUSES)[number];
+
+/** A shopping cart or checkout, open until an order converts it. */
+export const carts = sqliteTable(
+  'carts',
+  {
+    id: text().primaryKey(),
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    externalId: text().notNull(),
+    contactId: text().references(() => contacts.id, { onDelete: 'cascade' }),
+    status: text({ enum: CART_STATUSES }).notNull(),
+    currency: text().notNull(),
+    valueCents: integer().notNull(),
+    // JSON array of { sku, title, quantity, unitPriceCents, imageUrl }.
+    items: text().notNull(),
+    recoveryUrl: text(),
+    convertedOrderId: text(),
+    sourceUpdatedAt: integer(),
+    createdAt: createdAt(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex('carts_external_idx').on(t.workspaceId, t.externalId),
+    index('carts_contact_idx').on(t.workspaceId, t.contactId, t.status),
+    index('carts_open_idx').on(t.workspaceId, t.status, t.updatedAt),
+  ],
+);
+
+export const INTEREST_KINDS = ['viewed', 'carted', 'back_in_stock'] as const;
+export type InterestKind = (typeof INTEREST_KINDS)[number];
+
+/** A contact's interest in a product: viewed it, carted it, or asked to hear when it is back. */
+export const productInterests = sqliteTable(
+  'product_interests',
+  {
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    contactId: text()
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    productId: text()
+      .notNull()
+      .references(() => products.id, { onDelete: 'cascade' }),
+    kind: text({ enum: INTEREST_KINDS }).notNull(),
+    firstAt: integer().notNull(),
+    lastAt: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.contactId, t.productId, t.kind] }),
+    index('product_interests_product_idx').on(t.workspaceId, t.productId, t.kind),
+  ],
+);
+
+export const STORE_TRIGGER_KINDS = ['contact_created', 'order_completed', 'order_shipped', 'cart_updated', 'price_dropped', 'back_in_stock'] as const;
+export type StoreTriggerKind = (typeof STORE_TRIGGER_KINDS)[number];
+
+/** A domain trigger raised by a store event, for flows to start from; unique per occurrence. */
+export const storeTriggers = sqliteTable(
+  'store_triggers',
+  {
+    id: text().primaryKey(),
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    kind: text({ enum: STORE_TRIGGER_KINDS }).notNull(),
+    // Identifies the occurrence (e.g. "order:123", "product:SKU:price:1999") so a redelivery raises nothing new.
+    occurrenceKey: text().notNull(),
+    contactId: text().references(() => contacts.id, { onDelete: 'cascade' }),
+    subjectId: text(),
+    data: text().notNull(),
+    occurredAt: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex('store_triggers_occurrence_idx').on(t.workspaceId, t.kind, t.occurrenceKey),
+    index('store_triggers_time_idx').on(t.workspaceId, t.occurredAt),
+  ],
+);
+
+export const IMPORT_STATUSES = ['queued', 'processing', 'done', 'failed'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+/** A CSV import of contacts, processed in chunks through the queue. */
+export const contactImports = sqliteTable(
+  'contact_imports',
+  {
+    id: text().primaryKey(),
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    fileName: text().notNull(),
+    status: text({ enum: IMPORT_STATUSES }).notNull(),
+    totalChunks: integer().notNull(),
+    doneChunks: integer().notNull().default(0),
+    totalRows: integer().notNull().default(0),
+    importedRows: integer().notNull().default(0),
+    rejectedRows: integer().notNull().default(0),
+    createdAt: createdAt(),
+    finishedAt: integer(),
+  },
+  (t) => [index('contact_imports_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+/** One slice of an import's CSV (header repeated), small enough for one consumer invocation. */
+export const contactImportChunks = sqliteTable(
+  'contact_import_chunks',
+  {
+    importId: text()
+      .notNull()
+      .references(() => contactImports.id, { onDelete: 'cascade' }),
+    chunkIndex: integer().notNull(),
+    workspaceId: text().notNull(),
+    firstLine: integer().notNull(),
+    csv: text().notNull(),
+    processedAt: integer(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.chunkIndex] })],
+);
+
+/** A CSV row an import rejected, and why. */
+export const contactImportRejections = sqliteTable(
+  'contact_import_rejections',
+  {
+    importId: text()
+      .notNull()
+      .references(() => contactImports.id, { onDelete: 'cascade' }),
+    workspaceId: text().notNull(),
+    line: integer().notNull(),
+    reason: text().notNull(),
+    raw: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.line] })],
+);
+
+/** A saved segment: a named rule tree over contacts, evaluated when messages go out. */
+export const segments = sqliteTable(
+  'segments',
+  {
+    id: text().primaryKey(),
+    workspaceId: text()
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    description: text(),
+    // A SegmentDefinition (src/segments/segment-definition.ts) as JSON, validated on write and read.
+    definition: text().notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [index('segments_workspace_idx').on(t.workspaceId, t.createdAt)],
+);

@@ -1,8 +1,9 @@
-// GET /healthz: liveness plus a D1 round trip, for uptime checks.
+// GET /healthz: readiness (a D1 round trip), for uptime checks; GET /healthz/live:
+// liveness only (the Worker answers), which also serves as the benchmarks' baseline.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 
-export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
+export const healthRoutes = new Hono<AppEnv>().get('/live', (c) => c.text('ok')).get('/', async (c) => {
   const started = Date.now();
   try {
     await c.env.DB.prepare('SELECT 1').first();

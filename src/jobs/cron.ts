@@ -4,6 +4,7 @@ import { purgeLoginThrottles } from '../accounts/login-throttle';
 import { purgeExpiredSessions } from '../accounts/sessions';
 import { openDb, type Db } from '../db/client';
 import type { Env } from '../env';
+import { requeueStaleEvents } from '../stores/inbound-events';
 
 /** A periodic task: returns how many things it handled, for the log. */
 export type CronTask = { name: string; run: (db: Db, env: Env, now: number) => Promise<number> };
@@ -12,6 +13,7 @@ export type CronTask = { name: string; run: (db: Db, env: Env, now: number) => P
 export const cronTasks: CronTask[] = [
   { name: 'purge-expired-sessions', run: (db, _env, now) => purgeExpiredSessions(db, now) },
   { name: 'purge-login-throttles', run: (db, _env, now) => purgeLoginThrottles(db, now) },
+  { name: 'requeue-stale-store-events', run: (db, env, now) => requeueStaleEvents(db, env.EVENTS_QUEUE, now) },
 ];
 
 /** Result of one task on one tick. */

@@ -2,6 +2,7 @@
 // They are written to D1 so that a merchant's logs show what was never done.
 import { runBatch, type Db } from '../db/client';
 import { deadLetters } from '../db/schema';
+import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
 
 /** One message to keep. */
@@ -33,9 +34,8 @@ export async function recordDeadLetters(db: Db, letters: DeadLetter[], now = Dat
     reason: letter.reason.slice(0, 500),
     recordedAt: now,
   }));
-  const statements = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    statements.push(db.insert(deadLetters).values(rows.slice(i, i + ROWS_PER_INSERT)).onConflictDoNothing());
-  }
-  await runBatch(db, statements);
+  await runBatch(
+    db,
+    chunk(rows, ROWS_PER_INSERT).map((slice) => db.insert(deadLetters).values(slice).onConflictDoNothing()),
+  );
 }

@@ -1,5 +1,8 @@
 // The jobs this deployment runs, by queue message type. Each capability adds its
 // handler here (store events, campaign fan-out pages, single deliveries).
+import { runStoreEventJob } from '../stores/store-event-job';
 import type { JobHandlers } from './queue-consumer';
 
-export const jobHandlers: JobHandlers = {};
+export const jobHandlers: JobHandlers = {
+  'store-event': runStoreEventJob,
+};

@@ -3,7 +3,7 @@
 // always reflect the current data when processed.
 import { z } from 'zod';
 
-/** A verified store webhook stored as an inbound event, to be applied to contacts, orders, carts. */
+/** A verified store webhook, stored as an inbound event, to apply to contacts, orders, carts and products. */
 export const StoreEventMessage = z.object({
   type: z.literal('store-event'),
   workspaceId: z.string(),
@@ -25,6 +25,14 @@ export const SendDeliveryMessage = z.object({
   deliveryId: z.string(),
 });
 
-export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, SendDeliveryMessage]);
+/** Import one chunk of a contacts CSV. */
+export const ImportChunkMessage = z.object({
+  type: z.literal('import-chunk'),
+  workspaceId: z.string(),
+  importId: z.string(),
+  chunkIndex: z.number().int().nonnegative(),
+});
+
+export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, SendDeliveryMessage, ImportChunkMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 export type QueueMessageType = QueueMessage['type'];

@@ -54,3 +54,26 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const candidate = await pbkdf2(password, fromBase64Url(salt), Number(iterations));
   return timingSafeEqual(toBase64Url(candidate), hash);
 }
+
+const AES_IV_BYTES = 12;
+
+async function importAesKey(base64Key: string): Promise<CryptoKey> {
+  const raw = fromBase64Url(base64Key);
+  if (raw.byteLength !== 32) throw new Error('ENCRYPTION_KEY must be the base64 of 32 bytes');
+  return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+}
+
+/** Encrypts a secret for storage: `v1.<iv>.<ciphertext>` (base64url), AES-256-GCM with a fresh IV. */
+export async function encryptSecret(base64Key: string, plaintext: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(AES_IV_BYTES));
+  const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await importAesKey(base64Key), encoder.encode(plaintext));
+  return `v1.${toBase64Url(iv)}.${toBase64Url(ciphertext)}`;
+}
+
+/** Decrypts what `encryptSecret` produced; throws when the key is wrong or the data was altered. */
+export async function decryptSecret(base64Key: string, stored: string): Promise<string> {
+  const [version, iv, ciphertext] = stored.split('.');
+  if (version !== 'v1' || !iv || !ciphertext) throw new Error('unrecognized secret format');
+  const plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromBase64Url(iv) }, await importAesKey(base64Key), fromBase64Url(ciphertext));
+  return new TextDecoder().decode(plaintext);
+}

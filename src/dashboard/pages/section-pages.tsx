@@ -75,18 +75,3 @@ export function ContactsSection() {
     </>
   );
 }
-
-/** Segments section. */
-export function SegmentsSection() {
-  return (
-    <>
-      <PageHeader title="Segments" description="Groups of contacts defined by rules, evaluated when each message goes out." />
-      <EmptyState title="No segments yet">
-        <p>
-          Segments select contacts by total spend, order count, purchase recency, products bought, tags and consent. Saved
-          segments will be listed here with their live size.
-        </p>
-      </EmptyState>
-    </>
-  );
-}

@@ -6,8 +6,26 @@ import type { AppEnv } from '../../env';
 import { tenantOf } from '../../http/tenant';
 import { formatInZone } from '../../lib/time';
 import { getWorkspace, type WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, TimeZoneOptions } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, Tabs, TimeZoneOptions } from '../components';
 import { renderAppPage } from '../render';
+
+const SETTINGS_TABS = [
+  { id: 'general', href: '/app/settings', label: 'Workspace & API keys' },
+  { id: 'stores', href: '/app/settings/stores', label: 'Store connections' },
+];
+
+/** The Settings heading with its tabs, shared by every settings page. */
+export function SettingsHeader({ workspaceName, current }: { workspaceName: string; current: string }) {
+  return (
+    <>
+      <div class="page-header">
+        <h1>Settings</h1>
+        <p class="muted">{workspaceName}</p>
+      </div>
+      <Tabs tabs={SETTINGS_TABS} current={current} />
+    </>
+  );
+}
 
 /** What a settings action wants shown after it ran. */
 export type SettingsState = {
@@ -105,7 +123,7 @@ function ApiKeysSection({ apiKeys, timeZone, csrfToken, canEdit, errors = {}, ne
       {canEdit ? (
         <form method="post" action="/app/settings/api-keys" class="inline-form">
           <CsrfField token={csrfToken} />
-          <Field name="name" label="New key name" error={errors.name} placeholder="e.g. Zapier, nightly sync" required />
+          <Field name="name" id="field-key-name" label="New key name" error={errors.name} placeholder="e.g. Zapier, nightly sync" required />
           <button type="submit" class="button primary">
             Create key
           </button>
@@ -155,10 +173,7 @@ export async function renderSettingsPage(c: Context<AppEnv>, state: SettingsStat
       section: 'settings',
       body: (
         <>
-          <div class="page-header">
-            <h1>Settings</h1>
-            <p class="muted">{workspace.name}</p>
-          </div>
+          <SettingsHeader workspaceName={workspace.name} current="general" />
           {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
           <WorkspaceForm workspace={workspace} csrfToken={csrfToken} canEdit={canEdit} errors={state.errors} values={state.values} />
           <ApiKeysSection apiKeys={apiKeys} timeZone={workspace.timeZone} csrfToken={csrfToken} canEdit={canEdit} errors={state.keyErrors} newKey={state.newKey} />

@@ -1,0 +1,85 @@
+// Starts `wrangler dev` on a fresh local state (migrations applied) for a benchmark,
+// and signs up a merchant through the real pages, keeping cookies and CSRF tokens.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const childEnv = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' };
+
+/** Starts wrangler dev on `port` with its own state directory; resolves once /healthz answers. */
+export async function startDevServer({ port = 8799 } = {}) {
+  if (!existsSync(join(ROOT, '.dev.vars'))) copyFileSync(join(ROOT, '.dev.vars.example'), join(ROOT, '.dev.vars'));
+  const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
+  const migrate = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env: childEnv, encoding: 'utf8' });
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
+  const args = ['dev', '--local', '--persist-to', state, '--port', String(port), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--live-reload=false', '--inspector-port', String(port + 1000)];
+  const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const base = `http://127.0.0.1:${port}`;
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+    rmSync(state, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).status === 200) return { base, stop, log: () => log };
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  stop();
+  throw new Error(`wrangler dev did not start in 90 s:\n${log}`);
+}
+
+/** A tiny cookie-keeping browser: GET pages for their CSRF token, POST forms. */
+export function browserSession(base) {
+  const jar = new Map();
+  let csrf = '';
+  async function request(path, init = {}) {
+    const headers = new Headers(init.headers);
+    headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    const res = await fetch(base + path, { ...init, headers, redirect: 'manual' });
+    for (const cookie of res.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const [name, ...value] = pair.split('=');
+      jar.set(name.trim(), value.join('='));
+    }
+    const text = await res.text();
+    csrf = /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? csrf;
+    return { res, text };
+  }
+  return {
+    get: (path) => request(path),
+    post: (path, fields) =>
+      request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+        body: new URLSearchParams({ _csrf: csrf, ...fields }),
+      }),
+  };
+}
+
+/** Signs up a merchant and connects a store of `platform`; returns its webhook URL and secret. */
+export async function connectBenchStore(base, platform = 'custom') {
+  const browser = browserSession(base);
+  await browser.get('/signup');
+  const email = `bench-${Date.now()}@example.com`;
+  const signup = await browser.post('/signup', { email, password: 'bench-password-123', workspaceName: 'Bench Store', timeZone: 'UTC' });
+  if (signup.res.status !== 303) throw new Error(`sign-up failed: ${signup.res.status}`);
+  await browser.get('/app/settings/stores');
+  const created = await browser.post('/app/settings/stores', { platform, name: 'Bench', currency: 'USD' });
+  const page = await browser.get(created.res.headers.get('location'));
+  const url = /value="(http[^"]+\/webhooks\/[^"]+)"/.exec(page.text)?.[1];
+  const secret = /value="(whsec_[^"]+)"/.exec(page.text)?.[1];
+  if (!url || !secret) throw new Error('could not read the webhook URL and secret from Settings');
+  return { url, secret };
+}

@@ -1,0 +1,173 @@
+// Reading a contacts CSV: its header, each row, and the plan that cuts a file
+// into chunks for the queue. Pure functions; the upload and the chunk job share
+// them, so both read every row the same way.
+import { AppError } from '../lib/errors';
+import { normalizeEmail, normalizePhone, readConsentValue, splitTags, MAX_TAG_LENGTH } from './contact-fields';
+import type { ContactUpsert } from './contacts.service';
+import { CsvError, parseCsv, type CsvRecord } from './csv';
+
+/** The columns an import reads; others are ignored. */
+export const IMPORT_COLUMNS = ['email', 'phone', 'first_name', 'last_name', 'tags', 'email_consent', 'sms_consent'] as const;
+export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+
+/** Where each known column is in a row. */
+export type ImportHeader = { columns: Partial<Record<ImportColumn, number>>; width: number };
+
+/** A row read: the contact to upsert, or why it was rejected. */
+export type ImportRow = { ok: true; contact: ContactUpsert } | { ok: false; reason: string };
+
+/** A rejected row, as stored and reported. */
+export type ImportRejection = { line: number; reason: string; raw: string };
+
+/** A slice of the file for one queue message: the header line, then whole records. */
+export type ImportChunk = { firstLine: number; csv: string };
+
+/** How an upload is processed: its chunks, its row count, and rows only the whole file can reject. */
+export type ImportPlan = { chunks: ImportChunk[]; totalRows: number; duplicates: ImportRejection[] };
+
+// Common spellings in store and spreadsheet exports.
+const HEADER_ALIASES: Record<string, ImportColumn> = {
+  e_mail: 'email',
+  email_address: 'email',
+  phone_number: 'phone',
+  firstname: 'first_name',
+  lastname: 'last_name',
+};
+
+export const ROWS_PER_CHUNK = 500;
+// A chunk is one D1 text value: stay far below D1's 2 MB per value whatever the row sizes.
+const MAX_CHUNK_CHARS = 256 * 1024;
+const MAX_RECORD_CHARS = 64 * 1024;
+const MAX_RAW_CHARS = 1000;
+const MAX_NAME_LENGTH = 100;
+const MAX_TAGS = 50;
+
+function headerName(field: string): string {
+  const name = field.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return HEADER_ALIASES[name] ?? name;
+}
+
+function invalidFile(path: string, message: string): AppError {
+  return new AppError('invalid_input', message, { issues: [{ path, message }] });
+}
+
+/** Finds the known columns of a header record; `invalid_input` naming a missing email or a repeated column. */
+export function readImportHeader(fields: string[]): ImportHeader {
+  const columns: ImportHeader['columns'] = {};
+  fields.forEach((field, index) => {
+    const name = headerName(field);
+    if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) return;
+    if (columns[name as ImportColumn] !== undefined) throw invalidFile(name, `The column "${name}" appears twice in the header`);
+    columns[name as ImportColumn] = index;
+  });
+  if (columns.email === undefined) throw invalidFile('email', 'The CSV header has no "email" column');
+  return { columns, width: fields.length };
+}
+
+/** True for a row with nothing in it (spreadsheets export empty rows as ",,,,"). */
+export function isBlankRow(fields: string[]): boolean {
+  return fields.every((field) => !field.trim());
+}
+
+/** Reads one data row into a contact, or says why it cannot be imported. */
+export function readImportRow(fields: string[], header: ImportHeader): ImportRow {
+  const value = (column: ImportColumn) => {
+    const index = header.columns[column];
+    return index === undefined ? '' : (fields[index] ?? '').trim();
+  };
+  if (fields.length > header.width && fields.slice(header.width).some((field) => field.trim())) {
+    return { ok: false, reason: `has ${fields.length} fields but the header has ${header.width} (is a comma missing its quotes?)` };
+  }
+  const rawEmail = value('email');
+  if (!rawEmail) return { ok: false, reason: 'missing email' };
+  const email = normalizeEmail(rawEmail);
+  if (!email) return { ok: false, reason: `invalid email "${rawEmail}"` };
+  const rawPhone = value('phone');
+  const phone = normalizePhone(rawPhone);
+  if (rawPhone && !phone) return { ok: false, reason: `invalid phone "${rawPhone}" (use the international format, e.g. +14155550123)` };
+  const emailConsent = readConsentValue(value('email_consent'));
+  if (emailConsent === null) return { ok: false, reason: `invalid email_consent "${value('email_consent')}" (use subscribed, unsubscribed, not_subscribed, yes or no)` };
+  const smsConsent = readConsentValue(value('sms_consent'));
+  if (smsConsent === null) return { ok: false, reason: `invalid sms_consent "${value('sms_consent')}" (use subscribed, unsubscribed, not_subscribed, yes or no)` };
+  const firstName = value('first_name');
+  const lastName = value('last_name');
+  if (firstName.length > MAX_NAME_LENGTH || lastName.length > MAX_NAME_LENGTH) return { ok: false, reason: `a name is longer than ${MAX_NAME_LENGTH} characters` };
+  const tags = splitTags(value('tags'));
+  if (tags.length > MAX_TAGS) return { ok: false, reason: `more than ${MAX_TAGS} tags` };
+  if (tags.some((tag) => tag.length > MAX_TAG_LENGTH)) return { ok: false, reason: `a tag is longer than ${MAX_TAG_LENGTH} characters` };
+  return {
+    ok: true,
+    contact: {
+      email,
+      phone,
+      firstName: firstName || null,
+      lastName: lastName || null,
+      ...(emailConsent ? { emailConsent } : {}),
+      ...(smsConsent ? { smsConsent } : {}),
+      tags,
+    },
+  };
+}
+
+/** The text of a record as it was in the file, cut short for storage. */
+export function rawRecord(text: string, record: CsvRecord): string {
+  return text.slice(record.start, Math.min(record.end, record.start + MAX_RAW_CHARS));
+}
+
+function readCsv(text: string): CsvRecord[] {
+  try {
+    return parseCsv(text);
+  } catch (err) {
+    if (err instanceof CsvError) throw invalidFile('file', err.message);
+    throw err;
+  }
+}
+
+/**
+ * Checks a whole upload and cuts it into chunks of about ROWS_PER_CHUNK rows, each
+ * the header line plus a run of whole records copied from the file, so line numbers
+ * and rejected rows stay exactly as the merchant wrote them. Repeated emails need
+ * the whole file to see, so they are found here: the first row of an email wins.
+ */
+export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): ImportPlan {
+  const records = readCsv(text);
+  const [headerRecord, ...rows] = records;
+  if (!headerRecord) throw invalidFile('file', 'The file is empty');
+  const header = readImportHeader(headerRecord.fields);
+  const headerText = text.slice(headerRecord.start, headerRecord.end);
+  const chunks: ImportChunk[] = [];
+  const duplicates: ImportRejection[] = [];
+  const firstLineOf = new Map<string, number>();
+  let totalRows = 0;
+  let run: CsvRecord[] = [];
+  let runRows = 0;
+  const flush = () => {
+    if (!run.length) return;
+    chunks.push({ firstLine: run[0]!.line, csv: `${headerText}\n${text.slice(run[0]!.start, run[run.length - 1]!.end)}` });
+    run = [];
+    runRows = 0;
+  };
+  for (const record of rows) {
+    if (record.end - record.start > MAX_RECORD_CHARS) throw invalidFile('file', `Line ${record.line} is longer than 64 KB: is this a CSV of contacts?`);
+    if (isBlankRow(record.fields)) continue;
+    totalRows += 1;
+    const email = normalizeEmail(record.fields[header.columns.email!]);
+    const seenOn = email ? firstLineOf.get(email) : undefined;
+    if (seenOn !== undefined) duplicates.push({ line: record.line, reason: `duplicate in file: ${email} is already on line ${seenOn}`, raw: rawRecord(text, record) });
+    else if (email) firstLineOf.set(email, record.line);
+    if (run.length && (runRows >= rowsPerChunk || record.end - run[0]!.start > MAX_CHUNK_CHARS)) flush();
+    run.push(record);
+    runRows += 1;
+  }
+  flush();
+  if (!totalRows) throw invalidFile('file', 'The file has a header but no rows');
+  return { chunks, totalRows, duplicates };
+}
+
+/** The file line of each record of a chunk (the chunk's own header line excluded). */
+export function chunkRecords(csv: string, firstLine: number): { header: ImportHeader; rows: { line: number; record: CsvRecord }[] } {
+  const [headerRecord, ...records] = parseCsv(csv);
+  const header = readImportHeader(headerRecord?.fields ?? []);
+  const offset = firstLine - (records[0]?.line ?? 0);
+  return { header, rows: records.map((record) => ({ line: record.line + offset, record })) };
+}

@@ -1,0 +1,198 @@
+// CSV imports of contacts. The upload checks the file, cuts it into chunks stored
+// in D1 and enqueues one message per chunk; the chunk job upserts each valid row
+// and records each rejected one. A chunk is counted once however often its message
+// is delivered: the count and the chunk's processed mark change in one transaction.
+import { and, asc, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
+import { runBatch, type Statement } from '../db/client';
+import { contactImportChunks, contactImportRejections, contactImports, type ImportStatus } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+import type { QueueMessage } from '../jobs/queue-messages';
+import { chunk } from '../lib/chunk';
+import { notFound } from '../lib/errors';
+import { newId } from '../lib/ids';
+import { chunkRecords, isBlankRow, planContactImport, rawRecord, readImportRow, type ImportRejection } from './contact-import-rows';
+import { upsertContactStatements } from './contacts.service';
+
+/** An import as the API and dashboard show it. */
+export type ContactImportView = {
+  id: string;
+  fileName: string;
+  status: ImportStatus;
+  totalChunks: number;
+  doneChunks: number;
+  totalRows: number;
+  importedRows: number;
+  rejectedRows: number;
+  createdAt: number;
+  finishedAt: number | null;
+};
+
+/** A page of an import's rejected rows, by line; `nextAfterLine` is null on the last page. */
+export type ImportRejectionPage = { rejections: ImportRejection[]; nextAfterLine: number | null };
+
+const viewColumns = {
+  id: contactImports.id,
+  fileName: contactImports.fileName,
+  status: contactImports.status,
+  totalChunks: contactImports.totalChunks,
+  doneChunks: contactImports.doneChunks,
+  totalRows: contactImports.totalRows,
+  importedRows: contactImports.importedRows,
+  rejectedRows: contactImports.rejectedRows,
+  createdAt: contactImports.createdAt,
+  finishedAt: contactImports.finishedAt,
+};
+
+/** The largest CSV file an upload takes (the app's body limit for the import routes). */
+export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+
+// Queues take at most 100 messages per sendBatch call.
+const MESSAGES_PER_SEND = 100;
+// 5 columns a rejection: 20 rows stay under D1's 100 bound parameters per statement.
+const REJECTIONS_PER_INSERT = 20;
+// Statements per D1 round trip when storing an upload (chunks can be 256 KB each).
+const CHUNKS_PER_BATCH = 8;
+const STATEMENTS_PER_BATCH = 50;
+// Rows upserted per D1 round trip by the chunk job (a row is up to six statements).
+const ROWS_PER_BATCH = 100;
+
+function rejectionStatements(tenant: Tenant, importId: string, rejections: ImportRejection[]): Statement[] {
+  return chunk(rejections, REJECTIONS_PER_INSERT).map((slice) =>
+    tenant.db
+      .insert(contactImportRejections)
+      .values(slice.map((rejection) => tenant.row({ importId, ...rejection })))
+      // A redelivered chunk finds its rejections already there.
+      .onConflictDoNothing(),
+  );
+}
+
+async function runInBatches(tenant: Tenant, statements: Statement[], size: number): Promise<void> {
+  for (const slice of chunk(statements, size)) await runBatch(tenant.db, slice);
+}
+
+/**
+ * Checks a CSV upload (`invalid_input` naming a missing column or an unreadable file),
+ * stores it as chunks and enqueues them. Rows repeating an email already in the file
+ * are rejected now, as only the whole file shows them; the rest is done by the queue.
+ */
+export async function createContactImport(
+  tenant: Tenant,
+  queue: Queue<QueueMessage>,
+  file: { fileName: string; csv: string },
+  now = Date.now(),
+): Promise<ContactImportView> {
+  const plan = planContactImport(file.csv);
+  const id = newId(now);
+  const view: ContactImportView = {
+    id,
+    fileName: file.fileName,
+    status: 'queued',
+    totalChunks: plan.chunks.length,
+    doneChunks: 0,
+    totalRows: plan.totalRows,
+    importedRows: 0,
+    rejectedRows: plan.duplicates.length,
+    createdAt: now,
+    finishedAt: null,
+  };
+  await tenant.db.insert(contactImports).values(tenant.row(view));
+  const chunkRows = plan.chunks.map((slice, chunkIndex) => tenant.db.insert(contactImportChunks).values(tenant.row({ importId: id, chunkIndex, ...slice })));
+  await runInBatches(tenant, chunkRows, CHUNKS_PER_BATCH);
+  await runInBatches(tenant, rejectionStatements(tenant, id, plan.duplicates), STATEMENTS_PER_BATCH);
+  const messages = plan.chunks.map((_, chunkIndex) => ({ body: { type: 'import-chunk' as const, workspaceId: tenant.workspaceId, importId: id, chunkIndex } }));
+  try {
+    for (const slice of chunk(messages, MESSAGES_PER_SEND)) await queue.sendBatch(slice);
+  } catch (err) {
+    // Chunks never enqueued would leave it "queued" forever: say it failed, so it can be uploaded again.
+    await tenant.db.update(contactImports).set({ status: 'failed', finishedAt: Date.now() }).where(tenant.where(contactImports, eq(contactImports.id, id)));
+    throw err;
+  }
+  return view;
+}
+
+/** One import; 404 for an id of another workspace. */
+export async function getContactImport(tenant: Tenant, id: string): Promise<ContactImportView> {
+  const [row] = await tenant.db.select(viewColumns).from(contactImports).where(tenant.where(contactImports, eq(contactImports.id, id))).limit(1);
+  if (!row) throw notFound('Import');
+  return row;
+}
+
+/** An import's rejected rows in line order, after `afterLine`. */
+export async function listImportRejections(tenant: Tenant, importId: string, afterLine = 0, limit = 1000): Promise<ImportRejectionPage> {
+  const rows = await tenant.db
+    .select({ line: contactImportRejections.line, reason: contactImportRejections.reason, raw: contactImportRejections.raw })
+    .from(contactImportRejections)
+    .where(tenant.where(contactImportRejections, eq(contactImportRejections.importId, importId), gt(contactImportRejections.line, afterLine)))
+    .orderBy(asc(contactImportRejections.line))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return { rejections: page, nextAfterLine: rows.length > limit ? page[page.length - 1]!.line : null };
+}
+
+/** The latest imports of the workspace, newest first. */
+export async function listContactImports(tenant: Tenant, limit = 5): Promise<ContactImportView[]> {
+  return tenant.db.select(viewColumns).from(contactImports).where(tenant.where(contactImports)).orderBy(desc(contactImports.createdAt), desc(contactImports.id)).limit(limit);
+}
+
+/**
+ * Imports one chunk: upserts its valid rows (source 'import'), records its rejected rows,
+ * then counts it, all idempotently. The last chunk counted marks the import done.
+ */
+export async function importContactChunk(tenant: Tenant, importId: string, chunkIndex: number, now = Date.now()): Promise<void> {
+  const [stored] = await tenant.db
+    .select({ firstLine: contactImportChunks.firstLine, csv: contactImportChunks.csv, processedAt: contactImportChunks.processedAt, status: contactImports.status })
+    .from(contactImportChunks)
+    .innerJoin(contactImports, eq(contactImports.id, contactImportChunks.importId))
+    .where(tenant.where(contactImportChunks, eq(contactImportChunks.importId, importId), eq(contactImportChunks.chunkIndex, chunkIndex)))
+    .limit(1);
+  // Already counted (a redelivery), or the import was given up when enqueueing failed.
+  if (!stored || stored.processedAt !== null || stored.status === 'failed') return;
+
+  const { header, rows } = chunkRecords(stored.csv, stored.firstLine);
+  const lastLine = rows.length ? rows[rows.length - 1]!.line : stored.firstLine;
+  const rejectedAtUpload = await tenant.db
+    .select({ line: contactImportRejections.line })
+    .from(contactImportRejections)
+    .where(tenant.where(contactImportRejections, eq(contactImportRejections.importId, importId), gte(contactImportRejections.line, stored.firstLine), lte(contactImportRejections.line, lastLine)));
+  const skip = new Set(rejectedAtUpload.map((row) => row.line));
+
+  const upserts: Statement[][] = [];
+  const rejections: ImportRejection[] = [];
+  for (const { line, record } of rows) {
+    if (skip.has(line) || isBlankRow(record.fields)) continue;
+    const row = readImportRow(record.fields, header);
+    if (row.ok) upserts.push(upsertContactStatements(tenant, row.contact, 'import', now));
+    else rejections.push({ line, reason: row.reason, raw: rawRecord(stored.csv, record) });
+  }
+
+  const importWhere = tenant.where(contactImports, eq(contactImports.id, importId));
+  const chunkWhere = tenant.where(contactImportChunks, eq(contactImportChunks.importId, importId), eq(contactImportChunks.chunkIndex, chunkIndex));
+  const unprocessed = tenant.db
+    .select({ one: sql`1` })
+    .from(contactImportChunks)
+    .where(and(chunkWhere, isNull(contactImportChunks.processedAt)));
+  const finish: Statement[] = [
+    ...rejectionStatements(tenant, importId, rejections),
+    // Counted only while the chunk is unprocessed; marking it comes next in the same transaction.
+    tenant.db
+      .update(contactImports)
+      .set({
+        doneChunks: sql`${contactImports.doneChunks} + 1`,
+        importedRows: sql`${contactImports.importedRows} + ${upserts.length}`,
+        rejectedRows: sql`${contactImports.rejectedRows} + ${rejections.length}`,
+      })
+      .where(and(importWhere, sql`EXISTS ${unprocessed}`)),
+    // The CSV is no longer needed once counted: keeping it would keep personal data for nothing.
+    tenant.db.update(contactImportChunks).set({ processedAt: now, csv: '' }).where(and(chunkWhere, isNull(contactImportChunks.processedAt))),
+    tenant.db
+      .update(contactImports)
+      .set({ status: 'done', finishedAt: now })
+      .where(and(importWhere, sql`${contactImports.doneChunks} >= ${contactImports.totalChunks}`, sql`${contactImports.status} <> 'done'`)),
+  ];
+  const started = tenant.db.update(contactImports).set({ status: 'processing' }).where(and(importWhere, eq(contactImports.status, 'queued')));
+  const batches = chunk(upserts, ROWS_PER_BATCH).map((slice) => slice.flat());
+  if (!batches.length) batches.push([]);
+  batches[0]!.unshift(started);
+  batches[batches.length - 1]!.push(...finish);
+  for (const statements of batches) await runBatch(tenant.db, statements);
+}

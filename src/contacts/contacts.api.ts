@@ -1,0 +1,39 @@
+// /api/v1/contacts: contacts, their tags, erasure, and CSV imports.
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { tenantOf } from '../http/tenant';
+import { validate } from '../http/validate';
+import { AppError } from '../lib/errors';
+import { createContactImport, getContactImport, listImportRejections } from './contact-imports.service';
+import { ContactInput, ContactListQuery, ContactPatch, ImportFileQuery, ImportReportQuery, TagsInput } from './contacts.schemas';
+import { addContactTags, createContact, eraseContact, getContact, listContacts, removeContactTag, updateContact } from './contacts.service';
+
+const CSV_CONTENT_TYPE = /^(text\/csv|application\/csv|text\/plain)\b/i;
+
+export const contactApi = new Hono<AppEnv>()
+  .get('/', validate('query', ContactListQuery), async (c) => c.json(await listContacts(tenantOf(c), c.req.valid('query'))))
+  .post('/', validate('json', ContactInput), async (c) => c.json({ contact: await createContact(tenantOf(c), c.req.valid('json'), 'api') }, 201))
+  .post('/imports', validate('query', ImportFileQuery), async (c) => {
+    if (!CSV_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) {
+      throw new AppError('invalid_input', 'Send the CSV file as the body with Content-Type: text/csv');
+    }
+    const file = { fileName: c.req.valid('query').fileName ?? 'contacts.csv', csv: await c.req.text() };
+    return c.json({ import: await createContactImport(tenantOf(c), c.env.EVENTS_QUEUE, file) }, 202);
+  })
+  .get('/imports/:id', validate('query', ImportReportQuery), async (c) => {
+    const tenant = tenantOf(c);
+    const contactImport = await getContactImport(tenant, c.req.param('id'));
+    return c.json({ import: contactImport, ...(await listImportRejections(tenant, contactImport.id, c.req.valid('query').afterLine)) });
+  })
+  .get('/:id', async (c) => c.json({ contact: await getContact(tenantOf(c), c.req.param('id')) }))
+  .patch('/:id', validate('json', ContactPatch), async (c) =>
+    c.json({ contact: await updateContact(tenantOf(c), c.req.param('id'), c.req.valid('json'), 'api') }),
+  )
+  .delete('/:id', async (c) => {
+    await eraseContact(tenantOf(c), c.req.param('id'));
+    return c.body(null, 204);
+  })
+  .post('/:id/tags', validate('json', TagsInput), async (c) =>
+    c.json({ contact: await addContactTags(tenantOf(c), c.req.param('id'), c.req.valid('json').tags) }),
+  )
+  .delete('/:id/tags/:tag', async (c) => c.json({ contact: await removeContactTag(tenantOf(c), c.req.param('id'), c.req.param('tag')) }));

@@ -1,0 +1,99 @@
+// One CSV import: its progress, its counts, and every rejected row with its line and reason.
+import type { Context } from 'hono';
+import { getContactImport, listImportRejections } from '../../contacts/contact-imports.service';
+import type { AppEnv } from '../../env';
+import { tenantOf } from '../../http/tenant';
+import { formatInZone } from '../../lib/time';
+import { getWorkspace } from '../../workspaces/workspaces.service';
+import { renderAppPage } from '../render';
+import { ContactsHeader, ImportStatusBadge } from './contacts-parts';
+
+/** Renders /app/contacts/imports/:id; 404 for an id of another workspace. */
+export async function renderContactImportPage(c: Context<AppEnv>, id: string, afterLine = 0) {
+  const tenant = tenantOf(c);
+  const contactImport = await getContactImport(tenant, id);
+  const [workspace, page] = await Promise.all([getWorkspace(tenant), listImportRejections(tenant, id, afterLine)]);
+  const finished = contactImport.status === 'done' || contactImport.status === 'failed';
+  const body = (
+    <>
+      <p class="back-link">
+        <a href="/app/contacts#import">← Contacts</a>
+      </p>
+      <ContactsHeader title={`Import of ${contactImport.fileName}`} description={`Uploaded ${formatInZone(contactImport.createdAt, workspace.timeZone)}`} />
+      <section class="card" aria-label="Progress">
+        <dl class="stats">
+          <div>
+            <dt>Status</dt>
+            <dd>
+              <ImportStatusBadge status={contactImport.status} />
+            </dd>
+          </div>
+          <div>
+            <dt>Rows</dt>
+            <dd>{contactImport.totalRows}</dd>
+          </div>
+          <div>
+            <dt>Imported</dt>
+            <dd>{contactImport.importedRows}</dd>
+          </div>
+          <div>
+            <dt>Rejected</dt>
+            <dd>{contactImport.rejectedRows}</dd>
+          </div>
+          <div>
+            <dt>Parts processed</dt>
+            <dd>
+              {contactImport.doneChunks} of {contactImport.totalChunks}
+            </dd>
+          </div>
+        </dl>
+        {contactImport.status === 'failed' ? (
+          <p class="field-error">The file could not be queued for import. Upload it again.</p>
+        ) : finished ? (
+          <p class="muted">Finished {contactImport.finishedAt ? formatInZone(contactImport.finishedAt, workspace.timeZone) : ''}. Imported rows created new contacts or updated existing ones.</p>
+        ) : (
+          <p class="muted">The file is being imported in the background. Reload this page to see its progress.</p>
+        )}
+      </section>
+      <section class="card" aria-labelledby="rejections-heading">
+        <h2 id="rejections-heading">Rejected rows</h2>
+        {page.rejections.length ? (
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col" class="num">
+                  Line
+                </th>
+                <th scope="col">Reason</th>
+                <th scope="col">Row</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.rejections.map((rejection) => (
+                <tr>
+                  <td data-label="Line" class="num">
+                    {rejection.line}
+                  </td>
+                  <td data-label="Reason">{rejection.reason}</td>
+                  <td data-label="Row" class="break">
+                    <code>{rejection.raw}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p class="muted">{finished ? 'No rows were rejected.' : 'None so far.'}</p>
+        )}
+        {page.nextAfterLine ? (
+          <div class="pager">
+            <a class="button secondary" href={`/app/contacts/imports/${id}?afterLine=${page.nextAfterLine}`}>
+              Next rejected rows
+            </a>
+          </div>
+        ) : null}
+      </section>
+    </>
+  );
+  return renderAppPage(c, { title: `Import of ${contactImport.fileName}`, section: 'contacts', body });
+}

@@ -1,0 +1,220 @@
+// Contacts: search and filter the workspace's contacts, and import a CSV file.
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { findMainCurrency } from '../../contacts/contact-activity.service';
+import { listContactImports, MAX_IMPORT_BYTES, type ContactImportView } from '../../contacts/contact-imports.service';
+import type { ContactListQuery } from '../../contacts/contacts.schemas';
+import { listContacts, listWorkspaceTags, type ContactView } from '../../contacts/contacts.service';
+import type { AppEnv } from '../../env';
+import { tenantOf } from '../../http/tenant';
+import { formatInZone } from '../../lib/time';
+import { getWorkspace } from '../../workspaces/workspaces.service';
+import { CsrfField, EmptyState, Field, Notice } from '../components';
+import { renderAppPage } from '../render';
+import { ConsentBadge, ContactsHeader, contactName, formatMoney, ImportStatusBadge } from './contacts-parts';
+
+/** What an action wants the contacts page to show. */
+export type ContactsPageState = { query: ContactListQuery; notice?: string | undefined; uploadError?: string | undefined };
+
+function listUrl(query: Partial<ContactListQuery>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries({ q: query.q, tag: query.tag, cursor: query.cursor })) if (value) params.set(name, value);
+  const search = params.toString();
+  return search ? `/app/contacts?${search}` : '/app/contacts';
+}
+
+function Filters({ query, tags }: { query: ContactListQuery; tags: string[] }) {
+  const tagOptions = query.tag && !tags.includes(query.tag) ? [query.tag, ...tags] : tags;
+  return (
+    <form method="get" action="/app/contacts" class="filters" role="search">
+      <Field name="q" label="Search" type="search" value={query.q} placeholder="Email, name or phone" />
+      {tagOptions.length ? (
+        <div class="field narrow">
+          <label for="field-tag">Tag</label>
+          <select id="field-tag" name="tag">
+            <option value="">All tags</option>
+            {tagOptions.map((tag) => (
+              <option value={tag} selected={tag === query.tag}>
+                {tag}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <div class="form-actions">
+        <button type="submit" class="button primary">
+          Search
+        </button>
+        {query.q || query.tag ? (
+          <a class="button secondary" href="/app/contacts">
+            Clear
+          </a>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+function ContactsTable({ contacts, currency }: { contacts: ContactView[]; currency: string | null }) {
+  return (
+    <table class="table contacts-table">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Email</th>
+          <th scope="col">Phone</th>
+          <th scope="col">Consent</th>
+          <th scope="col" class="num">
+            Orders
+          </th>
+          <th scope="col" class="num">
+            Total spent
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {contacts.map((contact) => (
+          <tr>
+            <td data-label="Name">
+              <a href={`/app/contacts/${contact.id}`}>{contactName(contact) ?? 'Unnamed contact'}</a>
+            </td>
+            <td data-label="Email" class="break">
+              {contact.email ?? '—'}
+            </td>
+            <td data-label="Phone">{contact.phone ?? '—'}</td>
+            <td data-label="Consent">
+              <span class="consent-badges">
+                <ConsentBadge channel="Email" consent={contact.emailConsent} />
+                <ConsentBadge channel="SMS" consent={contact.smsConsent} />
+              </span>
+            </td>
+            <td data-label="Orders" class="num">
+              {contact.orderCount}
+            </td>
+            <td data-label="Total spent" class="num">
+              {formatMoney(contact.totalSpentCents, currency)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ImportCard({ csrfToken, imports, timeZone, error }: { csrfToken: string; imports: ContactImportView[]; timeZone: string; error?: string | undefined }) {
+  return (
+    <section class="card" id="import" aria-labelledby="import-heading">
+      <h2 id="import-heading">Import contacts from a CSV file</h2>
+      <p class="muted">
+        A header row, then one contact per row. Columns, in any order: <code>email</code> (required), <code>phone</code> (international format, e.g.
+        +14155550123), <code>first_name</code>, <code>last_name</code>, <code>tags</code> (separated by ; or |), <code>email_consent</code> and{' '}
+        <code>sms_consent</code> (subscribed, unsubscribed, not_subscribed, yes or no). Up to {MAX_IMPORT_BYTES / 1024 / 1024} MB; the file is imported in
+        the background and each rejected row is reported with its line.
+      </p>
+      {error ? <Notice tone="error">{error}</Notice> : null}
+      <form method="post" action="/app/contacts/imports" enctype="multipart/form-data" class="inline-form upload-form">
+        <CsrfField token={csrfToken} />
+        <div class={error ? 'field has-error' : 'field'}>
+          <label for="field-file">CSV file</label>
+          <input id="field-file" type="file" name="file" accept=".csv,text/csv" required />
+        </div>
+        <button type="submit" class="button primary">
+          Import
+        </button>
+      </form>
+      {imports.length ? (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">File</th>
+              <th scope="col">Status</th>
+              <th scope="col" class="num">
+                Rows
+              </th>
+              <th scope="col" class="num">
+                Imported
+              </th>
+              <th scope="col" class="num">
+                Rejected
+              </th>
+              <th scope="col">Uploaded</th>
+            </tr>
+          </thead>
+          <tbody>
+            {imports.map((item) => (
+              <tr>
+                <td data-label="File" class="break">
+                  <a href={`/app/contacts/imports/${item.id}`}>{item.fileName}</a>
+                </td>
+                <td data-label="Status">
+                  <ImportStatusBadge status={item.status} />
+                </td>
+                <td data-label="Rows" class="num">
+                  {item.totalRows}
+                </td>
+                <td data-label="Imported" class="num">
+                  {item.importedRows}
+                </td>
+                <td data-label="Rejected" class="num">
+                  {item.rejectedRows}
+                </td>
+                <td data-label="Uploaded">{formatInZone(item.createdAt, timeZone)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+/** Renders /app/contacts: the filtered page of contacts, then the CSV import. */
+export async function renderContactsPage(c: Context<AppEnv>, state: ContactsPageState, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const { query } = state;
+  const [workspace, page, tags, imports, currency] = await Promise.all([
+    getWorkspace(tenant),
+    listContacts(tenant, query),
+    listWorkspaceTags(tenant),
+    listContactImports(tenant),
+    findMainCurrency(tenant),
+  ]);
+  const filtered = Boolean(query.q || query.tag || query.cursor);
+  const body = (
+    <>
+      <ContactsHeader description="Your customers and subscribers, with their orders, tags and consent." />
+      {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
+      {page.contacts.length || filtered ? (
+        <section class="card" aria-label="Contacts">
+          <Filters query={query} tags={tags} />
+          {page.contacts.length ? (
+            <ContactsTable contacts={page.contacts} currency={currency} />
+          ) : (
+            <p class="muted">No contacts match this search.</p>
+          )}
+          <div class="pager">
+            {query.cursor ? (
+              <a class="button secondary small" href={listUrl({ ...query, cursor: undefined })}>
+                Back to the first page
+              </a>
+            ) : null}
+            {page.nextCursor ? (
+              <a class="button secondary" href={listUrl({ ...query, cursor: page.nextCursor })}>
+                Load more
+              </a>
+            ) : null}
+          </div>
+        </section>
+      ) : (
+        <EmptyState title="No contacts yet">
+          <p>
+            Contacts arrive from your store's webhooks (Shopify, WooCommerce or any cart, see Settings → Store connections), from a CSV import below, or
+            through the API. Each one will be listed here with consent badges, tags and lifetime spend.
+          </p>
+        </EmptyState>
+      )}
+      <ImportCard csrfToken={c.get('csrfToken')} imports={imports} timeZone={workspace.timeZone} error={state.uploadError} />
+    </>
+  );
+  return renderAppPage(c, { title: 'Contacts', section: 'contacts', body }, status);
+}

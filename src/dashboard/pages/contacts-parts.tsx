@@ -1,0 +1,55 @@
+// Pieces shared by the contacts pages: consent and import badges, money, names.
+import type { ConsentState, ContactView } from '../../contacts/contacts.service';
+import type { ConsentStatus, ImportStatus } from '../../db/schema';
+
+const CONSENT_LABELS: Record<ConsentStatus, string> = { subscribed: 'Subscribed', unsubscribed: 'Unsubscribed', not_subscribed: 'Not subscribed' };
+const CONSENT_TONES: Record<ConsentStatus, string> = { subscribed: 'badge success', unsubscribed: 'badge danger', not_subscribed: 'badge muted' };
+
+/** The words for a consent status. */
+export function consentLabel(status: ConsentStatus): string {
+  return CONSENT_LABELS[status];
+}
+
+/** "Email: Subscribed" as a coloured badge. */
+export function ConsentBadge({ channel, consent }: { channel: 'Email' | 'SMS'; consent: Pick<ConsentState, 'status'> }) {
+  return <span class={CONSENT_TONES[consent.status]}>{`${channel}: ${CONSENT_LABELS[consent.status]}`}</span>;
+}
+
+const IMPORT_LABELS: Record<ImportStatus, string> = { queued: 'Queued', processing: 'Importing', done: 'Done', failed: 'Failed' };
+const IMPORT_TONES: Record<ImportStatus, string> = { queued: 'badge muted', processing: 'badge', done: 'badge success', failed: 'badge danger' };
+
+/** An import's status as a badge. */
+export function ImportStatusBadge({ status }: { status: ImportStatus }) {
+  return <span class={IMPORT_TONES[status]}>{IMPORT_LABELS[status]}</span>;
+}
+
+/**
+ * Minor units as money: "$1,234.50" with a known currency (its own number of decimals,
+ * e.g. none for JPY), or a plain "1,234.50" when the currency is unknown.
+ */
+export function formatMoney(minorUnits: number, currency: string | null): string {
+  if (currency) {
+    try {
+      const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+      return format.format(minorUnits / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+    } catch {
+      // Not an ISO 4217 code: fall through to a plain number rather than fail the page.
+    }
+  }
+  return new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(minorUnits / 100);
+}
+
+/** "First Last", or null when the contact has no name. */
+export function contactName(contact: Pick<ContactView, 'firstName' | 'lastName'>): string | null {
+  return [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null;
+}
+
+/** The contacts page heading. */
+export function ContactsHeader({ title = 'Contacts', description }: { title?: string; description: string }) {
+  return (
+    <div class="page-header">
+      <h1>{title}</h1>
+      <p class="muted">{description}</p>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+// Segments: the list (live counts filled in by /app.js) and the rule builder.
+import type { SegmentView } from '../../segments/segments.service';
+import { formatInZone } from '../../lib/time';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
+
+/** The Segments section: saved segments with their live size. */
+export function SegmentsList({ segments, timeZone, notice }: { segments: SegmentView[]; timeZone: string; notice?: string | undefined }) {
+  return (
+    <>
+      <div class="page-header page-header-actions">
+        <div>
+          <h1>Segments</h1>
+          <p class="muted">Groups of contacts defined by rules, evaluated when each message goes out.</p>
+        </div>
+        <a class="button primary" href="/app/segments/new">
+          New segment
+        </a>
+      </div>
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      {segments.length ? (
+        <table class="table">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Contacts now</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {segments.map((segment) => (
+              <tr>
+                <td data-label="Name">
+                  <a href={`/app/segments/${segment.id}`}>{segment.name}</a>
+                  {segment.description ? <div class="muted small">{segment.description}</div> : null}
+                </td>
+                <td data-label="Contacts now">
+                  <span data-count-url={`/app/segments/${segment.id}/count`}>…</span>
+                </td>
+                <td data-label="Updated">{formatInZone(segment.updatedAt, timeZone)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <EmptyState title="No segments yet" action={<a class="button primary" href="/app/segments/new">Build a segment</a>}>
+          <p>Segments select contacts by total spend, order count, purchase recency, products bought, tags, consent and engagement. Saved segments will be listed here with their live size.</p>
+        </EmptyState>
+      )}
+    </>
+  );
+}
+
+/** The builder: name, description, rules (JSON in a textarea that /segment-builder.js turns into a form) and the live preview. */
+export function SegmentBuilder(props: {
+  csrfToken: string;
+  segment?: SegmentView | undefined;
+  values?: { name?: string; description?: string; definition?: string };
+  errors?: FormErrors;
+}) {
+  const { segment, errors = {} } = props;
+  const values = props.values ?? {
+    name: segment?.name ?? '',
+    description: segment?.description ?? '',
+    definition: JSON.stringify(segment?.definition ?? { match: 'all', children: [{ field: 'emailConsent', op: 'is', value: 'subscribed' }] }),
+  };
+  const action = segment ? `/app/segments/${segment.id}` : '/app/segments';
+  const definitionError = Object.entries(errors).find(([path]) => path.startsWith('definition'));
+  return (
+    <>
+      <div class="page-header">
+        <h1>{segment ? segment.name : 'New segment'}</h1>
+        <p class="muted">Contacts are matched when each message goes out, so the size changes as your store does.</p>
+      </div>
+      <div class="builder-layout">
+        <form method="post" action={action} class="card stack" id="segment-form">
+          <CsrfField token={props.csrfToken} />
+          <Field name="name" label="Name" value={values.name} error={errors.name} required />
+          <Field name="description" label="Description" value={values.description} error={errors.description} />
+          <div class={definitionError ? 'field has-error' : 'field'}>
+            <label for="field-definition">Rules (JSON)</label>
+            <textarea id="field-definition" name="definition">
+              {values.definition}
+            </textarea>
+            {definitionError ? <p class="field-error">{`${definitionError[0]}: ${definitionError[1]}`}</p> : null}
+          </div>
+          <div id="segment-builder" hidden />
+          <div class="form-actions">
+            <button type="submit" class="button primary">
+              Save segment
+            </button>
+            <a class="button secondary" href="/app/segments">
+              Cancel
+            </a>
+          </div>
+        </form>
+        <aside class="card" aria-live="polite">
+          <h2>Matching now</h2>
+          <p class="live-count" id="segment-count">
+            …
+          </p>
+          <p class="field-error" id="segment-preview-error" />
+          <ul class="sample" id="segment-sample" />
+          {segment ? (
+            <form method="post" action={`/app/segments/${segment.id}/delete`} data-confirm={`Delete "${segment.name}"? Campaigns and flows using it stop matching anyone.`}>
+              <CsrfField token={props.csrfToken} />
+              <button type="submit" class="button small danger">
+                Delete segment
+              </button>
+            </form>
+          ) : null}
+        </aside>
+      </div>
+      <script src="/segment-builder.js" defer />
+    </>
+  );
+}

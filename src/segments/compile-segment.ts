@@ -1,0 +1,132 @@
+// compileSegment: a SegmentDefinition to a parameterized SQL condition over `contacts`,
+// always scoped to one workspace. Pure: every value is a bound parameter, never text.
+import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { carts, contacts, contactTags, orderItems, orders } from '../db/schema';
+import { DAY } from '../lib/time';
+import { isGroup, type SegmentConditionValue, type SegmentDefinition, type SegmentGroup } from './segment-definition';
+
+/** What compilation needs besides the definition. */
+export type CompileContext = { workspaceId: string; now: number };
+
+type Comparable = SQL | SQLiteColumn;
+
+const TRUE = sql`1 = 1`;
+const FALSE = sql`1 = 0`;
+// Orders that count as purchases (the same rule as the contact aggregates).
+const NOT_PURCHASES = ['cancelled', 'refunded'] as const;
+
+function compare(column: Comparable, op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq', value: number): SQL {
+  switch (op) {
+    case 'gt':
+      return sql`${column} > ${value}`;
+    case 'gte':
+      return sql`${column} >= ${value}`;
+    case 'lt':
+      return sql`${column} < ${value}`;
+    case 'lte':
+      return sql`${column} <= ${value}`;
+    case 'eq':
+      return sql`${column} = ${value}`;
+  }
+}
+
+function daysAgo(ctx: CompileContext, days: number): number {
+  return ctx.now - days * DAY;
+}
+
+/** Relative and absolute date conditions; contacts without the date never match. */
+function dateCondition(column: typeof contacts.firstOrderAt | typeof contacts.createdAt, condition: Extract<SegmentConditionValue, { field: 'firstPurchase' | 'createdAt' }>, ctx: CompileContext): SQL {
+  switch (condition.op) {
+    case 'withinDays':
+      return sql`${column} >= ${daysAgo(ctx, condition.days)}`;
+    case 'moreThanDaysAgo':
+      return sql`${column} < ${daysAgo(ctx, condition.days)}`;
+    case 'before':
+      return sql`${column} < ${condition.at}`;
+    case 'after':
+      return sql`${column} >= ${condition.at}`;
+    case 'between':
+      return sql`(${column} >= ${condition.from} AND ${column} < ${condition.to})`;
+  }
+}
+
+/** Contact ids with a purchase (of these SKUs, since a time). */
+function purchasers(ctx: CompileContext, skus: string[] | undefined, since: number | null): SQL {
+  const purchase = and(
+    eq(orders.workspaceId, ctx.workspaceId),
+    isNotNull(orders.contactId),
+    notInArray(orders.status, [...NOT_PURCHASES]),
+    since === null ? undefined : sql`${orders.placedAt} >= ${since}`,
+  );
+  if (!skus) return sql`SELECT ${orders.contactId} FROM ${orders} WHERE ${purchase}`;
+  return sql`SELECT ${orders.contactId} FROM ${orderItems} JOIN ${orders} ON ${orders.id} = ${orderItems.orderId} WHERE ${and(eq(orderItems.workspaceId, ctx.workspaceId), inArray(orderItems.sku, skus), purchase)}`;
+}
+
+function tagged(ctx: CompileContext, tags: string[]): SQL {
+  return sql`SELECT ${contactTags.contactId} FROM ${contactTags} WHERE ${and(eq(contactTags.workspaceId, ctx.workspaceId), inArray(contactTags.tag, tags))}`;
+}
+
+function engagedSince(action: 'opened' | 'clicked' | 'openedOrClicked', cutoff: number): SQL {
+  const opened = sql`${contacts.lastOpenedAt} >= ${cutoff}`;
+  const clicked = sql`${contacts.lastClickedAt} >= ${cutoff}`;
+  if (action === 'opened') return opened;
+  if (action === 'clicked') return clicked;
+  return sql`(${opened} OR ${clicked})`;
+}
+
+function compileCondition(condition: SegmentConditionValue, ctx: CompileContext): SQL {
+  switch (condition.field) {
+    case 'totalSpent':
+    case 'orderCount': {
+      const column = condition.field === 'totalSpent' ? contacts.totalSpentCents : contacts.orderCount;
+      return condition.op === 'between' ? sql`${column} BETWEEN ${condition.value} AND ${condition.to}` : compare(column, condition.op, condition.value);
+    }
+    case 'lastPurchase':
+      if (condition.op === 'never') return isNull(contacts.lastOrderAt);
+      return condition.op === 'withinDays' ? sql`${contacts.lastOrderAt} >= ${daysAgo(ctx, condition.days)}` : sql`${contacts.lastOrderAt} < ${daysAgo(ctx, condition.days)}`;
+    case 'firstPurchase':
+      return dateCondition(contacts.firstOrderAt, condition, ctx);
+    case 'createdAt':
+      return dateCondition(contacts.createdAt, condition, ctx);
+    case 'tags': {
+      const tags = [...new Set(condition.tags)];
+      if (condition.op === 'hasAny') return sql`${contacts.id} IN (${tagged(ctx, tags)})`;
+      if (condition.op === 'hasNone') return sql`${contacts.id} NOT IN (${tagged(ctx, tags)})`;
+      return sql`(SELECT COUNT(*) FROM ${contactTags} WHERE ${and(eq(contactTags.workspaceId, ctx.workspaceId), eq(contactTags.contactId, contacts.id), inArray(contactTags.tag, tags))}) = ${tags.length}`;
+    }
+    case 'emailConsent':
+    case 'smsConsent': {
+      const column = condition.field === 'emailConsent' ? contacts.emailConsent : contacts.smsConsent;
+      return condition.op === 'is' ? sql`${column} = ${condition.value}` : sql`${column} <> ${condition.value}`;
+    }
+    case 'registered':
+      return sql`${contacts.registered} = ${condition.value ? 1 : 0}`;
+    case 'purchased': {
+      const since = condition.op === 'withinDays' || condition.op === 'notWithinDays' ? daysAgo(ctx, condition.days) : null;
+      const buyers = purchasers(ctx, condition.skus, since);
+      return condition.op === 'ever' || condition.op === 'withinDays' ? sql`${contacts.id} IN (${buyers})` : sql`${contacts.id} NOT IN (${buyers})`;
+    }
+    case 'openCart': {
+      const open = sql`SELECT ${carts.contactId} FROM ${carts} WHERE ${and(eq(carts.workspaceId, ctx.workspaceId), eq(carts.status, 'open'), isNotNull(carts.contactId))}`;
+      return condition.value ? sql`${contacts.id} IN (${open})` : sql`${contacts.id} NOT IN (${open})`;
+    }
+    case 'engaged': {
+      const engaged = engagedSince(condition.action, daysAgo(ctx, condition.days));
+      // NULL (never engaged) must count as "not engaged", not as unknown.
+      return condition.op === 'withinDays' ? engaged : sql`NOT COALESCE(${engaged}, 0)`;
+    }
+  }
+}
+
+function compileGroup(group: SegmentGroup, ctx: CompileContext): SQL {
+  const parts = group.children.map((child) => (isGroup(child) ? compileGroup(child, ctx) : compileCondition(child, ctx)));
+  if (!parts.length) return group.match === 'all' ? TRUE : FALSE;
+  const joined = group.match === 'all' ? and(...parts) : or(...parts);
+  return sql`(${joined})`;
+}
+
+/** The WHERE condition selecting a segment's contacts in one workspace. */
+export function compileSegment(definition: SegmentDefinition, ctx: CompileContext): SQL {
+  return sql`${eq(contacts.workspaceId, ctx.workspaceId)} AND ${compileGroup(definition, ctx)}`;
+}

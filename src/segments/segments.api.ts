@@ -1,0 +1,29 @@
+// /api/v1/segments: saved segments, previews and member pages.
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { tenantOf } from '../http/tenant';
+import { validate } from '../http/validate';
+import { MembersQuery, PreviewInput, SegmentInput, SegmentPatch } from './segments.schemas';
+import { countSegment, createSegment, deleteSegment, getSegment, listSegments, pageSegment, previewSegment, updateSegment } from './segments.service';
+
+export const segmentApi = new Hono<AppEnv>()
+  .get('/', async (c) => c.json({ segments: await listSegments(tenantOf(c)) }))
+  .post('/', validate('json', SegmentInput), async (c) => c.json({ segment: await createSegment(tenantOf(c), c.req.valid('json')) }, 201))
+  .post('/preview', validate('json', PreviewInput), async (c) => c.json(await previewSegment(tenantOf(c), c.req.valid('json').definition)))
+  .get('/:id', async (c) => {
+    const tenant = tenantOf(c);
+    const segment = await getSegment(tenant, c.req.param('id'));
+    return c.json({ segment: { ...segment, count: await countSegment(tenant, segment.definition) } });
+  })
+  .patch('/:id', validate('json', SegmentPatch), async (c) => c.json({ segment: await updateSegment(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
+  .delete('/:id', async (c) => {
+    await deleteSegment(tenantOf(c), c.req.param('id'));
+    return c.body(null, 204);
+  })
+  .get('/:id/members', validate('query', MembersQuery), async (c) => {
+    const tenant = tenantOf(c);
+    const { cursor, limit } = c.req.valid('query');
+    const segment = await getSegment(tenant, c.req.param('id'));
+    const members = await pageSegment(tenant, segment.definition, { afterId: cursor ?? null, limit });
+    return c.json({ members, nextCursor: members.length === limit ? members[members.length - 1]!.id : null });
+  });

@@ -1,0 +1,284 @@
+// Shopify webhooks (Admin API 2024-10 through 2025-x payloads) to StoreEvents.
+// Since 2025-01, consent arrives on its own topics; older pinned versions embed it
+// in customers/create|update, so both are read.
+import { z } from 'zod';
+import type { ConsentStatus, OrderStatus } from '../../db/schema';
+import { parseOrThrow } from '../../http/validate';
+import { Amount, ExternalId, OptionalText, Timestamp, toMinorUnits } from '../payload-values';
+import type { LineItem, Person, ProductVariant, StoreEvent } from '../store-events';
+import type { AdapterResult, WebhookContext } from './adapter';
+
+const ShopifyConsent = z
+  .object({ state: z.string().nullish(), consent_updated_at: Timestamp.nullish() })
+  .nullish();
+
+const ShopifyCustomer = z.object({
+  id: ExternalId,
+  email: OptionalText,
+  phone: OptionalText,
+  first_name: OptionalText,
+  last_name: OptionalText,
+  state: z.string().nullish(),
+  tags: z.string().nullish(),
+  updated_at: Timestamp.nullish(),
+  email_marketing_consent: ShopifyConsent,
+  sms_marketing_consent: ShopifyConsent,
+  default_address: z.object({ country_code: z.string().nullish(), phone: OptionalText }).nullish(),
+});
+type ShopifyCustomer = z.infer<typeof ShopifyCustomer>;
+
+const ShopifyLineItem = z.object({
+  sku: OptionalText,
+  title: z.string().nullish(),
+  name: z.string().nullish(),
+  quantity: z.number().int(),
+  price: Amount,
+  product_id: ExternalId.nullish(),
+  variant_id: ExternalId.nullish(),
+});
+
+const ShopifyTransaction = z.object({ amount: Amount, kind: z.string().nullish(), status: z.string().nullish() });
+
+const ShopifyRefund = z.object({
+  id: ExternalId,
+  order_id: ExternalId,
+  created_at: Timestamp,
+  transactions: z.array(ShopifyTransaction).nullish(),
+});
+
+const ShopifyOrder = z.object({
+  id: ExternalId,
+  email: OptionalText,
+  contact_email: OptionalText,
+  phone: OptionalText,
+  created_at: Timestamp,
+  updated_at: Timestamp.nullish(),
+  cancelled_at: Timestamp.nullish(),
+  currency: z.string(),
+  total_price: Amount,
+  financial_status: z.string().nullish(),
+  fulfillment_status: z.string().nullish(),
+  buyer_accepts_marketing: z.boolean().nullish(),
+  checkout_token: OptionalText,
+  customer: ShopifyCustomer.nullish(),
+  line_items: z.array(ShopifyLineItem).default([]),
+  refunds: z.array(ShopifyRefund).nullish(),
+  fulfillments: z.array(z.object({ created_at: Timestamp.nullish() })).nullish(),
+  billing_address: z.object({ country_code: z.string().nullish() }).nullish(),
+});
+
+const ShopifyCheckout = z.object({
+  id: ExternalId,
+  token: OptionalText,
+  email: OptionalText,
+  phone: OptionalText,
+  updated_at: Timestamp,
+  completed_at: Timestamp.nullish(),
+  currency: z.string().nullish(),
+  presentment_currency: z.string().nullish(),
+  total_price: Amount,
+  abandoned_checkout_url: OptionalText,
+  buyer_accepts_marketing: z.boolean().nullish(),
+  customer: ShopifyCustomer.nullish(),
+  line_items: z.array(ShopifyLineItem).default([]),
+});
+
+const ShopifyProduct = z.object({
+  id: ExternalId,
+  title: z.string(),
+  handle: z.string().nullish(),
+  updated_at: Timestamp.nullish(),
+  image: z.object({ src: z.string() }).nullish(),
+  variants: z
+    .array(
+      z.object({
+        id: ExternalId,
+        title: z.string().nullish(),
+        price: Amount,
+        sku: OptionalText,
+        inventory_item_id: ExternalId.nullish(),
+        inventory_quantity: z.number().int().nullish(),
+      }),
+    )
+    .default([]),
+});
+
+const ShopifyInventoryLevel = z.object({
+  inventory_item_id: ExternalId,
+  available: z.number().int().nullable(),
+  updated_at: Timestamp.nullish(),
+});
+
+const ShopifyEmailConsentUpdate = z.object({
+  customer_id: ExternalId,
+  email_address: OptionalText,
+  email_marketing_consent: ShopifyConsent,
+});
+
+const ShopifySmsConsentUpdate = z.object({
+  id: ExternalId,
+  phone: OptionalText,
+  sms_marketing_consent: ShopifyConsent,
+});
+
+/** Shopify's consent states in ours: pending (double opt-in not confirmed), invalid and redacted are not consent. */
+function consentStatus(state: string | null | undefined): ConsentStatus | null {
+  if (!state) return null;
+  if (state === 'subscribed') return 'subscribed';
+  if (state === 'unsubscribed') return 'unsubscribed';
+  return 'not_subscribed';
+}
+
+function consentUpdate(consent: z.infer<typeof ShopifyConsent>, fallbackAt: number) {
+  const status = consentStatus(consent?.state);
+  return status ? { status, at: consent?.consent_updated_at ?? fallbackAt } : null;
+}
+
+function personOf(customer: ShopifyCustomer | null | undefined, email: string | null, phone: string | null, country?: string | null): Person {
+  return {
+    email: email ?? customer?.email ?? null,
+    phone: phone ?? customer?.phone ?? customer?.default_address?.phone ?? null,
+    firstName: customer?.first_name ?? null,
+    lastName: customer?.last_name ?? null,
+    externalId: customer?.id ?? null,
+    // Shopify keeps a customer record for guests too; only "enabled" ones have an account.
+    registered: customer?.state === 'enabled',
+    country: country ?? customer?.default_address?.country_code ?? null,
+  };
+}
+
+function lineItems(items: z.infer<typeof ShopifyLineItem>[], currency: string): LineItem[] {
+  return items.map((item) => ({
+    sku: item.sku,
+    productExternalId: item.variant_id ?? item.product_id ?? null,
+    title: item.title ?? item.name ?? 'Item',
+    quantity: item.quantity,
+    unitPriceCents: toMinorUnits(item.price, currency),
+  }));
+}
+
+function orderStatus(order: z.infer<typeof ShopifyOrder>): OrderStatus {
+  if (order.cancelled_at) return 'cancelled';
+  if (order.financial_status === 'refunded') return 'refunded';
+  if (order.fulfillment_status === 'fulfilled') return 'shipped';
+  if (order.financial_status === 'paid' || order.financial_status === 'partially_refunded') return 'paid';
+  return 'placed';
+}
+
+function refundAmount(refund: z.infer<typeof ShopifyRefund>, currency: string): number {
+  return (refund.transactions ?? [])
+    .filter((tx) => tx.kind === 'refund' && (tx.status ?? 'success') === 'success')
+    .reduce((sum, tx) => sum + Math.abs(toMinorUnits(tx.amount, currency)), 0);
+}
+
+function customerEvent(customer: ShopifyCustomer, receivedAt: number): StoreEvent {
+  const at = customer.updated_at ?? receivedAt;
+  return {
+    kind: 'customer',
+    person: personOf(customer, customer.email, customer.phone),
+    emailConsent: consentUpdate(customer.email_marketing_consent, at),
+    smsConsent: consentUpdate(customer.sms_marketing_consent, at),
+    tags: (customer.tags ?? '')
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean),
+    updatedAt: customer.updated_at ?? null,
+  };
+}
+
+function orderEvent(order: z.infer<typeof ShopifyOrder>): StoreEvent {
+  const shipped = order.fulfillment_status === 'fulfilled' ? (order.fulfillments?.[0]?.created_at ?? order.updated_at ?? order.created_at) : null;
+  return {
+    kind: 'order',
+    externalId: order.id,
+    person: personOf(order.customer, order.email ?? order.contact_email, order.phone, order.billing_address?.country_code),
+    status: orderStatus(order),
+    currency: order.currency,
+    totalCents: toMinorUnits(order.total_price, order.currency),
+    refunds: (order.refunds ?? []).map((refund) => ({ externalId: refund.id, amountCents: refundAmount(refund, order.currency), at: refund.created_at })),
+    placedAt: order.created_at,
+    shippedAt: shipped,
+    updatedAt: order.updated_at ?? null,
+    cartExternalId: order.checkout_token,
+    items: lineItems(order.line_items, order.currency),
+    acceptsEmailMarketing: order.buyer_accepts_marketing === true,
+  };
+}
+
+function checkoutEvent(checkout: z.infer<typeof ShopifyCheckout>, context: WebhookContext): StoreEvent {
+  const currency = checkout.presentment_currency ?? checkout.currency ?? context.currency;
+  return {
+    kind: 'cart',
+    externalId: checkout.token ?? checkout.id,
+    person: checkout.email || checkout.customer ? personOf(checkout.customer, checkout.email, checkout.phone) : null,
+    currency,
+    valueCents: toMinorUnits(checkout.total_price, currency),
+    items: lineItems(checkout.line_items, currency),
+    recoveryUrl: checkout.abandoned_checkout_url,
+    completed: Boolean(checkout.completed_at),
+    updatedAt: checkout.updated_at,
+    acceptsEmailMarketing: checkout.buyer_accepts_marketing === true,
+  };
+}
+
+function productEvent(product: z.infer<typeof ShopifyProduct>, context: WebhookContext): StoreEvent {
+  const url = context.shopDomain && product.handle ? `https://${context.shopDomain}/products/${product.handle}` : null;
+  const variants: ProductVariant[] = product.variants.map((variant) => ({
+    externalId: variant.id,
+    // A variant without a SKU still needs a stable key.
+    sku: variant.sku ?? `shopify-${variant.id}`,
+    title: variant.title && variant.title !== 'Default Title' ? `${product.title} – ${variant.title}` : product.title,
+    priceCents: toMinorUnits(variant.price, context.currency),
+    currency: context.currency,
+    inventory: variant.inventory_quantity ?? null,
+    inventoryItemId: variant.inventory_item_id ?? null,
+    url,
+    imageUrl: product.image?.src ?? null,
+  }));
+  return { kind: 'product', parentExternalId: product.id, variants, updatedAt: product.updated_at ?? null };
+}
+
+/** The StoreEvents of a Shopify webhook; throws `invalid_input` naming the field for a malformed body. */
+export function mapShopifyWebhook(context: WebhookContext, body: unknown): AdapterResult {
+  switch (context.topic) {
+    case 'customers/create':
+    case 'customers/update':
+      return [customerEvent(parseOrThrow(ShopifyCustomer, body), context.receivedAt)];
+    case 'customers_email_marketing_consent/update': {
+      const update = parseOrThrow(ShopifyEmailConsentUpdate, body);
+      const consent = consentUpdate(update.email_marketing_consent, context.receivedAt);
+      if (!consent) return [];
+      const person = { ...personOf(null, update.email_address, null), externalId: update.customer_id };
+      return [{ kind: 'consent', person, channel: 'email', ...consent }];
+    }
+    case 'customers_marketing_consent/update': {
+      const update = parseOrThrow(ShopifySmsConsentUpdate, body);
+      const consent = consentUpdate(update.sms_marketing_consent, context.receivedAt);
+      if (!consent) return [];
+      const person = { ...personOf(null, null, update.phone), externalId: update.id };
+      return [{ kind: 'consent', person, channel: 'sms', ...consent }];
+    }
+    case 'orders/create':
+    case 'orders/updated':
+    case 'orders/paid':
+    case 'orders/fulfilled':
+    case 'orders/cancelled':
+      return [orderEvent(parseOrThrow(ShopifyOrder, body))];
+    case 'refunds/create': {
+      const refund = parseOrThrow(ShopifyRefund, body);
+      return [{ kind: 'refund', orderExternalId: refund.order_id, externalId: refund.id, amountCents: refundAmount(refund, context.currency), at: refund.created_at }];
+    }
+    case 'checkouts/create':
+    case 'checkouts/update':
+      return [checkoutEvent(parseOrThrow(ShopifyCheckout, body), context)];
+    case 'products/create':
+    case 'products/update':
+      return [productEvent(parseOrThrow(ShopifyProduct, body), context)];
+    case 'inventory_levels/update': {
+      const level = parseOrThrow(ShopifyInventoryLevel, body);
+      return [{ kind: 'inventory', inventoryItemId: level.inventory_item_id, available: level.available ?? 0, updatedAt: level.updated_at ?? null }];
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,171 @@
+// WooCommerce webhooks (REST API v3 payloads) to StoreEvents. WooCommerce sends
+// each event once and disables a webhook after repeated failures, so reading is
+// lenient: only what we need is required, everything else may be missing.
+import { z } from 'zod';
+import type { OrderStatus } from '../../db/schema';
+import { parseOrThrow } from '../../http/validate';
+import { Amount, ExternalId, OptionalText, toMinorUnits } from '../payload-values';
+import type { Person, StoreEvent } from '../store-events';
+import type { AdapterResult, WebhookContext } from './adapter';
+
+/** WooCommerce's *_gmt times have no offset: they are UTC. */
+const WooTime = z.string().transform((value, ctx) => {
+  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'Expected a date' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const WooAddress = z
+  .object({ first_name: OptionalText, last_name: OptionalText, email: OptionalText, phone: OptionalText, country: OptionalText })
+  .nullish();
+
+const WooCustomer = z.object({
+  id: ExternalId,
+  email: OptionalText,
+  first_name: OptionalText,
+  last_name: OptionalText,
+  date_modified_gmt: WooTime.nullish(),
+  billing: WooAddress,
+});
+
+const WooLineItem = z.object({
+  name: z.string().nullish(),
+  product_id: ExternalId.nullish(),
+  variation_id: ExternalId.nullish(),
+  quantity: z.number().int(),
+  sku: OptionalText,
+  price: Amount.nullish(),
+  total: Amount.nullish(),
+});
+
+const WooOrder = z.object({
+  id: ExternalId,
+  status: z.string(),
+  currency: z.string(),
+  total: Amount,
+  customer_id: z.union([z.number(), z.string()]).nullish(),
+  date_created_gmt: WooTime,
+  date_modified_gmt: WooTime.nullish(),
+  date_completed_gmt: WooTime.nullish(),
+  billing: WooAddress,
+  line_items: z.array(WooLineItem).default([]),
+  refunds: z.array(z.object({ id: ExternalId, total: Amount })).nullish(),
+  cart_hash: OptionalText,
+});
+
+const WooProduct = z.object({
+  id: ExternalId,
+  name: z.string(),
+  permalink: OptionalText,
+  sku: OptionalText,
+  price: Amount.nullish(),
+  regular_price: Amount.nullish(),
+  stock_quantity: z.number().int().nullish(),
+  stock_status: z.string().nullish(),
+  date_modified_gmt: WooTime.nullish(),
+  images: z.array(z.object({ src: z.string() })).nullish(),
+});
+
+const STATUS: Record<string, OrderStatus> = {
+  processing: 'paid',
+  completed: 'completed',
+  cancelled: 'cancelled',
+  refunded: 'refunded',
+};
+
+function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
+  const registered = Number(order.customer_id ?? 0) > 0;
+  const person: Person = {
+    email: order.billing?.email ?? null,
+    phone: order.billing?.phone ?? null,
+    firstName: order.billing?.first_name ?? null,
+    lastName: order.billing?.last_name ?? null,
+    externalId: registered ? String(order.customer_id) : null,
+    registered,
+    country: order.billing?.country ?? null,
+  };
+  const status = STATUS[order.status] ?? 'placed';
+  return {
+    kind: 'order',
+    externalId: order.id,
+    person,
+    status,
+    currency: order.currency,
+    totalCents: toMinorUnits(order.total, order.currency),
+    refunds: (order.refunds ?? []).map((refund) => ({
+      externalId: refund.id,
+      amountCents: Math.abs(toMinorUnits(refund.total, order.currency)),
+      at: order.date_modified_gmt ?? order.date_created_gmt,
+    })),
+    placedAt: order.date_created_gmt,
+    // WooCommerce has no separate shipping state: "completed" means fulfilled.
+    shippedAt: status === 'completed' ? (order.date_completed_gmt ?? order.date_modified_gmt ?? order.date_created_gmt) : null,
+    updatedAt: order.date_modified_gmt ?? null,
+    cartExternalId: order.cart_hash,
+    items: order.line_items.map((item) => ({
+      sku: item.sku,
+      productExternalId: item.variation_id && item.variation_id !== '0' ? item.variation_id : (item.product_id ?? null),
+      title: item.name ?? 'Item',
+      quantity: item.quantity,
+      unitPriceCents:
+        item.price !== null && item.price !== undefined
+          ? toMinorUnits(item.price, order.currency)
+          : Math.round(toMinorUnits(item.total ?? '0', order.currency) / Math.max(1, item.quantity)),
+    })),
+    acceptsEmailMarketing: false,
+  };
+}
+
+function productEvent(product: z.infer<typeof WooProduct>, context: WebhookContext): StoreEvent {
+  const price = product.price ?? product.regular_price ?? '0';
+  const inventory = product.stock_quantity ?? (product.stock_status === 'outofstock' ? 0 : null);
+  return {
+    kind: 'product',
+    parentExternalId: product.id,
+    variants: [
+      {
+        externalId: product.id,
+        sku: product.sku ?? `woocommerce-${product.id}`,
+        title: product.name,
+        priceCents: toMinorUnits(price === '' ? '0' : price, context.currency),
+        currency: context.currency,
+        inventory,
+        inventoryItemId: null,
+        url: product.permalink,
+        imageUrl: product.images?.[0]?.src ?? null,
+      },
+    ],
+    updatedAt: product.date_modified_gmt ?? null,
+  };
+}
+
+/** The StoreEvents of a WooCommerce webhook; throws `invalid_input` naming the field for a malformed body. */
+export function mapWooCommerceWebhook(context: WebhookContext, body: unknown): AdapterResult {
+  switch (context.topic) {
+    case 'customer.created':
+    case 'customer.updated': {
+      const customer = parseOrThrow(WooCustomer, body);
+      const person: Person = {
+        email: customer.email ?? customer.billing?.email ?? null,
+        phone: customer.billing?.phone ?? null,
+        firstName: customer.first_name ?? customer.billing?.first_name ?? null,
+        lastName: customer.last_name ?? customer.billing?.last_name ?? null,
+        externalId: customer.id,
+        registered: true,
+        country: customer.billing?.country ?? null,
+      };
+      return [{ kind: 'customer', person, emailConsent: null, smsConsent: null, tags: [], updatedAt: customer.date_modified_gmt ?? null }];
+    }
+    case 'order.created':
+    case 'order.updated':
+      return [orderEvent(parseOrThrow(WooOrder, body))];
+    case 'product.created':
+    case 'product.updated':
+      return [productEvent(parseOrThrow(WooProduct, body), context)];
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,118 @@
+// Products (one row per SKU): price changes keep the previous price, stock going
+// from 0 to more is a restock, and both raise triggers.
+import { eq, inArray } from 'drizzle-orm';
+import { runBatch, type Statement } from '../db/client';
+import { chunk } from '../lib/chunk';
+import { products } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+import { newId } from '../lib/ids';
+import type { ProductVariant } from './store-events';
+import { emitStoreTrigger } from './store-triggers';
+
+type ProductRow = typeof products.$inferSelect;
+
+// D1 binds at most 100 parameters; one goes to the workspace id.
+const MAX_IN_LIST = 90;
+
+/** What changed when a variant's new state was applied. */
+export type ProductChange = { priceDropped: boolean; restocked: boolean };
+
+/** Compares stored and incoming state (pure, so the rules have their own tests). */
+export function compareProduct(current: Pick<ProductRow, 'priceCents' | 'inventory'> | null, next: { priceCents: number; inventory: number | null }): ProductChange {
+  if (!current) return { priceDropped: false, restocked: false };
+  return {
+    priceDropped: next.priceCents < current.priceCents,
+    restocked: current.inventory !== null && current.inventory <= 0 && next.inventory !== null && next.inventory > 0,
+  };
+}
+
+function isStale(row: ProductRow, updatedAt: number | null): boolean {
+  return updatedAt !== null && row.sourceUpdatedAt !== null && updatedAt < row.sourceUpdatedAt;
+}
+
+/** Statements updating an existing product to a new price and stock, with the triggers that raises. */
+function changeStatements(tenant: Tenant, row: ProductRow, next: { priceCents: number; inventory: number | null; fields?: Partial<ProductRow> }, updatedAt: number | null, now: number) {
+  const change = compareProduct(row, next);
+  const priceChanged = next.priceCents !== row.priceCents;
+  const statements: Statement[] = [
+    tenant.db
+      .update(products)
+      .set({
+        ...next.fields,
+        priceCents: next.priceCents,
+        inventory: next.inventory,
+        ...(priceChanged ? { previousPriceCents: row.priceCents, priceChangedAt: now } : {}),
+        ...(change.restocked ? { restockedAt: now } : {}),
+        sourceUpdatedAt: updatedAt ?? row.sourceUpdatedAt,
+        updatedAt: now,
+      })
+      .where(tenant.where(products, eq(products.id, row.id))),
+  ];
+  if (change.priceDropped) {
+    statements.push(
+      emitStoreTrigger(tenant, {
+        kind: 'price_dropped',
+        occurrenceKey: `${row.id}:${row.priceCents}->${next.priceCents}:${updatedAt ?? now}`,
+        contactId: null,
+        subjectId: row.id,
+        data: { sku: row.sku, oldPriceCents: row.priceCents, newPriceCents: next.priceCents, currency: row.currency },
+        occurredAt: now,
+      }),
+    );
+  }
+  if (change.restocked) {
+    statements.push(
+      emitStoreTrigger(tenant, {
+        kind: 'back_in_stock',
+        occurrenceKey: `${row.id}:restock:${updatedAt ?? now}`,
+        contactId: null,
+        subjectId: row.id,
+        data: { sku: row.sku, inventory: next.inventory },
+        occurredAt: now,
+      }),
+    );
+  }
+  return statements;
+}
+
+/** Creates or updates each variant of a product; older updates than the stored one are skipped. */
+export async function applyProductVariants(tenant: Tenant, variants: ProductVariant[], parentExternalId: string, updatedAt: number | null, defaultCurrency: string, now = Date.now()): Promise<void> {
+  if (!variants.length) return;
+  const bySku = await findProductsBySku(tenant, variants.map((variant) => variant.sku));
+  const statements: Statement[] = [];
+  for (const variant of variants) {
+    const fields = { externalId: variant.externalId, parentExternalId, title: variant.title, url: variant.url, imageUrl: variant.imageUrl, inventoryItemId: variant.inventoryItemId };
+    const row = bySku.get(variant.sku);
+    if (!row) {
+      statements.push(
+        tenant.db
+          .insert(products)
+          .values(tenant.row({ id: newId(now), sku: variant.sku, currency: variant.currency ?? defaultCurrency, priceCents: variant.priceCents, inventory: variant.inventory, sourceUpdatedAt: updatedAt, createdAt: now, updatedAt: now, ...fields }))
+          .onConflictDoNothing(),
+      );
+    } else if (!isStale(row, updatedAt)) {
+      statements.push(...changeStatements(tenant, row, { priceCents: variant.priceCents, inventory: variant.inventory ?? row.inventory, fields }, updatedAt, now));
+    }
+  }
+  await runBatch(tenant.db, statements);
+}
+
+/** Applies a stock level reported for an inventory item (Shopify's inventory_levels/update). */
+export async function applyInventoryLevel(tenant: Tenant, inventoryItemId: string, available: number, updatedAt: number | null, now = Date.now()): Promise<void> {
+  const rows = await tenant.db.select().from(products).where(tenant.where(products, eq(products.inventoryItemId, inventoryItemId)));
+  // The level can arrive before the product itself: then there is nothing to update yet.
+  await runBatch(
+    tenant.db,
+    rows.filter((row) => !isStale(row, updatedAt)).flatMap((row) => changeStatements(tenant, row, { priceCents: row.priceCents, inventory: available }, updatedAt, now)),
+  );
+}
+
+/** The products with these SKUs, by SKU. */
+export async function findProductsBySku(tenant: Tenant, skus: string[]): Promise<Map<string, ProductRow>> {
+  const found = new Map<string, ProductRow>();
+  for (const part of chunk([...new Set(skus)], MAX_IN_LIST)) {
+    const rows = await tenant.db.select().from(products).where(tenant.where(products, inArray(products.sku, part)));
+    for (const row of rows) found.set(row.sku, row);
+  }
+  return found;
+}

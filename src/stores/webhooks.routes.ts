@@ -1,0 +1,88 @@
+// Store webhooks: verify the signature on the raw bytes, read the payload, record it
+// once, enqueue it, answer 202. Nothing else touches D1 on this path.
+import { Hono, type Context } from 'hono';
+import { openDb } from '../db/client';
+import type { StorePlatform } from '../db/schema';
+import type { AppEnv } from '../env';
+import { sha256Hex } from '../lib/crypto';
+import { AppError } from '../lib/errors';
+import type { AdapterResult, WebhookContext } from './adapters/adapter';
+import { mapCustomEvent, readCustomEnvelope } from './adapters/custom';
+import { mapShopifyWebhook } from './adapters/shopify';
+import { mapWooCommerceWebhook } from './adapters/woocommerce';
+import { recordInboundEvent } from './inbound-events';
+import { parseJsonKeepingBigIds } from './payload-values';
+import { loadWebhookConnection, type WebhookConnection } from './store-connections.service';
+import { verifyBase64BodySignature, verifyTimestampedSignature } from './webhook-signatures';
+
+async function connectionFor(c: Context<AppEnv>, platform: StorePlatform): Promise<WebhookConnection> {
+  const connection = await loadWebhookConnection(openDb(c.env.DB), c.env.ENCRYPTION_KEY, c.req.param('connectionId') ?? '');
+  // The same answer for an unknown id and another platform's id: ids reveal nothing.
+  if (!connection || connection.platform !== platform) throw new AppError('not_found', 'No store connection at this address.');
+  return connection;
+}
+
+function parseBody(raw: ArrayBuffer): unknown {
+  try {
+    return parseJsonKeepingBigIds(new TextDecoder().decode(raw));
+  } catch {
+    throw new AppError('invalid_input', 'The body is not valid JSON.');
+  }
+}
+
+function badSignature(): never {
+  throw new AppError('unauthorized', 'The webhook signature does not match this connection’s secret.');
+}
+
+/** Records the verified webhook and enqueues it; answers as stores expect (any 2xx stops their retries). */
+async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: string, dedupeKey: string, events: AdapterResult) {
+  const recorded = await recordInboundEvent(openDb(c.env.DB), { workspaceId: connection.workspaceId, connectionId: connection.id, topic, dedupeKey, events });
+  if (recorded.duplicate) return c.json({ id: recorded.id, status: 'duplicate' }, 200);
+  if (recorded.ignored) return c.json({ id: recorded.id, status: 'ignored' }, 202);
+  try {
+    await c.env.EVENTS_QUEUE.send({ type: 'store-event', workspaceId: connection.workspaceId, eventId: recorded.id });
+  } catch (err) {
+    // The event is stored as queued; the cron sweep enqueues it again, so it is not lost.
+    console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), inboundEventId: recorded.id, error: String(err) }));
+  }
+  return c.json({ id: recorded.id, status: 'queued' }, 202);
+}
+
+function contextOf(connection: WebhookConnection, topic: string, shopDomain: string | null): WebhookContext {
+  return { topic, currency: connection.currency, shopDomain, receivedAt: Date.now() };
+}
+
+export const webhookRoutes = new Hono<AppEnv>()
+  .post('/shopify/:connectionId', async (c) => {
+    const connection = await connectionFor(c, 'shopify');
+    const raw = await c.req.arrayBuffer();
+    if (!(await verifyBase64BodySignature(connection.key, raw, c.req.header('x-shopify-hmac-sha256')))) badSignature();
+    const topic = c.req.header('x-shopify-topic');
+    if (!topic) throw new AppError('invalid_input', 'Missing the X-Shopify-Topic header.', { issues: [{ path: 'X-Shopify-Topic', message: 'Required' }] });
+    const dedupeKey = c.req.header('x-shopify-webhook-id') ?? c.req.header('x-shopify-event-id') ?? `sha256:${await sha256Hex(new TextDecoder().decode(raw))}`;
+    const events = mapShopifyWebhook(contextOf(connection, topic, c.req.header('x-shopify-shop-domain') ?? null), parseBody(raw));
+    return accept(c, connection, topic, dedupeKey, events);
+  })
+
+  .post('/woocommerce/:connectionId', async (c) => {
+    const connection = await connectionFor(c, 'woocommerce');
+    const raw = await c.req.arrayBuffer();
+    const topic = c.req.header('x-wc-webhook-topic');
+    // WooCommerce pings a new webhook with an unsigned `webhook_id=N` form body and expects 200.
+    if (!topic && /^webhook_id=\d+$/.test(new TextDecoder().decode(raw).trim())) return c.json({ status: 'ok' }, 200);
+    if (!(await verifyBase64BodySignature(connection.key, raw, c.req.header('x-wc-webhook-signature')))) badSignature();
+    if (!topic) throw new AppError('invalid_input', 'Missing the X-WC-Webhook-Topic header.', { issues: [{ path: 'X-WC-Webhook-Topic', message: 'Required' }] });
+    const dedupeKey = c.req.header('x-wc-webhook-delivery-id') ?? `sha256:${await sha256Hex(new TextDecoder().decode(raw))}`;
+    const events = mapWooCommerceWebhook(contextOf(connection, topic, null), parseBody(raw));
+    return accept(c, connection, topic, dedupeKey, events);
+  })
+
+  .post('/events/:connectionId', async (c) => {
+    const connection = await connectionFor(c, 'custom');
+    const raw = await c.req.arrayBuffer();
+    const verdict = await verifyTimestampedSignature(connection.key, raw, c.req.header('x-signature'), Date.now());
+    if (verdict === 'invalid') badSignature();
+    if (verdict === 'stale') throw new AppError('unauthorized', 'The signature timestamp is more than 5 minutes away from now; sign each request when sending it.');
+    const envelope = readCustomEnvelope(parseBody(raw));
+    return accept(c, connection, envelope.type, envelope.id, mapCustomEvent(envelope));
+  });
