@@ -77,7 +77,7 @@ CREATE TABLE `inbound_events` (
 	`dedupe_key` text NOT NULL,
 	`status` text NOT NULL,
 	`payload` text,
-	`error` text,
+	`deliveries` integer DEFAULT 1 NOT NULL,
 	`received_at` integer NOT NULL,
 	`processed_at` integer,
 	FOREIGN KEY (`workspace_id`) REFERENCES `workspaces`(`id`) ON UPDATE no action ON DELETE cascade,

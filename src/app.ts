@@ -6,6 +6,9 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { accountRoutes } from './accounts/accounts.routes';
 import { apiKeyRoutes } from './api-keys/api-keys.routes';
+import { MAX_IMPORT_BYTES } from './contacts/contact-imports.service';
+import { contactApi } from './contacts/contacts.api';
+import { contactRoutes } from './contacts/contacts.routes';
 import { dashboardRoutes } from './dashboard/dashboard.routes';
 import { renderErrorPage } from './dashboard/error-page';
 import type { AppEnv } from './env';
@@ -26,6 +29,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 // Paths answered with JSON errors; everything else is a page a person is looking at.
 const MACHINE_PATHS = /^\/(api|webhooks|healthz)(\/|$)/;
 
+// CSV uploads carry whole files, which the import splits into chunks for the queue.
+const IMPORT_PATHS = new Set(['/api/v1/contacts/imports', '/app/contacts/imports']);
+
 const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'invalid_input', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large' };
 
 /** The whole HTTP surface of the Worker. */
@@ -35,14 +41,20 @@ export function createApp() {
   app.use(requestId());
   // same-origin keeps the Origin header on our own form posts (no-referrer makes it "null").
   app.use(secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin' }));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('payload_too_large', 'The request body is larger than 1 MB.');
-      },
-    }),
-  );
+  const defaultBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError('payload_too_large', 'The request body is larger than 1 MB.');
+    },
+  });
+  // Applied here, before CSRF reads a form body, so an upload is bounded before anything reads it.
+  const importBodyLimit = bodyLimit({
+    maxSize: MAX_IMPORT_BYTES,
+    onError: () => {
+      throw new AppError('payload_too_large', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
+    },
+  });
+  app.use((c, next) => (IMPORT_PATHS.has(c.req.path) ? importBodyLimit(c, next) : defaultBodyLimit(c, next)));
 
   app.route('/healthz', healthRoutes);
   app.route('/webhooks', webhookRoutes);
@@ -53,11 +65,13 @@ export function createApp() {
   app.route('/app/settings/api-keys', apiKeyRoutes);
   app.route('/app/settings/stores', storeConnectionRoutes);
   app.route('/app/workspaces', workspaceRoutes);
+  app.route('/app/contacts', contactRoutes);
   app.route('/app/segments', segmentRoutes);
 
   const api = new Hono<AppEnv>();
   api.use(requireApiKey());
   api.route('/workspace', workspaceApi);
+  api.route('/contacts', contactApi);
   api.route('/segments', segmentApi);
   app.route('/api/v1', api);
 

@@ -10,12 +10,25 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const childEnv = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' };
 
-/** Starts wrangler dev on `port` with its own state directory; resolves once /healthz answers. */
-export async function startDevServer({ port = 8799 } = {}) {
+/** Runs a wrangler command against a state directory; throws with its output on failure. */
+export function wranglerSync(args) {
+  const run = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`wrangler ${args.slice(0, 3).join(' ')} failed:\n${run.stdout}${run.stderr}`);
+  return run.stdout;
+}
+
+/**
+ * Starts wrangler dev on `port` with its own state directory (migrations applied,
+ * then `prepare(stateDir)` for seeding); resolves once /healthz answers.
+ */
+export async function startDevServer({ port = 8799, prepare } = {}) {
   if (!existsSync(join(ROOT, '.dev.vars'))) copyFileSync(join(ROOT, '.dev.vars.example'), join(ROOT, '.dev.vars'));
-  const state = mkdtempSync(join(tmpdir(), 'bench-state-'));
-  const migrate = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env: childEnv, encoding: 'utf8' });
-  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}${migrate.stderr}`);
+  // BENCH_STATE keeps a seeded state between runs (handy while tuning queries).
+  const kept = process.env.BENCH_STATE;
+  const reuse = kept && existsSync(join(kept, 'v3'));
+  const state = kept ?? mkdtempSync(join(tmpdir(), 'bench-state-'));
+  wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
+  if (prepare && !reuse) await prepare(state);
   const args = ['dev', '--local', '--persist-to', state, '--port', String(port), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--live-reload=false', '--inspector-port', String(port + 1000)];
   const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
@@ -26,7 +39,7 @@ export async function startDevServer({ port = 8799 } = {}) {
     try {
       process.kill(-child.pid, 'SIGTERM');
     } catch {}
-    rmSync(state, { recursive: true, force: true });
+    if (!kept) rmSync(state, { recursive: true, force: true });
   };
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {

@@ -5,8 +5,9 @@ import { CONSENT_STATUSES, type ConsentStatus } from '../db/schema';
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
-// RFC 5322 atext plus dots, which real stores' exports do contain (e.g. o'brien+shop@…).
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+// RFC 5322 atext (which real stores' exports do contain, e.g. o'brien+shop@…), dot-separated;
+// letters beyond ASCII too, as internationalized mail (RFC 6531) allows.
+const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~\u00a1-\uffff-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~\u00a1-\uffff-]+)*$/;
 // Letters beyond ASCII are allowed: internationalized domains arrive unencoded from forms.
 const DOMAIN_LABEL = /^[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?$/;
 const TOP_LEVEL_DOMAIN = /^([a-z\u00a1-\uffff]{2,}|xn--[a-z0-9-]+)$/;

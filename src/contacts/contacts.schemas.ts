@@ -63,16 +63,16 @@ export type ContactPatch = z.infer<typeof ContactPatch>;
 export const TagsInput = z.object({ tags: Tags.min(1, { message: 'Send at least one tag' }) }).strict();
 export type TagsInput = z.infer<typeof TagsInput>;
 
+// An empty query parameter (a search form sent with a field left blank) means "not set".
+const blankAsMissing = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
 /** Filters and keyset page of the contact list. */
 export const ContactListQuery = z.object({
   limit: z.coerce.number().int().min(1, { message: 'Use 1 to 100' }).max(100, { message: 'Use 1 to 100' }).default(50),
   // The id of the last contact of the previous page (ids are ULIDs).
-  cursor: z
-    .string()
-    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'Use the nextCursor of the previous page' })
-    .optional(),
-  q: z.string().trim().max(100, { message: 'Use at most 100 characters' }).optional(),
-  tag: Tag.optional(),
+  cursor: blankAsMissing(z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'Use the nextCursor of the previous page' })),
+  q: blankAsMissing(z.string().trim().max(100, { message: 'Use at most 100 characters' })),
+  tag: blankAsMissing(Tag),
 });
 export type ContactListQuery = z.infer<typeof ContactListQuery>;
 

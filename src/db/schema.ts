@@ -158,8 +158,10 @@ export const contacts = sqliteTable(
   (t) => [
     uniqueIndex('contacts_email_idx').on(t.workspaceId, t.email),
     index('contacts_phone_idx').on(t.workspaceId, t.phone),
-    index('contacts_spent_idx').on(t.workspaceId, t.totalSpentCents),
-    index('contacts_last_order_idx').on(t.workspaceId, t.lastOrderAt),
+    index('contacts_external_idx').on(t.workspaceId, t.externalId),
+    // No indexes on spend or order dates: segment ranges over them match large
+    // shares of a workspace, where a scan beats an index plus a lookup per row
+    // (measured in scripts/bench/segments.bench.mjs).
   ],
 );
 
@@ -283,10 +285,14 @@ export const storeConnections = sqliteTable(
   (t) => [index('store_connections_workspace_idx').on(t.workspaceId)],
 );
 
-export const INBOUND_EVENT_STATUSES = ['queued', 'processed', 'ignored', 'failed'] as const;
+export const INBOUND_EVENT_STATUSES = ['queued', 'processed', 'ignored'] as const;
 export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
 
-/** A verified webhook delivery: its dedupe key makes redeliveries no-ops; its payload is the normalized events. */
+/**
+ * A verified webhook, recorded by the events consumer: its unique dedupe key makes
+ * redeliveries no-ops. The payload (normalized events) is kept only when the edge
+ * had to store it (too large for a queue message, or the queue send failed).
+ */
 export const inboundEvents = sqliteTable(
   'inbound_events',
   {
@@ -301,7 +307,8 @@ export const inboundEvents = sqliteTable(
     dedupeKey: text().notNull(),
     status: text({ enum: INBOUND_EVENT_STATUSES }).notNull(),
     payload: text(),
-    error: text(),
+    // How many times the store delivered it (2 or more: redeliveries that were dropped).
+    deliveries: integer().notNull().default(1),
     receivedAt: integer().notNull(),
     processedAt: integer(),
   },

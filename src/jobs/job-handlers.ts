@@ -1,8 +1,10 @@
 // The jobs this deployment runs, by queue message type. Each capability adds its
 // handler here (store events, campaign fan-out pages, single deliveries).
+import { runImportChunkJob } from '../contacts/import-chunk-job';
 import { runStoreEventJob } from '../stores/store-event-job';
 import type { JobHandlers } from './queue-consumer';
 
 export const jobHandlers: JobHandlers = {
   'store-event': runStoreEventJob,
+  'import-chunk': runImportChunkJob,
 };

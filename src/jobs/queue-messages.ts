@@ -1,13 +1,24 @@
 // Every message body on our queues: one zod discriminated union, checked on read.
-// Messages carry ids, never rendered content, so they stay far below 128 KB and
-// always reflect the current data when processed.
+// Messages carry ids and facts, never rendered content, so they stay below 128 KB
+// and sends always reflect the current data when processed.
 import { z } from 'zod';
+import { StoreEvents } from '../stores/store-events';
 
-/** A verified store webhook, stored as an inbound event, to apply to contacts, orders, carts and products. */
+/**
+ * A verified store webhook to apply to contacts, orders, carts and products. Its
+ * normalized events travel in the message; when they were too large, the edge
+ * stored them and `storedEventId` points at them (then `events` is null).
+ */
 export const StoreEventMessage = z.object({
   type: z.literal('store-event'),
   workspaceId: z.string(),
-  eventId: z.string(),
+  connectionId: z.string(),
+  topic: z.string(),
+  dedupeKey: z.string(),
+  receivedAt: z.number(),
+  // Null for a topic we do not use: the consumer records it as ignored.
+  events: StoreEvents.nullable(),
+  storedEventId: z.string().optional(),
 });
 
 /** Resolve the next keyset page of a campaign's audience into deliveries. */

@@ -1,7 +1,8 @@
-// Inbound events: the one D1 write of the webhook edge. The unique dedupe key makes
-// a redelivered webhook a no-op; the row holds the normalized events until the
-// events consumer applies them.
-import { and, eq, lt } from 'drizzle-orm';
+// Inbound events: the record of every verified webhook, keyed by its dedupe key.
+// Normally the edge only enqueues (no D1 write on the hot path) and the events
+// consumer claims the key; the edge stores the events itself only when they are
+// too large for a queue message or the queue send failed, and cron re-enqueues those.
+import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inboundEvents } from '../db/schema';
 import type { Tenant } from '../db/tenant';
@@ -11,64 +12,88 @@ import { newId } from '../lib/ids';
 import { MINUTE } from '../lib/time';
 import { StoreEvents, type StoreEvent } from './store-events';
 
-/** Where a verified webhook came from and what it means (`events: null` for a topic we do not use). */
-export type VerifiedWebhook = { workspaceId: string; connectionId: string; topic: string; dedupeKey: string; events: StoreEvent[] | null };
+/** A verified webhook: where it came from and what it means (`events: null` for a topic we do not use). */
+export type VerifiedWebhook = { workspaceId: string; connectionId: string; topic: string; dedupeKey: string; receivedAt: number; events: StoreEvent[] | null };
 
-/** Records a webhook once; `duplicate` when this dedupe key was seen before. */
-export async function recordInboundEvent(db: Db, webhook: VerifiedWebhook, now = Date.now()): Promise<{ id: string; duplicate: boolean; ignored: boolean }> {
-  const id = newId(now);
+/**
+ * Claims a webhook for processing. `apply` is false when this dedupe key was
+ * already processed or ignored (a redelivery, counted); true for a new one, or one
+ * whose earlier processing did not finish (applying again is harmless).
+ */
+export async function claimInboundEvent(tenant: Tenant, webhook: Omit<VerifiedWebhook, 'workspaceId'>): Promise<{ id: string; apply: boolean }> {
   const ignored = webhook.events === null;
+  const [inserted] = await tenant.db
+    .insert(inboundEvents)
+    .values(
+      tenant.row({
+        id: newId(webhook.receivedAt),
+        connectionId: webhook.connectionId,
+        topic: webhook.topic,
+        dedupeKey: webhook.dedupeKey,
+        status: ignored ? ('ignored' as const) : ('queued' as const),
+        receivedAt: webhook.receivedAt,
+      }),
+    )
+    .onConflictDoNothing()
+    .returning({ id: inboundEvents.id });
+  if (inserted) return { id: inserted.id, apply: !ignored };
+  const [existing] = await tenant.db
+    .update(inboundEvents)
+    .set({ deliveries: sql`${inboundEvents.deliveries} + 1` })
+    .where(tenant.where(inboundEvents, eq(inboundEvents.connectionId, webhook.connectionId), eq(inboundEvents.dedupeKey, webhook.dedupeKey)))
+    .returning({ id: inboundEvents.id, status: inboundEvents.status });
+  return { id: existing!.id, apply: existing!.status === 'queued' && !ignored };
+}
+
+/** Claims events the edge stored: applied unless already processed. */
+export async function claimStoredEvent(tenant: Tenant, id: string): Promise<{ id: string; apply: boolean; events: StoreEvent[] }> {
+  const [row] = await tenant.db
+    .select({ status: inboundEvents.status, payload: inboundEvents.payload })
+    .from(inboundEvents)
+    .where(tenant.where(inboundEvents, eq(inboundEvents.id, id)))
+    .limit(1);
+  const apply = row?.status === 'queued' && row.payload !== null;
+  return { id, apply, events: apply ? StoreEvents.parse(JSON.parse(row.payload!)) : [] };
+}
+
+/** Stores a webhook at the edge (fallback path); returns its id, or null when this dedupe key is known. */
+export async function storeInboundEvent(db: Db, webhook: VerifiedWebhook): Promise<string | null> {
   const [row] = await db
     .insert(inboundEvents)
     .values({
-      id,
+      id: newId(webhook.receivedAt),
       workspaceId: webhook.workspaceId,
       connectionId: webhook.connectionId,
       topic: webhook.topic,
       dedupeKey: webhook.dedupeKey,
-      status: ignored ? 'ignored' : 'queued',
-      payload: ignored ? null : JSON.stringify(webhook.events),
-      receivedAt: now,
+      status: webhook.events === null ? 'ignored' : 'queued',
+      payload: webhook.events === null ? null : JSON.stringify(webhook.events),
+      receivedAt: webhook.receivedAt,
     })
     .onConflictDoNothing()
     .returning({ id: inboundEvents.id });
-  return { id: row?.id ?? id, duplicate: !row, ignored };
+  return row?.id ?? null;
 }
 
-/** A queued event's StoreEvents, or null when it was already processed (a redelivered message). */
-export async function loadQueuedEvent(tenant: Tenant, id: string): Promise<{ connectionId: string; events: StoreEvent[] } | null> {
-  const [row] = await tenant.db
-    .select({ status: inboundEvents.status, payload: inboundEvents.payload, connectionId: inboundEvents.connectionId })
-    .from(inboundEvents)
-    .where(tenant.where(inboundEvents, eq(inboundEvents.id, id)))
-    .limit(1);
-  if (!row || row.status !== 'queued' || !row.payload) return null;
-  return { connectionId: row.connectionId, events: StoreEvents.parse(JSON.parse(row.payload)) };
-}
-
-/** The statement marking an event applied. */
+/** The statement marking an event applied (and dropping a stored payload: it is no longer needed). */
 export function markEventProcessed(tenant: Tenant, id: string, now = Date.now()) {
-  return tenant.db.update(inboundEvents).set({ status: 'processed', processedAt: now }).where(tenant.where(inboundEvents, eq(inboundEvents.id, id)));
+  return tenant.db.update(inboundEvents).set({ status: 'processed', processedAt: now, payload: null }).where(tenant.where(inboundEvents, eq(inboundEvents.id, id)));
 }
 
 // Queues accept at most 100 messages per sendBatch.
 const QUEUE_BATCH_LIMIT = 100;
-
-// A queued event older than this was most likely never enqueued (the queue send failed after the row was written).
+// A stored event still queued after this most likely lost its queue send.
 const STALE_AFTER = 10 * MINUTE;
 
-/**
- * Enqueues again the queued events old enough that their first send most likely
- * failed (cron). Applying an event twice is harmless; losing it is not.
- */
+/** Enqueues again the events the edge stored whose queue message never led to processing (cron). */
 export async function requeueStaleEvents(db: Db, queue: Queue<QueueMessage>, now: number, limit = 500): Promise<number> {
   const stale = await db
-    .select({ id: inboundEvents.id, workspaceId: inboundEvents.workspaceId })
+    .select({ id: inboundEvents.id, workspaceId: inboundEvents.workspaceId, connectionId: inboundEvents.connectionId, topic: inboundEvents.topic, dedupeKey: inboundEvents.dedupeKey, receivedAt: inboundEvents.receivedAt })
     .from(inboundEvents)
-    .where(and(eq(inboundEvents.status, 'queued'), lt(inboundEvents.receivedAt, now - STALE_AFTER)))
+    .where(and(eq(inboundEvents.status, 'queued'), isNotNull(inboundEvents.payload), lt(inboundEvents.receivedAt, now - STALE_AFTER)))
     .limit(limit);
   for (const batch of chunk(stale, QUEUE_BATCH_LIMIT)) {
-    await queue.sendBatch(batch.map((event) => ({ body: { type: 'store-event' as const, workspaceId: event.workspaceId, eventId: event.id } })));
+    await queue.sendBatch(batch.map(({ id, ...event }) => ({ body: { type: 'store-event' as const, ...event, events: null, storedEventId: id } })));
   }
   return stale.length;
 }

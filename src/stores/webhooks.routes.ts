@@ -10,7 +10,7 @@ import type { AdapterResult, WebhookContext } from './adapters/adapter';
 import { mapCustomEvent, readCustomEnvelope } from './adapters/custom';
 import { mapShopifyWebhook } from './adapters/shopify';
 import { mapWooCommerceWebhook } from './adapters/woocommerce';
-import { recordInboundEvent } from './inbound-events';
+import { storeInboundEvent } from './inbound-events';
 import { parseJsonKeepingBigIds } from './payload-values';
 import { loadWebhookConnection, type WebhookConnection } from './store-connections.service';
 import { verifyBase64BodySignature, verifyTimestampedSignature } from './webhook-signatures';
@@ -34,18 +34,40 @@ function badSignature(): never {
   throw new AppError('unauthorized', 'The webhook signature does not match this connection’s secret.');
 }
 
-/** Records the verified webhook and enqueues it; answers as stores expect (any 2xx stops their retries). */
+// Queue messages are limited to 128 KB; larger event lists are stored in D1 instead.
+const MAX_INLINE_MESSAGE_BYTES = 100_000;
+
+/**
+ * Enqueues the verified webhook and answers 202 (any 2xx stops a store's retries).
+ * The hot path writes nothing to D1: the consumer dedupes. Only when the events are
+ * too large for a message, or the send fails, are they stored here first.
+ */
 async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: string, dedupeKey: string, events: AdapterResult) {
-  const recorded = await recordInboundEvent(openDb(c.env.DB), { workspaceId: connection.workspaceId, connectionId: connection.id, topic, dedupeKey, events });
-  if (recorded.duplicate) return c.json({ id: recorded.id, status: 'duplicate' }, 200);
-  if (recorded.ignored) return c.json({ id: recorded.id, status: 'ignored' }, 202);
-  try {
-    await c.env.EVENTS_QUEUE.send({ type: 'store-event', workspaceId: connection.workspaceId, eventId: recorded.id });
-  } catch (err) {
-    // The event is stored as queued; the cron sweep enqueues it again, so it is not lost.
-    console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), inboundEventId: recorded.id, error: String(err) }));
+  const webhook = { workspaceId: connection.workspaceId, connectionId: connection.id, topic, dedupeKey, receivedAt: Date.now(), events };
+  const status = events === null ? 'ignored' : 'queued';
+  const message = { type: 'store-event' as const, ...webhook };
+  if (new TextEncoder().encode(JSON.stringify(message)).byteLength <= MAX_INLINE_MESSAGE_BYTES) {
+    try {
+      await c.env.EVENTS_QUEUE.send(message);
+      return c.json({ status }, 202);
+    } catch (err) {
+      logEnqueueFailure(c, err);
+    }
   }
-  return c.json({ id: recorded.id, status: 'queued' }, 202);
+  const storedEventId = await storeInboundEvent(openDb(c.env.DB), webhook);
+  if (storedEventId && events !== null) {
+    try {
+      await c.env.EVENTS_QUEUE.send({ ...message, events: null, storedEventId });
+    } catch (err) {
+      // Stored as queued: the cron sweep enqueues it again, so it is not lost.
+      logEnqueueFailure(c, err);
+    }
+  }
+  return c.json({ status }, 202);
+}
+
+function logEnqueueFailure(c: Context<AppEnv>, err: unknown) {
+  console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), path: c.req.path, error: `events queue send failed: ${String(err)}` }));
 }
 
 function contextOf(connection: WebhookConnection, topic: string, shopDomain: string | null): WebhookContext {

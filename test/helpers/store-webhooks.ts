@@ -28,34 +28,41 @@ export async function connectStore(workspaceId: string, platform: StorePlatform,
   return { id: connection.id, workspaceId, secret };
 }
 
-function post(path: string, body: string, headers: Record<string, string>): Promise<Response> {
-  return exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } }));
+// What each sent webhook was, so waitForProcessed can find it by its dedupe key.
+const sent = new WeakMap<Response, { connectionId: string; dedupeKey: string }>();
+
+async function post(connection: TestConnection, path: string, body: string, headers: Record<string, string>, dedupeKey: string): Promise<Response> {
+  const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } }));
+  sent.set(res, { connectionId: connection.id, dedupeKey });
+  return res;
 }
 
 /** POSTs a Shopify webhook signed with X-Shopify-Hmac-Sha256. */
 export async function sendShopify(connection: TestConnection, topic: string, body: string, options: { webhookId?: string; secret?: string } = {}) {
-  return post(`/webhooks/shopify/${connection.id}`, body, {
+  const webhookId = options.webhookId ?? deliveryId();
+  return post(connection, `/webhooks/shopify/${connection.id}`, body, {
     'X-Shopify-Topic': topic,
     'X-Shopify-Hmac-Sha256': await signBase64(options.secret ?? connection.secret, body),
     'X-Shopify-Shop-Domain': 'demo-shop.myshopify.com',
     'X-Shopify-API-Version': '2025-07',
-    'X-Shopify-Webhook-Id': options.webhookId ?? deliveryId(),
+    'X-Shopify-Webhook-Id': webhookId,
     'X-Shopify-Triggered-At': new Date().toISOString(),
-  });
+  }, webhookId);
 }
 
 /** POSTs a WooCommerce webhook signed with X-WC-Webhook-Signature. */
 export async function sendWooCommerce(connection: TestConnection, topic: string, body: string, options: { deliveryId?: string; secret?: string } = {}) {
   const [resource, event] = topic.split('.');
-  return post(`/webhooks/woocommerce/${connection.id}`, body, {
+  const delivery = options.deliveryId ?? deliveryId();
+  return post(connection, `/webhooks/woocommerce/${connection.id}`, body, {
     'X-WC-Webhook-Source': 'https://shop.example/',
     'X-WC-Webhook-Topic': topic,
     'X-WC-Webhook-Resource': resource!,
     'X-WC-Webhook-Event': event!,
     'X-WC-Webhook-Signature': await signBase64(options.secret ?? connection.secret, body),
     'X-WC-Webhook-ID': '12',
-    'X-WC-Webhook-Delivery-ID': options.deliveryId ?? deliveryId(),
-  });
+    'X-WC-Webhook-Delivery-ID': delivery,
+  }, delivery);
 }
 
 /** The generic format's signature header: t=<seconds>,v1=<hex HMAC of "t.body">. */
@@ -67,7 +74,8 @@ export async function customSignature(secret: string, body: string, timestampSec
 
 /** POSTs a generic event body as it is, with a given signature header (or a fresh valid one). */
 export async function sendCustomBody(connection: TestConnection, body: string, signature?: string) {
-  return post(`/webhooks/events/${connection.id}`, body, { 'X-Signature': signature ?? (await customSignature(connection.secret, body)) });
+  const { id } = JSON.parse(body) as { id: string };
+  return post(connection, `/webhooks/events/${connection.id}`, body, { 'X-Signature': signature ?? (await customSignature(connection.secret, body)) }, id);
 }
 
 /** POSTs a generic event, signed now. */
@@ -75,12 +83,25 @@ export async function sendCustomEvent(connection: TestConnection, event: { id?: 
   return sendCustomBody(connection, JSON.stringify({ id: event.id ?? deliveryId(), occurredAt: event.occurredAt ?? new Date().toISOString(), ...event }));
 }
 
-/** Waits until the events consumer has applied an inbound event (the real queue delivers it). */
-export async function waitForProcessed(res: Response): Promise<string> {
+function inboundEvent(res: Response) {
+  const { connectionId, dedupeKey } = sent.get(res)!;
+  return env.DB.prepare('SELECT id, status, deliveries FROM inbound_events WHERE connection_id = ? AND dedupe_key = ?').bind(connectionId, dedupeKey).first<{ id: string; status: string; deliveries: number }>();
+}
+
+/** Waits until the events consumer has recorded a webhook with this status (the real queue delivers it). */
+export async function waitForStatus(res: Response, status: 'processed' | 'ignored'): Promise<string> {
   expect(res.status, await res.clone().text()).toBe(202);
-  const { id } = await res.json<{ id: string }>();
-  await expect
-    .poll(() => env.DB.prepare('SELECT status FROM inbound_events WHERE id = ?').bind(id).first<string>('status'), { timeout: 10_000, interval: 50 })
-    .toBe('processed');
-  return id;
+  await expect.poll(async () => (await inboundEvent(res))?.status, { timeout: 10_000, interval: 50 }).toBe(status);
+  return (await inboundEvent(res))!.id;
+}
+
+/** Waits until the events consumer has applied a webhook. */
+export function waitForProcessed(res: Response): Promise<string> {
+  return waitForStatus(res, 'processed');
+}
+
+/** Waits until the consumer has seen this webhook `count` times (redeliveries are counted, not applied). */
+export async function waitForDeliveries(res: Response, count: number): Promise<void> {
+  expect(res.status).toBe(202);
+  await expect.poll(async () => (await inboundEvent(res))?.deliveries, { timeout: 10_000, interval: 50 }).toBe(count);
 }

@@ -39,3 +39,13 @@ describe('the cron tick', () => {
     expect(ran).toEqual(['fine']);
   });
 });
+
+describe('refreshPlannerStats', () => {
+  it('refreshes the planner statistics once an hour, on the hour', async () => {
+    const { refreshPlannerStats } = await import('../../src/jobs/cron');
+    const { openDb } = await import('../../src/db/client');
+    const db = openDb(env.DB);
+    expect(await refreshPlannerStats(db, Date.UTC(2026, 0, 1, 10, 17))).toBe(0);
+    expect(await refreshPlannerStats(db, Date.UTC(2026, 0, 1, 11, 0))).toBe(1);
+  });
+});

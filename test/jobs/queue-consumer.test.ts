@@ -46,8 +46,8 @@ describe('the queue consumer', () => {
   });
 
   it('retries a message no job handles yet, rather than dropping it', async () => {
-    const batch = createMessageBatch('marketing-events', [
-      { id: 'm-3', timestamp: new Date(), attempts: 1, body: { type: 'store-event', workspaceId: 'ws', eventId: 'e-1' } },
+    const batch = createMessageBatch('marketing-sends', [
+      { id: 'm-3', timestamp: new Date(), attempts: 1, body: { type: 'fan-out-page', workspaceId: 'ws', campaignId: 'c-1', afterContactId: null } },
     ]);
     const ctx = createExecutionContext();
     await consumeQueueBatch(batch, env, {});

@@ -2,6 +2,10 @@
 // Each capability adds its resources to the tables below.
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createContactImport } from '../../src/contacts/contact-imports.service';
+import { upsertContact } from '../../src/contacts/contacts.service';
+import { openDb } from '../../src/db/client';
+import { forWorkspace } from '../../src/db/tenant';
 import { callApi, createApiKey, signUpMerchant, type Merchant } from '../helpers/factories';
 import { connectStore } from '../helpers/store-webhooks';
 
@@ -99,5 +103,64 @@ describe('an API key of workspace A', () => {
     const body = await res.json<{ count: number }>();
     const aContacts = await env.DB.prepare('SELECT count(*) AS n FROM contacts WHERE workspace_id = ?').bind(a.workspaceId).first<number>('n');
     expect(body.count).toBe(aContacts);
+  });
+});
+
+describe("workspace A and B's contacts", () => {
+  let bContactId: string;
+  let bImportId: string;
+
+  beforeAll(async () => {
+    const tenantB = forWorkspace(openDb(env.DB), b.workspaceId);
+    bContactId = (await upsertContact(tenantB, { email: 'b-only@example.com', firstName: 'Bee', tags: ['b-tag'] }, 'api')).contactId;
+    bImportId = (await createContactImport(tenantB, env.EVENTS_QUEUE, { fileName: 'b.csv', csv: 'email\nb-import@example.com\n' })).id;
+  });
+
+  const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const apiRequests: { name: string; path: () => string; init?: RequestInit }[] = [
+    { name: 'read a contact of B', path: () => `/contacts/${bContactId}` },
+    { name: 'change a contact of B', path: () => `/contacts/${bContactId}`, init: json('PATCH', { firstName: 'Hacked', emailConsent: 'subscribed' }) },
+    { name: 'erase a contact of B', path: () => `/contacts/${bContactId}`, init: { method: 'DELETE' } },
+    { name: 'tag a contact of B', path: () => `/contacts/${bContactId}/tags`, init: json('POST', { tags: ['hacked'] }) },
+    { name: 'untag a contact of B', path: () => `/contacts/${bContactId}/tags/b-tag`, init: { method: 'DELETE' } },
+    { name: 'read an import report of B', path: () => `/contacts/imports/${bImportId}` },
+  ];
+
+  for (const request of apiRequests) {
+    it(`an API key of A gets 404 trying to ${request.name}`, async () => {
+      const res = await callApi(keyA, request.path(), request.init);
+      expect(res.status).toBe(404);
+    });
+  }
+
+  const dashboardRequests: { name: string; path: () => string; fields?: Record<string, string> }[] = [
+    { name: 'open a contact of B', path: () => `/app/contacts/${bContactId}` },
+    { name: 'open an import report of B', path: () => `/app/contacts/imports/${bImportId}` },
+    { name: 'tag a contact of B', path: () => `/app/contacts/${bContactId}/tags`, fields: { tag: 'hacked' } },
+    { name: 'untag a contact of B', path: () => `/app/contacts/${bContactId}/tags/remove`, fields: { tag: 'b-tag' } },
+    { name: 'erase a contact of B', path: () => `/app/contacts/${bContactId}/erase`, fields: {} },
+  ];
+
+  for (const request of dashboardRequests) {
+    it(`a session of A gets 404 trying to ${request.name}`, async () => {
+      await a.client.get('/app/contacts');
+      const res = request.fields ? await a.client.post(request.path(), request.fields) : await a.client.get(request.path());
+      expect(res.status).toBe(404);
+    });
+  }
+
+  it("never lists or finds B's contacts or imports", async () => {
+    const list = await callApi(keyA, '/contacts?q=b-only');
+    expect((await list.json<{ contacts: unknown[] }>()).contacts).toEqual([]);
+    const page = await (await a.client.get('/app/contacts?tag=b-tag')).text();
+    expect(page).not.toContain('b-only@example.com');
+    expect(page).not.toContain('b.csv');
+  });
+
+  it("leaves B's contact untouched", async () => {
+    const row = await env.DB.prepare('SELECT first_name, email_consent FROM contacts WHERE id = ?').bind(bContactId).first();
+    expect(row).toEqual({ first_name: 'Bee', email_consent: 'not_subscribed' });
+    const tags = await env.DB.prepare('SELECT tag FROM contact_tags WHERE contact_id = ?').bind(bContactId).all();
+    expect(tags.results).toEqual([{ tag: 'b-tag' }]);
   });
 });

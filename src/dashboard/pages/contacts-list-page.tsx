@@ -182,7 +182,14 @@ export async function renderContactsPage(c: Context<AppEnv>, state: ContactsPage
   const filtered = Boolean(query.q || query.tag || query.cursor);
   const body = (
     <>
-      <ContactsHeader description="Your customers and subscribers, with their orders, tags and consent." />
+      <ContactsHeader
+        description="Your customers and subscribers, with their orders, tags and consent."
+        action={
+          <a class="button secondary" href="#import">
+            Import a CSV file
+          </a>
+        }
+      />
       {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
       {page.contacts.length || filtered ? (
         <section class="card" aria-label="Contacts">

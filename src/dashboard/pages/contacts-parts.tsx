@@ -1,6 +1,7 @@
 // Pieces shared by the contacts pages: consent and import badges, money, names.
+import type { Child } from 'hono/jsx';
 import type { ConsentState, ContactView } from '../../contacts/contacts.service';
-import type { ConsentStatus, ImportStatus } from '../../db/schema';
+import type { ConsentStatus, ImportStatus, OrderStatus } from '../../db/schema';
 
 const CONSENT_LABELS: Record<ConsentStatus, string> = { subscribed: 'Subscribed', unsubscribed: 'Unsubscribed', not_subscribed: 'Not subscribed' };
 const CONSENT_TONES: Record<ConsentStatus, string> = { subscribed: 'badge success', unsubscribed: 'badge danger', not_subscribed: 'badge muted' };
@@ -44,12 +45,22 @@ export function contactName(contact: Pick<ContactView, 'firstName' | 'lastName'>
   return [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null;
 }
 
-/** The contacts page heading. */
-export function ContactsHeader({ title = 'Contacts', description }: { title?: string; description: string }) {
+const ORDER_LABELS: Record<OrderStatus, string> = { placed: 'Placed', paid: 'Paid', completed: 'Completed', shipped: 'Shipped', refunded: 'Refunded', cancelled: 'Cancelled' };
+
+/** The words for an order status. */
+export function orderStatusLabel(status: OrderStatus): string {
+  return ORDER_LABELS[status];
+}
+
+/** A contacts page heading, with an optional action beside it. */
+export function ContactsHeader({ title = 'Contacts', description, action }: { title?: string; description: string; action?: Child }) {
   return (
-    <div class="page-header">
-      <h1>{title}</h1>
-      <p class="muted">{description}</p>
+    <div class="page-header page-header-actions">
+      <div>
+        <h1>{title}</h1>
+        <p class="muted">{description}</p>
+      </div>
+      {action ?? null}
     </div>
   );
 }

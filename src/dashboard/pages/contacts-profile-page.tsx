@@ -17,7 +17,7 @@ import { formatInZone } from '../../lib/time';
 import { getWorkspace } from '../../workspaces/workspaces.service';
 import { CsrfField, EmptyState, Notice } from '../components';
 import { renderAppPage } from '../render';
-import { ConsentBadge, consentLabel, ContactsHeader, contactName, formatMoney } from './contacts-parts';
+import { ConsentBadge, consentLabel, ContactsHeader, contactName, formatMoney, orderStatusLabel } from './contacts-parts';
 
 /** What an action wants the contact page to show. */
 export type ContactPageState = { notice?: string | undefined; tagError?: string | undefined; tagValue?: string | undefined };
@@ -178,10 +178,12 @@ function Orders({ orders, when }: { orders: ContactOrderView[]; when: (ms: numbe
           <tbody>
             {orders.map((order) => (
               <tr>
-                <td data-label="Order">#{order.externalId}</td>
+                <td data-label="Order" class="nowrap">
+                  #{order.externalId}
+                </td>
                 <td data-label="Placed">{when(order.placedAt)}</td>
                 <td data-label="Status">
-                  <span class="badge">{order.status}</span>
+                  <span class="badge">{orderStatusLabel(order.status)}</span>
                 </td>
                 <td data-label="Items">
                   <ul class="order-items">

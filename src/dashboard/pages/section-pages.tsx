@@ -1,4 +1,4 @@
-// The Marketing, Contacts and Segments sections. Each says what will appear
+// The Marketing section's tabs (Campaigns, Flows). Each says what will appear
 // there and how it gets there until the workspace has data.
 import { EmptyState, Tabs } from '../components';
 
@@ -56,21 +56,6 @@ export function FlowsTab() {
           ))}
         </ul>
         <p>Each flow will appear here with its status and performance.</p>
-      </EmptyState>
-    </>
-  );
-}
-
-/** Contacts section. */
-export function ContactsSection() {
-  return (
-    <>
-      <PageHeader title="Contacts" description="Your customers and subscribers, with their orders, tags and consent." />
-      <EmptyState title="No contacts yet">
-        <p>
-          Contacts arrive from your store's webhooks (Shopify, WooCommerce or any cart), from a CSV import, or through the
-          API. Each one will be listed here with consent badges, tags and lifetime spend.
-        </p>
       </EmptyState>
     </>
   );

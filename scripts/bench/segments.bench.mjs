@@ -1,0 +1,106 @@
+// Benchmark (issue 5): 1,000,000 contacts with orders and tags in local D1; time the
+// count and the first fan-out page of five representative segments through the API.
+// Target: each under 0.5 s.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDevServer, wranglerSync } from './dev-server.mjs';
+
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
+const TARGET_MS = 500;
+const DAY = 86_400_000;
+const WORKSPACE = '01BENCHWORKSPACE0000000000';
+const API_KEY = 'mk_bench-segments-key-0123456789abcdefghijklmnopqrstu';
+
+/** SQL generating the data inside SQLite (a recursive sequence), so seeding 1M rows takes seconds. */
+function seedSql(now) {
+  const seq = `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${CONTACTS})`;
+  const keyHash = createHash('sha256').update(API_KEY).digest('hex');
+  return `
+INSERT INTO workspaces (id, name, time_zone, created_at, updated_at) VALUES ('${WORKSPACE}', 'Bench', 'UTC', ${now}, ${now});
+INSERT INTO workspace_settings (workspace_id, updated_at) VALUES ('${WORKSPACE}', ${now});
+INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, created_at) VALUES ('01BENCHKEY0000000000000000', '${WORKSPACE}', 'bench', 'mk_bench', '${keyHash}', ${now});
+${seq}
+INSERT INTO contacts (id, workspace_id, email, email_consent, sms_consent, registered, total_spent_cents, order_count, first_order_at, last_order_at, last_opened_at, created_at, updated_at)
+SELECT printf('C%025d', n), '${WORKSPACE}', 'contact' || n || '@bench.example',
+  CASE WHEN n % 10 = 0 THEN 'unsubscribed' WHEN n % 7 = 0 THEN 'not_subscribed' ELSE 'subscribed' END,
+  CASE WHEN n % 5 = 0 THEN 'subscribed' ELSE 'not_subscribed' END,
+  n % 3 = 0,
+  CASE WHEN n % 4 = 0 THEN 0 ELSE (n * 7919) % 150000 END,
+  CASE WHEN n % 4 = 0 THEN 0 ELSE 1 + (n % 9) END,
+  CASE WHEN n % 4 = 0 THEN NULL ELSE ${now} - ((n * 13) % 900) * ${DAY} END,
+  CASE WHEN n % 4 = 0 THEN NULL ELSE ${now} - ((n * 13) % 900) * ${DAY} + ((n % 200)) * ${DAY} END,
+  CASE WHEN n % 6 = 0 THEN ${now} - (n % 60) * ${DAY} ELSE NULL END,
+  ${now} - (n % 1000) * ${DAY}, ${now}
+FROM seq;
+${seq}
+INSERT INTO contact_tags (workspace_id, contact_id, tag)
+SELECT '${WORKSPACE}', printf('C%025d', n), CASE n % 3 WHEN 0 THEN 'vip' WHEN 1 THEN 'newsletter' ELSE 'wholesale' END FROM seq WHERE n % 4 = 1;
+${seq}
+INSERT INTO orders (id, workspace_id, contact_id, external_id, status, currency, total_cents, placed_at, updated_at)
+SELECT printf('O%025d', n), '${WORKSPACE}', printf('C%025d', n), 'o' || n, CASE WHEN n % 25 = 0 THEN 'cancelled' ELSE 'completed' END, 'USD', (n * 7919) % 150000,
+  ${now} - ((n * 13) % 900) * ${DAY} + ((n % 200)) * ${DAY}, ${now}
+FROM seq WHERE n % 4 <> 0;
+${seq}
+INSERT INTO order_items (id, workspace_id, order_id, sku, title, quantity, unit_price_cents)
+SELECT printf('I%025d', n), '${WORKSPACE}', printf('O%025d', n), 'SKU-' || (n % 500), 'Product ' || (n % 500), 1, 1000 FROM seq WHERE n % 4 <> 0;
+${seq}
+INSERT INTO carts (id, workspace_id, external_id, contact_id, status, currency, value_cents, items, created_at, updated_at)
+SELECT printf('K%025d', n), '${WORKSPACE}', 'cart' || n, printf('C%025d', n), 'open', 'USD', 5000, '[]', ${now}, ${now} FROM seq WHERE n % 50 = 0;
+`;
+}
+
+const SEGMENTS = [
+  { name: 'Big spenders, subscribed', definition: { match: 'all', children: [{ field: 'totalSpent', op: 'gte', value: 100000 }, { field: 'emailConsent', op: 'is', value: 'subscribed' }] } },
+  { name: 'Lapsed repeat buyers', definition: { match: 'all', children: [{ field: 'lastPurchase', op: 'moreThanDaysAgo', days: 180 }, { field: 'orderCount', op: 'gte', value: 2 }] } },
+  { name: 'VIP tag, not unsubscribed', definition: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }, { field: 'emailConsent', op: 'isNot', value: 'unsubscribed' }] } },
+  { name: 'Bought SKU-42 in 90 days', definition: { match: 'all', children: [{ field: 'purchased', op: 'withinDays', days: 90, skus: ['SKU-42'] }] } },
+  {
+    name: 'Registered, open cart or engaged',
+    definition: { match: 'all', children: [{ field: 'registered', op: 'is', value: true }, { match: 'any', children: [{ field: 'openCart', op: 'is', value: true }, { field: 'engaged', op: 'withinDays', days: 30 }] }] },
+  },
+];
+
+async function timed(fn) {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+export async function run() {
+  const now = Date.now();
+  const seedStarted = performance.now();
+  const server = await startDevServer({
+    port: 8809,
+    prepare: (state) => {
+      const file = join(tmpdir(), `bench-segments-${process.pid}.sql`);
+      writeFileSync(file, seedSql(now));
+      wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+      // What the hourly cron task (refreshPlannerStats) does in production.
+      wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--command', 'PRAGMA optimize=0x10002', '--yes']);
+    },
+  });
+  console.log(`segments: seeded ${CONTACTS.toLocaleString()} contacts in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+  const api = (path, init = {}) =>
+    fetch(`${server.base}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...init.headers } }).then(async (res) => {
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json();
+    });
+  try {
+    let ok = true;
+    for (const segment of SEGMENTS) {
+      const { segment: saved } = await api('/segments', { method: 'POST', body: JSON.stringify(segment) });
+      // First call warms the isolate and D1's page cache, as a live builder would.
+      await api(`/segments/${saved.id}`);
+      const count = await timed(() => api(`/segments/${saved.id}`));
+      const page = await timed(() => api(`/segments/${saved.id}/members?limit=100`));
+      const pass = count.ms < TARGET_MS && page.ms < TARGET_MS;
+      ok &&= pass;
+      console.log(`segments: ${segment.name.padEnd(34)} count ${String(count.value.segment.count).padStart(7)} in ${count.ms.toFixed(0).padStart(4)} ms; first page of ${page.value.members.length} in ${page.ms.toFixed(0).padStart(4)} ms ${pass ? 'PASS' : 'FAIL'}`);
+    }
+    return { name: 'segments', ok };
+  } finally {
+    server.stop();
+  }
+}
