@@ -1,7 +1,7 @@
 // Starts `wrangler dev` on a fresh local state (migrations applied) for a benchmark,
 // and signs up a merchant through the real pages, keeping cookies and CSRF tokens.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ export function wranglerSync(args) {
  * Starts wrangler dev on `port` with its own state directory (migrations applied,
  * then `prepare(stateDir)` for seeding); resolves once /healthz answers.
  */
-export async function startDevServer({ port = 8799, prepare } = {}) {
+export async function startDevServer({ port = 8799, prepare, withoutConsumers = false } = {}) {
   if (!existsSync(join(ROOT, '.dev.vars'))) copyFileSync(join(ROOT, '.dev.vars.example'), join(ROOT, '.dev.vars'));
   // BENCH_STATE keeps a seeded state between runs (handy while tuning queries).
   const kept = process.env.BENCH_STATE;
@@ -29,7 +29,8 @@ export async function startDevServer({ port = 8799, prepare } = {}) {
   const state = kept ?? mkdtempSync(join(tmpdir(), 'bench-state-'));
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
   if (prepare && !reuse) await prepare(state);
-  const args = ['dev', '--local', '--persist-to', state, '--port', String(port), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--live-reload=false', '--inspector-port', String(port + 1000)];
+  const config = withoutConsumers ? writeConfigWithoutConsumers() : join(ROOT, 'wrangler.toml');
+  const args = ['dev', '--config', config, '--local', '--persist-to', state, '--port', String(port), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--live-reload=false', '--inspector-port', String(port + 1000)];
   const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -51,6 +52,24 @@ export async function startDevServer({ port = 8799, prepare } = {}) {
   }
   stop();
   throw new Error(`wrangler dev did not start in 90 s:\n${log}`);
+}
+
+/**
+ * wrangler.toml without its queue consumers, written beside it (in .wrangler/), so a
+ * benchmark can measure the edge alone: locally the consumer shares workerd's thread.
+ */
+function writeConfigWithoutConsumers() {
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+    .replace(/\[\[queues\.consumers\]\][^[]*/g, '')
+    .replace(/^main = "(.*)"$/m, 'main = "../$1"')
+    .replace(/^directory = "(.*)"$/m, 'directory = "../$1"')
+    .replace(/^migrations_dir = "(.*)"$/m, 'migrations_dir = "../$1"');
+  const file = join(ROOT, '.wrangler', 'bench-without-consumers.toml');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, toml);
+  // wrangler reads .dev.vars beside the config.
+  copyFileSync(join(ROOT, '.dev.vars'), join(dirname(file), '.dev.vars'));
+  return file;
 }
 
 /** A tiny cookie-keeping browser: GET pages for their CSRF token, POST forms. */
