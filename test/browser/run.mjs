@@ -229,6 +229,49 @@ function scenarios(base, page) {
       assert.equal(await selectedWorkspace(page), FIRST_WORKSPACE);
     }],
 
+    ['connect a store and see its webhook URL and secret', async () => {
+      await page.goto(`${base}/app/settings`);
+      await page.locator('nav.tabs').getByRole('link', { name: 'Store connections' }).click();
+      await page.waitForURL(`${base}/app/settings/stores`);
+      assert.match(await mainText(page), /No stores connected/);
+      await page.locator('select[name=platform]').selectOption('woocommerce');
+      await page.locator('main input[name=name]').fill('Woo shop');
+      await page.locator('main input[name=currency]').fill('eur');
+      await page.getByRole('button', { name: 'Connect store' }).click();
+      await page.waitForURL(/\/app\/settings\/stores\?reveal=/);
+      const url = await page.locator('input[id^=url-]').inputValue();
+      assert.match(url, new RegExp(`^${base}/webhooks/woocommerce/[0-9A-Z]{26}$`));
+      assert.match(await page.locator('input[id^=secret-]').inputValue(), /^whsec_/);
+      await page.getByText('Set up WooCommerce').click();
+      await page.getByText('WooCommerce → Settings → Advanced → Webhooks').waitFor();
+      await screenshot(page, 'store-connections');
+      // WooCommerce pings a new webhook URL; it must answer 200.
+      const ping = await fetch(url, { method: 'POST', body: 'webhook_id=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(ping.status, 200);
+    }],
+
+    ['build a segment with the rule builder and save it', async () => {
+      await page.goto(`${base}/app/segments`);
+      await page.getByRole('link', { name: 'New segment' }).click();
+      await page.waitForURL(`${base}/app/segments/new`);
+      await page.locator('#segment-builder .rule').first().waitFor();
+      assert.equal(await page.locator('textarea[name=definition]').isVisible(), false, 'the JSON is hidden once the builder runs');
+      await page.locator('main input[name=name]').fill('Big spenders');
+      await page.getByRole('button', { name: '+ Condition' }).click();
+      await page.locator('#segment-builder .rule').nth(1).waitFor();
+      await page.locator('#segment-builder .rule').nth(1).locator('input[type=number]').fill('250');
+      await page.locator('#segment-count', { hasText: /^\d/ }).waitFor();
+      assert.equal(await page.locator('#segment-count').innerText(), '0');
+      const definition = JSON.parse(await page.locator('textarea[name=definition]').inputValue());
+      assert.deepEqual(definition.children[1], { field: 'totalSpent', op: 'gt', value: 25000 });
+      await screenshot(page, 'segment-builder');
+      await page.getByRole('button', { name: 'Save segment' }).click();
+      await page.waitForURL(/\/app\/segments\/[0-9A-Z]{26}$/);
+      await page.goto(`${base}/app/segments`);
+      const row = page.locator('tbody tr', { hasText: 'Big spenders' });
+      await row.locator('[data-count-url]', { hasText: '0' }).waitFor();
+    }],
+
     ['create an API key and use it', async () => {
       await page.goto(`${base}/app/settings`);
       const card = page.locator('#api-keys');
