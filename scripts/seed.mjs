@@ -9,13 +9,13 @@
 // gets the same data; only the dates are relative to today, so the store always looks active.
 // Everything goes in one SQL file, which wrangler runs locally as one batch (one
 // transaction): a failed seed leaves nothing half-written behind.
-import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { pbkdf2Sync, randomBytes, webcrypto } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { insertStatements, sqlLiteral } from './lib/sql.mjs';
-import { executeLocalD1File, queryLocalD1 } from './lib/wrangler.mjs';
+import { executeLocalD1File, queryLocalD1, ROOT } from './lib/wrangler.mjs';
 
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_PASSWORD = 'demo-password-123';
@@ -493,10 +493,45 @@ function buildContactTags(random, workspaceId, contacts) {
   return tags;
 }
 
+/** Saved segments a merchant would start with, to show the builder with real counts. */
+function buildSegments(random, workspaceId, now) {
+  const segments = [
+    ['VIP customers', 'Tagged vip, still subscribed', { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }, { field: 'emailConsent', op: 'is', value: 'subscribed' }] }],
+    ['Lapsed buyers', 'Bought before, not in the last 90 days', { match: 'all', children: [{ field: 'orderCount', op: 'gte', value: 1 }, { field: 'lastPurchase', op: 'moreThanDaysAgo', days: 90 }] }],
+    ['Big spenders', 'Over £250 lifetime', { match: 'all', children: [{ field: 'totalSpent', op: 'gt', value: 25000 }] }],
+  ];
+  return segments.map(([name, description, definition], i) => ({
+    id: newId(now - (segments.length - i) * MINUTE, random),
+    workspace_id: workspaceId,
+    name,
+    description,
+    definition: JSON.stringify(definition),
+    created_at: now - (segments.length - i) * MINUTE,
+    updated_at: now,
+  }));
+}
+
+/**
+ * A generic ("custom") store connection, so Settings → Store connections shows a
+ * webhook URL and secret to try curl against. The secret is encrypted as the Worker
+ * does (AES-256-GCM, `v1.<iv>.<ciphertext>`), with ENCRYPTION_KEY from .dev.vars.
+ */
+async function buildStoreConnection(random, workspaceId, now) {
+  const vars = readFileSync(join(ROOT, '.dev.vars'), 'utf8');
+  const key = /^ENCRYPTION_KEY=(.+)$/m.exec(vars)?.[1]?.trim();
+  if (!key) return [];
+  const iv = webcrypto.getRandomValues(new Uint8Array(12));
+  const aes = await webcrypto.subtle.importKey('raw', Buffer.from(key, 'base64'), 'AES-GCM', false, ['encrypt']);
+  const secret = 'whsec_demo_local_only_0123456789';
+  const ciphertext = await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new TextEncoder().encode(secret));
+  const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
+  return [{ id: newId(now, random), workspace_id: workspaceId, platform: 'custom', name: 'Demo store (generic events)', currency: CURRENCY, secret_ciphertext: `v1.${b64url(iv)}.${b64url(ciphertext)}`, created_at: now }];
+}
+
 // ---------------------------------------------------------------------------
 
 /** All demo rows, by table, in an order that satisfies the foreign keys. */
-export function buildDemoData(now = Date.now()) {
+export async function buildDemoData(now = Date.now()) {
   const random = createRandom(PRNG_SEED);
   const account = buildAccount(random, now);
   const workspaceId = account.ukWorkspaceId;
@@ -506,6 +541,8 @@ export function buildDemoData(now = Date.now()) {
   applyOrderAggregates(contacts, orders);
   const contactTags = buildContactTags(random, workspaceId, contacts);
   const consentChanges = buildConsentChanges(random, workspaceId, contacts);
+  const segments = buildSegments(random, workspaceId, now);
+  const storeConnections = await buildStoreConnection(random, workspaceId, now);
   return {
     workspaces: account.workspaces,
     users: account.users,
@@ -518,11 +555,13 @@ export function buildDemoData(now = Date.now()) {
     orders,
     order_items: orderItems,
     order_refunds: orderRefunds,
+    segments,
+    store_connections: storeConnections,
   };
 }
 
 // Tables a schema may not have yet (added by later migrations); without them the seed skips them.
-const OPTIONAL_TABLES = new Set(['consent_changes', 'order_refunds']);
+const OPTIONAL_TABLES = new Set(['consent_changes', 'order_refunds', 'segments', 'store_connections']);
 
 /**
  * One look at the local database: does the demo user exist, and which columns does each table
@@ -583,7 +622,7 @@ function seedSql(data, tables, warn) {
  * Needs the local migrations applied. Returns whether it wrote anything.
  */
 export async function seedDemo({ log = (line) => console.log(`[seed] ${line}`) } = {}) {
-  const data = buildDemoData();
+  const data = await buildDemoData();
   const { demoUserExists, tables } = readLocalDatabase(Object.keys(data));
   if (demoUserExists) {
     log(`${DEMO_EMAIL} already exists; leaving the local database as it is.`);
