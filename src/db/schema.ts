@@ -4,6 +4,11 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () => integer().notNull();
+// The tenant column every tenant table starts with; a workspace's rows go with it.
+const workspaceRef = () =>
+  text()
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' });
 
 /** A tenant: one brand or store, with its own contacts, senders and keys. */
 export const workspaces = sqliteTable('workspaces', {
@@ -43,9 +48,7 @@ export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
 export const memberships = sqliteTable(
   'memberships',
   {
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     userId: text()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -64,9 +67,7 @@ export const sessions = sqliteTable(
     userId: text()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     createdAt: createdAt(),
     expiresAt: integer().notNull(),
     lastSeenAt: integer().notNull(),
@@ -79,9 +80,7 @@ export const apiKeys = sqliteTable(
   'api_keys',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     name: text().notNull(),
     prefix: text().notNull(),
     keyHash: text().notNull().unique(),
@@ -127,9 +126,7 @@ export const contacts = sqliteTable(
   'contacts',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     email: text(),
     phone: text(),
     firstName: text(),
@@ -169,9 +166,7 @@ export const contacts = sqliteTable(
 export const contactTags = sqliteTable(
   'contact_tags',
   {
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     contactId: text()
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
@@ -185,9 +180,7 @@ export const products = sqliteTable(
   'products',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     externalId: text(),
     sku: text().notNull(),
     title: text().notNull(),
@@ -221,9 +214,7 @@ export const orders = sqliteTable(
   'orders',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     contactId: text().references(() => contacts.id, { onDelete: 'set null' }),
     externalId: text().notNull(),
     email: text(),
@@ -246,9 +237,7 @@ export const orderItems = sqliteTable(
   'order_items',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     orderId: text()
       .notNull()
       .references(() => orders.id, { onDelete: 'cascade' }),
@@ -270,9 +259,7 @@ export const storeConnections = sqliteTable(
   'store_connections',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     platform: text({ enum: STORE_PLATFORMS }).notNull(),
     name: text().notNull(),
     // The store's currency: product webhooks carry prices without one.
@@ -297,9 +284,7 @@ export const inboundEvents = sqliteTable(
   'inbound_events',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     connectionId: text()
       .notNull()
       .references(() => storeConnections.id, { onDelete: 'cascade' }),
@@ -327,9 +312,7 @@ export const consentChanges = sqliteTable(
   'consent_changes',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     contactId: text()
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
@@ -345,9 +328,7 @@ export const consentChanges = sqliteTable(
 export const orderRefunds = sqliteTable(
   'order_refunds',
   {
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     // The order's external id: a refund may arrive before its order.
     orderExternalId: text().notNull(),
     externalId: text().notNull(),
@@ -365,9 +346,7 @@ export const carts = sqliteTable(
   'carts',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     externalId: text().notNull(),
     contactId: text().references(() => contacts.id, { onDelete: 'cascade' }),
     status: text({ enum: CART_STATUSES }).notNull(),
@@ -395,9 +374,7 @@ export type InterestKind = (typeof INTEREST_KINDS)[number];
 export const productInterests = sqliteTable(
   'product_interests',
   {
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     contactId: text()
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
@@ -422,9 +399,7 @@ export const storeTriggers = sqliteTable(
   'store_triggers',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     kind: text({ enum: STORE_TRIGGER_KINDS }).notNull(),
     // Identifies the occurrence (e.g. "order:123", "product:SKU:price:1999") so a redelivery raises nothing new.
     occurrenceKey: text().notNull(),
@@ -447,9 +422,7 @@ export const contactImports = sqliteTable(
   'contact_imports',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     fileName: text().notNull(),
     status: text({ enum: IMPORT_STATUSES }).notNull(),
     totalChunks: integer().notNull(),
@@ -499,9 +472,7 @@ export const segments = sqliteTable(
   'segments',
   {
     id: text().primaryKey(),
-    workspaceId: text()
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
     name: text().notNull(),
     description: text(),
     // A SegmentDefinition (src/segments/segment-definition.ts) as JSON, validated on write and read.

@@ -70,6 +70,11 @@ async function applyConsent(tenant: Tenant, event: Extract<StoreEvent, { kind: '
   await upsertContact(tenant, { email, ...consent, consentAt: event.at }, source.platform, now);
 }
 
+/** "Email me offers" ticked at checkout subscribes; unticked changes nothing (it is not an unsubscribe). */
+function checkoutConsent(accepted: boolean, at: number): Partial<ContactExtras> {
+  return accepted ? { emailConsent: 'subscribed', consentAt: at } : {};
+}
+
 /** Applies one StoreEvent. */
 export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source: EventSource, now = Date.now()): Promise<void> {
   switch (event.kind) {
@@ -89,8 +94,7 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
       return;
     }
     case 'order': {
-      const extras = event.acceptsEmailMarketing ? { emailConsent: 'subscribed' as const, consentAt: event.placedAt } : {};
-      const contactId = await contactFor(tenant, event.person, source, extras, now);
+      const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, event.placedAt), now);
       await applyOrder(tenant, event, contactId, await productIdsBySku(tenant, event.items.map((item) => item.sku)), now);
       return;
     }
@@ -98,8 +102,7 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
       await applyRefund(tenant, event.orderExternalId, { externalId: event.externalId, amountCents: event.amountCents, at: event.at }, now);
       return;
     case 'cart': {
-      const extras = event.acceptsEmailMarketing ? { emailConsent: 'subscribed' as const, consentAt: event.updatedAt } : {};
-      const contactId = await contactFor(tenant, event.person, source, extras, now);
+      const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, event.updatedAt), now);
       await applyCart(tenant, event, contactId, await productIdsBySku(tenant, event.items.map((item) => item.sku)), now);
       return;
     }
