@@ -1,31 +1,34 @@
 // The `store-event` job: claim the webhook's dedupe key, apply its events, mark it processed.
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { openDb } from '../db/client';
+import { openDb, type Statement } from '../db/client';
 import { storeConnections } from '../db/schema';
 import { forWorkspace } from '../db/tenant';
 import type { Env } from '../env';
 import type { StoreEventMessage } from '../jobs/queue-messages';
+import { MINUTE } from '../lib/time';
 import { applyStoreEvent } from './apply-store-events';
 import { claimInboundEvent, claimStoredEvent, markEventProcessed } from './inbound-events';
+import { loadWebhookConnection } from './store-connections.service';
+
+// "Last event" on Settings is shown to the minute; writing it once a minute per connection keeps D1 free for the events.
+const lastEventWrites = new Map<string, number>();
 
 /** Applies one webhook once; a redelivery (same dedupe key) only counts itself. */
 export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage>, env: Env): Promise<void> {
-  const tenant = forWorkspace(openDb(env.DB), message.workspaceId);
-  const [connection] = await tenant.db
-    .select({ platform: storeConnections.platform, currency: storeConnections.currency })
-    .from(storeConnections)
-    .where(tenant.where(storeConnections, eq(storeConnections.id, message.connectionId)))
-    .limit(1);
-  // The connection was deleted after the webhook arrived: its data is no longer wanted.
-  if (!connection) return;
+  const db = openDb(env.DB);
+  const tenant = forWorkspace(db, message.workspaceId);
+  const connection = await loadWebhookConnection(db, env.ENCRYPTION_KEY, message.connectionId);
+  // Deleted after the webhook arrived (its data is no longer wanted), or not this workspace's.
+  if (!connection || connection.workspaceId !== message.workspaceId) return;
   const claim = message.storedEventId ? await claimStoredEvent(tenant, message.storedEventId) : { ...(await claimInboundEvent(tenant, message)), events: message.events ?? [] };
   if (!claim.apply) return;
-  const events = claim.events;
   const now = Date.now();
-  for (const event of events) await applyStoreEvent(tenant, event, connection, now);
-  await tenant.db.batch([
-    markEventProcessed(tenant, claim.id, now),
-    tenant.db.update(storeConnections).set({ lastEventAt: now }).where(tenant.where(storeConnections, eq(storeConnections.id, message.connectionId))),
-  ]);
+  for (const event of claim.events) await applyStoreEvent(tenant, event, connection, now);
+  const statements: Statement[] = [markEventProcessed(tenant, claim.id, now)];
+  if (now - (lastEventWrites.get(connection.id) ?? 0) >= MINUTE) {
+    lastEventWrites.set(connection.id, now);
+    statements.push(tenant.db.update(storeConnections).set({ lastEventAt: now }).where(tenant.where(storeConnections, eq(storeConnections.id, connection.id))));
+  }
+  await tenant.db.batch(statements as [Statement, ...Statement[]]);
 }
