@@ -56,6 +56,7 @@ export function readConsentValue(raw: string | null | undefined): ConsentStatus 
   return CONSENT_WORDS[word] ?? null;
 }
 
+/** The longest tag kept, in characters. */
 export const MAX_TAG_LENGTH = 64;
 
 /** Tags from a list written as "a; b | c": trimmed, empty ones dropped, each kept once. */

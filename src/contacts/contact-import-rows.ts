@@ -4,7 +4,7 @@
 import { AppError } from '../lib/errors';
 import { normalizeEmail, normalizePhone, readConsentValue, splitTags, MAX_TAG_LENGTH } from './contact-fields';
 import type { ContactUpsert } from './contacts.service';
-import { CsvError, parseCsv, type CsvRecord } from './csv';
+import { CsvError, parseCsv, readCsvRecords, type CsvRecord } from './csv';
 
 /** The columns an import reads; others are ignored. */
 export const IMPORT_COLUMNS = ['email', 'phone', 'first_name', 'last_name', 'tags', 'email_consent', 'sms_consent'] as const;
@@ -34,6 +34,7 @@ const HEADER_ALIASES: Record<string, ImportColumn> = {
   lastname: 'last_name',
 };
 
+/** Data rows per chunk: one queue message imports them well inside a consumer's limits. */
 export const ROWS_PER_CHUNK = 500;
 // A chunk is one D1 text value: stay far below D1's 2 MB per value whatever the row sizes.
 const MAX_CHUNK_CHARS = 256 * 1024;
@@ -114,9 +115,9 @@ export function rawRecord(text: string, record: CsvRecord): string {
   return text.slice(record.start, Math.min(record.end, record.start + MAX_RAW_CHARS));
 }
 
-function readCsv(text: string): CsvRecord[] {
+function* readCsv(text: string): Generator<CsvRecord> {
   try {
-    return parseCsv(text);
+    yield* readCsvRecords(text);
   } catch (err) {
     if (err instanceof CsvError) throw invalidFile('file', err.message);
     throw err;
@@ -130,8 +131,9 @@ function readCsv(text: string): CsvRecord[] {
  * the whole file to see, so they are found here: the first row of an email wins.
  */
 export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): ImportPlan {
+  // Records are read one at a time and only offsets are kept: a 20 MB file must fit in a Worker's 128 MB.
   const records = readCsv(text);
-  const [headerRecord, ...rows] = records;
+  const headerRecord = records.next().value;
   if (!headerRecord) throw invalidFile('file', 'The file is empty');
   const header = readImportHeader(headerRecord.fields);
   const headerText = text.slice(headerRecord.start, headerRecord.end);
@@ -139,15 +141,15 @@ export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): 
   const duplicates: ImportRejection[] = [];
   const firstLineOf = new Map<string, number>();
   let totalRows = 0;
-  let run: CsvRecord[] = [];
+  let run: { firstLine: number; start: number; end: number } | null = null;
   let runRows = 0;
   const flush = () => {
-    if (!run.length) return;
-    chunks.push({ firstLine: run[0]!.line, csv: `${headerText}\n${text.slice(run[0]!.start, run[run.length - 1]!.end)}` });
-    run = [];
+    if (!run) return;
+    chunks.push({ firstLine: run.firstLine, csv: `${headerText}\n${text.slice(run.start, run.end)}` });
+    run = null;
     runRows = 0;
   };
-  for (const record of rows) {
+  for (const record of records) {
     if (record.end - record.start > MAX_RECORD_CHARS) throw invalidFile('file', `Line ${record.line} is longer than 64 KB: is this a CSV of contacts?`);
     if (isBlankRow(record.fields)) continue;
     totalRows += 1;
@@ -155,8 +157,9 @@ export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): 
     const seenOn = email ? firstLineOf.get(email) : undefined;
     if (seenOn !== undefined) duplicates.push({ line: record.line, reason: `duplicate in file: ${email} is already on line ${seenOn}`, raw: rawRecord(text, record) });
     else if (email) firstLineOf.set(email, record.line);
-    if (run.length && (runRows >= rowsPerChunk || record.end - run[0]!.start > MAX_CHUNK_CHARS)) flush();
-    run.push(record);
+    if (run && (runRows >= rowsPerChunk || record.end - run.start > MAX_CHUNK_CHARS)) flush();
+    run ??= { firstLine: record.line, start: record.start, end: record.end };
+    run.end = record.end;
     runRows += 1;
   }
   flush();

@@ -10,6 +10,7 @@ import { addContactTags, createContact, eraseContact, getContact, listContacts, 
 
 const CSV_CONTENT_TYPE = /^(text\/csv|application\/csv|text\/plain)\b/i;
 
+/** Mounted at /api/v1/contacts. */
 export const contactApi = new Hono<AppEnv>()
   .get('/', validate('query', ContactListQuery), async (c) => c.json(await listContacts(tenantOf(c), c.req.valid('query'))))
   .post('/', validate('json', ContactInput), async (c) => c.json({ contact: await createContact(tenantOf(c), c.req.valid('json'), 'api') }, 201))

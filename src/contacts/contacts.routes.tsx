@@ -16,6 +16,7 @@ const NOTICES: Record<string, string> = {
   tagged: 'Tags saved.',
 };
 
+/** Mounted at /app/contacts. */
 export const contactRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderContactsPage(c, { query: parseOrThrow(ContactListQuery, c.req.query()), notice: NOTICES[c.req.query('done') ?? ''] }))
   .post('/imports', async (c) => {

@@ -26,6 +26,7 @@ import { newId } from '../lib/ids';
 import { normalizeEmail, normalizePhone } from './contact-fields';
 import type { ContactInput, ContactListQuery, ContactPatch } from './contacts.schemas';
 
+// Store webhooks, the API and imports normalize identities with the same rules.
 export { normalizeEmail, normalizePhone };
 
 /** What a store, the API or an import knows about a contact; see upsertContact. */
@@ -111,7 +112,8 @@ function ensureContactStatement(tenant: Tenant, email: string, now: number, id =
  * The statements applying `changes` to the contact `match` selects. Each one re-checks the
  * stored row in SQL: a profile field or consent only changes when the change is not older
  * than what is stored, a consent change is recorded only when the status differs, and the
- * row is not written at all when nothing would change.
+ * row is not written at all when nothing would change. The update binds about 60 parameters
+ * at most, inside D1's 100 per statement.
  */
 function contactChangeStatements(tenant: Tenant, match: SQL, changes: ContactChanges, source: string, now: number): Statement[] {
   const { sourceUpdatedAt, consentAt } = changes;
@@ -403,12 +405,6 @@ export async function listContacts(tenant: Tenant, query: ContactListQuery): Pro
     contacts: page.map((row) => toContactView(row, tags.get(row.id) ?? [])),
     nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null,
   };
-}
-
-/** True when the workspace has at least one contact. */
-export async function hasContacts(tenant: Tenant): Promise<boolean> {
-  const [row] = await tenant.db.select({ id: contacts.id }).from(contacts).where(tenant.where(contacts)).limit(1);
-  return Boolean(row);
 }
 
 /** The workspace's tags in alphabetical order (at most `limit`), for filters. */

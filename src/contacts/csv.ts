@@ -29,7 +29,11 @@ const DELIMITER = /[,\r\n]/g;
 
 /** Reads every record of `text`; empty lines are skipped. Throws CsvError on an unterminated quote. */
 export function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
+  return [...readCsvRecords(text)];
+}
+
+/** The records of `text` one at a time, so a large file is never held as rows all at once. */
+export function* readCsvRecords(text: string): Generator<CsvRecord> {
   let i = text.startsWith(BOM) ? BOM.length : 0;
   let line = 1;
   while (i < text.length) {
@@ -65,9 +69,8 @@ export function parseCsv(text: string): CsvRecord[] {
     if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
     else if (i < text.length) i += 1;
     if (i > end) line += 1;
-    if (end > start) records.push({ fields, line: startLine, start, end });
+    if (end > start) yield { fields, line: startLine, start, end };
   }
-  return records;
 }
 
 function nextDelimiter(text: string, from: number): number {

@@ -58,7 +58,7 @@ export async function renderContactImportPage(c: Context<AppEnv>, id: string, af
       <section class="card" aria-labelledby="rejections-heading">
         <h2 id="rejections-heading">Rejected rows</h2>
         {page.rejections.length ? (
-          <table class="table">
+          <table class="table stack-tablet">
             <thead>
               <tr>
                 <th scope="col" class="num">

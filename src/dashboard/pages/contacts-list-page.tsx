@@ -57,11 +57,10 @@ function Filters({ query, tags }: { query: ContactListQuery; tags: string[] }) {
 
 function ContactsTable({ contacts, currency }: { contacts: ContactView[]; currency: string | null }) {
   return (
-    <table class="table contacts-table">
+    <table class="table contacts-table stack-tablet">
       <thead>
         <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Email</th>
+          <th scope="col">Contact</th>
           <th scope="col">Phone</th>
           <th scope="col">Consent</th>
           <th scope="col" class="num">
@@ -75,11 +74,12 @@ function ContactsTable({ contacts, currency }: { contacts: ContactView[]; curren
       <tbody>
         {contacts.map((contact) => (
           <tr>
-            <td data-label="Name">
-              <a href={`/app/contacts/${contact.id}`}>{contactName(contact) ?? 'Unnamed contact'}</a>
-            </td>
-            <td data-label="Email" class="break">
-              {contact.email ?? '—'}
+            <td data-label="Contact">
+              {/* Name and email share a column so the table fits a laptop screen. */}
+              <span class="contact-cell">
+                <a href={`/app/contacts/${contact.id}`}>{contactName(contact) ?? contact.email ?? 'Unnamed contact'}</a>
+                {contactName(contact) && contact.email ? <span class="muted small">{contact.email}</span> : null}
+              </span>
             </td>
             <td data-label="Phone">{contact.phone ?? '—'}</td>
             <td data-label="Consent">
@@ -123,7 +123,7 @@ function ImportCard({ csrfToken, imports, timeZone, error }: { csrfToken: string
         </button>
       </form>
       {imports.length ? (
-        <table class="table">
+        <table class="table stack-tablet">
           <thead>
             <tr>
               <th scope="col">File</th>
@@ -195,7 +195,9 @@ export async function renderContactsPage(c: Context<AppEnv>, state: ContactsPage
         <section class="card" aria-label="Contacts">
           <Filters query={query} tags={tags} />
           {page.contacts.length ? (
-            <ContactsTable contacts={page.contacts} currency={currency} />
+            <div class="table-wrap">
+              <ContactsTable contacts={page.contacts} currency={currency} />
+            </div>
           ) : (
             <p class="muted">No contacts match this search.</p>
           )}

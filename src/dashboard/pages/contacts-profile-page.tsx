@@ -131,7 +131,7 @@ function ConsentHistory({ changes, when }: { changes: ConsentChangeView[]; when:
     <section class="card" aria-labelledby="consent-heading">
       <h2 id="consent-heading">Consent history</h2>
       {changes.length ? (
-        <table class="table">
+        <table class="table stack-tablet">
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -163,7 +163,7 @@ function Orders({ orders, when }: { orders: ContactOrderView[]; when: (ms: numbe
     <section class="card" aria-labelledby="orders-heading">
       <h2 id="orders-heading">Orders</h2>
       {orders.length ? (
-        <table class="table">
+        <table class="table stack-tablet">
           <thead>
             <tr>
               <th scope="col">Order</th>
@@ -220,7 +220,7 @@ function Carts({ carts, when }: { carts: ContactCartView[]; when: (ms: number | 
     <section class="card" aria-labelledby="carts-heading">
       <h2 id="carts-heading">Carts</h2>
       {carts.length ? (
-        <table class="table">
+        <table class="table stack-tablet">
           <thead>
             <tr>
               <th scope="col">Updated</th>
