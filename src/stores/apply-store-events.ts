@@ -79,18 +79,12 @@ function checkoutConsent(accepted: boolean, at: number): Partial<ContactExtras> 
 export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source: EventSource, now = Date.now()): Promise<void> {
   switch (event.kind) {
     case 'customer': {
-      await contactFor(
-        tenant,
-        event.person,
-        source,
-        {
-          ...(event.emailConsent ? { emailConsent: event.emailConsent.status, consentAt: event.emailConsent.at } : {}),
-          ...(event.smsConsent ? { smsConsent: event.smsConsent.status, consentAt: event.smsConsent.at } : {}),
-          tags: event.tags,
-          sourceUpdatedAt: event.updatedAt,
-        },
-        now,
-      );
+      const email = event.emailConsent ? { emailConsent: event.emailConsent.status, consentAt: event.emailConsent.at } : {};
+      const contactId = await contactFor(tenant, event.person, source, { ...email, tags: event.tags, sourceUpdatedAt: event.updatedAt }, now);
+      // Each channel's consent keeps its own time, so SMS is a second write when both arrive.
+      if (contactId && event.smsConsent) {
+        await contactFor(tenant, event.person, source, { smsConsent: event.smsConsent.status, consentAt: event.smsConsent.at, sourceUpdatedAt: event.updatedAt }, now);
+      }
       return;
     }
     case 'order': {

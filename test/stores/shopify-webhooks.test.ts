@@ -39,6 +39,8 @@ describe('Shopify webhooks', () => {
       sms_consent: 'not_subscribed',
       // Beyond 2^53: kept exactly, as a string.
       external_id: '706405506930370084',
+      // Each channel keeps its own consent time.
+      email_consent_at: Date.parse('2026-03-01T10:15:30-05:00'),
     });
     const tags = await env.DB.prepare('SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY tag').bind(contact!.id).all<{ tag: string }>();
     expect(tags.results.map((row) => row.tag)).toEqual(['newsletter', 'vip']);
