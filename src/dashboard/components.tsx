@@ -99,3 +99,21 @@ export function TimeZoneOptions({ id }: { id: string }) {
     </datalist>
   );
 }
+
+/** A table's header row: labels, numeric columns right-aligned, blank labels read only by screen readers. */
+export function TableHead({ columns }: { columns: (string | { label: string; numeric?: boolean; hidden?: boolean })[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => {
+          const { label, numeric, hidden } = typeof column === 'string' ? { label: column, numeric: false, hidden: false } : column;
+          return (
+            <th scope="col" class={numeric ? 'num' : undefined}>
+              {hidden ? <span class="visually-hidden">{label}</span> : label}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}

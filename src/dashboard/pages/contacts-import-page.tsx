@@ -5,6 +5,7 @@ import type { AppEnv } from '../../env';
 import { tenantOf } from '../../http/tenant';
 import { formatInZone } from '../../lib/time';
 import { getWorkspace } from '../../workspaces/workspaces.service';
+import { TableHead } from '../components';
 import { renderAppPage } from '../render';
 import { ContactsHeader, ImportStatusBadge } from './contacts-parts';
 
@@ -59,15 +60,7 @@ export async function renderContactImportPage(c: Context<AppEnv>, id: string, af
         <h2 id="rejections-heading">Rejected rows</h2>
         {page.rejections.length ? (
           <table class="table stack-tablet">
-            <thead>
-              <tr>
-                <th scope="col" class="num">
-                  Line
-                </th>
-                <th scope="col">Reason</th>
-                <th scope="col">Row</th>
-              </tr>
-            </thead>
+            <TableHead columns={[{ label: 'Line', numeric: true }, 'Reason', 'Row']} />
             <tbody>
               {page.rejections.map((rejection) => (
                 <tr>

@@ -9,7 +9,7 @@ import type { AppEnv } from '../../env';
 import { tenantOf } from '../../http/tenant';
 import { formatInZone } from '../../lib/time';
 import { getWorkspace } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, Notice } from '../components';
+import { CsrfField, EmptyState, Field, Notice, TableHead } from '../components';
 import { renderAppPage } from '../render';
 import { ConsentBadge, ContactsHeader, contactName, formatMoney, ImportStatusBadge } from './contacts-parts';
 
@@ -58,19 +58,7 @@ function Filters({ query, tags }: { query: ContactListQuery; tags: string[] }) {
 function ContactsTable({ contacts, currency }: { contacts: ContactView[]; currency: string | null }) {
   return (
     <table class="table contacts-table stack-tablet">
-      <thead>
-        <tr>
-          <th scope="col">Contact</th>
-          <th scope="col">Phone</th>
-          <th scope="col">Consent</th>
-          <th scope="col" class="num">
-            Orders
-          </th>
-          <th scope="col" class="num">
-            Total spent
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['Contact', 'Phone', 'Consent', { label: 'Orders', numeric: true }, { label: 'Total spent', numeric: true }]} />
       <tbody>
         {contacts.map((contact) => (
           <tr>
@@ -124,22 +112,7 @@ function ImportCard({ csrfToken, imports, timeZone, error }: { csrfToken: string
       </form>
       {imports.length ? (
         <table class="table stack-tablet">
-          <thead>
-            <tr>
-              <th scope="col">File</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Rows
-              </th>
-              <th scope="col" class="num">
-                Imported
-              </th>
-              <th scope="col" class="num">
-                Rejected
-              </th>
-              <th scope="col">Uploaded</th>
-            </tr>
-          </thead>
+          <TableHead columns={['File', 'Status', { label: 'Rows', numeric: true }, { label: 'Imported', numeric: true }, { label: 'Rejected', numeric: true }, 'Uploaded']} />
           <tbody>
             {imports.map((item) => (
               <tr>

@@ -15,7 +15,7 @@ import type { AppEnv } from '../../env';
 import { tenantOf } from '../../http/tenant';
 import { formatInZone } from '../../lib/time';
 import { getWorkspace } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Notice } from '../components';
+import { CsrfField, EmptyState, Notice, TableHead } from '../components';
 import { renderAppPage } from '../render';
 import { ConsentBadge, consentLabel, ContactsHeader, contactName, formatMoney, orderStatusLabel } from './contacts-parts';
 
@@ -132,14 +132,7 @@ function ConsentHistory({ changes, when }: { changes: ConsentChangeView[]; when:
       <h2 id="consent-heading">Consent history</h2>
       {changes.length ? (
         <table class="table stack-tablet">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Status</th>
-              <th scope="col">Source</th>
-            </tr>
-          </thead>
+          <TableHead columns={['When', 'Channel', 'Status', 'Source']} />
           <tbody>
             {changes.map((change) => (
               <tr>
@@ -164,17 +157,7 @@ function Orders({ orders, when }: { orders: ContactOrderView[]; when: (ms: numbe
       <h2 id="orders-heading">Orders</h2>
       {orders.length ? (
         <table class="table stack-tablet">
-          <thead>
-            <tr>
-              <th scope="col">Order</th>
-              <th scope="col">Placed</th>
-              <th scope="col">Status</th>
-              <th scope="col">Items</th>
-              <th scope="col" class="num">
-                Total
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Order', 'Placed', 'Status', 'Items', { label: 'Total', numeric: true }]} />
           <tbody>
             {orders.map((order) => (
               <tr>
@@ -221,19 +204,7 @@ function Carts({ carts, when }: { carts: ContactCartView[]; when: (ms: number | 
       <h2 id="carts-heading">Carts</h2>
       {carts.length ? (
         <table class="table stack-tablet">
-          <thead>
-            <tr>
-              <th scope="col">Updated</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Items
-              </th>
-              <th scope="col" class="num">
-                Value
-              </th>
-              <th scope="col">Recovery link</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Updated', 'Status', { label: 'Items', numeric: true }, { label: 'Value', numeric: true }, 'Recovery link']} />
           <tbody>
             {carts.map((cart) => (
               <tr>

@@ -1,7 +1,7 @@
 // Segments: the list (live counts filled in by /app.js) and the rule builder.
 import type { SegmentView } from '../../segments/segments.service';
 import { formatInZone } from '../../lib/time';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
 
 /** The Segments section: saved segments with their live size. */
 export function SegmentsList({ segments, timeZone, notice }: { segments: SegmentView[]; timeZone: string; notice?: string | undefined }) {
@@ -19,13 +19,7 @@ export function SegmentsList({ segments, timeZone, notice }: { segments: Segment
       {notice ? <Notice tone="success">{notice}</Notice> : null}
       {segments.length ? (
         <table class="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Contacts now</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Contacts now', 'Updated']} />
           <tbody>
             {segments.map((segment) => (
               <tr>

@@ -6,7 +6,7 @@ import type { AppEnv } from '../../env';
 import { tenantOf } from '../../http/tenant';
 import { formatInZone } from '../../lib/time';
 import { getWorkspace, type WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, Tabs, TimeZoneOptions } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead, Tabs, TimeZoneOptions } from '../components';
 import { renderAppPage } from '../render';
 
 const SETTINGS_TABS = [
@@ -133,18 +133,7 @@ function ApiKeysSection({ apiKeys, timeZone, csrfToken, canEdit, errors = {}, ne
       )}
       {apiKeys.length ? (
         <table class="table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Key</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>Status</th>
-              <th>
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Key', 'Created', 'Last used', 'Status', { label: 'Actions', hidden: true }]} />
           <tbody>
             {apiKeys.map((apiKey) => (
               <ApiKeyRow apiKey={apiKey} timeZone={timeZone} csrfToken={csrfToken} canEdit={canEdit} />
