@@ -25,6 +25,8 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
       exclude: ['test/browser/**'],
       setupFiles: ['./test/apply-migrations.ts'],
+      // A real SMTP server on 127.0.0.1:2526 (its messages readable on :2527).
+      globalSetup: ['./test/global/smtp-sink.mjs'],
       // Webhook tests wait for the real queue (batches flush after up to a second).
       testTimeout: 30_000,
     },

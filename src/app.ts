@@ -13,6 +13,7 @@ import { dashboardRoutes } from './dashboard/dashboard.routes';
 import { renderErrorPage } from './dashboard/error-page';
 import type { AppEnv } from './env';
 import { healthRoutes } from './health/health.routes';
+import { emailSenderRoutes } from './messages/email-sender.routes';
 import { segmentApi } from './segments/segments.api';
 import { segmentRoutes } from './segments/segments.routes';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
@@ -64,6 +65,7 @@ export function createApp() {
   app.route('/app/settings', settingsRoutes);
   app.route('/app/settings/api-keys', apiKeyRoutes);
   app.route('/app/settings/stores', storeConnectionRoutes);
+  app.route('/app/settings/email', emailSenderRoutes);
   app.route('/app/workspaces', workspaceRoutes);
   app.route('/app/contacts', contactRoutes);
   app.route('/app/segments', segmentRoutes);

@@ -21,6 +21,10 @@ export const workspaces = sqliteTable('workspaces', {
   updatedAt: integer().notNull(),
 });
 
+/** How an SMTP connection is secured: implicit TLS (465), STARTTLS (587), or none (local servers only). */
+export const SMTP_SECURITY = ['tls', 'starttls', 'none'] as const;
+export type SmtpSecurity = (typeof SMTP_SECURITY)[number];
+
 /** Settings of a workspace that are not part of its identity. */
 export const workspaceSettings = sqliteTable('workspace_settings', {
   workspaceId: text()
@@ -29,6 +33,13 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   replyToEmail: text(),
   // Required by anti-spam law (CAN-SPAM) in the footer of marketing email.
   postalAddress: text(),
+  // The workspace's own SMTP server; without a host, the platform's default sender is used.
+  smtpHost: text(),
+  smtpPort: integer(),
+  smtpSecurity: text({ enum: SMTP_SECURITY }),
+  smtpUsername: text(),
+  // AES-GCM ciphertext (src/lib/crypto.ts): never returned by any API or page.
+  smtpPasswordCiphertext: text(),
   updatedAt: integer().notNull(),
 });
 

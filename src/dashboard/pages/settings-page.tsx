@@ -11,6 +11,7 @@ import { renderAppPage } from '../render';
 
 const SETTINGS_TABS = [
   { id: 'general', href: '/app/settings', label: 'Workspace & API keys' },
+  { id: 'email', href: '/app/settings/email', label: 'Email sender' },
   { id: 'stores', href: '/app/settings/stores', label: 'Store connections' },
 ];
 

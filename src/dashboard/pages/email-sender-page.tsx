@@ -1,0 +1,140 @@
+// Settings → Email sender: the workspace's own SMTP server, its tests, and the
+// notice that mail goes out from the platform address until one is configured.
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { SMTP_SECURITY, type SmtpSecurity } from '../../db/schema';
+import type { AppEnv } from '../../env';
+import { tenantOf } from '../../http/tenant';
+import { getEmailSender, type EmailSenderView } from '../../messages/email-sender.service';
+import { getWorkspace } from '../../workspaces/workspaces.service';
+import { CsrfField, Field, type FormErrors, Notice } from '../components';
+import { renderAppPage } from '../render';
+import { SettingsHeader } from './settings-page';
+
+const SECURITY_LABELS: Record<SmtpSecurity, string> = {
+  tls: 'TLS (port 465)',
+  starttls: 'STARTTLS (port 587)',
+  none: 'None (local test servers only)',
+};
+
+/** What an action on this page wants shown. */
+export type EmailSenderState = {
+  errors?: FormErrors;
+  values?: Record<string, string>;
+  outcome?: { ok: boolean; message: string };
+  notice?: string | undefined;
+};
+
+function SenderForm({ sender, csrfToken, canEdit, errors = {}, values }: { sender: EmailSenderView; csrfToken: string; canEdit: boolean; errors?: FormErrors; values?: Record<string, string> | undefined }) {
+  const value = (name: string, stored: string | number | null) => (values ? values[name] : stored?.toString()) ?? '';
+  const security = value('security', sender.security ?? 'starttls');
+  return (
+    <form method="post" action="/app/settings/email" class="grid-form">
+      <CsrfField token={csrfToken} />
+      <fieldset disabled={!canEdit}>
+        <Field name="host" label="SMTP server" value={value('host', sender.host)} error={errors.host} placeholder="smtp.yourprovider.com" required />
+        <Field name="port" label="Port" type="number" value={value('port', sender.port ?? 587)} error={errors.port} hint="465 for TLS, 587 for STARTTLS. Port 25 is blocked." required />
+        <div class={errors.security ? 'field has-error' : 'field'}>
+          <label for="field-security">Security</label>
+          <select id="field-security" name="security">
+            {SMTP_SECURITY.map((option) => (
+              <option value={option} selected={option === security}>
+                {SECURITY_LABELS[option]}
+              </option>
+            ))}
+          </select>
+          {errors.security ? <p class="field-error">{errors.security}</p> : null}
+        </div>
+        <Field name="username" label="Username" value={value('username', sender.username)} error={errors.username} autocomplete="off" />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          error={errors.password}
+          autocomplete="new-password"
+          hint={sender.hasPassword ? 'Saved (encrypted). Leave empty to keep it.' : 'Stored encrypted; never shown again.'}
+        />
+        <Field name="fromName" label="From name" value={value('fromName', sender.fromName)} error={errors.fromName} placeholder="Your store" />
+        <Field name="fromEmail" label="From email" type="email" value={value('fromEmail', sender.fromEmail)} error={errors.fromEmail} placeholder="hello@yourstore.com" required />
+        {canEdit ? (
+          <div class="form-actions">
+            <button type="submit" class="button primary">
+              Save sender
+            </button>
+          </div>
+        ) : (
+          <p class="muted small">Only the workspace owner can change the sender.</p>
+        )}
+      </fieldset>
+    </form>
+  );
+}
+
+function TestActions({ sender, csrfToken, email }: { sender: EmailSenderView; csrfToken: string; email: string }) {
+  return (
+    <section class="card" aria-labelledby="test-heading">
+      <h2 id="test-heading">Test</h2>
+      <p class="muted">Each test talks to the server now and reports its own answer.</p>
+      <div class="test-actions">
+        {sender.configured ? (
+          <form method="post" action="/app/settings/email/test-connection">
+            <CsrfField token={csrfToken} />
+            <button type="submit" class="button secondary">
+              Test connection
+            </button>
+          </form>
+        ) : null}
+        <form method="post" action="/app/settings/email/test-email" class="inline-form">
+          <CsrfField token={csrfToken} />
+          <Field name="to" id="field-test-to" label="Send a test email to" type="email" value={email} required />
+          <button type="submit" class="button secondary">
+            Send test email
+          </button>
+        </form>
+      </div>
+    </section>
+  );
+}
+
+/** Renders Settings → Email sender. */
+export async function renderEmailSenderPage(c: Context<AppEnv>, state: EmailSenderState = {}, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const [workspace, sender] = await Promise.all([getWorkspace(tenant), getEmailSender(tenant)]);
+  const session = c.get('session');
+  const canEdit = session.role === 'owner';
+  const csrfToken = c.get('csrfToken');
+  return renderAppPage(
+    c,
+    {
+      title: 'Email sender',
+      section: 'settings',
+      body: (
+        <>
+          <SettingsHeader workspaceName={workspace.name} current="email" />
+          {sender.configured ? null : (
+            <Notice tone="warning">
+              Mail goes out from the platform address <strong>{c.env.PLATFORM_SENDER_EMAIL}</strong> (under your store's name, with replies to your reply-to address) until you configure your own SMTP server below. Recipients may not recognise that address.
+            </Notice>
+          )}
+          {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
+          {state.outcome ? <Notice tone={state.outcome.ok ? 'success' : 'error'}>{state.outcome.message}</Notice> : null}
+          <section class="card" aria-labelledby="smtp-heading">
+            <h2 id="smtp-heading">Your SMTP server</h2>
+            <p class="muted">Send from your own domain through your provider's SMTP server (Postmark, SES, Mailgun, Google Workspace, …). Workers cannot reach port 25: use 465 (TLS) or 587 (STARTTLS).</p>
+            <SenderForm sender={sender} csrfToken={csrfToken} canEdit={canEdit} errors={state.errors} values={state.values} />
+            {sender.configured && canEdit ? (
+              <form method="post" action="/app/settings/email/remove" data-confirm="Stop using your SMTP server? Mail will go out from the platform address.">
+                <CsrfField token={csrfToken} />
+                <button type="submit" class="button small danger">
+                  Use the platform sender instead
+                </button>
+              </form>
+            ) : null}
+          </section>
+          {canEdit ? <TestActions sender={sender} csrfToken={csrfToken} email={session.email} /> : null}
+        </>
+      ),
+    },
+    status,
+  );
+}

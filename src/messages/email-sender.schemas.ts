@@ -1,0 +1,31 @@
+// Input of Settings → Email sender.
+import { z } from 'zod';
+import { Email } from '../accounts/accounts.schemas';
+import { SMTP_SECURITY } from '../db/schema';
+
+// Blank form fields mean "not given".
+const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+export const EmailSenderInput = z.object({
+  host: z
+    .string()
+    .trim()
+    .min(1, { message: 'Enter the SMTP server, e.g. smtp.yourprovider.com' })
+    .max(253)
+    .regex(/^[A-Za-z0-9.-]+$/, { message: 'Enter a host name, without smtp:// or a port' }),
+  port: z.coerce
+    .number({ message: 'Enter a port number' })
+    .int()
+    .min(1)
+    .max(65535)
+    .refine((port) => port !== 25, { message: 'Port 25 is blocked for outgoing connections: use 465 (TLS) or 587 (STARTTLS)' }),
+  security: z.enum(SMTP_SECURITY, { message: 'Choose TLS, STARTTLS or none' }),
+  username: z.preprocess(blank, z.string().trim().max(254).optional()),
+  // Left blank on an edit, the stored password is kept.
+  password: z.preprocess(blank, z.string().max(500).optional()),
+  fromName: z.preprocess(blank, z.string().trim().max(80).optional()),
+  fromEmail: Email,
+});
+export type EmailSenderInput = z.infer<typeof EmailSenderInput>;
+
+export const TestEmailInput = z.object({ to: Email });

@@ -1,0 +1,99 @@
+// Which SMTP server and From address a workspace sends with: its own server when
+// configured, otherwise the platform's default sender. The password is encrypted
+// at rest and never leaves this module in clear except to the SMTP client.
+import { eq } from 'drizzle-orm';
+import { parseSmtpUrl, type SmtpServer } from '../channels/email';
+import { workspaceSettings, workspaces, type SmtpSecurity } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+import type { Env } from '../env';
+import { decryptSecret, encryptSecret } from '../lib/crypto';
+import { AppError } from '../lib/errors';
+import { getWorkspace } from '../workspaces/workspaces.service';
+import type { EmailSenderInput } from './email-sender.schemas';
+
+/** The workspace's SMTP settings as pages and APIs show them: never the password. */
+export type EmailSenderView = {
+  configured: boolean;
+  host: string | null;
+  port: number | null;
+  security: SmtpSecurity | null;
+  username: string | null;
+  hasPassword: boolean;
+  fromName: string | null;
+  fromEmail: string | null;
+};
+
+/** Everything needed to send as this workspace. */
+export type ResolvedSender = {
+  server: SmtpServer;
+  from: { name?: string | undefined; email: string };
+  replyTo: string | null;
+  // True when the platform's default sender is used (no workspace SMTP yet).
+  platform: boolean;
+};
+
+async function loadSettings(tenant: Tenant) {
+  const [row] = await tenant.db.select().from(workspaceSettings).where(tenant.where(workspaceSettings)).limit(1);
+  if (!row) throw new AppError('not_found', 'Workspace settings not found');
+  return row;
+}
+
+/** The SMTP settings, without the password. */
+export async function getEmailSender(tenant: Tenant): Promise<EmailSenderView> {
+  const [settings, workspace] = await Promise.all([loadSettings(tenant), getWorkspace(tenant)]);
+  return {
+    configured: Boolean(settings.smtpHost),
+    host: settings.smtpHost,
+    port: settings.smtpPort,
+    security: settings.smtpSecurity,
+    username: settings.smtpUsername,
+    hasPassword: Boolean(settings.smtpPasswordCiphertext),
+    fromName: workspace.senderName,
+    fromEmail: workspace.senderEmail,
+  };
+}
+
+/** Saves the workspace's own SMTP server; a blank password keeps the stored one. */
+export async function saveEmailSender(tenant: Tenant, encryptionKey: string, input: EmailSenderInput, now = Date.now()): Promise<void> {
+  const password = input.password === undefined ? {} : { smtpPasswordCiphertext: await encryptSecret(encryptionKey, input.password) };
+  await tenant.db.batch([
+    tenant.db
+      .update(workspaceSettings)
+      .set({ smtpHost: input.host, smtpPort: input.port, smtpSecurity: input.security, smtpUsername: input.username ?? null, ...password, updatedAt: now })
+      .where(tenant.where(workspaceSettings)),
+    tenant.db
+      .update(workspaces)
+      .set({ senderEmail: input.fromEmail, ...(input.fromName !== undefined ? { senderName: input.fromName } : {}), updatedAt: now })
+      .where(eq(workspaces.id, tenant.workspaceId)),
+  ]);
+}
+
+/** Forgets the workspace's SMTP server: mail goes out from the platform sender again. */
+export async function removeEmailSender(tenant: Tenant, now = Date.now()): Promise<void> {
+  await tenant.db
+    .update(workspaceSettings)
+    .set({ smtpHost: null, smtpPort: null, smtpSecurity: null, smtpUsername: null, smtpPasswordCiphertext: null, updatedAt: now })
+    .where(tenant.where(workspaceSettings));
+}
+
+/** The server and From address to send with now. */
+export async function resolveSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_KEY' | 'PLATFORM_SMTP_URL' | 'PLATFORM_SENDER_EMAIL' | 'PLATFORM_SENDER_NAME'>): Promise<ResolvedSender> {
+  const [settings, workspace] = await Promise.all([loadSettings(tenant), getWorkspace(tenant)]);
+  const displayName = workspace.senderName ?? workspace.name;
+  if (settings.smtpHost && settings.smtpPort && settings.smtpSecurity && workspace.senderEmail) {
+    const password = settings.smtpPasswordCiphertext ? await decryptSecret(env.ENCRYPTION_KEY, settings.smtpPasswordCiphertext) : null;
+    return {
+      server: { host: settings.smtpHost, port: settings.smtpPort, security: settings.smtpSecurity, username: settings.smtpUsername, password },
+      from: { name: displayName, email: workspace.senderEmail },
+      replyTo: settings.replyToEmail,
+      platform: false,
+    };
+  }
+  // The platform address sends, under the store's name; replies still reach the store.
+  return {
+    server: parseSmtpUrl(env.PLATFORM_SMTP_URL),
+    from: { name: displayName, email: env.PLATFORM_SENDER_EMAIL },
+    replyTo: settings.replyToEmail ?? workspace.senderEmail,
+    platform: true,
+  };
+}

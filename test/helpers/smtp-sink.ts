@@ -1,0 +1,27 @@
+// Reading what the local SMTP server (test/global/smtp-sink.mjs) received.
+import { expect } from 'vitest';
+
+const API = 'http://127.0.0.1:2527/messages';
+
+/** A message as the SMTP server parsed it (mailparser). */
+export type ReceivedEmail = {
+  envelope: { from: string; to: string[] };
+  from: string;
+  to: string;
+  replyTo: string | null;
+  subject: string;
+  headers: Record<string, string>;
+  html: string | null;
+  text: string | null;
+};
+
+/** The messages received for an address so far. */
+export async function receivedFor(address: string): Promise<ReceivedEmail[]> {
+  return (await fetch(`${API}?to=${encodeURIComponent(address)}`)).json();
+}
+
+/** Waits for the first message to an address. */
+export async function waitForEmail(address: string): Promise<ReceivedEmail> {
+  await expect.poll(async () => (await receivedFor(address)).length, { timeout: 10_000 }).toBeGreaterThan(0);
+  return (await receivedFor(address))[0]!;
+}

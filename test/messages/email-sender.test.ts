@@ -1,0 +1,101 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { parseSmtpUrl } from '../../src/channels/email';
+import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
+
+const LOCAL_SMTP = { host: '127.0.0.1', port: '2526', security: 'none', username: 'test' };
+
+describe('Settings → Email sender', () => {
+  it('says mail goes out from the platform address until SMTP is configured, and sends tests through it', async () => {
+    const merchant = await signUpMerchant('Platform Sender Shop');
+    const page = await (await merchant.client.get('/app/settings/email')).text();
+    expect(page).toContain(`Mail goes out from the platform address <strong>${env.PLATFORM_SENDER_EMAIL}</strong>`);
+
+    const to = uniqueEmail('inbox');
+    const res = await merchant.client.post('/app/settings/email/test-email', { to });
+    expect(await res.text()).toContain('accepted the message');
+    const email = await waitForEmail(to);
+    expect(email.from).toBe(`"Platform Sender Shop" <${env.PLATFORM_SENDER_EMAIL}>`);
+    expect(email.subject).toBe('Test email from Edge Marketing');
+    expect(email.text).toContain('the platform sender');
+    expect(email.html).toContain('<strong>the platform sender</strong>');
+  });
+
+  it("saves the workspace's own SMTP server with the password encrypted, never shown again", async () => {
+    const merchant = await signUpMerchant();
+    const res = await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'test', fromName: 'Own Domain', fromEmail: 'news@own-domain.example' });
+    expect(res.status).toBe(303);
+    const row = await env.DB.prepare('SELECT smtp_host, smtp_password_ciphertext FROM workspace_settings WHERE workspace_id = ?').bind(merchant.workspaceId).first<Record<string, string>>();
+    expect(row!.smtp_host).toBe('127.0.0.1');
+    expect(row!.smtp_password_ciphertext).toMatch(/^v1\./);
+    expect(row!.smtp_password_ciphertext).not.toContain('test');
+    const page = await (await merchant.client.get('/app/settings/email')).text();
+    expect(page).not.toContain('Mail goes out from the platform address');
+    expect(page).toContain('Saved (encrypted). Leave empty to keep it.');
+    expect(page).not.toMatch(/name="password"[^>]*value="[^"]+"/);
+
+    // Saving again without a password keeps the stored one.
+    await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: '', fromName: 'Own Domain', fromEmail: 'news@own-domain.example' });
+    const connection = await merchant.client.post('/app/settings/email/test-connection');
+    expect(await connection.text()).toContain('Connected to 127.0.0.1:2526 and signed in as test.');
+
+    const to = uniqueEmail('own');
+    await merchant.client.post('/app/settings/email/test-email', { to });
+    expect((await waitForEmail(to)).from).toBe('"Own Domain" <news@own-domain.example>');
+  });
+
+  it("reports the server's refusal in plain words", async () => {
+    const merchant = await signUpMerchant();
+    await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'wrong', fromEmail: 'news@own-domain.example' });
+    const res = await merchant.client.post('/app/settings/email/test-connection');
+    const html = await res.text();
+    expect(html).toContain('The server at 127.0.0.1:2526 refused the username or password');
+    expect(html).toContain('535');
+  });
+
+  it('reports a closed port as a connection failure', async () => {
+    const merchant = await signUpMerchant();
+    await merchant.client.post('/app/settings/email', { host: '127.0.0.1', port: '2599', security: 'none', fromEmail: 'news@own-domain.example' });
+    const to = uniqueEmail('nowhere');
+    const html = await (await merchant.client.post('/app/settings/email/test-email', { to })).text();
+    expect(html).toContain('Could not connect to 127.0.0.1:2599');
+    expect(await receivedFor(to)).toEqual([]);
+  });
+
+  it('names invalid fields, refusing port 25', async () => {
+    const merchant = await signUpMerchant();
+    const res = await merchant.client.post('/app/settings/email', { host: 'smtp://bad host', port: '25', security: 'tls', fromEmail: 'nope' });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Enter a host name, without smtp:// or a port');
+    expect(html).toContain('Port 25 is blocked');
+    expect(html).toContain('Enter a valid email address');
+  });
+
+  it('lets only the owner change the sender or send tests', async () => {
+    const owner = await signUpMerchant();
+    const member = await signUpMerchant();
+    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)").bind(owner.workspaceId, member.userId, Date.now()).run();
+    await member.client.post('/app/workspaces/switch', { workspaceId: owner.workspaceId });
+    await member.client.get('/app/settings/email');
+    expect((await member.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'test', fromEmail: 'x@own-domain.example' })).status).toBe(403);
+    expect((await member.client.post('/app/settings/email/test-email', { to: 'x@example.com' })).status).toBe(403);
+    expect(await env.DB.prepare('SELECT smtp_host FROM workspace_settings WHERE workspace_id = ?').bind(owner.workspaceId).first('smtp_host')).toBeNull();
+  });
+
+  it('goes back to the platform sender when the SMTP server is removed', async () => {
+    const merchant = await signUpMerchant();
+    await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'test', fromEmail: 'news@own-domain.example' });
+    expect((await merchant.client.post('/app/settings/email/remove')).status).toBe(303);
+    expect(await (await merchant.client.get('/app/settings/email')).text()).toContain('Mail goes out from the platform address');
+  });
+});
+
+describe('parseSmtpUrl', () => {
+  it('reads the platform sender secret', () => {
+    expect(parseSmtpUrl('smtps://user%40x.com:p%40ss@smtp.example.com')).toEqual({ host: 'smtp.example.com', port: 465, security: 'tls', username: 'user@x.com', password: 'p@ss' });
+    expect(parseSmtpUrl('smtp://u:p@smtp.example.com:587')).toMatchObject({ port: 587, security: 'starttls' });
+    expect(parseSmtpUrl('smtp://dev:dev@127.0.0.1:2525')).toMatchObject({ security: 'none' });
+  });
+});
