@@ -250,6 +250,19 @@ function scenarios(base, page) {
       assert.equal(ping.status, 200);
     }],
 
+    ['see the platform sender notice and a refused SMTP port in Email sender', async () => {
+      await page.goto(`${base}/app/settings`);
+      await page.locator('nav.tabs').getByRole('link', { name: 'Email sender' }).click();
+      await page.waitForURL(`${base}/app/settings/email`);
+      assert.match(await mainText(page), /Mail goes out from the platform address/);
+      await page.locator('main input[name=host]').fill('smtp.example.com');
+      await page.locator('main input[name=port]').fill('25');
+      await page.locator('main input[name=fromEmail]').fill('news@example.com');
+      await page.getByRole('button', { name: 'Save sender' }).click();
+      await page.getByText('Port 25 is blocked').waitFor();
+      await screenshot(page, 'email-sender');
+    }],
+
     ['build a segment with the rule builder and save it', async () => {
       await page.goto(`${base}/app/segments`);
       await page.getByRole('link', { name: 'New segment' }).click();
