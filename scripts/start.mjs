@@ -92,6 +92,8 @@ function startWranglerDev() {
     '--ip', HOST,
     // Our output is piped, not a terminal: no hotkey menu.
     '--show-interactive-dev-session=false',
+    // Links the Worker gives out (unsubscribe, webhook URLs) point at this server.
+    '--var', `PUBLIC_BASE_URL:http://${HOST}:${PORT}`,
   ]);
   pipeWithPrefix(child.stdout, process.stdout, '[wrangler] ');
   pipeWithPrefix(child.stderr, process.stderr, '[wrangler] ');

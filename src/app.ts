@@ -14,6 +14,7 @@ import { renderErrorPage } from './dashboard/error-page';
 import type { AppEnv } from './env';
 import { healthRoutes } from './health/health.routes';
 import { emailSenderRoutes } from './messages/email-sender.routes';
+import { unsubscribeRoutes } from './messages/unsubscribe.routes';
 import { segmentApi } from './segments/segments.api';
 import { segmentRoutes } from './segments/segments.routes';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
@@ -59,6 +60,7 @@ export function createApp() {
 
   app.route('/healthz', healthRoutes);
   app.route('/webhooks', webhookRoutes);
+  app.route('/u', unsubscribeRoutes);
   app.route('/', accountRoutes);
   app.use('/app/*', csrfProtection(), requireSession());
   app.route('/app', dashboardRoutes);

@@ -18,8 +18,28 @@ export type OutgoingEmail = {
   headers?: Record<string, string>;
 };
 
-/** What the server said, as a merchant can act on it. */
-export type SmtpOutcome = { ok: true; message: string } | { ok: false; message: string };
+/**
+ * What the server said, as a merchant can act on it. A 5xx answer is `permanent`
+ * (retrying will not help); a 5xx about the mailbox itself is a `hardBounce`.
+ */
+export type SmtpOutcome = { ok: true; message: string } | { ok: false; message: string; permanent: boolean; hardBounce: boolean };
+
+/** Reads the SMTP reply code out of an error worker-mailer raised (it quotes the server). */
+export function classifySmtpError(err: unknown): { code: number | null; permanent: boolean; hardBounce: boolean } {
+  const raw = err instanceof Error ? err.message : String(err);
+  const code = Number(/\b([245]\d\d)[ -]/.exec(raw)?.[1] ?? NaN);
+  if (!Number.isFinite(code)) return { code: null, permanent: false, hardBounce: false };
+  // Authentication answers (530, 534, 535) are the sender's setup, not the recipient: worth retrying once it is fixed.
+  const permanent = code >= 500 && ![530, 534, 535].includes(code);
+  // 550/551/553 with an enhanced status 5.1.x: the mailbox does not exist or its address is bad.
+  const hardBounce = permanent && /\b5\.1\.\d\b|user unknown|no such user|mailbox unavailable|does not exist/i.test(raw);
+  return { code, permanent, hardBounce };
+}
+
+function failure(err: unknown, server: Pick<SmtpServer, 'host' | 'port'>): SmtpOutcome {
+  const { permanent, hardBounce } = classifySmtpError(err);
+  return { ok: false, message: describeSmtpError(err, server), permanent, hardBounce };
+}
 
 const TIMEOUT = 15 * SECOND;
 
@@ -54,7 +74,7 @@ export async function testSmtpConnection(server: SmtpServer): Promise<SmtpOutcom
     await mailer.close();
     return { ok: true, message: `Connected to ${server.host}:${server.port}${server.username ? ` and signed in as ${server.username}` : ''}.` };
   } catch (err) {
-    return { ok: false, message: describeSmtpError(err, server) };
+    return failure(err, server);
   }
 }
 
@@ -87,7 +107,7 @@ export async function sendOneEmail(server: SmtpServer, email: OutgoingEmail): Pr
     await session.send(email);
     return { ok: true, message: `${server.host}:${server.port} accepted the message for ${email.to.email}.` };
   } catch (err) {
-    return { ok: false, message: describeSmtpError(err, server) };
+    return failure(err, server);
   } finally {
     await session?.close().catch(() => undefined);
   }

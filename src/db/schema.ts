@@ -493,3 +493,75 @@ export const segments = sqliteTable(
   },
   (t) => [index('segments_workspace_idx').on(t.workspaceId, t.createdAt)],
 );
+
+/** A message design (subject, preheader, Liquid HTML) that campaigns and flow steps send. */
+export const emailContents = sqliteTable(
+  'email_contents',
+  {
+    id: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    name: text().notNull(),
+    subject: text().notNull(),
+    preheader: text(),
+    // A Liquid template (merge tags such as {{ contact.first_name | default: "there" }}), escaped on output.
+    html: text().notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [index('email_contents_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'skipped', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export const DELIVERY_SOURCES = ['campaign', 'flow'] as const;
+export type DeliverySource = (typeof DELIVERY_SOURCES)[number];
+
+/** One message to one contact from one campaign or flow step and trigger occurrence: the unit sent, retried and tracked. */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    contactId: text()
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    channel: text({ enum: CONSENT_CHANNELS }).notNull(),
+    sourceType: text({ enum: DELIVERY_SOURCES }).notNull(),
+    sourceId: text().notNull(),
+    // The flow step ('' for a campaign) and the trigger occurrence ('' for a campaign).
+    stepKey: text().notNull(),
+    occurrenceKey: text().notNull(),
+    contentId: text()
+      .notNull()
+      .references(() => emailContents.id),
+    status: text({ enum: DELIVERY_STATUSES }).notNull(),
+    // Why it was skipped or failed, in words for the logs.
+    reason: text(),
+    attempts: integer().notNull().default(0),
+    messageId: text(),
+    queuedAt: integer().notNull(),
+    sentAt: integer(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_once_idx').on(t.workspaceId, t.sourceType, t.sourceId, t.stepKey, t.contactId, t.occurrenceKey),
+    index('deliveries_source_idx').on(t.workspaceId, t.sourceType, t.sourceId, t.status),
+    index('deliveries_contact_idx').on(t.workspaceId, t.contactId, t.queuedAt),
+  ],
+);
+
+export const SUPPRESSION_REASONS = ['unsubscribed', 'hard_bounce', 'complaint', 'manual'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** An email address that must not receive marketing from this workspace. */
+export const suppressions = sqliteTable(
+  'suppressions',
+  {
+    workspaceId: workspaceRef(),
+    email: text().notNull(),
+    reason: text({ enum: SUPPRESSION_REASONS }).notNull(),
+    detail: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.email] })],
+);

@@ -1,10 +1,12 @@
 // The jobs this deployment runs, by queue message type. Each capability adds its
 // handler here (store events, campaign fan-out pages, single deliveries).
 import { runImportChunkJob } from '../contacts/import-chunk-job';
+import { runSendDeliveryJob } from '../messages/send-delivery-job';
 import { runStoreEventJob } from '../stores/store-event-job';
 import type { JobHandlers } from './queue-consumer';
 
 export const jobHandlers: JobHandlers = {
   'store-event': runStoreEventJob,
+  'send-delivery': runSendDeliveryJob,
   'import-chunk': runImportChunkJob,
 };

@@ -3,6 +3,7 @@
 // moves what keeps failing to the dead-letter queue, whose consumer records it.
 import { openDb } from '../db/client';
 import type { Env } from '../env';
+import { failDeadDeliveries } from '../messages/deliveries.service';
 import { recordDeadLetters } from './dead-letters';
 import { QueueMessage, type QueueMessageType } from './queue-messages';
 
@@ -51,10 +52,16 @@ async function runJob(message: QueueMessage, env: Env, handlers: JobHandlers): P
   await handler(message, env);
 }
 
-/** Records every message of a dead-letter queue batch in D1, then acks them. */
+/** Records every message of a dead-letter queue batch in D1, marks the deliveries among them failed, then acks them. */
 export async function consumeDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const db = openDb(env.DB);
+  const deadDeliveries = batch.messages.flatMap((message) => {
+    const parsed = QueueMessage.safeParse(message.body);
+    return parsed.success && parsed.data.type === 'send-delivery' ? [parsed.data] : [];
+  });
+  await failDeadDeliveries(db, deadDeliveries);
   await recordDeadLetters(
-    openDb(env.DB),
+    db,
     batch.messages.map((message) => ({
       queue: batch.queue,
       messageId: message.id,

@@ -29,7 +29,7 @@ export const FanOutPageMessage = z.object({
   afterContactId: z.string().nullable(),
 });
 
-/** Send one delivery (one email or SMS to one contact). */
+/** Send one delivery (one email or SMS to one contact); the row was written before this message. */
 export const SendDeliveryMessage = z.object({
   type: z.literal('send-delivery'),
   workspaceId: z.string(),

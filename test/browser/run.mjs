@@ -64,6 +64,8 @@ function runWrangler(args) {
 async function startWrangler(port, inspectorPort) {
   const args = ['dev', '--local', '--persist-to', stateDir, '--port', String(port), '--ip', '127.0.0.1'];
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--live-reload=false');
+  // Links the Worker gives out (webhook URLs, unsubscribe) must point at this server.
+  args.push('--var', `PUBLIC_BASE_URL:http://127.0.0.1:${port}`);
   wrangler = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   wrangler.stdout.on('data', (d) => (wranglerLog += d));
   wrangler.stderr.on('data', (d) => (wranglerLog += d));

@@ -20,6 +20,12 @@ export default async function setup() {
       error.responseCode = 535;
       return callback(error);
     },
+    // Recipients named bounce-… do not exist (a hard bounce); tempfail-… are greylisted.
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('bounce-')) return callback(Object.assign(new Error('5.1.1 <' + address.address + '>: user unknown'), { responseCode: 550 }));
+      if (address.address.startsWith('tempfail-')) return callback(Object.assign(new Error('4.7.1 greylisted, try again later'), { responseCode: 451 }));
+      return callback();
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((mail) => {
@@ -29,7 +35,8 @@ export default async function setup() {
             to: mail.to?.text,
             replyTo: mail.replyTo?.text ?? null,
             subject: mail.subject,
-            headers: Object.fromEntries([...mail.headers].map(([k, v]) => [k, typeof v === 'object' && v !== null && 'text' in v ? v.text : String(v)])),
+            // Raw header lines (unfolded), as a mail client sees them: mailparser turns some into objects.
+            headers: Object.fromEntries(mail.headerLines.map(({ key, line }) => [key, line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim()])),
             html: mail.html || null,
             text: mail.text ?? null,
           });

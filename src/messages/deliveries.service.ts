@@ -1,0 +1,95 @@
+// Deliveries: written once per (source, step, contact, occurrence) before anything is
+// enqueued, then moved through their lifecycle by the send job.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { runBatch, type Db } from '../db/client';
+import { deliveries, suppressions, type DeliverySource, type DeliveryStatus, type SuppressionReason } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+import type { QueueMessage } from '../jobs/queue-messages';
+import { chunk } from '../lib/chunk';
+import { newId } from '../lib/ids';
+import { canMoveDelivery } from './delivery-status';
+
+/** One email to queue for one contact. */
+export type EmailDeliveryRequest = { contactId: string; sourceType: DeliverySource; sourceId: string; stepKey?: string; occurrenceKey?: string; contentId: string };
+
+// 12 columns a row: 8 rows stay under D1's 100 bound parameters per statement.
+const ROWS_PER_INSERT = 8;
+const MESSAGES_PER_SEND = 100;
+
+/**
+ * Writes the delivery rows (the unique key makes a repeat a no-op) and enqueues one
+ * message for each row this call created. Returns how many were new.
+ */
+export async function queueEmailDeliveries(tenant: Tenant, queue: Queue<QueueMessage>, requests: EmailDeliveryRequest[], now = Date.now()): Promise<number> {
+  const created: string[] = [];
+  for (const slice of chunk(requests, ROWS_PER_INSERT)) {
+    const rows = await tenant.db
+      .insert(deliveries)
+      .values(
+        slice.map((request) =>
+          tenant.row({
+            id: newId(now),
+            contactId: request.contactId,
+            channel: 'email' as const,
+            sourceType: request.sourceType,
+            sourceId: request.sourceId,
+            stepKey: request.stepKey ?? '',
+            occurrenceKey: request.occurrenceKey ?? '',
+            contentId: request.contentId,
+            status: 'queued' as const,
+            queuedAt: now,
+            updatedAt: now,
+          }),
+        ),
+      )
+      .onConflictDoNothing()
+      .returning({ id: deliveries.id });
+    created.push(...rows.map((row) => row.id));
+  }
+  for (const ids of chunk(created, MESSAGES_PER_SEND)) {
+    await queue.sendBatch(ids.map((deliveryId) => ({ body: { type: 'send-delivery' as const, workspaceId: tenant.workspaceId, deliveryId } })));
+  }
+  return created.length;
+}
+
+/** Moves a delivery from `from` to `to` if it is still in `from`; false when another worker got there first. */
+export async function moveDelivery(
+  tenant: Tenant,
+  id: string,
+  from: DeliveryStatus,
+  to: DeliveryStatus,
+  fields: { reason?: string | null; messageId?: string; sentAt?: number } = {},
+  now = Date.now(),
+): Promise<boolean> {
+  if (!canMoveDelivery(from, to)) throw new Error(`a delivery cannot go from ${from} to ${to}`);
+  const [row] = await tenant.db
+    .update(deliveries)
+    .set({ status: to, ...fields, ...(to === 'sending' ? { attempts: sql`${deliveries.attempts} + 1` } : {}), updatedAt: now })
+    .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, from)))
+    .returning({ id: deliveries.id });
+  return Boolean(row);
+}
+
+/** True when an address must not receive marketing from this workspace. */
+export async function isSuppressed(tenant: Tenant, email: string): Promise<boolean> {
+  const [row] = await tenant.db.select({ email: suppressions.email }).from(suppressions).where(tenant.where(suppressions, eq(suppressions.email, email))).limit(1);
+  return Boolean(row);
+}
+
+/** Adds an address to the suppression list (kept once, with the first reason). */
+export async function suppressEmail(tenant: Tenant, email: string, reason: SuppressionReason, detail: string | null, now = Date.now()): Promise<void> {
+  await tenant.db.insert(suppressions).values(tenant.row({ email, reason, detail, createdAt: now })).onConflictDoNothing();
+}
+
+/** Marks deliveries whose messages exhausted their retries as failed (from the dead-letter queue). */
+export async function failDeadDeliveries(db: Db, dead: { workspaceId: string; deliveryId: string }[], now = Date.now()): Promise<void> {
+  await runBatch(
+    db,
+    dead.map(({ workspaceId, deliveryId }) =>
+      db
+        .update(deliveries)
+        .set({ status: 'failed', reason: 'Gave up after repeated temporary failures (see the logs)', updatedAt: now })
+        .where(and(eq(deliveries.workspaceId, workspaceId), eq(deliveries.id, deliveryId), inArray(deliveries.status, ['queued', 'sending']))),
+    ),
+  );
+}

@@ -1,0 +1,64 @@
+// Rendering email content with Liquid (liquidjs): merge tags with defaults, every
+// value HTML-escaped on output, template errors reported before anything is sent.
+import { Liquid } from 'liquidjs';
+import { AppError } from '../lib/errors';
+
+// Escaping on output means a contact's name can never inject markup; `| raw` opts out.
+const engine = new Liquid({ outputEscape: 'escape', strictFilters: true, cache: true });
+
+/** What merge tags can read. */
+export type EmailContext = {
+  contact: { first_name: string | null; last_name: string | null; email: string | null };
+  shop: { name: string; postal_address: string | null };
+  unsubscribe_url: string;
+  [key: string]: unknown;
+};
+
+/** The parts of an email that are templates. */
+export type EmailTemplate = { subject: string; preheader: string | null; html: string };
+
+/** Checks that a template parses; throws `invalid_input` naming the field and the line. */
+export function validateEmailTemplate(template: EmailTemplate): void {
+  for (const [field, source] of Object.entries(template)) {
+    if (source === null) continue;
+    try {
+      engine.parse(source);
+    } catch (err) {
+      throw new AppError('invalid_input', `The ${field} template has an error: ${(err as Error).message}`, { issues: [{ path: field, message: (err as Error).message }] });
+    }
+  }
+}
+
+/** The plain-text part, made from the HTML: links keep their address, blocks become lines. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(style|script|head)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_m, href: string, label: string) => `${label.replace(/<[^>]+>/g, '').trim()} (${href})`)
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|h[1-6]|li|tr|table)>/gi, '\n')
+    .replace(/<li[^>]*>/gi, '- ')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Renders subject, HTML (with a hidden preheader) and the text part. */
+export async function renderEmail(template: EmailTemplate, context: EmailContext): Promise<{ subject: string; html: string; text: string }> {
+  const [subject, body, preheader] = await Promise.all([
+    engine.parseAndRender(template.subject, context),
+    engine.parseAndRender(template.html, context),
+    template.preheader ? engine.parseAndRender(template.preheader, context) : Promise.resolve(''),
+  ]);
+  // The preheader is the inbox preview line: first in the body, invisible when opened.
+  const hidden = preheader ? `<div style="display:none;max-height:0;overflow:hidden;opacity:0">${preheader}</div>` : '';
+  const html = /<body[^>]*>/i.test(body) ? body.replace(/<body([^>]*)>/i, `<body$1>${hidden}`) : `${hidden}${body}`;
+  // The subject is a header, not HTML: undo the escaping Liquid applied.
+  return { subject: htmlToText(subject).replace(/\s+/g, ' '), html, text: htmlToText(body) };
+}

@@ -1,0 +1,26 @@
+// Queuing real deliveries for tests: an email design and the rows the send job reads.
+import { env } from 'cloudflare:workers';
+import { openDb } from '../../src/db/client';
+import { forWorkspace } from '../../src/db/tenant';
+import { newId } from '../../src/lib/ids';
+import { queueEmailDeliveries } from '../../src/messages/deliveries.service';
+
+/** Saves an email design; returns its id. */
+export async function insertEmailContent(workspaceId: string, content: { subject: string; html: string; preheader?: string }): Promise<string> {
+  const id = newId();
+  const now = Date.now();
+  await env.DB.prepare('INSERT INTO email_contents (id, workspace_id, name, subject, preheader, html, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    .bind(id, workspaceId, 'Test design', content.subject, content.preheader ?? null, content.html, now, now)
+    .run();
+  return id;
+}
+
+/** Queues one campaign email to a contact, as a campaign fan-out page does. */
+export function queueCampaignEmail(workspaceId: string, contactId: string, contentId: string, campaignId = 'campaign-1') {
+  return queueEmailDeliveries(forWorkspace(openDb(env.DB), workspaceId), env.SENDS_QUEUE, [{ contactId, sourceType: 'campaign', sourceId: campaignId, contentId }]);
+}
+
+/** The delivery row of a contact for a campaign. */
+export function deliveryOf(contactId: string, campaignId = 'campaign-1') {
+  return env.DB.prepare("SELECT * FROM deliveries WHERE contact_id = ? AND source_type = 'campaign' AND source_id = ?").bind(contactId, campaignId).first<Record<string, unknown>>();
+}

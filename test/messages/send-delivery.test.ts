@@ -1,0 +1,145 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import { ORIGIN } from '../helpers/browser-client';
+import { insertContact } from '../helpers/data';
+import { deliveryOf, insertEmailContent, queueCampaignEmail } from '../helpers/deliveries';
+import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
+
+let workspaceId: string;
+let contentId: string;
+
+beforeAll(async () => {
+  const merchant = await signUpMerchant('Mug Shop');
+  workspaceId = merchant.workspaceId;
+  await env.DB.prepare("UPDATE workspace_settings SET postal_address = '1 Harbour Street, Bristol' WHERE workspace_id = ?").bind(workspaceId).run();
+  contentId = await insertEmailContent(workspaceId, {
+    subject: 'Hi {{ contact.first_name | default: "there" }}, new mugs at {{ shop.name }}',
+    preheader: 'Fresh from the kiln',
+    html: '<html><body><h1>Hello {{ contact.first_name | default: "there" }}</h1><p><a href="https://mugs.example/new">See the mugs</a></p></body></html>',
+  });
+});
+
+async function statusOf(contactId: string) {
+  await expect.poll(async () => (await deliveryOf(contactId))?.status, { timeout: 10_000 }).not.toBe('queued');
+  await expect.poll(async () => (await deliveryOf(contactId))?.status, { timeout: 10_000 }).not.toBe('sending');
+  return deliveryOf(contactId);
+}
+
+describe('the send path', () => {
+  it('renders and sends through the real queue with RFC 8058 unsubscribe headers and a footer', async () => {
+    const to = uniqueEmail('ann');
+    const contactId = await insertContact(workspaceId, { email: to, first_name: '<b>Ann</b>' });
+    expect(await queueCampaignEmail(workspaceId, contactId, contentId)).toBe(1);
+    const email = await waitForEmail(to);
+    expect(email.subject).toBe('Hi <b>Ann</b>, new mugs at Mug Shop');
+    // Values are escaped in the HTML: a name cannot inject markup.
+    expect(email.html).toContain('<h1>Hello &lt;b&gt;Ann&lt;/b&gt;</h1>');
+    expect(email.html).toContain('Fresh from the kiln');
+    expect(email.text).toContain('See the mugs (https://mugs.example/new)');
+    const unsubscribe = /<(https:\/\/marketing\.example\.com\/u\/[^>]+)>/.exec(email.headers['list-unsubscribe']!)?.[1];
+    expect(unsubscribe).toBeDefined();
+    expect(email.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    expect(email.html).toContain(`href="${unsubscribe}"`);
+    expect(email.html).toContain('1 Harbour Street, Bristol');
+    expect(email.text).toContain(`Unsubscribe: ${unsubscribe}`);
+    const delivery = await statusOf(contactId);
+    expect(delivery).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(email.headers['message-id']).toBe(delivery!.message_id);
+  });
+
+  it('uses the default of a merge tag when the contact has no value', async () => {
+    const to = uniqueEmail('anon');
+    const contactId = await insertContact(workspaceId, { email: to });
+    await queueCampaignEmail(workspaceId, contactId, contentId);
+    expect((await waitForEmail(to)).subject).toBe('Hi there, new mugs at Mug Shop');
+  });
+
+  it('writes one delivery and sends one email however often the same delivery is queued', async () => {
+    const to = uniqueEmail('once');
+    const contactId = await insertContact(workspaceId, { email: to });
+    expect(await queueCampaignEmail(workspaceId, contactId, contentId, 'campaign-once')).toBe(1);
+    expect(await queueCampaignEmail(workspaceId, contactId, contentId, 'campaign-once')).toBe(0);
+    await statusOf(contactId);
+    // A redelivered queue message for it does nothing either.
+    const delivery = await deliveryOf(contactId, 'campaign-once');
+    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'again', timestamp: new Date(), attempts: 2, body: { type: 'send-delivery', workspaceId, deliveryId: delivery!.id } }]), env);
+    expect(await receivedFor(to)).toHaveLength(1);
+  });
+
+  it('checks consent at send time: an unsubscribed or suppressed contact is skipped, not sent', async () => {
+    const unsubscribed = await insertContact(workspaceId, { email: uniqueEmail('unsub'), email_consent: 'unsubscribed' });
+    await queueCampaignEmail(workspaceId, unsubscribed, contentId);
+    expect(await statusOf(unsubscribed)).toMatchObject({ status: 'skipped', reason: 'Email consent is "unsubscribed"' });
+
+    const suppressedEmail = uniqueEmail('supp');
+    const suppressed = await insertContact(workspaceId, { email: suppressedEmail });
+    await env.DB.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES (?, ?, 'manual', ?)").bind(workspaceId, suppressedEmail, Date.now()).run();
+    await queueCampaignEmail(workspaceId, suppressed, contentId);
+    expect(await statusOf(suppressed)).toMatchObject({ status: 'skipped', reason: 'The address is on the suppression list' });
+    expect(await receivedFor(suppressedEmail)).toEqual([]);
+  });
+
+  it('records a hard bounce as failed and suppresses the address', async () => {
+    const to = uniqueEmail('bounce-').replace('bounce--', 'bounce-');
+    const contactId = await insertContact(workspaceId, { email: to });
+    await queueCampaignEmail(workspaceId, contactId, contentId);
+    const delivery = await statusOf(contactId);
+    expect(delivery).toMatchObject({ status: 'failed' });
+    expect(delivery!.reason).toContain('550');
+    expect(await env.DB.prepare('SELECT reason FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('reason')).toBe('hard_bounce');
+  });
+
+  it('puts a temporary failure back in the queue with backoff, and fails it for good from the dead-letter queue', async () => {
+    const to = uniqueEmail('tempfail-').replace('tempfail--', 'tempfail-');
+    const contactId = await insertContact(workspaceId, { email: to });
+    const [row] = (await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', 'c-temp', '', '', ?, 'queued', ?, ?) RETURNING id").bind(`d-${contactId}`, workspaceId, contactId, contentId, Date.now(), Date.now()).all<{ id: string }>()).results;
+    const batch = createMessageBatch('marketing-sends', [{ id: 'temp-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId: row!.id } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([{ msgId: 'temp-1' }]);
+    const retried = await deliveryOf(contactId, 'c-temp');
+    expect(retried).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(retried!.reason).toContain('451');
+
+    await worker.queue(createMessageBatch('marketing-sends-dlq', [{ id: 'temp-dead', timestamp: new Date(), attempts: 9, body: { type: 'send-delivery', workspaceId, deliveryId: row!.id } }]), env);
+    expect(await deliveryOf(contactId, 'c-temp')).toMatchObject({ status: 'failed' });
+  });
+});
+
+describe('/u/:token', () => {
+  async function unsubscribeLinkFor(label: string) {
+    const to = uniqueEmail(label);
+    const contactId = await insertContact(workspaceId, { email: to });
+    await queueCampaignEmail(workspaceId, contactId, contentId, `campaign-${label}`);
+    const email = await waitForEmail(to);
+    const url = /<([^>]+)>/.exec(email.headers['list-unsubscribe']!)![1]!;
+    return { to, contactId, path: new URL(url).pathname };
+  }
+
+  it('unsubscribes with one click (RFC 8058 POST), records why, and suppresses the address', async () => {
+    const { to, contactId, path } = await unsubscribeLinkFor('oneclick');
+    const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('You are unsubscribed');
+    const contact = await env.DB.prepare('SELECT email_consent, email_consent_source FROM contacts WHERE id = ?').bind(contactId).first();
+    expect(contact).toEqual({ email_consent: 'unsubscribed', email_consent_source: 'unsubscribe_link' });
+    expect(await env.DB.prepare('SELECT reason FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('reason')).toBe('unsubscribed');
+  });
+
+  it('shows a confirmation page on GET without unsubscribing (link scanners only GET)', async () => {
+    const { contactId, path } = await unsubscribeLinkFor('page');
+    const res = await exports.default.fetch(`${ORIGIN}${path}`);
+    expect(await res.text()).toContain('Stop marketing emails from <strong>Mug Shop</strong>');
+    expect(await env.DB.prepare('SELECT email_consent FROM contacts WHERE id = ?').bind(contactId).first('email_consent')).toBe('subscribed');
+  });
+
+  it('refuses a forged or altered token with 404', async () => {
+    const { path } = await unsubscribeLinkFor('forged');
+    const altered = path.slice(0, -2) + (path.endsWith('A') ? 'BB' : 'AA');
+    expect((await exports.default.fetch(new Request(`${ORIGIN}${altered}`, { method: 'POST' }))).status).toBe(404);
+    expect((await exports.default.fetch(`${ORIGIN}/u/not-a-token`)).status).toBe(404);
+  });
+});
