@@ -13,6 +13,8 @@ import { dashboardRoutes } from './dashboard/dashboard.routes';
 import { renderErrorPage } from './dashboard/error-page';
 import type { AppEnv } from './env';
 import { healthRoutes } from './health/health.routes';
+import { emailContentApi } from './messages/email-contents.api';
+import { emailContentRoutes } from './messages/email-contents.routes';
 import { emailSenderRoutes } from './messages/email-sender.routes';
 import { unsubscribeRoutes } from './messages/unsubscribe.routes';
 import { segmentApi } from './segments/segments.api';
@@ -41,8 +43,9 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
-  // same-origin keeps the Origin header on our own form posts (no-referrer makes it "null").
-  app.use(secureHeaders({ xFrameOptions: 'DENY', referrerPolicy: 'same-origin' }));
+  // same-origin keeps the Origin header on our own form posts (no-referrer makes it "null");
+  // SAMEORIGIN framing lets the email editor show its preview, and nobody else frame us.
+  app.use(secureHeaders({ xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin' }));
   const defaultBodyLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
@@ -64,6 +67,7 @@ export function createApp() {
   app.route('/', accountRoutes);
   app.use('/app/*', csrfProtection(), requireSession());
   app.route('/app', dashboardRoutes);
+  app.route('/app/marketing/designs', emailContentRoutes);
   app.route('/app/settings', settingsRoutes);
   app.route('/app/settings/api-keys', apiKeyRoutes);
   app.route('/app/settings/stores', storeConnectionRoutes);
@@ -76,6 +80,7 @@ export function createApp() {
   api.use(requireApiKey());
   api.route('/workspace', workspaceApi);
   api.route('/contacts', contactApi);
+  api.route('/email-designs', emailContentApi);
   api.route('/segments', segmentApi);
   app.route('/api/v1', api);
 

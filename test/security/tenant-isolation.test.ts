@@ -15,6 +15,7 @@ let keyA: string;
 let bKeyId: string;
 let bConnectionId: string;
 let bSegmentId: string;
+let bDesignId: string;
 
 beforeAll(async () => {
   a = await signUpMerchant('Workspace A');
@@ -30,6 +31,12 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'B only', definition: { match: 'all', children: [] } }),
   });
   bSegmentId = (await segment.json<{ segment: { id: string } }>()).segment.id;
+  const design = await callApi(keyB, '/email-designs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'B design', subject: 'B', html: '<p>B</p>' }),
+  });
+  bDesignId = (await design.json<{ design: { id: string } }>()).design.id;
 });
 
 describe('a session of workspace A', () => {
@@ -84,6 +91,9 @@ describe('an API key of workspace A', () => {
     { method: 'PATCH', path: () => `/segments/${bSegmentId}`, body: { name: 'Hijacked' } },
     { method: 'DELETE', path: () => `/segments/${bSegmentId}` },
     { method: 'GET', path: () => `/segments/${bSegmentId}/members` },
+    { method: 'GET', path: () => `/email-designs/${bDesignId}` },
+    { method: 'PATCH', path: () => `/email-designs/${bDesignId}`, body: { name: 'Hijacked' } },
+    { method: 'DELETE', path: () => `/email-designs/${bDesignId}` },
   ];
 
   for (const resource of apiResources) {

@@ -5,7 +5,18 @@ import { EmptyState, Tabs } from '../components';
 const MARKETING_TABS = [
   { id: 'campaigns', href: '/app/marketing', label: 'Campaigns' },
   { id: 'flows', href: '/app/marketing/flows', label: 'Flows' },
+  { id: 'designs', href: '/app/marketing/designs', label: 'Email designs' },
 ];
+
+/** The Marketing heading with its tabs. */
+export function MarketingHeader({ current }: { current: string }) {
+  return (
+    <>
+      <PageHeader title="Marketing" description="One-off campaigns and automated flows, by email and SMS." />
+      <Tabs tabs={MARKETING_TABS} current={current} />
+    </>
+  );
+}
 
 function PageHeader({ title, description }: { title: string; description: string }) {
   return (
@@ -20,8 +31,7 @@ function PageHeader({ title, description }: { title: string; description: string
 export function CampaignsTab() {
   return (
     <>
-      <PageHeader title="Marketing" description="One-off campaigns and automated flows, by email and SMS." />
-      <Tabs tabs={MARKETING_TABS} current="campaigns" />
+      <MarketingHeader current="campaigns" />
       <EmptyState title="No campaigns yet">
         <p>
           Campaigns are one-off emails or text messages to a segment, sent now or at a date and hour you choose. Each one
@@ -44,8 +54,7 @@ export function FlowsTab() {
   ];
   return (
     <>
-      <PageHeader title="Marketing" description="One-off campaigns and automated flows, by email and SMS." />
-      <Tabs tabs={MARKETING_TABS} current="flows" />
+      <MarketingHeader current="flows" />
       <EmptyState title="No flows switched on">
         <p>Flows run by themselves once switched on, triggered by what happens in your store:</p>
         <ul class="flow-list">

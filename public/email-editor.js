@@ -1,0 +1,65 @@
+// The email design editor: a visual view (the design editable in a frame), the HTML
+// view (the form's textarea, which is what is saved), and a live preview rendered by
+// the server for a sample contact, at desktop or phone width.
+(() => {
+  const form = document.getElementById('design-form');
+  if (!form) return;
+  const textarea = form.querySelector('textarea[name="html"]');
+  const visual = form.querySelector('.visual-editor');
+  const tabs = form.querySelector('.editor-tabs');
+  const preview = document.querySelector('.email-preview');
+  const previewSubject = document.getElementById('preview-subject');
+  const previewError = document.getElementById('preview-error');
+  const csrf = form.querySelector('input[name="_csrf"]').value;
+
+  function showView(view) {
+    for (const tab of tabs.querySelectorAll('[data-view]')) tab.classList.toggle('active', tab.dataset.view === view);
+    const isVisual = view === 'visual';
+    visual.hidden = !isVisual;
+    textarea.hidden = isVisual;
+    textarea.previousElementSibling.hidden = isVisual; // the HTML label
+    if (isVisual) {
+      visual.srcdoc = textarea.value;
+      visual.onload = () => {
+        const doc = visual.contentDocument;
+        doc.designMode = 'on';
+        doc.addEventListener('input', () => {
+          textarea.value = `<!doctype html>\n${doc.documentElement.outerHTML}`;
+          schedulePreview();
+        });
+      };
+    }
+  }
+
+  let timer;
+  function schedulePreview() {
+    clearTimeout(timer);
+    timer = setTimeout(refreshPreview, 500);
+  }
+
+  async function refreshPreview() {
+    const body = { subject: form.subject.value, preheader: form.preheader.value || null, html: textarea.value };
+    try {
+      const res = await fetch('/app/marketing/designs/preview', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
+      const result = await res.json();
+      if (!res.ok) {
+        previewError.textContent = result.error.message;
+        return;
+      }
+      previewError.textContent = '';
+      previewSubject.textContent = `Subject: ${result.subject}`;
+      preview.removeAttribute('src');
+      preview.srcdoc = result.html;
+    } catch {
+      previewError.textContent = 'The preview could not be refreshed.';
+    }
+  }
+
+  tabs.hidden = false;
+  for (const tab of tabs.querySelectorAll('[data-view]')) tab.addEventListener('click', () => showView(tab.dataset.view));
+  for (const button of document.querySelectorAll('[data-preview-width]')) {
+    button.addEventListener('click', () => (preview.style.width = `${button.dataset.previewWidth}px`));
+  }
+  for (const field of [textarea, form.subject, form.preheader]) field.addEventListener('input', schedulePreview);
+  showView('visual');
+})();

@@ -1,0 +1,18 @@
+// /api/v1/email-designs: email designs (subject, preheader, Liquid HTML) and previews.
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { tenantOf } from '../http/tenant';
+import { validate } from '../http/validate';
+import { EmailContentInput, EmailContentPatch, EmailPreviewInput } from './email-contents.schemas';
+import { createEmailContent, deleteEmailContent, getEmailContent, listEmailContents, renderSample, updateEmailContent } from './email-contents.service';
+
+export const emailContentApi = new Hono<AppEnv>()
+  .get('/', async (c) => c.json({ designs: await listEmailContents(tenantOf(c)) }))
+  .post('/', validate('json', EmailContentInput), async (c) => c.json({ design: await createEmailContent(tenantOf(c), c.req.valid('json')) }, 201))
+  .post('/preview', validate('json', EmailPreviewInput), async (c) => c.json(await renderSample(tenantOf(c), c.req.valid('json'), `${c.env.PUBLIC_BASE_URL}/u/preview`)))
+  .get('/:id', async (c) => c.json({ design: await getEmailContent(tenantOf(c), c.req.param('id')) }))
+  .patch('/:id', validate('json', EmailContentPatch), async (c) => c.json({ design: await updateEmailContent(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
+  .delete('/:id', async (c) => {
+    await deleteEmailContent(tenantOf(c), c.req.param('id'));
+    return c.body(null, 204);
+  });

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { callApi, createApiKey, signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { waitForEmail } from '../helpers/smtp-sink';
+
+function postJson(key: string, path: string, body: unknown) {
+  return callApi(key, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+describe('email designs', () => {
+  it('saves a design through the API and previews it for a sample contact', async () => {
+    const merchant = await signUpMerchant('Preview Shop');
+    const key = await createApiKey(merchant);
+    const created = await postJson(key, '/email-designs', { name: 'Hello', subject: 'Hi {{ contact.first_name }}', html: '<p>Hello {{ contact.first_name }} from {{ shop.name }}</p>' });
+    expect(created.status).toBe(201);
+    const preview = await postJson(key, '/email-designs/preview', { subject: 'Hi {{ contact.first_name }}', preheader: null, html: '<p>{{ shop.name }}</p>' });
+    expect(await preview.json()).toMatchObject({ subject: 'Hi Alex', html: '<p>Preview Shop</p>' });
+  });
+
+  it('reports a template error when saving, naming the field, instead of at send time', async () => {
+    const merchant = await signUpMerchant();
+    const key = await createApiKey(merchant);
+    const res = await postJson(key, '/email-designs', { name: 'Broken', subject: 'Hi', html: '<p>{% if contact.first_name %}unclosed</p>' });
+    expect(res.status).toBe(400);
+    const body = await res.json<{ error: { message: string; issues: { path: string }[] } }>();
+    expect(body.error.issues[0]!.path).toBe('html');
+    expect(body.error.message).toContain('The html template has an error');
+  });
+
+  it('creates a design in the dashboard, edits it, previews it and sends a test', async () => {
+    const merchant = await signUpMerchant('Dash Shop');
+    await merchant.client.get('/app/marketing/designs');
+    const created = await merchant.client.post('/app/marketing/designs', { name: 'Newsletter', starter: '' });
+    expect(created.status).toBe(303);
+    const path = created.headers.get('location')!;
+    const editor = await (await merchant.client.get(path)).text();
+    expect(editor).toContain('email-editor.js');
+
+    const saved = await merchant.client.post(path, { name: 'Newsletter', subject: 'Spring at {{ shop.name }}', preheader: 'New in', html: '<p>Hi {{ contact.first_name | default: "there" }}</p>' });
+    expect(saved.status).toBe(303);
+    const preview = await merchant.client.request(`${path}/preview`);
+    expect(await preview.text()).toContain('<p>Hi Alex</p>');
+    expect(preview.headers.get('content-security-policy')).toContain('sandbox');
+
+    const broken = await merchant.client.post(path, { name: 'Newsletter', subject: 'Hi', html: '{{ contact.first_name | nosuchfilter }}' });
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toMatch(/undefined filter: nosuchfilter/);
+
+    const to = uniqueEmail('designtest');
+    const test = await merchant.client.post(`${path}/test`, { to });
+    expect(await test.text()).toContain('accepted the message');
+    expect((await waitForEmail(to)).subject).toBe('[Test] Spring at Dash Shop');
+  });
+});
