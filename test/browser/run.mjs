@@ -265,6 +265,30 @@ function scenarios(base, page) {
       await screenshot(page, 'email-sender');
     }],
 
+    ['edit an email design visually and see the live preview', async () => {
+      await page.goto(`${base}/app/marketing`);
+      await page.locator('nav.tabs').getByRole('link', { name: 'Email designs' }).click();
+      await page.waitForURL(`${base}/app/marketing/designs`);
+      await page.locator('#field-design-name').fill('Spring newsletter');
+      await page.getByRole('button', { name: 'Create design' }).click();
+      await page.waitForURL(/\/app\/marketing\/designs\/[0-9A-Z]{26}$/);
+      // The visual view edits the design in place; the HTML view follows.
+      const paragraph = page.frameLocator('iframe.visual-editor').locator('p').first();
+      await paragraph.click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' Spring is here.');
+      await page.getByRole('button', { name: 'HTML', exact: true }).click();
+      assert.match(await page.locator('textarea[name=html]').inputValue(), /Write your message here\. Spring is here\./);
+      await page.locator('#preview-subject', { hasText: 'Subject:' }).waitFor();
+      const previewFrame = page.frameLocator('iframe.email-preview');
+      assert.match(await previewFrame.locator('h1').innerText(), /Hello Alex/, 'merge tags rendered for the sample contact');
+      await previewFrame.getByText('Spring is here.').waitFor();
+      await page.getByRole('button', { name: 'Mobile' }).click();
+      await screenshot(page, 'email-editor');
+      await page.getByRole('button', { name: 'Save design' }).click();
+      await page.getByText('Design saved.').waitFor();
+    }],
+
     ['build a segment with the rule builder and save it', async () => {
       await page.goto(`${base}/app/segments`);
       await page.getByRole('link', { name: 'New segment' }).click();
