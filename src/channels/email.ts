@@ -99,17 +99,33 @@ export async function openEmailSession(server: SmtpServer): Promise<EmailSession
   };
 }
 
-/** Sends one email on its own connection, reporting the outcome in plain words. */
-export async function sendOneEmail(server: SmtpServer, email: OutgoingEmail): Promise<SmtpOutcome> {
-  let session: EmailSession | null = null;
+/** Sends on an open session, reporting the outcome in plain words. */
+export async function sendOnSession(session: EmailSession, server: SmtpServer, email: OutgoingEmail): Promise<SmtpOutcome> {
   try {
-    session = await openEmailSession(server);
     await session.send(email);
     return { ok: true, message: `${server.host}:${server.port} accepted the message for ${email.to.email}.` };
   } catch (err) {
     return failure(err, server);
+  }
+}
+
+/** Opens a session, reporting a failure to connect or sign in as an outcome. */
+export async function tryOpenEmailSession(server: SmtpServer): Promise<{ session: EmailSession } | { outcome: SmtpOutcome }> {
+  try {
+    return { session: await openEmailSession(server) };
+  } catch (err) {
+    return { outcome: failure(err, server) };
+  }
+}
+
+/** Sends one email on its own connection, reporting the outcome in plain words. */
+export async function sendOneEmail(server: SmtpServer, email: OutgoingEmail): Promise<SmtpOutcome> {
+  const opened = await tryOpenEmailSession(server);
+  if ('outcome' in opened) return opened.outcome;
+  try {
+    return await sendOnSession(opened.session, server, email);
   } finally {
-    await session?.close().catch(() => undefined);
+    await opened.session.close().catch(() => undefined);
   }
 }
 

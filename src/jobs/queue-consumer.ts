@@ -7,9 +7,41 @@ import { failDeadDeliveries } from '../messages/deliveries.service';
 import { recordDeadLetters } from './dead-letters';
 import { QueueMessage, type QueueMessageType } from './queue-messages';
 
+/**
+ * Resources shared by the jobs of one batch (e.g. one SMTP connection per sender),
+ * opened on first use and closed when the batch is done.
+ */
+export type BatchScope = {
+  use<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<unknown>): Promise<T>;
+  /** Closes and forgets a resource (after it failed), so the next job opens a fresh one. */
+  drop(key: string): Promise<void>;
+};
+
+function createBatchScope(): BatchScope & { closeAll(): Promise<void> } {
+  const open = new Map<string, { value: unknown; close: (value: unknown) => Promise<unknown> }>();
+  const drop = async (key: string) => {
+    const entry = open.get(key);
+    open.delete(key);
+    await entry?.close(entry.value).catch(() => undefined);
+  };
+  return {
+    async use<T>(key: string, create: () => Promise<T>, close: (value: T) => Promise<unknown>): Promise<T> {
+      const existing = open.get(key);
+      if (existing) return existing.value as T;
+      const value = await create();
+      open.set(key, { value, close: close as (value: unknown) => Promise<unknown> });
+      return value;
+    },
+    drop,
+    async closeAll() {
+      await Promise.all([...open.keys()].map(drop));
+    },
+  };
+}
+
 /** The job that handles each message type. A type without a job is retried, then dead-lettered. */
 export type JobHandlers = {
-  [T in QueueMessageType]?: (message: Extract<QueueMessage, { type: T }>, env: Env) => Promise<void>;
+  [T in QueueMessageType]?: (message: Extract<QueueMessage, { type: T }>, env: Env, scope: BatchScope) => Promise<void>;
 };
 
 const MAX_DELAY_SECONDS = 3600;
@@ -27,6 +59,8 @@ export function isDeadLetterQueue(queue: string): boolean {
 /** Runs the job of every message in a batch; acks successes, retries failures. */
 export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, handlers: JobHandlers): Promise<void> {
   const unreadable = [];
+  const scope = createBatchScope();
+  try {
   for (const message of batch.messages) {
     const parsed = QueueMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -36,20 +70,23 @@ export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, 
       continue;
     }
     try {
-      await runJob(parsed.data, env, handlers);
+      await runJob(parsed.data, env, handlers, scope);
       message.ack();
     } catch (err) {
       console.error(JSON.stringify({ level: 'error', queue: batch.queue, messageId: message.id, type: parsed.data.type, attempts: message.attempts, error: String(err) }));
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }
   }
+  } finally {
+    await scope.closeAll();
+  }
   await recordDeadLetters(openDb(env.DB), unreadable);
 }
 
-async function runJob(message: QueueMessage, env: Env, handlers: JobHandlers): Promise<void> {
-  const handler = handlers[message.type] as ((message: QueueMessage, env: Env) => Promise<void>) | undefined;
+async function runJob(message: QueueMessage, env: Env, handlers: JobHandlers, scope: BatchScope): Promise<void> {
+  const handler = handlers[message.type] as ((message: QueueMessage, env: Env, scope: BatchScope) => Promise<void>) | undefined;
   if (!handler) throw new Error(`no job handles "${message.type}" messages in this deployment`);
-  await handler(message, env);
+  await handler(message, env, scope);
 }
 
 /** Records every message of a dead-letter queue batch in D1, marks the deliveries among them failed, then acks them. */

@@ -3,11 +3,12 @@
 // worker ever sends a delivery; temporary failures go back to the queue with backoff.
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import { sendOneEmail } from '../channels/email';
+import { sendOnSession, tryOpenEmailSession, type EmailSession, type OutgoingEmail, type SmtpOutcome, type SmtpServer } from '../channels/email';
 import { openDb } from '../db/client';
 import { contacts, deliveries, emailContents } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
+import type { BatchScope } from '../jobs/queue-consumer';
 import type { SendDeliveryMessage } from '../jobs/queue-messages';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { isSuppressed, moveDelivery, suppressEmail } from './deliveries.service';
@@ -31,8 +32,34 @@ async function skip(tenant: Tenant, id: string, reason: string): Promise<void> {
   await moveDelivery(tenant, id, 'sending', 'skipped', { reason });
 }
 
+/**
+ * Sends on the batch's connection for this workspace's server (opened on first use),
+ * so a batch of one workspace's messages costs one SMTP handshake. A failed send
+ * drops the connection: the server may have closed it.
+ */
+async function sendThroughBatchConnection(scope: BatchScope, workspaceId: string, server: SmtpServer, email: OutgoingEmail): Promise<SmtpOutcome> {
+  const key = `smtp:${workspaceId}:${server.host}:${server.port}:${server.username ?? ''}`;
+  let session: EmailSession;
+  try {
+    session = await scope.use(
+      key,
+      async () => {
+        const opened = await tryOpenEmailSession(server);
+        if ('outcome' in opened) throw opened.outcome;
+        return opened.session;
+      },
+      (open) => open.close(),
+    );
+  } catch (outcome) {
+    return outcome as SmtpOutcome;
+  }
+  const outcome = await sendOnSession(session, server, email);
+  if (!outcome.ok) await scope.drop(key);
+  return outcome;
+}
+
 /** Sends one delivery; a redelivered message finds it no longer queued and does nothing. */
-export async function runSendDeliveryJob(message: z.infer<typeof SendDeliveryMessage>, env: Env): Promise<void> {
+export async function runSendDeliveryJob(message: z.infer<typeof SendDeliveryMessage>, env: Env, scope: BatchScope): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), message.workspaceId);
   const [delivery] = await tenant.db.select().from(deliveries).where(tenant.where(deliveries, eq(deliveries.id, message.deliveryId))).limit(1);
   if (!delivery || delivery.status !== 'queued') return;
@@ -54,7 +81,7 @@ export async function runSendDeliveryJob(message: z.infer<typeof SendDeliveryMes
   });
   const sender = await resolveSender(tenant, env);
   const messageId = `<${delivery.id}@${sender.from.email.split('@')[1]}>`;
-  const outcome = await sendOneEmail(sender.server, {
+  const outcome = await sendThroughBatchConnection(scope, message.workspaceId, sender.server, {
     from: sender.from,
     to: { name: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || undefined, email: contact.email },
     replyTo: sender.replyTo,

@@ -30,6 +30,8 @@ export default async function setup() {
       simpleParser(stream)
         .then((mail) => {
           messages.push({
+            // One id per SMTP connection: tests check that a batch reused one.
+            connectionId: session.id,
             envelope: { from: session.envelope.mailFrom?.address, to: session.envelope.rcptTo.map((r) => r.address) },
             from: mail.from?.text,
             to: mail.to?.text,
@@ -49,10 +51,10 @@ export default async function setup() {
 
   const api = createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
+    res.setHeader('content-type', 'application/json');
     if (req.method === 'DELETE') messages.length = 0;
     const to = url.searchParams.get('to');
     const list = to ? messages.filter((m) => m.envelope.to.includes(to)) : messages;
-    res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(list));
   });
   await new Promise((resolve) => api.listen(SMTP_API_PORT, '127.0.0.1', resolve));

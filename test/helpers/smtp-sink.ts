@@ -5,6 +5,7 @@ const API = 'http://127.0.0.1:2527/messages';
 
 /** A message as the SMTP server parsed it (mailparser). */
 export type ReceivedEmail = {
+  connectionId: string;
   envelope: { from: string; to: string[] };
   from: string;
   to: string;
@@ -25,3 +26,4 @@ export async function waitForEmail(address: string): Promise<ReceivedEmail> {
   await expect.poll(async () => (await receivedFor(address)).length, { timeout: 10_000 }).toBeGreaterThan(0);
   return (await receivedFor(address))[0]!;
 }
+

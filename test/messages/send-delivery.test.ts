@@ -69,6 +69,19 @@ describe('the send path', () => {
     expect(await receivedFor(to)).toHaveLength(1);
   });
 
+  it("reuses one SMTP connection for a batch of one workspace's messages", async () => {
+    const recipients = [uniqueEmail('batch'), uniqueEmail('batch'), uniqueEmail('batch')];
+    const ids: string[] = [];
+    for (const to of recipients) {
+      const contactId = await insertContact(workspaceId, { email: to });
+      const [row] = (await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', 'c-batch', '', '', ?, 'queued', ?, ?) RETURNING id").bind(`d-${contactId}`, workspaceId, contactId, contentId, Date.now(), Date.now()).all<{ id: string }>()).results;
+      ids.push(row!.id);
+    }
+    await worker.queue(createMessageBatch('marketing-sends', ids.map((deliveryId, i) => ({ id: `batch-${i}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId } }))), env);
+    const received = await Promise.all(recipients.map(async (to) => (await receivedFor(to))[0]!));
+    expect(new Set(received.map((email) => email.connectionId)).size).toBe(1);
+  });
+
   it('checks consent at send time: an unsubscribed or suppressed contact is skipped, not sent', async () => {
     const unsubscribed = await insertContact(workspaceId, { email: uniqueEmail('unsub'), email_consent: 'unsubscribed' });
     await queueCampaignEmail(workspaceId, unsubscribed, contentId);
