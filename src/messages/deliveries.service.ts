@@ -81,6 +81,11 @@ export async function suppressEmail(tenant: Tenant, email: string, reason: Suppr
   await tenant.db.insert(suppressions).values(tenant.row({ email, reason, detail, createdAt: now })).onConflictDoNothing();
 }
 
+/** Takes an address off the suppression list, only if it was put there for `reason`. */
+export async function unsuppressEmail(tenant: Tenant, email: string, reason: SuppressionReason): Promise<void> {
+  await tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.email, email), eq(suppressions.reason, reason)));
+}
+
 /** Marks deliveries whose messages exhausted their retries as failed (from the dead-letter queue). */
 export async function failDeadDeliveries(db: Db, dead: { workspaceId: string; deliveryId: string }[], now = Date.now()): Promise<void> {
   await runBatch(

@@ -13,6 +13,7 @@ import type { SendDeliveryMessage } from '../jobs/queue-messages';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { isSuppressed, moveDelivery, suppressEmail } from './deliveries.service';
 import { resolveSender } from './email-sender.service';
+import { transformDeliveryHtml } from './html-transforms';
 import { renderEmail } from './render-email';
 import { unsubscribeToken } from './unsubscribe-tokens';
 
@@ -86,7 +87,7 @@ export async function runSendDeliveryJob(message: z.infer<typeof SendDeliveryMes
     to: { name: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || undefined, email: contact.email },
     replyTo: sender.replyTo,
     subject: rendered.subject,
-    html: withComplianceFooter(rendered.html, unsubscribeUrl, workspace.postalAddress),
+    html: await transformDeliveryHtml(withComplianceFooter(rendered.html, unsubscribeUrl, workspace.postalAddress), delivery),
     text: `${rendered.text}\n\nUnsubscribe: ${unsubscribeUrl}`,
     // RFC 8058: mailbox providers show an unsubscribe button that POSTs to this URL.
     headers: { 'Message-ID': messageId, 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },

@@ -36,3 +36,12 @@ describe('content helpers', () => {
     expect(withComplianceFooter(own, url, null)).toBe(own);
   });
 });
+
+describe('transformDeliveryHtml', () => {
+  it('runs each registered transform in order with the delivery (the tracking hook)', async () => {
+    const { transformDeliveryHtml } = await import('../../src/messages/html-transforms');
+    const delivery = { id: 'd1', workspaceId: 'w', sourceType: 'campaign', sourceId: 'c' };
+    const result = await transformDeliveryHtml('<p>x</p>', delivery, [(html, d) => `${html}<img src="/o/${d.id}">`, (html) => html.toUpperCase()]);
+    expect(result).toBe('<P>X</P><IMG SRC="/O/D1">');
+  });
+});

@@ -134,7 +134,10 @@ describe('/u/:token', () => {
 
   it('unsubscribes with one click (RFC 8058 POST), records why, and suppresses the address', async () => {
     const { to, contactId, path } = await unsubscribeLinkFor('oneclick');
-    const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    // As Gmail sends it (RFC 8058): a multipart form POST with List-Unsubscribe=One-Click.
+    const form = new FormData();
+    form.set('List-Unsubscribe', 'One-Click');
+    const res = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: form }));
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('You are unsubscribed');
     const contact = await env.DB.prepare('SELECT email_consent, email_consent_source FROM contacts WHERE id = ?').bind(contactId).first();
@@ -145,8 +148,24 @@ describe('/u/:token', () => {
   it('shows a confirmation page on GET without unsubscribing (link scanners only GET)', async () => {
     const { contactId, path } = await unsubscribeLinkFor('page');
     const res = await exports.default.fetch(`${ORIGIN}${path}`);
-    expect(await res.text()).toContain('Stop marketing emails from <strong>Mug Shop</strong>');
+    expect(await res.text()).toContain('Marketing from <strong>Mug Shop</strong>');
     expect(await env.DB.prepare('SELECT email_consent FROM contacts WHERE id = ?').bind(contactId).first('email_consent')).toBe('subscribed');
+  });
+
+  it('keeps email and SMS apart, and offers to resubscribe', async () => {
+    const { to, contactId, path } = await unsubscribeLinkFor('prefs');
+    await env.DB.prepare("UPDATE contacts SET phone = '+14155552671', sms_consent = 'subscribed' WHERE id = ?").bind(contactId).run();
+    const post = (action: string) =>
+      exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: new URLSearchParams({ action }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    await post('unsubscribe-sms');
+    const consent = () => env.DB.prepare('SELECT email_consent, sms_consent FROM contacts WHERE id = ?').bind(contactId).first();
+    expect(await consent()).toEqual({ email_consent: 'subscribed', sms_consent: 'unsubscribed' });
+    await post('unsubscribe-email');
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('n')).toBe(1);
+    const page = await (await post('resubscribe-email')).text();
+    expect(page).toContain('You are subscribed again');
+    expect(await consent()).toEqual({ email_consent: 'subscribed', sms_consent: 'unsubscribed' });
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('n')).toBe(0);
   });
 
   it('refuses a forged or altered token with 404', async () => {
