@@ -16,6 +16,8 @@ import { healthRoutes } from './health/health.routes';
 import { emailContentApi } from './messages/email-contents.api';
 import { emailContentRoutes } from './messages/email-contents.routes';
 import { emailSenderRoutes } from './messages/email-sender.routes';
+import { suppressionApi } from './messages/suppressions.api';
+import { suppressionRoutes } from './messages/suppressions.routes';
 import { unsubscribeRoutes } from './messages/unsubscribe.routes';
 import { segmentApi } from './segments/segments.api';
 import { segmentRoutes } from './segments/segments.routes';
@@ -72,6 +74,7 @@ export function createApp() {
   app.route('/app/settings/api-keys', apiKeyRoutes);
   app.route('/app/settings/stores', storeConnectionRoutes);
   app.route('/app/settings/email', emailSenderRoutes);
+  app.route('/app/settings/suppressions', suppressionRoutes);
   app.route('/app/workspaces', workspaceRoutes);
   app.route('/app/contacts', contactRoutes);
   app.route('/app/segments', segmentRoutes);
@@ -81,6 +84,7 @@ export function createApp() {
   api.route('/workspace', workspaceApi);
   api.route('/contacts', contactApi);
   api.route('/email-designs', emailContentApi);
+  api.route('/suppressions', suppressionApi);
   api.route('/segments', segmentApi);
   app.route('/api/v1', api);
 

@@ -37,6 +37,7 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'B design', subject: 'B', html: '<p>B</p>' }),
   });
   bDesignId = (await design.json<{ design: { id: string } }>()).design.id;
+  await callApi(keyB, '/suppressions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'b-only@example.com' }) });
 });
 
 describe('a session of workspace A', () => {
@@ -94,6 +95,7 @@ describe('an API key of workspace A', () => {
     { method: 'GET', path: () => `/email-designs/${bDesignId}` },
     { method: 'PATCH', path: () => `/email-designs/${bDesignId}`, body: { name: 'Hijacked' } },
     { method: 'DELETE', path: () => `/email-designs/${bDesignId}` },
+    { method: 'DELETE', path: () => '/suppressions/b-only@example.com' },
   ];
 
   for (const resource of apiResources) {

@@ -12,6 +12,7 @@ import { renderAppPage } from '../render';
 const SETTINGS_TABS = [
   { id: 'general', href: '/app/settings', label: 'Workspace & API keys' },
   { id: 'email', href: '/app/settings/email', label: 'Email sender' },
+  { id: 'suppressions', href: '/app/settings/suppressions', label: 'Suppressions' },
   { id: 'stores', href: '/app/settings/stores', label: 'Store connections' },
 ];
 

@@ -1,0 +1,41 @@
+// The workspace's suppression list: addresses that never receive marketing email.
+import { asc, eq, gt, like } from 'drizzle-orm';
+import { z } from 'zod';
+import { Email } from '../accounts/accounts.schemas';
+import { SUPPRESSION_REASONS, suppressions } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+import { notFound } from '../lib/errors';
+import { suppressEmail } from './deliveries.service';
+
+export const SuppressionInput = z.object({
+  email: Email,
+  reason: z.enum(SUPPRESSION_REASONS).default('manual'),
+  detail: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), z.string().trim().max(300).nullable().default(null)),
+});
+export type SuppressionInput = z.infer<typeof SuppressionInput>;
+
+export const SuppressionListQuery = z.object({ q: z.string().trim().max(254).optional(), cursor: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+export type SuppressionListQuery = z.infer<typeof SuppressionListQuery>;
+
+/** A page of suppressed addresses in email order; `q` matches an email prefix. */
+export async function listSuppressions(tenant: Tenant, query: SuppressionListQuery) {
+  const rows = await tenant.db
+    .select({ email: suppressions.email, reason: suppressions.reason, detail: suppressions.detail, createdAt: suppressions.createdAt })
+    .from(suppressions)
+    .where(tenant.where(suppressions, query.q ? like(suppressions.email, `${query.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`) : undefined, query.cursor ? gt(suppressions.email, query.cursor) : undefined))
+    .orderBy(asc(suppressions.email))
+    .limit(query.limit);
+  return { suppressions: rows, nextCursor: rows.length === query.limit ? rows[rows.length - 1]!.email : null };
+}
+
+/** Adds an address (kept once, with its first reason). */
+export async function addSuppression(tenant: Tenant, input: SuppressionInput): Promise<void> {
+  await suppressEmail(tenant, input.email, input.reason, input.detail);
+}
+
+/** Removes an address, whatever put it there; 404 when it is not on the list. */
+export async function removeSuppression(tenant: Tenant, email: string): Promise<void> {
+  const [row] = await tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.email, email.trim().toLowerCase()))).returning({ email: suppressions.email });
+  if (!row) throw notFound('Suppressed address');
+}
+
