@@ -78,8 +78,13 @@ export async function testSmtpConnection(server: SmtpServer): Promise<SmtpOutcom
   }
 }
 
-/** An open connection that sends several emails (one workspace's messages in a batch). */
-export type EmailSession = { send(email: OutgoingEmail): Promise<void>; close(): Promise<void> };
+/**
+ * An open connection that sends several emails (one workspace's messages in a batch).
+ * `close` says QUIT politely; `abort` just drops the socket, which is the only safe end
+ * after a failure: worker-mailer reads a closed socket in a loop that never yields,
+ * and servers close the connection after a 421.
+ */
+export type EmailSession = { send(email: OutgoingEmail): Promise<void>; close(): Promise<void>; abort(): void };
 
 /** Opens a connection to send through. */
 export async function openEmailSession(server: SmtpServer): Promise<EmailSession> {
@@ -96,6 +101,13 @@ export async function openEmailSession(server: SmtpServer): Promise<EmailSession
         ...(email.headers ? { headers: email.headers } : {}),
       }),
     close: () => mailer.close(),
+    abort: () => {
+      try {
+        (mailer as unknown as { socket: Socket }).socket.close();
+      } catch {
+        // Already closed.
+      }
+    },
   };
 }
 
@@ -122,11 +134,10 @@ export async function tryOpenEmailSession(server: SmtpServer): Promise<{ session
 export async function sendOneEmail(server: SmtpServer, email: OutgoingEmail): Promise<SmtpOutcome> {
   const opened = await tryOpenEmailSession(server);
   if ('outcome' in opened) return opened.outcome;
-  try {
-    return await sendOnSession(opened.session, server, email);
-  } finally {
-    await opened.session.close().catch(() => undefined);
-  }
+  const outcome = await sendOnSession(opened.session, server, email);
+  if (outcome.ok) await opened.session.close().catch(() => undefined);
+  else opened.session.abort();
+  return outcome;
 }
 
 /** Reads `smtp(s)://user:pass@host:port` (the platform sender's secret). */

@@ -13,8 +13,8 @@ import { QueueMessage, type QueueMessageType } from './queue-messages';
  */
 export type BatchScope = {
   use<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<unknown>): Promise<T>;
-  /** Closes and forgets a resource (after it failed), so the next job opens a fresh one. */
-  drop(key: string): Promise<void>;
+  /** Forgets a resource without closing it (the job ended it), so the next job opens a fresh one. */
+  forget(key: string): void;
 };
 
 function createBatchScope(): BatchScope & { closeAll(): Promise<void> } {
@@ -32,7 +32,9 @@ function createBatchScope(): BatchScope & { closeAll(): Promise<void> } {
       open.set(key, { value, close: close as (value: unknown) => Promise<unknown> });
       return value;
     },
-    drop,
+    forget: (key) => {
+      open.delete(key);
+    },
     async closeAll() {
       await Promise.all([...open.keys()].map(drop));
     },

@@ -55,7 +55,11 @@ async function sendThroughBatchConnection(scope: BatchScope, workspaceId: string
     return outcome as SmtpOutcome;
   }
   const outcome = await sendOnSession(session, server, email);
-  if (!outcome.ok) await scope.drop(key);
+  if (!outcome.ok) {
+    // Dropped, not closed: the server may have hung up (see EmailSession).
+    session.abort();
+    scope.forget(key);
+  }
   return outcome;
 }
 

@@ -24,6 +24,7 @@ export default async function setup() {
     onRcptTo(address, _session, callback) {
       if (address.address.startsWith('bounce-')) return callback(Object.assign(new Error('5.1.1 <' + address.address + '>: user unknown'), { responseCode: 550 }));
       if (address.address.startsWith('tempfail-')) return callback(Object.assign(new Error('4.7.1 greylisted, try again later'), { responseCode: 451 }));
+      if (address.address.startsWith('busy-')) return callback(Object.assign(new Error('4.3.2 service not available, closing channel'), { responseCode: 421 }));
       return callback();
     },
     onData(stream, session, callback) {

@@ -122,6 +122,51 @@ describe('the send path', () => {
   });
 });
 
+describe('fault injection', () => {
+  /** Runs one send-delivery message through the Worker's queue entry and returns what happened. */
+  async function sendOnce(label: string, setup?: (workspace: string) => Promise<void>) {
+    const merchant = await signUpMerchant(`Faults ${label}`);
+    await setup?.(merchant.workspaceId);
+    const design = await insertEmailContent(merchant.workspaceId, { subject: 'Hi', html: '<p>Hi</p>' });
+    const to = uniqueEmail(label).replace(`${label}-`, label);
+    const contactId = await insertContact(merchant.workspaceId, { email: to });
+    const [row] = (await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', 'faults', '', '', ?, 'queued', ?, ?) RETURNING id").bind(`d-${contactId}`, merchant.workspaceId, contactId, design, Date.now(), Date.now()).all<{ id: string }>()).results;
+    const batch = createMessageBatch('marketing-sends', [{ id: `fault-${label}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: merchant.workspaceId, deliveryId: row!.id } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    return { result: await getQueueResult(batch, ctx), delivery: await deliveryOf(contactId, 'faults'), to };
+  }
+
+  const ownServer = (port: number, password: string) => async (workspace: string) => {
+    const { encryptSecret } = await import('../../src/lib/crypto');
+    await env.DB.prepare("UPDATE workspace_settings SET smtp_host = '127.0.0.1', smtp_port = ?, smtp_security = 'none', smtp_username = 'test', smtp_password_ciphertext = ? WHERE workspace_id = ?")
+      .bind(port, await encryptSecret(env.ENCRYPTION_KEY, password), workspace)
+      .run();
+    await env.DB.prepare("UPDATE workspaces SET sender_email = 'news@own.example' WHERE id = ?").bind(workspace).run();
+  };
+
+  it('retries when the SMTP server is down, without failing the delivery', async () => {
+    const { result, delivery } = await sendOnce('down', ownServer(2599, 'test'));
+    expect(result.retryMessages).toHaveLength(1);
+    expect(delivery).toMatchObject({ status: 'queued' });
+    expect(delivery!.reason).toContain('Could not connect to 127.0.0.1:2599');
+  });
+
+  it('retries a 421 (service not available)', async () => {
+    const { result, delivery, to } = await sendOnce('busy-');
+    expect(result.retryMessages).toHaveLength(1);
+    expect(delivery!.reason).toContain('421');
+    expect(await receivedFor(to)).toEqual([]);
+  });
+
+  it('retries an authentication failure of the sender: the merchant can fix it in Settings', async () => {
+    const { result, delivery } = await sendOnce('authfail', ownServer(2526, 'wrong-password'));
+    expect(result.retryMessages).toHaveLength(1);
+    expect(delivery).toMatchObject({ status: 'queued' });
+    expect(delivery!.reason).toContain('refused the username or password');
+  });
+});
+
 describe('/u/:token', () => {
   async function unsubscribeLinkFor(label: string) {
     const to = uniqueEmail(label);
