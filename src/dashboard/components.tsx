@@ -117,3 +117,16 @@ export function TableHead({ columns }: { columns: (string | { label: string; num
     </thead>
   );
 }
+
+/** A form's submit button for owners; for everyone else, why they cannot change it. */
+export function OwnerSubmit({ canEdit, label, what }: { canEdit: boolean; label: string; what: string }) {
+  return canEdit ? (
+    <div class="form-actions">
+      <button type="submit" class="button primary">
+        {label}
+      </button>
+    </div>
+  ) : (
+    <p class="muted small">{`Only the workspace owner can change ${what}.`}</p>
+  );
+}

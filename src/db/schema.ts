@@ -132,6 +132,12 @@ export const deadLetters = sqliteTable(
 export const CONSENT_STATUSES = ['subscribed', 'unsubscribed', 'not_subscribed'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
+// A row that belongs to one contact and goes when the contact is erased.
+const contactRef = () =>
+  text()
+    .notNull()
+    .references(() => contacts.id, { onDelete: 'cascade' });
+
 /** A customer or subscriber of a workspace, keyed by normalized email. */
 export const contacts = sqliteTable(
   'contacts',
@@ -178,9 +184,7 @@ export const contactTags = sqliteTable(
   'contact_tags',
   {
     workspaceId: workspaceRef(),
-    contactId: text()
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: contactRef(),
     tag: text().notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.tag] }), index('contact_tags_tag_idx').on(t.workspaceId, t.tag)],
@@ -324,9 +328,7 @@ export const consentChanges = sqliteTable(
   {
     id: text().primaryKey(),
     workspaceId: workspaceRef(),
-    contactId: text()
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: contactRef(),
     channel: text({ enum: CONSENT_CHANNELS }).notNull(),
     status: text({ enum: CONSENT_STATUSES }).notNull(),
     source: text().notNull(),
@@ -386,9 +388,7 @@ export const productInterests = sqliteTable(
   'product_interests',
   {
     workspaceId: workspaceRef(),
-    contactId: text()
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: contactRef(),
     productId: text()
       .notNull()
       .references(() => products.id, { onDelete: 'cascade' }),
@@ -522,9 +522,7 @@ export const deliveries = sqliteTable(
   {
     id: text().primaryKey(),
     workspaceId: workspaceRef(),
-    contactId: text()
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: contactRef(),
     channel: text({ enum: CONSENT_CHANNELS }).notNull(),
     sourceType: text({ enum: DELIVERY_SOURCES }).notNull(),
     sourceId: text().notNull(),

@@ -7,7 +7,7 @@ import type { AppEnv } from '../../env';
 import { tenantOf } from '../../http/tenant';
 import { getEmailSender, type EmailSenderView } from '../../messages/email-sender.service';
 import { getWorkspace } from '../../workspaces/workspaces.service';
-import { CsrfField, Field, type FormErrors, Notice } from '../components';
+import { CsrfField, Field, type FormErrors, Notice, OwnerSubmit } from '../components';
 import { renderAppPage } from '../render';
 import { SettingsHeader } from './settings-page';
 
@@ -56,15 +56,7 @@ function SenderForm({ sender, csrfToken, canEdit, errors = {}, values }: { sende
         />
         <Field name="fromName" label="From name" value={value('fromName', sender.fromName)} error={errors.fromName} placeholder="Your store" />
         <Field name="fromEmail" label="From email" type="email" value={value('fromEmail', sender.fromEmail)} error={errors.fromEmail} placeholder="hello@yourstore.com" required />
-        {canEdit ? (
-          <div class="form-actions">
-            <button type="submit" class="button primary">
-              Save sender
-            </button>
-          </div>
-        ) : (
-          <p class="muted small">Only the workspace owner can change the sender.</p>
-        )}
+        <OwnerSubmit canEdit={canEdit} label="Save sender" what="the sender" />
       </fieldset>
     </form>
   );

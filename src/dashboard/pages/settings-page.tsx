@@ -6,7 +6,7 @@ import type { AppEnv } from '../../env';
 import { tenantOf } from '../../http/tenant';
 import { formatInZone } from '../../lib/time';
 import { getWorkspace, type WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead, Tabs, TimeZoneOptions } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, OwnerSubmit, TableHead, Tabs, TimeZoneOptions } from '../components';
 import { renderAppPage } from '../render';
 
 const SETTINGS_TABS = [
@@ -60,15 +60,7 @@ function WorkspaceForm({ workspace, csrfToken, canEdit, errors = {}, values }: {
             error={errors.postalAddress}
             hint="Shown in the footer of marketing email, as anti-spam laws require."
           />
-          {canEdit ? (
-            <div class="form-actions">
-              <button type="submit" class="button primary">
-                Save workspace
-              </button>
-            </div>
-          ) : (
-            <p class="muted small">Only the workspace owner can change these settings.</p>
-          )}
+          <OwnerSubmit canEdit={canEdit} label="Save workspace" what="these settings" />
         </fieldset>
       </form>
     </section>
