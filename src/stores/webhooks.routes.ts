@@ -1,5 +1,5 @@
-// Store webhooks: verify the signature on the raw bytes, read the payload, record it
-// once, enqueue it, answer 202. Nothing else touches D1 on this path.
+// Store webhooks: verify the signature on the raw bytes, read the payload, enqueue it,
+// answer 202. Deduplication happens in the events consumer; this path writes no D1.
 import { Hono, type Context } from 'hono';
 import { openDb } from '../db/client';
 import type { StorePlatform } from '../db/schema';
@@ -22,9 +22,15 @@ async function connectionFor(c: Context<AppEnv>, platform: StorePlatform): Promi
   return connection;
 }
 
-function parseBody(raw: ArrayBuffer): unknown {
+/** The body as signed (bytes) and as text, decoded once. */
+async function readBody(c: Context<AppEnv>): Promise<{ bytes: ArrayBuffer; text: string }> {
+  const bytes = await c.req.arrayBuffer();
+  return { bytes, text: new TextDecoder().decode(bytes) };
+}
+
+function parseBody(text: string): unknown {
   try {
-    return parseJsonKeepingBigIds(new TextDecoder().decode(raw));
+    return parseJsonKeepingBigIds(text);
   } catch {
     throw new AppError('invalid_input', 'The body is not valid JSON.');
   }
@@ -77,34 +83,34 @@ function contextOf(connection: WebhookConnection, topic: string, shopDomain: str
 export const webhookRoutes = new Hono<AppEnv>()
   .post('/shopify/:connectionId', async (c) => {
     const connection = await connectionFor(c, 'shopify');
-    const raw = await c.req.arrayBuffer();
-    if (!(await verifyBase64BodySignature(connection.key, raw, c.req.header('x-shopify-hmac-sha256')))) badSignature();
+    const body = await readBody(c);
+    if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-shopify-hmac-sha256')))) badSignature();
     const topic = c.req.header('x-shopify-topic');
     if (!topic) throw new AppError('invalid_input', 'Missing the X-Shopify-Topic header.', { issues: [{ path: 'X-Shopify-Topic', message: 'Required' }] });
-    const dedupeKey = c.req.header('x-shopify-webhook-id') ?? c.req.header('x-shopify-event-id') ?? `sha256:${await sha256Hex(new TextDecoder().decode(raw))}`;
-    const events = mapShopifyWebhook(contextOf(connection, topic, c.req.header('x-shopify-shop-domain') ?? null), parseBody(raw));
+    const dedupeKey = c.req.header('x-shopify-webhook-id') ?? c.req.header('x-shopify-event-id') ?? `sha256:${await sha256Hex(body.text)}`;
+    const events = mapShopifyWebhook(contextOf(connection, topic, c.req.header('x-shopify-shop-domain') ?? null), parseBody(body.text));
     return accept(c, connection, topic, dedupeKey, events);
   })
 
   .post('/woocommerce/:connectionId', async (c) => {
     const connection = await connectionFor(c, 'woocommerce');
-    const raw = await c.req.arrayBuffer();
+    const body = await readBody(c);
     const topic = c.req.header('x-wc-webhook-topic');
     // WooCommerce pings a new webhook with an unsigned `webhook_id=N` form body and expects 200.
-    if (!topic && /^webhook_id=\d+$/.test(new TextDecoder().decode(raw).trim())) return c.json({ status: 'ok' }, 200);
-    if (!(await verifyBase64BodySignature(connection.key, raw, c.req.header('x-wc-webhook-signature')))) badSignature();
+    if (!topic && /^webhook_id=\d+$/.test(body.text.trim())) return c.json({ status: 'ok' }, 200);
+    if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-wc-webhook-signature')))) badSignature();
     if (!topic) throw new AppError('invalid_input', 'Missing the X-WC-Webhook-Topic header.', { issues: [{ path: 'X-WC-Webhook-Topic', message: 'Required' }] });
-    const dedupeKey = c.req.header('x-wc-webhook-delivery-id') ?? `sha256:${await sha256Hex(new TextDecoder().decode(raw))}`;
-    const events = mapWooCommerceWebhook(contextOf(connection, topic, null), parseBody(raw));
+    const dedupeKey = c.req.header('x-wc-webhook-delivery-id') ?? `sha256:${await sha256Hex(body.text)}`;
+    const events = mapWooCommerceWebhook(contextOf(connection, topic, null), parseBody(body.text));
     return accept(c, connection, topic, dedupeKey, events);
   })
 
   .post('/events/:connectionId', async (c) => {
     const connection = await connectionFor(c, 'custom');
-    const raw = await c.req.arrayBuffer();
-    const verdict = await verifyTimestampedSignature(connection.key, raw, c.req.header('x-signature'), Date.now());
+    const body = await readBody(c);
+    const verdict = await verifyTimestampedSignature(connection.key, body.bytes, c.req.header('x-signature'), Date.now());
     if (verdict === 'invalid') badSignature();
     if (verdict === 'stale') throw new AppError('unauthorized', 'The signature timestamp is more than 5 minutes away from now; sign each request when sending it.');
-    const envelope = readCustomEnvelope(parseBody(raw));
+    const envelope = readCustomEnvelope(parseBody(body.text));
     return accept(c, connection, envelope.type, envelope.id, mapCustomEvent(envelope));
   });
