@@ -49,8 +49,9 @@ export async function deleteEmailContent(tenant: Tenant, id: string): Promise<vo
   if (!row) throw notFound('Email design');
 }
 
-/** Renders a design for a sample contact, as the preview and test sends show it. */
-export async function renderSample(tenant: Tenant, template: EmailTemplate, unsubscribeUrl: string) {
+/** Renders a design for a sample contact, as the preview and test sends show it (with a placeholder unsubscribe link under `baseUrl`). */
+export async function renderSample(tenant: Tenant, template: EmailTemplate, baseUrl: string) {
+  const unsubscribeUrl = `${baseUrl}/u/sample`;
   validateEmailTemplate(template);
   const workspace = await getWorkspace(tenant);
   return renderEmail(template, {
@@ -62,7 +63,7 @@ export async function renderSample(tenant: Tenant, template: EmailTemplate, unsu
 
 /** Sends a design, rendered for the sample contact, to one address. */
 export async function testSendEmailContent(tenant: Tenant, env: Env, template: EmailTemplate, to: string): Promise<SmtpOutcome> {
-  const rendered = await renderSample(tenant, template, `${env.PUBLIC_BASE_URL}/u/test`);
+  const rendered = await renderSample(tenant, template, env.PUBLIC_BASE_URL);
   const sender = await resolveSender(tenant, env);
   return sendOneEmail(sender.server, { from: sender.from, to: { email: to }, replyTo: sender.replyTo, subject: `[Test] ${rendered.subject}`, html: rendered.html, text: rendered.text });
 }

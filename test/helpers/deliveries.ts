@@ -24,3 +24,15 @@ export function queueCampaignEmail(workspaceId: string, contactId: string, conte
 export function deliveryOf(contactId: string, campaignId = 'campaign-1') {
   return env.DB.prepare("SELECT * FROM deliveries WHERE contact_id = ? AND source_type = 'campaign' AND source_id = ?").bind(contactId, campaignId).first<Record<string, unknown>>();
 }
+
+/** Writes a queued delivery row directly (no queue message), for tests that drive the send job by hand. */
+export async function insertQueuedDelivery(workspaceId: string, contactId: string, contentId: string, campaignId: string): Promise<string> {
+  const now = Date.now();
+  const id = `d-${contactId}`;
+  await env.DB.prepare(
+    "INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, 'queued', ?, ?)",
+  )
+    .bind(id, workspaceId, contactId, campaignId, contentId, now, now)
+    .run();
+  return id;
+}

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { ORIGIN } from '../helpers/browser-client';
 import { insertContact } from '../helpers/data';
-import { deliveryOf, insertEmailContent, queueCampaignEmail } from '../helpers/deliveries';
+import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
 import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
 
@@ -74,8 +74,8 @@ describe('the send path', () => {
     const ids: string[] = [];
     for (const to of recipients) {
       const contactId = await insertContact(workspaceId, { email: to });
-      const [row] = (await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', 'c-batch', '', '', ?, 'queued', ?, ?) RETURNING id").bind(`d-${contactId}`, workspaceId, contactId, contentId, Date.now(), Date.now()).all<{ id: string }>()).results;
-      ids.push(row!.id);
+      const deliveryId = await insertQueuedDelivery(workspaceId, contactId, contentId, 'c-batch');
+      ids.push(deliveryId);
     }
     await worker.queue(createMessageBatch('marketing-sends', ids.map((deliveryId, i) => ({ id: `batch-${i}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId } }))), env);
     const received = await Promise.all(recipients.map(async (to) => (await receivedFor(to))[0]!));
@@ -108,8 +108,8 @@ describe('the send path', () => {
   it('puts a temporary failure back in the queue with backoff, and fails it for good from the dead-letter queue', async () => {
     const to = uniqueEmail('tempfail-').replace('tempfail--', 'tempfail-');
     const contactId = await insertContact(workspaceId, { email: to });
-    const [row] = (await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', 'c-temp', '', '', ?, 'queued', ?, ?) RETURNING id").bind(`d-${contactId}`, workspaceId, contactId, contentId, Date.now(), Date.now()).all<{ id: string }>()).results;
-    const batch = createMessageBatch('marketing-sends', [{ id: 'temp-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId: row!.id } }]);
+    const deliveryId = await insertQueuedDelivery(workspaceId, contactId, contentId, 'c-temp');
+    const batch = createMessageBatch('marketing-sends', [{ id: 'temp-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId } }]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([{ msgId: 'temp-1' }]);
@@ -117,7 +117,7 @@ describe('the send path', () => {
     expect(retried).toMatchObject({ status: 'queued', attempts: 1 });
     expect(retried!.reason).toContain('451');
 
-    await worker.queue(createMessageBatch('marketing-sends-dlq', [{ id: 'temp-dead', timestamp: new Date(), attempts: 9, body: { type: 'send-delivery', workspaceId, deliveryId: row!.id } }]), env);
+    await worker.queue(createMessageBatch('marketing-sends-dlq', [{ id: 'temp-dead', timestamp: new Date(), attempts: 9, body: { type: 'send-delivery', workspaceId, deliveryId } }]), env);
     expect(await deliveryOf(contactId, 'c-temp')).toMatchObject({ status: 'failed' });
   });
 });
@@ -130,8 +130,8 @@ describe('fault injection', () => {
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'Hi', html: '<p>Hi</p>' });
     const to = uniqueEmail(label).replace(`${label}-`, label);
     const contactId = await insertContact(merchant.workspaceId, { email: to });
-    const [row] = (await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', 'faults', '', '', ?, 'queued', ?, ?) RETURNING id").bind(`d-${contactId}`, merchant.workspaceId, contactId, design, Date.now(), Date.now()).all<{ id: string }>()).results;
-    const batch = createMessageBatch('marketing-sends', [{ id: `fault-${label}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: merchant.workspaceId, deliveryId: row!.id } }]);
+    const deliveryId = await insertQueuedDelivery(merchant.workspaceId, contactId, design, 'faults');
+    const batch = createMessageBatch('marketing-sends', [{ id: `fault-${label}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: merchant.workspaceId, deliveryId } }]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     return { result: await getQueueResult(batch, ctx), delivery: await deliveryOf(contactId, 'faults'), to };
