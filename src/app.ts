@@ -21,6 +21,7 @@ import { suppressionRoutes } from './messages/suppressions.routes';
 import { unsubscribeRoutes } from './messages/unsubscribe.routes';
 import { segmentApi } from './segments/segments.api';
 import { segmentRoutes } from './segments/segments.routes';
+import { campaignApi } from './campaigns/campaigns.api';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
 import { webhookRoutes } from './stores/webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
@@ -86,6 +87,7 @@ export function createApp() {
   api.route('/email-designs', emailContentApi);
   api.route('/suppressions', suppressionApi);
   api.route('/segments', segmentApi);
+  api.route('/campaigns', campaignApi);
   app.route('/api/v1', api);
 
   app.get('/', (c) => c.redirect('/app'));

@@ -40,6 +40,8 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   smtpUsername: text(),
   // AES-GCM ciphertext (src/lib/crypto.ts): never returned by any API or page.
   smtpPasswordCiphertext: text(),
+  // Most messages a second sent through this workspace's sender (null: no limit of ours).
+  sendRatePerSecond: integer(),
   updatedAt: integer().notNull(),
 });
 
@@ -533,6 +535,10 @@ export const deliveries = sqliteTable(
       .notNull()
       .references(() => emailContents.id),
     status: text({ enum: DELIVERY_STATUSES }).notNull(),
+    // False when the source may also reach contacts who never opted in (nor opted out).
+    requiresOptIn: integer({ mode: 'boolean' }).notNull().default(true),
+    // Merge data of the trigger occurrence (a flow's cart, product, prices) as JSON, or null.
+    context: text(),
     // Why it was skipped or failed, in words for the logs.
     reason: text(),
     attempts: integer().notNull().default(0),
@@ -545,6 +551,52 @@ export const deliveries = sqliteTable(
     uniqueIndex('deliveries_once_idx').on(t.workspaceId, t.sourceType, t.sourceId, t.stepKey, t.contactId, t.occurrenceKey),
     index('deliveries_source_idx').on(t.workspaceId, t.sourceType, t.sourceId, t.status),
     index('deliveries_contact_idx').on(t.workspaceId, t.contactId, t.queuedAt),
+    // The cron sweep for deliveries whose queue message was lost (see requeueStaleDeliveries).
+    index('deliveries_stale_idx').on(t.status, t.updatedAt),
+  ],
+);
+
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const CAMPAIGN_CHANNELS = CONSENT_CHANNELS;
+export type CampaignChannel = ConsentChannel;
+// Who of the audience is sent to; unsubscribed and suppressed contacts never are.
+export const SENDING_FILTERS = ['all', 'subscribed', 'registered'] as const;
+export type SendingFilter = (typeof SENDING_FILTERS)[number];
+
+/** A one-off send to an audience, now or at a scheduled time; its status moves through campaign-status.ts only. */
+export const campaigns = sqliteTable(
+  'campaigns',
+  {
+    id: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    name: text().notNull(),
+    channel: text({ enum: CAMPAIGN_CHANNELS }).notNull(),
+    status: text({ enum: CAMPAIGN_STATUSES }).notNull(),
+    // The email design sent (subject, preheader and HTML live there).
+    // No action on delete: a design or segment in use cannot be deleted (409), yet a workspace's cascade still can.
+    contentId: text().references(() => emailContents.id),
+    // The audience: a saved segment, or inline rules (a SegmentDefinition as JSON); neither means every contact.
+    segmentId: text().references(() => segments.id),
+    audienceRules: text(),
+    sendingFilter: text({ enum: SENDING_FILTERS }).notNull().default('subscribed'),
+    // When it goes out (UTC), and the wall time and zone it was chosen in, shown back as chosen.
+    scheduledAt: integer(),
+    scheduledLocal: text(),
+    scheduledTimeZone: text(),
+    startedAt: integer(),
+    finishedAt: integer(),
+    // Fan-out progress: the last contact id paged, and whether the audience is exhausted.
+    fanOutCursor: text(),
+    fanOutDone: integer({ mode: 'boolean' }).notNull().default(false),
+    recipients: integer().notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [
+    index('campaigns_workspace_idx').on(t.workspaceId, t.createdAt),
+    // The cron's look-ups: due scheduled campaigns, and sending ones to finish.
+    index('campaigns_due_idx').on(t.status, t.scheduledAt),
   ],
 );
 

@@ -5,6 +5,8 @@ import { purgeExpiredSessions } from '../accounts/sessions';
 import { sql } from 'drizzle-orm';
 import { openDb, type Db } from '../db/client';
 import type { Env } from '../env';
+import { finishSentCampaigns, requeueStalledFanOuts, startDueCampaigns } from '../campaigns/campaign-cron';
+import { sweepStaleDeliveries } from '../messages/deliveries.service';
 import { requeueStaleEvents } from '../stores/inbound-events';
 
 /** A periodic task: returns how many things it handled, for the log. */
@@ -15,6 +17,10 @@ export const cronTasks: CronTask[] = [
   { name: 'purge-expired-sessions', run: (db, _env, now) => purgeExpiredSessions(db, now) },
   { name: 'purge-login-throttles', run: (db, _env, now) => purgeLoginThrottles(db, now) },
   { name: 'requeue-stale-store-events', run: (db, env, now) => requeueStaleEvents(db, env.EVENTS_QUEUE, now) },
+  { name: 'start-due-campaigns', run: (db, env, now) => startDueCampaigns(db, env.SENDS_QUEUE, now) },
+  { name: 'requeue-stalled-fan-outs', run: (db, env, now) => requeueStalledFanOuts(db, env.SENDS_QUEUE, now) },
+  { name: 'finish-sent-campaigns', run: (db, _env, now) => finishSentCampaigns(db, now) },
+  { name: 'sweep-stale-deliveries', run: (db, env, now) => sweepStaleDeliveries(db, env.SENDS_QUEUE, now) },
   { name: 'refresh-query-planner-stats', run: (db, _env, now) => refreshPlannerStats(db, now) },
 ];
 

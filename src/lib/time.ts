@@ -22,3 +22,36 @@ export function formatInZone(epochMs: number, timeZone: string): string {
     timeStyle: 'short',
   }).format(new Date(epochMs));
 }
+
+/** How far `timeZone` is ahead of UTC at an instant, in milliseconds. */
+function zoneOffsetAt(epochMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(epochMs));
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
+  return asUtc - Math.floor(epochMs / SECOND) * SECOND;
+}
+
+/**
+ * The instant a wall-clock time ("2026-03-29T09:00") happens in `timeZone`, with the
+ * offset in force on that date, so 09:00 stays 09:00 across a DST change. A time
+ * skipped by a spring-forward is moved on by the gap (02:30 → 03:30); a time that
+ * happens twice at a fall-back is taken the first time.
+ */
+export function zonedTimeToUtc(local: string, timeZone: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!match) throw new Error(`not a local date and time: ${local}`);
+  const [, y, mo, d, h, mi] = match.map(Number) as [number, number, number, number, number, number];
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  // The offsets a few hours either side cover both readings around a change.
+  const candidates = [zoneOffsetAt(wall - 12 * HOUR, timeZone), zoneOffsetAt(wall + 12 * HOUR, timeZone)].map((offset) => wall - offset);
+  const exact = candidates.filter((instant) => instant + zoneOffsetAt(instant, timeZone) === wall);
+  if (exact.length) return Math.min(...exact);
+  // In a gap: the wall time plus the offset before the change.
+  return wall - zoneOffsetAt(wall - 12 * HOUR, timeZone);
+}
+
+/** An instant as the wall-clock "YYYY-MM-DDTHH:mm" of `timeZone` (what a datetime-local field shows). */
+export function utcToZonedLocal(epochMs: number, timeZone: string): string {
+  const shifted = new Date(epochMs + zoneOffsetAt(epochMs, timeZone));
+  return shifted.toISOString().slice(0, 16);
+}

@@ -1,29 +1,41 @@
 // Deliveries: written once per (source, step, contact, occurrence) before anything is
 // enqueued, then moved through their lifecycle by the send job.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { runBatch, type Db } from '../db/client';
 import { deliveries, suppressions, type DeliverySource, type DeliveryStatus, type SuppressionReason } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { QueueMessage } from '../jobs/queue-messages';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
+import { HOUR } from '../lib/time';
 import { canMoveDelivery } from './delivery-status';
 
 /** One email to queue for one contact. */
-export type EmailDeliveryRequest = { contactId: string; sourceType: DeliverySource; sourceId: string; stepKey?: string; occurrenceKey?: string; contentId: string };
+export type EmailDeliveryRequest = {
+  contactId: string;
+  sourceType: DeliverySource;
+  sourceId: string;
+  stepKey?: string;
+  occurrenceKey?: string;
+  contentId: string;
+  // False when the source may reach contacts who neither opted in nor out (default true).
+  requiresOptIn?: boolean;
+  // Merge data of the occurrence (a flow's cart or product), readable by the design's merge tags.
+  context?: Record<string, unknown>;
+};
 
-// 12 columns a row: 8 rows stay under D1's 100 bound parameters per statement.
-const ROWS_PER_INSERT = 8;
+// 14 columns a row: 7 rows stay under D1's 100 bound parameters per statement.
+const ROWS_PER_INSERT = 7;
 const MESSAGES_PER_SEND = 100;
 
 /**
- * Writes the delivery rows (the unique key makes a repeat a no-op) and enqueues one
- * message for each row this call created. Returns how many were new.
+ * Writes the delivery rows in one D1 round trip (the unique key makes a repeat a
+ * no-op) and enqueues one message for each row this call created. Returns how many
+ * were new.
  */
 export async function queueEmailDeliveries(tenant: Tenant, queue: Queue<QueueMessage>, requests: EmailDeliveryRequest[], now = Date.now()): Promise<number> {
-  const created: string[] = [];
-  for (const slice of chunk(requests, ROWS_PER_INSERT)) {
-    const rows = await tenant.db
+  const inserts = chunk(requests, ROWS_PER_INSERT).map((slice) =>
+    tenant.db
       .insert(deliveries)
       .values(
         slice.map((request) =>
@@ -37,15 +49,19 @@ export async function queueEmailDeliveries(tenant: Tenant, queue: Queue<QueueMes
             occurrenceKey: request.occurrenceKey ?? '',
             contentId: request.contentId,
             status: 'queued' as const,
+            requiresOptIn: request.requiresOptIn ?? true,
+            context: request.context ? JSON.stringify(request.context) : null,
             queuedAt: now,
             updatedAt: now,
           }),
         ),
       )
       .onConflictDoNothing()
-      .returning({ id: deliveries.id });
-    created.push(...rows.map((row) => row.id));
-  }
+      .returning({ id: deliveries.id }),
+  );
+  const [first, ...rest] = inserts;
+  if (!first) return 0;
+  const created = (await tenant.db.batch([first, ...rest])).flat().map((row) => row.id);
   for (const ids of chunk(created, MESSAGES_PER_SEND)) {
     await queue.sendBatch(ids.map((deliveryId) => ({ body: { type: 'send-delivery' as const, workspaceId: tenant.workspaceId, deliveryId } })));
   }
@@ -97,4 +113,40 @@ export async function failDeadDeliveries(db: Db, dead: { workspaceId: string; de
         .where(and(eq(deliveries.workspaceId, workspaceId), eq(deliveries.id, deliveryId), inArray(deliveries.status, ['queued', 'sending']))),
     ),
   );
+}
+
+// Longer than the longest retry delay (an hour), so a delivery waiting out its backoff is never taken for lost.
+const QUEUED_STALE_AFTER = 2 * HOUR;
+// A send takes seconds; one still "sending" after this died with its worker.
+const SENDING_STALE_AFTER = HOUR;
+const STALE_PER_TICK = 500;
+
+/**
+ * The cron's safety net for invariant 2 (nothing is lost): re-enqueues deliveries
+ * whose queue message never came (the enqueue failed after the row was written),
+ * and fails those interrupted mid-send. Those are not retried: the server may have
+ * taken the message, and a duplicate is worse than a recorded failure.
+ */
+export async function sweepStaleDeliveries(db: Db, queue: Queue<QueueMessage>, now: number): Promise<number> {
+  const lost = await db
+    .update(deliveries)
+    .set({ updatedAt: now })
+    .where(
+      inArray(
+        deliveries.id,
+        db
+          .select({ id: deliveries.id })
+          .from(deliveries)
+          .where(and(eq(deliveries.status, 'queued'), lt(deliveries.updatedAt, now - QUEUED_STALE_AFTER)))
+          .limit(STALE_PER_TICK),
+      ),
+    )
+    .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id });
+  for (const slice of chunk(lost, MESSAGES_PER_SEND)) await queue.sendBatch(slice.map((body) => ({ body: { type: 'send-delivery' as const, ...body } })));
+  const interrupted = await db
+    .update(deliveries)
+    .set({ status: 'failed', reason: 'Interrupted while sending; not retried in case the server took it', updatedAt: now })
+    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, now - SENDING_STALE_AFTER)))
+    .returning({ id: deliveries.id });
+  return lost.length + interrupted.length;
 }

@@ -1,0 +1,81 @@
+// The campaign work of each cron tick, across workspaces: start the campaigns that
+// are due, finish those whose every delivery is final, and restart fan-outs whose
+// next page message was lost. Each step is an atomic conditional update, so two
+// overlapping ticks never start (or finish) a campaign twice.
+import { and, count, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { campaigns, deliveries } from '../db/schema';
+import type { QueueMessage } from '../jobs/queue-messages';
+import { chunk } from '../lib/chunk';
+import { MINUTE } from '../lib/time';
+import { firstFanOutPage } from './campaigns.service';
+
+// Campaigns started, finished or resumed per tick; the next tick takes the rest.
+const PER_TICK = 100;
+// A fan-out that has not moved for this long lost its page message (pages take seconds).
+const STALLED_AFTER = 10 * MINUTE;
+
+/** Claims due scheduled campaigns (scheduled → sending) and enqueues their first fan-out page. */
+export async function startDueCampaigns(db: Db, queue: Queue<QueueMessage>, now: number): Promise<number> {
+  const due = db
+    .select({ id: campaigns.id })
+    .from(campaigns)
+    .where(and(eq(campaigns.status, 'scheduled'), lte(campaigns.scheduledAt, now)))
+    .limit(PER_TICK);
+  // The status condition again in the UPDATE: only one of two overlapping ticks gets each row back.
+  const claimed = await db
+    .update(campaigns)
+    .set({ status: 'sending', startedAt: now, updatedAt: now })
+    .where(and(inArray(campaigns.id, due), eq(campaigns.status, 'scheduled')))
+    .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId });
+  for (const slice of chunk(claimed, 100)) await queue.sendBatch(slice.map((row) => ({ body: firstFanOutPage(row) })));
+  return claimed.length;
+}
+
+/** Marks sending campaigns sent once their audience is paged and no delivery is still pending. */
+export async function finishSentCampaigns(db: Db, now: number): Promise<number> {
+  const sending = await db
+    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId })
+    .from(campaigns)
+    .where(and(eq(campaigns.status, 'sending'), eq(campaigns.fanOutDone, true)))
+    .limit(PER_TICK);
+  let finished = 0;
+  for (const campaign of sending) {
+    const ofCampaign = and(eq(deliveries.workspaceId, campaign.workspaceId), eq(deliveries.sourceType, 'campaign'), eq(deliveries.sourceId, campaign.id));
+    const [pending] = await db
+      .select({ n: count() })
+      .from(deliveries)
+      .where(and(ofCampaign, inArray(deliveries.status, ['queued', 'sending'])));
+    if (pending!.n > 0) continue;
+    const [total] = await db.select({ n: count() }).from(deliveries).where(ofCampaign);
+    const [row] = await db
+      .update(campaigns)
+      .set({ status: 'sent', finishedAt: now, recipients: total!.n, updatedAt: now })
+      .where(and(eq(campaigns.workspaceId, campaign.workspaceId), eq(campaigns.id, campaign.id), eq(campaigns.status, 'sending')))
+      .returning({ id: campaigns.id });
+    if (row) finished += 1;
+  }
+  return finished;
+}
+
+/** Re-enqueues the next page of fan-outs that stopped moving (a page message lost after the cursor moved). */
+export async function requeueStalledFanOuts(db: Db, queue: Queue<QueueMessage>, now: number): Promise<number> {
+  const stalled = await db
+    .update(campaigns)
+    .set({ updatedAt: now })
+    .where(
+      inArray(
+        campaigns.id,
+        db
+          .select({ id: campaigns.id })
+          .from(campaigns)
+          .where(and(eq(campaigns.status, 'sending'), eq(campaigns.fanOutDone, false), sql`${campaigns.updatedAt} < ${now - STALLED_AFTER}`))
+          .limit(PER_TICK),
+      ),
+    )
+    .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId, cursor: campaigns.fanOutCursor });
+  for (const slice of chunk(stalled, 100)) {
+    await queue.sendBatch(slice.map((row) => ({ body: { type: 'fan-out-page' as const, workspaceId: row.workspaceId, campaignId: row.id, afterContactId: row.cursor } })));
+  }
+  return stalled.length;
+}

@@ -1,0 +1,37 @@
+// The campaign lifecycle as data: every status change and every edit goes through
+// `assertCampaignMove`, so the rules live in one table.
+import type { CampaignStatus } from '../db/schema';
+import { AppError } from '../lib/errors';
+
+/**
+ * Allowed next statuses. `scheduled → scheduled` is a reschedule; `scheduled → draft`
+ * takes it off the schedule; only the cron claim and "send now" enter `sending`.
+ */
+export const CAMPAIGN_TRANSITIONS: Record<CampaignStatus, readonly CampaignStatus[]> = {
+  draft: ['scheduled', 'sending', 'cancelled'],
+  scheduled: ['scheduled', 'draft', 'sending', 'cancelled'],
+  sending: ['sent'],
+  sent: [],
+  cancelled: [],
+};
+
+/** Statuses in which the campaign's name, audience and content may still change. */
+export const EDITABLE_CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['draft', 'scheduled'];
+
+const LOCKED_BECAUSE: Record<CampaignStatus, string> = {
+  draft: 'This campaign is a draft.',
+  scheduled: 'This campaign is scheduled.',
+  sending: 'This campaign is sending now; it can no longer be edited, rescheduled or cancelled.',
+  sent: 'This campaign was sent; it can no longer be edited or rescheduled.',
+  cancelled: 'This campaign was cancelled; it can no longer be edited or scheduled. Create a new campaign instead.',
+};
+
+/** True when a campaign may move from one status to the other (`'edit'`: keep its status and change its fields). */
+export function canMoveCampaign(from: CampaignStatus, to: CampaignStatus | 'edit'): boolean {
+  return to === 'edit' ? EDITABLE_CAMPAIGN_STATUSES.includes(from) : CAMPAIGN_TRANSITIONS[from].includes(to);
+}
+
+/** Throws 409 with the reason in plain words when the move is not allowed. */
+export function assertCampaignMove(from: CampaignStatus, to: CampaignStatus | 'edit'): void {
+  if (!canMoveCampaign(from, to)) throw new AppError('conflict', LOCKED_BECAUSE[from]);
+}

@@ -1,0 +1,22 @@
+// /api/v1/campaigns: build, schedule, cancel, test-send, and read progress.
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { tenantOf } from '../http/tenant';
+import { validate } from '../http/validate';
+import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
+import { cancelCampaign, countCampaignAudience, createCampaign, getCampaign, listCampaigns, scheduleCampaign, testSendCampaign, unscheduleCampaign, updateCampaign } from './campaigns.service';
+
+export const campaignApi = new Hono<AppEnv>()
+  .get('/', async (c) => c.json({ campaigns: await listCampaigns(tenantOf(c)) }))
+  .post('/', validate('json', CampaignInput), async (c) => c.json({ campaign: await createCampaign(tenantOf(c), c.req.valid('json')) }, 201))
+  // The builder's live count: who would receive it if it went out now.
+  .post('/audience-count', validate('json', AudienceCountInput), async (c) => c.json({ count: await countCampaignAudience(tenantOf(c), c.req.valid('json')) }))
+  .get('/:id', async (c) => c.json({ campaign: await getCampaign(tenantOf(c), c.req.param('id')) }))
+  .patch('/:id', validate('json', CampaignPatch), async (c) => c.json({ campaign: await updateCampaign(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
+  .post('/:id/schedule', validate('json', ScheduleInput), async (c) => c.json({ campaign: await scheduleCampaign(tenantOf(c), c.env.SENDS_QUEUE, c.req.param('id'), c.req.valid('json')) }))
+  .post('/:id/unschedule', async (c) => c.json({ campaign: await unscheduleCampaign(tenantOf(c), c.req.param('id')) }))
+  .post('/:id/cancel', async (c) => c.json({ campaign: await cancelCampaign(tenantOf(c), c.req.param('id')) }))
+  .post('/:id/test-send', validate('json', CampaignTestSendInput), async (c) => {
+    const results = await testSendCampaign(tenantOf(c), c.env, c.req.param('id'), c.req.valid('json').to);
+    return c.json({ results: results.map(({ to, outcome }) => ({ to, ok: outcome.ok, message: outcome.message })) });
+  });

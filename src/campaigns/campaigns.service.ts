@@ -1,0 +1,267 @@
+// Campaigns: building (name, audience, filter, design), scheduling in the workspace's
+// time zone, cancelling, test sends, and progress while they send. Every change goes
+// through the lifecycle guard and is applied only if the status is still the one read.
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
+import type { SmtpOutcome } from '../channels/email';
+import { campaigns, contacts, deliveries, type CampaignStatus, type DeliveryStatus } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+import type { Env } from '../env';
+import type { QueueMessage } from '../jobs/queue-messages';
+import { AppError, notFound } from '../lib/errors';
+import { newId } from '../lib/ids';
+import { zonedTimeToUtc } from '../lib/time';
+import { getEmailContent, testSendEmailContent } from '../messages/email-contents.service';
+import { SegmentDefinition } from '../segments/segment-definition';
+import { getSegment } from '../segments/segments.service';
+import { getWorkspace } from '../workspaces/workspaces.service';
+import { compileCampaignAudience } from './campaign-audience';
+import { assertCampaignMove } from './campaign-status';
+import type { CampaignAudience, CampaignInput, CampaignPatch, ScheduleInput } from './campaigns.schemas';
+
+type CampaignRow = typeof campaigns.$inferSelect;
+
+/** Deliveries of a campaign by state: pending ones are still queued or being sent. */
+export type CampaignProgress = { recipients: number; pending: number; sent: number; failed: number; skipped: number };
+
+/** A campaign as the API and pages show it. */
+export type CampaignView = {
+  id: string;
+  name: string;
+  channel: CampaignRow['channel'];
+  status: CampaignStatus;
+  contentId: string | null;
+  audience: CampaignAudience;
+  sendingFilter: CampaignRow['sendingFilter'];
+  // The wall time and zone it was scheduled in, and the instant that is.
+  scheduledAt: number | null;
+  scheduledLocal: string | null;
+  scheduledTimeZone: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  progress: CampaignProgress;
+  createdAt: number;
+  updatedAt: number;
+};
+
+const EMPTY_PROGRESS: CampaignProgress = { recipients: 0, pending: 0, sent: 0, failed: 0, skipped: 0 };
+const EVERYONE: SegmentDefinition = { match: 'all', children: [] };
+
+/** A campaign row's audience, as the API gives it. */
+export function audienceOf(row: Pick<CampaignRow, 'segmentId' | 'audienceRules'>): CampaignAudience {
+  if (row.segmentId) return { type: 'segment', segmentId: row.segmentId };
+  // Validated on read too, as saved segments are.
+  if (row.audienceRules) return { type: 'rules', definition: SegmentDefinition.parse(JSON.parse(row.audienceRules)) };
+  return { type: 'everyone' };
+}
+
+function audienceColumns(audience: CampaignAudience) {
+  return {
+    segmentId: audience.type === 'segment' ? audience.segmentId : null,
+    audienceRules: audience.type === 'rules' ? JSON.stringify(audience.definition) : null,
+  };
+}
+
+function toView(row: CampaignRow, progress: CampaignProgress): CampaignView {
+  return {
+    id: row.id,
+    name: row.name,
+    channel: row.channel,
+    status: row.status,
+    contentId: row.contentId,
+    audience: audienceOf(row),
+    sendingFilter: row.sendingFilter,
+    scheduledAt: row.scheduledAt,
+    scheduledLocal: row.scheduledLocal,
+    scheduledTimeZone: row.scheduledTimeZone,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    progress,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** Checks that what the input names exists in this workspace; 400 naming the field when not. */
+async function checkReferences(tenant: Tenant, input: { contentId?: string | null | undefined; audience?: CampaignAudience | undefined }): Promise<void> {
+  const missing = async (field: string, check: () => Promise<unknown>, message: string) => {
+    try {
+      await check();
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found') throw new AppError('invalid_input', message, { issues: [{ path: field, message }] });
+      throw err;
+    }
+  };
+  if (input.contentId) await missing('contentId', () => getEmailContent(tenant, input.contentId!), 'There is no such email design in this workspace');
+  if (input.audience?.type === 'segment') await missing('audience.segmentId', () => getSegment(tenant, (input.audience as { segmentId: string }).segmentId), 'There is no such segment in this workspace');
+}
+
+async function loadCampaign(tenant: Tenant, id: string): Promise<CampaignRow> {
+  const [row] = await tenant.db.select().from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, id))).limit(1);
+  if (!row) throw notFound('Campaign');
+  return row;
+}
+
+/**
+ * Applies `fields` only if the campaign is still in the status it was read in (and
+ * the guard allows the move), so two concurrent changes cannot both win.
+ */
+async function moveCampaign(tenant: Tenant, row: CampaignRow, to: CampaignStatus | 'edit', fields: Partial<CampaignRow>, now: number): Promise<CampaignRow> {
+  assertCampaignMove(row.status, to);
+  const [updated] = await tenant.db
+    .update(campaigns)
+    .set({ ...fields, ...(to === 'edit' ? {} : { status: to }), updatedAt: now })
+    .where(tenant.where(campaigns, eq(campaigns.id, row.id), eq(campaigns.status, row.status)))
+    .returning();
+  if (updated) return updated;
+  // Someone changed it meanwhile: judge the move against what it is now.
+  const current = await loadCampaign(tenant, row.id);
+  assertCampaignMove(current.status, to);
+  throw new AppError('conflict', 'This campaign changed while you were editing it; reload and try again.');
+}
+
+/** Counts of a campaign's deliveries by status. */
+export async function campaignProgress(tenant: Tenant, ids: string[]): Promise<Map<string, CampaignProgress>> {
+  const result = new Map<string, CampaignProgress>();
+  if (!ids.length) return result;
+  const rows = await tenant.db
+    .select({ campaignId: deliveries.sourceId, status: deliveries.status, n: count() })
+    .from(deliveries)
+    .where(tenant.where(deliveries, eq(deliveries.sourceType, 'campaign'), inArray(deliveries.sourceId, ids)))
+    .groupBy(deliveries.sourceId, deliveries.status);
+  const bucket: Record<DeliveryStatus, keyof CampaignProgress> = { queued: 'pending', sending: 'pending', sent: 'sent', failed: 'failed', skipped: 'skipped' };
+  for (const row of rows) {
+    const progress = result.get(row.campaignId) ?? { ...EMPTY_PROGRESS };
+    progress[bucket[row.status]] += row.n;
+    progress.recipients += row.n;
+    result.set(row.campaignId, progress);
+  }
+  return result;
+}
+
+/** Saves a new draft. */
+export async function createCampaign(tenant: Tenant, input: CampaignInput, now = Date.now()): Promise<CampaignView> {
+  await checkReferences(tenant, input);
+  const row = tenant.row({
+    id: newId(now),
+    name: input.name,
+    channel: input.channel,
+    status: 'draft' as const,
+    contentId: input.contentId ?? null,
+    ...audienceColumns(input.audience),
+    sendingFilter: input.sendingFilter,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const [saved] = await tenant.db.insert(campaigns).values(row).returning();
+  return toView(saved!, EMPTY_PROGRESS);
+}
+
+/** The workspace's campaigns, newest first, with their progress. */
+export async function listCampaigns(tenant: Tenant, limit = 200): Promise<CampaignView[]> {
+  const rows = await tenant.db.select().from(campaigns).where(tenant.where(campaigns)).orderBy(desc(campaigns.createdAt)).limit(limit);
+  const progress = await campaignProgress(
+    tenant,
+    rows.filter((row) => row.status !== 'draft').map((row) => row.id),
+  );
+  return rows.map((row) => toView(row, progress.get(row.id) ?? EMPTY_PROGRESS));
+}
+
+/** One campaign with its live progress; 404 for another workspace's. */
+export async function getCampaign(tenant: Tenant, id: string): Promise<CampaignView> {
+  const row = await loadCampaign(tenant, id);
+  const progress = await campaignProgress(tenant, [id]);
+  return toView(row, progress.get(id) ?? EMPTY_PROGRESS);
+}
+
+/** Changes the fields given, while the campaign is a draft or scheduled. */
+export async function updateCampaign(tenant: Tenant, id: string, patch: CampaignPatch, now = Date.now()): Promise<CampaignView> {
+  const row = await loadCampaign(tenant, id);
+  assertCampaignMove(row.status, 'edit');
+  await checkReferences(tenant, patch);
+  const updated = await moveCampaign(
+    tenant,
+    row,
+    'edit',
+    {
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.contentId !== undefined ? { contentId: patch.contentId } : {}),
+      ...(patch.audience ? audienceColumns(patch.audience) : {}),
+      ...(patch.sendingFilter ? { sendingFilter: patch.sendingFilter } : {}),
+    },
+    now,
+  );
+  return toView(updated, EMPTY_PROGRESS);
+}
+
+/** The audience's definition as it stands now (a saved segment is read at this moment). */
+export async function campaignDefinition(tenant: Tenant, audience: CampaignAudience): Promise<SegmentDefinition> {
+  if (audience.type === 'segment') return (await getSegment(tenant, audience.segmentId)).definition;
+  return audience.type === 'rules' ? audience.definition : EVERYONE;
+}
+
+/** How many contacts the campaign would reach if it went out now (the builder's live count). */
+export async function countCampaignAudience(tenant: Tenant, input: Pick<CampaignInput, 'audience' | 'channel' | 'sendingFilter'>, now = Date.now()): Promise<number> {
+  const definition = await campaignDefinition(tenant, input.audience);
+  const [row] = await tenant.db
+    .select({ n: count() })
+    .from(contacts)
+    .where(compileCampaignAudience(definition, input.channel, input.sendingFilter, { workspaceId: tenant.workspaceId, now }));
+  return row?.n ?? 0;
+}
+
+function assertSendable(row: CampaignRow): void {
+  if (row.channel === 'sms') throw new AppError('invalid_input', 'SMS campaigns cannot be sent yet: SMS sending arrives with Twilio support', { issues: [{ path: 'channel', message: 'SMS sending is not available yet' }] });
+  if (!row.contentId) throw new AppError('invalid_input', 'Choose the email design to send first', { issues: [{ path: 'contentId', message: 'Choose the email design to send' }] });
+}
+
+/** The first fan-out page message of a campaign that has just started sending. */
+export function firstFanOutPage(row: Pick<CampaignRow, 'id' | 'workspaceId'>): QueueMessage {
+  return { type: 'fan-out-page', workspaceId: row.workspaceId, campaignId: row.id, afterContactId: null };
+}
+
+/**
+ * Sends now (the fan-out starts at once) or schedules for a wall-clock time in the
+ * workspace's zone; rescheduling a scheduled campaign moves it.
+ */
+export async function scheduleCampaign(tenant: Tenant, queue: Queue<QueueMessage>, id: string, input: ScheduleInput, now = Date.now()): Promise<CampaignView> {
+  const row = await loadCampaign(tenant, id);
+  if (input.now) {
+    assertCampaignMove(row.status, 'sending');
+    assertSendable(row);
+    const started = await moveCampaign(tenant, row, 'sending', { startedAt: now, scheduledAt: now, scheduledLocal: null, scheduledTimeZone: null }, now);
+    // If this send fails, the cron's stalled fan-out sweep starts it (requeueStalledFanOuts).
+    await queue.send(firstFanOutPage(started));
+    return toView(started, EMPTY_PROGRESS);
+  }
+  assertCampaignMove(row.status, 'scheduled');
+  assertSendable(row);
+  const { timeZone } = await getWorkspace(tenant);
+  const at = zonedTimeToUtc(input.sendAt!, timeZone);
+  if (at <= now) throw new AppError('invalid_input', `That time has passed in ${timeZone}; choose a time in the future`, { issues: [{ path: 'sendAt', message: 'Choose a time in the future' }] });
+  const scheduled = await moveCampaign(tenant, row, 'scheduled', { scheduledAt: at, scheduledLocal: input.sendAt!, scheduledTimeZone: timeZone }, now);
+  return toView(scheduled, EMPTY_PROGRESS);
+}
+
+/** Takes a scheduled campaign off the schedule, back to a draft. */
+export async function unscheduleCampaign(tenant: Tenant, id: string, now = Date.now()): Promise<CampaignView> {
+  const row = await loadCampaign(tenant, id);
+  const updated = await moveCampaign(tenant, row, 'draft', { scheduledAt: null, scheduledLocal: null, scheduledTimeZone: null }, now);
+  return toView(updated, EMPTY_PROGRESS);
+}
+
+/** Cancels a draft or scheduled campaign for good. */
+export async function cancelCampaign(tenant: Tenant, id: string, now = Date.now()): Promise<CampaignView> {
+  const row = await loadCampaign(tenant, id);
+  const updated = await moveCampaign(tenant, row, 'cancelled', { finishedAt: now }, now);
+  return toView(updated, EMPTY_PROGRESS);
+}
+
+/** Sends the campaign's design, rendered for the sample contact, to each address; one outcome each. */
+export async function testSendCampaign(tenant: Tenant, env: Env, id: string, to: string[]): Promise<{ to: string; outcome: SmtpOutcome }[]> {
+  const row = await loadCampaign(tenant, id);
+  assertSendable(row);
+  const design = await getEmailContent(tenant, row.contentId!);
+  const results = [];
+  for (const address of to) results.push({ to: address, outcome: await testSendEmailContent(tenant, env, design, address) });
+  return results;
+}
