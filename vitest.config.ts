@@ -18,6 +18,7 @@ export default defineConfig(async () => {
             ENCRYPTION_KEY: 'dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vawo=',
             PLATFORM_SMTP_URL: 'smtp://test:test@127.0.0.1:2526',
             PUBLIC_BASE_URL: 'https://marketing.example.com',
+            UNSUBSCRIBE_MAILBOX: 'unsubscribe@mail.example.com',
           },
         },
       }),

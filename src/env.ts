@@ -9,12 +9,15 @@ export interface Env {
   EVENTS_QUEUE: Queue<QueueMessage>;
   SENDS_QUEUE: Queue<QueueMessage>;
   CAMPAIGN_TRACKER: DurableObjectNamespace<import('./tracking/campaign-tracker').CampaignTracker>;
+  SEND_RATE_LIMITER: DurableObjectNamespace<import('./messages/send-rate-limiter').SendRateLimiter>;
   PUBLIC_BASE_URL: string;
   PLATFORM_SENDER_NAME: string;
   PLATFORM_SENDER_EMAIL: string;
   APP_SECRET: string;
   ENCRYPTION_KEY: string;
   PLATFORM_SMTP_URL: string;
+  // An address routed to this Worker (Cloudflare Email Routing), offered as List-Unsubscribe mailto; blank: none.
+  UNSUBSCRIBE_MAILBOX?: string;
 }
 
 /** The signed-in dashboard user, set by the session middleware. */

@@ -4,7 +4,9 @@ import type { Env } from './env';
 import { runCronTick } from './jobs/cron';
 import { jobHandlers } from './jobs/job-handlers';
 import { consumeDeadLetterBatch, consumeQueueBatch, isDeadLetterQueue } from './jobs/queue-consumer';
+import { receiveUnsubscribeMail } from './messages/unsubscribe-mailbox';
 
+export { SendRateLimiter } from './messages/send-rate-limiter';
 export { CampaignTracker } from './tracking/campaign-tracker';
 
 const app = createApp();
@@ -15,6 +17,11 @@ export default {
   async queue(batch, env) {
     if (isDeadLetterQueue(batch.queue)) await consumeDeadLetterBatch(batch, env);
     else await consumeQueueBatch(batch, env, jobHandlers);
+  },
+
+  // Cloudflare Email Routing delivers mail to UNSUBSCRIBE_MAILBOX here (the List-Unsubscribe mailto).
+  async email(message, env) {
+    await receiveUnsubscribeMail(message, env);
   },
 
   async scheduled(controller, env, ctx) {

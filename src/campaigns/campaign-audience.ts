@@ -1,8 +1,9 @@
 // Who a campaign reaches, as one SQL condition over contacts: its audience rules,
 // its sending filter, and the reachability rules no filter can lift (an address or
 // phone, not unsubscribed, not suppressed). Pure, like compileSegment.
-import { and, eq, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
-import { contacts, suppressions, type CampaignChannel, type SendingFilter } from '../db/schema';
+import { and, eq, isNotNull, ne, not, type SQL } from 'drizzle-orm';
+import { contacts, type CampaignChannel, type SendingFilter } from '../db/schema';
+import { contactEmailSuppressed } from '../messages/suppressions.service';
 import { compileSegment, type CompileContext } from '../segments/compile-segment';
 import type { SegmentDefinition } from '../segments/segment-definition';
 
@@ -11,7 +12,7 @@ function reachable(channel: CampaignChannel, workspaceId: string): SQL {
   return and(
     isNotNull(contacts.email),
     ne(contacts.emailConsent, 'unsubscribed'),
-    sql`NOT EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.workspaceId} = ${workspaceId} AND ${suppressions.email} = ${contacts.email})`,
+    not(contactEmailSuppressed(workspaceId)),
   ) as SQL;
 }
 

@@ -68,6 +68,16 @@ export async function queueEmailDeliveries(tenant: Tenant, queue: Queue<QueueMes
   return created.length;
 }
 
+/** Claims a queued delivery for sending (queued → sending); null when it is not queued (sent, or taken by another worker). */
+export async function claimDelivery(tenant: Tenant, id: string, now = Date.now()) {
+  const [row] = await tenant.db
+    .update(deliveries)
+    .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
+    .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, 'queued')))
+    .returning();
+  return row ?? null;
+}
+
 /** Moves a delivery from `from` to `to` if it is still in `from`; false when another worker got there first. */
 export async function moveDelivery(
   tenant: Tenant,
@@ -83,12 +93,6 @@ export async function moveDelivery(
     .set({ status: to, ...fields, ...(to === 'sending' ? { attempts: sql`${deliveries.attempts} + 1` } : {}), updatedAt: now })
     .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, from)))
     .returning({ id: deliveries.id });
-  return Boolean(row);
-}
-
-/** True when an address must not receive marketing from this workspace. */
-export async function isSuppressed(tenant: Tenant, email: string): Promise<boolean> {
-  const [row] = await tenant.db.select({ email: suppressions.email }).from(suppressions).where(tenant.where(suppressions, eq(suppressions.email, email))).limit(1);
   return Boolean(row);
 }
 

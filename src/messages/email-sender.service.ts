@@ -30,6 +30,8 @@ export type ResolvedSender = {
   replyTo: string | null;
   // True when the platform's default sender is used (no workspace SMTP yet).
   platform: boolean;
+  // The workspace's send rate limit (messages a second), or null for none.
+  perSecond: number | null;
 };
 
 async function loadSettings(tenant: Tenant) {
@@ -87,6 +89,7 @@ export async function resolveSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_K
       from: { name: displayName, email: workspace.senderEmail },
       replyTo: settings.replyToEmail,
       platform: false,
+      perSecond: settings.sendRatePerSecond,
     };
   }
   // The platform address sends, under the store's name; replies still reach the store.
@@ -95,5 +98,6 @@ export async function resolveSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_K
     from: { name: displayName, email: env.PLATFORM_SENDER_EMAIL },
     replyTo: settings.replyToEmail ?? workspace.senderEmail,
     platform: true,
+    perSecond: settings.sendRatePerSecond,
   };
 }

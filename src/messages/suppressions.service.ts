@@ -1,11 +1,20 @@
 // The workspace's suppression list: addresses that never receive marketing email.
-import { asc, eq, gt, like } from 'drizzle-orm';
+import { asc, eq, gt, like, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { Email } from '../accounts/accounts.schemas';
 import { SUPPRESSION_REASONS, suppressions } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { notFound } from '../lib/errors';
 import { suppressEmail } from './deliveries.service';
+
+/**
+ * SQL true when the contact row being read has a suppressed address in the workspace.
+ * The outer column is written qualified: drizzle leaves a single-table query's columns
+ * bare, and a bare "email" inside this subquery would mean the suppression's own.
+ */
+export function contactEmailSuppressed(workspaceId: string): SQL<number> {
+  return sql<number>`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.workspaceId} = ${workspaceId} AND ${suppressions.email} = "contacts"."email")`;
+}
 
 export const SuppressionInput = z.object({
   email: Email,

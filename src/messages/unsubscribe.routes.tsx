@@ -3,33 +3,17 @@
 // The signed token is the only key; a GET never changes anything (link scanners GET).
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { eq } from 'drizzle-orm';
-import { upsertContact } from '../contacts/contacts.service';
 import { AuthLayout } from '../dashboard/layout';
 import { openDb } from '../db/client';
-import { contacts, deliveries } from '../db/schema';
-import { forWorkspace } from '../db/tenant';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { getWorkspace } from '../workspaces/workspaces.service';
-import { suppressEmail, unsuppressEmail } from './deliveries.service';
-import { readUnsubscribeToken } from './unsubscribe-tokens';
+import { applyPreference, findRecipient, type Recipient } from './unsubscribe.service';
 
-/** The contact and workspace a token belongs to; 404 for a forged or stale token. */
-async function recipientOf(c: Context<AppEnv>) {
-  const deliveryId = await readUnsubscribeToken(c.env.APP_SECRET, c.req.param('token') ?? '');
-  const db = openDb(c.env.DB);
-  // The signature names the delivery; the delivery names its workspace and contact.
-  const [delivery] = deliveryId ? await db.select({ workspaceId: deliveries.workspaceId, contactId: deliveries.contactId }).from(deliveries).where(eq(deliveries.id, deliveryId)).limit(1) : [];
-  if (!delivery) throw new AppError('not_found', 'This unsubscribe link is not valid.');
-  const tenant = forWorkspace(db, delivery.workspaceId);
-  const [contact] = await tenant.db
-    .select({ email: contacts.email, phone: contacts.phone, emailConsent: contacts.emailConsent, smsConsent: contacts.smsConsent })
-    .from(contacts)
-    .where(tenant.where(contacts, eq(contacts.id, delivery.contactId)))
-    .limit(1);
-  if (!contact?.email) throw new AppError('not_found', 'This unsubscribe link is not valid.');
-  return { tenant, contact: { ...contact, email: contact.email }, shop: (await getWorkspace(tenant)).name };
+/** The recipient of the token in the URL; 404 for a forged or stale token. */
+async function recipientOf(c: Context<AppEnv>): Promise<Recipient> {
+  const recipient = await findRecipient(openDb(c.env.DB), c.env.APP_SECRET, c.req.param('token') ?? '');
+  if (!recipient) throw new AppError('not_found', 'This unsubscribe link is not valid.');
+  return recipient;
 }
 
 function maskEmail(email: string): string {
@@ -41,8 +25,6 @@ const SOURCE = 'unsubscribe_link';
 
 /** What a POST does: the one-click POST (no action) unsubscribes from email. */
 const Action = z.enum(['unsubscribe-email', 'unsubscribe-sms', 'resubscribe-email']).default('unsubscribe-email');
-
-type Recipient = Awaited<ReturnType<typeof recipientOf>>;
 
 function ChannelRow({ label, subscribed, action, undo }: { label: string; subscribed: boolean; action: string; undo?: string | undefined }) {
   return (
@@ -94,17 +76,7 @@ export const unsubscribeRoutes = new Hono<AppEnv>()
     // Gmail and Yahoo POST "List-Unsubscribe=One-Click" (form or multipart); our page posts `action`.
     const body = /form/.test(contentType) ? await c.req.parseBody() : {};
     const action = Action.catch('unsubscribe-email').parse(body.action);
-    const now = Date.now();
-    const { tenant, contact } = recipient;
-    if (action === 'unsubscribe-sms') {
-      await upsertContact(tenant, { email: contact.email, smsConsent: 'unsubscribed', consentAt: now }, SOURCE, now);
-    } else if (action === 'resubscribe-email') {
-      await upsertContact(tenant, { email: contact.email, emailConsent: 'subscribed', consentAt: now }, SOURCE, now);
-      await unsuppressEmail(tenant, contact.email, 'unsubscribed');
-    } else {
-      await upsertContact(tenant, { email: contact.email, emailConsent: 'unsubscribed', consentAt: now }, SOURCE, now);
-      await suppressEmail(tenant, contact.email, 'unsubscribed', 'Unsubscribe link', now);
-    }
+    await applyPreference(recipient, action, SOURCE);
     const message = action === 'resubscribe-email' ? 'You are subscribed again' : 'You are unsubscribed';
     return c.html(<PreferencesPage recipient={await recipientOf(c)} message={message} />);
   });
