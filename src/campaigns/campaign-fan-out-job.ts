@@ -14,7 +14,7 @@ import { compileCampaignAudience, requiresOptIn } from './campaign-audience';
 import { audienceOf, campaignDefinition } from './campaigns.service';
 
 /**
- * Contacts per page. One page costs 1 audience query, ceil(500 / 7) = 72 insert
+ * Contacts per page. One page costs 1 audience query, ceil(500 / 6) = 84 insert
  * statements in one D1 batch, 5 `sendBatch` calls of 100 and 2 more writes: about 10
  * subrequests and well under a second of CPU, whatever the audience size; a
  * 1,000,000-contact campaign is 2,000 such invocations, one after the other.

@@ -1,0 +1,179 @@
+import { createMessageBatch } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startDueCampaigns } from '../../src/campaigns/campaign-cron';
+import { FAN_OUT_PAGE_SIZE } from '../../src/campaigns/campaign-fan-out-job';
+import { openDb } from '../../src/db/client';
+import { runCronTick } from '../../src/jobs/cron';
+import { utcToZonedLocal } from '../../src/lib/time';
+import worker from '../../src/index';
+import { insertContact, tagContact } from '../helpers/data';
+import { insertEmailContent } from '../helpers/deliveries';
+import { callApi, createApiKey, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
+import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
+
+type Progress = { recipients: number; pending: number; sent: number; failed: number; skipped: number };
+type Campaign = { id: string; status: string; scheduledAt: number; progress: Progress };
+
+let merchant: Merchant;
+let key: string;
+let designId: string;
+
+function postApi(path: string, body: unknown = {}) {
+  return callApi(key, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+async function getCampaign(id: string): Promise<Campaign> {
+  return (await (await callApi(key, `/campaigns/${id}`)).json<{ campaign: Campaign }>()).campaign;
+}
+
+const vipAudience = (tag: string) => ({ type: 'rules', definition: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: [tag] }] } });
+
+async function addMember(tag: string, fields: Record<string, unknown> = {}) {
+  const email = uniqueEmail(tag);
+  const id = await insertContact(merchant.workspaceId, { email, first_name: 'Kim', ...fields });
+  await tagContact(merchant.workspaceId, id, tag);
+  return { id, email };
+}
+
+/** A campaign whose scheduled time has come (written directly: the API refuses past times). */
+async function dueCampaign(tag: string, sendingFilter = 'subscribed'): Promise<string> {
+  const res = await postApi('/campaigns', { name: `Due ${tag}`, contentId: designId, audience: vipAudience(tag), sendingFilter });
+  const { campaign } = await res.json<{ campaign: { id: string } }>();
+  await env.DB.prepare("UPDATE campaigns SET status = 'scheduled', scheduled_at = ? WHERE id = ?").bind(Date.now() - 1000, campaign.id).run();
+  return campaign.id;
+}
+
+async function deliveriesOf(campaignId: string) {
+  return (await env.DB.prepare("SELECT contact_id, status, reason FROM deliveries WHERE source_type = 'campaign' AND source_id = ?").bind(campaignId).all<{ contact_id: string; status: string; reason: string | null }>()).results;
+}
+
+/** Ticks the cron until the campaign is sent (every delivery final), as the real minute ticks would. */
+async function untilSent(campaignId: string): Promise<Campaign> {
+  await expect
+    .poll(
+      async () => {
+        await runCronTick(env, Date.now());
+        return (await getCampaign(campaignId)).status;
+      },
+      { timeout: 20_000, interval: 300 },
+    )
+    .toBe('sent');
+  return getCampaign(campaignId);
+}
+
+beforeAll(async () => {
+  merchant = await signUpMerchant('Campaign Sends');
+  key = await createApiKey(merchant);
+  designId = await insertEmailContent(merchant.workspaceId, { subject: 'Snow boots for {{ contact.first_name | default: "you" }}', html: '<p>Hello {{ contact.first_name }}</p>' });
+});
+
+describe('sending a campaign', () => {
+  it('runs end to end: API schedule → cron claim at the hour → fan-out → real SMTP → sent with its progress', async () => {
+    const members = [await addMember('e2e'), await addMember('e2e'), await addMember('e2e')];
+    const unsubscribed = await addMember('e2e', { email_consent: 'unsubscribed' });
+    const { campaign } = await (await postApi('/campaigns', { name: 'Snow boots', contentId: designId, audience: vipAudience('e2e') })).json<{ campaign: Campaign }>();
+    // Two minutes from now, as the merchant picks it: a wall time in the workspace's zone.
+    const sendAt = utcToZonedLocal(Date.now() + 120_000, 'Europe/Paris');
+    const scheduled = (await (await postApi(`/campaigns/${campaign.id}/schedule`, { sendAt })).json<{ campaign: Campaign }>()).campaign;
+    expect(scheduled.status).toBe('scheduled');
+
+    // A tick before the hour starts nothing; the tick at the hour does.
+    await runCronTick(env, scheduled.scheduledAt - 60_000);
+    expect((await getCampaign(campaign.id)).status).toBe('scheduled');
+    await runCronTick(env, scheduled.scheduledAt);
+    expect((await getCampaign(campaign.id)).status).toBe('sending');
+
+    for (const member of members) {
+      const email = await waitForEmail(member.email);
+      expect(email.subject).toBe('Snow boots for Kim');
+      expect(email.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    }
+    const sent = await untilSent(campaign.id);
+    expect(sent.progress).toEqual({ recipients: 3, pending: 0, sent: 3, failed: 0, skipped: 0 });
+    expect(await receivedFor(unsubscribed.email)).toEqual([]);
+    for (const member of members) expect(await receivedFor(member.email)).toHaveLength(1);
+  });
+
+  it('starts a due campaign once however many cron ticks overlap', async () => {
+    const members = [await addMember('overlap'), await addMember('overlap')];
+    const id = await dueCampaign('overlap');
+    const db = openDb(env.DB);
+    const now = Date.now();
+    const claims = await Promise.all([startDueCampaigns(db, env.SENDS_QUEUE, now), startDueCampaigns(db, env.SENDS_QUEUE, now), startDueCampaigns(db, env.SENDS_QUEUE, now)]);
+    expect(claims.reduce((sum, n) => sum + n, 0)).toBe(1);
+    await untilSent(id);
+    for (const member of members) expect(await receivedFor(member.email)).toHaveLength(1);
+    expect(await deliveriesOf(id)).toHaveLength(2);
+  });
+
+  it('evaluates the audience when it sends: a contact who joins after scheduling is included, one who unsubscribed is not', async () => {
+    const early = await addMember('late');
+    const leaving = await addMember('late');
+    const id = await dueCampaign('late');
+    // After scheduling, before the tick: one joins, one unsubscribes, one address is suppressed.
+    const late = await addMember('late');
+    const suppressed = await addMember('late');
+    await env.DB.prepare("UPDATE contacts SET email_consent = 'unsubscribed' WHERE id = ?").bind(leaving.id).run();
+    await env.DB.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES (?, ?, 'hard_bounce', ?)").bind(merchant.workspaceId, suppressed.email, Date.now()).run();
+    await runCronTick(env, Date.now());
+    await untilSent(id);
+    expect((await deliveriesOf(id)).map((d) => d.contact_id).sort()).toEqual([early.id, late.id].sort());
+    expect(await receivedFor(late.email)).toHaveLength(1);
+    expect(await receivedFor(leaving.email)).toEqual([]);
+    expect(await receivedFor(suppressed.email)).toEqual([]);
+  });
+
+  it('sends to contacts who never opted in only when the filter is "all customers", never to the unsubscribed', async () => {
+    const optedIn = await addMember('filter');
+    const neverAsked = await addMember('filter', { email_consent: 'not_subscribed' });
+    const optedOut = await addMember('filter', { email_consent: 'unsubscribed' });
+    const id = await dueCampaign('filter', 'all');
+    await runCronTick(env, Date.now());
+    const sent = await untilSent(id);
+    expect(sent.progress.sent).toBe(2);
+    expect(await receivedFor(optedIn.email)).toHaveLength(1);
+    expect(await receivedFor(neverAsked.email)).toHaveLength(1);
+    expect(await receivedFor(optedOut.email)).toEqual([]);
+  });
+
+  it('skips (and counts) a contact who unsubscribes between the fan-out and the send', async () => {
+    const member = await addMember('between');
+    const id = await dueCampaign('between');
+    await env.DB.prepare("UPDATE campaigns SET status = 'sending' WHERE id = ?").bind(id).run();
+    // The page writes the delivery; the contact unsubscribes before its send message is handled.
+    await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, 'queued', ?, ?)")
+      .bind(`d-between-${member.id}`, merchant.workspaceId, member.id, id, designId, Date.now(), Date.now())
+      .run();
+    await env.DB.prepare("UPDATE contacts SET email_consent = 'unsubscribed' WHERE id = ?").bind(member.id).run();
+    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'between-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: merchant.workspaceId, deliveryId: `d-between-${member.id}` } }]), env);
+    expect(await deliveriesOf(id)).toEqual([{ contact_id: member.id, status: 'skipped', reason: 'Email consent is "unsubscribed"' }]);
+    await env.DB.prepare('UPDATE campaigns SET fan_out_done = 1 WHERE id = ?').bind(id).run();
+    expect((await untilSent(id)).progress).toMatchObject({ recipients: 1, skipped: 1, sent: 0 });
+  });
+
+  it('writes each delivery once and enqueues the next page once when a page message is delivered twice', async () => {
+    const tag = 'pages';
+    const statements = [];
+    const now = Date.now();
+    // One page and one more contact, inserted in one batch.
+    for (let i = 0; i <= FAN_OUT_PAGE_SIZE; i++) {
+      const id = `c-pages-${String(i).padStart(4, '0')}-${now}`;
+      statements.push(env.DB.prepare("INSERT INTO contacts (id, workspace_id, email, email_consent, created_at, updated_at) VALUES (?, ?, ?, 'subscribed', ?, ?)").bind(id, merchant.workspaceId, `pages-${i}-${now}@shop.example`, now, now));
+      statements.push(env.DB.prepare('INSERT INTO contact_tags (workspace_id, contact_id, tag) VALUES (?, ?, ?)').bind(merchant.workspaceId, id, tag));
+    }
+    await env.DB.batch(statements);
+    const id = await dueCampaign(tag);
+    await env.DB.prepare("UPDATE campaigns SET status = 'sending' WHERE id = ?").bind(id).run();
+    const page = { type: 'fan-out-page', workspaceId: merchant.workspaceId, campaignId: id, afterContactId: null };
+    // The same message twice in one batch, then once more on its own: at-least-once delivery at its worst.
+    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'page-a', timestamp: new Date(), attempts: 1, body: page }, { id: 'page-b', timestamp: new Date(), attempts: 1, body: page }]), env);
+    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'page-c', timestamp: new Date(), attempts: 2, body: page }]), env);
+    const sent = await untilSent(id);
+    expect(sent.progress).toMatchObject({ recipients: FAN_OUT_PAGE_SIZE + 1, sent: FAN_OUT_PAGE_SIZE + 1 });
+    const perContact = await env.DB.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT contact_id) AS contacts FROM deliveries WHERE source_type = 'campaign' AND source_id = ?").bind(id).first<{ n: number; contacts: number }>();
+    expect(perContact).toEqual({ n: FAN_OUT_PAGE_SIZE + 1, contacts: FAN_OUT_PAGE_SIZE + 1 });
+    expect(await receivedFor(`pages-${FAN_OUT_PAGE_SIZE}-${now}@shop.example`)).toHaveLength(1);
+    expect(await receivedFor(`pages-0-${now}@shop.example`)).toHaveLength(1);
+  });
+});
