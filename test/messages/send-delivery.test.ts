@@ -2,6 +2,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
+import { openDb } from '../../src/db/client';
+import { forWorkspace } from '../../src/db/tenant';
+import { queueEmailDeliveries, sweepStaleDeliveries } from '../../src/messages/deliveries.service';
 import { ORIGIN } from '../helpers/browser-client';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
@@ -22,10 +25,10 @@ beforeAll(async () => {
   });
 });
 
-async function statusOf(contactId: string) {
-  await expect.poll(async () => (await deliveryOf(contactId))?.status, { timeout: 10_000 }).not.toBe('queued');
-  await expect.poll(async () => (await deliveryOf(contactId))?.status, { timeout: 10_000 }).not.toBe('sending');
-  return deliveryOf(contactId);
+async function statusOf(contactId: string, campaignId?: string) {
+  await expect.poll(async () => (await deliveryOf(contactId, campaignId))?.status, { timeout: 10_000 }).not.toBe('queued');
+  await expect.poll(async () => (await deliveryOf(contactId, campaignId))?.status, { timeout: 10_000 }).not.toBe('sending');
+  return deliveryOf(contactId, campaignId);
 }
 
 describe('the send path', () => {
@@ -103,6 +106,40 @@ describe('the send path', () => {
     expect(delivery).toMatchObject({ status: 'failed' });
     expect(delivery!.reason).toContain('550');
     expect(await env.DB.prepare('SELECT reason FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('reason')).toBe('hard_bounce');
+  });
+
+  it('renders the merge data of a flow occurrence, escaped, without letting it replace the contact or the unsubscribe link', async () => {
+    const to = uniqueEmail('cart');
+    const contactId = await insertContact(workspaceId, { email: to, first_name: 'Ida', email_consent: 'not_subscribed' });
+    const design = await insertEmailContent(workspaceId, {
+      subject: 'You left {{ cart.items | size }} items',
+      html: '<p>Hi {{ contact.first_name }}</p>{% for item in cart.items %}<p>{{ item.title }} × {{ item.quantity }}</p>{% endfor %}<a href="{{ cart.recovery_url }}">Back to your cart</a> <a href="{{ unsubscribe_url }}">Unsubscribe</a>',
+    });
+    const context = { cart: { items: [{ title: '<Mug>', quantity: 2 }, { title: 'Teapot', quantity: 1 }], recovery_url: 'https://mugs.example/cart/recover?t=1' }, contact: { first_name: 'Mallory' }, unsubscribe_url: 'https://evil.example' };
+    const tenant = forWorkspace(openDb(env.DB), workspaceId);
+    // A transactional-style flow step may reach contacts who never opted in (but not those who opted out).
+    await queueEmailDeliveries(tenant, env.SENDS_QUEUE, [{ contactId, sourceType: 'flow', sourceId: 'flow-cart', stepKey: 'step-1', occurrenceKey: 'cart-1', contentId: design, context, requiresOptIn: false }]);
+    const email = await waitForEmail(to);
+    expect(email.subject).toBe('You left 2 items');
+    expect(email.html).toContain('<p>Hi Ida</p>');
+    expect(email.html).toContain('&lt;Mug&gt; × 2');
+    expect(email.html).toContain('href="https://mugs.example/cart/recover?t=1"');
+    expect(email.html).not.toContain('evil.example');
+  });
+
+  it('re-enqueues a delivery whose queue message was lost, and fails one interrupted mid-send rather than risk a duplicate', async () => {
+    const lostContact = await insertContact(workspaceId, { email: uniqueEmail('lost') });
+    const lostId = await insertQueuedDelivery(workspaceId, lostContact, contentId, 'c-lost');
+    const stuckContact = await insertContact(workspaceId, { email: uniqueEmail('stuck') });
+    const stuckId = await insertQueuedDelivery(workspaceId, stuckContact, contentId, 'c-stuck');
+    const threeHoursAgo = Date.now() - 3 * 3_600_000;
+    await env.DB.prepare('UPDATE deliveries SET updated_at = ? WHERE id = ?').bind(threeHoursAgo, lostId).run();
+    await env.DB.prepare("UPDATE deliveries SET status = 'sending', updated_at = ? WHERE id = ?").bind(threeHoursAgo, stuckId).run();
+    expect(await sweepStaleDeliveries(openDb(env.DB), env.SENDS_QUEUE, Date.now())).toBeGreaterThanOrEqual(2);
+    expect((await statusOf(lostContact, 'c-lost'))!.status).toBe('sent');
+    const stuck = await deliveryOf(stuckContact, 'c-stuck');
+    expect(stuck).toMatchObject({ status: 'failed' });
+    expect(stuck!.reason).toMatch(/Interrupted while sending/);
   });
 
   it('puts a temporary failure back in the queue with backoff, and fails it for good from the dead-letter queue', async () => {

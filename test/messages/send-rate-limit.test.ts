@@ -1,0 +1,56 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import { grantSlots, MAX_SLOT_WAIT_MS } from '../../src/messages/send-rate-limiter';
+import { insertContact } from '../helpers/data';
+import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
+import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+
+describe('grantSlots', () => {
+  it('spaces slots at the rate and queues reservations one after the other', () => {
+    const first = grantSlots(0, 5, 10, 1_000);
+    expect(first.slots).toEqual({ granted: true, count: 5, startAt: 1_000, intervalMs: 100 });
+    expect(first.nextFreeAt).toBe(1_500);
+    expect(grantSlots(first.nextFreeAt, 5, 10, 1_100).slots).toMatchObject({ granted: true, startAt: 1_500 });
+  });
+
+  it('refuses slots further away than a consumer should wait, and keeps the schedule', () => {
+    const far = 1_000 + MAX_SLOT_WAIT_MS + 1;
+    expect(grantSlots(far, 1, 10, 1_000)).toEqual({ slots: { granted: false, retryAfterMs: MAX_SLOT_WAIT_MS + 1 }, nextFreeAt: far });
+  });
+});
+
+describe('the per-workspace send rate', () => {
+  it('paces a workspace\'s sends to its messages per second', async () => {
+    const merchant = await signUpMerchant('Slow SMTP');
+    await env.DB.prepare('UPDATE workspace_settings SET send_rate_per_second = 4 WHERE workspace_id = ?').bind(merchant.workspaceId).run();
+    const design = await insertEmailContent(merchant.workspaceId, { subject: 'Paced', html: '<p>Hi</p>' });
+    const contacts = [];
+    for (let i = 0; i < 8; i++) contacts.push(await insertContact(merchant.workspaceId, { email: uniqueEmail(`paced${i}`) }));
+    for (const contactId of contacts) await queueCampaignEmail(merchant.workspaceId, contactId, design, 'paced');
+    await expect.poll(async () => Promise.all(contacts.map(async (id) => (await deliveryOf(id, 'paced'))?.status)), { timeout: 20_000 }).toEqual(contacts.map(() => 'sent'));
+    const times = (await Promise.all(contacts.map(async (id) => (await deliveryOf(id, 'paced'))!.sent_at as number))).sort((a, b) => a - b);
+    // 8 messages at 4 a second span 7 slots of 250 ms; the first send also opened the
+    // connection, so allow it that head start. Unpaced, the 8 go out within ~200 ms.
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(5 * 250);
+  });
+
+  it('puts a message back on the queue, without using a retry, when its slot is too far away', async () => {
+    const merchant = await signUpMerchant('Saturated SMTP');
+    await env.DB.prepare('UPDATE workspace_settings SET send_rate_per_second = 1 WHERE workspace_id = ?').bind(merchant.workspaceId).run();
+    // Another consumer has already booked the next minute of this workspace's slots.
+    const limiter = env.SEND_RATE_LIMITER.get(env.SEND_RATE_LIMITER.idFromName(merchant.workspaceId));
+    await limiter.reserve(60, 1);
+    const design = await insertEmailContent(merchant.workspaceId, { subject: 'Later', html: '<p>Hi</p>' });
+    const contactId = await insertContact(merchant.workspaceId, { email: uniqueEmail('later') });
+    const deliveryId = await insertQueuedDelivery(merchant.workspaceId, contactId, design, 'later');
+    const batch = createMessageBatch('marketing-sends', [{ id: 'later-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: merchant.workspaceId, deliveryId } }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toEqual(['later-1']);
+    expect(await deliveryOf(contactId, 'later')).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+});
