@@ -21,6 +21,7 @@ export type EmailSenderView = {
   hasPassword: boolean;
   fromName: string | null;
   fromEmail: string | null;
+  sendRatePerSecond: number | null;
 };
 
 /** Everything needed to send as this workspace. */
@@ -52,6 +53,7 @@ export async function getEmailSender(tenant: Tenant): Promise<EmailSenderView> {
     hasPassword: Boolean(settings.smtpPasswordCiphertext),
     fromName: workspace.senderName,
     fromEmail: workspace.senderEmail,
+    sendRatePerSecond: settings.sendRatePerSecond,
   };
 }
 
@@ -61,7 +63,7 @@ export async function saveEmailSender(tenant: Tenant, encryptionKey: string, inp
   await tenant.db.batch([
     tenant.db
       .update(workspaceSettings)
-      .set({ smtpHost: input.host, smtpPort: input.port, smtpSecurity: input.security, smtpUsername: input.username ?? null, ...password, updatedAt: now })
+      .set({ smtpHost: input.host, smtpPort: input.port, smtpSecurity: input.security, smtpUsername: input.username ?? null, ...password, sendRatePerSecond: input.sendRatePerSecond ?? null, updatedAt: now })
       .where(tenant.where(workspaceSettings)),
     tenant.db
       .update(workspaces)

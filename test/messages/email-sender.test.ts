@@ -63,6 +63,21 @@ describe('Settings → Email sender', () => {
     expect(await receivedFor(to)).toEqual([]);
   });
 
+  it('saves a sending speed limit, or none when left empty, and refuses nonsense', async () => {
+    const merchant = await signUpMerchant();
+    const rate = () => env.DB.prepare('SELECT send_rate_per_second FROM workspace_settings WHERE workspace_id = ?').bind(merchant.workspaceId).first('send_rate_per_second');
+    const form = { ...LOCAL_SMTP, password: 'test', fromEmail: 'news@own-domain.example' };
+    expect((await merchant.client.post('/app/settings/email', { ...form, sendRatePerSecond: '14' })).status).toBe(303);
+    expect(await rate()).toBe(14);
+    expect(await (await merchant.client.get('/app/settings/email')).text()).toMatch(/name="sendRatePerSecond"[^>]*value="14"/);
+    const bad = await merchant.client.post('/app/settings/email', { ...form, sendRatePerSecond: '0' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('At least 1 a second');
+    expect(await rate()).toBe(14);
+    await merchant.client.post('/app/settings/email', { ...form, sendRatePerSecond: '' });
+    expect(await rate()).toBeNull();
+  });
+
   it('names invalid fields, refusing port 25', async () => {
     const merchant = await signUpMerchant();
     const res = await merchant.client.post('/app/settings/email', { host: 'smtp://bad host', port: '25', security: 'tls', fromEmail: 'nope' });

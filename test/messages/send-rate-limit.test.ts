@@ -26,7 +26,7 @@ describe('the per-workspace send rate', () => {
     const merchant = await signUpMerchant('Slow SMTP');
     await env.DB.prepare('UPDATE workspace_settings SET send_rate_per_second = 4 WHERE workspace_id = ?').bind(merchant.workspaceId).run();
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'Paced', html: '<p>Hi</p>' });
-    const contacts = [];
+    const contacts: string[] = [];
     for (let i = 0; i < 8; i++) contacts.push(await insertContact(merchant.workspaceId, { email: uniqueEmail(`paced${i}`) }));
     for (const contactId of contacts) await queueCampaignEmail(merchant.workspaceId, contactId, design, 'paced');
     await expect.poll(async () => Promise.all(contacts.map(async (id) => (await deliveryOf(id, 'paced'))?.status)), { timeout: 20_000 }).toEqual(contacts.map(() => 'sent'));

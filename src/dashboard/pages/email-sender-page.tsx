@@ -56,6 +56,14 @@ function SenderForm({ sender, csrfToken, canEdit, errors = {}, values }: { sende
         />
         <Field name="fromName" label="From name" value={value('fromName', sender.fromName)} error={errors.fromName} placeholder="Your store" />
         <Field name="fromEmail" label="From email" type="email" value={value('fromEmail', sender.fromEmail)} error={errors.fromEmail} placeholder="hello@yourstore.com" required />
+        <Field
+          name="sendRatePerSecond"
+          label="Sending speed limit (messages per second)"
+          type="number"
+          value={value('sendRatePerSecond', sender.sendRatePerSecond)}
+          error={errors.sendRatePerSecond}
+          hint="Campaigns and flows never send faster than this through your server. Leave empty for no limit; check your provider's plan (e.g. 14 a second on a new SES account)."
+        />
         <OwnerSubmit canEdit={canEdit} label="Save sender" what="the sender" />
       </fieldset>
     </form>
