@@ -20,3 +20,9 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   if (!first) return;
   await db.batch([first, ...rest]);
 }
+
+/** True when D1 refused a write because a row still refers to the one deleted (a foreign key). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const messages = [err, (err as { cause?: unknown })?.cause].map((e) => (e instanceof Error ? e.message : String(e)));
+  return messages.some((message) => message.includes('FOREIGN KEY constraint failed'));
+}

@@ -148,6 +148,17 @@ describe('/api/v1/campaigns', () => {
     expect((await errorOf(tooMany)).issues![0]!.path).toBe('to');
   });
 
+  it('keeps the design and segment a campaign uses: deleting them is a 409, not a broken campaign', async () => {
+    const segment = (await (await postApi('/segments', { name: 'Kept', definition: { match: 'all', children: [] } })).json<{ segment: { id: string } }>()).segment;
+    const design = await insertEmailContent(merchant.workspaceId, { subject: 'Kept', html: '<p>Kept</p>' });
+    await createCampaign({ contentId: design, audience: { type: 'segment', segmentId: segment.id } });
+    const segmentDelete = await callApi(key, `/segments/${segment.id}`, { method: 'DELETE' });
+    expect(segmentDelete.status).toBe(409);
+    expect((await errorOf(segmentDelete)).message).toMatch(/campaign uses this segment/);
+    const designDelete = await callApi(key, `/email-designs/${design}`, { method: 'DELETE' });
+    expect(designDelete.status).toBe(409);
+  });
+
   it('is invisible to another workspace', async () => {
     const campaign = await createCampaign();
     const other = await createApiKey(await signUpMerchant('Other shop'));
