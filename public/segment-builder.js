@@ -1,6 +1,7 @@
 // The segment rule builder: edits the JSON definition in the form's textarea
 // (which stays the source of truth, and works without this script) and asks the
-// server for a live count and sample as the rules change.
+// server for a live count and sample as the rules change, on pages that show them
+// (#segment-count). Other pages (the campaign builder) follow the textarea's change events.
 (() => {
   const FIELDS = {
     totalSpent: { label: 'Total spent', ops: { gt: 'more than', gte: 'at least', lt: 'less than', lte: 'at most', eq: 'exactly', between: 'between' }, value: 'money' },
@@ -178,7 +179,10 @@
 
   function render() {
     textarea.value = JSON.stringify(definition);
+    // Setting the value fires no event of its own.
+    textarea.dispatchEvent(new Event('change', { bubbles: true }));
     root.replaceChildren(renderGroup(definition, (next) => { definition = next; render(); }, null, 1));
+    if (!countEl) return;
     clearTimeout(timer);
     timer = setTimeout(preview, 350);
   }

@@ -22,6 +22,7 @@ import { unsubscribeRoutes } from './messages/unsubscribe.routes';
 import { segmentApi } from './segments/segments.api';
 import { segmentRoutes } from './segments/segments.routes';
 import { campaignApi } from './campaigns/campaigns.api';
+import { campaignRoutes } from './campaigns/campaigns.routes';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
 import { webhookRoutes } from './stores/webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
@@ -71,6 +72,7 @@ export function createApp() {
   app.use('/app/*', csrfProtection(), requireSession());
   app.route('/app', dashboardRoutes);
   app.route('/app/marketing/designs', emailContentRoutes);
+  app.route('/app/marketing/campaigns', campaignRoutes);
   app.route('/app/settings', settingsRoutes);
   app.route('/app/settings/api-keys', apiKeyRoutes);
   app.route('/app/settings/stores', storeConnectionRoutes);

@@ -1,10 +1,18 @@
 // The /app sections that are pages only (their actions live in each area's routes).
 import { Hono } from 'hono';
+import { listCampaigns } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
-import { CampaignsTab, FlowsTab } from './pages/section-pages';
+import { tenantOf } from '../http/tenant';
+import { getWorkspace } from '../workspaces/workspaces.service';
+import { CampaignsTab } from './pages/campaigns-pages';
+import { FlowsTab } from './pages/section-pages';
 import { renderAppPage } from './render';
 
 export const dashboardRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.redirect('/app/marketing'))
-  .get('/marketing', (c) => renderAppPage(c, { title: 'Campaigns', section: 'marketing', body: <CampaignsTab /> }))
+  .get('/marketing', async (c) => {
+    const tenant = tenantOf(c);
+    const [campaigns, workspace] = await Promise.all([listCampaigns(tenant), getWorkspace(tenant)]);
+    return renderAppPage(c, { title: 'Campaigns', section: 'marketing', body: <CampaignsTab campaigns={campaigns} timeZone={workspace.timeZone} /> });
+  })
   .get('/marketing/flows', (c) => renderAppPage(c, { title: 'Flows', section: 'marketing', body: <FlowsTab /> }));

@@ -20,7 +20,7 @@ const BLANK = {
 };
 
 /** The starter templates shipped in public/templates (none when the assets are not there). */
-async function loadStarters(c: Context<AppEnv>) {
+export async function loadStarters(c: Context<AppEnv>) {
   try {
     const res = await c.env.ASSETS.fetch(new URL('/templates/index.json', c.req.url));
     return res.ok ? StarterIndex.parse(await res.json()) : [];
@@ -29,7 +29,8 @@ async function loadStarters(c: Context<AppEnv>) {
   }
 }
 
-async function starterContent(c: Context<AppEnv>, id: string | undefined) {
+/** The subject, preheader and HTML of a starter (a blank email when `id` names none). */
+export async function starterContent(c: Context<AppEnv>, id: string | undefined) {
   const starter = (await loadStarters(c)).find((entry) => entry.id === id);
   if (!starter) return BLANK;
   const res = await c.env.ASSETS.fetch(new URL(`/templates/${starter.file}`, c.req.url));

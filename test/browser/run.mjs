@@ -313,6 +313,133 @@ function scenarios(base, page) {
       await row.locator('[data-count-url]', { hasText: '0' }).waitFor();
     }],
 
+    ['campaign builder: audience with a live count, starter design, schedule, list, cancel', async () => {
+      // Next year on 15 June at 09:00, in the workspace's zone (Europe/Paris), shown back the same way.
+      const year = new Date().getFullYear() + 1;
+      const sendAt = `${year}-06-15T09:00`;
+      const shown = `15 Jun ${year}, 09:00`;
+      const recounted = () => page.waitForResponse((res) => res.url().endsWith('/app/marketing/campaigns/audience-count') && res.status() === 200);
+
+      await page.goto(`${base}/app/marketing`);
+      await page.getByRole('link', { name: 'New campaign' }).click();
+      await page.waitForURL(`${base}/app/marketing/campaigns/new`);
+      assert.equal(await page.locator('input[name=channel][value=sms]').isDisabled(), true, 'SMS cannot be chosen yet');
+      await page.locator('main input[name=name]').fill('Summer sale');
+      await page.getByRole('button', { name: 'Create campaign' }).click();
+      await page.waitForURL(/\/app\/marketing\/campaigns\/[0-9A-Z]{26}\?step=audience$/);
+      const campaignUrl = page.url().replace(/\?.*$/, '');
+
+      // Audience: the rules show the rule builder; the saved segment and the filter each recount.
+      let answer = recounted();
+      await page.locator('input[name=audience][value=rules]').check();
+      await page.locator('#segment-builder .rule').first().waitFor();
+      await answer;
+      answer = recounted();
+      await page.locator('input[name=audience][value=segment]').check();
+      await page.locator('select[name=segmentId]').selectOption({ label: 'Big spenders' });
+      await answer;
+      assert.equal(await page.locator('#segment-builder').isVisible(), false, 'the rule builder hides with another audience');
+      answer = recounted();
+      await page.locator('input[name=sendingFilter][value=all]').check();
+      await answer;
+      await page.locator('#audience-count', { hasText: /^\d/ }).waitFor();
+      assert.equal(await page.locator('#audience-count').innerText(), '0');
+      await screenshot(page, 'campaign-audience');
+      await page.getByRole('button', { name: 'Save and continue' }).click();
+      await page.waitForURL(`${campaignUrl}?step=content&done=audience`);
+
+      // Content: a new design from a starter, previewed, with a link to the editor.
+      await page.locator('select[name=starter]').selectOption({ label: 'Announcement / newsletter – A headline, a picture and two highlights' });
+      await page.getByRole('button', { name: 'Create design' }).click();
+      await page.waitForURL(`${campaignUrl}?step=content&done=starter`);
+      assert.match(await page.locator('.preview-pane').innerText(), /News from \{\{ shop\.name \}\}/);
+      assert.match(await page.getByRole('link', { name: 'Edit design' }).getAttribute('href'), /^\/app\/marketing\/designs\/[0-9A-Z]{26}$/);
+      // Each address of a test send gets the mail server's answer (no server runs here: a failure).
+      await page.locator('input[name=to]').fill(`me-${run}@example.com`);
+      await page.getByRole('button', { name: 'Send test' }).click();
+      await page.locator('.test-results li', { hasText: `me-${run}@example.com` }).waitFor();
+      await page.frameLocator('iframe.email-preview').getByText('Hi Alex').waitFor();
+      await screenshot(page, 'campaign-content');
+
+      // Schedule: a date and hour in the workspace's zone, then review and confirm.
+      await page.getByRole('link', { name: 'Next: Schedule' }).click();
+      assert.match(await page.locator('label[for=field-sendAt]').innerText(), /Europe\/Paris/);
+      await page.locator('input[name=when][value=later]').check();
+      await page.locator('input[name=sendAt]').fill(sendAt);
+      await page.getByRole('button', { name: 'Continue to review' }).click();
+      await page.waitForURL(/step=review/);
+      const review = await mainText(page);
+      assert.match(review, /Segment: Big spenders/);
+      assert.match(review, /Everyone in the audience/);
+      assert.match(review, new RegExp(`${shown} \\(Europe/Paris\\)`));
+      await screenshot(page, 'campaign-review');
+      await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+      await page.waitForURL(`${campaignUrl}?done=scheduled`);
+      await page.getByText('Campaign scheduled.').waitFor();
+
+      // The Campaigns tab lists it as scheduled, at that time in the workspace's zone.
+      await page.goto(`${base}/app/marketing`);
+      const row = page.locator('tbody tr', { hasText: 'Summer sale' });
+      assert.equal(await row.locator('.badge').innerText(), 'Scheduled');
+      assert.match(await row.innerText(), new RegExp(shown));
+      assert.match(await mainText(page), /Times are in Europe\/Paris/);
+      await screenshot(page, 'campaigns-list');
+
+      const context = await newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+      try {
+        const phone = await context.newPage();
+        await logIn(phone, base);
+        await phone.waitForURL(/\/app\//);
+        const showOnPhone = async (path, shot, ready = async () => {}) => {
+          await phone.goto(`${base}${path}`);
+          await ready();
+          await screenshot(phone, shot);
+          const scrollWidth = await phone.evaluate(() => document.scrollingElement.scrollWidth);
+          assert.ok(scrollWidth <= PHONE.width, `${path}: page is ${scrollWidth}px wide on a ${PHONE.width}px screen`);
+        };
+        const campaignPath = campaignUrl.slice(base.length);
+        await showOnPhone('/app/marketing', 'phone-campaigns-list');
+        await showOnPhone(`${campaignPath}?step=audience`, 'phone-campaign-audience');
+        await showOnPhone(`${campaignPath}?step=content`, 'phone-campaign-content', () => phone.frameLocator('iframe.email-preview').getByText('Hi Alex').waitFor());
+        await showOnPhone(`${campaignPath}?step=review`, 'phone-campaign-review');
+      } finally {
+        await context.close();
+      }
+
+      // Cancelling asks first, then leaves the campaign read-only.
+      await row.getByRole('link', { name: 'Summer sale' }).click();
+      await page.waitForURL(campaignUrl);
+      let dialogMessage;
+      page.once('dialog', (dialog) => {
+        dialogMessage = dialog.message();
+        dialog.accept();
+      });
+      await page.getByRole('button', { name: 'Cancel campaign' }).click();
+      await page.waitForURL(`${campaignUrl}?done=cancelled`);
+      assert.match(dialogMessage ?? '', /Cancel "Summer sale"/);
+      assert.equal(await page.locator('main .page-header .badge').innerText(), 'Cancelled');
+      assert.equal(await page.locator('main form[method=post]').count(), 0, 'a cancelled campaign has no forms');
+      await screenshot(page, 'campaign-cancelled');
+
+      // Sent now, a campaign shows its progress, which polls while it sends.
+      await page.goto(`${base}/app/marketing/campaigns/new`);
+      await page.locator('main input[name=name]').fill('Flash sale');
+      await page.getByRole('button', { name: 'Create campaign' }).click();
+      await page.waitForURL(/step=audience$/);
+      await page.getByRole('button', { name: 'Save and continue' }).click();
+      await page.getByRole('button', { name: 'Create design' }).click();
+      await page.waitForURL(/done=starter$/);
+      await page.goto(`${page.url().replace(/\?.*$/, '')}?step=review&when=now`);
+      page.once('dialog', (dialog) => dialog.accept());
+      const polled = page.waitForResponse((res) => /\/progress$/.test(res.url()) && res.status() === 200);
+      await page.getByRole('button', { name: 'Send now' }).click();
+      await page.waitForURL(/done=sending$/);
+      assert.equal(await page.locator('main .page-header .badge').innerText(), 'Sending');
+      await page.locator('#campaign-progress [data-progress-key=recipients]').waitFor();
+      await polled;
+      await screenshot(page, 'campaign-sending');
+    }],
+
     ['create an API key and use it', async () => {
       await page.goto(`${base}/app/settings`);
       const card = page.locator('#api-keys');

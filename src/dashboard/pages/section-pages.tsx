@@ -1,5 +1,5 @@
-// The Marketing section's tabs (Campaigns, Flows). Each says what will appear
-// there and how it gets there until the workspace has data.
+// The Marketing section's header and tabs, and the Flows tab, which says what will
+// appear there until flows exist (the Campaigns tab is in campaigns-pages.tsx).
 import { EmptyState, Tabs } from '../components';
 
 const MARKETING_TABS = [
@@ -24,21 +24,6 @@ function PageHeader({ title, description }: { title: string; description: string
       <h1>{title}</h1>
       <p class="muted">{description}</p>
     </div>
-  );
-}
-
-/** Marketing → Campaigns tab. */
-export function CampaignsTab() {
-  return (
-    <>
-      <MarketingHeader current="campaigns" />
-      <EmptyState title="No campaigns yet">
-        <p>
-          Campaigns are one-off emails or text messages to a segment, sent now or at a date and hour you choose. Each one
-          will be listed here with its status, schedule, recipients, opens, clicks and revenue.
-        </p>
-      </EmptyState>
-    </>
   );
 }
 
