@@ -5,11 +5,11 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { openDb } from '../db/client';
-import { campaigns, contacts } from '../db/schema';
-import { forWorkspace } from '../db/tenant';
+import { campaigns, contacts, deliveries } from '../db/schema';
+import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
-import type { FanOutPageMessage } from '../jobs/queue-messages';
-import { queueEmailDeliveries } from '../messages/deliveries.service';
+import type { FanOutPageMessage, QueueMessage } from '../jobs/queue-messages';
+import { enqueueDeliveries, writeEmailDeliveries } from '../messages/deliveries.service';
 import { compileCampaignAudience, requiresOptIn } from './campaign-audience';
 import { audienceOf, campaignDefinition } from './campaigns.service';
 
@@ -21,12 +21,39 @@ import { audienceOf, campaignDefinition } from './campaigns.service';
  */
 export const FAN_OUT_PAGE_SIZE = 500;
 
+/**
+ * Re-enqueues the sends of a page whose deliveries are still queued (their messages may
+ * have been lost with the invocation that wrote them). A send message twice is harmless:
+ * only one claim of a delivery succeeds. Reads the deliveries' unique index by contact.
+ */
+async function requeuePage(tenant: Tenant, env: Env, campaignId: string, afterContactId: string | null): Promise<void> {
+  const rows = await tenant.db
+    .select({ id: deliveries.id, status: deliveries.status })
+    .from(deliveries)
+    .where(
+      tenant.where(
+        deliveries,
+        eq(deliveries.sourceType, 'campaign'),
+        eq(deliveries.sourceId, campaignId),
+        eq(deliveries.stepKey, ''),
+        afterContactId ? gt(deliveries.contactId, afterContactId) : undefined,
+      ),
+    )
+    .orderBy(asc(deliveries.contactId))
+    .limit(FAN_OUT_PAGE_SIZE);
+  await enqueueDeliveries(
+    env.SENDS_QUEUE,
+    tenant.workspaceId,
+    rows.filter((row) => row.status === 'queued').map((row) => row.id),
+  );
+}
+
 export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage>, env: Env): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), message.workspaceId);
   const [campaign] = await tenant.db.select().from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, message.campaignId))).limit(1);
-  // Not sending, already past this page, or finished: a repeat or a stale message.
-  if (!campaign || campaign.status !== 'sending' || campaign.fanOutDone || campaign.fanOutCursor !== message.afterContactId) return;
-  if (!campaign.contentId) return;
+  if (!campaign || campaign.status !== 'sending' || !campaign.contentId) return;
+  // Already past this page: a repeat, or a retry of a page that died after moving the cursor.
+  if (campaign.fanOutDone || campaign.fanOutCursor !== message.afterContactId) return requeuePage(tenant, env, campaign.id, message.afterContactId);
 
   const now = Date.now();
   const definition = await campaignDefinition(tenant, audienceOf(campaign));
@@ -38,9 +65,8 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
     .orderBy(asc(contacts.id))
     .limit(FAN_OUT_PAGE_SIZE);
 
-  await queueEmailDeliveries(
+  const created = await writeEmailDeliveries(
     tenant,
-    env.SENDS_QUEUE,
     page.map((contact) => ({ contactId: contact.id, sourceType: 'campaign' as const, sourceId: campaign.id, contentId: campaign.contentId!, requiresOptIn: requiresOptIn(campaign.sendingFilter) })),
     now,
   );
@@ -52,5 +78,9 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
     .set({ fanOutCursor: cursor, fanOutDone: done, updatedAt: now })
     .where(tenant.where(campaigns, eq(campaigns.id, campaign.id), eq(campaigns.status, 'sending'), sql`${campaigns.fanOutCursor} IS ${message.afterContactId}`))
     .returning({ id: campaigns.id });
-  if (advanced && !done) await env.SENDS_QUEUE.send({ type: 'fan-out-page', workspaceId: tenant.workspaceId, campaignId: campaign.id, afterContactId: cursor });
+  // The next page goes ahead of this page's sends, so the audience is resolved while
+  // they go out rather than after. If this fails, the retried message finds the cursor
+  // moved and requeues this page's sends; the cron restarts a stalled fan-out.
+  const nextPage: QueueMessage[] = advanced && !done ? [{ type: 'fan-out-page', workspaceId: tenant.workspaceId, campaignId: campaign.id, afterContactId: cursor }] : [];
+  await enqueueDeliveries(env.SENDS_QUEUE, tenant.workspaceId, created, nextPage);
 }

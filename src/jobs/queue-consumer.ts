@@ -41,9 +41,21 @@ function createBatchScope(): BatchScope & { closeAll(): Promise<void> } {
   };
 }
 
+/** A job for one message: it throws to have the message retried. */
+export type MessageJob<M> = (message: M, env: Env, scope: BatchScope) => Promise<void>;
+
+/** What became of one message of a batch job. */
+export type BatchJobResult = { ok: true } | { ok: false; error: string };
+
+/**
+ * A job for all of a batch's messages of its type at once (so it can share queries
+ * and connections across them); it returns one result per message, in order.
+ */
+export type BatchJob<M> = { batch: (messages: M[], env: Env, scope: BatchScope) => Promise<BatchJobResult[]> };
+
 /** The job that handles each message type. A type without a job is retried, then dead-lettered. */
 export type JobHandlers = {
-  [T in QueueMessageType]?: (message: Extract<QueueMessage, { type: T }>, env: Env, scope: BatchScope) => Promise<void>;
+  [T in QueueMessageType]?: MessageJob<Extract<QueueMessage, { type: T }>> | BatchJob<Extract<QueueMessage, { type: T }>>;
 };
 
 const MAX_DELAY_SECONDS = 3600;
@@ -61,8 +73,7 @@ export function isDeadLetterQueue(queue: string): boolean {
 /** Runs the job of every message in a batch; acks successes, retries failures. */
 export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, handlers: JobHandlers): Promise<void> {
   const unreadable = [];
-  const scope = createBatchScope();
-  try {
+  const byType = new Map<QueueMessageType, { message: Message<unknown>; body: QueueMessage }[]>();
   for (const message of batch.messages) {
     const parsed = QueueMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -71,24 +82,47 @@ export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, 
       message.ack();
       continue;
     }
-    try {
-      await runJob(parsed.data, env, handlers, scope);
-      message.ack();
-    } catch (err) {
-      console.error(JSON.stringify({ level: 'error', queue: batch.queue, messageId: message.id, type: parsed.data.type, attempts: message.attempts, error: String(err) }));
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-    }
+    const group = byType.get(parsed.data.type) ?? [];
+    group.push({ message, body: parsed.data });
+    byType.set(parsed.data.type, group);
   }
+  const scope = createBatchScope();
+  const settle = (message: Message<unknown>, type: QueueMessageType, result: BatchJobResult) => {
+    if (result.ok) return message.ack();
+    console.error(JSON.stringify({ level: 'error', queue: batch.queue, messageId: message.id, type, attempts: message.attempts, error: result.error }));
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  };
+  try {
+    for (const [type, group] of byType) {
+      const handler = handlers[type] as MessageJob<QueueMessage> | BatchJob<QueueMessage> | undefined;
+      if (handler && 'batch' in handler) {
+        let results: BatchJobResult[];
+        try {
+          results = await handler.batch(
+            group.map((entry) => entry.body),
+            env,
+            scope,
+          );
+        } catch (err) {
+          results = group.map(() => ({ ok: false, error: String(err) }));
+        }
+        group.forEach((entry, i) => settle(entry.message, type, results[i] ?? { ok: false, error: 'no result from the batch job' }));
+        continue;
+      }
+      for (const entry of group) {
+        try {
+          if (!handler) throw new Error(`no job handles "${type}" messages in this deployment`);
+          await handler(entry.body, env, scope);
+          settle(entry.message, type, { ok: true });
+        } catch (err) {
+          settle(entry.message, type, { ok: false, error: String(err) });
+        }
+      }
+    }
   } finally {
     await scope.closeAll();
   }
   await recordDeadLetters(openDb(env.DB), unreadable);
-}
-
-async function runJob(message: QueueMessage, env: Env, handlers: JobHandlers, scope: BatchScope): Promise<void> {
-  const handler = handlers[message.type] as ((message: QueueMessage, env: Env, scope: BatchScope) => Promise<void>) | undefined;
-  if (!handler) throw new Error(`no job handles "${message.type}" messages in this deployment`);
-  await handler(message, env, scope);
 }
 
 /** Records every message of a dead-letter queue batch in D1, marks the deliveries among them failed, then acks them. */

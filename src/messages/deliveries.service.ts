@@ -28,12 +28,8 @@ export type EmailDeliveryRequest = {
 const ROWS_PER_INSERT = 6;
 const MESSAGES_PER_SEND = 100;
 
-/**
- * Writes the delivery rows in one D1 round trip (the unique key makes a repeat a
- * no-op) and enqueues one message for each row this call created. Returns how many
- * were new.
- */
-export async function queueEmailDeliveries(tenant: Tenant, queue: Queue<QueueMessage>, requests: EmailDeliveryRequest[], now = Date.now()): Promise<number> {
+/** Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op. Returns the ids of the rows it created. */
+export async function writeEmailDeliveries(tenant: Tenant, requests: EmailDeliveryRequest[], now = Date.now()): Promise<string[]> {
   const inserts = chunk(requests, ROWS_PER_INSERT).map((slice) =>
     tenant.db
       .insert(deliveries)
@@ -60,45 +56,31 @@ export async function queueEmailDeliveries(tenant: Tenant, queue: Queue<QueueMes
       .returning({ id: deliveries.id }),
   );
   const [first, ...rest] = inserts;
-  if (!first) return 0;
-  const created = (await tenant.db.batch([first, ...rest])).flat().map((row) => row.id);
-  for (const ids of chunk(created, MESSAGES_PER_SEND)) {
-    await queue.sendBatch(ids.map((deliveryId) => ({ body: { type: 'send-delivery' as const, workspaceId: tenant.workspaceId, deliveryId } })));
-  }
+  if (!first) return [];
+  return (await tenant.db.batch([first, ...rest])).flat().map((row) => row.id);
+}
+
+/** Enqueues one send message per delivery, in batches of 100, after any `leading` messages. */
+export async function enqueueDeliveries(queue: Queue<QueueMessage>, workspaceId: string, deliveryIds: string[], leading: QueueMessage[] = []): Promise<void> {
+  const bodies: QueueMessage[] = [...leading, ...deliveryIds.map((deliveryId) => ({ type: 'send-delivery' as const, workspaceId, deliveryId }))];
+  for (const slice of chunk(bodies, MESSAGES_PER_SEND)) await queue.sendBatch(slice.map((body) => ({ body })));
+}
+
+/** Writes the delivery rows and enqueues a message for each row created. Returns how many were new. */
+export async function queueEmailDeliveries(tenant: Tenant, queue: Queue<QueueMessage>, requests: EmailDeliveryRequest[], now = Date.now()): Promise<number> {
+  const created = await writeEmailDeliveries(tenant, requests, now);
+  await enqueueDeliveries(queue, tenant.workspaceId, created);
   return created.length;
 }
 
-/** Claims a queued delivery for sending (queued → sending); null when it is not queued (sent, or taken by another worker). */
-export async function claimDelivery(tenant: Tenant, id: string, now = Date.now()) {
-  const [row] = await tenant.db
-    .update(deliveries)
-    .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
-    .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, 'queued')))
-    .returning();
-  return row ?? null;
-}
-
-/** Moves a delivery from `from` to `to` if it is still in `from`; false when another worker got there first. */
-export async function moveDelivery(
-  tenant: Tenant,
-  id: string,
-  from: DeliveryStatus,
-  to: DeliveryStatus,
-  fields: { reason?: string | null; messageId?: string; sentAt?: number } = {},
-  now = Date.now(),
-): Promise<boolean> {
-  if (!canMoveDelivery(from, to)) throw new Error(`a delivery cannot go from ${from} to ${to}`);
-  const [row] = await tenant.db
-    .update(deliveries)
-    .set({ status: to, ...fields, ...(to === 'sending' ? { attempts: sql`${deliveries.attempts} + 1` } : {}), updatedAt: now })
-    .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, from)))
-    .returning({ id: deliveries.id });
-  return Boolean(row);
+/** The statement adding an address to the suppression list (kept once, with the first reason), to run in a batch. */
+export function suppressEmailStatement(tenant: Tenant, email: string, reason: SuppressionReason, detail: string | null, now = Date.now()) {
+  return tenant.db.insert(suppressions).values(tenant.row({ email, reason, detail, createdAt: now })).onConflictDoNothing();
 }
 
 /** Adds an address to the suppression list (kept once, with the first reason). */
 export async function suppressEmail(tenant: Tenant, email: string, reason: SuppressionReason, detail: string | null, now = Date.now()): Promise<void> {
-  await tenant.db.insert(suppressions).values(tenant.row({ email, reason, detail, createdAt: now })).onConflictDoNothing();
+  await suppressEmailStatement(tenant, email, reason, detail, now);
 }
 
 /** Takes an address off the suppression list, only if it was put there for `reason`. */

@@ -1,10 +1,24 @@
 // Rendering email content with Liquid (liquidjs): merge tags with defaults, every
 // value HTML-escaped on output, template errors reported before anything is sent.
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
 import { AppError } from '../lib/errors';
 
 // Escaping on output means a contact's name can never inject markup; `| raw` opts out.
 const engine = new Liquid({ outputEscape: 'escape', strictFilters: true, cache: true });
+
+// Parsed templates by source, so a campaign's design is parsed once per isolate, not once per recipient.
+const parsedTemplates = new Map<string, Template[]>();
+const MAX_PARSED_TEMPLATES = 100;
+
+function parseOnce(source: string): Template[] {
+  let templates = parsedTemplates.get(source);
+  if (!templates) {
+    templates = engine.parse(source);
+    if (parsedTemplates.size >= MAX_PARSED_TEMPLATES) parsedTemplates.delete(parsedTemplates.keys().next().value!);
+    parsedTemplates.set(source, templates);
+  }
+  return templates;
+}
 
 /** What merge tags can read. */
 export type EmailContext = {
@@ -52,9 +66,9 @@ export function htmlToText(html: string): string {
 /** Renders subject, HTML (with a hidden preheader) and the text part. */
 export async function renderEmail(template: EmailTemplate, context: EmailContext): Promise<{ subject: string; html: string; text: string }> {
   const [subject, body, preheader] = await Promise.all([
-    engine.parseAndRender(template.subject, context),
-    engine.parseAndRender(template.html, context),
-    template.preheader ? engine.parseAndRender(template.preheader, context) : Promise.resolve(''),
+    engine.render(parseOnce(template.subject), context) as Promise<string>,
+    engine.render(parseOnce(template.html), context) as Promise<string>,
+    template.preheader ? (engine.render(parseOnce(template.preheader), context) as Promise<string>) : Promise.resolve(''),
   ]);
   // The preheader is the inbox preview line: first in the body, invisible when opened.
   const hidden = preheader ? `<div style="display:none;max-height:0;overflow:hidden;opacity:0">${preheader}</div>` : '';

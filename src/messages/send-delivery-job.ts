@@ -1,25 +1,37 @@
-// The `send-delivery` job: one email to one contact. The claim (queued → sending)
-// makes sure only one worker ever sends a delivery; consent and suppression are
-// checked now, not when queued; temporary failures go back to the queue with backoff.
-// What every message of a batch shares (sender, workspace, design, connection, rate
-// slots) is loaded once per batch through the BatchScope.
-import { eq } from 'drizzle-orm';
+// The `send-delivery` job, run on a whole queue batch at once: one email to one
+// contact per message. Per workspace it reserves send slots (the rate limit), claims
+// the deliveries (queued → sending, so only one worker ever sends each), checks
+// consent and suppression now rather than when queued, renders, sends over a few
+// parallel SMTP connections, and records every outcome in one D1 round trip.
+// Temporary failures go back to the queue with backoff.
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { sendOnSession, tryOpenEmailSession, type EmailSession, type OutgoingEmail, type SmtpOutcome, type SmtpServer } from '../channels/email';
-import { openDb } from '../db/client';
-import { contacts, emailContents } from '../db/schema';
+import { openDb, runBatch, type Statement } from '../db/client';
+import { contacts, deliveries, emailContents } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
-import type { BatchScope } from '../jobs/queue-consumer';
+import type { BatchJobResult, BatchScope } from '../jobs/queue-consumer';
 import type { SendDeliveryMessage } from '../jobs/queue-messages';
+import { chunk } from '../lib/chunk';
 import { getWorkspace } from '../workspaces/workspaces.service';
-import { claimDelivery, moveDelivery, suppressEmail } from './deliveries.service';
-import { resolveSender } from './email-sender.service';
+import { suppressEmailStatement } from './deliveries.service';
+import { canMoveDelivery } from './delivery-status';
+import { resolveSender, type ResolvedSender } from './email-sender.service';
 import { transformDeliveryHtml } from './html-transforms';
 import { renderEmail } from './render-email';
-import { createSendPacer } from './send-pacing';
+import { reserveSendSlots, waitForSlot } from './send-pacing';
 import { contactEmailSuppressed } from './suppressions.service';
 import { unsubscribeToken } from './unsubscribe-tokens';
+
+type Message = z.infer<typeof SendDeliveryMessage>;
+type Delivery = typeof deliveries.$inferSelect;
+type Recipient = { id: string; email: string | null; firstName: string | null; lastName: string | null; emailConsent: string; suppressed: number };
+
+// Connections a batch opens to one server at once: Workers allow six outgoing connections at a time.
+export const SMTP_LANES = 4;
+// Ids per `IN (...)`: under D1's 100 bound parameters with the workspace id and status.
+const IDS_PER_QUERY = 90;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -40,7 +52,7 @@ export function listUnsubscribeHeaders(unsubscribeUrl: string, token: string, ma
 }
 
 /** Why a contact must not get this delivery now, or null when it may be sent. */
-function skipReason(contact: { email: string | null; emailConsent: string; suppressed: number } | undefined, requiresOptIn: boolean): string | null {
+function skipReason(contact: Recipient | undefined, requiresOptIn: boolean): string | null {
   if (!contact?.email) return 'The contact has no email address';
   if (contact.emailConsent === 'unsubscribed') return 'Email consent is "unsubscribed"';
   if (requiresOptIn && contact.emailConsent !== 'subscribed') return `Email consent is "${contact.emailConsent}"`;
@@ -56,12 +68,12 @@ function perBatch<T>(scope: BatchScope, key: string, load: () => Promise<T>): Pr
 }
 
 /**
- * Sends on the batch's connection for this workspace's server (opened on first use),
- * so a batch of one workspace's messages costs one SMTP handshake. A failed send
- * drops the connection: the server may have closed it.
+ * Sends on one of the batch's connections to this server (opened on first use), so a
+ * batch costs a handshake per lane, not per message. A failed send drops the
+ * connection: the server may have closed it.
  */
-async function sendThroughBatchConnection(scope: BatchScope, workspaceId: string, server: SmtpServer, email: OutgoingEmail): Promise<SmtpOutcome> {
-  const key = `smtp:${workspaceId}:${server.host}:${server.port}:${server.username ?? ''}`;
+async function sendOnLane(scope: BatchScope, lane: string, server: SmtpServer, email: OutgoingEmail): Promise<SmtpOutcome> {
+  const key = `smtp:${lane}:${server.host}:${server.port}:${server.username ?? ''}`;
   let session: EmailSession;
   try {
     session = await scope.use(
@@ -85,77 +97,157 @@ async function sendThroughBatchConnection(scope: BatchScope, workspaceId: string
   return outcome;
 }
 
-async function loadRecipient(tenant: Tenant, contactId: string) {
-  const [contact] = await tenant.db
-    .select({
-      email: contacts.email,
-      firstName: contacts.firstName,
-      lastName: contacts.lastName,
-      emailConsent: contacts.emailConsent,
-      suppressed: contactEmailSuppressed(tenant.workspaceId),
-    })
-    .from(contacts)
-    .where(tenant.where(contacts, eq(contacts.id, contactId)))
-    .limit(1);
-  return contact;
+/** Claims the queued deliveries among `ids` (queued → sending); the others were sent or taken already. */
+async function claimDeliveries(tenant: Tenant, ids: string[], now: number): Promise<Delivery[]> {
+  const claims = chunk(ids, IDS_PER_QUERY).map((slice) =>
+    tenant.db
+      .update(deliveries)
+      .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
+      .where(tenant.where(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued')))
+      .returning(),
+  );
+  const [first, ...rest] = claims;
+  return first ? (await tenant.db.batch([first, ...rest])).flat() : [];
 }
 
-/** Sends one delivery; a redelivered message finds it no longer queued and does nothing. */
-export async function runSendDeliveryJob(message: z.infer<typeof SendDeliveryMessage>, env: Env, scope: BatchScope): Promise<void> {
-  const tenant = forWorkspace(openDb(env.DB), message.workspaceId);
-  const sender = await perBatch(scope, `sender:${tenant.workspaceId}`, () => resolveSender(tenant, env));
-  const pacer = await perBatch(scope, `pace:${tenant.workspaceId}`, async () => createSendPacer(env, tenant.workspaceId, sender.perSecond));
-  const pace = await pacer.next();
-  if (!pace.send) {
-    // Over the workspace's rate for longer than a consumer should wait: come back later, without using up a retry.
-    await env.SENDS_QUEUE.send(message, { delaySeconds: Math.ceil(pace.deferMs / 1000) });
-    return;
-  }
+async function loadRecipients(tenant: Tenant, contactIds: string[]): Promise<Map<string, Recipient>> {
+  const reads = chunk([...new Set(contactIds)], IDS_PER_QUERY).map((slice) =>
+    tenant.db
+      .select({ id: contacts.id, email: contacts.email, firstName: contacts.firstName, lastName: contacts.lastName, emailConsent: contacts.emailConsent, suppressed: contactEmailSuppressed(tenant.workspaceId) })
+      .from(contacts)
+      .where(tenant.where(contacts, inArray(contacts.id, slice))),
+  );
+  const [first, ...rest] = reads;
+  const rows = first ? (await tenant.db.batch([first, ...rest])).flat() : [];
+  return new Map(rows.map((row) => [row.id, row]));
+}
 
-  const delivery = await claimDelivery(tenant, message.deliveryId);
-  if (!delivery) return;
-  const skip = (reason: string) => moveDelivery(tenant, delivery.id, 'sending', 'skipped', { reason });
-  const contact = await loadRecipient(tenant, delivery.contactId);
-  const reason = skipReason(contact, delivery.requiresOptIn);
-  if (reason) return void (await skip(reason));
-  const email = contact!.email!;
+/** A delivery's status change, applied only if it is still `sending` (as every change here is). */
+function finish(tenant: Tenant, id: string, to: Delivery['status'], fields: { reason?: string | null; messageId?: string; sentAt?: number }, now: number): Statement {
+  if (!canMoveDelivery('sending', to)) throw new Error(`a delivery cannot go from sending to ${to}`);
+  return tenant.db
+    .update(deliveries)
+    .set({ status: to, ...fields, updatedAt: now })
+    .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, 'sending')));
+}
 
+/** Renders one delivery into the email to send. */
+async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, sender: ResolvedSender, delivery: Delivery, contact: Recipient): Promise<OutgoingEmail | null> {
   const content = await perBatch(scope, `content:${delivery.contentId}`, async () => {
     const [row] = await tenant.db.select().from(emailContents).where(tenant.where(emailContents, eq(emailContents.id, delivery.contentId))).limit(1);
     return row ?? null;
   });
-  if (!content) return void (await skip('Its email content was deleted'));
+  if (!content) return null;
   const workspace = await perBatch(scope, `workspace:${tenant.workspaceId}`, () => getWorkspace(tenant));
   const token = await unsubscribeToken(env.APP_SECRET, delivery.id);
   const unsubscribeUrl = `${env.PUBLIC_BASE_URL.replace(/\/$/, '')}/u/${token}`;
+  const email = contact.email!;
   const rendered = await renderEmail(content, {
     // The occurrence's data (a flow's cart, product, prices) first: the names below always win.
     ...(delivery.context ? (JSON.parse(delivery.context) as Record<string, unknown>) : {}),
-    contact: { first_name: contact!.firstName, last_name: contact!.lastName, email },
+    contact: { first_name: contact.firstName, last_name: contact.lastName, email },
     shop: { name: workspace.name, postal_address: workspace.postalAddress },
     unsubscribe_url: unsubscribeUrl,
   });
-  const messageId = `<${delivery.id}@${sender.from.email.split('@')[1]}>`;
-  const outcome = await sendThroughBatchConnection(scope, tenant.workspaceId, sender.server, {
+  return {
     from: sender.from,
-    to: { name: [contact!.firstName, contact!.lastName].filter(Boolean).join(' ') || undefined, email },
+    to: { name: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || undefined, email },
     replyTo: sender.replyTo,
     subject: rendered.subject,
     html: await transformDeliveryHtml(withComplianceFooter(rendered.html, unsubscribeUrl, workspace.postalAddress), delivery),
     text: `${rendered.text}\n\nUnsubscribe: ${unsubscribeUrl}`,
-    headers: { 'Message-ID': messageId, ...listUnsubscribeHeaders(unsubscribeUrl, token, env.UNSUBSCRIBE_MAILBOX) },
-  });
+    headers: { 'Message-ID': `<${delivery.id}@${sender.from.email.split('@')[1]}>`, ...listUnsubscribeHeaders(unsubscribeUrl, token, env.UNSUBSCRIBE_MAILBOX) },
+  };
+}
 
-  if (outcome.ok) {
-    await moveDelivery(tenant, delivery.id, 'sending', 'sent', { messageId, sentAt: Date.now(), reason: null });
-    return;
+/** Sends one workspace's messages of the batch; fills `results` for them (failures are retried). */
+async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string, group: { message: Message; index: number }[], results: BatchJobResult[]): Promise<void> {
+  const tenant = forWorkspace(openDb(env.DB), workspaceId);
+  const sender = await perBatch(scope, `sender:${workspaceId}`, () => resolveSender(tenant, env));
+
+  const slots = await reserveSendSlots(env, workspaceId, group.length, sender.perSecond);
+  const later = group.slice(slots.granted);
+  if (later.length) {
+    // Over the workspace's rate for longer than a consumer should wait: back on the queue, without using up a retry.
+    const delaySeconds = Math.ceil(slots.retryAfterMs / 1000);
+    for (const slice of chunk(later, 100)) await env.SENDS_QUEUE.sendBatch(slice.map(({ message }) => ({ body: message, delaySeconds })));
   }
-  if (outcome.permanent) {
-    await moveDelivery(tenant, delivery.id, 'sending', 'failed', { reason: outcome.message });
-    if (outcome.hardBounce) await suppressEmail(tenant, email, 'hard_bounce', outcome.message);
-    return;
+
+  const now = Date.now();
+  const claimed = await claimDeliveries(
+    tenant,
+    group.slice(0, slots.granted).map(({ message }) => message.deliveryId),
+    now,
+  );
+  const recipients = await loadRecipients(
+    tenant,
+    claimed.map((delivery) => delivery.contactId),
+  );
+  const updates: Statement[] = [];
+  const sendable: { delivery: Delivery; contact: Recipient }[] = [];
+  for (const delivery of claimed) {
+    const contact = recipients.get(delivery.contactId);
+    const reason = skipReason(contact, delivery.requiresOptIn);
+    if (reason) updates.push(finish(tenant, delivery.id, 'skipped', { reason }, now));
+    else sendable.push({ delivery, contact: contact! });
   }
-  await moveDelivery(tenant, delivery.id, 'sending', 'queued', { reason: outcome.message });
-  // Thrown so the queue retries it with backoff (and dead-letters it in the end).
-  throw new Error(outcome.message);
+
+  const indexOf = new Map(group.map(({ message, index }) => [message.deliveryId, index]));
+  /** Renders and sends one delivery, recording the outcome. */
+  const deliver = async (delivery: Delivery, contact: Recipient, slot: number, lane: string) => {
+    let email: OutgoingEmail | null;
+    try {
+      email = await composeEmail(env, scope, tenant, sender, delivery, contact);
+    } catch (err) {
+      // A design that fails to render for this contact fails this delivery, not the batch.
+      updates.push(finish(tenant, delivery.id, 'failed', { reason: `The design could not be rendered: ${(err as Error).message}` }, Date.now()));
+      return;
+    }
+    if (!email) {
+      updates.push(finish(tenant, delivery.id, 'skipped', { reason: 'Its email content was deleted' }, Date.now()));
+      return;
+    }
+    await waitForSlot(slots, slot);
+    const outcome = await sendOnLane(scope, lane, sender.server, email);
+    const at = Date.now();
+    if (outcome.ok) {
+      updates.push(finish(tenant, delivery.id, 'sent', { messageId: email.headers!['Message-ID']!, sentAt: at, reason: null }, at));
+    } else if (outcome.permanent) {
+      updates.push(finish(tenant, delivery.id, 'failed', { reason: outcome.message }, at));
+      if (outcome.hardBounce) updates.push(suppressEmailStatement(tenant, email.to.email, 'hard_bounce', outcome.message, at));
+    } else {
+      updates.push(finish(tenant, delivery.id, 'queued', { reason: outcome.message }, at));
+      // Retried by the queue with backoff (and dead-lettered in the end).
+      results[indexOf.get(delivery.id)!] = { ok: false, error: outcome.message };
+    }
+  };
+  // Each lane renders its next message while the others wait on their servers.
+  let next = 0;
+  const lane = async (laneNumber: number) => {
+    while (next < sendable.length) {
+      const slot = next++;
+      await deliver(sendable[slot]!.delivery, sendable[slot]!.contact, slot, `${workspaceId}:${laneNumber}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SMTP_LANES, sendable.length) }, (_, i) => lane(i)));
+  await runBatch(tenant.db, updates);
+}
+
+/** Sends a batch's deliveries; a redelivered message finds its delivery no longer queued and does nothing. */
+export async function runSendDeliveryBatch(messages: Message[], env: Env, scope: BatchScope): Promise<BatchJobResult[]> {
+  const results: BatchJobResult[] = messages.map(() => ({ ok: true }));
+  const byWorkspace = new Map<string, { message: Message; index: number }[]>();
+  messages.forEach((message, index) => {
+    const group = byWorkspace.get(message.workspaceId) ?? [];
+    group.push({ message, index });
+    byWorkspace.set(message.workspaceId, group);
+  });
+  for (const [workspaceId, group] of byWorkspace) {
+    try {
+      await sendForWorkspace(env, scope, workspaceId, group, results);
+    } catch (err) {
+      for (const { index } of group) results[index] = { ok: false, error: String(err) };
+    }
+  }
+  return results;
 }

@@ -4,25 +4,30 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 
-/** Slots granted to a consumer: send number i at `startAt + i * intervalMs`; or wait and come back. */
-export type SendSlots = { granted: true; count: number; startAt: number; intervalMs: number } | { granted: false; retryAfterMs: number };
+/**
+ * Slots granted to a consumer: its first `granted` messages go at `startAt + i * intervalMs`;
+ * the others should come back (through the queue) after `retryAfterMs`.
+ */
+export type SendSlots = { granted: number; startAt: number; intervalMs: number; retryAfterMs: number };
 
-// Beyond this a consumer should not sleep: it re-enqueues the message with a delay instead.
+// Beyond this a consumer should not hold a message: it re-enqueues it with a delay instead.
 export const MAX_SLOT_WAIT_MS = 20_000;
 
-/** Pure: grants `count` slots after `nextFreeAt` at `perSecond`, unless the first is too far away. */
+/** Pure: grants up to `count` slots after `nextFreeAt` at `perSecond`, as many as start within MAX_SLOT_WAIT_MS. */
 export function grantSlots(nextFreeAt: number, count: number, perSecond: number, now: number): { slots: SendSlots; nextFreeAt: number } {
   const intervalMs = 1000 / perSecond;
   const startAt = Math.max(now, nextFreeAt);
-  if (startAt - now > MAX_SLOT_WAIT_MS) return { slots: { granted: false, retryAfterMs: startAt - now }, nextFreeAt };
-  return { slots: { granted: true, count, startAt, intervalMs }, nextFreeAt: startAt + count * intervalMs };
+  const fit = Math.max(0, Math.floor((now + MAX_SLOT_WAIT_MS - startAt) / intervalMs) + 1);
+  const granted = Math.min(count, fit);
+  const next = startAt + granted * intervalMs;
+  return { slots: { granted, startAt, intervalMs, retryAfterMs: next - now }, nextFreeAt: next };
 }
 
 export class SendRateLimiter extends DurableObject<Env> {
   // In memory: if the object restarts, the worst case is one burst of a few slots.
   private nextFreeAt = 0;
 
-  /** Reserves `count` send slots at `perSecond`. */
+  /** Reserves up to `count` send slots at `perSecond`. */
   reserve(count: number, perSecond: number): SendSlots {
     const { slots, nextFreeAt } = grantSlots(this.nextFreeAt, count, perSecond, Date.now());
     this.nextFreeAt = nextFreeAt;

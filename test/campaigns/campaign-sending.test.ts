@@ -152,6 +152,22 @@ describe('sending a campaign', () => {
     expect((await untilSent(id)).progress).toMatchObject({ recipients: 1, skipped: 1, sent: 0 });
   });
 
+  it('gets the sends of a page out when its invocation died after writing the deliveries and moving the cursor', async () => {
+    const members = [await addMember('crash'), await addMember('crash')];
+    const id = await dueCampaign('crash');
+    // What a page that died half-way leaves: queued deliveries, the cursor moved, no send messages.
+    await env.DB.prepare("UPDATE campaigns SET status = 'sending', fan_out_cursor = ?, fan_out_done = 1 WHERE id = ?").bind([...members].sort((a, b) => (a.id < b.id ? -1 : 1)).at(-1)!.id, id).run();
+    for (const member of members) {
+      await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, 'queued', ?, ?)")
+        .bind(`d-crash-${member.id}`, merchant.workspaceId, member.id, id, designId, Date.now(), Date.now())
+        .run();
+    }
+    // The queue retries the page message.
+    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'crash-retry', timestamp: new Date(), attempts: 2, body: { type: 'fan-out-page', workspaceId: merchant.workspaceId, campaignId: id, afterContactId: null } }]), env);
+    expect((await untilSent(id)).progress).toMatchObject({ recipients: 2, sent: 2 });
+    for (const member of members) expect(await receivedFor(member.email)).toHaveLength(1);
+  });
+
   it('writes each delivery once and enqueues the next page once when a page message is delivered twice', async () => {
     const tag = 'pages';
     const statements = [];

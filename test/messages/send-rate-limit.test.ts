@@ -10,14 +10,17 @@ import { signUpMerchant, uniqueEmail } from '../helpers/factories';
 describe('grantSlots', () => {
   it('spaces slots at the rate and queues reservations one after the other', () => {
     const first = grantSlots(0, 5, 10, 1_000);
-    expect(first.slots).toEqual({ granted: true, count: 5, startAt: 1_000, intervalMs: 100 });
+    expect(first.slots).toEqual({ granted: 5, startAt: 1_000, intervalMs: 100, retryAfterMs: 500 });
     expect(first.nextFreeAt).toBe(1_500);
-    expect(grantSlots(first.nextFreeAt, 5, 10, 1_100).slots).toMatchObject({ granted: true, startAt: 1_500 });
+    expect(grantSlots(first.nextFreeAt, 5, 10, 1_100).slots).toMatchObject({ granted: 5, startAt: 1_500 });
   });
 
-  it('refuses slots further away than a consumer should wait, and keeps the schedule', () => {
+  it('grants only the slots that start within the wait a consumer accepts, and says when to come back', () => {
+    // 1 a second: 21 slots start within the next 20 s.
+    const partial = grantSlots(0, 50, 1, 0);
+    expect(partial.slots).toMatchObject({ granted: MAX_SLOT_WAIT_MS / 1000 + 1, retryAfterMs: MAX_SLOT_WAIT_MS + 1000 });
     const far = 1_000 + MAX_SLOT_WAIT_MS + 1;
-    expect(grantSlots(far, 1, 10, 1_000)).toEqual({ slots: { granted: false, retryAfterMs: MAX_SLOT_WAIT_MS + 1 }, nextFreeAt: far });
+    expect(grantSlots(far, 1, 10, 1_000)).toEqual({ slots: { granted: 0, startAt: far, intervalMs: 100, retryAfterMs: MAX_SLOT_WAIT_MS + 1 }, nextFreeAt: far });
   });
 });
 

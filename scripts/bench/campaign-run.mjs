@@ -1,0 +1,110 @@
+// One campaign run in `wrangler dev`, shared by the sends and campaign benchmarks:
+// seeds a workspace whose own SMTP server is the bench sink, `contacts` subscribed
+// contacts (plus unsubscribed ones that must get nothing), sends a campaign with the
+// announcement starter through the real API, queues and send path, and measures it
+// against nodemailer blasting the same sink with the same HTML in the same run.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sqlLiteral } from '../lib/sql.mjs';
+import { ROOT, startDevServer, wranglerSync } from './dev-server.mjs';
+import { measureNodemailerBaseline } from './nodemailer-baseline.mjs';
+import { startSmtpSink, waitForMessages } from './smtp-sink.mjs';
+
+const WORKSPACE = '01BENCHSENDS00000000000000';
+const API_KEY = 'mk_bench-sends-key-0123456789abcdefghijklmnopqrstuvw';
+const DESIGN = '01BENCHDESIGN0000000000000';
+// One unsubscribed contact per ten recipients, interleaved by id: the campaign must skip every one.
+const UNSUBSCRIBED_EVERY = 10;
+
+function seedSql({ contacts, sinkPort, html, now }) {
+  const keyHash = createHash('sha256').update(API_KEY).digest('hex');
+  const unsubscribed = Math.ceil(contacts / UNSUBSCRIBED_EVERY);
+  return `
+INSERT INTO workspaces (id, name, time_zone, sender_name, sender_email, created_at, updated_at) VALUES ('${WORKSPACE}', 'Bench Store', 'UTC', 'Bench Store', 'news@bench.example', ${now}, ${now});
+INSERT INTO workspace_settings (workspace_id, postal_address, smtp_host, smtp_port, smtp_security, updated_at) VALUES ('${WORKSPACE}', '1 Bench Street', '127.0.0.1', ${sinkPort}, 'none', ${now});
+INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, created_at) VALUES ('01BENCHSENDSKEY00000000000', '${WORKSPACE}', 'bench', 'mk_bench', '${keyHash}', ${now});
+INSERT INTO email_contents (id, workspace_id, name, subject, preheader, html, created_at, updated_at) VALUES ('${DESIGN}', '${WORKSPACE}', 'Announcement', 'News from {{ shop.name }}', 'This week only', ${sqlLiteral(html)}, ${now}, ${now});
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${contacts})
+INSERT INTO contacts (id, workspace_id, email, first_name, email_consent, created_at, updated_at)
+SELECT printf('C%024d0', n), '${WORKSPACE}', 'contact' || n || '@bench.example', 'Sam', 'subscribed', ${now}, ${now} FROM seq;
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${unsubscribed})
+INSERT INTO contacts (id, workspace_id, email, first_name, email_consent, created_at, updated_at)
+SELECT printf('C%024d5', n * ${UNSUBSCRIBED_EVERY}), '${WORKSPACE}', 'optout' || n || '@bench.example', 'Sam', 'unsubscribed', ${now}, ${now} FROM seq;
+`;
+}
+
+/** Sends one campaign to `contacts` recipients; returns the figures and whether delivery was exact. */
+export async function runCampaignBench({ label, contacts, port, sinkPort, timeoutMs }) {
+  const html = readFileSync(join(ROOT, 'public', 'templates', 'announcement.html'), 'utf8');
+  const sink = await startSmtpSink(sinkPort);
+  const baselineCount = Math.min(contacts, 20_000);
+  const baseline = await measureNodemailerBaseline({ port: sinkPort, count: baselineCount, html });
+  console.log(`${label}: nodemailer (pool of 5) sent ${baselineCount.toLocaleString()} to the sink at ${baseline.perSecond.toFixed(0)}/s`);
+  sink.reset();
+
+  const seeded = performance.now();
+  const server = await startDevServer({
+    port,
+    prepare: (state) => {
+      const file = join(tmpdir(), `bench-${label}-${process.pid}.sql`);
+      writeFileSync(file, seedSql({ contacts, sinkPort, html, now: Date.now() }));
+      wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+      wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--command', 'PRAGMA optimize=0x10002', '--yes']);
+    },
+  });
+  console.log(`${label}: seeded ${contacts.toLocaleString()} recipients (and ${Math.ceil(contacts / UNSUBSCRIBED_EVERY).toLocaleString()} unsubscribed) and started wrangler dev in ${((performance.now() - seeded) / 1000).toFixed(0)} s`);
+  const api = async (path, body) => {
+    const res = await fetch(`${server.base}/api/v1${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  try {
+    const { campaign } = await api('/campaigns', { name: `Bench ${label}`, contentId: DESIGN, audience: { type: 'everyone' }, sendingFilter: 'subscribed' });
+    const started = performance.now();
+    await api(`/campaigns/${campaign.id}/schedule`, { now: true });
+    const arrived = await waitForMessages(sink, contacts, timeoutMs);
+    const delivered = performance.now();
+    if (process.env.BENCH_LOG) console.log(server.log().split('\n').filter((l) => l.includes('TIMING')).slice(0, 40).join('\n'));
+    if (arrived < contacts) console.log(`${label}: only ${arrived} arrived; the end of wrangler's log:\n${server.log().slice(-3000)}`);
+    // Two more seconds for any duplicate to show up, then the cron marks the campaign sent.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    let status = 'sending';
+    for (let i = 0; i < 30 && status !== 'sent'; i++) {
+      await fetch(`${server.base}/__scheduled?cron=*+*+*+*+*`);
+      status = (await api(`/campaigns/${campaign.id}`)).campaign.status;
+      if (status !== 'sent') await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const finished = performance.now();
+    const { progress } = (await api(`/campaigns/${campaign.id}`)).campaign;
+
+    let duplicates = 0;
+    let unsubscribedReached = 0;
+    for (const [address, count] of sink.counts) {
+      duplicates += count - 1;
+      if (address.startsWith('optout')) unsubscribedReached += 1;
+    }
+    const losses = contacts - (sink.counts.size - unsubscribedReached);
+    const wallSeconds = (delivered - started) / 1000;
+    const perSecond = arrived / wallSeconds;
+    return {
+      contacts,
+      arrived,
+      wallSeconds,
+      perSecond,
+      sinkRate: sink.rate(),
+      baseline: baseline.perSecond,
+      ratio: perSecond / baseline.perSecond,
+      duplicates,
+      losses,
+      unsubscribedReached,
+      status,
+      untilSentSeconds: (finished - started) / 1000,
+      progress,
+    };
+  } finally {
+    server.stop();
+    await sink.close();
+  }
+}

@@ -1,0 +1,70 @@
+// The benchmarks' SMTP sink: a real SMTP server on 127.0.0.1 (smtp-server) that
+// accepts everything, reads each message to its end without parsing it, and counts
+// messages per recipient, so a run can report duplicates and losses.
+import { SMTPServer } from 'smtp-server';
+
+/** Starts the sink on `port`; `counts` maps each recipient to the messages it received. */
+export async function startSmtpSink(port) {
+  const counts = new Map();
+  let received = 0;
+  let firstAt = null;
+  let lastAt = null;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    // Many connections at once: the Worker and nodemailer pool open several.
+    maxClients: 200,
+    size: 1024 * 1024,
+    onData(stream, session, callback) {
+      stream.on('data', () => {});
+      stream.on('end', () => {
+        const now = performance.now();
+        firstAt ??= now;
+        lastAt = now;
+        received += 1;
+        for (const rcpt of session.envelope.rcptTo) counts.set(rcpt.address, (counts.get(rcpt.address) ?? 0) + 1);
+        callback();
+      });
+    },
+  });
+  // Without this, Nagle's algorithm and delayed ACKs stall every reply by ~40 ms
+  // (about 100 messages a second per connection, whoever the client is).
+  server.server.on('connection', (socket) => socket.setNoDelay(true));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    counts,
+    get received() {
+      return received;
+    },
+    /** Messages a second between the first and the last message received since `reset()`. */
+    rate() {
+      return firstAt === null || lastAt === firstAt ? 0 : ((received - 1) * 1000) / (lastAt - firstAt);
+    },
+    reset() {
+      counts.clear();
+      received = 0;
+      firstAt = null;
+      lastAt = null;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Waits until the sink has `count` messages (or `timeoutMs` passes); returns how many arrived. */
+export async function waitForMessages(sink, count, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let stalledSince = Date.now();
+  while (sink.received < count && Date.now() < deadline) {
+    if (sink.received !== last) {
+      last = sink.received;
+      stalledSince = Date.now();
+    } else if (Date.now() - stalledSince > 60_000) break; // nothing for a minute: report what arrived
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return sink.received;
+}
