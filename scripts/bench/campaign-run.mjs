@@ -66,7 +66,6 @@ export async function runCampaignBench({ label, contacts, port, sinkPort, timeou
     await api(`/campaigns/${campaign.id}/schedule`, { now: true });
     const arrived = await waitForMessages(sink, contacts, timeoutMs);
     const delivered = performance.now();
-    if (process.env.BENCH_LOG) console.log(server.log().split('\n').filter((l) => l.includes('TIMING')).slice(0, 40).join('\n'));
     if (arrived < contacts) console.log(`${label}: only ${arrived} arrived; the end of wrangler's log:\n${server.log().slice(-3000)}`);
     // Two more seconds for any duplicate to show up, then the cron marks the campaign sent.
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -10,13 +10,13 @@ import {
   CAMPAIGN_STEPS,
   CampaignBuilder,
   CampaignDetails,
-  campaignPath,
   NewCampaignPage,
   type CampaignPageProps,
   type CampaignStep,
   type StepProps,
   type TestSendResult,
-} from '../dashboard/pages/campaigns-pages';
+} from '../dashboard/pages/campaign-builder-pages';
+import { campaignPath } from '../dashboard/pages/campaign-parts';
 import { renderAppPage } from '../dashboard/render';
 import type { Tenant } from '../db/tenant';
 import type { AppEnv } from '../env';
@@ -24,7 +24,7 @@ import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
 import { AppError } from '../lib/errors';
 import { DAY, utcToZonedLocal } from '../lib/time';
-import { loadStarters, starterContent } from '../messages/email-contents.routes';
+import { loadStarters, starterContent } from '../messages/starter-templates';
 import { EmailContentInput } from '../messages/email-contents.schemas';
 import { createEmailContent, listEmailContents } from '../messages/email-contents.service';
 import { listSegments } from '../segments/segments.service';
@@ -103,7 +103,7 @@ async function openStep(c: Context<AppEnv>, tenant: Tenant, campaign: CampaignVi
     case 'review':
       return { step, audienceCount: await countCampaignAudience(tenant, campaign) };
     case 'content':
-      return { step, starters: await loadStarters(c), testResults };
+      return { step, starters: await loadStarters(c.env.ASSETS, c.req.url), testResults };
     case 'schedule': {
       const now = Date.now();
       // Tomorrow at 09:00 in the workspace's zone is a sensible first suggestion.
@@ -204,7 +204,7 @@ export const campaignRoutes = new Hono<AppEnv>()
       const campaign = await getCampaign(tenant, id);
       // Checked before the design is made, so a locked campaign leaves no stray design behind.
       assertCampaignMove(campaign.status, 'edit');
-      const content = await starterContent(c, form.starter);
+      const content = await starterContent(c.env.ASSETS, c.req.url, form.starter);
       const design = await createEmailContent(tenant, parseOrThrow(EmailContentInput, { name: campaign.name.slice(0, 100), ...content }));
       await updateCampaign(tenant, campaign.id, { contentId: design.id });
       return '?step=content&done=starter';

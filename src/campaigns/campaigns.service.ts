@@ -1,7 +1,7 @@
 // Campaigns: building (name, audience, filter, design), scheduling in the workspace's
 // time zone, cancelling, test sends, and progress while they send. Every change goes
 // through the lifecycle guard and is applied only if the status is still the one read.
-import { and, count, desc, eq, inArray } from 'drizzle-orm';
+import { count, desc, eq, inArray } from 'drizzle-orm';
 import type { SmtpOutcome } from '../channels/email';
 import { campaigns, contacts, deliveries, type CampaignStatus, type DeliveryStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';

@@ -4,7 +4,7 @@ import { listCampaigns } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { getWorkspace } from '../workspaces/workspaces.service';
-import { CampaignsTab } from './pages/campaigns-pages';
+import { CampaignsTab } from './pages/campaigns-list-page';
 import { FlowsTab } from './pages/section-pages';
 import { renderAppPage } from './render';
 

@@ -1,14 +1,13 @@
 // Deliveries: written once per (source, step, contact, occurrence) before anything is
 // enqueued, then moved through their lifecycle by the send job.
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import { runBatch, type Db } from '../db/client';
-import { deliveries, suppressions, type DeliverySource, type DeliveryStatus, type SuppressionReason } from '../db/schema';
+import { deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { QueueMessage } from '../jobs/queue-messages';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { HOUR } from '../lib/time';
-import { canMoveDelivery } from './delivery-status';
 
 /** One email to queue for one contact. */
 export type EmailDeliveryRequest = {

@@ -18,6 +18,3 @@ export const DELIVERY_TRANSITIONS: Record<DeliveryStatus, readonly DeliveryStatu
 export function canMoveDelivery(from: DeliveryStatus, to: DeliveryStatus): boolean {
   return DELIVERY_TRANSITIONS[from].includes(to);
 }
-
-/** Statuses after which nothing more happens to a delivery. */
-export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['sent', 'skipped', 'failed'];

@@ -1,6 +1,5 @@
 // Marketing → Email designs (mounted at /app/marketing/designs).
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import { EmailDesignEditor, EmailDesignsList, type Starter } from '../dashboard/pages/email-designs-pages';
 import { renderAppPage } from '../dashboard/render';
@@ -9,33 +8,8 @@ import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { EmailContentInput, EmailPreviewInput, TestSendInput } from './email-contents.schemas';
+import { loadStarters, starterContent } from './starter-templates';
 import { createEmailContent, deleteEmailContent, getEmailContent, listEmailContents, renderSample, testSendEmailContent, updateEmailContent } from './email-contents.service';
-
-const StarterIndex = z.array(z.object({ id: z.string(), name: z.string(), description: z.string(), subject: z.string(), preheader: z.string().nullable().optional(), file: z.string() }));
-
-const BLANK = {
-  subject: 'News from {{ shop.name }}',
-  preheader: null,
-  html: '<html><body style="margin:0;padding:24px;font-family:Arial,sans-serif"><h1>Hello {{ contact.first_name | default: "there" }}</h1><p>Write your message here.</p><p style="font-size:12px;color:#6b7280"><a href="{{ unsubscribe_url }}">Unsubscribe</a> · {{ shop.postal_address }}</p></body></html>',
-};
-
-/** The starter templates shipped in public/templates (none when the assets are not there). */
-export async function loadStarters(c: Context<AppEnv>) {
-  try {
-    const res = await c.env.ASSETS.fetch(new URL('/templates/index.json', c.req.url));
-    return res.ok ? StarterIndex.parse(await res.json()) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** The subject, preheader and HTML of a starter (a blank email when `id` names none). */
-export async function starterContent(c: Context<AppEnv>, id: string | undefined) {
-  const starter = (await loadStarters(c)).find((entry) => entry.id === id);
-  if (!starter) return BLANK;
-  const res = await c.env.ASSETS.fetch(new URL(`/templates/${starter.file}`, c.req.url));
-  return res.ok ? { subject: starter.subject, preheader: starter.preheader ?? null, html: await res.text() } : BLANK;
-}
 
 function renderEditor(c: Context<AppEnv>, props: Omit<Parameters<typeof EmailDesignEditor>[0], 'csrfToken'>, status: 200 | 400 = 200) {
   return renderAppPage(c, { title: props.design.name, section: 'marketing', body: <EmailDesignEditor csrfToken={c.get('csrfToken')} {...props} /> }, status);
@@ -44,14 +18,14 @@ function renderEditor(c: Context<AppEnv>, props: Omit<Parameters<typeof EmailDes
 export const emailContentRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const tenant = tenantOf(c);
-    const [designs, workspace, starters] = await Promise.all([listEmailContents(tenant), getWorkspace(tenant), loadStarters(c)]);
+    const [designs, workspace, starters] = await Promise.all([listEmailContents(tenant), getWorkspace(tenant), loadStarters(c.env.ASSETS, c.req.url)]);
     const notice = c.req.query('deleted') ? 'Design deleted.' : undefined;
     const body = <EmailDesignsList designs={designs} starters={starters as Starter[]} timeZone={workspace.timeZone} csrfToken={c.get('csrfToken')} notice={notice} />;
     return renderAppPage(c, { title: 'Email designs', section: 'marketing', body });
   })
   .post('/', async (c) => {
     const form = await readForm(c);
-    const content = await starterContent(c, form.starter);
+    const content = await starterContent(c.env.ASSETS, c.req.url, form.starter);
     const design = await createEmailContent(tenantOf(c), parseOrThrow(EmailContentInput, { name: form.name, ...content }));
     return c.redirect(`/app/marketing/designs/${design.id}`, 303);
   })

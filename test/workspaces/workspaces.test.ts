@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { callApi, createApiKey, patchApi, signUpMerchant } from '../helpers/factories';
+import { createApiKey, patchApi, signUpMerchant } from '../helpers/factories';
 
 describe('workspaces', () => {
   it('creates another workspace, owned by the user, and opens it', async () => {

@@ -1,17 +1,17 @@
-// Marketing → Campaigns: the list, the new-campaign form, the builder's four steps
-// (audience, content, schedule, review) and the read-only page of a campaign that is
-// sending, sent or cancelled. /campaign-builder.js keeps the counts live.
+// Marketing → Campaigns: the new-campaign form, the builder's four steps (audience,
+// content, schedule, review) and the read-only page of a campaign that is sending,
+// sent or cancelled. /campaign-builder.js keeps the counts live.
 import type { Child } from 'hono/jsx';
 import type { CampaignAudience } from '../../campaigns/campaigns.schemas';
 import type { CampaignProgress, CampaignView } from '../../campaigns/campaigns.service';
-import type { CampaignStatus, SendingFilter } from '../../db/schema';
+import type { SendingFilter } from '../../db/schema';
 import { formatInZone, zonedTimeToUtc } from '../../lib/time';
 import type { EmailContentView } from '../../messages/email-contents.service';
 import type { SegmentGroup } from '../../segments/segment-definition';
 import type { SegmentView } from '../../segments/segments.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
 import type { Starter } from './email-designs-pages';
-import { MarketingHeader } from './section-pages';
+import { campaignPath, CampaignStatusBadge, NewCampaignButton, numbers } from './campaign-parts';
 
 /** The builder's steps, in the order a merchant goes through them. */
 export const CAMPAIGN_STEPS = ['audience', 'content', 'schedule', 'review'] as const;
@@ -22,9 +22,6 @@ export type TestSendResult = { to: string; ok: boolean; message: string };
 
 const STEP_LABELS: Record<CampaignStep, string> = { audience: 'Audience', content: 'Content', schedule: 'Schedule', review: 'Review & confirm' };
 
-const STATUS_LABELS: Record<CampaignStatus, string> = { draft: 'Draft', scheduled: 'Scheduled', sending: 'Sending', sent: 'Sent', cancelled: 'Cancelled' };
-const STATUS_TONES: Record<CampaignStatus, string> = { draft: 'badge', scheduled: 'badge info', sending: 'badge warning', sent: 'badge success', cancelled: 'badge muted' };
-
 const FILTERS: { value: SendingFilter; label: string; hint: string }[] = [
   { value: 'subscribed', label: 'Subscribed contacts only', hint: 'Only contacts who opted in to this channel.' },
   { value: 'all', label: 'Everyone in the audience', hint: 'Also contacts who never opted in or out. Use it only where the law allows.' },
@@ -33,115 +30,6 @@ const FILTERS: { value: SendingFilter; label: string; hint: string }[] = [
 
 // What the rule builder starts from when a campaign gets rules of its own.
 const STARTING_RULES: SegmentGroup = { match: 'all', children: [{ field: 'totalSpent', op: 'gt', value: 10000 }] };
-
-const numbers = new Intl.NumberFormat('en-US');
-const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
-
-/** The address of a campaign's page, or of an action (`/cancel`) or query (`?step=content`) of it. */
-export function campaignPath(id: string, suffix = ''): string {
-  return `/app/marketing/campaigns/${id}${suffix}`;
-}
-
-/** A campaign's status as a coloured badge. */
-function CampaignStatusBadge({ status }: { status: CampaignStatus }) {
-  return <span class={STATUS_TONES[status]}>{STATUS_LABELS[status]}</span>;
-}
-
-function NewCampaignButton() {
-  return (
-    <a class="button primary" href="/app/marketing/campaigns/new">
-      New campaign
-    </a>
-  );
-}
-
-function hasDeliveries(campaign: CampaignView): boolean {
-  return campaign.status === 'sending' || campaign.status === 'sent';
-}
-
-/** When it goes (or went) out, in the workspace's zone. */
-function sendTime(campaign: CampaignView, timeZone: string): string {
-  if (campaign.status === 'scheduled' && campaign.scheduledAt) return formatInZone(campaign.scheduledAt, timeZone);
-  if (campaign.startedAt) return formatInZone(campaign.startedAt, timeZone);
-  return campaign.status === 'draft' ? 'Not scheduled' : '—';
-}
-
-function CampaignRow({ campaign, timeZone }: { campaign: CampaignView; timeZone: string }) {
-  const { recipients, sent, failed, skipped } = campaign.progress;
-  // Drafts and scheduled campaigns have no deliveries yet: a 0 would read as a result.
-  const count = (n: number) => (hasDeliveries(campaign) ? numbers.format(n) : '—');
-  return (
-    <tr>
-      <td data-label="Name" class="break">
-        <a href={campaignPath(campaign.id)}>{campaign.name}</a>
-      </td>
-      <td data-label="Status">
-        <CampaignStatusBadge status={campaign.status} />
-      </td>
-      <td data-label="Send time">{sendTime(campaign, timeZone)}</td>
-      <td data-label="Recipients" class="num">
-        {count(recipients)}
-      </td>
-      <td data-label="Sent" class="num">
-        {count(sent)}
-        {hasDeliveries(campaign) && recipients > 0 ? <span class="muted small">{` (${percent.format(sent / recipients)})`}</span> : null}
-      </td>
-      <td data-label="Failed / skipped" class="num">
-        {hasDeliveries(campaign) ? `${numbers.format(failed)} / ${numbers.format(skipped)}` : '—'}
-      </td>
-      {/* Opens and clicks are not tracked yet. */}
-      <td data-label="Opens" class="num">
-        —
-      </td>
-      <td data-label="Clicks" class="num">
-        —
-      </td>
-    </tr>
-  );
-}
-
-/** Marketing → Campaigns tab: every campaign with its status, send time and results. */
-export function CampaignsTab({ campaigns, timeZone }: { campaigns: CampaignView[]; timeZone: string }) {
-  return (
-    <>
-      <MarketingHeader current="campaigns" />
-      {campaigns.length ? (
-        <>
-          <div class="tab-actions">
-            <NewCampaignButton />
-          </div>
-          <table class="table stack-tablet campaigns-table">
-            <caption>{`Times are in ${timeZone}, the workspace time zone.`}</caption>
-            <TableHead
-              columns={[
-                'Name',
-                'Status',
-                'Send time',
-                { label: 'Recipients', numeric: true },
-                { label: 'Sent', numeric: true },
-                { label: 'Failed / skipped', numeric: true },
-                { label: 'Opens', numeric: true },
-                { label: 'Clicks', numeric: true },
-              ]}
-            />
-            <tbody>
-              {campaigns.map((campaign) => (
-                <CampaignRow campaign={campaign} timeZone={timeZone} />
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : (
-        <EmptyState title="No campaigns yet" action={<NewCampaignButton />}>
-          <p>
-            Campaigns are one-off emails to everyone, a segment or contacts matching rules, sent now or at a date and hour you choose. Each one will be
-            listed here with its status, schedule, recipients and results.
-          </p>
-        </EmptyState>
-      )}
-    </>
-  );
-}
 
 /** A radio button with its label and an optional hint under it. */
 function Choice(props: { name: string; value: string; label: string; hint?: string; checked?: boolean; disabled?: boolean }) {

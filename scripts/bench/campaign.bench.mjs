@@ -1,0 +1,20 @@
+// Benchmark (issue 7): a 100,000-contact campaign end to end in `wrangler dev`, from
+// "send now" through the fan-out pages, the sends queue and worker-mailer to a local
+// SMTP sink: wall time, sends a second, duplicates and losses (both must be 0), and
+// the ratio to nodemailer's pooled blast of the same sink. Target: at least 0.5x.
+// BENCH_CAMPAIGN sets the number of recipients.
+import { runCampaignBench } from './campaign-run.mjs';
+
+const CONTACTS = Number(process.env.BENCH_CAMPAIGN ?? 100_000);
+const TARGET_RATIO = 0.5;
+
+export async function run() {
+  const r = await runCampaignBench({ label: 'campaign', contacts: CONTACTS, port: 8813, sinkPort: 2593, timeoutMs: 60 * 60_000 });
+  const ok = r.ratio >= TARGET_RATIO && r.duplicates === 0 && r.losses === 0 && r.unsubscribedReached === 0 && r.status === 'sent';
+  console.log(
+    `campaign: ${CONTACTS.toLocaleString()} recipients, ${r.arrived.toLocaleString()} arrived in ${r.wallSeconds.toFixed(1)} s = ${r.perSecond.toFixed(0)} sends/s ` +
+      `(status "${r.status}" after ${r.untilSentSeconds.toFixed(1)} s; progress ${JSON.stringify(r.progress)}); nodemailer ${r.baseline.toFixed(0)}/s: ${r.ratio.toFixed(2)}x (target ${TARGET_RATIO}x); ` +
+      `duplicates ${r.duplicates}, losses ${r.losses}, unsubscribed reached ${r.unsubscribedReached} ${ok ? 'PASS' : 'FAIL'}`,
+  );
+  return { name: 'campaign', ok };
+}
