@@ -94,7 +94,11 @@
 
   function valueInputs(condition, update) {
     const kind = FIELDS[condition.field].value;
-    const set = (patch) => update({ ...condition, ...patch });
+    // Typing edits the condition in place and re-renders nothing, so the box keeps focus.
+    const set = (patch) => {
+      Object.assign(condition, patch);
+      changed();
+    };
     const days = () => [input('number', condition.days, (v) => set({ days: Number(v) }), 'Days', { min: 0, class: 'narrow' }), ' days'];
     switch (kind) {
       case 'money': {
@@ -115,7 +119,7 @@
       case 'registered': return [select({ true: 'registered', false: 'guest' }, String(condition.value), (v) => set({ value: v === 'true' }), 'Account')];
       case 'yesno': return [select({ true: 'yes', false: 'no' }, String(condition.value), (v) => set({ value: v === 'true' }), 'Open cart')];
       case 'purchase': {
-        const skus = input('text', (condition.skus ?? []).join(', '), (v) => { const next = { ...condition }; const values = list(v); if (values.length) next.skus = values; else delete next.skus; update(next); }, 'SKUs', { placeholder: 'any product, or SKUs' });
+        const skus = input('text', (condition.skus ?? []).join(', '), (v) => { const values = list(v); if (values.length) condition.skus = values; else delete condition.skus; changed(); }, 'SKUs', { placeholder: 'any product, or SKUs' });
         return [...(condition.op === 'withinDays' || condition.op === 'notWithinDays' ? days() : []), skus];
       }
       case 'engaged':
@@ -177,14 +181,20 @@
     }
   }
 
-  function render() {
+  /** Writes the definition back to the form and refreshes the preview. */
+  function changed() {
     textarea.value = JSON.stringify(definition);
     // Setting the value fires no event of its own.
     textarea.dispatchEvent(new Event('change', { bubbles: true }));
-    root.replaceChildren(renderGroup(definition, (next) => { definition = next; render(); }, null, 1));
     if (!countEl) return;
     clearTimeout(timer);
     timer = setTimeout(preview, 350);
+  }
+
+  /** Rebuilds the rules (after a change of structure: a field, an operator, a condition added or removed). */
+  function render() {
+    root.replaceChildren(renderGroup(definition, (next) => { definition = next; render(); }, null, 1));
+    changed();
   }
   render();
 })();

@@ -300,7 +300,12 @@ function scenarios(base, page) {
       await page.locator('main input[name=name]').fill('Big spenders');
       await page.getByRole('button', { name: '+ Condition' }).click();
       await page.locator('#segment-builder .rule').nth(1).waitFor();
-      await page.locator('#segment-builder .rule').nth(1).locator('input[type=number]').fill('250');
+      // Typed key by key, as a person does: the box keeps focus between keystrokes.
+      const amount = page.locator('#segment-builder .rule').nth(1).locator('input[type=number]');
+      await amount.fill('');
+      await amount.pressSequentially('250');
+      assert.equal(await amount.inputValue(), '250');
+      assert.equal(await amount.evaluate((node) => node === document.activeElement), true, 'the amount box keeps focus while typing');
       await page.locator('#segment-count', { hasText: /^\d/ }).waitFor();
       assert.equal(await page.locator('#segment-count').innerText(), '0');
       const definition = JSON.parse(await page.locator('textarea[name=definition]').inputValue());
