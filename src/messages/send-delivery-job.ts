@@ -142,7 +142,7 @@ async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, sender:
   const token = await unsubscribeToken(env.APP_SECRET, delivery.id);
   const unsubscribeUrl = `${env.PUBLIC_BASE_URL.replace(/\/$/, '')}/u/${token}`;
   const email = contact.email!;
-  const rendered = await renderEmail(content, {
+  const rendered = renderEmail(content, {
     // The occurrence's data (a flow's cart, product, prices) first: the names below always win.
     ...(delivery.context ? (JSON.parse(delivery.context) as Record<string, unknown>) : {}),
     contact: { first_name: contact.firstName, last_name: contact.lastName, email },
