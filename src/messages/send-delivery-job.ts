@@ -131,6 +131,34 @@ function finish(tenant: Tenant, id: string, to: Delivery['status'], fields: { re
     .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, 'sending')));
 }
 
+// Rows per bulk "sent" update: 3 bound values each (the CASE pair and the IN list).
+const SENT_PER_UPDATE = 30;
+
+/**
+ * Marks sent deliveries in a few statements instead of one each: the Message-ID is
+ * derived from the id (as composeEmail writes it) and each keeps its own send time.
+ */
+function markSent(tenant: Tenant, sent: { id: string; at: number }[], domain: string): Statement[] {
+  if (!canMoveDelivery('sending', 'sent')) throw new Error('a delivery cannot go from sending to sent');
+  return chunk(sent, SENT_PER_UPDATE).map((slice) =>
+    tenant.db
+      .update(deliveries)
+      .set({
+        status: 'sent',
+        reason: null,
+        messageId: sql`'<' || ${deliveries.id} || ${`@${domain}>`}`,
+        sentAt: sql`CASE ${deliveries.id} ${sql.join(slice.map(({ id, at }) => sql`WHEN ${id} THEN ${at}`), sql` `)} END`,
+        updatedAt: Math.max(...slice.map(({ at }) => at)),
+      })
+      .where(tenant.where(deliveries, inArray(deliveries.id, slice.map(({ id }) => id)), eq(deliveries.status, 'sending'))),
+  );
+}
+
+/** The domain of a sender's address: Message-IDs are `<delivery id@domain>`. */
+function messageIdDomain(sender: ResolvedSender): string {
+  return sender.from.email.split('@')[1]!;
+}
+
 /** Renders one delivery into the email to send. */
 async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, sender: ResolvedSender, delivery: Delivery, contact: Recipient): Promise<OutgoingEmail | null> {
   const content = await perBatch(scope, `content:${delivery.contentId}`, async () => {
@@ -156,7 +184,7 @@ async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, sender:
     subject: rendered.subject,
     html: await transformDeliveryHtml(withComplianceFooter(rendered.html, unsubscribeUrl, workspace.postalAddress), delivery),
     text: `${rendered.text}\n\nUnsubscribe: ${unsubscribeUrl}`,
-    headers: { 'Message-ID': `<${delivery.id}@${sender.from.email.split('@')[1]}>`, ...listUnsubscribeHeaders(unsubscribeUrl, token, env.UNSUBSCRIBE_MAILBOX) },
+    headers: { 'Message-ID': `<${delivery.id}@${messageIdDomain(sender)}>`, ...listUnsubscribeHeaders(unsubscribeUrl, token, env.UNSUBSCRIBE_MAILBOX) },
   };
 }
 
@@ -192,6 +220,7 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
     else sendable.push({ delivery, contact: contact! });
   }
 
+  const sent: { id: string; at: number }[] = [];
   const indexOf = new Map(group.map(({ message, index }) => [message.deliveryId, index]));
   /** Renders and sends one delivery, recording the outcome. */
   const deliver = async (delivery: Delivery, contact: Recipient, slot: number, lane: string) => {
@@ -211,7 +240,7 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
     const outcome = await sendOnLane(scope, lane, sender.server, email);
     const at = Date.now();
     if (outcome.ok) {
-      updates.push(finish(tenant, delivery.id, 'sent', { messageId: email.headers!['Message-ID']!, sentAt: at, reason: null }, at));
+      sent.push({ id: delivery.id, at });
     } else if (outcome.permanent) {
       updates.push(finish(tenant, delivery.id, 'failed', { reason: outcome.message }, at));
       if (outcome.hardBounce) updates.push(suppressEmailStatement(tenant, email.to.email, 'hard_bounce', outcome.message, at));
@@ -230,7 +259,7 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
     }
   };
   await Promise.all(Array.from({ length: Math.min(SMTP_LANES, sendable.length) }, (_, i) => lane(i)));
-  await runBatch(tenant.db, updates);
+  await runBatch(tenant.db, [...markSent(tenant, sent, messageIdDomain(sender)), ...updates]);
 }
 
 /** Sends a batch's deliveries; a redelivered message finds its delivery no longer queued and does nothing. */
