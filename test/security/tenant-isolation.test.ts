@@ -16,6 +16,7 @@ let bKeyId: string;
 let bConnectionId: string;
 let bSegmentId: string;
 let bDesignId: string;
+let bCampaignId: string;
 
 beforeAll(async () => {
   a = await signUpMerchant('Workspace A');
@@ -37,6 +38,12 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'B design', subject: 'B', html: '<p>B</p>' }),
   });
   bDesignId = (await design.json<{ design: { id: string } }>()).design.id;
+  const campaign = await callApi(keyB, '/campaigns', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'B campaign', contentId: bDesignId, audience: { type: 'segment', segmentId: bSegmentId } }),
+  });
+  bCampaignId = (await campaign.json<{ campaign: { id: string } }>()).campaign.id;
   await callApi(keyB, '/suppressions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'b-only@example.com' }) });
 });
 
@@ -45,7 +52,16 @@ describe('a session of workspace A', () => {
     { name: 'revoke an API key of B', path: () => `/app/settings/api-keys/${bKeyId}/revoke`, fields: () => ({}) },
     { name: 'switch into B', path: () => '/app/workspaces/switch', fields: () => ({ workspaceId: b.workspaceId }) },
     { name: 'disconnect a store of B', path: () => `/app/settings/stores/${bConnectionId}/delete`, fields: () => ({}) },
+    { name: "cancel B's campaign", path: () => `/app/marketing/campaigns/${bCampaignId}/cancel`, fields: () => ({}) },
+    { name: "schedule B's campaign", path: () => `/app/marketing/campaigns/${bCampaignId}/schedule`, fields: () => ({ when: 'now' }) },
+    { name: "change the audience of B's campaign", path: () => `/app/marketing/campaigns/${bCampaignId}/audience`, fields: () => ({ audience: 'everyone', sendingFilter: 'all' }) },
   ];
+
+  it("cannot open B's campaign or its progress", async () => {
+    expect((await a.client.get(`/app/marketing/campaigns/${bCampaignId}`)).status).toBe(404);
+    expect((await a.client.get(`/app/marketing/campaigns/${bCampaignId}/progress`)).status).toBe(404);
+    expect(await (await a.client.get('/app/marketing')).text()).not.toContain('B campaign');
+  });
 
   it("cannot reveal the webhook secret of B's store", async () => {
     const page = await (await a.client.get(`/app/settings/stores?reveal=${bConnectionId}`)).text();
@@ -64,6 +80,7 @@ describe('a session of workspace A', () => {
   it('leaves B untouched', async () => {
     const key = await env.DB.prepare('SELECT revoked_at FROM api_keys WHERE id = ?').bind(bKeyId).first('revoked_at');
     expect(key).toBeNull();
+    expect(await env.DB.prepare('SELECT name, status, sending_filter FROM campaigns WHERE id = ?').bind(bCampaignId).first()).toEqual({ name: 'B campaign', status: 'draft', sending_filter: 'subscribed' });
     const page = await (await a.client.get('/app/settings')).text();
     expect(page).not.toContain('Workspace B');
     expect(page).not.toContain('B key');
@@ -96,7 +113,24 @@ describe('an API key of workspace A', () => {
     { method: 'PATCH', path: () => `/email-designs/${bDesignId}`, body: { name: 'Hijacked' } },
     { method: 'DELETE', path: () => `/email-designs/${bDesignId}` },
     { method: 'DELETE', path: () => '/suppressions/b-only@example.com' },
+    { method: 'GET', path: () => `/campaigns/${bCampaignId}` },
+    { method: 'PATCH', path: () => `/campaigns/${bCampaignId}`, body: { name: 'Hijacked' } },
+    { method: 'POST', path: () => `/campaigns/${bCampaignId}/schedule`, body: { now: true } },
+    { method: 'POST', path: () => `/campaigns/${bCampaignId}/unschedule` },
+    { method: 'POST', path: () => `/campaigns/${bCampaignId}/cancel` },
+    { method: 'POST', path: () => `/campaigns/${bCampaignId}/test-send`, body: { to: ['a@example.com'] } },
   ];
+
+  it("cannot point a campaign at B's design or segment", async () => {
+    const res = await callApi(keyA, '/campaigns', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Borrowed', contentId: bDesignId, audience: { type: 'segment', segmentId: bSegmentId } }),
+    });
+    expect(res.status).toBe(400);
+    const count = await callApi(keyA, '/campaigns/audience-count', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ audience: { type: 'segment', segmentId: bSegmentId } }) });
+    expect(count.status).toBe(404);
+  });
 
   for (const resource of apiResources) {
     it(`gets 404 for ${resource.method} ${resource.path().replace('undefined', ':id')} of B`, async () => {
