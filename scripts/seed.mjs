@@ -511,6 +511,43 @@ function buildSegments(random, workspaceId, now) {
   }));
 }
 
+/** The announcement starter as a design, and two campaigns using it: a draft, and one scheduled next week. */
+function buildCampaigns(random, workspaceId, segments, now) {
+  const design = {
+    id: newId(now, random),
+    workspace_id: workspaceId,
+    name: 'Winter newsletter',
+    subject: 'Winter is here at {{ shop.name }}',
+    preheader: 'New coats and boots, this week only',
+    html: readFileSync(join(ROOT, 'public', 'templates', 'announcement.html'), 'utf8'),
+    created_at: now,
+    updated_at: now,
+  };
+  // Monday 09:00 next week, London time (the demo workspace's zone), as the builder would store it.
+  const monday = new Date(now + ((8 - new Date(now).getUTCDay()) % 7 || 7) * DAY);
+  const local = `${monday.toISOString().slice(0, 10)}T09:00`;
+  const londonOffset = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' }).formatToParts(monday).find((p) => p.type === 'timeZoneName').value.replace('GMT', '') || 0);
+  const campaign = (name, segment, fields) => ({
+    id: newId(now, random),
+    workspace_id: workspaceId,
+    name,
+    channel: 'email',
+    content_id: design.id,
+    segment_id: segment.id,
+    sending_filter: 'subscribed',
+    created_at: now,
+    updated_at: now,
+    ...fields,
+  });
+  return {
+    designs: [design],
+    campaigns: [
+      campaign('VIP early access', segments[0], { status: 'draft', scheduled_at: null, scheduled_local: null, scheduled_time_zone: null }),
+      campaign('Winter newsletter', segments[2], { status: 'scheduled', scheduled_at: Date.parse(`${local}:00Z`) - londonOffset * 3_600_000, scheduled_local: local, scheduled_time_zone: 'Europe/London' }),
+    ],
+  };
+}
+
 /**
  * A generic ("custom") store connection, so Settings → Store connections shows a
  * webhook URL and secret to try curl against. The secret is encrypted as the Worker
@@ -543,6 +580,7 @@ export async function buildDemoData(now = Date.now()) {
   const consentChanges = buildConsentChanges(random, workspaceId, contacts);
   const segments = buildSegments(random, workspaceId, now);
   const storeConnections = await buildStoreConnection(random, workspaceId, now);
+  const { designs, campaigns } = buildCampaigns(random, workspaceId, segments, now);
   return {
     workspaces: account.workspaces,
     users: account.users,
@@ -557,11 +595,13 @@ export async function buildDemoData(now = Date.now()) {
     order_refunds: orderRefunds,
     segments,
     store_connections: storeConnections,
+    email_contents: designs,
+    campaigns,
   };
 }
 
 // Tables a schema may not have yet (added by later migrations); without them the seed skips them.
-const OPTIONAL_TABLES = new Set(['consent_changes', 'order_refunds', 'segments', 'store_connections']);
+const OPTIONAL_TABLES = new Set(['consent_changes', 'order_refunds', 'segments', 'store_connections', 'email_contents', 'campaigns']);
 
 /**
  * One look at the local database: does the demo user exist, and which columns does each table
