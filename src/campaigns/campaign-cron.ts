@@ -5,10 +5,9 @@
 import { and, count, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { campaigns, deliveries } from '../db/schema';
-import type { QueueMessage } from '../jobs/queue-messages';
-import { chunk } from '../lib/chunk';
+import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
 import { MINUTE } from '../lib/time';
-import { firstFanOutPage } from './campaigns.service';
+import { fanOutPage } from './campaigns.service';
 
 // Campaigns started, finished or resumed per tick; the next tick takes the rest.
 const PER_TICK = 100;
@@ -28,7 +27,10 @@ export async function startDueCampaigns(db: Db, queue: Queue<QueueMessage>, now:
     .set({ status: 'sending', startedAt: now, updatedAt: now })
     .where(and(inArray(campaigns.id, due), eq(campaigns.status, 'scheduled')))
     .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId });
-  for (const slice of chunk(claimed, 100)) await queue.sendBatch(slice.map((row) => ({ body: firstFanOutPage(row) })));
+  await enqueueAll(
+    queue,
+    claimed.map((row) => fanOutPage(row, null)),
+  );
   return claimed.length;
 }
 
@@ -74,8 +76,9 @@ export async function requeueStalledFanOuts(db: Db, queue: Queue<QueueMessage>, 
       ),
     )
     .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId, cursor: campaigns.fanOutCursor });
-  for (const slice of chunk(stalled, 100)) {
-    await queue.sendBatch(slice.map((row) => ({ body: { type: 'fan-out-page' as const, workspaceId: row.workspaceId, campaignId: row.id, afterContactId: row.cursor } })));
-  }
+  await enqueueAll(
+    queue,
+    stalled.map((row) => fanOutPage(row, row.cursor)),
+  );
   return stalled.length;
 }

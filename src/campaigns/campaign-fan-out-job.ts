@@ -8,10 +8,10 @@ import { openDb } from '../db/client';
 import { campaigns, contacts, deliveries } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
-import type { FanOutPageMessage, QueueMessage } from '../jobs/queue-messages';
+import type { FanOutPageMessage } from '../jobs/queue-messages';
 import { enqueueDeliveries, writeEmailDeliveries } from '../messages/deliveries.service';
 import { compileCampaignAudience, requiresOptIn } from './campaign-audience';
-import { audienceOf, campaignDefinition } from './campaigns.service';
+import { audienceOf, campaignDefinition, fanOutPage } from './campaigns.service';
 
 /**
  * Contacts per page. One page costs 1 audience query, ceil(500 / 6) = 84 insert
@@ -81,6 +81,6 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
   // The next page goes ahead of this page's sends, so the audience is resolved while
   // they go out rather than after. If this fails, the retried message finds the cursor
   // moved and requeues this page's sends; the cron restarts a stalled fan-out.
-  const nextPage: QueueMessage[] = advanced && !done ? [{ type: 'fan-out-page', workspaceId: tenant.workspaceId, campaignId: campaign.id, afterContactId: cursor }] : [];
+  const nextPage = advanced && !done ? [fanOutPage(campaign, cursor)] : [];
   await enqueueDeliveries(env.SENDS_QUEUE, tenant.workspaceId, created, nextPage);
 }

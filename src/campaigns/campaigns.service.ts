@@ -214,9 +214,9 @@ function assertSendable(row: CampaignRow): void {
   if (!row.contentId) throw new AppError('invalid_input', 'Choose the email design to send first', { issues: [{ path: 'contentId', message: 'Choose the email design to send' }] });
 }
 
-/** The first fan-out page message of a campaign that has just started sending. */
-export function firstFanOutPage(row: Pick<CampaignRow, 'id' | 'workspaceId'>): QueueMessage {
-  return { type: 'fan-out-page', workspaceId: row.workspaceId, campaignId: row.id, afterContactId: null };
+/** The message that pages a sending campaign's audience after `afterContactId` (null: from the start). */
+export function fanOutPage(campaign: Pick<CampaignRow, 'id' | 'workspaceId'>, afterContactId: string | null): QueueMessage {
+  return { type: 'fan-out-page', workspaceId: campaign.workspaceId, campaignId: campaign.id, afterContactId };
 }
 
 /**
@@ -230,7 +230,7 @@ export async function scheduleCampaign(tenant: Tenant, queue: Queue<QueueMessage
     assertSendable(row);
     const started = await moveCampaign(tenant, row, 'sending', { startedAt: now, scheduledAt: now, scheduledLocal: null, scheduledTimeZone: null }, now);
     // If this send fails, the cron's stalled fan-out sweep starts it (requeueStalledFanOuts).
-    await queue.send(firstFanOutPage(started));
+    await queue.send(fanOutPage(started, null));
     return toView(started, EMPTY_PROGRESS);
   }
   assertCampaignMove(row.status, 'scheduled');

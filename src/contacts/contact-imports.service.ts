@@ -6,7 +6,7 @@ import { and, asc, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
 import { contactImportChunks, contactImportRejections, contactImports, type ImportStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
-import type { QueueMessage } from '../jobs/queue-messages';
+import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
 import { chunk } from '../lib/chunk';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -46,8 +46,6 @@ const viewColumns = {
 /** The largest CSV file an upload takes (the app's body limit for the import routes). */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 
-// Queues take at most 100 messages per sendBatch call.
-const MESSAGES_PER_SEND = 100;
 // 5 columns a rejection: 20 rows stay under D1's 100 bound parameters per statement.
 const REJECTIONS_PER_INSERT = 20;
 // Statements per D1 round trip when storing an upload (chunks can be 256 KB each).
@@ -99,9 +97,9 @@ export async function createContactImport(
   const chunkRows = plan.chunks.map((slice, chunkIndex) => tenant.db.insert(contactImportChunks).values(tenant.row({ importId: id, chunkIndex, ...slice })));
   await runInBatches(tenant, chunkRows, CHUNKS_PER_BATCH);
   await runInBatches(tenant, rejectionStatements(tenant, id, plan.duplicates), STATEMENTS_PER_BATCH);
-  const messages = plan.chunks.map((_, chunkIndex) => ({ body: { type: 'import-chunk' as const, workspaceId: tenant.workspaceId, importId: id, chunkIndex } }));
+  const messages = plan.chunks.map((_, chunkIndex) => ({ type: 'import-chunk' as const, workspaceId: tenant.workspaceId, importId: id, chunkIndex }));
   try {
-    for (const slice of chunk(messages, MESSAGES_PER_SEND)) await queue.sendBatch(slice);
+    await enqueueAll(queue, messages);
   } catch (err) {
     // Chunks never enqueued would leave it "queued" forever: say it failed, so it can be uploaded again.
     await tenant.db.update(contactImports).set({ status: 'failed', finishedAt: Date.now() }).where(tenant.where(contactImports, eq(contactImports.id, id)));

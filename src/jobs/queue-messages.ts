@@ -2,6 +2,7 @@
 // Messages carry ids and facts, never rendered content, so they stay below 128 KB
 // and sends always reflect the current data when processed.
 import { z } from 'zod';
+import { chunk } from '../lib/chunk';
 import { StoreEvents } from '../stores/store-events';
 
 /**
@@ -47,3 +48,11 @@ export const ImportChunkMessage = z.object({
 export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, SendDeliveryMessage, ImportChunkMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 export type QueueMessageType = QueueMessage['type'];
+
+// Queues take at most 100 messages per sendBatch call.
+const MESSAGES_PER_SEND_BATCH = 100;
+
+/** Enqueues any number of messages, 100 per `sendBatch` call, each with the same options (e.g. a delay). */
+export async function enqueueAll(queue: Queue<QueueMessage>, bodies: QueueMessage[], options: QueueSendOptions = {}): Promise<void> {
+  for (const slice of chunk(bodies, MESSAGES_PER_SEND_BATCH)) await queue.sendBatch(slice.map((body) => ({ body, ...options })));
+}

@@ -4,7 +4,7 @@ import { and, eq, inArray, lt } from 'drizzle-orm';
 import { runBatch, type Db } from '../db/client';
 import { deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
 import type { Tenant } from '../db/tenant';
-import type { QueueMessage } from '../jobs/queue-messages';
+import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { HOUR } from '../lib/time';
@@ -25,7 +25,6 @@ export type EmailDeliveryRequest = {
 
 // 15 bound values a row (drizzle binds the attempts default too): 6 rows stay under D1's 100 per statement.
 const ROWS_PER_INSERT = 6;
-const MESSAGES_PER_SEND = 100;
 
 /** Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op. Returns the ids of the rows it created. */
 export async function writeEmailDeliveries(tenant: Tenant, requests: EmailDeliveryRequest[], now = Date.now()): Promise<string[]> {
@@ -62,7 +61,7 @@ export async function writeEmailDeliveries(tenant: Tenant, requests: EmailDelive
 /** Enqueues one send message per delivery, in batches of 100, after any `leading` messages. */
 export async function enqueueDeliveries(queue: Queue<QueueMessage>, workspaceId: string, deliveryIds: string[], leading: QueueMessage[] = []): Promise<void> {
   const bodies: QueueMessage[] = [...leading, ...deliveryIds.map((deliveryId) => ({ type: 'send-delivery' as const, workspaceId, deliveryId }))];
-  for (const slice of chunk(bodies, MESSAGES_PER_SEND)) await queue.sendBatch(slice.map((body) => ({ body })));
+  await enqueueAll(queue, bodies);
 }
 
 /** Writes the delivery rows and enqueues a message for each row created. Returns how many were new. */
@@ -127,7 +126,10 @@ export async function sweepStaleDeliveries(db: Db, queue: Queue<QueueMessage>, n
       ),
     )
     .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id });
-  for (const slice of chunk(lost, MESSAGES_PER_SEND)) await queue.sendBatch(slice.map((body) => ({ body: { type: 'send-delivery' as const, ...body } })));
+  await enqueueAll(
+    queue,
+    lost.map((body) => ({ type: 'send-delivery' as const, ...body })),
+  );
   const interrupted = await db
     .update(deliveries)
     .set({ status: 'failed', reason: 'Interrupted while sending; not retried in case the server took it', updatedAt: now })

@@ -12,7 +12,7 @@ import { contacts, deliveries, emailContents } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { BatchJobResult, BatchScope } from '../jobs/queue-consumer';
-import type { SendDeliveryMessage } from '../jobs/queue-messages';
+import { enqueueAll, type SendDeliveryMessage } from '../jobs/queue-messages';
 import { chunk } from '../lib/chunk';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { suppressEmailStatement } from './deliveries.service';
@@ -197,8 +197,11 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
   const later = group.slice(slots.granted);
   if (later.length) {
     // Over the workspace's rate for longer than a consumer should wait: back on the queue, without using up a retry.
-    const delaySeconds = Math.ceil(slots.retryAfterMs / 1000);
-    for (const slice of chunk(later, 100)) await env.SENDS_QUEUE.sendBatch(slice.map(({ message }) => ({ body: message, delaySeconds })));
+    await enqueueAll(
+      env.SENDS_QUEUE,
+      later.map(({ message }) => message),
+      { delaySeconds: Math.ceil(slots.retryAfterMs / 1000) },
+    );
   }
 
   const now = Date.now();

@@ -6,8 +6,7 @@ import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inboundEvents } from '../db/schema';
 import type { Tenant } from '../db/tenant';
-import type { QueueMessage } from '../jobs/queue-messages';
-import { chunk } from '../lib/chunk';
+import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
 import { newId } from '../lib/ids';
 import { MINUTE } from '../lib/time';
 import { StoreEvents, type StoreEvent } from './store-events';
@@ -80,8 +79,6 @@ export function markEventProcessed(tenant: Tenant, id: string, now = Date.now())
   return tenant.db.update(inboundEvents).set({ status: 'processed', processedAt: now, payload: null }).where(tenant.where(inboundEvents, eq(inboundEvents.id, id)));
 }
 
-// Queues accept at most 100 messages per sendBatch.
-const QUEUE_BATCH_LIMIT = 100;
 // A stored event still queued after this most likely lost its queue send.
 const STALE_AFTER = 10 * MINUTE;
 
@@ -92,8 +89,9 @@ export async function requeueStaleEvents(db: Db, queue: Queue<QueueMessage>, now
     .from(inboundEvents)
     .where(and(eq(inboundEvents.status, 'queued'), isNotNull(inboundEvents.payload), lt(inboundEvents.receivedAt, now - STALE_AFTER)))
     .limit(limit);
-  for (const batch of chunk(stale, QUEUE_BATCH_LIMIT)) {
-    await queue.sendBatch(batch.map(({ id, ...event }) => ({ body: { type: 'store-event' as const, ...event, events: null, storedEventId: id } })));
-  }
+  await enqueueAll(
+    queue,
+    stale.map(({ id, ...event }) => ({ type: 'store-event' as const, ...event, events: null, storedEventId: id })),
+  );
   return stale.length;
 }
