@@ -1,6 +1,7 @@
 // The drizzle client over D1. Created per request: it is a thin wrapper, not a pool.
 import type { BatchItem } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
+import { AppError } from '../lib/errors';
 import * as schema from './schema';
 
 /** Opens drizzle over a D1 binding with snake_case columns. */
@@ -21,8 +22,17 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   await db.batch([first, ...rest]);
 }
 
-/** True when D1 refused a write because a row still refers to the one deleted (a foreign key). */
-export function isForeignKeyViolation(err: unknown): boolean {
+function isForeignKeyViolation(err: unknown): boolean {
   const messages = [err, (err as { cause?: unknown })?.cause].map((e) => (e instanceof Error ? e.message : String(e)));
   return messages.some((message) => message.includes('FOREIGN KEY constraint failed'));
+}
+
+/** Runs a delete; when D1 refuses it because a row still refers to the one deleted (a foreign key), throws 409 with `whyKept`. */
+export async function deleteUnlessReferenced<T>(remove: Promise<T>, whyKept: string): Promise<T> {
+  try {
+    return await remove;
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new AppError('conflict', whyKept);
+    throw err;
+  }
 }

@@ -2,11 +2,11 @@
 // and test-sent through the workspace's sender.
 import { desc, eq } from 'drizzle-orm';
 import { sendOneEmail, type SmtpOutcome } from '../channels/email';
-import { isForeignKeyViolation } from '../db/client';
+import { deleteUnlessReferenced } from '../db/client';
 import { emailContents } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
-import { AppError, notFound } from '../lib/errors';
+import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import type { EmailContentInput, EmailContentPatch } from './email-contents.schemas';
@@ -46,13 +46,10 @@ export async function updateEmailContent(tenant: Tenant, id: string, patch: Emai
 
 /** Deletes a design. */
 export async function deleteEmailContent(tenant: Tenant, id: string): Promise<void> {
-  let row;
-  try {
-    [row] = await tenant.db.delete(emailContents).where(tenant.where(emailContents, eq(emailContents.id, id))).returning({ id: emailContents.id });
-  } catch (err) {
-    if (isForeignKeyViolation(err)) throw new AppError('conflict', 'This design was sent or is chosen by a campaign, so it is kept for their history and cannot be deleted.');
-    throw err;
-  }
+  const [row] = await deleteUnlessReferenced(
+    tenant.db.delete(emailContents).where(tenant.where(emailContents, eq(emailContents.id, id))).returning({ id: emailContents.id }),
+    'This design was sent or is chosen by a campaign, so it is kept for their history and cannot be deleted.',
+  );
   if (!row) throw notFound('Email design');
 }
 

@@ -1,10 +1,10 @@
 // Saved segments and segment evaluation: counts, previews and keyset pages of
 // members, always compiled at the moment they are asked for.
 import { and, asc, count, desc, eq, gt } from 'drizzle-orm';
-import { isForeignKeyViolation } from '../db/client';
+import { deleteUnlessReferenced } from '../db/client';
 import { contacts, segments } from '../db/schema';
 import type { Tenant } from '../db/tenant';
-import { AppError, notFound } from '../lib/errors';
+import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { compileSegment } from './compile-segment';
 import { SegmentDefinition } from './segment-definition';
@@ -82,12 +82,9 @@ export async function updateSegment(tenant: Tenant, id: string, patch: SegmentPa
 
 /** Deletes a segment. */
 export async function deleteSegment(tenant: Tenant, id: string): Promise<void> {
-  let row;
-  try {
-    [row] = await tenant.db.delete(segments).where(tenant.where(segments, eq(segments.id, id))).returning({ id: segments.id });
-  } catch (err) {
-    if (isForeignKeyViolation(err)) throw new AppError('conflict', 'A campaign uses this segment as its audience; choose another audience for it first.');
-    throw err;
-  }
+  const [row] = await deleteUnlessReferenced(
+    tenant.db.delete(segments).where(tenant.where(segments, eq(segments.id, id))).returning({ id: segments.id }),
+    'A campaign uses this segment as its audience; choose another audience for it first.',
+  );
   if (!row) throw notFound('Segment');
 }
