@@ -8,7 +8,7 @@ import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import { decryptSecret, encryptSecret } from '../lib/crypto';
 import { AppError } from '../lib/errors';
-import { getWorkspace } from '../workspaces/workspaces.service';
+import { getWorkspace, type WorkspaceView } from '../workspaces/workspaces.service';
 import type { EmailSenderInput } from './email-sender.schemas';
 
 /** The workspace's SMTP settings as pages and APIs show them: never the password. */
@@ -33,6 +33,8 @@ export type ResolvedSender = {
   platform: boolean;
   // The workspace's send rate limit (messages a second), or null for none.
   perSecond: number | null;
+  // The workspace it was resolved for (its name and postal address go in every email).
+  workspace: WorkspaceView;
 };
 
 async function loadSettings(tenant: Tenant) {
@@ -92,6 +94,7 @@ export async function resolveSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_K
       replyTo: settings.replyToEmail,
       platform: false,
       perSecond: settings.sendRatePerSecond,
+      workspace,
     };
   }
   // The platform address sends, under the store's name; replies still reach the store.
@@ -101,5 +104,6 @@ export async function resolveSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_K
     replyTo: settings.replyToEmail ?? workspace.senderEmail,
     platform: true,
     perSecond: settings.sendRatePerSecond,
+    workspace,
   };
 }

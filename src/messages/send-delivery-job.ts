@@ -14,7 +14,6 @@ import type { Env } from '../env';
 import type { BatchJobResult, BatchScope } from '../jobs/queue-consumer';
 import { enqueueAll, type SendDeliveryMessage } from '../jobs/queue-messages';
 import { chunk } from '../lib/chunk';
-import { getWorkspace } from '../workspaces/workspaces.service';
 import { suppressEmailStatement } from './deliveries.service';
 import { canMoveDelivery } from './delivery-status';
 import { resolveSender, type ResolvedSender } from './email-sender.service';
@@ -166,7 +165,7 @@ async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, sender:
     return row ?? null;
   });
   if (!content) return null;
-  const workspace = await perBatch(scope, `workspace:${tenant.workspaceId}`, () => getWorkspace(tenant));
+  const { workspace } = sender;
   const token = await unsubscribeToken(env.APP_SECRET, delivery.id);
   const unsubscribeUrl = `${env.PUBLIC_BASE_URL.replace(/\/$/, '')}/u/${token}`;
   const email = contact.email!;
