@@ -26,6 +26,17 @@ const SOURCE = 'unsubscribe_link';
 /** What a POST does: the one-click POST (no action) unsubscribes from email. */
 const Action = z.enum(['unsubscribe-email', 'unsubscribe-sms', 'resubscribe-email']).default('unsubscribe-email');
 
+function ActionButton({ action, label, tone }: { action: string; label: string; tone: 'danger' | 'secondary' }) {
+  return (
+    <form method="post">
+      <input type="hidden" name="action" value={action} />
+      <button type="submit" class={`button small ${tone}`}>
+        {label}
+      </button>
+    </form>
+  );
+}
+
 function ChannelRow({ label, subscribed, action, undo }: { label: string; subscribed: boolean; action: string; undo?: string | undefined }) {
   return (
     <div class="consent-row">
@@ -33,21 +44,7 @@ function ChannelRow({ label, subscribed, action, undo }: { label: string; subscr
         <strong>{label}</strong>
         <div class="muted small">{subscribed ? 'Subscribed' : 'Not subscribed'}</div>
       </div>
-      {subscribed ? (
-        <form method="post">
-          <input type="hidden" name="action" value={action} />
-          <button type="submit" class="button small danger">
-            Unsubscribe
-          </button>
-        </form>
-      ) : undo ? (
-        <form method="post">
-          <input type="hidden" name="action" value={undo} />
-          <button type="submit" class="button small secondary">
-            Resubscribe
-          </button>
-        </form>
-      ) : null}
+      {subscribed ? <ActionButton action={action} label="Unsubscribe" tone="danger" /> : undo ? <ActionButton action={undo} label="Resubscribe" tone="secondary" /> : null}
     </div>
   );
 }
