@@ -2,12 +2,13 @@
 // are due, finish those whose every delivery is final, and restart fan-outs whose
 // next page message was lost. Each step is an atomic conditional update, so two
 // overlapping ticks never start (or finish) a campaign twice.
-import { and, count, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { campaigns, deliveries } from '../db/schema';
+import { campaigns } from '../db/schema';
+import { forWorkspace } from '../db/tenant';
 import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
 import { MINUTE } from '../lib/time';
-import { fanOutPage } from './campaigns.service';
+import { campaignProgress, fanOutPage } from './campaigns.service';
 
 // Campaigns started, finished or resumed per tick; the next tick takes the rest.
 const PER_TICK = 100;
@@ -43,17 +44,14 @@ export async function finishSentCampaigns(db: Db, now: number): Promise<number> 
     .limit(PER_TICK);
   let finished = 0;
   for (const campaign of sending) {
-    const ofCampaign = and(eq(deliveries.workspaceId, campaign.workspaceId), eq(deliveries.sourceType, 'campaign'), eq(deliveries.sourceId, campaign.id));
-    const [pending] = await db
-      .select({ n: count() })
-      .from(deliveries)
-      .where(and(ofCampaign, inArray(deliveries.status, ['queued', 'sending'])));
-    if (pending!.n > 0) continue;
-    const [total] = await db.select({ n: count() }).from(deliveries).where(ofCampaign);
+    const tenant = forWorkspace(db, campaign.workspaceId);
+    // One read of the delivery counts gives both what is pending and the recipients.
+    const { pending, recipients } = (await campaignProgress(tenant, [campaign.id])).get(campaign.id) ?? { pending: 0, recipients: 0 };
+    if (pending > 0) continue;
     const [row] = await db
       .update(campaigns)
-      .set({ status: 'sent', finishedAt: now, recipients: total!.n, updatedAt: now })
-      .where(and(eq(campaigns.workspaceId, campaign.workspaceId), eq(campaigns.id, campaign.id), eq(campaigns.status, 'sending')))
+      .set({ status: 'sent', finishedAt: now, recipients, updatedAt: now })
+      .where(tenant.where(campaigns, eq(campaigns.id, campaign.id), eq(campaigns.status, 'sending')))
       .returning({ id: campaigns.id });
     if (row) finished += 1;
   }

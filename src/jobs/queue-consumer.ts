@@ -2,6 +2,7 @@
 // retries failures with exponential backoff. The queue's own max_retries then
 // moves what keeps failing to the dead-letter queue, whose consumer records it.
 import { openDb } from '../db/client';
+import { groupBy } from '../lib/chunk';
 import type { Env } from '../env';
 import { failDeadDeliveries } from '../messages/deliveries.service';
 import { recordDeadLetters } from './dead-letters';
@@ -73,7 +74,7 @@ export function isDeadLetterQueue(queue: string): boolean {
 /** Runs the job of every message in a batch; acks successes, retries failures. */
 export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, handlers: JobHandlers): Promise<void> {
   const unreadable = [];
-  const byType = new Map<QueueMessageType, { message: Message<unknown>; body: QueueMessage }[]>();
+  const readable: { message: Message<unknown>; body: QueueMessage }[] = [];
   for (const message of batch.messages) {
     const parsed = QueueMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -82,10 +83,9 @@ export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, 
       message.ack();
       continue;
     }
-    const group = byType.get(parsed.data.type) ?? [];
-    group.push({ message, body: parsed.data });
-    byType.set(parsed.data.type, group);
+    readable.push({ message, body: parsed.data });
   }
+  const byType = groupBy(readable, ({ body }) => body.type);
   const scope = createBatchScope();
   const settle = (message: Message<unknown>, type: QueueMessageType, result: BatchJobResult) => {
     if (result.ok) return message.ack();

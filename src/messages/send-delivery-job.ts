@@ -13,7 +13,7 @@ import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { BatchJobResult, BatchScope } from '../jobs/queue-consumer';
 import { enqueueAll, type SendDeliveryMessage } from '../jobs/queue-messages';
-import { chunk } from '../lib/chunk';
+import { chunk, groupBy } from '../lib/chunk';
 import { suppressEmailStatement } from './deliveries.service';
 import { canMoveDelivery } from './delivery-status';
 import { resolveSender, type ResolvedSender } from './email-sender.service';
@@ -267,12 +267,10 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
 /** Sends a batch's deliveries; a redelivered message finds its delivery no longer queued and does nothing. */
 export async function runSendDeliveryBatch(messages: Message[], env: Env, scope: BatchScope): Promise<BatchJobResult[]> {
   const results: BatchJobResult[] = messages.map(() => ({ ok: true }));
-  const byWorkspace = new Map<string, { message: Message; index: number }[]>();
-  messages.forEach((message, index) => {
-    const group = byWorkspace.get(message.workspaceId) ?? [];
-    group.push({ message, index });
-    byWorkspace.set(message.workspaceId, group);
-  });
+  const byWorkspace = groupBy(
+    messages.map((message, index) => ({ message, index })),
+    ({ message }) => message.workspaceId,
+  );
   for (const [workspaceId, group] of byWorkspace) {
     try {
       await sendForWorkspace(env, scope, workspaceId, group, results);
