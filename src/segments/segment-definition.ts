@@ -115,11 +115,12 @@ export function isGroup(node: SegmentGroup | SegmentConditionValue): node is Seg
   return 'match' in node;
 }
 
-function measure(node: SegmentGroup, depth = 1): { depth: number; conditions: number } {
+/** How deep a rule tree nests and how many conditions it has (what the limits count). */
+export function measureSegment(node: SegmentGroup, depth = 1): { depth: number; conditions: number } {
   let result = { depth, conditions: 0 };
   for (const child of node.children) {
     if (isGroup(child)) {
-      const inner = measure(child, depth + 1);
+      const inner = measureSegment(child, depth + 1);
       result = { depth: Math.max(result.depth, inner.depth), conditions: result.conditions + inner.conditions };
     } else result.conditions += 1;
   }
@@ -128,7 +129,7 @@ function measure(node: SegmentGroup, depth = 1): { depth: number; conditions: nu
 
 /** A whole segment definition, with its size limits. An empty `all` group matches everyone. */
 export const SegmentDefinition = SegmentGroup.superRefine((root, ctx) => {
-  const { depth, conditions } = measure(root);
+  const { depth, conditions } = measureSegment(root);
   if (depth > MAX_SEGMENT_DEPTH) ctx.addIssue({ code: 'custom', message: `Groups nest at most ${MAX_SEGMENT_DEPTH} deep (this one nests ${depth})` });
   if (conditions > MAX_SEGMENT_CONDITIONS) ctx.addIssue({ code: 'custom', message: `A segment has at most ${MAX_SEGMENT_CONDITIONS} conditions (this one has ${conditions})` });
 });

@@ -7,7 +7,7 @@ import type { CampaignProgress, CampaignView } from '../../campaigns/campaigns.s
 import type { SendingFilter } from '../../db/schema';
 import { formatInZone, zonedTimeToUtc } from '../../lib/time';
 import type { EmailContentView } from '../../messages/email-contents.service';
-import type { SegmentGroup } from '../../segments/segment-definition';
+import { measureSegment, type SegmentGroup } from '../../segments/segment-definition';
 import type { SegmentView } from '../../segments/segments.service';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
 import type { Starter } from './email-designs-pages';
@@ -109,10 +109,6 @@ export function NewCampaignPage({ csrfToken, values = {}, errors = {} }: { csrfT
   );
 }
 
-function countConditions(group: SegmentGroup): number {
-  return group.children.reduce((sum, child) => sum + ('match' in child ? countConditions(child) : 1), 0);
-}
-
 /** The audience in words: "Everyone", "Segment: VIPs", "Its own rules (2 conditions)". */
 function describeAudience(audience: CampaignAudience, segments: SegmentView[]): string {
   switch (audience.type) {
@@ -121,7 +117,7 @@ function describeAudience(audience: CampaignAudience, segments: SegmentView[]): 
     case 'segment':
       return `Segment: ${segments.find((segment) => segment.id === audience.segmentId)?.name ?? 'unknown'}`;
     case 'rules': {
-      const n = countConditions(audience.definition);
+      const n = measureSegment(audience.definition).conditions;
       return `Its own rules (${n} condition${n === 1 ? '' : 's'})`;
     }
   }
