@@ -22,7 +22,7 @@ import type { Tenant } from '../db/tenant';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
-import { AppError } from '../lib/errors';
+import { AppError, invalidField } from '../lib/errors';
 import { DAY, utcToZonedLocal } from '../lib/time';
 import { loadStarters, starterContent } from '../messages/starter-templates';
 import { EmailContentInput } from '../messages/email-contents.schemas';
@@ -60,10 +60,6 @@ function stepOfErrors(errors: FormErrors, fallback: CampaignStep): CampaignStep 
     if (match) return match[1];
   }
   return fallback;
-}
-
-function invalidField(path: string, message: string): AppError {
-  return new AppError('invalid_input', message, { issues: [{ path, message }] });
 }
 
 /** The audience step's form as a CampaignPatch (inline rules arrive as JSON text). */

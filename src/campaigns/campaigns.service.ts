@@ -7,7 +7,7 @@ import { campaigns, contacts, deliveries, type CampaignStatus, type DeliveryStat
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { QueueMessage } from '../jobs/queue-messages';
-import { AppError, notFound } from '../lib/errors';
+import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { zonedTimeToUtc } from '../lib/time';
 import { getEmailContent, testSendEmailContent } from '../messages/email-contents.service';
@@ -87,7 +87,7 @@ async function checkReferences(tenant: Tenant, input: { contentId?: string | nul
     try {
       await check();
     } catch (err) {
-      if (err instanceof AppError && err.code === 'not_found') throw new AppError('invalid_input', message, { issues: [{ path: field, message }] });
+      if (err instanceof AppError && err.code === 'not_found') throw invalidField(field, message);
       throw err;
     }
   };
@@ -210,8 +210,8 @@ export async function countCampaignAudience(tenant: Tenant, input: Pick<Campaign
 }
 
 function assertSendable(row: CampaignRow): void {
-  if (row.channel === 'sms') throw new AppError('invalid_input', 'SMS campaigns cannot be sent yet: SMS sending arrives with Twilio support', { issues: [{ path: 'channel', message: 'SMS sending is not available yet' }] });
-  if (!row.contentId) throw new AppError('invalid_input', 'Choose the email design to send first', { issues: [{ path: 'contentId', message: 'Choose the email design to send' }] });
+  if (row.channel === 'sms') throw invalidField('channel', 'SMS sending is not available yet', 'SMS campaigns cannot be sent yet: SMS sending arrives with Twilio support');
+  if (!row.contentId) throw invalidField('contentId', 'Choose the email design to send', 'Choose the email design to send first');
 }
 
 /** The message that pages a sending campaign's audience after `afterContactId` (null: from the start). */
@@ -237,7 +237,7 @@ export async function scheduleCampaign(tenant: Tenant, queue: Queue<QueueMessage
   assertSendable(row);
   const { timeZone } = await getWorkspace(tenant);
   const at = zonedTimeToUtc(input.sendAt!, timeZone);
-  if (at <= now) throw new AppError('invalid_input', `That time has passed in ${timeZone}; choose a time in the future`, { issues: [{ path: 'sendAt', message: 'Choose a time in the future' }] });
+  if (at <= now) throw invalidField('sendAt', 'Choose a time in the future', `That time has passed in ${timeZone}; choose a time in the future`);
   const scheduled = await moveCampaign(tenant, row, 'scheduled', { scheduledAt: at, scheduledLocal: input.sendAt!, scheduledTimeZone: timeZone }, now);
   return toView(scheduled, EMPTY_PROGRESS);
 }

@@ -1,7 +1,7 @@
 // Reading a contacts CSV: its header, each row, and the plan that cuts a file
 // into chunks for the queue. Pure functions; the upload and the chunk job share
 // them, so both read every row the same way.
-import { AppError } from '../lib/errors';
+import { invalidField } from '../lib/errors';
 import { normalizeEmail, normalizePhone, readConsentValue, splitTags, MAX_TAG_LENGTH } from './contact-fields';
 import type { ContactUpsert } from './contacts.service';
 import { CsvError, parseCsv, readCsvRecords, type CsvRecord } from './csv';
@@ -48,20 +48,16 @@ function headerName(field: string): string {
   return HEADER_ALIASES[name] ?? name;
 }
 
-function invalidFile(path: string, message: string): AppError {
-  return new AppError('invalid_input', message, { issues: [{ path, message }] });
-}
-
 /** Finds the known columns of a header record; `invalid_input` naming a missing email or a repeated column. */
 export function readImportHeader(fields: string[]): ImportHeader {
   const columns: ImportHeader['columns'] = {};
   fields.forEach((field, index) => {
     const name = headerName(field);
     if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) return;
-    if (columns[name as ImportColumn] !== undefined) throw invalidFile(name, `The column "${name}" appears twice in the header`);
+    if (columns[name as ImportColumn] !== undefined) throw invalidField(name, `The column "${name}" appears twice in the header`);
     columns[name as ImportColumn] = index;
   });
-  if (columns.email === undefined) throw invalidFile('email', 'The CSV header has no "email" column');
+  if (columns.email === undefined) throw invalidField('email', 'The CSV header has no "email" column');
   return { columns, width: fields.length };
 }
 
@@ -119,7 +115,7 @@ function* readCsv(text: string): Generator<CsvRecord> {
   try {
     yield* readCsvRecords(text);
   } catch (err) {
-    if (err instanceof CsvError) throw invalidFile('file', err.message);
+    if (err instanceof CsvError) throw invalidField('file', err.message);
     throw err;
   }
 }
@@ -134,7 +130,7 @@ export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): 
   // Records are read one at a time and only offsets are kept: a 20 MB file must fit in a Worker's 128 MB.
   const records = readCsv(text);
   const headerRecord = records.next().value;
-  if (!headerRecord) throw invalidFile('file', 'The file is empty');
+  if (!headerRecord) throw invalidField('file', 'The file is empty');
   const header = readImportHeader(headerRecord.fields);
   const headerText = text.slice(headerRecord.start, headerRecord.end);
   const chunks: ImportChunk[] = [];
@@ -150,7 +146,7 @@ export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): 
     runRows = 0;
   };
   for (const record of records) {
-    if (record.end - record.start > MAX_RECORD_CHARS) throw invalidFile('file', `Line ${record.line} is longer than 64 KB: is this a CSV of contacts?`);
+    if (record.end - record.start > MAX_RECORD_CHARS) throw invalidField('file', `Line ${record.line} is longer than 64 KB: is this a CSV of contacts?`);
     if (isBlankRow(record.fields)) continue;
     totalRows += 1;
     const email = normalizeEmail(record.fields[header.columns.email!]);
@@ -163,7 +159,7 @@ export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): 
     runRows += 1;
   }
   flush();
-  if (!totalRows) throw invalidFile('file', 'The file has a header but no rows');
+  if (!totalRows) throw invalidField('file', 'The file has a header but no rows');
   return { chunks, totalRows, duplicates };
 }
 

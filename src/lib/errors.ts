@@ -32,3 +32,8 @@ export class AppError extends Error {
 export function notFound(what: string): AppError {
   return new AppError('not_found', `${what} not found`);
 }
+
+/** Shorthand for a 400 about one field: `message` under its path, `summary` (default the same) as the error's. */
+export function invalidField(path: string, message: string, summary = message): AppError {
+  return new AppError('invalid_input', summary, { issues: [{ path, message }] });
+}

@@ -1,7 +1,7 @@
 // Rendering email content with Liquid (liquidjs): merge tags with defaults, every
 // value HTML-escaped on output, template errors reported before anything is sent.
 import { Liquid, type Template } from 'liquidjs';
-import { AppError } from '../lib/errors';
+import { invalidField } from '../lib/errors';
 
 // Escaping on output means a contact's name can never inject markup; `| raw` opts out.
 const engine = new Liquid({ outputEscape: 'escape', strictFilters: true, cache: true });
@@ -38,7 +38,7 @@ export function validateEmailTemplate(template: EmailTemplate): void {
     try {
       engine.parse(source);
     } catch (err) {
-      throw new AppError('invalid_input', `The ${field} template has an error: ${(err as Error).message}`, { issues: [{ path: field, message: (err as Error).message }] });
+      throw invalidField(field, (err as Error).message, `The ${field} template has an error: ${(err as Error).message}`);
     }
   }
 }

@@ -6,7 +6,7 @@ import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
-import { AppError } from '../lib/errors';
+import { invalidField } from '../lib/errors';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { PreviewInput, SegmentInput } from './segments.schemas';
 import { countSegment, createSegment, deleteSegment, getSegment, listSegments, previewSegment, updateSegment } from './segments.service';
@@ -17,7 +17,7 @@ function readSegmentForm(form: Record<string, string>) {
   try {
     definition = JSON.parse(form.definition ?? '');
   } catch {
-    throw new AppError('invalid_input', 'The rules are not valid JSON', { issues: [{ path: 'definition', message: 'Not valid JSON' }] });
+    throw invalidField('definition', 'Not valid JSON', 'The rules are not valid JSON');
   }
   return parseOrThrow(SegmentInput, { name: form.name, description: form.description || null, definition });
 }

@@ -5,7 +5,7 @@ import { openDb } from '../db/client';
 import type { StorePlatform } from '../db/schema';
 import type { AppEnv } from '../env';
 import { sha256Hex } from '../lib/crypto';
-import { AppError } from '../lib/errors';
+import { AppError, invalidField } from '../lib/errors';
 import type { AdapterResult, WebhookContext } from './adapters/adapter';
 import { mapCustomEvent, readCustomEnvelope } from './adapters/custom';
 import { mapShopifyWebhook } from './adapters/shopify';
@@ -86,7 +86,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     const body = await readBody(c);
     if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-shopify-hmac-sha256')))) badSignature();
     const topic = c.req.header('x-shopify-topic');
-    if (!topic) throw new AppError('invalid_input', 'Missing the X-Shopify-Topic header.', { issues: [{ path: 'X-Shopify-Topic', message: 'Required' }] });
+    if (!topic) throw invalidField('X-Shopify-Topic', 'Required', 'Missing the X-Shopify-Topic header.');
     const dedupeKey = c.req.header('x-shopify-webhook-id') ?? c.req.header('x-shopify-event-id') ?? `sha256:${await sha256Hex(body.text)}`;
     const events = mapShopifyWebhook(contextOf(connection, topic, c.req.header('x-shopify-shop-domain') ?? null), parseBody(body.text));
     return accept(c, connection, topic, dedupeKey, events);
@@ -99,7 +99,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     // WooCommerce pings a new webhook with an unsigned `webhook_id=N` form body and expects 200.
     if (!topic && /^webhook_id=\d+$/.test(body.text.trim())) return c.json({ status: 'ok' }, 200);
     if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-wc-webhook-signature')))) badSignature();
-    if (!topic) throw new AppError('invalid_input', 'Missing the X-WC-Webhook-Topic header.', { issues: [{ path: 'X-WC-Webhook-Topic', message: 'Required' }] });
+    if (!topic) throw invalidField('X-WC-Webhook-Topic', 'Required', 'Missing the X-WC-Webhook-Topic header.');
     const dedupeKey = c.req.header('x-wc-webhook-delivery-id') ?? `sha256:${await sha256Hex(body.text)}`;
     const events = mapWooCommerceWebhook(contextOf(connection, topic, null), parseBody(body.text));
     return accept(c, connection, topic, dedupeKey, events);
