@@ -9,7 +9,7 @@ import { utcToZonedLocal } from '../../src/lib/time';
 import worker from '../../src/index';
 import { insertContact, tagContact } from '../helpers/data';
 import { insertEmailContent } from '../helpers/deliveries';
-import { callApi, createApiKey, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
+import { callApi, createApiKey, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
 import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
 
 type Progress = { recipients: number; pending: number; sent: number; failed: number; skipped: number };
@@ -18,10 +18,6 @@ type Campaign = { id: string; status: string; scheduledAt: number; progress: Pro
 let merchant: Merchant;
 let key: string;
 let designId: string;
-
-function postApi(path: string, body: unknown = {}) {
-  return callApi(key, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
 
 async function getCampaign(id: string): Promise<Campaign> {
   return (await (await callApi(key, `/campaigns/${id}`)).json<{ campaign: Campaign }>()).campaign;
@@ -38,7 +34,7 @@ async function addMember(tag: string, fields: Record<string, unknown> = {}) {
 
 /** A campaign whose scheduled time has come (written directly: the API refuses past times). */
 async function dueCampaign(tag: string, sendingFilter = 'subscribed'): Promise<string> {
-  const res = await postApi('/campaigns', { name: `Due ${tag}`, contentId: designId, audience: vipAudience(tag), sendingFilter });
+  const res = await postApi(key, '/campaigns', { name: `Due ${tag}`, contentId: designId, audience: vipAudience(tag), sendingFilter });
   const { campaign } = await res.json<{ campaign: { id: string } }>();
   await env.DB.prepare("UPDATE campaigns SET status = 'scheduled', scheduled_at = ? WHERE id = ?").bind(Date.now() - 1000, campaign.id).run();
   return campaign.id;
@@ -72,10 +68,10 @@ describe('sending a campaign', () => {
   it('runs end to end: API schedule → cron claim at the hour → fan-out → real SMTP → sent with its progress', async () => {
     const members = [await addMember('e2e'), await addMember('e2e'), await addMember('e2e')];
     const unsubscribed = await addMember('e2e', { email_consent: 'unsubscribed' });
-    const { campaign } = await (await postApi('/campaigns', { name: 'Snow boots', contentId: designId, audience: vipAudience('e2e') })).json<{ campaign: Campaign }>();
+    const { campaign } = await (await postApi(key, '/campaigns', { name: 'Snow boots', contentId: designId, audience: vipAudience('e2e') })).json<{ campaign: Campaign }>();
     // Two minutes from now, as the merchant picks it: a wall time in the workspace's zone.
     const sendAt = utcToZonedLocal(Date.now() + 120_000, 'Europe/Paris');
-    const scheduled = (await (await postApi(`/campaigns/${campaign.id}/schedule`, { sendAt })).json<{ campaign: Campaign }>()).campaign;
+    const scheduled = (await (await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt })).json<{ campaign: Campaign }>()).campaign;
     expect(scheduled.status).toBe('scheduled');
 
     // A tick before the hour starts nothing; the tick at the hour does.

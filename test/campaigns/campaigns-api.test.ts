@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertContact, tagContact } from '../helpers/data';
 import { insertEmailContent } from '../helpers/deliveries';
-import { callApi, createApiKey, patchApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
+import { callApi, createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
 import { waitForEmail } from '../helpers/smtp-sink';
 
 type Campaign = { id: string; status: string; scheduledAt: number | null; scheduledLocal: string | null; scheduledTimeZone: string | null; audience: unknown; sendingFilter: string };
@@ -11,12 +11,8 @@ let merchant: Merchant;
 let key: string;
 let designId: string;
 
-function postApi(path: string, body: unknown = {}) {
-  return callApi(key, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
 async function createCampaign(body: Record<string, unknown> = {}): Promise<Campaign> {
-  const res = await postApi('/campaigns', { name: 'Winter sale', contentId: designId, ...body });
+  const res = await postApi(key, '/campaigns', { name: 'Winter sale', contentId: designId, ...body });
   expect(res.status).toBe(201);
   return (await res.json<{ campaign: Campaign }>()).campaign;
 }
@@ -52,7 +48,7 @@ describe('/api/v1/campaigns', () => {
       [{ name: 'X', audience: { type: 'segment', segmentId: 'no-such-segment' } }, 'audience.segmentId'],
     ];
     for (const [body, field] of cases) {
-      const res = await postApi('/campaigns', body);
+      const res = await postApi(key, '/campaigns', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect((await errorOf(res)).issues!.map((issue) => issue.path).join(' ')).toContain(field);
     }
@@ -62,45 +58,45 @@ describe('/api/v1/campaigns', () => {
   it('schedules at a wall-clock time in the workspace zone, across a DST change', async () => {
     // The workspace is in Europe/Paris: UTC+1 in winter, UTC+2 in summer.
     const winter = await createCampaign();
-    const res = await postApi(`/campaigns/${winter.id}/schedule`, { sendAt: '2027-03-27T09:00' });
+    const res = await postApi(key, `/campaigns/${winter.id}/schedule`, { sendAt: '2027-03-27T09:00' });
     expect(res.status).toBe(200);
     const scheduled = (await res.json<{ campaign: Campaign }>()).campaign;
     expect(scheduled).toMatchObject({ status: 'scheduled', scheduledLocal: '2027-03-27T09:00', scheduledTimeZone: 'Europe/Paris' });
     expect(new Date(scheduled.scheduledAt!).toISOString()).toBe('2027-03-27T08:00:00.000Z');
 
     const summer = await createCampaign();
-    const after = (await (await postApi(`/campaigns/${summer.id}/schedule`, { sendAt: '2027-03-28T09:00' })).json<{ campaign: Campaign }>()).campaign;
+    const after = (await (await postApi(key, `/campaigns/${summer.id}/schedule`, { sendAt: '2027-03-28T09:00' })).json<{ campaign: Campaign }>()).campaign;
     expect(new Date(after.scheduledAt!).toISOString()).toBe('2027-03-28T07:00:00.000Z');
   });
 
   it('reschedules and unschedules until it starts, and refuses a time in the past', async () => {
     const campaign = await createCampaign();
-    await postApi(`/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-01T10:00' });
-    const moved = (await (await postApi(`/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-02T11:30' })).json<{ campaign: Campaign }>()).campaign;
+    await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-01T10:00' });
+    const moved = (await (await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-02T11:30' })).json<{ campaign: Campaign }>()).campaign;
     expect(moved.scheduledLocal).toBe('2030-01-02T11:30');
-    const past = await postApi(`/campaigns/${campaign.id}/schedule`, { sendAt: '2020-01-01T10:00' });
+    const past = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: '2020-01-01T10:00' });
     expect(past.status).toBe(400);
     expect((await errorOf(past)).issues![0]!.path).toBe('sendAt');
-    const bad = await postApi(`/campaigns/${campaign.id}/schedule`, { sendAt: 'tomorrow' });
+    const bad = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: 'tomorrow' });
     expect((await errorOf(bad)).issues![0]!.path).toBe('sendAt');
-    const draft = (await (await postApi(`/campaigns/${campaign.id}/unschedule`)).json<{ campaign: Campaign }>()).campaign;
+    const draft = (await (await postApi(key, `/campaigns/${campaign.id}/unschedule`)).json<{ campaign: Campaign }>()).campaign;
     expect(draft).toMatchObject({ status: 'draft', scheduledAt: null });
   });
 
   it('needs a design before it can be scheduled', async () => {
     const campaign = await createCampaign({ contentId: null });
-    const res = await postApi(`/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-01T10:00' });
+    const res = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-01T10:00' });
     expect(res.status).toBe(400);
     expect((await errorOf(res)).issues![0]!.path).toBe('contentId');
   });
 
   it('cancels until it starts; a cancelled campaign cannot be edited or scheduled (409)', async () => {
     const campaign = await createCampaign();
-    expect((await (await postApi(`/campaigns/${campaign.id}/cancel`)).json<{ campaign: Campaign }>()).campaign.status).toBe('cancelled');
+    expect((await (await postApi(key, `/campaigns/${campaign.id}/cancel`)).json<{ campaign: Campaign }>()).campaign.status).toBe('cancelled');
     const edit = await patchApi(key, `/campaigns/${campaign.id}`, { name: 'Renamed' });
     expect(edit.status).toBe(409);
     expect((await errorOf(edit)).message).toMatch(/cancelled/);
-    expect((await postApi(`/campaigns/${campaign.id}/schedule`, { now: true })).status).toBe(409);
+    expect((await postApi(key, `/campaigns/${campaign.id}/schedule`, { now: true })).status).toBe(409);
   });
 
   it('refuses to edit, reschedule or cancel a sent campaign with a clear 409', async () => {
@@ -108,8 +104,8 @@ describe('/api/v1/campaigns', () => {
     await env.DB.prepare("UPDATE campaigns SET status = 'sent' WHERE id = ?").bind(campaign.id).run();
     for (const res of [
       await patchApi(key, `/campaigns/${campaign.id}`, { name: 'Again' }),
-      await postApi(`/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-01T10:00' }),
-      await postApi(`/campaigns/${campaign.id}/cancel`),
+      await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-01T10:00' }),
+      await postApi(key, `/campaigns/${campaign.id}/cancel`),
     ]) {
       expect(res.status).toBe(409);
       expect((await errorOf(res)).message).toBe('This campaign was sent; it can no longer be edited or rescheduled.');
@@ -139,17 +135,17 @@ describe('/api/v1/campaigns', () => {
   it('test-sends the design to chosen addresses through the workspace sender', async () => {
     const campaign = await createCampaign();
     const to = [uniqueEmail('qa-one'), uniqueEmail('qa-two')];
-    const res = await postApi(`/campaigns/${campaign.id}/test-send`, { to });
+    const res = await postApi(key, `/campaigns/${campaign.id}/test-send`, { to });
     expect(res.status).toBe(200);
     const { results } = await res.json<{ results: { to: string; ok: boolean }[] }>();
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     for (const address of to) expect((await waitForEmail(address)).subject).toBe('[Test] Winter at Campaign API');
-    const tooMany = await postApi(`/campaigns/${campaign.id}/test-send`, { to: ['a@x.io', 'b@x.io', 'c@x.io', 'd@x.io', 'e@x.io', 'f@x.io'] });
+    const tooMany = await postApi(key, `/campaigns/${campaign.id}/test-send`, { to: ['a@x.io', 'b@x.io', 'c@x.io', 'd@x.io', 'e@x.io', 'f@x.io'] });
     expect((await errorOf(tooMany)).issues![0]!.path).toBe('to');
   });
 
   it('keeps the design and segment a campaign uses: deleting them is a 409, not a broken campaign', async () => {
-    const segment = (await (await postApi('/segments', { name: 'Kept', definition: { match: 'all', children: [] } })).json<{ segment: { id: string } }>()).segment;
+    const segment = (await (await postApi(key, '/segments', { name: 'Kept', definition: { match: 'all', children: [] } })).json<{ segment: { id: string } }>()).segment;
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'Kept', html: '<p>Kept</p>' });
     await createCampaign({ contentId: design, audience: { type: 'segment', segmentId: segment.id } });
     const segmentDelete = await callApi(key, `/segments/${segment.id}`, { method: 'DELETE' });

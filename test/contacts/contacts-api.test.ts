@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContactView } from '../../src/contacts/contacts.service';
-import { callApi, createApiKey, patchApi, signUpMerchant, type Merchant } from '../helpers/factories';
+import { callApi, createApiKey, patchApi, postApi, signUpMerchant, type Merchant } from '../helpers/factories';
 import { connectStore, sendCustomEvent, waitForProcessed } from '../helpers/store-webhooks';
 
 let merchant: Merchant;
@@ -12,12 +12,8 @@ beforeAll(async () => {
   key = await createApiKey(merchant);
 });
 
-function postApi(path: string, body: unknown) {
-  return callApi(key, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
 async function createContact(body: Record<string, unknown>): Promise<ContactView> {
-  const res = await postApi('/contacts', body);
+  const res = await postApi(key, '/contacts', body);
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json<{ contact: ContactView }>()).contact;
 }
@@ -66,7 +62,7 @@ describe('POST /api/v1/contacts', () => {
 
   it('answers 409 when the email already has a contact, whatever its case, and changes nothing', async () => {
     const first = await createContact({ email: 'once@example.com', firstName: 'First' });
-    const res = await postApi('/contacts', { email: 'ONCE@example.com', firstName: 'Second' });
+    const res = await postApi(key, '/contacts', { email: 'ONCE@example.com', firstName: 'Second' });
     expect(res.status).toBe(409);
     expect((await res.json<{ error: { code: string } }>()).error.code).toBe('conflict');
     const stored = await callApi(key, `/contacts/${first.id}`);
@@ -74,10 +70,10 @@ describe('POST /api/v1/contacts', () => {
   });
 
   it('names every invalid field', async () => {
-    const paths = await issuePaths(await postApi('/contacts', { email: 'nope', phone: '12', emailConsent: 'maybe', tags: [''], firstName: 'x'.repeat(101) }));
+    const paths = await issuePaths(await postApi(key, '/contacts', { email: 'nope', phone: '12', emailConsent: 'maybe', tags: [''], firstName: 'x'.repeat(101) }));
     expect(paths).toEqual(expect.arrayContaining(['email', 'phone', 'emailConsent', 'tags.0', 'firstName']));
-    expect(await issuePaths(await postApi('/contacts', { email: 'ok@example.com', favouriteColour: 'blue' }))).toEqual(['(body)']);
-    expect(await issuePaths(await postApi('/contacts', {}))).toEqual(['email']);
+    expect(await issuePaths(await postApi(key, '/contacts', { email: 'ok@example.com', favouriteColour: 'blue' }))).toEqual(['(body)']);
+    expect(await issuePaths(await postApi(key, '/contacts', {}))).toEqual(['email']);
   });
 
   it('wants JSON', async () => {
@@ -203,11 +199,11 @@ describe('GET /api/v1/contacts', () => {
 describe('tags', () => {
   it('adds tags and removes one, by name', async () => {
     const contact = await createContact({ email: 'tagged@example.com', tags: ['first'] });
-    const added = await postApi(`/contacts/${contact.id}/tags`, { tags: ['Summer sale', 'first'] });
+    const added = await postApi(key, `/contacts/${contact.id}/tags`, { tags: ['Summer sale', 'first'] });
     expect((await added.json<{ contact: ContactView }>()).contact.tags).toEqual(['Summer sale', 'first']);
     const removed = await callApi(key, `/contacts/${contact.id}/tags/${encodeURIComponent('Summer sale')}`, { method: 'DELETE' });
     expect((await removed.json<{ contact: ContactView }>()).contact.tags).toEqual(['first']);
-    expect(await issuePaths(await postApi(`/contacts/${contact.id}/tags`, { tags: [] }))).toEqual(['tags']);
+    expect(await issuePaths(await postApi(key, `/contacts/${contact.id}/tags`, { tags: [] }))).toEqual(['tags']);
   });
 });
 

@@ -48,6 +48,11 @@ export function callApi(key: string, path: string, init: RequestInit = {}): Prom
   return exports.default.fetch(new Request(`${ORIGIN}/api/v1${path}`, { ...init, headers }));
 }
 
+/** POSTs JSON (an empty object by default) to an API path. */
+export function postApi(key: string, path: string, body: unknown = {}): Promise<Response> {
+  return callApi(key, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
 /** PATCHes JSON to an API path. */
 export function patchApi(key: string, path: string, body: unknown): Promise<Response> {
   return callApi(key, path, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

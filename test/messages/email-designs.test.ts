@@ -1,25 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { callApi, createApiKey, signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { callApi, createApiKey, postApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
 import { waitForEmail } from '../helpers/smtp-sink';
-
-function postJson(key: string, path: string, body: unknown) {
-  return callApi(key, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
 
 describe('email designs', () => {
   it('saves a design through the API and previews it for a sample contact', async () => {
     const merchant = await signUpMerchant('Preview Shop');
     const key = await createApiKey(merchant);
-    const created = await postJson(key, '/email-designs', { name: 'Hello', subject: 'Hi {{ contact.first_name }}', html: '<p>Hello {{ contact.first_name }} from {{ shop.name }}</p>' });
+    const created = await postApi(key, '/email-designs', { name: 'Hello', subject: 'Hi {{ contact.first_name }}', html: '<p>Hello {{ contact.first_name }} from {{ shop.name }}</p>' });
     expect(created.status).toBe(201);
-    const preview = await postJson(key, '/email-designs/preview', { subject: 'Hi {{ contact.first_name }}', preheader: null, html: '<p>{{ shop.name }}</p>' });
+    const preview = await postApi(key, '/email-designs/preview', { subject: 'Hi {{ contact.first_name }}', preheader: null, html: '<p>{{ shop.name }}</p>' });
     expect(await preview.json()).toMatchObject({ subject: 'Hi Alex', html: '<p>Preview Shop</p>' });
   });
 
   it('reports a template error when saving, naming the field, instead of at send time', async () => {
     const merchant = await signUpMerchant();
     const key = await createApiKey(merchant);
-    const res = await postJson(key, '/email-designs', { name: 'Broken', subject: 'Hi', html: '<p>{% if contact.first_name %}unclosed</p>' });
+    const res = await postApi(key, '/email-designs', { name: 'Broken', subject: 'Hi', html: '<p>{% if contact.first_name %}unclosed</p>' });
     expect(res.status).toBe(400);
     const body = await res.json<{ error: { message: string; issues: { path: string }[] } }>();
     expect(body.error.issues[0]!.path).toBe('html');

@@ -1,13 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertContact, tagContact } from '../helpers/data';
-import { callApi, createApiKey, patchApi, signUpMerchant, type Merchant } from '../helpers/factories';
+import { callApi, createApiKey, patchApi, postApi, signUpMerchant, type Merchant } from '../helpers/factories';
 
 let merchant: Merchant;
 let key: string;
-
-function postApi(path: string, body: unknown) {
-  return callApi(key, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
 
 const vips = { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }] };
 
@@ -20,7 +16,7 @@ beforeAll(async () => {
 
 describe('/api/v1/segments', () => {
   it('saves a segment, lists it, and reads it with its live count', async () => {
-    const created = await postApi('/segments', { name: 'VIPs', description: 'Tagged vip', definition: vips });
+    const created = await postApi(key, '/segments', { name: 'VIPs', description: 'Tagged vip', definition: vips });
     expect(created.status).toBe(201);
     const { segment } = await created.json<{ segment: { id: string } }>();
     const list = await (await callApi(key, '/segments')).json<{ segments: { name: string }[] }>();
@@ -31,7 +27,7 @@ describe('/api/v1/segments', () => {
   });
 
   it('counts contacts who qualify after the segment was saved (evaluated when asked, not when built)', async () => {
-    const { segment } = await (await postApi('/segments', { name: 'Later', definition: vips })).json<{ segment: { id: string } }>();
+    const { segment } = await (await postApi(key, '/segments', { name: 'Later', definition: vips })).json<{ segment: { id: string } }>();
     const before = (await (await callApi(key, `/segments/${segment.id}`)).json<{ segment: { count: number } }>()).segment.count;
     await tagContact(merchant.workspaceId, await insertContact(merchant.workspaceId), 'vip');
     const after = (await (await callApi(key, `/segments/${segment.id}`)).json<{ segment: { count: number } }>()).segment.count;
@@ -39,14 +35,14 @@ describe('/api/v1/segments', () => {
   });
 
   it('previews a definition: the count and a sample', async () => {
-    const res = await postApi('/segments/preview', { definition: vips });
+    const res = await postApi(key, '/segments/preview', { definition: vips });
     const body = await res.json<{ count: number; sample: { email: string }[] }>();
     expect(body.count).toBeGreaterThanOrEqual(5);
     expect(body.sample.length).toBe(Math.min(10, body.count));
   });
 
   it('pages members by id with a cursor, without repeats', async () => {
-    const { segment } = await (await postApi('/segments', { name: 'Pages', definition: vips })).json<{ segment: { id: string } }>();
+    const { segment } = await (await postApi(key, '/segments', { name: 'Pages', definition: vips })).json<{ segment: { id: string } }>();
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -60,14 +56,14 @@ describe('/api/v1/segments', () => {
   });
 
   it('names an unknown field or operator in a 400', async () => {
-    const res = await postApi('/segments', { name: 'Bad', definition: { match: 'all', children: [{ field: 'totalSpent', op: 'roughly', value: 1 }] } });
+    const res = await postApi(key, '/segments', { name: 'Bad', definition: { match: 'all', children: [{ field: 'totalSpent', op: 'roughly', value: 1 }] } });
     expect(res.status).toBe(400);
     const body = await res.json<{ error: { issues: { path: string; message: string }[] } }>();
     expect(body.error.issues[0]!.path).toBe('definition.children.0.op');
   });
 
   it('updates and deletes', async () => {
-    const { segment } = await (await postApi('/segments', { name: 'Temp', definition: vips })).json<{ segment: { id: string } }>();
+    const { segment } = await (await postApi(key, '/segments', { name: 'Temp', definition: vips })).json<{ segment: { id: string } }>();
     const patched = await patchApi(key, `/segments/${segment.id}`, { name: 'Renamed' });
     expect((await patched.json<{ segment: { name: string } }>()).segment.name).toBe('Renamed');
     expect((await callApi(key, `/segments/${segment.id}`, { method: 'DELETE' })).status).toBe(204);
