@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callApi, createApiKey, postApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { createApiKey, postApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
 import { waitForEmail } from '../helpers/smtp-sink';
 
 describe('email designs', () => {
