@@ -4,7 +4,7 @@ import { Liquid, type Template } from 'liquidjs';
 import { invalidField } from '../lib/errors';
 
 // Escaping on output means a contact's name can never inject markup; `| raw` opts out.
-const engine = new Liquid({ outputEscape: 'escape', strictFilters: true, cache: true });
+const engine = new Liquid({ outputEscape: 'escape', strictFilters: true });
 
 // Parsed templates by source, so a campaign's design is parsed once per isolate, not once per recipient.
 const parsedTemplates = new Map<string, Template[]>();
