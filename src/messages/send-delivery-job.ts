@@ -61,7 +61,7 @@ function skipReason(contact: Recipient | undefined, requiresOptIn: boolean): str
 
 const keepForBatch = async () => undefined;
 
-/** A value loaded once per batch (sender, workspace, design): nothing to close. */
+/** A value loaded once per batch (a design its deliveries share): nothing to close. */
 function perBatch<T>(scope: BatchScope, key: string, load: () => Promise<T>): Promise<T> {
   return scope.use(key, load, keepForBatch);
 }
@@ -190,7 +190,8 @@ async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, sender:
 /** Sends one workspace's messages of the batch; fills `results` for them (failures are retried). */
 async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string, group: { message: Message; index: number }[], results: BatchJobResult[]): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), workspaceId);
-  const sender = await perBatch(scope, `sender:${workspaceId}`, () => resolveSender(tenant, env));
+  // Once per batch: the batch's messages of a workspace all come through here together.
+  const sender = await resolveSender(tenant, env);
 
   const slots = await reserveSendSlots(env, workspaceId, group.length, sender.perSecond);
   const later = group.slice(slots.granted);
