@@ -10,7 +10,8 @@ import { AppError } from '../lib/errors';
 export const CAMPAIGN_TRANSITIONS: Record<CampaignStatus, readonly CampaignStatus[]> = {
   draft: ['scheduled', 'sending', 'cancelled'],
   scheduled: ['scheduled', 'draft', 'sending', 'cancelled'],
-  sending: ['sent'],
+  sending: ['sent', 'paused', 'cancelled'],
+  paused: ['sending', 'cancelled'],
   sent: [],
   cancelled: [],
 };
@@ -21,7 +22,8 @@ export const EDITABLE_CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['draft', '
 const LOCKED_BECAUSE: Record<CampaignStatus, string> = {
   draft: 'This campaign is a draft.',
   scheduled: 'This campaign is scheduled.',
-  sending: 'This campaign is sending now; it can no longer be edited, rescheduled or cancelled.',
+  sending: 'This campaign is sending now; it can no longer be edited or rescheduled. Pause or cancel it instead.',
+  paused: 'This campaign is paused; it can no longer be edited or rescheduled. Resume or cancel it.',
   sent: 'This campaign was sent; it can no longer be edited or rescheduled.',
   cancelled: 'This campaign was cancelled; it can no longer be edited or scheduled. Create a new campaign instead.',
 };

@@ -21,7 +21,8 @@ import type { CampaignAudience, CampaignInput, CampaignPatch, ScheduleInput } fr
 type CampaignRow = typeof campaigns.$inferSelect;
 
 /** Deliveries of a campaign by state: pending ones are still queued or being sent. */
-export type CampaignProgress = { recipients: number; pending: number; sent: number; failed: number; skipped: number };
+// `unknown`: handed to the server, which never confirmed (not resent); `cancelled`: never went out.
+export type CampaignProgress = { recipients: number; pending: number; sent: number; failed: number; skipped: number; unknown: number; cancelled: number };
 
 /** A campaign as the API and pages show it. */
 export type CampaignView = {
@@ -43,7 +44,7 @@ export type CampaignView = {
   updatedAt: number;
 };
 
-const EMPTY_PROGRESS: CampaignProgress = { recipients: 0, pending: 0, sent: 0, failed: 0, skipped: 0 };
+const EMPTY_PROGRESS: CampaignProgress = { recipients: 0, pending: 0, sent: 0, failed: 0, skipped: 0, unknown: 0, cancelled: 0 };
 const EVERYONE: SegmentDefinition = { match: 'all', children: [] };
 
 /** A campaign row's audience, as the API gives it. */
@@ -128,7 +129,7 @@ export async function campaignProgress(tenant: Tenant, ids: string[]): Promise<M
     .from(deliveries)
     .where(tenant.where(deliveries, eq(deliveries.sourceType, 'campaign'), inArray(deliveries.sourceId, ids)))
     .groupBy(deliveries.sourceId, deliveries.status);
-  const bucket: Record<DeliveryStatus, keyof CampaignProgress> = { queued: 'pending', sending: 'pending', sent: 'sent', failed: 'failed', skipped: 'skipped' };
+  const bucket: Record<DeliveryStatus, keyof CampaignProgress> = { queued: 'pending', sending: 'pending', sent: 'sent', failed: 'failed', skipped: 'skipped', unknown: 'unknown', cancelled: 'cancelled' };
   for (const row of rows) {
     const progress = result.get(row.campaignId) ?? { ...EMPTY_PROGRESS };
     progress[bucket[row.status]] += row.n;

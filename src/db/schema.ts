@@ -25,6 +25,10 @@ export const workspaces = sqliteTable('workspaces', {
 export const SMTP_SECURITY = ['tls', 'starttls', 'none'] as const;
 export type SmtpSecurity = (typeof SMTP_SECURITY)[number];
 
+/** Why a sender failed, as analytics and the pages group it (the sentence is stored beside it). */
+export const SENDER_ERROR_KINDS = ['auth', 'tls', 'starttls_missing', 'connect', 'timeout', 'closed', 'rejected'] as const;
+export type SenderErrorKind = (typeof SENDER_ERROR_KINDS)[number];
+
 /** Settings of a workspace that are not part of its identity. */
 export const workspaceSettings = sqliteTable('workspace_settings', {
   workspaceId: text()
@@ -42,6 +46,16 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   smtpPasswordCiphertext: text(),
   // Most messages a second sent through this workspace's sender (null: no limit of ours).
   sendRatePerSecond: integer(),
+  // The store's public address (https://…), the {{ shop.url }} of designs; null: taken from a connected store.
+  storeUrl: text(),
+  // The sender's state as real send attempts found it (src/messages/sender-health.ts):
+  // the last failure in words and its kind, since when it has been failing (null: working),
+  // the last attempt, and how many attempts in a row the server refused the password.
+  senderError: text(),
+  senderErrorKind: text({ enum: SENDER_ERROR_KINDS }),
+  senderFailingSince: integer(),
+  senderCheckedAt: integer(),
+  senderAuthFailures: integer().notNull().default(0),
   updatedAt: integer().notNull(),
 });
 
@@ -513,7 +527,9 @@ export const emailContents = sqliteTable(
   (t) => [index('email_contents_workspace_idx').on(t.workspaceId, t.createdAt)],
 );
 
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'skipped', 'failed'] as const;
+// `unknown`: the server was handed the whole message but never answered, so it may have
+// it; never resent. `cancelled`: its campaign was cancelled before it went out.
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'skipped', 'failed', 'unknown', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const DELIVERY_SOURCES = ['campaign', 'flow'] as const;
 export type DeliverySource = (typeof DELIVERY_SOURCES)[number];
@@ -556,7 +572,7 @@ export const deliveries = sqliteTable(
   ],
 );
 
-export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'sent', 'cancelled'] as const;
+export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const CAMPAIGN_CHANNELS = CONSENT_CHANNELS;
 export type CampaignChannel = ConsentChannel;
@@ -590,6 +606,9 @@ export const campaigns = sqliteTable(
     fanOutCursor: text(),
     fanOutDone: integer({ mode: 'boolean' }).notNull().default(false),
     recipients: integer().notNull().default(0),
+    // Set while paused: when, and why in words when the platform paused it (null: the merchant did).
+    pausedAt: integer(),
+    pauseReason: text(),
     createdAt: createdAt(),
     updatedAt: integer().notNull(),
   },

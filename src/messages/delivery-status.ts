@@ -4,14 +4,18 @@ import type { DeliveryStatus } from '../db/schema';
 /**
  * Allowed next statuses. The send job claims a delivery (queued → sending) before it
  * checks consent, so skipping happens from `sending`; `sending` returns to `queued`
- * when a send failed and will be retried.
+ * when a send failed and will be retried. `unknown` is final: the server had the whole
+ * message and never answered, and a resend could duplicate it. A queued delivery of a
+ * cancelled campaign becomes `cancelled`.
  */
 export const DELIVERY_TRANSITIONS: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
-  queued: ['sending', 'failed'],
-  sending: ['sent', 'skipped', 'queued', 'failed'],
+  queued: ['sending', 'failed', 'cancelled'],
+  sending: ['sent', 'skipped', 'queued', 'failed', 'unknown'],
   sent: [],
   skipped: [],
   failed: [],
+  unknown: [],
+  cancelled: [],
 };
 
 /** True when a delivery may move from one status to the other. */

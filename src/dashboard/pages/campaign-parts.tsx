@@ -2,8 +2,8 @@
 // number formats.
 import type { CampaignStatus } from '../../db/schema';
 
-const STATUS_LABELS: Record<CampaignStatus, string> = { draft: 'Draft', scheduled: 'Scheduled', sending: 'Sending', sent: 'Sent', cancelled: 'Cancelled' };
-const STATUS_TONES: Record<CampaignStatus, string> = { draft: 'badge', scheduled: 'badge info', sending: 'badge warning', sent: 'badge success', cancelled: 'badge muted' };
+const STATUS_LABELS: Record<CampaignStatus, string> = { draft: 'Draft', scheduled: 'Scheduled', sending: 'Sending', paused: 'Paused', sent: 'Sent', cancelled: 'Cancelled' };
+const STATUS_TONES: Record<CampaignStatus, string> = { draft: 'badge', scheduled: 'badge info', sending: 'badge warning', paused: 'badge warning', sent: 'badge success', cancelled: 'badge muted' };
 
 export const numbers = new Intl.NumberFormat('en-US');
 export const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
