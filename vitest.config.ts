@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run inside workerd with the real bindings of wrangler.toml: D1 with the
 // migrations applied (test/apply-migrations.ts), queues and Durable Objects.
+// TEST_PORT_BASE moves the local servers' ports, so two runs can share a machine:
+// the SMTP server listens on the base, its message API on base + 1.
+const PORT_BASE = Number(process.env.TEST_PORT_BASE ?? 2526);
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations');
   return {
@@ -16,7 +20,8 @@ export default defineConfig(async () => {
             APP_SECRET: 'test-app-secret-0123456789abcdef0123456789',
             // base64 of the 32 bytes "test-encryption-key-32-bytes-ok\n"
             ENCRYPTION_KEY: 'dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vawo=',
-            PLATFORM_SMTP_URL: 'smtp://test:test@127.0.0.1:2526',
+            PLATFORM_SMTP_URL: `smtp://test:test@127.0.0.1:${PORT_BASE}`,
+            TEST_PORT_BASE: PORT_BASE,
             PUBLIC_BASE_URL: 'https://marketing.example.com',
             UNSUBSCRIBE_MAILBOX: 'unsubscribe@mail.example.com',
           },
@@ -27,7 +32,7 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
       exclude: ['test/browser/**'],
       setupFiles: ['./test/apply-migrations.ts'],
-      // A real SMTP server on 127.0.0.1:2526 (its messages readable on :2527).
+      // A real SMTP server on 127.0.0.1:PORT_BASE (its messages readable on PORT_BASE + 1).
       globalSetup: ['./test/global/smtp-sink.mjs'],
       // Webhook tests wait for the real queue (batches flush after up to a second).
       testTimeout: 30_000,

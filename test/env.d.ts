@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
+      // The local SMTP server's port; its message API listens on the next one.
+      TEST_PORT_BASE: number;
     }
     interface GlobalProps {
       mainModule: typeof import('../src/index');

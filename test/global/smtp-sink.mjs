@@ -4,10 +4,9 @@ import { createServer } from 'node:http';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-export const SMTP_PORT = 2526;
-export const SMTP_API_PORT = 2527;
-
 export default async function setup() {
+  const SMTP_PORT = Number(process.env.TEST_PORT_BASE ?? 2526);
+  const SMTP_API_PORT = SMTP_PORT + 1;
   const messages = [];
   const smtp = new SMTPServer({
     authOptional: false,

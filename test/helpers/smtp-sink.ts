@@ -1,7 +1,10 @@
 // Reading what the local SMTP server (test/global/smtp-sink.mjs) received.
+import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 
-const API = 'http://127.0.0.1:2527/messages';
+/** The local SMTP server's port (vitest.config.ts's TEST_PORT_BASE). */
+export const SMTP_PORT = env.TEST_PORT_BASE;
+const API = `http://127.0.0.1:${SMTP_PORT + 1}/messages`;
 
 /** A message as the SMTP server parsed it (mailparser). */
 export type ReceivedEmail = {

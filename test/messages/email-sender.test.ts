@@ -2,9 +2,9 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { parseSmtpUrl } from '../../src/channels/email';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
-import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
+import { receivedFor, SMTP_PORT, waitForEmail } from '../helpers/smtp-sink';
 
-const LOCAL_SMTP = { host: '127.0.0.1', port: '2526', security: 'none', username: 'test' };
+const LOCAL_SMTP = { host: '127.0.0.1', port: String(SMTP_PORT), security: 'none', username: 'test' };
 
 describe('Settings → Email sender', () => {
   it('says mail goes out from the platform address until SMTP is configured, and sends tests through it', async () => {
@@ -38,7 +38,7 @@ describe('Settings → Email sender', () => {
     // Saving again without a password keeps the stored one.
     await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: '', fromName: 'Own Domain', fromEmail: 'news@own-domain.example' });
     const connection = await merchant.client.post('/app/settings/email/test-connection');
-    expect(await connection.text()).toContain('Connected to 127.0.0.1:2526 and signed in as test.');
+    expect(await connection.text()).toContain(`Connected to 127.0.0.1:${SMTP_PORT} and signed in as test.`);
 
     const to = uniqueEmail('own');
     await merchant.client.post('/app/settings/email/test-email', { to });
@@ -50,7 +50,7 @@ describe('Settings → Email sender', () => {
     await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'wrong', fromEmail: 'news@own-domain.example' });
     const res = await merchant.client.post('/app/settings/email/test-connection');
     const html = await res.text();
-    expect(html).toContain('The server at 127.0.0.1:2526 refused the username or password');
+    expect(html).toContain(`The server at 127.0.0.1:${SMTP_PORT} refused the username or password`);
     expect(html).toContain('535');
   });
 

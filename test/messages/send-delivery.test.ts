@@ -10,7 +10,7 @@ import { ORIGIN } from '../helpers/browser-client';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
-import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
+import { receivedFor, SMTP_PORT, waitForEmail } from '../helpers/smtp-sink';
 
 let workspaceId: string;
 let contentId: string;
@@ -200,7 +200,7 @@ describe('fault injection', () => {
   });
 
   it('retries an authentication failure of the sender: the merchant can fix it in Settings', async () => {
-    const { result, delivery } = await sendOnce('authfail', ownServer(2526, 'wrong-password'));
+    const { result, delivery } = await sendOnce('authfail', ownServer(SMTP_PORT, 'wrong-password'));
     expect(result.retryMessages).toHaveLength(1);
     expect(delivery).toMatchObject({ status: 'queued' });
     expect(delivery!.reason).toContain('refused the username or password');
