@@ -1,7 +1,7 @@
 // Email over SMTP with worker-mailer (Workers TCP sockets): the only code that talks
 // to an SMTP server. Errors come back in plain words for the merchant.
 import { WorkerMailer } from 'worker-mailer';
-import type { SmtpSecurity } from '../db/schema';
+import type { SenderErrorKind, SmtpSecurity } from '../db/schema';
 import { SECOND } from '../lib/time';
 
 /** Where and how to reach an SMTP server. */
@@ -22,7 +22,15 @@ export type OutgoingEmail = {
  * What the server said, as a merchant can act on it. A 5xx answer is `permanent`
  * (retrying will not help); a 5xx about the mailbox itself is a `hardBounce`.
  */
-export type SmtpOutcome = { ok: true; message: string } | { ok: false; message: string; permanent: boolean; hardBounce: boolean };
+export type SmtpOutcome = { ok: true; message: string } | { ok: false; message: string; permanent: boolean; hardBounce: boolean; kind: SmtpFailureKind };
+
+/**
+ * What failed. The sender's own kinds (SenderErrorKind: auth, tls, starttls_missing,
+ * connect, timeout, closed, rejected) say the server or its settings are at fault;
+ * `recipient` is about this one address; `unknown_outcome` means the whole message was
+ * handed over and no answer came, so the server may have it and it must not be resent.
+ */
+export type SmtpFailureKind = SenderErrorKind | 'recipient' | 'unknown_outcome';
 
 /** Reads the SMTP reply code out of an error worker-mailer raised (it quotes the server). */
 export function classifySmtpError(err: unknown): { code: number | null; permanent: boolean; hardBounce: boolean } {
@@ -38,7 +46,8 @@ export function classifySmtpError(err: unknown): { code: number | null; permanen
 
 function failure(err: unknown, server: Pick<SmtpServer, 'host' | 'port'>): SmtpOutcome {
   const { permanent, hardBounce } = classifySmtpError(err);
-  return { ok: false, message: describeSmtpError(err, server), permanent, hardBounce };
+  // Placeholder until the SMTP client reports its own kinds.
+  return { ok: false, message: describeSmtpError(err, server), permanent, hardBounce, kind: hardBounce ? 'recipient' : 'rejected' };
 }
 
 const TIMEOUT = 15 * SECOND;

@@ -8,7 +8,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { sendOnSession, tryOpenEmailSession, type EmailSession, type OutgoingEmail, type SmtpOutcome, type SmtpServer } from '../channels/email';
 import { openDb, runBatch, type Statement } from '../db/client';
-import { contacts, deliveries, emailContents } from '../db/schema';
+import { campaigns, contacts, deliveries, emailContents } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { BatchJobResult, BatchScope } from '../jobs/queue-consumer';
@@ -96,13 +96,18 @@ async function sendOnLane(scope: BatchScope, lane: string, server: SmtpServer, e
   return outcome;
 }
 
-/** Claims the queued deliveries among `ids` (queued → sending); the others were sent or taken already. */
+// A delivery of a paused or cancelled campaign stays queued: resuming re-enqueues it,
+// cancelling marks it cancelled. Checked in the claim itself, so a pause takes effect
+// for every message not yet claimed, whatever is already on the queue.
+const sourceHeld = sql`EXISTS (SELECT 1 FROM ${campaigns} WHERE ${campaigns.id} = ${deliveries.sourceId} AND ${campaigns.workspaceId} = ${deliveries.workspaceId} AND ${campaigns.status} IN ('paused', 'cancelled'))`;
+
+/** Claims the queued deliveries among `ids` (queued → sending); the others were sent, taken already or held. */
 async function claimDeliveries(tenant: Tenant, ids: string[], now: number): Promise<Delivery[]> {
   const claims = chunk(ids, IDS_PER_QUERY).map((slice) =>
     tenant.db
       .update(deliveries)
       .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
-      .where(tenant.where(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued')))
+      .where(tenant.where(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'), sql`NOT (${deliveries.sourceType} = 'campaign' AND ${sourceHeld})`))
       .returning(),
   );
   const [first, ...rest] = claims;
