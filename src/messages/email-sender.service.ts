@@ -2,7 +2,8 @@
 // configured, otherwise the platform's default sender. The password is encrypted
 // at rest and never leaves this module in clear except to the SMTP client.
 import { eq } from 'drizzle-orm';
-import { parseSmtpUrl, type SmtpServer } from '../channels/email';
+import { parseSmtpUrl, sendOneEmail, testSmtpConnection, type SmtpOutcome, type SmtpServer } from '../channels/email';
+import { runBatch } from '../db/client';
 import { workspaceSettings, workspaces, type SmtpSecurity } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
@@ -10,6 +11,7 @@ import { decryptSecret, encryptSecret } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { getWorkspace, type WorkspaceView } from '../workspaces/workspaces.service';
 import type { EmailSenderInput } from './email-sender.schemas';
+import { recordSenderTest, UNTESTED_SENDER } from './sender-health';
 
 /** The workspace's SMTP settings as pages and APIs show them: never the password. */
 export type EmailSenderView = {
@@ -59,13 +61,16 @@ export async function getEmailSender(tenant: Tenant): Promise<EmailSenderView> {
   };
 }
 
-/** Saves the workspace's own SMTP server; a blank password keeps the stored one. */
+/**
+ * Saves the workspace's own SMTP server; a blank password keeps the stored one. The
+ * sender's state starts over: what failed before was about the settings replaced.
+ */
 export async function saveEmailSender(tenant: Tenant, encryptionKey: string, input: EmailSenderInput, now = Date.now()): Promise<void> {
   const password = input.password === undefined ? {} : { smtpPasswordCiphertext: await encryptSecret(encryptionKey, input.password) };
   await tenant.db.batch([
     tenant.db
       .update(workspaceSettings)
-      .set({ smtpHost: input.host, smtpPort: input.port, smtpSecurity: input.security, smtpUsername: input.username ?? null, ...password, sendRatePerSecond: input.sendRatePerSecond ?? null, updatedAt: now })
+      .set({ smtpHost: input.host, smtpPort: input.port, smtpSecurity: input.security, smtpUsername: input.username ?? null, ...password, sendRatePerSecond: input.sendRatePerSecond ?? null, ...UNTESTED_SENDER, updatedAt: now })
       .where(tenant.where(workspaceSettings)),
     tenant.db
       .update(workspaces)
@@ -78,7 +83,7 @@ export async function saveEmailSender(tenant: Tenant, encryptionKey: string, inp
 export async function removeEmailSender(tenant: Tenant, now = Date.now()): Promise<void> {
   await tenant.db
     .update(workspaceSettings)
-    .set({ smtpHost: null, smtpPort: null, smtpSecurity: null, smtpUsername: null, smtpPasswordCiphertext: null, updatedAt: now })
+    .set({ smtpHost: null, smtpPort: null, smtpSecurity: null, smtpUsername: null, smtpPasswordCiphertext: null, ...UNTESTED_SENDER, updatedAt: now })
     .where(tenant.where(workspaceSettings));
 }
 
@@ -106,4 +111,36 @@ export async function resolveSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_K
     perSecond: settings.sendRatePerSecond,
     workspace,
   };
+}
+
+type SenderEnv = Parameters<typeof resolveSender>[1];
+
+/**
+ * Records a test's outcome as the sender's state, when the test went through the
+ * workspace's own server: the state is about that server, which the merchant can fix.
+ */
+async function recordTest(tenant: Tenant, sender: ResolvedSender, outcome: SmtpOutcome, now: number): Promise<SmtpOutcome> {
+  if (!sender.platform) await runBatch(tenant.db, recordSenderTest(tenant, outcome, now));
+  return outcome;
+}
+
+/** "Test connection": connects and signs in to the sender now, and records what happened. */
+export async function testEmailSender(tenant: Tenant, env: SenderEnv, now = Date.now()): Promise<SmtpOutcome> {
+  const sender = await resolveSender(tenant, env);
+  return recordTest(tenant, sender, await testSmtpConnection(sender.server), now);
+}
+
+/** Sends a short test email through the sender now, and records what happened. */
+export async function sendTestEmail(tenant: Tenant, env: SenderEnv, to: string, now = Date.now()): Promise<SmtpOutcome> {
+  const sender = await resolveSender(tenant, env);
+  const via = sender.platform ? 'the platform sender' : sender.server.host;
+  const outcome = await sendOneEmail(sender.server, {
+    from: sender.from,
+    to: { email: to },
+    replyTo: sender.replyTo,
+    subject: 'Test email from Edge Marketing',
+    text: `This is a test sent through ${via}. If you can read it, your email sender works.`,
+    html: `<p>This is a test sent through <strong>${via}</strong>.</p><p>If you can read it, your email sender works.</p>`,
+  });
+  return recordTest(tenant, sender, outcome, now);
 }

@@ -135,18 +135,15 @@ export async function getSenderHealth(tenant: Tenant): Promise<SenderHealth> {
   return { state, ...row, waiting: count?.waiting ?? 0 };
 }
 
-// What each kind of failure means for the merchant, and what to do about it.
-const FAILURE_WORDS: Record<SenderErrorKind, { what: string; fix: string }> = {
-  auth: { what: 'Your SMTP server refused the password', fix: 'check the username and password in Settings → Email sender.' },
-  tls: { what: 'The secure connection to your SMTP server failed', fix: "check the security setting in Settings → Email sender (TLS on port 465, STARTTLS on 587) and that the server's certificate is valid." },
-  starttls_missing: {
-    what: 'Your SMTP server does not offer STARTTLS, so nothing was sent in clear text',
-    fix: 'choose TLS on port 465 in Settings → Email sender if your provider supports it, or ask your provider to enable STARTTLS.',
-  },
-  connect: { what: 'Could not connect to your SMTP server', fix: 'check the host and port in Settings → Email sender (465 for TLS, 587 for STARTTLS; port 25 is blocked).' },
-  timeout: { what: 'Your SMTP server did not answer in time', fix: "check the host and port in Settings → Email sender and your provider's status page; sending is retried." },
-  closed: { what: 'Your SMTP server closed the connection', fix: "check your provider's sending limits and status page; sending is retried." },
-  rejected: { what: 'Your SMTP server refused the messages', fix: "check that your provider allows the From address in Settings → Email sender (a verified domain or sender) and your plan's sending limits." },
+// What the merchant can do about each kind of failure (the stored error already says what happened).
+const SENDER_FIXES: Record<SenderErrorKind, string> = {
+  auth: 'check the username and password in Settings → Email sender.',
+  tls: "check the security setting in Settings → Email sender (TLS on port 465, STARTTLS on 587) and that the server's certificate is valid.",
+  starttls_missing: 'choose TLS on port 465 in Settings → Email sender if your provider offers it, or ask your provider to enable STARTTLS.',
+  connect: 'check the host and port in Settings → Email sender (465 for TLS, 587 for STARTTLS; port 25 is blocked).',
+  timeout: "check the host and port in Settings → Email sender and your provider's status page; sending is retried.",
+  closed: "check your provider's sending limits and status page; sending is retried.",
+  rejected: "check that your provider allows the From address in Settings → Email sender (a verified domain or sender) and your plan's sending limits.",
 };
 
 function waitingWords(waiting: number): string {
@@ -160,11 +157,10 @@ function waitingWords(waiting: number): string {
 export function describeSenderHealth(health: SenderHealth, timeZone: string): string {
   if (health.state === 'untested') return `Not checked yet: no email has gone through this sender since its settings were saved; ${waitingWords(health.waiting)}.`;
   if (health.state === 'ok') return `Working: the last attempt succeeded on ${formatInZone(health.checkedAt!, timeZone)}; ${waitingWords(health.waiting)}.`;
-  const words = FAILURE_WORDS[health.kind ?? 'rejected'];
-  const detail = health.error ? `: ${health.error.replace(/\.$/, '')}` : '';
+  const error = (health.error ?? 'Your SMTP server failed.').trim();
   const pausing =
     health.kind === 'auth' && health.authFailures > 0 && health.authFailures < AUTH_FAILURES_BEFORE_PAUSE
       ? ` Sending campaigns pause after ${AUTH_FAILURES_BEFORE_PAUSE} refusals in a row (${health.authFailures} so far).`
       : '';
-  return `${words.what}${detail}. Failing since ${formatInZone(health.failingSince!, timeZone)}; ${waitingWords(health.waiting)}.${pausing} Fix: ${words.fix}`;
+  return `${/[.!?]$/.test(error) ? error : `${error}.`} Failing since ${formatInZone(health.failingSince!, timeZone)}; ${waitingWords(health.waiting)}.${pausing} Fix: ${SENDER_FIXES[health.kind ?? 'rejected']}`;
 }

@@ -38,7 +38,7 @@ describe('Settings → Email sender', () => {
     // Saving again without a password keeps the stored one.
     await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: '', fromName: 'Own Domain', fromEmail: 'news@own-domain.example' });
     const connection = await merchant.client.post('/app/settings/email/test-connection');
-    expect(await connection.text()).toContain(`Connected to 127.0.0.1:${SMTP_PORT} and signed in as test.`);
+    expect(await connection.text()).toMatch(new RegExp(`Connected to 127.0.0.1:${SMTP_PORT}.* and signed in as test.`));
 
     const to = uniqueEmail('own');
     await merchant.client.post('/app/settings/email/test-email', { to });
@@ -50,8 +50,43 @@ describe('Settings → Email sender', () => {
     await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'wrong', fromEmail: 'news@own-domain.example' });
     const res = await merchant.client.post('/app/settings/email/test-connection');
     const html = await res.text();
-    expect(html).toContain(`The server at 127.0.0.1:${SMTP_PORT} refused the username or password`);
+    expect(html).toContain(`127.0.0.1:${SMTP_PORT} refused the username or password`);
     expect(html).toContain('535');
+  });
+
+  it("shows the sender's state from the last real attempt: a refused password, then working once fixed", async () => {
+    const merchant = await signUpMerchant();
+    const health = () => env.DB.prepare('SELECT sender_error_kind AS kind, sender_failing_since AS since, sender_checked_at AS checked, sender_auth_failures AS refusals FROM workspace_settings WHERE workspace_id = ?').bind(merchant.workspaceId).first();
+    await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'wrong', fromEmail: 'news@own-domain.example' });
+    expect(await (await merchant.client.get('/app/settings/email')).text()).toContain('Not checked yet');
+
+    const failed = await (await merchant.client.post('/app/settings/email/test-connection')).text();
+    expect(await health()).toMatchObject({ kind: 'auth', since: expect.any(Number), refusals: 0 });
+    const page = await (await merchant.client.get('/app/settings/email')).text();
+    expect(page).toContain('Sender status');
+    expect(page).toContain('Your email sender is failing.');
+    expect(page).toMatch(/refused the username or password.*535/);
+    expect(page).toContain('Fix: check the username and password in Settings → Email sender.');
+    expect(page).toContain('Failing since');
+    expect(page).toMatch(/<dt>Messages waiting<\/dt><dd>0<\/dd>/);
+    expect(failed).toContain('Failing since');
+
+    // Saving new settings starts over; a successful test marks it working.
+    await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'test', fromEmail: 'news@own-domain.example' });
+    expect(await health()).toMatchObject({ kind: null, since: null, checked: null });
+    const working = await (await merchant.client.post('/app/settings/email/test-connection')).text();
+    expect(working).toContain('Working: the last attempt succeeded on');
+    expect(await health()).toMatchObject({ kind: null, since: null, checked: expect.any(Number), refusals: 0 });
+  });
+
+  it('records a failed test email as the state of the own server, but never the platform sender', async () => {
+    const merchant = await signUpMerchant();
+    const kind = () => env.DB.prepare('SELECT sender_error_kind FROM workspace_settings WHERE workspace_id = ?').bind(merchant.workspaceId).first('sender_error_kind');
+    await merchant.client.post('/app/settings/email/test-email', { to: uniqueEmail('platform') });
+    expect(await env.DB.prepare('SELECT sender_checked_at FROM workspace_settings WHERE workspace_id = ?').bind(merchant.workspaceId).first('sender_checked_at')).toBeNull();
+    await merchant.client.post('/app/settings/email', { host: '127.0.0.1', port: '2599', security: 'none', fromEmail: 'news@own-domain.example' });
+    await merchant.client.post('/app/settings/email/test-email', { to: uniqueEmail('nowhere') });
+    expect(await kind()).toBe('connect');
   });
 
   it('reports a closed port as a connection failure', async () => {

@@ -157,7 +157,7 @@ describe('getSenderHealth and its sentence', () => {
     const health = await getSenderHealth(tenant);
     expect(health).toEqual({ state: 'failing', error: AUTH.failure!.message, kind: 'auth', failingSince: T0, checkedAt: T0, authFailures: 1, waiting: 2 });
     expect(describeSenderHealth(health, 'Europe/Paris')).toBe(
-      'Your SMTP server refused the password: The server at smtp.example.com:587 refused the username or password (535 5.7.8 Authentication failed). Failing since 12 Mar 2026, 10:42; 2 messages waiting. Sending campaigns pause after 3 refusals in a row (1 so far). Fix: check the username and password in Settings → Email sender.',
+      'The server at smtp.example.com:587 refused the username or password (535 5.7.8 Authentication failed). Failing since 12 Mar 2026, 10:42; 2 messages waiting. Sending campaigns pause after 3 refusals in a row (1 so far). Fix: check the username and password in Settings → Email sender.',
     );
     await record(tenant, { succeeded: 1, failure: null }, T0 + MINUTE);
     expect(describeSenderHealth(await getSenderHealth(tenant), 'Europe/Paris')).toBe('Working: the last attempt succeeded on 12 Mar 2026, 10:43; 2 messages waiting.');

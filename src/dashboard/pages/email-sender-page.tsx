@@ -5,10 +5,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SMTP_SECURITY, type SmtpSecurity } from '../../db/schema';
 import type { AppEnv } from '../../env';
 import { tenantOf } from '../../http/tenant';
+import { formatInZone } from '../../lib/time';
 import { getEmailSender, type EmailSenderView } from '../../messages/email-sender.service';
+import { describeSenderHealth, getSenderHealth, type SenderHealth } from '../../messages/sender-health';
 import { getWorkspace } from '../../workspaces/workspaces.service';
 import { CsrfField, Field, type FormErrors, Notice, OwnerSubmit } from '../components';
 import { renderAppPage } from '../render';
+import { SenderStatusNotice } from './sender-status';
 import { SettingsHeader } from './settings-page';
 
 const SECURITY_LABELS: Record<SmtpSecurity, string> = {
@@ -70,6 +73,25 @@ function SenderForm({ sender, csrfToken, canEdit, errors = {}, values }: { sende
   );
 }
 
+/** The sender's state from real attempts (sends and tests): first thing on the page once a server is set. */
+function SenderStatus({ health, timeZone }: { health: SenderHealth; timeZone: string }) {
+  const at = (time: number | null) => (time === null ? 'Never' : formatInZone(time, timeZone));
+  return (
+    <section class="card" aria-labelledby="status-heading">
+      <h2 id="status-heading">Sender status</h2>
+      {health.state === 'untested' ? <Notice tone="info">{describeSenderHealth(health, timeZone)} Use “Test connection” below to check it now.</Notice> : <SenderStatusNotice health={health} timeZone={timeZone} />}
+      <dl class="facts">
+        <dt>State</dt>
+        <dd>{health.state === 'ok' ? 'Working' : health.state === 'failing' ? `Failing since ${at(health.failingSince)}` : 'Not checked yet'}</dd>
+        <dt>Last checked</dt>
+        <dd>{at(health.checkedAt)}</dd>
+        <dt>Messages waiting</dt>
+        <dd>{health.waiting}</dd>
+      </dl>
+    </section>
+  );
+}
+
 function TestActions({ sender, csrfToken, email }: { sender: EmailSenderView; csrfToken: string; email: string }) {
   return (
     <section class="card" aria-labelledby="test-heading">
@@ -99,7 +121,7 @@ function TestActions({ sender, csrfToken, email }: { sender: EmailSenderView; cs
 /** Renders Settings → Email sender. */
 export async function renderEmailSenderPage(c: Context<AppEnv>, state: EmailSenderState = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
-  const [workspace, sender] = await Promise.all([getWorkspace(tenant), getEmailSender(tenant)]);
+  const [workspace, sender, health] = await Promise.all([getWorkspace(tenant), getEmailSender(tenant), getSenderHealth(tenant)]);
   const session = c.get('session');
   const canEdit = session.role === 'owner';
   const csrfToken = c.get('csrfToken');
@@ -118,6 +140,7 @@ export async function renderEmailSenderPage(c: Context<AppEnv>, state: EmailSend
           )}
           {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
           {state.outcome ? <Notice tone={state.outcome.ok ? 'success' : 'error'}>{state.outcome.message}</Notice> : null}
+          {sender.configured ? <SenderStatus health={health} timeZone={workspace.timeZone} /> : null}
           <section class="card" aria-labelledby="smtp-heading">
             <h2 id="smtp-heading">Your SMTP server</h2>
             <p class="muted">Send from your own domain through your provider's SMTP server (Postmark, SES, Mailgun, Google Workspace, …). Workers cannot reach port 25: use 465 (TLS) or 587 (STARTTLS).</p>
