@@ -15,6 +15,7 @@ import type { AppEnv } from './env';
 import { healthRoutes } from './health/health.routes';
 import { emailContentApi } from './messages/email-contents.api';
 import { emailContentRoutes } from './messages/email-contents.routes';
+import { emailSenderApi } from './messages/email-sender.api';
 import { emailSenderRoutes } from './messages/email-sender.routes';
 import { suppressionApi } from './messages/suppressions.api';
 import { suppressionRoutes } from './messages/suppressions.routes';
@@ -90,6 +91,7 @@ export function createApp() {
   api.route('/suppressions', suppressionApi);
   api.route('/segments', segmentApi);
   api.route('/campaigns', campaignApi);
+  api.route('/email-sender', emailSenderApi);
   app.route('/api/v1', api);
 
   app.get('/', (c) => c.redirect('/app'));
