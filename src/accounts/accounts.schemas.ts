@@ -14,7 +14,18 @@ export const Password = z
   .min(10, { message: 'Use at least 10 characters' })
   .max(200, { message: 'Use at most 200 characters' });
 
-export const WorkspaceName = z.string().trim().min(1, { message: 'Enter a name' }).max(80, { message: 'Use at most 80 characters' });
+/**
+ * One line of text, trimmed, for anything that can reach an email header (names above
+ * all): CR, LF and every other control character are refused, not cleaned, so what is
+ * saved is what was typed. Add the length limit where it is used.
+ */
+export const SingleLineText = z
+  .string()
+  .regex(/^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*$/, { message: 'Use one line of text, without line breaks or control characters' })
+  .trim();
+
+// The workspace name is the sender's display name when no sender name is set.
+export const WorkspaceName = SingleLineText.min(1, { message: 'Enter a name' }).max(80, { message: 'Use at most 80 characters' });
 
 export const TimeZone = z.string().trim().refine(isValidTimeZone, { message: 'Choose a valid time zone' });
 

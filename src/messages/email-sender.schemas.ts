@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Email } from '../accounts/accounts.schemas';
 import { SMTP_SECURITY } from '../db/schema';
+import { SenderName } from '../workspaces/workspaces.schemas';
 
 // Blank form fields mean "not given".
 const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -23,7 +24,8 @@ export const EmailSenderInput = z.object({
   username: z.preprocess(blank, z.string().trim().max(254).optional()),
   // Left blank on an edit, the stored password is kept.
   password: z.preprocess(blank, z.string().max(500).optional()),
-  fromName: z.preprocess(blank, z.string().trim().max(80).optional()),
+  // The same field as the workspace's sender name (Settings → Workspace).
+  fromName: z.preprocess(blank, SenderName.optional()),
   fromEmail: Email,
   // Blank: no limit of ours (the provider's own limits still apply).
   sendRatePerSecond: z.preprocess(

@@ -1,10 +1,27 @@
 // Input for creating a workspace and editing its settings.
 import { z } from 'zod';
-import { Email, TimeZone, WorkspaceName } from '../accounts/accounts.schemas';
+import { Email, SingleLineText, TimeZone, WorkspaceName } from '../accounts/accounts.schemas';
 
 // Empty form fields mean "not set".
 const optional = <S extends z.ZodType>(schema: S) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), schema.nullable());
+
+/** The sender's display name: it goes into the From header. */
+export const SenderName = SingleLineText.max(80, { message: 'Use at most 80 characters' });
+
+// The footer's postal address is one line: a pasted multi-line address is joined with
+// ", " (it reads the same), and any other control character is refused.
+const PostalAddress = z.preprocess(
+  (value) => (typeof value === 'string' ? value.trim().replace(/[ \t]*(?:\r\n|\r|\n)+[ \t]*/g, ', ') : value),
+  SingleLineText.max(300, { message: 'Use at most 300 characters' }),
+);
+
+/** The store's public address, the `{{ shop.url }}` of designs. */
+// Piped, so a value is refused for its first fault only, with one message.
+const StoreUrl = SingleLineText.max(500, { message: 'Use at most 500 characters' })
+  .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.domain, message: 'Enter your store’s address, starting with https://' }))
+  // URL parsing accepts spaces; a link in the text part ends at the first one.
+  .pipe(z.string().regex(/^\S*$/, { message: 'Enter the address without spaces' }));
 
 export const CreateWorkspaceInput = z.object({
   name: WorkspaceName,
@@ -15,10 +32,12 @@ export type CreateWorkspaceInput = z.infer<typeof CreateWorkspaceInput>;
 export const WorkspaceSettingsInput = z.object({
   name: WorkspaceName,
   timeZone: TimeZone,
-  senderName: optional(z.string().trim().max(80, { message: 'Use at most 80 characters' })),
+  senderName: optional(SenderName),
   senderEmail: optional(Email),
   replyToEmail: optional(Email),
-  postalAddress: optional(z.string().trim().max(300, { message: 'Use at most 300 characters' })),
+  postalAddress: optional(PostalAddress),
+  // Newer than the other settings: a form or script that does not send it leaves it as it is.
+  storeUrl: optional(StoreUrl).optional(),
 });
 export type WorkspaceSettingsInput = z.infer<typeof WorkspaceSettingsInput>;
 

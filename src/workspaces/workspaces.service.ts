@@ -16,6 +16,9 @@ export type WorkspaceView = {
   senderEmail: string | null;
   replyToEmail: string | null;
   postalAddress: string | null;
+  // The store's public address, the `{{ shop.url }}` of designs. Only the setting today:
+  // no store connection records its shop's domain, so there is nothing to fall back to.
+  storeUrl: string | null;
   createdAt: number;
 };
 
@@ -71,6 +74,7 @@ export async function getWorkspace(tenant: Tenant): Promise<WorkspaceView> {
       senderEmail: workspaces.senderEmail,
       replyToEmail: workspaceSettings.replyToEmail,
       postalAddress: workspaceSettings.postalAddress,
+      storeUrl: workspaceSettings.storeUrl,
       createdAt: workspaces.createdAt,
     })
     .from(workspaces)
@@ -83,9 +87,9 @@ export async function getWorkspace(tenant: Tenant): Promise<WorkspaceView> {
 
 /** Changes the fields given, in one batch, and returns the result. */
 export async function updateWorkspace(tenant: Tenant, patch: WorkspaceSettingsPatch, now = Date.now()): Promise<WorkspaceView> {
-  const { name, timeZone, senderName, senderEmail, replyToEmail, postalAddress } = patch;
+  const { name, timeZone, senderName, senderEmail, replyToEmail, postalAddress, storeUrl } = patch;
   const identity = { name, timeZone, senderName, senderEmail };
-  const settings = { replyToEmail, postalAddress };
+  const settings = { replyToEmail, postalAddress, storeUrl };
   await tenant.db.batch([
     tenant.db
       .update(workspaces)

@@ -1,4 +1,4 @@
-// Settings: the workspace (name, time zone, sender, footer address) and its API keys.
+// Settings: the workspace (name, time zone, sender, footer address, store address) and its API keys.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { listApiKeys, type ApiKeyView } from '../../api-keys/api-keys.service';
@@ -58,7 +58,16 @@ function WorkspaceForm({ workspace, csrfToken, canEdit, errors = {}, values }: {
             label="Postal address"
             value={value('postalAddress')}
             error={errors.postalAddress}
-            hint="Shown in the footer of marketing email, as anti-spam laws require."
+            hint="Shown in the footer of marketing email, as anti-spam laws require. Lines are joined with commas."
+          />
+          <Field
+            name="storeUrl"
+            label="Store address"
+            type="url"
+            value={value('storeUrl')}
+            error={errors.storeUrl}
+            placeholder="https://yourstore.com"
+            hint="Where the buttons of the starter designs lead ({{ shop.url }} in a design). Leave empty and those buttons are left out."
           />
           <OwnerSubmit canEdit={canEdit} label="Save workspace" what="these settings" />
         </fieldset>
