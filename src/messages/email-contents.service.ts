@@ -11,7 +11,7 @@ import { newId } from '../lib/ids';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import type { EmailContentInput, EmailContentPatch } from './email-contents.schemas';
 import { resolveSender } from './email-sender.service';
-import { renderEmail, validateEmailTemplate, type EmailTemplate } from './render-email';
+import { buildShopContext, renderEmail, validateEmailTemplate, type EmailTemplate } from './render-email';
 
 /** An email design as pages and the API show it. */
 export type EmailContentView = typeof emailContents.$inferSelect;
@@ -60,7 +60,7 @@ export async function renderSample(tenant: Tenant, template: EmailTemplate, base
   const workspace = await getWorkspace(tenant);
   return renderEmail(template, {
     contact: { first_name: 'Alex', last_name: 'Sample', email: 'alex@example.com' },
-    shop: { name: workspace.name, postal_address: workspace.postalAddress },
+    shop: buildShopContext(workspace),
     unsubscribe_url: unsubscribeUrl,
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApiKey, postApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
 import { waitForEmail } from '../helpers/smtp-sink';
 
 describe('email designs', () => {
@@ -45,5 +45,31 @@ describe('email designs', () => {
     const test = await merchant.client.post(`${path}/test`, { to });
     expect(await test.text()).toContain('accepted the message');
     expect((await waitForEmail(to)).subject).toBe('[Test] Spring at Dash Shop');
+  });
+
+  it('previews and test-sends subject, preheader and text as characters, with the store address filled', async () => {
+    const merchant = await signUpMerchant('Mug "Co" & Sons');
+    const key = await createApiKey(merchant);
+    expect((await patchApi(key, '/workspace', { storeUrl: 'https://mugs.example', postalAddress: '1 Quay St' })).status).toBe(200);
+    const design = {
+      subject: 'News from {{ shop.name }} · {{ contact.first_name }}',
+      preheader: '"New" & <noted>',
+      html: '<p>{{ shop.name }} &middot; {{ shop.postal_address }}</p><p><a href="{{ shop.url }}">Shop the collection</a></p>',
+    };
+    const preview = await (await postApi(key, '/email-designs/preview', design)).json<{ subject: string; html: string; text: string }>();
+    expect(preview.subject).toBe('News from Mug "Co" & Sons · Alex');
+    expect(preview.html).toContain('>&quot;New&quot; &amp; &lt;noted&gt;</div>');
+    expect(preview.html).toContain('<a href="https://mugs.example">Shop the collection</a>');
+    expect(preview.text).toBe('Mug "Co" & Sons · 1 Quay St\n\nShop the collection (https://mugs.example)');
+
+    const to = uniqueEmail('chars');
+    const created = await postApi(key, '/email-designs', { name: 'Chars', ...design });
+    const { design: saved } = await created.json<{ design: { id: string } }>();
+    const sent = await merchant.client.post(`/app/marketing/designs/${saved.id}/test`, { to });
+    expect(await sent.text()).toContain('accepted the message');
+    const email = await waitForEmail(to);
+    expect(email.subject).toBe('[Test] News from Mug "Co" & Sons · Alex');
+    expect(email.text).toContain('Mug "Co" & Sons · 1 Quay St');
+    expect(email.text).toContain('Shop the collection (https://mugs.example)');
   });
 });
