@@ -159,8 +159,10 @@ export function describeSenderHealth(health: SenderHealth, timeZone: string): st
   if (health.state === 'ok') return `Working: the last attempt succeeded on ${formatInZone(health.checkedAt!, timeZone)}; ${waitingWords(health.waiting)}.`;
   const error = (health.error ?? 'Your SMTP server failed.').trim();
   const pausing =
-    health.kind === 'auth' && health.authFailures > 0 && health.authFailures < AUTH_FAILURES_BEFORE_PAUSE
-      ? ` Sending campaigns pause after ${AUTH_FAILURES_BEFORE_PAUSE} refusals in a row (${health.authFailures} so far).`
-      : '';
+    health.kind !== 'auth' || health.authFailures === 0
+      ? ''
+      : health.authFailures < AUTH_FAILURES_BEFORE_PAUSE
+        ? ` Sending campaigns pause after ${AUTH_FAILURES_BEFORE_PAUSE} refusals in a row (${health.authFailures} so far).`
+        : ' Campaigns that were sending are paused: resume them once it is fixed.';
   return `${/[.!?]$/.test(error) ? error : `${error}.`} Failing since ${formatInZone(health.failingSince!, timeZone)}; ${waitingWords(health.waiting)}.${pausing} Fix: ${SENDER_FIXES[health.kind ?? 'rejected']}`;
 }

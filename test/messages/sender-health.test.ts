@@ -5,6 +5,7 @@ import { forWorkspace } from '../../src/db/tenant';
 import { newId } from '../../src/lib/ids';
 import { MINUTE } from '../../src/lib/time';
 import { AUTH_FAILURES_BEFORE_PAUSE, describeSenderHealth, getSenderHealth, recordSenderAttempts, recordSenderTest, type SenderAttempts } from '../../src/messages/sender-health';
+import { SenderStatusNotice } from '../../src/dashboard/pages/sender-status';
 import { createWorkspace } from '../../src/workspaces/workspaces.service';
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
@@ -99,6 +100,7 @@ describe('recordSenderAttempts', () => {
     expect((await campaignOf(othersSending))!.status).toBe('sending');
     expect((await settingsOf(other.workspaceId))!.sender_auth_failures).toBe(0);
     expect((await settingsOf(tenant.workspaceId))!.sender_failing_since).toBe(T0);
+    expect(describeSenderHealth(await getSenderHealth(tenant), 'UTC')).toContain('Campaigns that were sending are paused: resume them once it is fixed.');
   });
 
   it('starts the count over after a success or another kind of failure', async () => {
@@ -161,5 +163,17 @@ describe('getSenderHealth and its sentence', () => {
     );
     await record(tenant, { succeeded: 1, failure: null }, T0 + MINUTE);
     expect(describeSenderHealth(await getSenderHealth(tenant), 'Europe/Paris')).toBe('Working: the last attempt succeeded on 12 Mar 2026, 10:43; 2 messages waiting.');
+  });
+});
+
+describe('SenderStatusNotice', () => {
+  const failing = { state: 'failing', error: 'Refused (535).', kind: 'auth', failingSince: T0, checkedAt: T0, authFailures: 3, waiting: 120 } as const;
+
+  it('says what failed, since when, how many wait and links to the settings; nothing before any attempt', async () => {
+    const html = String(await SenderStatusNotice({ health: failing, timeZone: 'Europe/Paris' })!.toString());
+    expect(html).toContain('notice-error');
+    expect(html).toContain('Refused (535). Failing since 12 Mar 2026, 10:42; 120 messages waiting.');
+    expect(html).toContain('href="/app/settings/email"');
+    expect(SenderStatusNotice({ health: { ...failing, state: 'untested', error: null, kind: null, failingSince: null, checkedAt: null }, timeZone: 'UTC' })).toBeNull();
   });
 });

@@ -79,7 +79,7 @@ function SenderStatus({ health, timeZone }: { health: SenderHealth; timeZone: st
   return (
     <section class="card" aria-labelledby="status-heading">
       <h2 id="status-heading">Sender status</h2>
-      {health.state === 'untested' ? <Notice tone="info">{describeSenderHealth(health, timeZone)} Use “Test connection” below to check it now.</Notice> : <SenderStatusNotice health={health} timeZone={timeZone} />}
+      {health.state === 'untested' ? <Notice tone="info">{describeSenderHealth(health, timeZone)} Use “Test connection” below to check it now.</Notice> : <SenderStatusNotice health={health} timeZone={timeZone} linkToSettings={false} />}
       <dl class="facts">
         <dt>State</dt>
         <dd>{health.state === 'ok' ? 'Working' : health.state === 'failing' ? `Failing since ${at(health.failingSince)}` : 'Not checked yet'}</dd>

@@ -3,13 +3,22 @@
 import { describeSenderHealth, type SenderHealth } from '../../messages/sender-health';
 import { Notice } from '../components';
 
-/** Working or failing (and what to fix); nothing before any attempt, when there is nothing to say. */
-export function SenderStatusNotice({ health, timeZone }: { health: SenderHealth; timeZone: string }) {
+/**
+ * Working or failing (and what to fix); nothing before any attempt, when there is nothing
+ * to say. `linkToSettings`: off on the Settings page itself.
+ */
+export function SenderStatusNotice({ health, timeZone, linkToSettings = true }: { health: SenderHealth; timeZone: string; linkToSettings?: boolean }) {
   if (health.state === 'untested') return null;
   if (health.state === 'ok') return <Notice tone="success">{describeSenderHealth(health, timeZone)}</Notice>;
   return (
     <Notice tone="error">
-      <strong>Your email sender is failing.</strong> {describeSenderHealth(health, timeZone)} <a href="/app/settings/email">Open Settings → Email sender</a>
+      <strong>Your email sender is failing.</strong> {describeSenderHealth(health, timeZone)}
+      {linkToSettings ? (
+        <>
+          {' '}
+          <a href="/app/settings/email">Open Settings → Email sender</a>
+        </>
+      ) : null}
     </Notice>
   );
 }
