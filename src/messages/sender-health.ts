@@ -55,7 +55,7 @@ function recordFailure(tenant: Tenant, failure: NonNullable<SenderAttempts['fail
 }
 
 /** The reason stored on a campaign the platform paused after repeated password refusals. */
-export function authPauseReason(message: string): string {
+function authPauseReason(message: string): string {
   return `Paused automatically: your SMTP server refused the password ${AUTH_FAILURES_BEFORE_PAUSE} times in a row (last answer: ${message.replace(/\.$/, '')}). Fix the password in Settings → Email sender, then resume.`;
 }
 
