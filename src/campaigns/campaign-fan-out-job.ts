@@ -2,15 +2,17 @@
 // audience (evaluated now) into deliveries, enqueues their sends, and enqueues the
 // page after it. A page delivered twice writes nothing new (the deliveries' unique
 // key) and enqueues no second "next page" (the cursor moves only from where it was).
+// Only a sending campaign is paged: paused, its cursor stays where it is for the resume.
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { openDb } from '../db/client';
-import { campaigns, contacts, deliveries } from '../db/schema';
+import { campaigns, contacts, type CampaignStatus } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { FanOutPageMessage } from '../jobs/queue-messages';
-import { enqueueDeliveries, writeEmailDeliveries } from '../messages/deliveries.service';
+import { cancelQueuedDeliveries, enqueueDeliveries, writeEmailDeliveries } from '../messages/deliveries.service';
 import { compileCampaignAudience, requiresOptIn } from './campaign-audience';
+import { pageCampaignDeliveries, queuedIds } from './campaign-deliveries';
 import { audienceOf, campaignDefinition, fanOutPage } from './campaigns.service';
 
 /**
@@ -24,28 +26,17 @@ export const FAN_OUT_PAGE_SIZE = 500;
 /**
  * Re-enqueues the sends of a page whose deliveries are still queued (their messages may
  * have been lost with the invocation that wrote them). A send message twice is harmless:
- * only one claim of a delivery succeeds. Reads the deliveries' unique index by contact.
+ * only one claim of a delivery succeeds.
  */
 async function requeuePage(tenant: Tenant, env: Env, campaignId: string, afterContactId: string | null): Promise<void> {
-  const rows = await tenant.db
-    .select({ id: deliveries.id, status: deliveries.status })
-    .from(deliveries)
-    .where(
-      tenant.where(
-        deliveries,
-        eq(deliveries.sourceType, 'campaign'),
-        eq(deliveries.sourceId, campaignId),
-        eq(deliveries.stepKey, ''),
-        afterContactId ? gt(deliveries.contactId, afterContactId) : undefined,
-      ),
-    )
-    .orderBy(asc(deliveries.contactId))
-    .limit(FAN_OUT_PAGE_SIZE);
-  await enqueueDeliveries(
-    env.SENDS_QUEUE,
-    tenant.workspaceId,
-    rows.filter((row) => row.status === 'queued').map((row) => row.id),
-  );
+  const page = await pageCampaignDeliveries(tenant, campaignId, afterContactId, FAN_OUT_PAGE_SIZE);
+  await enqueueDeliveries(env.SENDS_QUEUE, tenant.workspaceId, queuedIds(page));
+}
+
+/** The campaign's status now (after this page lost the race to move its cursor). */
+async function statusNow(tenant: Tenant, campaignId: string): Promise<CampaignStatus | undefined> {
+  const [row] = await tenant.db.select({ status: campaigns.status }).from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, campaignId))).limit(1);
+  return row?.status;
 }
 
 export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage>, env: Env): Promise<void> {
@@ -78,6 +69,10 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
     .set({ fanOutCursor: cursor, fanOutDone: done, updatedAt: now })
     .where(tenant.where(campaigns, eq(campaigns.id, campaign.id), eq(campaigns.status, 'sending'), sql`${campaigns.fanOutCursor} IS ${message.afterContactId}`))
     .returning({ id: campaigns.id });
+  // Cancelled while this page was resolved: the cancel's walk may already have passed
+  // these contacts, so the deliveries just written are cancelled here. (Paused instead,
+  // they stay queued: the claim refuses them, and the resume re-enqueues them.)
+  if (!advanced && (await statusNow(tenant, campaign.id)) === 'cancelled') return cancelQueuedDeliveries(tenant, created, now);
   // The next page goes ahead of this page's sends, so the audience is resolved while
   // they go out rather than after. If this fails, the retried message finds the cursor
   // moved and requeues this page's sends; the cron restarts a stalled fan-out.

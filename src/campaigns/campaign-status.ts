@@ -37,3 +37,12 @@ export function canMoveCampaign(from: CampaignStatus, to: CampaignStatus | 'edit
 export function assertCampaignMove(from: CampaignStatus, to: CampaignStatus | 'edit'): void {
   if (!canMoveCampaign(from, to)) throw new AppError('conflict', LOCKED_BECAUSE[from]);
 }
+
+/**
+ * Throws 409 unless the campaign is paused: resuming is the paused → sending move only
+ * (draft → sending is "send now", which a resume must never do).
+ */
+export function assertCampaignResumable(from: CampaignStatus): void {
+  if (from !== 'paused') throw new AppError('conflict', `Only a paused campaign can be resumed. ${LOCKED_BECAUSE[from]}`);
+  assertCampaignMove(from, 'sending');
+}

@@ -1,10 +1,11 @@
-// /api/v1/campaigns: build, schedule, cancel, test-send, and read progress.
+// /api/v1/campaigns: build, schedule, pause, resume, cancel, test-send, and read
+// progress and results recipient by recipient.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
-import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
-import { cancelCampaign, countCampaignAudience, createCampaign, getCampaign, listCampaigns, scheduleCampaign, testSendCampaign, unscheduleCampaign, updateCampaign } from './campaigns.service';
+import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignResultsQuery, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
+import { cancelCampaign, countCampaignAudience, createCampaign, getCampaign, getCampaignResults, listCampaigns, pauseCampaign, resumeCampaign, scheduleCampaign, testSendCampaign, unscheduleCampaign, updateCampaign } from './campaigns.service';
 
 export const campaignApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ campaigns: await listCampaigns(tenantOf(c)) }))
@@ -15,7 +16,11 @@ export const campaignApi = new Hono<AppEnv>()
   .patch('/:id', validate('json', CampaignPatch), async (c) => c.json({ campaign: await updateCampaign(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
   .post('/:id/schedule', validate('json', ScheduleInput), async (c) => c.json({ campaign: await scheduleCampaign(tenantOf(c), c.env.SENDS_QUEUE, c.req.param('id'), c.req.valid('json')) }))
   .post('/:id/unschedule', async (c) => c.json({ campaign: await unscheduleCampaign(tenantOf(c), c.req.param('id')) }))
-  .post('/:id/cancel', async (c) => c.json({ campaign: await cancelCampaign(tenantOf(c), c.req.param('id')) }))
+  .post('/:id/pause', async (c) => c.json({ campaign: await pauseCampaign(tenantOf(c), c.req.param('id')) }))
+  .post('/:id/resume', async (c) => c.json({ campaign: await resumeCampaign(tenantOf(c), c.env.SENDS_QUEUE, c.req.param('id')) }))
+  .post('/:id/cancel', async (c) => c.json({ campaign: await cancelCampaign(tenantOf(c), c.env.SENDS_QUEUE, c.req.param('id')) }))
+  // Failed, skipped, unknown-outcome and cancelled recipients with their reasons, a keyset page at a time.
+  .get('/:id/deliveries', validate('query', CampaignResultsQuery), async (c) => c.json(await getCampaignResults(tenantOf(c), c.req.param('id'), c.req.valid('query'))))
   .post('/:id/test-send', validate('json', CampaignTestSendInput), async (c) => {
     const results = await testSendCampaign(tenantOf(c), c.env, c.req.param('id'), c.req.valid('json').to);
     return c.json({ results: results.map(({ to, outcome }) => ({ to, ok: outcome.ok, message: outcome.message })) });

@@ -30,8 +30,21 @@ import { createEmailContent, listEmailContents } from '../messages/email-content
 import { listSegments } from '../segments/segments.service';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { assertCampaignMove, canMoveCampaign } from './campaign-status';
-import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
-import { cancelCampaign, countCampaignAudience, createCampaign, getCampaign, scheduleCampaign, testSendCampaign, unscheduleCampaign, updateCampaign, type CampaignView } from './campaigns.service';
+import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignResultsQuery, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
+import {
+  cancelCampaign,
+  countCampaignAudience,
+  createCampaign,
+  getCampaign,
+  getCampaignResults,
+  pauseCampaign,
+  resumeCampaign,
+  scheduleCampaign,
+  testSendCampaign,
+  unscheduleCampaign,
+  updateCampaign,
+  type CampaignView,
+} from './campaigns.service';
 
 // What the page says after an action, by the `done` the action redirects with.
 const DONE_NOTICES = new Map([
@@ -42,6 +55,8 @@ const DONE_NOTICES = new Map([
   ['sending', 'Sending has started.'],
   ['unscheduled', 'Taken off the schedule: the campaign is a draft again.'],
   ['cancelled', 'Campaign cancelled.'],
+  ['paused', 'Paused: nothing more goes out until you resume. Messages already on their way still finish.'],
+  ['resumed', 'Resumed: sending continues where it stopped, and no one gets it twice.'],
 ]);
 
 // The step holding each field, so a refused post opens the step where it can be fixed.
@@ -117,6 +132,8 @@ type PageState = {
   values?: Record<string, string>;
   errors?: FormErrors;
   testResults?: TestSendResult[];
+  // The results table's outcome and page (`results`, `cursor` in the query), once it went out.
+  results?: Record<string, string>;
 };
 
 /** The builder while the campaign can change; its read-only page once it is sending, sent or cancelled. */
@@ -126,7 +143,12 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
   const [workspace, segments, designs] = await Promise.all([getWorkspace(tenant), listSegments(tenant), listEmailContents(tenant)]);
   const props: CampaignPageProps = { csrfToken: c.get('csrfToken'), campaign, timeZone: workspace.timeZone, segments, designs, notice: state.notice, problem: state.problem };
   const render = (body: Child) => renderAppPage(c, { title: campaign.name, section: 'marketing', body }, status);
-  if (!canMoveCampaign(campaign.status, 'edit')) return render(<CampaignDetails props={props} />);
+  if (!canMoveCampaign(campaign.status, 'edit')) {
+    // A bad outcome or cursor in the address shows the first page of every outcome.
+    const query = CampaignResultsQuery.safeParse({ status: state.results?.results || undefined, cursor: state.results?.cursor || undefined });
+    const results = await getCampaignResults(tenant, id, query.success ? query.data : { limit: 50 });
+    return render(<CampaignDetails props={props} results={results} resultsStatus={query.success ? query.data.status : undefined} />);
+  }
   const step = state.step ?? (campaign.status === 'scheduled' ? 'review' : 'audience');
   const open = await openStep(c, tenant, campaign, workspace.timeZone, step, state.testResults ?? []);
   return render(<CampaignBuilder props={props} open={open} values={state.values} errors={state.errors} />);
@@ -176,7 +198,7 @@ export const campaignRoutes = new Hono<AppEnv>()
         return renderCampaignPage(c, id, { step: 'schedule', values: query, errors: formErrorsOf(err) }, 400);
       }
     }
-    return renderCampaignPage(c, id, { step, values: query, notice: DONE_NOTICES.get(query.done ?? '') });
+    return renderCampaignPage(c, id, { step, values: query, notice: DONE_NOTICES.get(query.done ?? ''), results: query });
   })
   .get('/:id/progress', async (c) => {
     const campaign = await getCampaign(tenantOf(c), c.req.param('id'));
@@ -231,9 +253,21 @@ export const campaignRoutes = new Hono<AppEnv>()
       return '?step=schedule&done=unscheduled';
     }),
   )
+  .post('/:id/pause', (c) =>
+    runAction(c, c.req.param('id'), 'review', async (tenant, id) => {
+      await pauseCampaign(tenant, id);
+      return '?done=paused';
+    }),
+  )
+  .post('/:id/resume', (c) =>
+    runAction(c, c.req.param('id'), 'review', async (tenant, id) => {
+      await resumeCampaign(tenant, c.env.SENDS_QUEUE, id);
+      return '?done=resumed';
+    }),
+  )
   .post('/:id/cancel', (c) =>
     runAction(c, c.req.param('id'), 'review', async (tenant, id) => {
-      await cancelCampaign(tenant, id);
+      await cancelCampaign(tenant, c.env.SENDS_QUEUE, id);
       return '?done=cancelled';
     }),
   );

@@ -1,12 +1,12 @@
 // Campaigns: building (name, audience, filter, design), scheduling in the workspace's
-// time zone, cancelling, test sends, and progress while they send. Every change goes
+// time zone, pausing, resuming and cancelling, test sends, and progress while they send. Every change goes
 // through the lifecycle guard and is applied only if the status is still the one read.
 import { count, desc, eq, inArray } from 'drizzle-orm';
 import type { SmtpOutcome } from '../channels/email';
 import { campaigns, contacts, deliveries, type CampaignStatus, type DeliveryStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
-import type { QueueMessage } from '../jobs/queue-messages';
+import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
 import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { zonedTimeToUtc } from '../lib/time';
@@ -15,8 +15,10 @@ import { SegmentDefinition } from '../segments/segment-definition';
 import { getSegment } from '../segments/segments.service';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { compileCampaignAudience } from './campaign-audience';
-import { assertCampaignMove } from './campaign-status';
-import type { CampaignAudience, CampaignInput, CampaignPatch, ScheduleInput } from './campaigns.schemas';
+import { listCampaignResults, type CampaignResultPage } from './campaign-deliveries';
+import { campaignDeliveriesPage } from './campaign-deliveries-job';
+import { assertCampaignMove, assertCampaignResumable } from './campaign-status';
+import type { CampaignAudience, CampaignInput, CampaignPatch, CampaignResultsQuery, ScheduleInput } from './campaigns.schemas';
 
 type CampaignRow = typeof campaigns.$inferSelect;
 
@@ -39,6 +41,9 @@ export type CampaignView = {
   scheduledTimeZone: string | null;
   startedAt: number | null;
   finishedAt: number | null;
+  // While paused: since when, and the platform's reason in words (null: the merchant paused it).
+  pausedAt: number | null;
+  pauseReason: string | null;
   progress: CampaignProgress;
   createdAt: number;
   updatedAt: number;
@@ -76,6 +81,8 @@ function toView(row: CampaignRow, progress: CampaignProgress): CampaignView {
     scheduledTimeZone: row.scheduledTimeZone,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
+    pausedAt: row.pausedAt,
+    pauseReason: row.pauseReason,
     progress,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -174,6 +181,12 @@ export async function getCampaign(tenant: Tenant, id: string): Promise<CampaignV
   return toView(row, progress.get(id) ?? EMPTY_PROGRESS);
 }
 
+/** A page of the campaign's results recipient by recipient; 404 for another workspace's campaign. */
+export async function getCampaignResults(tenant: Tenant, id: string, query: CampaignResultsQuery): Promise<CampaignResultPage> {
+  await loadCampaign(tenant, id);
+  return listCampaignResults(tenant, id, query);
+}
+
 /** Changes the fields given, while the campaign is a draft or scheduled. */
 export async function updateCampaign(tenant: Tenant, id: string, patch: CampaignPatch, now = Date.now()): Promise<CampaignView> {
   const row = await loadCampaign(tenant, id);
@@ -250,11 +263,45 @@ export async function unscheduleCampaign(tenant: Tenant, id: string, now = Date.
   return toView(updated, EMPTY_PROGRESS);
 }
 
-/** Cancels a draft or scheduled campaign for good. */
-export async function cancelCampaign(tenant: Tenant, id: string, now = Date.now()): Promise<CampaignView> {
+/**
+ * Pauses a sending campaign. From the commit on, the send job claims none of its
+ * deliveries (a message a batch already claimed still goes out) and the fan-out stops
+ * paging, its cursor left where it is.
+ */
+export async function pauseCampaign(tenant: Tenant, id: string, now = Date.now()): Promise<CampaignView> {
   const row = await loadCampaign(tenant, id);
-  const updated = await moveCampaign(tenant, row, 'cancelled', { finishedAt: now }, now);
-  return toView(updated, EMPTY_PROGRESS);
+  await moveCampaign(tenant, row, 'paused', { pausedAt: now, pauseReason: null }, now);
+  return getCampaign(tenant, id);
+}
+
+/**
+ * Resumes a paused campaign where it stopped: its deliveries still queued are sent
+ * (walked page by page) and an unfinished fan-out goes on from its cursor. No one gets
+ * it twice: every send claims its delivery once. A campaign the platform paused (its
+ * server refused the password) may be resumed too; it pauses again if it still does.
+ */
+export async function resumeCampaign(tenant: Tenant, queue: Queue<QueueMessage>, id: string, now = Date.now()): Promise<CampaignView> {
+  const row = await loadCampaign(tenant, id);
+  assertCampaignResumable(row.status);
+  const resumed = await moveCampaign(tenant, row, 'sending', { pausedAt: null, pauseReason: null }, now);
+  // If this enqueue fails, the cron still gets there: the stalled fan-out sweep restarts
+  // the fan-out, the stale delivery sweep re-enqueues what is queued.
+  await enqueueAll(queue, [campaignDeliveriesPage(resumed, 'resume', null), ...(resumed.fanOutDone ? [] : [fanOutPage(resumed, resumed.fanOutCursor)])]);
+  return getCampaign(tenant, id);
+}
+
+/**
+ * Cancels a campaign for good. A draft or scheduled one simply never goes out; for a
+ * sending or paused one, what has not gone out never will: the fan-out stops, the send
+ * job claims nothing more, and its queued deliveries are marked cancelled page by page.
+ */
+export async function cancelCampaign(tenant: Tenant, queue: Queue<QueueMessage>, id: string, now = Date.now()): Promise<CampaignView> {
+  const row = await loadCampaign(tenant, id);
+  const cancelled = await moveCampaign(tenant, row, 'cancelled', { finishedAt: now, pausedAt: null, pauseReason: null }, now);
+  // Only a campaign that started has deliveries. If this enqueue fails, the stale
+  // delivery sweep cancels them (it cancels any queued delivery of a cancelled campaign).
+  if (row.status === 'sending' || row.status === 'paused') await queue.send(campaignDeliveriesPage(cancelled, 'cancel', null));
+  return getCampaign(tenant, id);
 }
 
 /** Sends the campaign's design, rendered for the sample contact, to each address; one outcome each. */

@@ -30,6 +30,18 @@ export const FanOutPageMessage = z.object({
   afterContactId: z.string().nullable(),
 });
 
+/**
+ * One keyset page (by contact) of a campaign's deliveries that are still queued: `resume`
+ * re-enqueues their sends, `cancel` marks them cancelled; each page enqueues the next.
+ */
+export const CampaignDeliveriesPageMessage = z.object({
+  type: z.literal('campaign-deliveries-page'),
+  workspaceId: z.string(),
+  campaignId: z.string(),
+  action: z.enum(['resume', 'cancel']),
+  afterContactId: z.string().nullable(),
+});
+
 /** Send one delivery (one email or SMS to one contact); the row was written before this message. */
 export const SendDeliveryMessage = z.object({
   type: z.literal('send-delivery'),
@@ -45,7 +57,7 @@ export const ImportChunkMessage = z.object({
   chunkIndex: z.number().int().nonnegative(),
 });
 
-export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, SendDeliveryMessage, ImportChunkMessage]);
+export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, CampaignDeliveriesPageMessage, SendDeliveryMessage, ImportChunkMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 export type QueueMessageType = QueueMessage['type'];
 

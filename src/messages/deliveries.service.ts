@@ -2,12 +2,13 @@
 // enqueued, then moved through their lifecycle by the send job.
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import { runBatch, type Db } from '../db/client';
-import { deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
-import type { Tenant } from '../db/tenant';
+import { campaigns, deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
+import { forWorkspace, type Tenant } from '../db/tenant';
 import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
-import { chunk } from '../lib/chunk';
+import { chunk, groupBy } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { HOUR } from '../lib/time';
+import { canMoveDelivery } from './delivery-status';
 
 /** One email to queue for one contact. */
 export type EmailDeliveryRequest = {
@@ -105,35 +106,88 @@ const QUEUED_STALE_AFTER = 2 * HOUR;
 const SENDING_STALE_AFTER = HOUR;
 const STALE_PER_TICK = 500;
 
+// Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
+const IDS_PER_STATEMENT = 90;
+
+/** Marks the deliveries among `ids` that are still queued as cancelled (their campaign was cancelled), in one round trip. */
+export async function cancelQueuedDeliveries(tenant: Tenant, ids: string[], now = Date.now()): Promise<void> {
+  if (!canMoveDelivery('queued', 'cancelled')) throw new Error('a delivery cannot go from queued to cancelled');
+  await runBatch(
+    tenant.db,
+    chunk(ids, IDS_PER_STATEMENT).map((slice) =>
+      tenant.db
+        .update(deliveries)
+        .set({ status: 'cancelled', reason: 'The campaign was cancelled before this message went out', updatedAt: now })
+        // Still queued: one already claimed by a send goes on to its outcome.
+        .where(tenant.where(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'))),
+    ),
+  );
+}
+
+/** The paused or cancelled campaigns among `ids` (any workspace), by id. */
+async function heldCampaigns(db: Db, ids: string[]): Promise<Map<string, 'paused' | 'cancelled'>> {
+  const reads = chunk([...new Set(ids)], IDS_PER_STATEMENT).map((slice) =>
+    db
+      .select({ id: campaigns.id, status: campaigns.status })
+      .from(campaigns)
+      .where(and(inArray(campaigns.id, slice), inArray(campaigns.status, ['paused', 'cancelled']))),
+  );
+  const [first, ...rest] = reads;
+  const rows = first ? (await db.batch([first, ...rest])).flat() : [];
+  return new Map(rows.map((row) => [row.id, row.status as 'paused' | 'cancelled']));
+}
+
 /**
  * The cron's safety net for invariant 2 (nothing is lost): re-enqueues deliveries
  * whose queue message never came (the enqueue failed after the row was written),
  * and fails those interrupted mid-send. Those are not retried: the server may have
- * taken the message, and a duplicate is worse than a recorded failure.
+ * taken the message, and a duplicate is worse than a recorded failure. A paused
+ * campaign's queued deliveries are only touched (its resume re-enqueues them), and a
+ * cancelled campaign's become cancelled (a page its cancel missed, or a lost cancel page).
  */
 export async function sweepStaleDeliveries(db: Db, queue: Queue<QueueMessage>, now: number): Promise<number> {
-  const lost = await db
+  const stale = await db
     .update(deliveries)
     .set({ updatedAt: now })
     .where(
-      inArray(
-        deliveries.id,
-        db
-          .select({ id: deliveries.id })
-          .from(deliveries)
-          .where(and(eq(deliveries.status, 'queued'), lt(deliveries.updatedAt, now - QUEUED_STALE_AFTER)))
-          .limit(STALE_PER_TICK),
+      and(
+        inArray(
+          deliveries.id,
+          db
+            .select({ id: deliveries.id })
+            .from(deliveries)
+            .where(and(eq(deliveries.status, 'queued'), lt(deliveries.updatedAt, now - QUEUED_STALE_AFTER)))
+            .limit(STALE_PER_TICK),
+        ),
+        // Again in the UPDATE, so a send that claimed one meanwhile keeps it.
+        eq(deliveries.status, 'queued'),
       ),
     )
-    .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id });
+    .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id, sourceType: deliveries.sourceType, sourceId: deliveries.sourceId });
+  const held = await heldCampaigns(
+    db,
+    stale.filter((row) => row.sourceType === 'campaign').map((row) => row.sourceId),
+  );
+  const holdOf = (row: (typeof stale)[number]) => (row.sourceType === 'campaign' ? held.get(row.sourceId) : undefined);
   await enqueueAll(
     queue,
-    lost.map((body) => ({ type: 'send-delivery' as const, ...body })),
+    stale.filter((row) => !holdOf(row)).map(({ workspaceId, deliveryId }) => ({ type: 'send-delivery' as const, workspaceId, deliveryId })),
   );
+  const cancelled = groupBy(
+    stale.filter((row) => holdOf(row) === 'cancelled'),
+    (row) => row.workspaceId,
+  );
+  for (const [workspaceId, rows] of cancelled) {
+    await cancelQueuedDeliveries(
+      forWorkspace(db, workspaceId),
+      rows.map((row) => row.deliveryId),
+      now,
+    );
+  }
   const interrupted = await db
     .update(deliveries)
     .set({ status: 'failed', reason: 'Interrupted while sending; not retried in case the server took it', updatedAt: now })
     .where(and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, now - SENDING_STALE_AFTER)))
     .returning({ id: deliveries.id });
-  return lost.length + interrupted.length;
+  return stale.length + interrupted.length;
 }

@@ -12,7 +12,7 @@ import { insertEmailContent } from '../helpers/deliveries';
 import { callApi, createApiKey, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
 import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
 
-type Progress = { recipients: number; pending: number; sent: number; failed: number; skipped: number };
+type Progress = { recipients: number; pending: number; sent: number; failed: number; skipped: number; unknown: number; cancelled: number };
 type Campaign = { id: string; status: string; scheduledAt: number; progress: Progress };
 
 let merchant: Merchant;
@@ -86,7 +86,7 @@ describe('sending a campaign', () => {
       expect(email.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     }
     const sent = await untilSent(campaign.id);
-    expect(sent.progress).toEqual({ recipients: 3, pending: 0, sent: 3, failed: 0, skipped: 0 });
+    expect(sent.progress).toEqual({ recipients: 3, pending: 0, sent: 3, failed: 0, skipped: 0, unknown: 0, cancelled: 0 });
     expect(await receivedFor(unsubscribed.email)).toEqual([]);
     for (const member of members) expect(await receivedFor(member.email)).toHaveLength(1);
   });

@@ -32,7 +32,7 @@ describe('/api/v1/campaigns', () => {
     const campaign = await createCampaign();
     expect(campaign).toMatchObject({ status: 'draft', audience: { type: 'everyone' }, sendingFilter: 'subscribed', scheduledAt: null });
     const read = await (await callApi(key, `/campaigns/${campaign.id}`)).json<{ campaign: Campaign & { progress: unknown } }>();
-    expect(read.campaign.progress).toEqual({ recipients: 0, pending: 0, sent: 0, failed: 0, skipped: 0 });
+    expect(read.campaign.progress).toEqual({ recipients: 0, pending: 0, sent: 0, failed: 0, skipped: 0, unknown: 0, cancelled: 0 });
     const list = await (await callApi(key, '/campaigns')).json<{ campaigns: Campaign[] }>();
     expect(list.campaigns.map((c) => c.id)).toContain(campaign.id);
   });
@@ -53,6 +53,21 @@ describe('/api/v1/campaigns', () => {
       expect((await errorOf(res)).issues!.map((issue) => issue.path).join(' ')).toContain(field);
     }
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM campaigns WHERE workspace_id = ?').bind(merchant.workspaceId).first('n')).toBe(before);
+  });
+
+  it('refuses a sendAt that does not exist on the calendar (400 naming sendAt), instead of rolling it into the next month', async () => {
+    const campaign = await createCampaign();
+    for (const sendAt of ['2027-02-30T09:00', '2027-04-31T09:00', '2027-02-29T09:00', '2027-03-01T25:00']) {
+      const res = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt });
+      expect(res.status, sendAt).toBe(400);
+      const error = await errorOf(res);
+      expect(error.issues!.map((issue) => issue.path)).toEqual(['sendAt']);
+      expect(error.message).toContain('sendAt');
+    }
+    expect((await (await callApi(key, `/campaigns/${campaign.id}`)).json<{ campaign: Campaign }>()).campaign).toMatchObject({ status: 'draft', scheduledAt: null });
+    // 29 February of a leap year exists.
+    const leap = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: '2028-02-29T09:00' });
+    expect((await leap.json<{ campaign: Campaign }>()).campaign).toMatchObject({ status: 'scheduled', scheduledLocal: '2028-02-29T09:00' });
   });
 
   it('schedules at a wall-clock time in the workspace zone, across a DST change', async () => {

@@ -179,7 +179,7 @@ describe('/app/marketing/campaigns', () => {
     expect(html).not.toContain('Cancel campaign');
 
     const progress = await merchant.client.request(`${CAMPAIGNS}/${id}/progress`, { headers: { accept: 'application/json' } });
-    expect(await progress.json()).toEqual({ status: 'sent', progress: { recipients: 1, pending: 0, sent: 1, failed: 0, skipped: 0 } });
+    expect(await progress.json()).toEqual({ status: 'sent', progress: { recipients: 1, pending: 0, sent: 1, failed: 0, skipped: 0, unknown: 0, cancelled: 0 } });
 
     const edit = await merchant.client.post(`${CAMPAIGNS}/${id}/audience`, { audience: 'everyone', sendingFilter: 'all' });
     expect(edit.status).toBe(409);

@@ -1,15 +1,19 @@
 // Marketing → Campaigns: the new-campaign form, the builder's four steps (audience,
 // content, schedule, review) and the read-only page of a campaign that is sending,
-// sent or cancelled. /campaign-builder.js keeps the counts live.
+// paused, sent or cancelled (pause, resume, cancel; its results recipient by
+// recipient). /campaign-builder.js keeps the counts live.
 import type { Child } from 'hono/jsx';
 import type { CampaignAudience } from '../../campaigns/campaigns.schemas';
+import type { CampaignResultPage } from '../../campaigns/campaign-deliveries';
+import { canMoveCampaign } from '../../campaigns/campaign-status';
+import type { ResultStatus } from '../../campaigns/campaigns.schemas';
 import type { CampaignProgress, CampaignView } from '../../campaigns/campaigns.service';
 import type { SendingFilter } from '../../db/schema';
 import { formatInZone, zonedTimeToUtc } from '../../lib/time';
 import type { EmailContentView } from '../../messages/email-contents.service';
 import { measureSegment, type SegmentGroup } from '../../segments/segment-definition';
 import type { SegmentView } from '../../segments/segments.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
 import type { Starter } from './email-designs-pages';
 import { campaignPath, CampaignStatusBadge, NewCampaignButton, numbers } from './campaign-parts';
 
@@ -139,8 +143,26 @@ export type CampaignPageProps = {
   problem?: string | undefined;
 };
 
+/** A button posting to one of the campaign's actions, with an optional confirmation. */
+function ActionButton({ campaign, csrfToken, action, label, tone, confirm }: { campaign: CampaignView; csrfToken: string; action: string; label: string; tone: string; confirm?: string }) {
+  return (
+    <form method="post" action={campaignPath(campaign.id, `/${action}`)} data-confirm={confirm}>
+      <CsrfField token={csrfToken} />
+      <button type="submit" class={`button small ${tone}`}>
+        {label}
+      </button>
+    </form>
+  );
+}
+
+/** Why cancelling asks first: what it stops depends on how far the campaign got. */
+function cancelConfirmation(campaign: CampaignView): string {
+  if (campaign.status === 'draft' || campaign.status === 'scheduled') return `Cancel "${campaign.name}" for good? It will not be sent, and cannot be scheduled again.`;
+  return `Cancel "${campaign.name}" for good? Messages that have not gone out yet never will. This cannot be undone.`;
+}
+
 function CampaignHeader({ campaign, csrfToken }: { campaign: CampaignView; csrfToken: string }) {
-  const cancellable = campaign.status === 'draft' || campaign.status === 'scheduled';
+  const button = { campaign, csrfToken };
   return (
     <>
       <BackToCampaigns />
@@ -151,14 +173,11 @@ function CampaignHeader({ campaign, csrfToken }: { campaign: CampaignView; csrfT
             <CampaignStatusBadge status={campaign.status} /> {campaign.channel === 'sms' ? 'SMS campaign' : 'Email campaign'}
           </p>
         </div>
-        {cancellable ? (
-          <form method="post" action={campaignPath(campaign.id, '/cancel')} data-confirm={`Cancel "${campaign.name}" for good? It will not be sent, and cannot be scheduled again.`}>
-            <CsrfField token={csrfToken} />
-            <button type="submit" class="button small danger">
-              Cancel campaign
-            </button>
-          </form>
-        ) : null}
+        <div class="form-actions">
+          {canMoveCampaign(campaign.status, 'paused') ? <ActionButton {...button} action="pause" label="Pause sending" tone="secondary" /> : null}
+          {campaign.status === 'paused' ? <ActionButton {...button} action="resume" label="Resume sending" tone="primary" /> : null}
+          {canMoveCampaign(campaign.status, 'cancelled') ? <ActionButton {...button} action="cancel" label="Cancel campaign" tone="danger" confirm={cancelConfirmation(campaign)} /> : null}
+        </div>
       </div>
     </>
   );
@@ -625,6 +644,8 @@ const PROGRESS_LABELS: [keyof CampaignProgress, string][] = [
   ['sent', 'Sent'],
   ['failed', 'Failed'],
   ['skipped', 'Skipped'],
+  ['unknown', 'Outcome unknown'],
+  ['cancelled', 'Cancelled'],
 ];
 
 /** Delivery counts; while sending, /campaign-builder.js polls `data-progress-url` and updates them. */
@@ -654,28 +675,110 @@ function CampaignProgressCard({ campaign }: { campaign: CampaignView }) {
           ? 'Sending now; these numbers update by themselves. Skipped contacts unsubscribed or became unreachable after the campaign started.'
           : 'Skipped contacts unsubscribed or became unreachable after the campaign started. Opens and clicks are not tracked yet.'}
       </p>
+      {campaign.progress.unknown ? (
+        <p data-unknown-outcome>
+          {campaign.progress.unknown === 1
+            ? '1 message was handed to your SMTP server but it never confirmed it; it was not resent, to avoid duplicates.'
+            : `${numbers.format(campaign.progress.unknown)} messages were handed to your SMTP server but it never confirmed them; they were not resent, to avoid duplicates.`}
+        </p>
+      ) : null}
       {sending ? <script src="/campaign-builder.js" defer /> : null}
     </section>
   );
 }
 
-/** A campaign that is sending, sent or cancelled: what it was, and how its sending went. */
-export function CampaignDetails({ props }: { props: CampaignPageProps }) {
+/** Why the campaign is paused, since when, and what resuming does. */
+function PausedNotice({ campaign, timeZone }: { campaign: CampaignView; timeZone: string }) {
+  const since = campaign.pausedAt ? atInZone(campaign.pausedAt, timeZone) : null;
+  if (campaign.pauseReason) {
+    return (
+      <Notice tone="warning">
+        <p>
+          <strong>{`Paused by the platform${since ? ` at ${since}` : ''}: `}</strong>
+          {campaign.pauseReason}
+        </p>
+        <p>Once you have fixed it (in Settings → Email sender), resume sending. If your server still refuses, the campaign pauses again by itself.</p>
+      </Notice>
+    );
+  }
+  return (
+    <Notice tone="info">
+      {`Paused by you${since ? ` at ${since}` : ''}. Nothing more goes out until you resume; it then continues where it stopped, and no one gets it twice.`}
+    </Notice>
+  );
+}
+
+const RESULT_LABELS: Record<ResultStatus, string> = { failed: 'Failed', skipped: 'Skipped', unknown: 'Outcome unknown', cancelled: 'Cancelled' };
+
+/** The recipients whose message did not simply go out, one outcome (or all) at a time, with why. */
+function CampaignResultsCard({ campaign, timeZone, results, status }: { campaign: CampaignView; timeZone: string; results: CampaignResultPage; status: ResultStatus | undefined }) {
+  const link = (query: { results?: ResultStatus | undefined; cursor?: string | undefined }) => {
+    const params = new URLSearchParams();
+    if (query.results) params.set('results', query.results);
+    if (query.cursor) params.set('cursor', query.cursor);
+    return campaignPath(campaign.id, `${params.size ? `?${params}` : ''}#results-heading`);
+  };
+  const outcomes: { id: ResultStatus | undefined; label: string }[] = [{ id: undefined, label: 'All' }, ...(Object.entries(RESULT_LABELS) as [ResultStatus, string][]).map(([id, label]) => ({ id, label }))];
+  return (
+    <section class="card" aria-labelledby="results-heading">
+      <h2 id="results-heading">Recipients not sent to</h2>
+      <nav class="tabs" aria-label="Outcomes">
+        {outcomes.map((outcome) => (
+          <a href={link({ results: outcome.id })} class={outcome.id === status ? 'tab active' : 'tab'} aria-current={outcome.id === status ? 'page' : undefined}>
+            {outcome.label}
+          </a>
+        ))}
+      </nav>
+      {results.results.length ? (
+        <table class="table">
+          <TableHead columns={['Email', 'Status', 'Reason', 'When']} />
+          <tbody>
+            {results.results.map((row) => (
+              <tr>
+                <td data-label="Email">{row.email ?? '(contact erased)'}</td>
+                <td data-label="Status">
+                  <span class="badge">{RESULT_LABELS[row.status]}</span>
+                </td>
+                <td data-label="Reason">{row.reason ?? ''}</td>
+                <td data-label="When">{formatInZone(row.at, timeZone)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p class="muted">{status ? `No recipient with the outcome "${RESULT_LABELS[status]}".` : 'Every recipient so far was sent to, or is still waiting.'}</p>
+      )}
+      {results.nextCursor ? (
+        <p>
+          <a class="button secondary" href={link({ results: status, cursor: results.nextCursor })}>
+            Next page
+          </a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** A campaign that is sending, paused, sent or cancelled: what it was, how its sending went, and who it did not reach. */
+export function CampaignDetails({ props, results, resultsStatus }: { props: CampaignPageProps; results: CampaignResultPage; resultsStatus: ResultStatus | undefined }) {
   const { campaign, timeZone } = props;
+  // A campaign cancelled before it started has nothing to show but its details.
+  const started = campaign.startedAt !== null;
   return (
     <>
       <CampaignHeader campaign={campaign} csrfToken={props.csrfToken} />
       <PageNotices notice={props.notice} problem={props.problem} />
+      {campaign.status === 'paused' ? <PausedNotice campaign={campaign} timeZone={timeZone} /> : null}
       {campaign.status === 'cancelled' ? (
         <Notice tone="info">
           <div class="notice-row">
-            <span>This campaign was cancelled and will not be sent. To send something like it, create a new campaign.</span>
+            <span>{started ? 'This campaign was cancelled: messages that had not gone out will not be sent. To send something like it, create a new campaign.' : 'This campaign was cancelled and will not be sent. To send something like it, create a new campaign.'}</span>
             <NewCampaignButton />
           </div>
         </Notice>
-      ) : (
-        <CampaignProgressCard campaign={campaign} />
-      )}
+      ) : null}
+      {started ? <CampaignProgressCard campaign={campaign} /> : null}
+      {started ? <CampaignResultsCard campaign={campaign} timeZone={timeZone} results={results} status={resultsStatus} /> : null}
       <section class="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Details</h2>
         <CampaignFacts props={props}>

@@ -6,8 +6,9 @@ import { EmptyState, TableHead } from '../components';
 import { campaignPath, CampaignStatusBadge, NewCampaignButton, numbers, percent } from './campaign-parts';
 import { MarketingHeader } from './section-pages';
 
+// Once it started (sending, paused, sent, or cancelled part-way) it has deliveries to count.
 function hasDeliveries(campaign: CampaignView): boolean {
-  return campaign.status === 'sending' || campaign.status === 'sent';
+  return campaign.startedAt !== null;
 }
 
 /** When it goes (or went) out, in the workspace's zone. */
