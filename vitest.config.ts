@@ -22,6 +22,9 @@ export default defineConfig(async () => {
             ENCRYPTION_KEY: 'dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1vawo=',
             PLATFORM_SMTP_URL: `smtp://test:test@127.0.0.1:${PORT_BASE}`,
             TEST_PORT_BASE: PORT_BASE,
+            // Short SMTP waits, so the fault tests (test/global/smtp-faults.mjs) finish in seconds.
+            SMTP_REPLY_TIMEOUT_SECONDS: '2',
+            SMTP_DATA_TIMEOUT_SECONDS: '5',
             PUBLIC_BASE_URL: 'https://marketing.example.com',
             UNSUBSCRIBE_MAILBOX: 'unsubscribe@mail.example.com',
           },
@@ -32,8 +35,9 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
       exclude: ['test/browser/**'],
       setupFiles: ['./test/apply-migrations.ts'],
-      // A real SMTP server on 127.0.0.1:PORT_BASE (its messages readable on PORT_BASE + 1).
-      globalSetup: ['./test/global/smtp-sink.mjs'],
+      // A real SMTP server on 127.0.0.1:PORT_BASE (its messages readable on PORT_BASE + 1),
+      // and servers with one fault each on PORT_BASE + 10 and up.
+      globalSetup: ['./test/global/smtp-sink.mjs', './test/global/smtp-faults.mjs'],
       // Webhook tests wait for the real queue (batches flush after up to a second).
       testTimeout: 30_000,
     },

@@ -18,6 +18,9 @@ export interface Env {
   PLATFORM_SMTP_URL: string;
   // An address routed to this Worker (Cloudflare Email Routing), offered as List-Unsubscribe mailto; blank: none.
   UNSUBSCRIBE_MAILBOX?: string;
+  // Shorter SMTP waits than the defaults of src/channels/email.ts (tests, local development).
+  SMTP_REPLY_TIMEOUT_SECONDS?: string;
+  SMTP_DATA_TIMEOUT_SECONDS?: string;
 }
 
 /** The signed-in dashboard user, set by the session middleware. */

@@ -3,10 +3,11 @@
 // the deliveries (queued → sending, so only one worker ever sends each), checks
 // consent and suppression now rather than when queued, renders, sends over a few
 // parallel SMTP connections, and records every outcome in one D1 round trip.
-// Temporary failures go back to the queue with backoff.
+// Temporary failures go back to the queue with backoff; a message the server took but
+// never confirmed is recorded as an unknown outcome and never resent.
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { sendOnSession, tryOpenEmailSession, type EmailSession, type OutgoingEmail, type SmtpOutcome, type SmtpServer } from '../channels/email';
+import { openEmailSession, smtpTimeouts, type EmailSession, type OutgoingEmail, type SmtpOutcome, type SmtpServer } from '../channels/email';
 import { openDb, runBatch, type Statement } from '../db/client';
 import { campaigns, contacts, deliveries, emailContents } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
@@ -14,11 +15,13 @@ import type { Env } from '../env';
 import type { BatchJobResult, BatchScope } from '../jobs/queue-consumer';
 import { enqueueAll, type SendDeliveryMessage } from '../jobs/queue-messages';
 import { chunk, groupBy } from '../lib/chunk';
+import { escapeHtml } from '../lib/html';
 import { suppressEmailStatement } from './deliveries.service';
 import { canMoveDelivery } from './delivery-status';
 import { resolveSender, type ResolvedSender } from './email-sender.service';
 import { transformDeliveryHtml } from './html-transforms';
-import { renderEmail } from './render-email';
+import { buildShopContext, renderEmail } from './render-email';
+import { recordSenderAttempts, senderFailureOf, type SenderAttempts } from './sender-health';
 import { reserveSendSlots, waitForSlot } from './send-pacing';
 import { contactEmailSuppressed } from './suppressions.service';
 import { unsubscribeToken } from './unsubscribe-tokens';
@@ -27,14 +30,12 @@ type Message = z.infer<typeof SendDeliveryMessage>;
 type Delivery = typeof deliveries.$inferSelect;
 type Recipient = { id: string; email: string | null; firstName: string | null; lastName: string | null; emailConsent: string; suppressed: number };
 
-// Connections a batch opens to one server at once: Workers allow six outgoing connections at a time.
+// Workers allow six outgoing connections at a time; a batch's workspaces share them,
+// and one workspace opens at most four to its server.
+const OUTGOING_CONNECTIONS = 6;
 export const SMTP_LANES = 4;
 // Ids per `IN (...)`: under D1's 100 bound parameters with the workspace id and status.
 const IDS_PER_QUERY = 90;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 /** The footer every marketing email ends with, unless the design already links to the unsubscribe URL. */
 export function withComplianceFooter(html: string, unsubscribeUrl: string, postalAddress: string | null): string {
@@ -66,34 +67,38 @@ function perBatch<T>(scope: BatchScope, key: string, load: () => Promise<T>): Pr
   return scope.use(key, load, keepForBatch);
 }
 
+/** A connection of the batch's, and whether it has sent before (a reused one may have been closed by the server meanwhile). */
+type Lane = { session: EmailSession; reused: boolean };
+
 /**
  * Sends on one of the batch's connections to this server (opened on first use), so a
- * batch costs a handshake per lane, not per message. A failed send drops the
- * connection: the server may have closed it.
+ * batch costs a handshake per lane, not per message. A connection the server closed
+ * between two messages is reopened once: nothing of the message had been handed over.
  */
-async function sendOnLane(scope: BatchScope, lane: string, server: SmtpServer, email: OutgoingEmail): Promise<SmtpOutcome> {
+async function sendOnLane(scope: BatchScope, lane: string, server: SmtpServer, email: OutgoingEmail, retried = false): Promise<SmtpOutcome> {
   const key = `smtp:${lane}:${server.host}:${server.port}:${server.username ?? ''}`;
-  let session: EmailSession;
+  let open: Lane;
   try {
-    session = await scope.use(
+    open = await scope.use(
       key,
-      async () => {
-        const opened = await tryOpenEmailSession(server);
+      async (): Promise<Lane> => {
+        const opened = await openEmailSession(server);
         if ('outcome' in opened) throw opened.outcome;
-        return opened.session;
+        return { session: opened.session, reused: false };
       },
-      (open) => open.close(),
+      ({ session }) => session.close(),
     );
   } catch (outcome) {
     return outcome as SmtpOutcome;
   }
-  const outcome = await sendOnSession(session, server, email);
-  if (!outcome.ok) {
-    // Dropped, not closed: the server may have hung up (see EmailSession).
-    session.abort();
-    scope.forget(key);
+  const outcome = await open.session.send(email);
+  if (outcome.ok || open.session.usable) {
+    open.reused = true;
+    return outcome;
   }
-  return outcome;
+  open.session.abort();
+  scope.forget(key);
+  return outcome.kind === 'closed' && open.reused && !retried ? sendOnLane(scope, lane, server, email, true) : outcome;
 }
 
 // A delivery of a paused or cancelled campaign stays queued: resuming re-enqueues it,
@@ -178,7 +183,7 @@ async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, sender:
     // The occurrence's data (a flow's cart, product, prices) first: the names below always win.
     ...(delivery.context ? (JSON.parse(delivery.context) as Record<string, unknown>) : {}),
     contact: { first_name: contact.firstName, last_name: contact.lastName, email },
-    shop: { name: workspace.name, postal_address: workspace.postalAddress },
+    shop: buildShopContext(workspace),
     unsubscribe_url: unsubscribeUrl,
   });
   return {
@@ -192,11 +197,12 @@ async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, sender:
   };
 }
 
-/** Sends one workspace's messages of the batch; fills `results` for them (failures are retried). */
-async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string, group: { message: Message; index: number }[], results: BatchJobResult[]): Promise<void> {
+/** Sends one workspace's messages of the batch over `laneCount` connections; fills `results` for them (failures are retried). */
+async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string, group: { message: Message; index: number }[], results: BatchJobResult[], laneCount: number): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), workspaceId);
   // Once per batch: the batch's messages of a workspace all come through here together.
   const sender = await resolveSender(tenant, env);
+  const server: SmtpServer = { ...sender.server, timeouts: smtpTimeouts(env) };
 
   const slots = await reserveSendSlots(env, workspaceId, group.length, sender.perSecond);
   const later = group.slice(slots.granted);
@@ -229,7 +235,15 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
   }
 
   const sent: { id: string; at: number }[] = [];
+  // The last failure that was the server's or its settings' fault: once there is one, the
+  // rest of this workspace's messages wait for a retry instead of each waiting out the fault.
+  let senderFailure: SenderAttempts['failure'] = null;
   const indexOf = new Map(group.map(({ message, index }) => [message.deliveryId, index]));
+  const retryLater = (delivery: Delivery, reason: string, at: number) => {
+    updates.push(finish(tenant, delivery.id, 'queued', { reason }, at));
+    // Retried by the queue with backoff (and dead-lettered in the end).
+    results[indexOf.get(delivery.id)!] = { ok: false, error: reason };
+  };
   /** Renders and sends one delivery, recording the outcome. */
   const deliver = async (delivery: Delivery, contact: Recipient, slot: number, lane: string) => {
     let email: OutgoingEmail | null;
@@ -245,17 +259,19 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
       return;
     }
     await waitForSlot(slots, slot);
-    const outcome = await sendOnLane(scope, lane, sender.server, email);
+    if (senderFailure) return retryLater(delivery, senderFailure.message, Date.now());
+    const outcome = await sendOnLane(scope, lane, server, email);
     const at = Date.now();
-    if (outcome.ok) {
-      sent.push({ id: delivery.id, at });
+    if (outcome.ok) return void sent.push({ id: delivery.id, at });
+    senderFailure = senderFailureOf(outcome) ?? senderFailure;
+    if (outcome.kind === 'unknown_outcome') {
+      // The server may have it: a resend could duplicate it, so it stays as it is, said so.
+      updates.push(finish(tenant, delivery.id, 'unknown', { reason: outcome.message }, at));
     } else if (outcome.permanent) {
       updates.push(finish(tenant, delivery.id, 'failed', { reason: outcome.message }, at));
       if (outcome.hardBounce) updates.push(suppressEmailStatement(tenant, email.to.email, 'hard_bounce', outcome.message, at));
     } else {
-      updates.push(finish(tenant, delivery.id, 'queued', { reason: outcome.message }, at));
-      // Retried by the queue with backoff (and dead-lettered in the end).
-      results[indexOf.get(delivery.id)!] = { ok: false, error: outcome.message };
+      retryLater(delivery, outcome.message, at);
     }
   };
   // Each lane renders its next message while the others wait on their servers.
@@ -266,23 +282,32 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
       await deliver(sendable[slot]!.delivery, sendable[slot]!.contact, slot, `${workspaceId}:${laneNumber}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SMTP_LANES, sendable.length) }, (_, i) => lane(i)));
-  await runBatch(tenant.db, [...markSent(tenant, sent, messageIdDomain(sender)), ...updates]);
+  await Promise.all(Array.from({ length: Math.min(laneCount, sendable.length) }, (_, i) => lane(i)));
+  // The platform sender's faults are ours, not the workspace's: nothing for its merchant to fix.
+  const health = sender.platform ? [] : recordSenderAttempts(tenant, { succeeded: sent.length, failure: senderFailure }, Date.now());
+  await runBatch(tenant.db, [...markSent(tenant, sent, messageIdDomain(sender)), ...updates, ...health]);
 }
 
-/** Sends a batch's deliveries; a redelivered message finds its delivery no longer queued and does nothing. */
+/**
+ * Sends a batch's deliveries; a redelivered message finds its delivery no longer queued
+ * and does nothing. Workspaces go side by side, so one workspace's slow or dead server
+ * holds up only its own messages, and they share the Worker's outgoing connections.
+ */
 export async function runSendDeliveryBatch(messages: Message[], env: Env, scope: BatchScope): Promise<BatchJobResult[]> {
   const results: BatchJobResult[] = messages.map(() => ({ ok: true }));
   const byWorkspace = groupBy(
     messages.map((message, index) => ({ message, index })),
     ({ message }) => message.workspaceId,
   );
-  for (const [workspaceId, group] of byWorkspace) {
-    try {
-      await sendForWorkspace(env, scope, workspaceId, group, results);
-    } catch (err) {
-      for (const { index } of group) results[index] = { ok: false, error: String(err) };
-    }
-  }
+  const laneCount = Math.max(1, Math.min(SMTP_LANES, Math.floor(OUTGOING_CONNECTIONS / byWorkspace.size)));
+  await Promise.all(
+    [...byWorkspace].map(async ([workspaceId, group]) => {
+      try {
+        await sendForWorkspace(env, scope, workspaceId, group, results, laneCount);
+      } catch (err) {
+        for (const { index } of group) results[index] = { ok: false, error: String(err) };
+      }
+    }),
+  );
   return results;
 }

@@ -27,8 +27,12 @@ export default async function setup() {
       return callback();
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
+      const chunks = [];
+      stream.on('data', (chunk) => chunks.push(chunk));
+      new Promise((resolve, reject) => stream.on('end', resolve).on('error', reject))
+        .then(async () => {
+          const raw = Buffer.concat(chunks);
+          const mail = await simpleParser(raw);
           messages.push({
             // One id per SMTP connection: tests check that a batch reused one.
             connectionId: session.id,
@@ -41,6 +45,8 @@ export default async function setup() {
             headers: Object.fromEntries(mail.headerLines.map(({ key, line }) => [key, line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim()])),
             html: mail.html || null,
             text: mail.text ?? null,
+            // The header block exactly as it arrived, to check encoding and folding.
+            rawHeaders: raw.toString('latin1').split('\r\n\r\n')[0],
           });
           callback();
         })

@@ -17,6 +17,7 @@ export type ReceivedEmail = {
   headers: Record<string, string>;
   html: string | null;
   text: string | null;
+  rawHeaders: string;
 };
 
 /** The messages received for an address so far. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifySmtpError } from '../../src/channels/email';
+import { smtpFailure } from '../../src/channels/email';
+import { SmtpError } from '../../src/vendor/worker-mailer';
 import { canMoveDelivery } from '../../src/messages/delivery-status';
 import { htmlToText } from '../../src/messages/render-email';
 import { withComplianceFooter } from '../../src/messages/send-delivery-job';
@@ -9,24 +10,37 @@ describe('the delivery lifecycle', () => {
     expect(canMoveDelivery('queued', 'sending')).toBe(true);
     expect(canMoveDelivery('sending', 'queued')).toBe(true);
     expect(canMoveDelivery('queued', 'sent')).toBe(false);
-    for (const final of ['sent', 'skipped', 'failed'] as const) expect(canMoveDelivery(final, 'queued')).toBe(false);
+    for (const final of ['sent', 'skipped', 'failed', 'unknown', 'cancelled'] as const) expect(canMoveDelivery(final, 'queued')).toBe(false);
+    // A message the server may have is never sent again; one never sent may be cancelled.
+    expect(canMoveDelivery('sending', 'unknown')).toBe(true);
+    expect(canMoveDelivery('queued', 'cancelled')).toBe(true);
   });
 });
 
-describe('classifySmtpError', () => {
+describe('smtpFailure', () => {
+  const server = { host: 'smtp.shop.example', port: 587, security: 'starttls' as const };
+  const reply = (phase: string, code: number, text: string) => new SmtpError('reply', phase, `${code} ${text}`, { code, enhanced: /^\d\.\d+\.\d+/.exec(text)?.[0] ?? null, text });
+
   it('tells temporary failures, permanent ones and hard bounces apart', () => {
-    expect(classifySmtpError(new Error('Invalid RCPT TO: <a@b> 451 4.7.1 greylisted'))).toEqual({ code: 451, permanent: false, hardBounce: false });
-    expect(classifySmtpError(new Error('Invalid RCPT TO: <a@b> 550 5.1.1 user unknown'))).toEqual({ code: 550, permanent: true, hardBounce: true });
-    expect(classifySmtpError(new Error('Failed to send DATA: 554 5.7.1 spam'))).toEqual({ code: 554, permanent: true, hardBounce: false });
-    // A refused login is the sender's setup: retry once it is fixed.
-    expect(classifySmtpError(new Error('Failed to plain authentication: 535 5.7.8 bad credentials'))).toMatchObject({ permanent: false });
-    expect(classifySmtpError(new Error('Failed to connect to SMTP server: ECONNREFUSED'))).toEqual({ code: null, permanent: false, hardBounce: false });
+    expect(smtpFailure(reply('rcpt', 451, '4.7.1 greylisted'), server)).toMatchObject({ kind: 'recipient', permanent: false, hardBounce: false });
+    expect(smtpFailure(reply('rcpt', 550, '5.1.1 user unknown'), server)).toMatchObject({ kind: 'recipient', permanent: true, hardBounce: true });
+    expect(smtpFailure(reply('data-end', 554, '5.7.1 spam'), server)).toMatchObject({ kind: 'recipient', permanent: true, hardBounce: false });
+    // A refused login is the sender's setup: retried once it is fixed (and campaigns pause meanwhile).
+    expect(smtpFailure(new SmtpError('auth', 'auth', '535 5.7.8 bad credentials'), server)).toMatchObject({ kind: 'auth', permanent: false });
+    expect(smtpFailure(new SmtpError('connect', 'connect', 'refused'), server)).toMatchObject({ kind: 'connect', permanent: false });
+    expect(smtpFailure(reply('greeting', 421, '4.3.2 busy'), server)).toMatchObject({ kind: 'rejected', permanent: false });
+  });
+
+  it('never asks to resend a message the server may already have', () => {
+    const outcome = smtpFailure(new SmtpError('unknown_outcome', 'data-end', 'the whole message was sent but the server never confirmed it (no answer within 300 seconds)'), server);
+    expect(outcome).toMatchObject({ kind: 'unknown_outcome', permanent: false });
+    expect(outcome.message).toBe('smtp.shop.example:587 was handed the whole message but never confirmed it (no answer within 300 seconds). It was not resent, to avoid a duplicate.');
   });
 });
 
 describe('content helpers', () => {
   it('makes the plain-text part from the HTML, keeping link addresses', () => {
-    expect(htmlToText('<h1>Hi &amp; welcome</h1><p>See <a href="https://x.example/a">our shop</a></p><ul><li>One</li></ul>')).toBe('Hi & welcome\nSee our shop (https://x.example/a)\n- One');
+    expect(htmlToText('<h1>Hi &amp; welcome</h1><p>See <a href="https://x.example/a">our shop</a></p><ul><li>One</li></ul>')).toBe('Hi & welcome\n\nSee our shop (https://x.example/a)\n\n- One');
   });
 
   it('adds an unsubscribe footer unless the design already links to it', () => {

@@ -1,0 +1,90 @@
+// Builds the message text (RFC 5322 headers, a multipart/alternative body in
+// quoted-printable) ready for DATA, dot-stuffed and terminated. Every header goes
+// through header-encoding.ts; callers cannot write a raw header line.
+import { assertSafeHeader, encodeUnstructured, foldHeader, formatMailbox } from './header-encoding';
+
+/** A mailbox: an address and an optional display name (any text; it is encoded). */
+export type Mailbox = { name?: string | undefined; email: string };
+
+/** One message to one recipient. */
+export type MailMessage = {
+  from: Mailbox;
+  to: Mailbox;
+  replyTo?: Mailbox | undefined;
+  subject: string;
+  text: string;
+  html: string;
+  // Extra headers (Message-ID, List-Unsubscribe…): names and values are checked, values folded.
+  headers?: Record<string, string> | undefined;
+};
+
+const encoder = new TextEncoder();
+
+/** Quoted-printable (RFC 2045 §6.7): lines of at most 76 characters, CRLF line ends kept as such. */
+export function quotedPrintable(text: string, lineLength = 76): string {
+  const bytes = encoder.encode(text.replace(/\r?\n/g, '\n'));
+  let out = '';
+  let column = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === 10) {
+      out += '\r\n';
+      column = 0;
+      continue;
+    }
+    const blank = byte === 32 || byte === 9;
+    const endOfLine = i + 1 >= bytes.length || bytes[i + 1] === 10;
+    const literal = (byte >= 33 && byte <= 126 && byte !== 61) || (blank && !endOfLine);
+    const token = literal ? String.fromCharCode(byte) : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    // Soft line break, leaving room for the "=" that ends the line.
+    if (column + token.length > lineLength - 1) {
+      out += '=\r\n';
+      column = 0;
+    }
+    out += token;
+    column += token.length;
+  }
+  return out;
+}
+
+function boundary(prefix: string): string {
+  const random = new Uint8Array(16);
+  crypto.getRandomValues(random);
+  return `${prefix}_${Array.from(random, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The header block, each line folded and free of control characters. */
+export function buildHeaders(message: MailMessage, now = new Date()): string[] {
+  const fields: [string, string][] = [
+    ['From', formatMailbox(message.from)],
+    ['To', formatMailbox(message.to)],
+    ...(message.replyTo ? [['Reply-To', formatMailbox(message.replyTo)] as [string, string]] : []),
+    ['Subject', encodeUnstructured(message.subject)],
+    ['Date', now.toUTCString()],
+  ];
+  const own = new Set(fields.map(([name]) => name.toLowerCase()));
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    // The addressing headers come only from the fields above.
+    if (own.has(name.toLowerCase())) continue;
+    assertSafeHeader(name, value);
+    fields.push([name, value]);
+  }
+  if (!fields.some(([name]) => name.toLowerCase() === 'message-id')) fields.push(['Message-ID', `<${crypto.randomUUID()}@${message.from.email.split('@').pop()}>`]);
+  fields.push(['MIME-Version', '1.0']);
+  return fields.map(([name, value]) => foldHeader(name, value));
+}
+
+/** The whole DATA payload: headers, body, dot-stuffing and the final ".". */
+export function buildMessageData(message: MailMessage, now = new Date()): string {
+  const alternative = boundary('alt');
+  const part = (type: string, body: string) => `--${alternative}\r\nContent-Type: ${type}; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(body)}\r\n`;
+  const lines = [
+    ...buildHeaders(message, now),
+    `Content-Type: multipart/alternative; boundary="${alternative}"`,
+    '',
+    part('text/plain', message.text) + part('text/html', message.html) + `--${alternative}--`,
+  ].join('\r\n');
+  // A line that starts with "." gets a second one (RFC 5321 §4.5.2).
+  const stuffed = lines.replace(/^\./, '..').replace(/\r\n\./g, '\r\n..');
+  return `${stuffed}\r\n.\r\n`;
+}
