@@ -2,7 +2,7 @@
 // configured, otherwise the platform's default sender. The password is encrypted
 // at rest and never leaves this module in clear except to the SMTP client.
 import { eq } from 'drizzle-orm';
-import { parseSmtpUrl, sendOneEmail, testSmtpConnection, type SmtpOutcome, type SmtpServer } from '../channels/email';
+import { parseSmtpUrl, sendOneEmail, smtpTimeouts, testSmtpConnection, type SmtpOutcome, type SmtpServer } from '../channels/email';
 import { runBatch } from '../db/client';
 import { workspaceSettings, workspaces, type SmtpSecurity } from '../db/schema';
 import type { Tenant } from '../db/tenant';
@@ -88,13 +88,16 @@ export async function removeEmailSender(tenant: Tenant, now = Date.now()): Promi
 }
 
 /** The server and From address to send with now. */
-export async function resolveSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_KEY' | 'PLATFORM_SMTP_URL' | 'PLATFORM_SENDER_EMAIL' | 'PLATFORM_SENDER_NAME'>): Promise<ResolvedSender> {
+export async function resolveSender(
+  tenant: Tenant,
+  env: Pick<Env, 'ENCRYPTION_KEY' | 'PLATFORM_SMTP_URL' | 'PLATFORM_SENDER_EMAIL' | 'PLATFORM_SENDER_NAME' | 'SMTP_REPLY_TIMEOUT_SECONDS' | 'SMTP_DATA_TIMEOUT_SECONDS'>,
+): Promise<ResolvedSender> {
   const [settings, workspace] = await Promise.all([loadSettings(tenant), getWorkspace(tenant)]);
   const displayName = workspace.senderName ?? workspace.name;
   if (settings.smtpHost && settings.smtpPort && settings.smtpSecurity && workspace.senderEmail) {
     const password = settings.smtpPasswordCiphertext ? await decryptSecret(env.ENCRYPTION_KEY, settings.smtpPasswordCiphertext) : null;
     return {
-      server: { host: settings.smtpHost, port: settings.smtpPort, security: settings.smtpSecurity, username: settings.smtpUsername, password },
+      server: { host: settings.smtpHost, port: settings.smtpPort, security: settings.smtpSecurity, username: settings.smtpUsername, password, timeouts: smtpTimeouts(env) },
       from: { name: displayName, email: workspace.senderEmail },
       replyTo: settings.replyToEmail,
       platform: false,
@@ -104,7 +107,7 @@ export async function resolveSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_K
   }
   // The platform address sends, under the store's name; replies still reach the store.
   return {
-    server: parseSmtpUrl(env.PLATFORM_SMTP_URL),
+    server: { ...parseSmtpUrl(env.PLATFORM_SMTP_URL), timeouts: smtpTimeouts(env) },
     from: { name: displayName, email: env.PLATFORM_SENDER_EMAIL },
     replyTo: settings.replyToEmail ?? workspace.senderEmail,
     platform: true,

@@ -7,7 +7,7 @@
 // never confirmed is recorded as an unknown outcome and never resent.
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { openEmailSession, smtpTimeouts, type EmailSession, type OutgoingEmail, type SmtpOutcome, type SmtpServer } from '../channels/email';
+import { openEmailSession, type EmailSession, type OutgoingEmail, type SmtpOutcome, type SmtpServer } from '../channels/email';
 import { openDb, runBatch, type Statement } from '../db/client';
 import { campaigns, contacts, deliveries, emailContents } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
@@ -202,7 +202,6 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
   const tenant = forWorkspace(openDb(env.DB), workspaceId);
   // Once per batch: the batch's messages of a workspace all come through here together.
   const sender = await resolveSender(tenant, env);
-  const server: SmtpServer = { ...sender.server, timeouts: smtpTimeouts(env) };
 
   const slots = await reserveSendSlots(env, workspaceId, group.length, sender.perSecond);
   const later = group.slice(slots.granted);
@@ -260,7 +259,7 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
     }
     await waitForSlot(slots, slot);
     if (senderFailure) return retryLater(delivery, senderFailure.message, Date.now());
-    const outcome = await sendOnLane(scope, lane, server, email);
+    const outcome = await sendOnLane(scope, lane, sender.server, email);
     const at = Date.now();
     if (outcome.ok) return void sent.push({ id: delivery.id, at });
     senderFailure = senderFailureOf(outcome) ?? senderFailure;
