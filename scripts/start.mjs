@@ -84,7 +84,8 @@ function pipeWithPrefix(stream, target, prefix) {
   createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => target.write(`${prefix}${line}\n`));
 }
 
-function startWranglerDev() {
+/** Runs wrangler dev, its platform sender pointed at the mailbox (whatever MAILBOX_SMTP_PORT chose). */
+function startWranglerDev(mailbox) {
   const child = spawnWrangler([
     'dev',
     '--test-scheduled',
@@ -94,6 +95,8 @@ function startWranglerDev() {
     '--show-interactive-dev-session=false',
     // Links the Worker gives out (unsubscribe, webhook URLs) point at this server.
     '--var', `PUBLIC_BASE_URL:http://${HOST}:${PORT}`,
+    // Flags outrank .dev.vars, so the mailbox's port wins over the copied default (2525).
+    '--var', `PLATFORM_SMTP_URL:smtp://dev:dev@${HOST}:${mailbox.smtpPort}`,
   ]);
   pipeWithPrefix(child.stdout, process.stdout, '[wrangler] ');
   pipeWithPrefix(child.stderr, process.stderr, '[wrangler] ');
@@ -196,7 +199,7 @@ async function main() {
   const seeded = await seedOrWarn();
   const mailbox = await startOrReuseMailbox();
   log('starting wrangler dev');
-  const wrangler = startWranglerDev();
+  const wrangler = startWranglerDev(mailbox);
 
   let ticker = null;
   let stopping = false;
