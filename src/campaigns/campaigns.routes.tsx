@@ -55,7 +55,7 @@ const DONE_NOTICES = new Map([
   ['sending', 'Sending has started.'],
   ['unscheduled', 'Taken off the schedule: the campaign is a draft again.'],
   ['cancelled', 'Campaign cancelled.'],
-  ['paused', 'Paused: nothing more goes out until you resume. Messages already on their way still finish.'],
+  ['paused', 'Campaign paused. Messages already on their way still finish.'],
   ['resumed', 'Resumed: sending continues where it stopped, and no one gets it twice.'],
 ]);
 

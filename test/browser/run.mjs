@@ -445,6 +445,30 @@ function scenarios(base, page) {
       await screenshot(page, 'campaign-sending');
     }],
 
+    ['pause and resume a sending campaign from its page', async () => {
+      await page.goto(`${base}/app/marketing`);
+      await page.getByRole('link', { name: 'Flash sale' }).click();
+      await page.waitForURL(/\/app\/marketing\/campaigns\/[0-9A-Z]{26}$/);
+      const campaignUrl = page.url();
+      assert.equal(await page.locator('main .page-header .badge').innerText(), 'Sending');
+
+      await page.getByRole('button', { name: 'Pause sending' }).click();
+      await page.waitForURL(`${campaignUrl}?done=paused`);
+      assert.equal(await page.locator('main .page-header .badge').innerText(), 'Paused');
+      assert.match(await mainText(page), /Paused by you at /);
+      assert.equal(await page.getByRole('button', { name: 'Pause sending' }).count(), 0, 'a paused campaign offers no second pause');
+      await page.locator('[data-progress-key=cancelled]').waitFor();
+      await screenshot(page, 'campaign-paused');
+
+      await page.getByRole('button', { name: 'Resume sending' }).click();
+      await page.waitForURL(`${campaignUrl}?done=resumed`);
+      assert.equal(await page.locator('main .page-header .badge').innerText(), 'Sending');
+      assert.match(await mainText(page), /continues where it stopped/);
+      assert.equal(await page.getByRole('button', { name: 'Resume sending' }).count(), 0);
+      await page.getByRole('button', { name: 'Pause sending' }).waitFor();
+      await screenshot(page, 'campaign-resumed');
+    }],
+
     ['create an API key and use it', async () => {
       await page.goto(`${base}/app/settings`);
       const card = page.locator('#api-keys');

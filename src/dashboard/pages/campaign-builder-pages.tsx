@@ -694,10 +694,9 @@ function PausedNotice({ campaign, timeZone }: { campaign: CampaignView; timeZone
     return (
       <Notice tone="warning">
         <p>
-          <strong>{`Paused by the platform${since ? ` at ${since}` : ''}: `}</strong>
-          {campaign.pauseReason}
+          <strong>{`Paused by the platform${since ? ` at ${since}` : ''}.`}</strong> {campaign.pauseReason}
         </p>
-        <p>Once you have fixed it (in Settings → Email sender), resume sending. If your server still refuses, the campaign pauses again by itself.</p>
+        <p>You can resume once it is fixed; it continues where it stopped. If your server still refuses, the campaign pauses again by itself.</p>
       </Notice>
     );
   }
