@@ -45,6 +45,7 @@ import {
   updateCampaign,
   type CampaignView,
 } from './campaigns.service';
+import { getSenderHealth } from '../messages/sender-health';
 
 // What the page says after an action, by the `done` the action redirects with.
 const DONE_NOTICES = new Map([
@@ -146,8 +147,9 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
   if (!canMoveCampaign(campaign.status, 'edit')) {
     // A bad outcome or cursor in the address shows the first page of every outcome.
     const query = CampaignResultsQuery.safeParse({ status: state.results?.results || undefined, cursor: state.results?.cursor || undefined });
-    const results = await getCampaignResults(tenant, id, query.success ? query.data : { limit: 50 });
-    return render(<CampaignDetails props={props} results={results} resultsStatus={query.success ? query.data.status : undefined} />);
+    const waiting = campaign.status === 'sending' || campaign.status === 'paused';
+    const [results, senderHealth] = await Promise.all([getCampaignResults(tenant, id, query.success ? query.data : { limit: 50 }), waiting ? getSenderHealth(tenant) : null]);
+    return render(<CampaignDetails props={props} results={results} resultsStatus={query.success ? query.data.status : undefined} senderHealth={senderHealth} />);
   }
   const step = state.step ?? (campaign.status === 'scheduled' ? 'review' : 'audience');
   const open = await openStep(c, tenant, campaign, workspace.timeZone, step, state.testResults ?? []);

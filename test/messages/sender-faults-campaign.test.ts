@@ -40,6 +40,12 @@ describe('a sender that keeps failing', () => {
     // While paused the delivery waits, unclaimed: no attempt, no retry used up.
     await worker.queue(createMessageBatch('marketing-sends', [{ id: 'pw-after', timestamp: new Date(), attempts: 4, body }]), env);
     expect(await deliveryOf(contactId, campaignId)).toMatchObject({ status: 'queued', attempts: AUTH_FAILURES_BEFORE_PAUSE });
+    // The campaign's page says why it stopped and what to fix.
+    const page = await (await merchant.client.get(`/app/marketing/campaigns/${campaignId}`)).text();
+    expect(page).toContain('Paused by the platform');
+    expect(page).toContain('Your email sender is failing.');
+    expect(page).toMatch(/refused the username or password: 535/);
+    expect(page).toContain('href="/app/settings/email"');
   });
 
   it('answers Test connection at once for a server that hangs up before greeting', async () => {

@@ -16,6 +16,8 @@ import type { SegmentView } from '../../segments/segments.service';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
 import type { Starter } from './email-designs-pages';
 import { campaignPath, CampaignStatusBadge, NewCampaignButton, numbers } from './campaign-parts';
+import type { SenderHealth } from '../../messages/sender-health';
+import { SenderStatusNotice } from './sender-status';
 
 /** The builder's steps, in the order a merchant goes through them. */
 export const CAMPAIGN_STEPS = ['audience', 'content', 'schedule', 'review'] as const;
@@ -759,7 +761,18 @@ function CampaignResultsCard({ campaign, timeZone, results, status }: { campaign
 }
 
 /** A campaign that is sending, paused, sent or cancelled: what it was, how its sending went, and who it did not reach. */
-export function CampaignDetails({ props, results, resultsStatus }: { props: CampaignPageProps; results: CampaignResultPage; resultsStatus: ResultStatus | undefined }) {
+export function CampaignDetails({
+  props,
+  results,
+  resultsStatus,
+  senderHealth,
+}: {
+  props: CampaignPageProps;
+  results: CampaignResultPage;
+  resultsStatus: ResultStatus | undefined;
+  // The sender's state while messages wait for it (sending or paused), else null.
+  senderHealth: SenderHealth | null;
+}) {
   const { campaign, timeZone } = props;
   // A campaign cancelled before it started has nothing to show but its details.
   const started = campaign.startedAt !== null;
@@ -768,6 +781,8 @@ export function CampaignDetails({ props, results, resultsStatus }: { props: Camp
       <CampaignHeader campaign={campaign} csrfToken={props.csrfToken} />
       <PageNotices notice={props.notice} problem={props.problem} />
       {campaign.status === 'paused' ? <PausedNotice campaign={campaign} timeZone={timeZone} /> : null}
+      {/* Why it is not sending: the sender's failure from real attempts, with what to fix. */}
+      {senderHealth?.state === 'failing' ? <SenderStatusNotice health={senderHealth} timeZone={timeZone} /> : null}
       {campaign.status === 'cancelled' ? (
         <Notice tone="info">
           <div class="notice-row">
