@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startMailbox } from '../../scripts/dev-mailbox.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'test', 'browser', 'screenshots');
@@ -32,6 +33,7 @@ let wrangler; // the `wrangler dev` child (leader of its own process group)
 let wranglerLog = ''; // its combined output, shown when something fails
 let browser;
 let stateDir;
+let mailbox; // the dev mailbox (scripts/dev-mailbox.mjs): the platform sender's mail lands there
 
 // ---------------------------------------------------------------- helpers
 
@@ -61,11 +63,13 @@ function runWrangler(args) {
   });
 }
 
-async function startWrangler(port, inspectorPort) {
+async function startWrangler(port, inspectorPort, smtpPort) {
   const args = ['dev', '--local', '--persist-to', stateDir, '--port', String(port), '--ip', '127.0.0.1'];
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--live-reload=false');
   // Links the Worker gives out (webhook URLs, unsubscribe) must point at this server.
   args.push('--var', `PUBLIC_BASE_URL:http://127.0.0.1:${port}`);
+  // The platform sender delivers to this run's mailbox, as `npm start` does.
+  args.push('--var', `PLATFORM_SMTP_URL:smtp://dev:dev@127.0.0.1:${smtpPort}`);
   wrangler = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   wrangler.stdout.on('data', (d) => (wranglerLog += d));
   wrangler.stderr.on('data', (d) => (wranglerLog += d));
@@ -115,6 +119,7 @@ function cleanup() {
   cleaningUp ??= (async () => {
     await browser?.close().catch(() => {});
     await stopWrangler();
+    await mailbox?.close();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   })();
   return cleaningUp;
@@ -491,6 +496,37 @@ function scenarios(base, page) {
       assert.match(await card.locator('tbody').innerText(), new RegExp(KEY_NAME));
     }],
 
+    ['a campaign email in the local mailbox, unsubscribed with its one-click button', async () => {
+      const api = async (path, body) => {
+        const res = await fetch(`${base}/api/v1${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+        assert.ok(res.ok, `${path} answered ${res.status}: ${await res.clone().text()}`);
+        return res.json();
+      };
+      const to = `one-click-${run}@example.com`;
+      await api('/contacts', { email: to, firstName: 'Olive', emailConsent: 'subscribed', tags: ['one-click'] });
+      const { designs } = await api('/email-designs');
+      const audience = { type: 'rules', definition: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['one-click'] }] } };
+      const { campaign } = await api('/campaigns', { name: 'One-click check', contentId: designs[0].id, audience });
+      await api(`/campaigns/${campaign.id}/schedule`, { now: true });
+
+      const mailboxUrl = `http://127.0.0.1:${mailbox.httpPort}`;
+      let message;
+      for (const deadline = Date.now() + 30_000; !message && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+        message = (await (await fetch(`${mailboxUrl}/api/messages?to=${encodeURIComponent(to)}`)).json())[0];
+      }
+      assert.ok(message, `the campaign email reached the mailbox on ${mailbox.smtpPort}`);
+      await page.goto(`${mailboxUrl}/messages/${message.id}`);
+      await page.getByRole('button', { name: /Unsubscribe \(one-click/ }).click();
+      await page.getByRole('heading', { name: 'One-click unsubscribe sent' }).waitFor();
+      assert.match(await page.locator('body').innerText(), /answered 200/);
+      await screenshot(page, 'mailbox-one-click');
+      const { contacts } = await api(`/contacts?email=${encodeURIComponent(to)}`);
+      assert.equal(contacts[0].emailConsent.status, 'unsubscribed');
+      assert.equal(contacts[0].emailConsent.source, 'unsubscribe_link');
+      // Back where the next scenario expects the page to be.
+      await page.goto(`${base}/app/settings`);
+    }],
+
     ['revoke the API key', async () => {
       assert.ok(apiKey, 'needs the key from the previous scenario');
       const row = page.locator('#api-keys tbody tr', { hasText: KEY_NAME });
@@ -570,7 +606,8 @@ async function main() {
 
   stateDir = mkdtempSync(join(tmpdir(), 'browser-tests-'));
   await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir]);
-  const base = await startWrangler(await freePort(), await freePort());
+  mailbox = await startMailbox({ smtpPort: await freePort(), httpPort: await freePort(), dir: join(stateDir, 'mailbox'), log: () => {} });
+  const base = await startWrangler(await freePort(), await freePort(), mailbox.smtpPort);
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
