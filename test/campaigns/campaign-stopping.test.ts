@@ -14,7 +14,7 @@ import type { QueueMessage } from '../../src/jobs/queue-messages';
 import { HOUR } from '../../src/lib/time';
 import { sweepStaleDeliveries } from '../../src/messages/deliveries.service';
 import { insertEmailContent } from '../helpers/deliveries';
-import { callApi, createApiKey, postApi, signUpMerchant, type Merchant } from '../helpers/factories';
+import { apiErrorOf, callApi, createApiKey, postApi, signUpMerchant, type Merchant } from '../helpers/factories';
 import { receivedFor } from '../helpers/smtp-sink';
 
 type Progress = { recipients: number; pending: number; sent: number; failed: number; skipped: number; unknown: number; cancelled: number };
@@ -28,10 +28,6 @@ let sequence = 0;
 
 async function getCampaign(id: string): Promise<Campaign> {
   return (await (await callApi(key, `/campaigns/${id}`)).json<{ campaign: Campaign }>()).campaign;
-}
-
-async function errorOf(res: Response) {
-  return (await res.json<{ error: { code: string; message: string; issues?: { path: string }[] } }>()).error;
 }
 
 /** `n` subscribed contacts with the tag, in one D1 batch; sorted by id (the fan-out's order). */
@@ -283,7 +279,7 @@ describe('cancelling a sending campaign', () => {
 
     const again = await postApi(key, `/campaigns/${id}/cancel`);
     expect(again.status).toBe(409);
-    expect((await errorOf(again)).message).toMatch(/was cancelled/);
+    expect((await apiErrorOf(again)).message).toMatch(/was cancelled/);
   });
 
   it('cancels a paused campaign too, and its page shows what went out and what was cancelled', async () => {
@@ -354,23 +350,23 @@ describe('the lifecycle and workspaces at the API', () => {
     const { campaign } = await (await postApi(key, '/campaigns', { name: 'Draft', contentId: designId })).json<{ campaign: { id: string } }>();
     const pauseDraft = await postApi(key, `/campaigns/${campaign.id}/pause`);
     expect(pauseDraft.status).toBe(409);
-    expect((await errorOf(pauseDraft)).message).toBe('This campaign is a draft.');
+    expect((await apiErrorOf(pauseDraft)).message).toBe('This campaign is a draft.');
     // A resume never starts a draft (draft → sending is "send now").
     const resumeDraft = await postApi(key, `/campaigns/${campaign.id}/resume`);
     expect(resumeDraft.status).toBe(409);
-    expect((await errorOf(resumeDraft)).message).toBe('Only a paused campaign can be resumed. This campaign is a draft.');
+    expect((await apiErrorOf(resumeDraft)).message).toBe('Only a paused campaign can be resumed. This campaign is a draft.');
     expect((await getCampaign(campaign.id)).status).toBe('draft');
 
     const sending = await sendingCampaign('lifecycle');
     const resumeSending = await postApi(key, `/campaigns/${sending}/resume`);
     expect(resumeSending.status).toBe(409);
-    expect((await errorOf(resumeSending)).message).toMatch(/sending now/);
+    expect((await apiErrorOf(resumeSending)).message).toMatch(/sending now/);
 
     await env.DB.prepare("UPDATE campaigns SET status = 'sent' WHERE id = ?").bind(sending).run();
     for (const action of ['pause', 'resume', 'cancel']) {
       const res = await postApi(key, `/campaigns/${sending}/${action}`);
       expect(res.status, action).toBe(409);
-      expect((await errorOf(res)).message).toMatch(/was sent/);
+      expect((await apiErrorOf(res)).message).toMatch(/was sent/);
     }
   });
 
@@ -409,7 +405,7 @@ describe('the lifecycle and workspaces at the API', () => {
 
     const bad = await callApi(key, `/campaigns/${id}/deliveries?status=sent`);
     expect(bad.status).toBe(400);
-    expect((await errorOf(bad)).issues!.map((issue) => issue.path)).toEqual(['status']);
+    expect((await apiErrorOf(bad)).issues!.map((issue) => issue.path)).toEqual(['status']);
 
     // The page: the table, one outcome at a time, and the outcome-unknown line in plain words.
     const page = await (await merchant.client.get(`/app/marketing/campaigns/${id}?results=failed`)).text();

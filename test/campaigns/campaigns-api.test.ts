@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertContact, tagContact } from '../helpers/data';
 import { insertEmailContent } from '../helpers/deliveries';
-import { callApi, createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
+import { apiErrorOf, callApi, createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
 import { waitForEmail } from '../helpers/smtp-sink';
 
 type Campaign = { id: string; status: string; scheduledAt: number | null; scheduledLocal: string | null; scheduledTimeZone: string | null; audience: unknown; sendingFilter: string };
@@ -15,10 +15,6 @@ async function createCampaign(body: Record<string, unknown> = {}): Promise<Campa
   const res = await postApi(key, '/campaigns', { name: 'Winter sale', contentId: designId, ...body });
   expect(res.status).toBe(201);
   return (await res.json<{ campaign: Campaign }>()).campaign;
-}
-
-async function errorOf(res: Response) {
-  return (await res.json<{ error: { code: string; message: string; issues?: { path: string }[] } }>()).error;
 }
 
 beforeAll(async () => {
@@ -50,7 +46,7 @@ describe('/api/v1/campaigns', () => {
     for (const [body, field] of cases) {
       const res = await postApi(key, '/campaigns', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect((await errorOf(res)).issues!.map((issue) => issue.path).join(' ')).toContain(field);
+      expect((await apiErrorOf(res)).issues!.map((issue) => issue.path).join(' ')).toContain(field);
     }
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM campaigns WHERE workspace_id = ?').bind(merchant.workspaceId).first('n')).toBe(before);
   });
@@ -60,7 +56,7 @@ describe('/api/v1/campaigns', () => {
     for (const sendAt of ['2027-02-30T09:00', '2027-04-31T09:00', '2027-02-29T09:00', '2027-03-01T25:00']) {
       const res = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt });
       expect(res.status, sendAt).toBe(400);
-      const error = await errorOf(res);
+      const error = await apiErrorOf(res);
       expect(error.issues!.map((issue) => issue.path)).toEqual(['sendAt']);
       expect(error.message).toContain('sendAt');
     }
@@ -91,9 +87,9 @@ describe('/api/v1/campaigns', () => {
     expect(moved.scheduledLocal).toBe('2030-01-02T11:30');
     const past = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: '2020-01-01T10:00' });
     expect(past.status).toBe(400);
-    expect((await errorOf(past)).issues![0]!.path).toBe('sendAt');
+    expect((await apiErrorOf(past)).issues![0]!.path).toBe('sendAt');
     const bad = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: 'tomorrow' });
-    expect((await errorOf(bad)).issues![0]!.path).toBe('sendAt');
+    expect((await apiErrorOf(bad)).issues![0]!.path).toBe('sendAt');
     const draft = (await (await postApi(key, `/campaigns/${campaign.id}/unschedule`)).json<{ campaign: Campaign }>()).campaign;
     expect(draft).toMatchObject({ status: 'draft', scheduledAt: null });
   });
@@ -102,7 +98,7 @@ describe('/api/v1/campaigns', () => {
     const campaign = await createCampaign({ contentId: null });
     const res = await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt: '2030-01-01T10:00' });
     expect(res.status).toBe(400);
-    expect((await errorOf(res)).issues![0]!.path).toBe('contentId');
+    expect((await apiErrorOf(res)).issues![0]!.path).toBe('contentId');
   });
 
   it('cancels until it starts; a cancelled campaign cannot be edited or scheduled (409)', async () => {
@@ -110,7 +106,7 @@ describe('/api/v1/campaigns', () => {
     expect((await (await postApi(key, `/campaigns/${campaign.id}/cancel`)).json<{ campaign: Campaign }>()).campaign.status).toBe('cancelled');
     const edit = await patchApi(key, `/campaigns/${campaign.id}`, { name: 'Renamed' });
     expect(edit.status).toBe(409);
-    expect((await errorOf(edit)).message).toMatch(/cancelled/);
+    expect((await apiErrorOf(edit)).message).toMatch(/cancelled/);
     expect((await postApi(key, `/campaigns/${campaign.id}/schedule`, { now: true })).status).toBe(409);
   });
 
@@ -123,7 +119,7 @@ describe('/api/v1/campaigns', () => {
       await postApi(key, `/campaigns/${campaign.id}/cancel`),
     ]) {
       expect(res.status).toBe(409);
-      expect((await errorOf(res)).message).toBe('This campaign was sent; it can no longer be edited or rescheduled.');
+      expect((await apiErrorOf(res)).message).toBe('This campaign was sent; it can no longer be edited or rescheduled.');
     }
   });
 
@@ -156,7 +152,7 @@ describe('/api/v1/campaigns', () => {
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     for (const address of to) expect((await waitForEmail(address)).subject).toBe('[Test] Winter at Campaign API');
     const tooMany = await postApi(key, `/campaigns/${campaign.id}/test-send`, { to: ['a@x.io', 'b@x.io', 'c@x.io', 'd@x.io', 'e@x.io', 'f@x.io'] });
-    expect((await errorOf(tooMany)).issues![0]!.path).toBe('to');
+    expect((await apiErrorOf(tooMany)).issues![0]!.path).toBe('to');
   });
 
   it('keeps the design and segment a campaign uses: deleting them is a 409, not a broken campaign', async () => {
@@ -165,7 +161,7 @@ describe('/api/v1/campaigns', () => {
     await createCampaign({ contentId: design, audience: { type: 'segment', segmentId: segment.id } });
     const segmentDelete = await callApi(key, `/segments/${segment.id}`, { method: 'DELETE' });
     expect(segmentDelete.status).toBe(409);
-    expect((await errorOf(segmentDelete)).message).toMatch(/campaign uses this segment/);
+    expect((await apiErrorOf(segmentDelete)).message).toMatch(/campaign uses this segment/);
     const designDelete = await callApi(key, `/email-designs/${design}`, { method: 'DELETE' });
     expect(designDelete.status).toBe(409);
   });

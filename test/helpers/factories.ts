@@ -57,3 +57,8 @@ export function postApi(key: string, path: string, body: unknown = {}): Promise<
 export function patchApi(key: string, path: string, body: unknown): Promise<Response> {
   return callApi(key, path, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
+
+/** The `error` of an API error response (code, message and the fields named). */
+export async function apiErrorOf(res: Response) {
+  return (await res.json<{ error: { code: string; message: string; issues?: { path: string }[] } }>()).error;
+}
