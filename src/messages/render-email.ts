@@ -1,6 +1,6 @@
 // Rendering email content with Liquid (liquidjs): merge tags with defaults, each part
 // rendered with its own escaping, template errors reported before anything is sent.
-import { convert, type HtmlToTextOptions } from 'html-to-text';
+import { compile } from 'html-to-text';
 import { Liquid, type Template } from 'liquidjs';
 import { invalidField } from '../lib/errors';
 import { escapeHtml } from '../lib/html';
@@ -64,7 +64,8 @@ export function validateEmailTemplate(template: EmailTemplate): void {
   }
 }
 
-const TEXT_PART_OPTIONS: HtmlToTextOptions = {
+// Compiled once: `convert` would rebuild the selectors for every message (about 5x slower).
+const convertToText = compile({
   // Lines are left whole: mail clients reflow text, the transport encodes long lines, and
   // a wrap could part a link's label from its address.
   wordwrap: false,
@@ -77,11 +78,11 @@ const TEXT_PART_OPTIONS: HtmlToTextOptions = {
     ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
     { selector: 'ul', options: { itemPrefix: '- ' } },
   ],
-};
+});
 
 /** The plain-text part, made from the rendered HTML: links as "label (address)", blocks as lines, entities decoded. */
 export function htmlToText(html: string): string {
-  return convert(html, TEXT_PART_OPTIONS);
+  return convertToText(html);
 }
 
 // A subject is a header: line breaks and other control characters become spaces.
