@@ -78,9 +78,11 @@ const later = (ms, reply) => setTimeout(() => accept(reply), ms).unref();
 
 const behaviours = {
   closeBeforeGreeting: (socket) => socket.destroy(),
-  // Answers 250 to the message, then hangs up: the next message on that connection finds it closed.
+  // Answers 250 to the message, then hangs up: the next message on that connection finds it
+  // closed. It offers PIPELINING, so the client's batched MAIL/RCPT/DATA meets the closed socket.
   closeAfterAccept: (socket) =>
     converse(socket, 'closeAfterAccept', {
+      capabilities: ['PIPELINING', 'AUTH PLAIN LOGIN'],
       onMessage: (_to, reply) => {
         accept(reply);
         socket.end();
