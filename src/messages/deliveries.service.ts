@@ -1,6 +1,6 @@
 // Deliveries: written once per (source, step, contact, occurrence) before anything is
 // enqueued, then moved through their lifecycle by the send job.
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { runBatch, type Db } from '../db/client';
 import { campaigns, deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
@@ -94,7 +94,8 @@ export async function failDeadDeliveries(db: Db, dead: { workspaceId: string; de
     dead.map(({ workspaceId, deliveryId }) =>
       db
         .update(deliveries)
-        .set({ status: 'failed', reason: 'Gave up after repeated temporary failures (see the logs)', updatedAt: now })
+        // The last temporary failure stays in the reason: the results say what kept failing.
+        .set({ status: 'failed', reason: sql`'Gave up after repeated temporary failures' || COALESCE('. The last: ' || ${deliveries.reason}, '')`, updatedAt: now })
         .where(and(eq(deliveries.workspaceId, workspaceId), eq(deliveries.id, deliveryId), inArray(deliveries.status, ['queued', 'sending']))),
     ),
   );

@@ -158,7 +158,10 @@ describe('the send path', () => {
     expect(retried!.reason).toContain('451');
 
     await worker.queue(createMessageBatch('marketing-sends-dlq', [{ id: 'temp-dead', timestamp: new Date(), attempts: 9, body: { type: 'send-delivery', workspaceId, deliveryId } }]), env);
-    expect(await deliveryOf(contactId, 'c-temp')).toMatchObject({ status: 'failed' });
+    const dead = await deliveryOf(contactId, 'c-temp');
+    expect(dead).toMatchObject({ status: 'failed' });
+    // The results keep what kept failing.
+    expect(dead!.reason).toMatch(/^Gave up after repeated temporary failures\. The last: .*451 4\.7\.1 greylisted/);
   });
 });
 
