@@ -102,9 +102,9 @@ describe('Test connection against a faulty server', () => {
 });
 
 describe('sending through a faulty server', () => {
-  async function workspaceOn(fault: Fault | 'sink', label: string) {
+  async function workspaceOn(fault: Fault | 'sink', label: string, security: SmtpSecurity = 'none') {
     const merchant = await signUpMerchant(`Faults ${label}`);
-    await useOwnSmtpServer(merchant.workspaceId, { port: fault === 'sink' ? SMTP_PORT : FAULT_PORTS[fault] });
+    await useOwnSmtpServer(merchant.workspaceId, { port: fault === 'sink' ? SMTP_PORT : FAULT_PORTS[fault], security });
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'Hello {{ contact.first_name }}', html: '<p>Hi</p>' });
     return { workspaceId: merchant.workspaceId, design };
   }
@@ -152,7 +152,8 @@ describe('sending through a faulty server', () => {
     const [row] = await queueFor(workspace, 'unknown', 1);
     const batch = createMessageBatch('marketing-sends', batchOf(workspace.workspaceId, [row!], 'unknown'));
     const ctx = createExecutionContext();
-    await worker.queue(batch, env);
+    const { slowestMs } = await livenessDuring(worker.queue(batch, env));
+    expect(slowestMs).toBeLessThan(1000);
     expect((await getQueueResult(batch, ctx)).retryMessages).toEqual([]);
     const delivery = await deliveryOf(row!.contactId, 'faults-unknown');
     expect(delivery).toMatchObject({ status: 'unknown' });
@@ -182,12 +183,39 @@ describe('sending through a faulty server', () => {
     await running;
   });
 
+  it('never sends through a server that does not offer STARTTLS when STARTTLS is set, and says why', async () => {
+    const before = (await faultStats()).noStartTls;
+    const workspace = await workspaceOn('noStartTls', 'cleartext', 'starttls');
+    const rows = await queueFor(workspace, 'cleartext', 2);
+    const batch = createMessageBatch('marketing-sends', batchOf(workspace.workspaceId, rows, 'cleartext'));
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).retryMessages).toHaveLength(2);
+    const after = (await faultStats()).noStartTls;
+    expect([after.auth, after.mail]).toEqual([before.auth, before.mail]);
+    for (const row of rows) expect((await deliveryOf(row.contactId, 'faults-cleartext'))!.reason).toContain('does not offer STARTTLS');
+    const kind = await env.DB.prepare('SELECT sender_error_kind FROM workspace_settings WHERE workspace_id = ?').bind(workspace.workspaceId).first('sender_error_kind');
+    expect(kind).toBe('starttls_missing');
+  });
+
+  it('keeps answering while a batch waits on a server that never greets', async () => {
+    const workspace = await workspaceOn('silent', 'silent');
+    const rows = await queueFor(workspace, 'silent', 3);
+    const batch = createMessageBatch('marketing-sends', batchOf(workspace.workspaceId, rows, 'silent'));
+    const ctx = createExecutionContext();
+    const { slowestMs } = await livenessDuring(worker.queue(batch, env));
+    expect(slowestMs).toBeLessThan(1000);
+    expect((await getQueueResult(batch, ctx)).retryMessages).toHaveLength(3);
+    for (const row of rows) expect((await deliveryOf(row.contactId, 'faults-silent'))!.reason).toMatch(/never greeted within 2 seconds/);
+  });
+
   it('stops trying a server that refuses connections after the first failure, and retries the rest later', async () => {
     const workspace = await workspaceOn('busyAtConnect', 'busy');
     const rows = await queueFor(workspace, 'busy', 5);
     const batch = createMessageBatch('marketing-sends', batchOf(workspace.workspaceId, rows, 'busy'));
     const ctx = createExecutionContext();
-    await worker.queue(batch, env);
+    const { slowestMs } = await livenessDuring(worker.queue(batch, env));
+    expect(slowestMs).toBeLessThan(1000);
     expect((await getQueueResult(batch, ctx)).retryMessages).toHaveLength(5);
     for (const row of rows) expect(await deliveryOf(row.contactId, 'faults-busy')).toMatchObject({ status: 'queued' });
     const state = await env.DB.prepare('SELECT sender_error, sender_error_kind, sender_failing_since FROM workspace_settings WHERE workspace_id = ?').bind(workspace.workspaceId).first<Record<string, unknown>>();
