@@ -1,6 +1,7 @@
 // The D1 schema: the only source of migrations (`npm run db:generate`).
 // Columns are camelCase here and snake_case in SQL (drizzle `casing`).
 // Times are UTC epoch milliseconds; money is integer minor units.
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () => integer().notNull();
@@ -154,7 +155,7 @@ const contactRef = () =>
     .notNull()
     .references(() => contacts.id, { onDelete: 'cascade' });
 
-/** A customer or subscriber of a workspace, keyed by normalized email. */
+/** A customer or subscriber of a workspace, keyed by normalized email or E.164 phone (at least one). */
 export const contacts = sqliteTable(
   'contacts',
   {
@@ -187,7 +188,10 @@ export const contacts = sqliteTable(
   },
   (t) => [
     uniqueIndex('contacts_email_idx').on(t.workspaceId, t.email),
-    index('contacts_phone_idx').on(t.workspaceId, t.phone),
+    // An SMS-only subscriber is found by phone, so a phone names one contact per workspace.
+    uniqueIndex('contacts_phone_idx')
+      .on(t.workspaceId, t.phone)
+      .where(sql`${t.phone} IS NOT NULL`),
     index('contacts_external_idx').on(t.workspaceId, t.externalId),
     // No indexes on spend or order dates: segment ranges over them match large
     // shares of a workspace, where a scan beats an index plus a lookup per row
