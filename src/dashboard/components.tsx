@@ -5,6 +5,9 @@ import { CSRF_FIELD } from '../http/csrf';
 /** Per-field error messages of a form, by field name. */
 export type FormErrors = Record<string, string>;
 
+/** Who is looking at a page: which forms it offers depends on it. */
+export type Viewer = { email: string; canEdit: boolean; csrfToken: string };
+
 /** The hidden CSRF field every form carries. */
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name={CSRF_FIELD} value={token} />;

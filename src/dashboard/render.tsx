@@ -5,7 +5,14 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { openDb } from '../db/client';
 import type { AppEnv } from '../env';
 import { listUserWorkspaces } from '../workspaces/workspaces.service';
+import type { Viewer } from './components';
 import { AppLayout, type Section } from './layout';
+
+/** The signed-in user as pages see them: only the workspace owner may change things. */
+export function viewerOf(c: Context<AppEnv>): Viewer {
+  const session = c.get('session');
+  return { email: session.email, canEdit: session.role === 'owner', csrfToken: c.get('csrfToken') };
+}
 
 /** Loads the shell (workspaces for the switcher) and renders `body` in it. */
 export async function renderAppPage(

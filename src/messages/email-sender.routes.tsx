@@ -1,13 +1,25 @@
 // Settings → Email sender (mounted at /app/settings/email).
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { formErrorsOf, readForm } from '../dashboard/forms';
-import { renderEmailSenderPage } from '../dashboard/pages/email-sender-page';
+import { EmailSenderPage, type EmailSenderState } from '../dashboard/pages/email-sender-page';
+import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
 import { requireOwner } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
+import { getWorkspace } from '../workspaces/workspaces.service';
 import { EmailSenderInput, TestEmailInput } from './email-sender.schemas';
-import { removeEmailSender, saveEmailSender, sendTestEmail, testEmailSender } from './email-sender.service';
+import { getEmailSender, removeEmailSender, saveEmailSender, sendTestEmail, testEmailSender } from './email-sender.service';
+import { getSenderHealth } from './sender-health';
+
+/** Loads the sender, its health and the workspace, and renders the page with what an action wants shown. */
+async function renderEmailSenderPage(c: Context<AppEnv>, state: EmailSenderState = {}, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const [workspace, sender, health] = await Promise.all([getWorkspace(tenant), getEmailSender(tenant), getSenderHealth(tenant)]);
+  const page = <EmailSenderPage workspace={workspace} sender={sender} health={health} platformSenderEmail={c.env.PLATFORM_SENDER_EMAIL} viewer={viewerOf(c)} state={state} />;
+  return renderAppPage(c, { title: 'Email sender', section: 'settings', body: page }, status);
+}
 
 export const emailSenderRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderEmailSenderPage(c, { notice: c.req.query('saved') ? 'Sender saved. Send a test email to check it.' : c.req.query('removed') ? 'Mail now goes out from the platform sender.' : undefined }))

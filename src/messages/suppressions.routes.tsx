@@ -1,13 +1,24 @@
 // Settings → Suppressions (mounted at /app/settings/suppressions).
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { formErrorsOf, readForm } from '../dashboard/forms';
-import { renderSuppressionsPage } from '../dashboard/pages/suppressions-page';
+import { SuppressionsPage, type SuppressionsState } from '../dashboard/pages/suppressions-page';
+import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
 import { requireOwner } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
-import { addSuppression, removeSuppression, SuppressionInput } from './suppressions.service';
+import { getWorkspace } from '../workspaces/workspaces.service';
+import { addSuppression, listSuppressions, removeSuppression, SuppressionInput } from './suppressions.service';
+
+/** Loads the page of the list that the query asks for and renders it with what an action wants shown. */
+async function renderSuppressionsPage(c: Context<AppEnv>, state: SuppressionsState = {}, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const q = c.req.query('q');
+  const [workspace, page] = await Promise.all([getWorkspace(tenant), listSuppressions(tenant, { q, cursor: c.req.query('cursor'), limit: 50 })]);
+  return renderAppPage(c, { title: 'Suppressions', section: 'settings', body: <SuppressionsPage workspace={workspace} page={page} q={q} viewer={viewerOf(c)} state={state} /> }, status);
+}
 
 export const suppressionRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderSuppressionsPage(c, { notice: c.req.query('added') ? 'Address suppressed.' : c.req.query('removed') ? 'Address removed from the list.' : undefined }))

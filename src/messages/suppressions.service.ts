@@ -5,6 +5,7 @@ import { Email } from '../accounts/accounts.schemas';
 import { SUPPRESSION_REASONS, suppressions } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { notFound } from '../lib/errors';
+import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { suppressEmail } from './deliveries.service';
 
 /**
@@ -33,9 +34,13 @@ export async function listSuppressions(tenant: Tenant, query: SuppressionListQue
     .from(suppressions)
     .where(tenant.where(suppressions, query.q ? like(suppressions.email, `${query.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`) : undefined, query.cursor ? gt(suppressions.email, query.cursor) : undefined))
     .orderBy(asc(suppressions.email))
-    .limit(query.limit);
-  return { suppressions: rows, nextCursor: rows.length === query.limit ? rows[rows.length - 1]!.email : null };
+    .limit(keysetLimit(query.limit));
+  const page = keysetPage(rows, query.limit, (row) => row.email);
+  return { suppressions: page.rows, nextCursor: page.nextCursor };
 }
+
+/** A page of suppressed addresses; `nextCursor` (an email) is null on the last page. */
+export type SuppressionPage = Awaited<ReturnType<typeof listSuppressions>>;
 
 /** Adds an address (kept once, with its first reason). */
 export async function addSuppression(tenant: Tenant, input: SuppressionInput): Promise<void> {

@@ -1,16 +1,11 @@
 // Settings → Email sender: the workspace's own SMTP server, its tests, and the
 // notice that mail goes out from the platform address until one is configured.
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SMTP_SECURITY, type SmtpSecurity } from '../../db/schema';
-import type { AppEnv } from '../../env';
-import { tenantOf } from '../../http/tenant';
 import { formatInZone } from '../../lib/time';
-import { getEmailSender, type EmailSenderView } from '../../messages/email-sender.service';
-import { describeSenderHealth, getSenderHealth, type SenderHealth } from '../../messages/sender-health';
-import { getWorkspace } from '../../workspaces/workspaces.service';
-import { CsrfField, Field, type FormErrors, Notice, OwnerSubmit } from '../components';
-import { renderAppPage } from '../render';
+import type { EmailSenderView } from '../../messages/email-sender.service';
+import { describeSenderHealth, type SenderHealth } from '../../messages/sender-health';
+import type { WorkspaceView } from '../../workspaces/workspaces.service';
+import { CsrfField, Field, type FormErrors, Notice, OwnerSubmit, type Viewer } from '../components';
 import { SenderStatusNotice } from './sender-status';
 import { SettingsHeader } from './settings-page';
 
@@ -118,46 +113,48 @@ function TestActions({ sender, csrfToken, email }: { sender: EmailSenderView; cs
   );
 }
 
-/** Renders Settings → Email sender. */
-export async function renderEmailSenderPage(c: Context<AppEnv>, state: EmailSenderState = {}, status: ContentfulStatusCode = 200) {
-  const tenant = tenantOf(c);
-  const [workspace, sender, health] = await Promise.all([getWorkspace(tenant), getEmailSender(tenant), getSenderHealth(tenant)]);
-  const session = c.get('session');
-  const canEdit = session.role === 'owner';
-  const csrfToken = c.get('csrfToken');
-  return renderAppPage(
-    c,
-    {
-      title: 'Email sender',
-      section: 'settings',
-      body: (
-        <>
-          <SettingsHeader workspaceName={workspace.name} current="email" />
-          {sender.configured ? null : (
-            <Notice tone="warning">
-              Mail goes out from the platform address <strong>{c.env.PLATFORM_SENDER_EMAIL}</strong> (under your store's name, with replies to your reply-to address) until you configure your own SMTP server below. Recipients may not recognise that address.
-            </Notice>
-          )}
-          {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
-          {state.outcome ? <Notice tone={state.outcome.ok ? 'success' : 'error'}>{state.outcome.message}</Notice> : null}
-          {sender.configured ? <SenderStatus health={health} timeZone={workspace.timeZone} /> : null}
-          <section class="card" aria-labelledby="smtp-heading">
-            <h2 id="smtp-heading">Your SMTP server</h2>
-            <p class="muted">Send from your own domain through your provider's SMTP server (Postmark, SES, Mailgun, Google Workspace, …). Workers cannot reach port 25: use 465 (TLS) or 587 (STARTTLS).</p>
-            <SenderForm sender={sender} csrfToken={csrfToken} canEdit={canEdit} errors={state.errors} values={state.values} />
-            {sender.configured && canEdit ? (
-              <form method="post" action="/app/settings/email/remove" data-confirm="Stop using your SMTP server? Mail will go out from the platform address.">
-                <CsrfField token={csrfToken} />
-                <button type="submit" class="button small danger">
-                  Use the platform sender instead
-                </button>
-              </form>
-            ) : null}
-          </section>
-          {canEdit ? <TestActions sender={sender} csrfToken={csrfToken} email={session.email} /> : null}
-        </>
-      ),
-    },
-    status,
+/** Settings → Email sender, from what the route loaded. */
+export function EmailSenderPage({
+  workspace,
+  sender,
+  health,
+  platformSenderEmail,
+  viewer,
+  state = {},
+}: {
+  workspace: WorkspaceView;
+  sender: EmailSenderView;
+  health: SenderHealth;
+  platformSenderEmail: string;
+  viewer: Viewer;
+  state?: EmailSenderState;
+}) {
+  const { canEdit, csrfToken } = viewer;
+  return (
+    <>
+      <SettingsHeader workspaceName={workspace.name} current="email" />
+      {sender.configured ? null : (
+        <Notice tone="warning">
+          Mail goes out from the platform address <strong>{platformSenderEmail}</strong> (under your store's name, with replies to your reply-to address) until you configure your own SMTP server below. Recipients may not recognise that address.
+        </Notice>
+      )}
+      {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
+      {state.outcome ? <Notice tone={state.outcome.ok ? 'success' : 'error'}>{state.outcome.message}</Notice> : null}
+      {sender.configured ? <SenderStatus health={health} timeZone={workspace.timeZone} /> : null}
+      <section class="card" aria-labelledby="smtp-heading">
+        <h2 id="smtp-heading">Your SMTP server</h2>
+        <p class="muted">Send from your own domain through your provider's SMTP server (Postmark, SES, Mailgun, Google Workspace, …). Workers cannot reach port 25: use 465 (TLS) or 587 (STARTTLS).</p>
+        <SenderForm sender={sender} csrfToken={csrfToken} canEdit={canEdit} errors={state.errors} values={state.values} />
+        {sender.configured && canEdit ? (
+          <form method="post" action="/app/settings/email/remove" data-confirm="Stop using your SMTP server? Mail will go out from the platform address.">
+            <CsrfField token={csrfToken} />
+            <button type="submit" class="button small danger">
+              Use the platform sender instead
+            </button>
+          </form>
+        ) : null}
+      </section>
+      {canEdit ? <TestActions sender={sender} csrfToken={csrfToken} email={viewer.email} /> : null}
+    </>
   );
 }
