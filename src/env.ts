@@ -1,6 +1,6 @@
 // Bindings, vars and secrets of the Worker (see wrangler.toml), and request variables.
 import type { MembershipRole } from './db/schema';
-import type { QueueMessage } from './jobs/queue-messages';
+import type { QueueMessage } from './queues/messages';
 
 /** Everything the Worker is bound to. Secrets come from `wrangler secret put` or .dev.vars. */
 export interface Env {
@@ -8,6 +8,7 @@ export interface Env {
   ASSETS: Fetcher;
   EVENTS_QUEUE: Queue<QueueMessage>;
   SENDS_QUEUE: Queue<QueueMessage>;
+  IMPORTS_QUEUE: Queue<QueueMessage>;
   CAMPAIGN_TRACKER: DurableObjectNamespace<import('./tracking/campaign-tracker').CampaignTracker>;
   SEND_RATE_LIMITER: DurableObjectNamespace<import('./messages/send-rate-limiter').SendRateLimiter>;
   PUBLIC_BASE_URL: string;

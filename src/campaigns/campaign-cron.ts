@@ -6,9 +6,10 @@ import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { campaigns } from '../db/schema';
 import { forWorkspace } from '../db/tenant';
-import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
+import { enqueue, type Queues } from '../queues/enqueue';
+import { fanOutPageMessage } from '../queues/messages';
 import { MINUTE } from '../lib/time';
-import { campaignProgress, fanOutPage } from './campaigns.service';
+import { campaignProgress } from './campaigns.service';
 
 // Campaigns started, finished or resumed per tick; the next tick takes the rest.
 const PER_TICK = 100;
@@ -16,7 +17,7 @@ const PER_TICK = 100;
 const STALLED_AFTER = 10 * MINUTE;
 
 /** Claims due scheduled campaigns (scheduled → sending) and enqueues their first fan-out page. */
-export async function startDueCampaigns(db: Db, queue: Queue<QueueMessage>, now: number): Promise<number> {
+export async function startDueCampaigns(db: Db, queues: Queues, now: number): Promise<number> {
   const due = db
     .select({ id: campaigns.id })
     .from(campaigns)
@@ -28,9 +29,9 @@ export async function startDueCampaigns(db: Db, queue: Queue<QueueMessage>, now:
     .set({ status: 'sending', startedAt: now, updatedAt: now })
     .where(and(inArray(campaigns.id, due), eq(campaigns.status, 'scheduled')))
     .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId });
-  await enqueueAll(
-    queue,
-    claimed.map((row) => fanOutPage(row, null)),
+  await enqueue(
+    queues,
+    claimed.map((row) => fanOutPageMessage(row, null)),
   );
   return claimed.length;
 }
@@ -59,7 +60,7 @@ export async function finishSentCampaigns(db: Db, now: number): Promise<number> 
 }
 
 /** Re-enqueues the next page of fan-outs that stopped moving (a page message lost after the cursor moved). */
-export async function requeueStalledFanOuts(db: Db, queue: Queue<QueueMessage>, now: number): Promise<number> {
+export async function requeueStalledFanOuts(db: Db, queues: Queues, now: number): Promise<number> {
   const stalled = await db
     .update(campaigns)
     .set({ updatedAt: now })
@@ -74,9 +75,9 @@ export async function requeueStalledFanOuts(db: Db, queue: Queue<QueueMessage>, 
       ),
     )
     .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId, cursor: campaigns.fanOutCursor });
-  await enqueueAll(
-    queue,
-    stalled.map((row) => fanOutPage(row, row.cursor)),
+  await enqueue(
+    queues,
+    stalled.map((row) => fanOutPageMessage(row, row.cursor)),
   );
   return stalled.length;
 }

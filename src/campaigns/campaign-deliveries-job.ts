@@ -8,7 +8,8 @@ import { openDb } from '../db/client';
 import { campaigns, type CampaignStatus } from '../db/schema';
 import { forWorkspace } from '../db/tenant';
 import type { Env } from '../env';
-import { enqueueAll, type CampaignDeliveriesPageMessage, type QueueMessage } from '../jobs/queue-messages';
+import { enqueue } from '../queues/enqueue';
+import { campaignDeliveriesPageMessage, type CampaignDeliveriesPageMessage } from '../queues/messages';
 import { cancelQueuedDeliveries, enqueueDeliveries } from '../messages/deliveries.service';
 import { pageCampaignDeliveries, queuedIds } from './campaign-deliveries';
 
@@ -25,20 +26,15 @@ export const DELIVERIES_PAGE_SIZE = 500;
 // when the campaign is paused again (the next resume walks from the start).
 const WALKS_WHILE: Record<Message['action'], CampaignStatus> = { resume: 'sending', cancel: 'cancelled' };
 
-/** The message that walks the campaign's deliveries after `afterContactId` (null: from the first). */
-export function campaignDeliveriesPage(campaign: { id: string; workspaceId: string }, action: Message['action'], afterContactId: string | null): QueueMessage {
-  return { type: 'campaign-deliveries-page', workspaceId: campaign.workspaceId, campaignId: campaign.id, action, afterContactId };
-}
-
 export async function runCampaignDeliveriesPageJob(message: Message, env: Env): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), message.workspaceId);
   const [campaign] = await tenant.db.select({ id: campaigns.id, workspaceId: campaigns.workspaceId, status: campaigns.status }).from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, message.campaignId))).limit(1);
   if (!campaign || campaign.status !== WALKS_WHILE[message.action]) return;
   const page = await pageCampaignDeliveries(tenant, campaign.id, message.afterContactId, DELIVERIES_PAGE_SIZE);
   const queued = queuedIds(page);
-  if (message.action === 'resume') await enqueueDeliveries(env.SENDS_QUEUE, tenant.workspaceId, queued);
+  if (message.action === 'resume') await enqueueDeliveries(env, tenant.workspaceId, queued);
   else await cancelQueuedDeliveries(tenant, queued);
   // The next page only once this one is done: a retried page redoes its own work
   // (harmless both ways) instead of starting a second walk.
-  if (page.length === DELIVERIES_PAGE_SIZE) await enqueueAll(env.SENDS_QUEUE, [campaignDeliveriesPage(campaign, message.action, page.at(-1)!.contactId)]);
+  if (page.length === DELIVERIES_PAGE_SIZE) await enqueue(env, [campaignDeliveriesPageMessage(campaign, message.action, page.at(-1)!.contactId)]);
 }

@@ -9,11 +9,11 @@ import { openDb } from '../db/client';
 import { campaigns, contacts, type CampaignStatus } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
-import type { FanOutPageMessage } from '../jobs/queue-messages';
+import { fanOutPageMessage, type FanOutPageMessage } from '../queues/messages';
 import { cancelQueuedDeliveries, enqueueDeliveries, writeEmailDeliveries } from '../messages/deliveries.service';
 import { compileCampaignAudience, requiresOptIn } from './campaign-audience';
 import { pageCampaignDeliveries, queuedIds } from './campaign-deliveries';
-import { audienceOf, campaignDefinition, fanOutPage } from './campaigns.service';
+import { audienceOf, campaignDefinition } from './campaigns.service';
 
 /**
  * Contacts per page. One page costs 1 audience query, ceil(500 / 6) = 84 insert
@@ -30,7 +30,7 @@ export const FAN_OUT_PAGE_SIZE = 500;
  */
 async function requeuePage(tenant: Tenant, env: Env, campaignId: string, afterContactId: string | null): Promise<void> {
   const page = await pageCampaignDeliveries(tenant, campaignId, afterContactId, FAN_OUT_PAGE_SIZE);
-  await enqueueDeliveries(env.SENDS_QUEUE, tenant.workspaceId, queuedIds(page));
+  await enqueueDeliveries(env, tenant.workspaceId, queuedIds(page));
 }
 
 /** The campaign's status now (after this page lost the race to move its cursor). */
@@ -76,6 +76,6 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
   // The next page goes ahead of this page's sends, so the audience is resolved while
   // they go out rather than after. If this fails, the retried message finds the cursor
   // moved and requeues this page's sends; the cron restarts a stalled fan-out.
-  const nextPage = advanced && !done ? [fanOutPage(campaign, cursor)] : [];
-  await enqueueDeliveries(env.SENDS_QUEUE, tenant.workspaceId, created, nextPage);
+  const nextPage = advanced && !done ? [fanOutPageMessage(campaign, cursor)] : [];
+  await enqueueDeliveries(env, tenant.workspaceId, created, nextPage);
 }

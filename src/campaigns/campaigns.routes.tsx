@@ -245,7 +245,7 @@ export const campaignRoutes = new Hono<AppEnv>()
   })
   .post('/:id/schedule', (c) =>
     runAction(c, c.req.param('id'), 'review', async (tenant, id, form) => {
-      const campaign = await scheduleCampaign(tenant, c.env.SENDS_QUEUE, id, readScheduleForm(form));
+      const campaign = await scheduleCampaign(tenant, c.env, id, readScheduleForm(form));
       return `?done=${campaign.status}`;
     }),
   )
@@ -263,13 +263,13 @@ export const campaignRoutes = new Hono<AppEnv>()
   )
   .post('/:id/resume', (c) =>
     runAction(c, c.req.param('id'), 'review', async (tenant, id) => {
-      await resumeCampaign(tenant, c.env.SENDS_QUEUE, id);
+      await resumeCampaign(tenant, c.env, id);
       return '?done=resumed';
     }),
   )
   .post('/:id/cancel', (c) =>
     runAction(c, c.req.param('id'), 'review', async (tenant, id) => {
-      await cancelCampaign(tenant, c.env.SENDS_QUEUE, id);
+      await cancelCampaign(tenant, c.env, id);
       return '?done=cancelled';
     }),
   );

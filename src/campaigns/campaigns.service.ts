@@ -6,7 +6,8 @@ import type { SmtpOutcome } from '../channels/email';
 import { campaigns, contacts, deliveries, type CampaignStatus, type DeliveryStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
-import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
+import { enqueue, type Queues } from '../queues/enqueue';
+import { campaignDeliveriesPageMessage, fanOutPageMessage } from '../queues/messages';
 import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { zonedTimeToUtc } from '../lib/time';
@@ -16,7 +17,6 @@ import { getSegment } from '../segments/segments.service';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { compileCampaignAudience } from './campaign-audience';
 import { listCampaignResults, type CampaignResultPage } from './campaign-deliveries';
-import { campaignDeliveriesPage } from './campaign-deliveries-job';
 import { assertCampaignMove, assertCampaignResumable } from './campaign-status';
 import type { CampaignAudience, CampaignInput, CampaignPatch, CampaignResultsQuery, ScheduleInput } from './campaigns.schemas';
 
@@ -228,23 +228,18 @@ function assertSendable(row: CampaignRow): void {
   if (!row.contentId) throw invalidField('contentId', 'Choose the email design to send', 'Choose the email design to send first');
 }
 
-/** The message that pages a sending campaign's audience after `afterContactId` (null: from the start). */
-export function fanOutPage(campaign: Pick<CampaignRow, 'id' | 'workspaceId'>, afterContactId: string | null): QueueMessage {
-  return { type: 'fan-out-page', workspaceId: campaign.workspaceId, campaignId: campaign.id, afterContactId };
-}
-
 /**
  * Sends now (the fan-out starts at once) or schedules for a wall-clock time in the
  * workspace's zone; rescheduling a scheduled campaign moves it.
  */
-export async function scheduleCampaign(tenant: Tenant, queue: Queue<QueueMessage>, id: string, input: ScheduleInput, now = Date.now()): Promise<CampaignView> {
+export async function scheduleCampaign(tenant: Tenant, queues: Queues, id: string, input: ScheduleInput, now = Date.now()): Promise<CampaignView> {
   const row = await loadCampaign(tenant, id);
   if (input.now) {
     assertCampaignMove(row.status, 'sending');
     assertSendable(row);
     const started = await moveCampaign(tenant, row, 'sending', { startedAt: now, scheduledAt: now, scheduledLocal: null, scheduledTimeZone: null }, now);
     // If this send fails, the cron's stalled fan-out sweep starts it (requeueStalledFanOuts).
-    await queue.send(fanOutPage(started, null));
+    await enqueue(queues, [fanOutPageMessage(started, null)]);
     return toView(started, EMPTY_PROGRESS);
   }
   assertCampaignMove(row.status, 'scheduled');
@@ -280,13 +275,13 @@ export async function pauseCampaign(tenant: Tenant, id: string, now = Date.now()
  * it twice: every send claims its delivery once. A campaign the platform paused (its
  * server refused the password) may be resumed too; it pauses again if it still does.
  */
-export async function resumeCampaign(tenant: Tenant, queue: Queue<QueueMessage>, id: string, now = Date.now()): Promise<CampaignView> {
+export async function resumeCampaign(tenant: Tenant, queues: Queues, id: string, now = Date.now()): Promise<CampaignView> {
   const row = await loadCampaign(tenant, id);
   assertCampaignResumable(row.status);
   const resumed = await moveCampaign(tenant, row, 'sending', { pausedAt: null, pauseReason: null }, now);
   // If this enqueue fails, the cron still gets there: the stalled fan-out sweep restarts
   // the fan-out, the stale delivery sweep re-enqueues what is queued.
-  await enqueueAll(queue, [campaignDeliveriesPage(resumed, 'resume', null), ...(resumed.fanOutDone ? [] : [fanOutPage(resumed, resumed.fanOutCursor)])]);
+  await enqueue(queues, [campaignDeliveriesPageMessage(resumed, 'resume', null), ...(resumed.fanOutDone ? [] : [fanOutPageMessage(resumed, resumed.fanOutCursor)])]);
   return getCampaign(tenant, id);
 }
 
@@ -295,12 +290,12 @@ export async function resumeCampaign(tenant: Tenant, queue: Queue<QueueMessage>,
  * sending or paused one, what has not gone out never will: the fan-out stops, the send
  * job claims nothing more, and its queued deliveries are marked cancelled page by page.
  */
-export async function cancelCampaign(tenant: Tenant, queue: Queue<QueueMessage>, id: string, now = Date.now()): Promise<CampaignView> {
+export async function cancelCampaign(tenant: Tenant, queues: Queues, id: string, now = Date.now()): Promise<CampaignView> {
   const row = await loadCampaign(tenant, id);
   const cancelled = await moveCampaign(tenant, row, 'cancelled', { finishedAt: now, pausedAt: null, pauseReason: null }, now);
   // Only a campaign that started has deliveries. If this enqueue fails, the stale
   // delivery sweep cancels them (it cancels any queued delivery of a cancelled campaign).
-  if (row.status === 'sending' || row.status === 'paused') await queue.send(campaignDeliveriesPage(cancelled, 'cancel', null));
+  if (row.status === 'sending' || row.status === 'paused') await enqueue(queues, [campaignDeliveriesPageMessage(cancelled, 'cancel', null)]);
   return getCampaign(tenant, id);
 }
 

@@ -6,7 +6,8 @@ import { and, asc, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
 import { contactImportChunks, contactImportRejections, contactImports, type ImportStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
-import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
+import { enqueue, type Queues } from '../queues/enqueue';
+import { importChunkMessage } from '../queues/messages';
 import { chunk } from '../lib/chunk';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -75,7 +76,7 @@ async function runInBatches(tenant: Tenant, statements: Statement[], size: numbe
  */
 export async function createContactImport(
   tenant: Tenant,
-  queue: Queue<QueueMessage>,
+  queues: Queues,
   file: { fileName: string; csv: string },
   now = Date.now(),
 ): Promise<ContactImportView> {
@@ -97,9 +98,9 @@ export async function createContactImport(
   const chunkRows = plan.chunks.map((slice, chunkIndex) => tenant.db.insert(contactImportChunks).values(tenant.row({ importId: id, chunkIndex, ...slice })));
   await runInBatches(tenant, chunkRows, CHUNKS_PER_BATCH);
   await runInBatches(tenant, rejectionStatements(tenant, id, plan.duplicates), STATEMENTS_PER_BATCH);
-  const messages = plan.chunks.map((_, chunkIndex) => ({ type: 'import-chunk' as const, workspaceId: tenant.workspaceId, importId: id, chunkIndex }));
+  const messages = plan.chunks.map((_, chunkIndex) => importChunkMessage(tenant.workspaceId, id, chunkIndex));
   try {
-    await enqueueAll(queue, messages);
+    await enqueue(queues, messages);
   } catch (err) {
     // Chunks never enqueued would leave it "queued" forever: say it failed, so it can be uploaded again.
     await tenant.db.update(contactImports).set({ status: 'failed', finishedAt: Date.now() }).where(tenant.where(contactImports, eq(contactImports.id, id)));

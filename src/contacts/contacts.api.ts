@@ -19,7 +19,7 @@ export const contactApi = new Hono<AppEnv>()
       throw new AppError('invalid_input', 'Send the CSV file as the body with Content-Type: text/csv');
     }
     const file = { fileName: c.req.valid('query').fileName ?? 'contacts.csv', csv: await c.req.text() };
-    return c.json({ import: await createContactImport(tenantOf(c), c.env.EVENTS_QUEUE, file) }, 202);
+    return c.json({ import: await createContactImport(tenantOf(c), c.env, file) }, 202);
   })
   .get('/imports/:id', validate('query', ImportReportQuery), async (c) => {
     const tenant = tenantOf(c);

@@ -24,7 +24,7 @@ export const contactRoutes = new Hono<AppEnv>()
     const query = ContactListQuery.parse({});
     if (!(file instanceof File) || file.size === 0) return renderContactsPage(c, { query, uploadError: 'Choose a CSV file to upload.' }, 400);
     try {
-      const contactImport = await createContactImport(tenantOf(c), c.env.EVENTS_QUEUE, { fileName: file.name || 'contacts.csv', csv: await file.text() });
+      const contactImport = await createContactImport(tenantOf(c), c.env, { fileName: file.name || 'contacts.csv', csv: await file.text() });
       return c.redirect(`/app/contacts/imports/${contactImport.id}`, 303);
     } catch (err) {
       const errors = formErrorsOf(err);

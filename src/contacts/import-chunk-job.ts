@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { openDb } from '../db/client';
 import { forWorkspace } from '../db/tenant';
 import type { Env } from '../env';
-import type { ImportChunkMessage } from '../jobs/queue-messages';
+import type { ImportChunkMessage } from '../queues/messages';
 import { importContactChunk } from './contact-imports.service';
 
 /** Imports the chunk a message names; a redelivered message finds it counted and does nothing. */

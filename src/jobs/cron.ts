@@ -16,11 +16,11 @@ export type CronTask = { name: string; run: (db: Db, env: Env, now: number) => P
 export const cronTasks: CronTask[] = [
   { name: 'purge-expired-sessions', run: (db, _env, now) => purgeExpiredSessions(db, now) },
   { name: 'purge-login-throttles', run: (db, _env, now) => purgeLoginThrottles(db, now) },
-  { name: 'requeue-stale-store-events', run: (db, env, now) => requeueStaleEvents(db, env.EVENTS_QUEUE, now) },
-  { name: 'start-due-campaigns', run: (db, env, now) => startDueCampaigns(db, env.SENDS_QUEUE, now) },
-  { name: 'requeue-stalled-fan-outs', run: (db, env, now) => requeueStalledFanOuts(db, env.SENDS_QUEUE, now) },
+  { name: 'requeue-stale-store-events', run: (db, env, now) => requeueStaleEvents(db, env, now) },
+  { name: 'start-due-campaigns', run: (db, env, now) => startDueCampaigns(db, env, now) },
+  { name: 'requeue-stalled-fan-outs', run: (db, env, now) => requeueStalledFanOuts(db, env, now) },
   { name: 'finish-sent-campaigns', run: (db, _env, now) => finishSentCampaigns(db, now) },
-  { name: 'sweep-stale-deliveries', run: (db, env, now) => sweepStaleDeliveries(db, env.SENDS_QUEUE, now) },
+  { name: 'sweep-stale-deliveries', run: (db, env, now) => sweepStaleDeliveries(db, env, now) },
   { name: 'refresh-query-planner-stats', run: (db, _env, now) => refreshPlannerStats(db, now) },
 ];
 

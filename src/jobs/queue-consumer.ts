@@ -6,7 +6,7 @@ import { groupBy } from '../lib/chunk';
 import type { Env } from '../env';
 import { failDeadDeliveries } from '../messages/deliveries.service';
 import { recordDeadLetters } from './dead-letters';
-import { QueueMessage, type QueueMessageType } from './queue-messages';
+import { QueueMessage, type QueueMessageType } from '../queues/messages';
 
 /**
  * Resources shared by the jobs of one batch (e.g. one SMTP connection per sender),

@@ -4,7 +4,8 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { runBatch, type Db } from '../db/client';
 import { campaigns, deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
-import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
+import { enqueue, type Queues } from '../queues/enqueue';
+import { sendDeliveryMessage, type QueueMessage } from '../queues/messages';
 import { chunk, groupBy } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { HOUR } from '../lib/time';
@@ -60,15 +61,14 @@ export async function writeEmailDeliveries(tenant: Tenant, requests: EmailDelive
 }
 
 /** Enqueues one send message per delivery, in batches of 100, after any `leading` messages. */
-export async function enqueueDeliveries(queue: Queue<QueueMessage>, workspaceId: string, deliveryIds: string[], leading: QueueMessage[] = []): Promise<void> {
-  const bodies: QueueMessage[] = [...leading, ...deliveryIds.map((deliveryId) => ({ type: 'send-delivery' as const, workspaceId, deliveryId }))];
-  await enqueueAll(queue, bodies);
+export async function enqueueDeliveries(queues: Queues, workspaceId: string, deliveryIds: string[], leading: QueueMessage[] = []): Promise<void> {
+  await enqueue(queues, [...leading, ...deliveryIds.map((deliveryId) => sendDeliveryMessage(workspaceId, deliveryId))]);
 }
 
 /** Writes the delivery rows and enqueues a message for each row created. Returns how many were new. */
-export async function queueEmailDeliveries(tenant: Tenant, queue: Queue<QueueMessage>, requests: EmailDeliveryRequest[], now = Date.now()): Promise<number> {
+export async function queueEmailDeliveries(tenant: Tenant, queues: Queues, requests: EmailDeliveryRequest[], now = Date.now()): Promise<number> {
   const created = await writeEmailDeliveries(tenant, requests, now);
-  await enqueueDeliveries(queue, tenant.workspaceId, created);
+  await enqueueDeliveries(queues, tenant.workspaceId, created);
   return created.length;
 }
 
@@ -146,7 +146,7 @@ async function heldCampaigns(db: Db, ids: string[]): Promise<Map<string, 'paused
  * campaign's queued deliveries are only touched (its resume re-enqueues them), and a
  * cancelled campaign's become cancelled (a page its cancel missed, or a lost cancel page).
  */
-export async function sweepStaleDeliveries(db: Db, queue: Queue<QueueMessage>, now: number): Promise<number> {
+export async function sweepStaleDeliveries(db: Db, queues: Queues, now: number): Promise<number> {
   const stale = await db
     .update(deliveries)
     .set({ updatedAt: now })
@@ -170,9 +170,9 @@ export async function sweepStaleDeliveries(db: Db, queue: Queue<QueueMessage>, n
     stale.filter((row) => row.sourceType === 'campaign').map((row) => row.sourceId),
   );
   const holdOf = (row: (typeof stale)[number]) => (row.sourceType === 'campaign' ? held.get(row.sourceId) : undefined);
-  await enqueueAll(
-    queue,
-    stale.filter((row) => !holdOf(row)).map(({ workspaceId, deliveryId }) => ({ type: 'send-delivery' as const, workspaceId, deliveryId })),
+  await enqueue(
+    queues,
+    stale.filter((row) => !holdOf(row)).map(({ workspaceId, deliveryId }) => sendDeliveryMessage(workspaceId, deliveryId)),
   );
   const cancelled = groupBy(
     stale.filter((row) => holdOf(row) === 'cancelled'),

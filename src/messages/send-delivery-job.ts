@@ -13,7 +13,8 @@ import { campaigns, contacts, deliveries, emailContents } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { BatchJobResult, BatchScope } from '../jobs/queue-consumer';
-import { enqueueAll, type SendDeliveryMessage } from '../jobs/queue-messages';
+import { enqueue } from '../queues/enqueue';
+import type { SendDeliveryMessage } from '../queues/messages';
 import { chunk, groupBy } from '../lib/chunk';
 import { escapeHtml } from '../lib/html';
 import { suppressEmailStatement } from './deliveries.service';
@@ -207,8 +208,8 @@ async function sendForWorkspace(env: Env, scope: BatchScope, workspaceId: string
   const later = group.slice(slots.granted);
   if (later.length) {
     // Over the workspace's rate for longer than a consumer should wait: back on the queue, without using up a retry.
-    await enqueueAll(
-      env.SENDS_QUEUE,
+    await enqueue(
+      env,
       later.map(({ message }) => message),
       { delaySeconds: Math.ceil(slots.retryAfterMs / 1000) },
     );

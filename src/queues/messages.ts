@@ -1,8 +1,8 @@
 // Every message body on our queues: one zod discriminated union, checked on read.
 // Messages carry ids and facts, never rendered content, so they stay below 128 KB
 // and sends always reflect the current data when processed.
+// Each type has its builder here, so every producer writes the same body.
 import { z } from 'zod';
-import { chunk } from '../lib/chunk';
 import { StoreEvents } from '../stores/store-events';
 
 /**
@@ -21,6 +21,12 @@ export const StoreEventMessage = z.object({
   events: StoreEvents.nullable(),
   storedEventId: z.string().optional(),
 });
+export type StoreEventMessage = z.infer<typeof StoreEventMessage>;
+
+/** The message applying a verified webhook (or, with `storedEventId`, the events the edge stored for it). */
+export function storeEventMessage(webhook: Omit<StoreEventMessage, 'type'>): StoreEventMessage {
+  return { type: 'store-event', ...webhook };
+}
 
 /** Resolve the next keyset page of a campaign's audience into deliveries. */
 export const FanOutPageMessage = z.object({
@@ -29,6 +35,12 @@ export const FanOutPageMessage = z.object({
   campaignId: z.string(),
   afterContactId: z.string().nullable(),
 });
+export type FanOutPageMessage = z.infer<typeof FanOutPageMessage>;
+
+/** The message that pages a sending campaign's audience after `afterContactId` (null: from the start). */
+export function fanOutPageMessage(campaign: { id: string; workspaceId: string }, afterContactId: string | null): FanOutPageMessage {
+  return { type: 'fan-out-page', workspaceId: campaign.workspaceId, campaignId: campaign.id, afterContactId };
+}
 
 /**
  * One keyset page (by contact) of a campaign's deliveries that are still queued: `resume`
@@ -41,6 +53,16 @@ export const CampaignDeliveriesPageMessage = z.object({
   action: z.enum(['resume', 'cancel']),
   afterContactId: z.string().nullable(),
 });
+export type CampaignDeliveriesPageMessage = z.infer<typeof CampaignDeliveriesPageMessage>;
+
+/** The message that walks the campaign's deliveries after `afterContactId` (null: from the first). */
+export function campaignDeliveriesPageMessage(
+  campaign: { id: string; workspaceId: string },
+  action: CampaignDeliveriesPageMessage['action'],
+  afterContactId: string | null,
+): CampaignDeliveriesPageMessage {
+  return { type: 'campaign-deliveries-page', workspaceId: campaign.workspaceId, campaignId: campaign.id, action, afterContactId };
+}
 
 /** Send one delivery (one email or SMS to one contact); the row was written before this message. */
 export const SendDeliveryMessage = z.object({
@@ -48,6 +70,12 @@ export const SendDeliveryMessage = z.object({
   workspaceId: z.string(),
   deliveryId: z.string(),
 });
+export type SendDeliveryMessage = z.infer<typeof SendDeliveryMessage>;
+
+/** The message that sends the delivery row `deliveryId`. */
+export function sendDeliveryMessage(workspaceId: string, deliveryId: string): SendDeliveryMessage {
+  return { type: 'send-delivery', workspaceId, deliveryId };
+}
 
 /** Import one chunk of a contacts CSV. */
 export const ImportChunkMessage = z.object({
@@ -56,15 +84,15 @@ export const ImportChunkMessage = z.object({
   importId: z.string(),
   chunkIndex: z.number().int().nonnegative(),
 });
+export type ImportChunkMessage = z.infer<typeof ImportChunkMessage>;
 
+/** The message that imports chunk `chunkIndex` of an import. */
+export function importChunkMessage(workspaceId: string, importId: string, chunkIndex: number): ImportChunkMessage {
+  return { type: 'import-chunk', workspaceId, importId, chunkIndex };
+}
+
+/** Any message on any of our queues. */
 export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, CampaignDeliveriesPageMessage, SendDeliveryMessage, ImportChunkMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 export type QueueMessageType = QueueMessage['type'];
 
-// Queues take at most 100 messages per sendBatch call.
-const MESSAGES_PER_SEND_BATCH = 100;
-
-/** Enqueues any number of messages, 100 per `sendBatch` call, each with the same options (e.g. a delay). */
-export async function enqueueAll(queue: Queue<QueueMessage>, bodies: QueueMessage[], options: QueueSendOptions = {}): Promise<void> {
-  for (const slice of chunk(bodies, MESSAGES_PER_SEND_BATCH)) await queue.sendBatch(slice.map((body) => ({ body, ...options })));
-}

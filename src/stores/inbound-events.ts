@@ -6,7 +6,8 @@ import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inboundEvents } from '../db/schema';
 import type { Tenant } from '../db/tenant';
-import { enqueueAll, type QueueMessage } from '../jobs/queue-messages';
+import { enqueue, type Queues } from '../queues/enqueue';
+import { storeEventMessage } from '../queues/messages';
 import { newId } from '../lib/ids';
 import { MINUTE } from '../lib/time';
 import { StoreEvents, type StoreEvent } from './store-events';
@@ -83,15 +84,15 @@ export function markEventProcessed(tenant: Tenant, id: string, now = Date.now())
 const STALE_AFTER = 10 * MINUTE;
 
 /** Enqueues again the events the edge stored whose queue message never led to processing (cron). */
-export async function requeueStaleEvents(db: Db, queue: Queue<QueueMessage>, now: number, limit = 500): Promise<number> {
+export async function requeueStaleEvents(db: Db, queues: Queues, now: number, limit = 500): Promise<number> {
   const stale = await db
     .select({ id: inboundEvents.id, workspaceId: inboundEvents.workspaceId, connectionId: inboundEvents.connectionId, topic: inboundEvents.topic, dedupeKey: inboundEvents.dedupeKey, receivedAt: inboundEvents.receivedAt })
     .from(inboundEvents)
     .where(and(eq(inboundEvents.status, 'queued'), isNotNull(inboundEvents.payload), lt(inboundEvents.receivedAt, now - STALE_AFTER)))
     .limit(limit);
-  await enqueueAll(
-    queue,
-    stale.map(({ id, ...event }) => ({ type: 'store-event' as const, ...event, events: null, storedEventId: id })),
+  await enqueue(
+    queues,
+    stale.map(({ id, ...event }) => storeEventMessage({ ...event, events: null, storedEventId: id })),
   );
   return stale.length;
 }

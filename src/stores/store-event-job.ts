@@ -5,7 +5,7 @@ import { openDb, type Statement } from '../db/client';
 import { storeConnections } from '../db/schema';
 import { forWorkspace } from '../db/tenant';
 import type { Env } from '../env';
-import type { StoreEventMessage } from '../jobs/queue-messages';
+import type { StoreEventMessage } from '../queues/messages';
 import { MINUTE } from '../lib/time';
 import { applyStoreEvent } from './apply-store-events';
 import { claimInboundEvent, claimStoredEvent, markEventProcessed } from './inbound-events';

@@ -6,6 +6,8 @@ import type { StorePlatform } from '../db/schema';
 import type { AppEnv } from '../env';
 import { sha256Hex } from '../lib/crypto';
 import { AppError, invalidField } from '../lib/errors';
+import { enqueue } from '../queues/enqueue';
+import { storeEventMessage } from '../queues/messages';
 import type { AdapterResult, WebhookContext } from './adapters/adapter';
 import { mapCustomEvent, readCustomEnvelope } from './adapters/custom';
 import { mapShopifyWebhook } from './adapters/shopify';
@@ -51,10 +53,10 @@ const MAX_INLINE_MESSAGE_BYTES = 100_000;
 async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: string, dedupeKey: string, events: AdapterResult) {
   const webhook = { workspaceId: connection.workspaceId, connectionId: connection.id, topic, dedupeKey, receivedAt: Date.now(), events };
   const status = events === null ? 'ignored' : 'queued';
-  const message = { type: 'store-event' as const, ...webhook };
+  const message = storeEventMessage(webhook);
   if (new TextEncoder().encode(JSON.stringify(message)).byteLength <= MAX_INLINE_MESSAGE_BYTES) {
     try {
-      await c.env.EVENTS_QUEUE.send(message);
+      await enqueue(c.env, [message]);
       return c.json({ status }, 202);
     } catch (err) {
       logEnqueueFailure(c, err);
@@ -63,7 +65,7 @@ async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: 
   const storedEventId = await storeInboundEvent(openDb(c.env.DB), webhook);
   if (storedEventId && events !== null) {
     try {
-      await c.env.EVENTS_QUEUE.send({ ...message, events: null, storedEventId });
+      await enqueue(c.env, [storeEventMessage({ ...webhook, events: null, storedEventId })]);
     } catch (err) {
       // Stored as queued: the cron sweep enqueues it again, so it is not lost.
       logEnqueueFailure(c, err);

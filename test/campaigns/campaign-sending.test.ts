@@ -96,7 +96,7 @@ describe('sending a campaign', () => {
     const id = await dueCampaign('overlap');
     const db = openDb(env.DB);
     const now = Date.now();
-    const claims = await Promise.all([startDueCampaigns(db, env.SENDS_QUEUE, now), startDueCampaigns(db, env.SENDS_QUEUE, now), startDueCampaigns(db, env.SENDS_QUEUE, now)]);
+    const claims = await Promise.all([startDueCampaigns(db, env, now), startDueCampaigns(db, env, now), startDueCampaigns(db, env, now)]);
     expect(claims.reduce((sum, n) => sum + n, 0)).toBe(1);
     await untilSent(id);
     for (const member of members) expect(await receivedFor(member.email)).toHaveLength(1);

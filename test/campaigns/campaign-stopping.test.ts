@@ -10,7 +10,7 @@ import { FAN_OUT_PAGE_SIZE } from '../../src/campaigns/campaign-fan-out-job';
 import { openDb } from '../../src/db/client';
 import worker from '../../src/index';
 import { runCronTick } from '../../src/jobs/cron';
-import type { QueueMessage } from '../../src/jobs/queue-messages';
+import type { QueueMessage } from '../../src/queues/messages';
 import { HOUR } from '../../src/lib/time';
 import { sweepStaleDeliveries } from '../../src/messages/deliveries.service';
 import { insertEmailContent } from '../helpers/deliveries';
@@ -335,7 +335,7 @@ describe('the cron around paused and cancelled campaigns', () => {
     const queue = { sendBatch: async (messages: { body: QueueMessage }[]) => void enqueued.push(...messages.map((m) => m.body)) } as unknown as Queue<QueueMessage>;
 
     // Hours later, when every one of them looks lost.
-    await sweepStaleDeliveries(openDb(env.DB), queue, Date.now() + 3 * HOUR);
+    await sweepStaleDeliveries(openDb(env.DB), { EVENTS_QUEUE: queue, SENDS_QUEUE: queue, IMPORTS_QUEUE: queue }, Date.now() + 3 * HOUR);
     const ids = enqueued.flatMap((body) => (body.type === 'send-delivery' ? [body.deliveryId] : []));
     expect(ids).toContain(activeDelivery);
     expect(ids).not.toContain(pausedDelivery);

@@ -110,7 +110,7 @@ describe('CSV import through the API and the queue', () => {
     const started = await startImport('email,email_consent\nagain-1@example.com,yes\nagain-2@example.com,maybe\n');
     const before = await waitForImport(started.id);
     const message = { type: 'import-chunk', workspaceId: merchant.workspaceId, importId: started.id, chunkIndex: 0 };
-    const batch = createMessageBatch('marketing-events', [
+    const batch = createMessageBatch('marketing-imports', [
       { id: 'redelivery-1', timestamp: new Date(), attempts: 2, body: message },
       { id: 'redelivery-2', timestamp: new Date(), attempts: 1, body: message },
     ]);

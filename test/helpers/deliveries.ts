@@ -17,7 +17,7 @@ export async function insertEmailContent(workspaceId: string, content: { subject
 
 /** Queues one campaign email to a contact, as a campaign fan-out page does. */
 export function queueCampaignEmail(workspaceId: string, contactId: string, contentId: string, campaignId = 'campaign-1') {
-  return queueEmailDeliveries(forWorkspace(openDb(env.DB), workspaceId), env.SENDS_QUEUE, [{ contactId, sourceType: 'campaign', sourceId: campaignId, contentId }]);
+  return queueEmailDeliveries(forWorkspace(openDb(env.DB), workspaceId), env, [{ contactId, sourceType: 'campaign', sourceId: campaignId, contentId }]);
 }
 
 /** The delivery row of a contact for a campaign. */

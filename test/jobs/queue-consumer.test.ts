@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import worker from '../../src/index';
 import { consumeQueueBatch, retryDelaySeconds } from '../../src/jobs/queue-consumer';
-import type { QueueMessage } from '../../src/jobs/queue-messages';
+import type { QueueMessage } from '../../src/queues/messages';
 
 function deadLetterCount(messageId: string) {
   return env.DB.prepare('SELECT count(*) AS n FROM dead_letters WHERE message_id = ?').bind(messageId).first<number>('n');

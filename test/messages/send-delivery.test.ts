@@ -121,7 +121,7 @@ describe('the send path', () => {
     const context = { cart: { items: [{ title: '<Mug>', quantity: 2 }, { title: 'Teapot', quantity: 1 }], recovery_url: 'https://mugs.example/cart/recover?t=1' }, contact: { first_name: 'Mallory' }, unsubscribe_url: 'https://evil.example' };
     const tenant = forWorkspace(openDb(env.DB), workspaceId);
     // A transactional-style flow step may reach contacts who never opted in (but not those who opted out).
-    await queueEmailDeliveries(tenant, env.SENDS_QUEUE, [{ contactId, sourceType: 'flow', sourceId: 'flow-cart', stepKey: 'step-1', occurrenceKey: 'cart-1', contentId: design, context, requiresOptIn: false }]);
+    await queueEmailDeliveries(tenant, env, [{ contactId, sourceType: 'flow', sourceId: 'flow-cart', stepKey: 'step-1', occurrenceKey: 'cart-1', contentId: design, context, requiresOptIn: false }]);
     const email = await waitForEmail(to);
     expect(email.subject).toBe('You left 2 items');
     expect(email.html).toContain('<p>Hi Ida</p>');
@@ -138,7 +138,7 @@ describe('the send path', () => {
     const threeHoursAgo = Date.now() - 3 * 3_600_000;
     await env.DB.prepare('UPDATE deliveries SET updated_at = ? WHERE id = ?').bind(threeHoursAgo, lostId).run();
     await env.DB.prepare("UPDATE deliveries SET status = 'sending', updated_at = ? WHERE id = ?").bind(threeHoursAgo, stuckId).run();
-    expect(await sweepStaleDeliveries(openDb(env.DB), env.SENDS_QUEUE, Date.now())).toBeGreaterThanOrEqual(2);
+    expect(await sweepStaleDeliveries(openDb(env.DB), env, Date.now())).toBeGreaterThanOrEqual(2);
     expect((await statusOf(lostContact, 'c-lost'))!.status).toBe('sent');
     const stuck = await deliveryOf(stuckContact, 'c-stuck');
     expect(stuck).toMatchObject({ status: 'failed' });

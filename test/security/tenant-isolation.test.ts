@@ -159,7 +159,7 @@ describe("workspace A and B's contacts", () => {
   beforeAll(async () => {
     const tenantB = forWorkspace(openDb(env.DB), b.workspaceId);
     bContactId = (await upsertContact(tenantB, { email: 'b-only@example.com', firstName: 'Bee', tags: ['b-tag'] }, 'api')).contactId;
-    bImportId = (await createContactImport(tenantB, env.EVENTS_QUEUE, { fileName: 'b.csv', csv: 'email\nb-import@example.com\n' })).id;
+    bImportId = (await createContactImport(tenantB, env, { fileName: 'b.csv', csv: 'email\nb-import@example.com\n' })).id;
   });
 
   const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
