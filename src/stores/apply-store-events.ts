@@ -6,12 +6,12 @@ import { normalizeEmail, normalizePhone, upsertContact } from '../contacts/conta
 import { contacts, type StorePlatform } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { AppError } from '../lib/errors';
+import { emitTrigger } from '../triggers/triggers';
 import { applyCart } from './carts.service';
 import { interestStatement } from './interests.service';
 import { applyOrder, applyRefund } from './orders.service';
 import { applyInventoryLevel, applyProductVariants, findProductsBySku } from './products.service';
 import type { Person, StoreEvent } from './store-events';
-import { emitStoreTrigger } from './store-triggers';
 
 /** Where the events came from: the platform names the consent source, the currency fills gaps. */
 export type EventSource = { platform: StorePlatform; currency: string };
@@ -38,7 +38,7 @@ async function contactFor(tenant: Tenant, person: Person | null, source: EventSo
     now,
   );
   if (created) {
-    await emitStoreTrigger(tenant, { kind: 'contact_created', occurrenceKey: contactId, contactId, subjectId: contactId, data: { source: source.platform }, occurredAt: now });
+    await emitTrigger(tenant, { kind: 'contact_created', occurrenceKey: contactId, contactId, subjectId: contactId, data: { source: source.platform }, occurredAt: now });
   }
   return contactId;
 }

@@ -5,9 +5,9 @@ import { runBatch, type Statement } from '../db/client';
 import { carts } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
+import { emitTrigger } from '../triggers/triggers';
 import { interestStatement } from './interests.service';
 import type { CartEvent } from './store-events';
-import { emitStoreTrigger } from './store-triggers';
 
 /** Statements converting the carts an order closes: its own checkout, and the contact's open carts from before it. */
 export function convertCartsStatements(
@@ -57,7 +57,7 @@ export async function applyCart(tenant: Tenant, event: CartEvent, contactId: str
     }
     if (status === 'open' && event.items.length) {
       statements.push(
-        emitStoreTrigger(tenant, {
+        emitTrigger(tenant, {
           kind: 'cart_updated',
           occurrenceKey: `${cartId}:${event.updatedAt}`,
           contactId,

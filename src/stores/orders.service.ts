@@ -6,9 +6,9 @@ import { runBatch, type Statement } from '../db/client';
 import { contacts, orderItems, orderRefunds, orders, type OrderStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
+import { emitTrigger, type Trigger } from '../triggers/triggers';
 import { convertCartsStatements } from './carts.service';
 import type { OrderEvent } from './store-events';
-import { emitStoreTrigger, type StoreTrigger } from './store-triggers';
 
 // A purchase happened (paid, or done in stores without a paid state) / the goods left.
 const PURCHASED: OrderStatus[] = ['paid', 'completed', 'shipped'];
@@ -45,9 +45,9 @@ function refundStatements(tenant: Tenant, orderExternalId: string, refunds: Orde
 }
 
 /** The triggers an order in this state raises; occurrence keys make them once per order. */
-export function orderTriggers(orderId: string, contactId: string | null, event: Pick<OrderEvent, 'status' | 'totalCents' | 'currency' | 'items' | 'placedAt' | 'shippedAt'>, now: number): StoreTrigger[] {
+export function orderTriggers(orderId: string, contactId: string | null, event: Pick<OrderEvent, 'status' | 'totalCents' | 'currency' | 'items' | 'placedAt' | 'shippedAt'>, now: number): Trigger[] {
   const data = { orderId, totalCents: event.totalCents, currency: event.currency, skus: event.items.map((item) => item.sku).filter(Boolean) };
-  const triggers: StoreTrigger[] = [];
+  const triggers: Trigger[] = [];
   if (PURCHASED.includes(event.status)) {
     triggers.push({ kind: 'order_completed', occurrenceKey: `order:${orderId}`, contactId, subjectId: orderId, data, occurredAt: now });
   }
@@ -99,7 +99,7 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
           }),
         ),
       ),
-      ...orderTriggers(orderId, contactId, event, now).map((trigger) => emitStoreTrigger(tenant, trigger)),
+      ...orderTriggers(orderId, contactId, event, now).map((trigger) => emitTrigger(tenant, trigger)),
     );
     if (contactId) statements.push(...convertCartsStatements(tenant, { orderId, contactId, cartExternalId: event.cartExternalId, placedAt: event.placedAt, now }));
   }

@@ -6,8 +6,8 @@ import { chunk } from '../lib/chunk';
 import { products } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
+import { emitTrigger } from '../triggers/triggers';
 import type { ProductVariant } from './store-events';
-import { emitStoreTrigger } from './store-triggers';
 
 type ProductRow = typeof products.$inferSelect;
 
@@ -50,7 +50,7 @@ function changeStatements(tenant: Tenant, row: ProductRow, next: { priceCents: n
   ];
   if (change.priceDropped) {
     statements.push(
-      emitStoreTrigger(tenant, {
+      emitTrigger(tenant, {
         kind: 'price_dropped',
         occurrenceKey: `${row.id}:${row.priceCents}->${next.priceCents}:${updatedAt ?? now}`,
         contactId: null,
@@ -62,7 +62,7 @@ function changeStatements(tenant: Tenant, row: ProductRow, next: { priceCents: n
   }
   if (change.restocked) {
     statements.push(
-      emitStoreTrigger(tenant, {
+      emitTrigger(tenant, {
         kind: 'back_in_stock',
         occurrenceKey: `${row.id}:restock:${updatedAt ?? now}`,
         contactId: null,

@@ -1,11 +1,13 @@
-// Domain triggers raised by store events: the one place flows subscribe to.
-// Each trigger has an occurrence key, so a redelivered event raises nothing new.
+// Triggers: the one place flows subscribe to. Store events raise them now (orders,
+// carts, prices, stock); contacts raise `contact_created`; time-based triggers
+// (win-back, retention, birthday) are evaluated by cron and emitted the same way.
+// Each occurrence has a key, so a redelivery or a second tick raises nothing new.
 import { storeTriggers, type StoreTriggerKind } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
 
-/** One trigger occurrence. `subjectId` is the order, cart or product it is about. */
-export type StoreTrigger = {
+/** One trigger occurrence. `subjectId` is the order, cart, product or contact it is about. */
+export type Trigger = {
   kind: StoreTriggerKind;
   occurrenceKey: string;
   contactId: string | null;
@@ -15,7 +17,7 @@ export type StoreTrigger = {
 };
 
 /** The insert statement of a trigger, to run in the same batch as the change that raised it. */
-export function emitStoreTrigger(tenant: Tenant, trigger: StoreTrigger) {
+export function emitTrigger(tenant: Tenant, trigger: Trigger) {
   return tenant.db
     .insert(storeTriggers)
     .values(tenant.row({ id: newId(trigger.occurredAt), ...trigger, data: JSON.stringify(trigger.data) }))
