@@ -1,8 +1,9 @@
 // Deliveries: written once per (source, step, contact, occurrence) before anything is
 // enqueued, then moved through their lifecycle by the send job.
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { runBatch, type Db } from '../db/client';
-import { campaigns, deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
+import { deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
+import { campaignsInStatus, failStaleSendingDeliveries, touchStaleQueuedDeliveries } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { sendDeliveryMessage, type QueueMessage } from '../queues/messages';
@@ -87,7 +88,7 @@ export async function unsuppressEmail(tenant: Tenant, email: string, reason: Sup
   await tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.email, email), eq(suppressions.reason, reason)));
 }
 
-/** Marks deliveries whose messages exhausted their retries as failed (from the dead-letter queue). */
+/** Marks deliveries whose messages exhausted their retries as failed (from the dead-letter queue), each within its message's workspace. */
 export async function failDeadDeliveries(db: Db, dead: { workspaceId: string; deliveryId: string }[], now = Date.now()): Promise<void> {
   await runBatch(
     db,
@@ -96,7 +97,7 @@ export async function failDeadDeliveries(db: Db, dead: { workspaceId: string; de
         .update(deliveries)
         // The last temporary failure stays in the reason: the results say what kept failing.
         .set({ status: 'failed', reason: sql`'Gave up after repeated temporary failures' || COALESCE('. The last: ' || ${deliveries.reason}, '')`, updatedAt: now })
-        .where(and(eq(deliveries.workspaceId, workspaceId), eq(deliveries.id, deliveryId), inArray(deliveries.status, ['queued', 'sending']))),
+        .where(forWorkspace(db, workspaceId).where(deliveries, eq(deliveries.id, deliveryId), inArray(deliveries.status, ['queued', 'sending']))),
     ),
   );
 }
@@ -125,19 +126,6 @@ export async function cancelQueuedDeliveries(tenant: Tenant, ids: string[], now 
   );
 }
 
-/** The paused or cancelled campaigns among `ids` (any workspace), by id. */
-async function heldCampaigns(db: Db, ids: string[]): Promise<Map<string, 'paused' | 'cancelled'>> {
-  const reads = chunk([...new Set(ids)], IDS_PER_STATEMENT).map((slice) =>
-    db
-      .select({ id: campaigns.id, status: campaigns.status })
-      .from(campaigns)
-      .where(and(inArray(campaigns.id, slice), inArray(campaigns.status, ['paused', 'cancelled']))),
-  );
-  const [first, ...rest] = reads;
-  const rows = first ? (await db.batch([first, ...rest])).flat() : [];
-  return new Map(rows.map((row) => [row.id, row.status as 'paused' | 'cancelled']));
-}
-
 /**
  * The cron's safety net for invariant 2 (nothing is lost): re-enqueues deliveries
  * whose queue message never came (the enqueue failed after the row was written),
@@ -147,27 +135,11 @@ async function heldCampaigns(db: Db, ids: string[]): Promise<Map<string, 'paused
  * cancelled campaign's become cancelled (a page its cancel missed, or a lost cancel page).
  */
 export async function sweepStaleDeliveries(db: Db, queues: Queues, now: number): Promise<number> {
-  const stale = await db
-    .update(deliveries)
-    .set({ updatedAt: now })
-    .where(
-      and(
-        inArray(
-          deliveries.id,
-          db
-            .select({ id: deliveries.id })
-            .from(deliveries)
-            .where(and(eq(deliveries.status, 'queued'), lt(deliveries.updatedAt, now - QUEUED_STALE_AFTER)))
-            .limit(STALE_PER_TICK),
-        ),
-        // Again in the UPDATE, so a send that claimed one meanwhile keeps it.
-        eq(deliveries.status, 'queued'),
-      ),
-    )
-    .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id, sourceType: deliveries.sourceType, sourceId: deliveries.sourceId });
-  const held = await heldCampaigns(
+  const stale = await touchStaleQueuedDeliveries(db, now - QUEUED_STALE_AFTER, STALE_PER_TICK, now);
+  const held = await campaignsInStatus(
     db,
     stale.filter((row) => row.sourceType === 'campaign').map((row) => row.sourceId),
+    ['paused', 'cancelled'],
   );
   const holdOf = (row: (typeof stale)[number]) => (row.sourceType === 'campaign' ? held.get(row.sourceId) : undefined);
   await enqueue(
@@ -185,10 +157,6 @@ export async function sweepStaleDeliveries(db: Db, queues: Queues, now: number):
       now,
     );
   }
-  const interrupted = await db
-    .update(deliveries)
-    .set({ status: 'failed', reason: 'Interrupted while sending; not retried in case the server took it', updatedAt: now })
-    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, now - SENDING_STALE_AFTER)))
-    .returning({ id: deliveries.id });
-  return stale.length + interrupted.length;
+  const interrupted = await failStaleSendingDeliveries(db, now - SENDING_STALE_AFTER, 'Interrupted while sending; not retried in case the server took it', now);
+  return stale.length + interrupted;
 }

@@ -1,0 +1,159 @@
+// System queries: the only queries that read or write across workspaces, for the
+// cron's claims and sweeps and the dead-letter consumer. Everything else reaches tenant
+// data through a Tenant (./tenant.ts), so a raw `workspace_id` condition anywhere else
+// is a bug. Each function runs over every workspace of one database; once tenant data
+// is split across several D1 databases, each runs once per database. The rules (what
+// is due, what is stale) stay with the domain code, which passes them in.
+import { and, eq, inArray, isNotNull, lt, lte } from 'drizzle-orm';
+import { chunk } from '../lib/chunk';
+import { newId } from '../lib/ids';
+import { runBatch, type Db } from './client';
+import { campaigns, deadLetters, deliveries, inboundEvents, type CampaignStatus } from './schema';
+
+// Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
+const IDS_PER_STATEMENT = 90;
+
+/**
+ * Across workspaces: claims up to `limit` scheduled campaigns due by `now` (scheduled →
+ * sending). The status condition is in the UPDATE too, so of two overlapping ticks only
+ * one gets each row back.
+ */
+export async function claimDueCampaigns(db: Db, now: number, limit: number): Promise<{ id: string; workspaceId: string }[]> {
+  const due = db
+    .select({ id: campaigns.id })
+    .from(campaigns)
+    .where(and(eq(campaigns.status, 'scheduled'), lte(campaigns.scheduledAt, now)))
+    .limit(limit);
+  return db
+    .update(campaigns)
+    .set({ status: 'sending', startedAt: now, updatedAt: now })
+    .where(and(inArray(campaigns.id, due), eq(campaigns.status, 'scheduled')))
+    .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId });
+}
+
+/** Across workspaces: up to `limit` sending campaigns whose whole audience has been paged. */
+export async function listFannedOutCampaigns(db: Db, limit: number): Promise<{ id: string; workspaceId: string }[]> {
+  return db
+    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId })
+    .from(campaigns)
+    .where(and(eq(campaigns.status, 'sending'), eq(campaigns.fanOutDone, true)))
+    .limit(limit);
+}
+
+/**
+ * Across workspaces: up to `limit` sending campaigns whose unfinished fan-out has not
+ * moved since `stalledBefore`, touched (so the next tick leaves them alone) and returned
+ * with their cursor.
+ */
+export async function touchStalledFanOuts(db: Db, stalledBefore: number, limit: number, now: number): Promise<{ id: string; workspaceId: string; cursor: string | null }[]> {
+  return db
+    .update(campaigns)
+    .set({ updatedAt: now })
+    .where(
+      inArray(
+        campaigns.id,
+        db
+          .select({ id: campaigns.id })
+          .from(campaigns)
+          .where(and(eq(campaigns.status, 'sending'), eq(campaigns.fanOutDone, false), lt(campaigns.updatedAt, stalledBefore)))
+          .limit(limit),
+      ),
+    )
+    .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId, cursor: campaigns.fanOutCursor });
+}
+
+/** Across workspaces: the campaigns among `ids` that are in one of `statuses`, by id. */
+export async function campaignsInStatus<S extends CampaignStatus>(db: Db, ids: string[], statuses: S[]): Promise<Map<string, S>> {
+  const reads = chunk([...new Set(ids)], IDS_PER_STATEMENT).map((slice) =>
+    db
+      .select({ id: campaigns.id, status: campaigns.status })
+      .from(campaigns)
+      .where(and(inArray(campaigns.id, slice), inArray(campaigns.status, statuses))),
+  );
+  const [first, ...rest] = reads;
+  const rows = first ? (await db.batch([first, ...rest])).flat() : [];
+  return new Map(rows.map((row) => [row.id, row.status as S]));
+}
+
+/**
+ * Across workspaces: up to `limit` deliveries still queued since before `queuedBefore`,
+ * touched (so the next tick leaves them alone) and returned with their source.
+ */
+export async function touchStaleQueuedDeliveries(db: Db, queuedBefore: number, limit: number, now: number) {
+  return db
+    .update(deliveries)
+    .set({ updatedAt: now })
+    .where(
+      and(
+        inArray(
+          deliveries.id,
+          db
+            .select({ id: deliveries.id })
+            .from(deliveries)
+            .where(and(eq(deliveries.status, 'queued'), lt(deliveries.updatedAt, queuedBefore)))
+            .limit(limit),
+        ),
+        // Again in the UPDATE, so a send that claimed one meanwhile keeps it.
+        eq(deliveries.status, 'queued'),
+      ),
+    )
+    .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id, sourceType: deliveries.sourceType, sourceId: deliveries.sourceId });
+}
+
+/** Across workspaces: marks failed, with `reason`, every delivery still sending since before `sendingBefore`. Returns how many. */
+export async function failStaleSendingDeliveries(db: Db, sendingBefore: number, reason: string, now: number): Promise<number> {
+  const failed = await db
+    .update(deliveries)
+    .set({ status: 'failed', reason, updatedAt: now })
+    .where(and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, sendingBefore)))
+    .returning({ id: deliveries.id });
+  return failed.length;
+}
+
+/** Across workspaces: up to `limit` webhooks the edge stored that are still queued since before `receivedBefore`. */
+export async function listStaleStoredEvents(db: Db, receivedBefore: number, limit: number) {
+  return db
+    .select({ id: inboundEvents.id, workspaceId: inboundEvents.workspaceId, connectionId: inboundEvents.connectionId, topic: inboundEvents.topic, dedupeKey: inboundEvents.dedupeKey, receivedAt: inboundEvents.receivedAt })
+    .from(inboundEvents)
+    .where(and(eq(inboundEvents.status, 'queued'), isNotNull(inboundEvents.payload), lt(inboundEvents.receivedAt, receivedBefore)))
+    .limit(limit);
+}
+
+/** A queue message that exhausted its retries or could not be read. */
+export type DeadLetter = {
+  queue: string;
+  messageId: string;
+  body: unknown;
+  attempts: number;
+  reason: string;
+};
+
+// 8 columns a row: 12 rows stay under D1's 100 bound parameters per statement.
+const DEAD_LETTERS_PER_INSERT = 12;
+
+function workspaceOf(body: unknown): string | null {
+  if (body && typeof body === 'object' && 'workspaceId' in body && typeof body.workspaceId === 'string') return body.workspaceId;
+  return null;
+}
+
+/**
+ * Across workspaces: records dead letters in D1, so a merchant's logs show what was never
+ * done; each under the workspace its body names (none for an unreadable one). A message
+ * recorded twice (a redelivered dead-letter batch) is kept once.
+ */
+export async function recordDeadLetters(db: Db, letters: DeadLetter[], now = Date.now()): Promise<void> {
+  const rows = letters.map((letter) => ({
+    id: newId(now),
+    workspaceId: workspaceOf(letter.body),
+    queue: letter.queue,
+    messageId: letter.messageId,
+    body: JSON.stringify(letter.body) ?? 'null',
+    attempts: letter.attempts,
+    reason: letter.reason.slice(0, 500),
+    recordedAt: now,
+  }));
+  await runBatch(
+    db,
+    chunk(rows, DEAD_LETTERS_PER_INSERT).map((slice) => db.insert(deadLetters).values(slice).onConflictDoNothing()),
+  );
+}
