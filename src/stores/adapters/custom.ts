@@ -2,7 +2,7 @@
 // Documented in the README ("Generic store events"). Amounts are minor units.
 import { z } from 'zod';
 import { CONSENT_STATUSES, type OrderStatus } from '../../db/schema';
-import { parseOrThrow } from '../../http/validate';
+import { parseOrThrow } from '../../lib/validation';
 import { OptionalText, Timestamp } from '../payload-values';
 import type { Person, StoreEvent } from '../store-events';
 import type { AdapterResult } from './adapter';

@@ -3,7 +3,7 @@
 // in customers/create|update, so both are read.
 import { z } from 'zod';
 import type { ConsentStatus, OrderStatus } from '../../db/schema';
-import { parseOrThrow } from '../../http/validate';
+import { parseOrThrow } from '../../lib/validation';
 import { Amount, ExternalId, OptionalText, Timestamp, toMinorUnits } from '../payload-values';
 import type { LineItem, Person, ProductVariant, StoreEvent } from '../store-events';
 import type { AdapterResult, WebhookContext } from './adapter';

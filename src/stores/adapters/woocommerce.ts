@@ -3,7 +3,7 @@
 // lenient: only what we need is required, everything else may be missing.
 import { z } from 'zod';
 import type { OrderStatus } from '../../db/schema';
-import { parseOrThrow } from '../../http/validate';
+import { parseOrThrow } from '../../lib/validation';
 import { Amount, ExternalId, OptionalText, toMinorUnits } from '../payload-values';
 import type { Person, StoreEvent } from '../store-events';
 import type { AdapterResult, WebhookContext } from './adapter';
