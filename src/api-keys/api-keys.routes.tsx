@@ -1,7 +1,7 @@
 // Dashboard actions on API keys (mounted at /app/settings/api-keys; owners only).
 import { Hono } from 'hono';
 import { formErrorsOf, readForm } from '../dashboard/forms';
-import { renderSettingsPage } from '../dashboard/pages/settings-page';
+import { renderSettingsPage } from '../dashboard/render-settings';
 import type { AppEnv } from '../env';
 import { requireOwner } from '../http/auth';
 import { tenantOf } from '../http/tenant';

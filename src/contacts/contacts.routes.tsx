@@ -1,20 +1,62 @@
 // Dashboard pages and actions of contacts (mounted at /app/contacts).
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { formErrorsOf, readForm } from '../dashboard/forms';
-import { renderContactImportPage } from '../dashboard/pages/contacts-import-page';
-import { renderContactsPage } from '../dashboard/pages/contacts-list-page';
-import { renderContactPage } from '../dashboard/pages/contacts-profile-page';
+import { ContactImportPage, contactImportTitle } from '../dashboard/pages/contacts-import-page';
+import { ContactsPage, type ContactsPageState } from '../dashboard/pages/contacts-list-page';
+import { ContactProfilePage, contactPageTitle, type ContactPageState } from '../dashboard/pages/contacts-profile-page';
+import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
-import { createContactImport } from './contact-imports.service';
+import { getWorkspace } from '../workspaces/workspaces.service';
+import { findMainCurrency, listConsentChanges, listContactCarts, listContactOrders } from './contact-activity.service';
+import { createContactImport, getContactImport, listContactImports, listImportRejections, MAX_IMPORT_BYTES } from './contact-imports.service';
 import { ContactListQuery, ImportReportQuery, TagForm } from './contacts.schemas';
-import { addContactTags, eraseContact, removeContactTag } from './contacts.service';
+import { addContactTags, eraseContact, getContact, listContacts, listWorkspaceTags, removeContactTag } from './contacts.service';
 
 const NOTICES: Record<string, string> = {
   erased: 'The contact and their personal data were erased.',
   tagged: 'Tags saved.',
 };
+
+/** Loads the page of contacts the query asks for, the tags and the latest imports, and renders /app/contacts. */
+async function renderContactsPage(c: Context<AppEnv>, state: ContactsPageState, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const [workspace, page, tags, imports, currency] = await Promise.all([
+    getWorkspace(tenant),
+    listContacts(tenant, state.query),
+    listWorkspaceTags(tenant),
+    listContactImports(tenant),
+    findMainCurrency(tenant),
+  ]);
+  const data = { page, tags, imports, currency, maxImportBytes: MAX_IMPORT_BYTES, timeZone: workspace.timeZone };
+  return renderAppPage(c, { title: 'Contacts', section: 'contacts', body: <ContactsPage data={data} csrfToken={c.get('csrfToken')} state={state} /> }, status);
+}
+
+/** Loads one contact (404 for another workspace's id) with its activity and renders /app/contacts/:id. */
+async function renderContactPage(c: Context<AppEnv>, id: string, state: ContactPageState = {}, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const contact = await getContact(tenant, id);
+  const [workspace, changes, orders, carts, currency] = await Promise.all([
+    getWorkspace(tenant),
+    listConsentChanges(tenant, id),
+    listContactOrders(tenant, id),
+    listContactCarts(tenant, id),
+    findMainCurrency(tenant),
+  ]);
+  const body = <ContactProfilePage contact={contact} activity={{ changes, orders, carts, currency }} timeZone={workspace.timeZone} csrfToken={c.get('csrfToken')} state={state} />;
+  return renderAppPage(c, { title: contactPageTitle(contact), section: 'contacts', body }, status);
+}
+
+/** Loads one import (404 for another workspace's id) and a page of its rejected rows, and renders its report. */
+async function renderContactImportPage(c: Context<AppEnv>, id: string, afterLine = 0) {
+  const tenant = tenantOf(c);
+  const contactImport = await getContactImport(tenant, id);
+  const [workspace, page] = await Promise.all([getWorkspace(tenant), listImportRejections(tenant, id, afterLine)]);
+  const body = <ContactImportPage contactImport={contactImport} page={page} timeZone={workspace.timeZone} />;
+  return renderAppPage(c, { title: contactImportTitle(contactImport), section: 'contacts', body });
+}
 
 /** Mounted at /app/contacts. */
 export const contactRoutes = new Hono<AppEnv>()

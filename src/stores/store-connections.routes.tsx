@@ -1,13 +1,28 @@
 // Settings → Store connections (mounted at /app/settings/stores).
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { formErrorsOf, readForm } from '../dashboard/forms';
-import { renderStoreConnectionsPage } from '../dashboard/pages/store-connections-page';
+import { StoreConnectionsPage, type StoreConnectionsState, webhookPath } from '../dashboard/pages/store-connections-page';
+import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
 import { requireOwner } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
+import { publicUrl } from '../lib/public-url';
+import { getWorkspace } from '../workspaces/workspaces.service';
 import { CreateStoreConnectionInput } from './store-connections.schemas';
-import { createStoreConnection, deleteStoreConnection } from './store-connections.service';
+import { createStoreConnection, deleteStoreConnection, listStoreConnections, revealStoreConnectionSecret } from './store-connections.service';
+
+/** Loads the connections (decrypting the secret of `reveal`, for the owner only) and renders the page. */
+async function renderStoreConnectionsPage(c: Context<AppEnv>, state: StoreConnectionsState & { reveal?: string | undefined } = {}, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const [workspace, connections] = await Promise.all([getWorkspace(tenant), listStoreConnections(tenant)]);
+  const viewer = viewerOf(c);
+  const revealed = viewer.canEdit && state.reveal && connections.some((conn) => conn.id === state.reveal) ? await revealStoreConnectionSecret(tenant, c.env.ENCRYPTION_KEY, state.reveal) : null;
+  if (revealed) c.header('Cache-Control', 'no-store');
+  const shown = connections.map((connection) => ({ connection, webhookUrl: publicUrl(c.env, webhookPath(connection)), secret: connection.id === state.reveal ? revealed : null }));
+  return renderAppPage(c, { title: 'Store connections', section: 'settings', body: <StoreConnectionsPage workspace={workspace} connections={shown} viewer={viewer} state={state} /> }, status);
+}
 
 export const storeConnectionRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderStoreConnectionsPage(c, { reveal: c.req.query('reveal'), notice: c.req.query('deleted') ? 'Store disconnected.' : undefined }))

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { setSessionWorkspace } from '../accounts/sessions';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import { NewWorkspacePage } from '../dashboard/pages/new-workspace-page';
-import { renderSettingsPage } from '../dashboard/pages/settings-page';
+import { renderSettingsPage } from '../dashboard/render-settings';
 import { renderAppPage } from '../dashboard/render';
 import { openDb } from '../db/client';
 import type { AppEnv } from '../env';

@@ -1,26 +1,23 @@
 // One CSV import: its progress, its counts, and every rejected row with its line and reason.
-import type { Context } from 'hono';
-import { getContactImport, listImportRejections } from '../../contacts/contact-imports.service';
-import type { AppEnv } from '../../env';
-import { tenantOf } from '../../http/tenant';
+import type { ContactImportView, ImportRejectionPage } from '../../contacts/contact-imports.service';
 import { formatInZone } from '../../lib/time';
-import { getWorkspace } from '../../workspaces/workspaces.service';
 import { TableHead } from '../components';
-import { renderAppPage } from '../render';
 import { ContactsHeader, ImportStatusBadge } from './contacts-parts';
 
-/** Renders /app/contacts/imports/:id; 404 for an id of another workspace. */
-export async function renderContactImportPage(c: Context<AppEnv>, id: string, afterLine = 0) {
-  const tenant = tenantOf(c);
-  const contactImport = await getContactImport(tenant, id);
-  const [workspace, page] = await Promise.all([getWorkspace(tenant), listImportRejections(tenant, id, afterLine)]);
+/** The page's title: the file's name. */
+export function contactImportTitle(contactImport: ContactImportView): string {
+  return `Import of ${contactImport.fileName}`;
+}
+
+/** /app/contacts/imports/:id: the import's progress and one page of its rejected rows. */
+export function ContactImportPage({ contactImport, page, timeZone }: { contactImport: ContactImportView; page: ImportRejectionPage; timeZone: string }) {
   const finished = contactImport.status === 'done' || contactImport.status === 'failed';
-  const body = (
+  return (
     <>
       <p class="back-link">
         <a href="/app/contacts#import">← Contacts</a>
       </p>
-      <ContactsHeader title={`Import of ${contactImport.fileName}`} description={`Uploaded ${formatInZone(contactImport.createdAt, workspace.timeZone)}`} />
+      <ContactsHeader title={contactImportTitle(contactImport)} description={`Uploaded ${formatInZone(contactImport.createdAt, timeZone)}`} />
       <section class="card" aria-label="Progress">
         <dl class="stats">
           <div>
@@ -51,7 +48,7 @@ export async function renderContactImportPage(c: Context<AppEnv>, id: string, af
         {contactImport.status === 'failed' ? (
           <p class="field-error">The file could not be queued for import. Upload it again.</p>
         ) : finished ? (
-          <p class="muted">Finished {contactImport.finishedAt ? formatInZone(contactImport.finishedAt, workspace.timeZone) : ''}. Imported rows created new contacts or updated existing ones.</p>
+          <p class="muted">Finished {contactImport.finishedAt ? formatInZone(contactImport.finishedAt, timeZone) : ''}. Imported rows created new contacts or updated existing ones.</p>
         ) : (
           <p class="muted">The file is being imported in the background. Reload this page to see its progress.</p>
         )}
@@ -80,7 +77,7 @@ export async function renderContactImportPage(c: Context<AppEnv>, id: string, af
         )}
         {page.nextAfterLine ? (
           <div class="pager">
-            <a class="button secondary" href={`/app/contacts/imports/${id}?afterLine=${page.nextAfterLine}`}>
+            <a class="button secondary" href={`/app/contacts/imports/${contactImport.id}?afterLine=${page.nextAfterLine}`}>
               Next rejected rows
             </a>
           </div>
@@ -88,5 +85,4 @@ export async function renderContactImportPage(c: Context<AppEnv>, id: string, af
       </section>
     </>
   );
-  return renderAppPage(c, { title: `Import of ${contactImport.fileName}`, section: 'contacts', body });
 }

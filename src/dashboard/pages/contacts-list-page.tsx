@@ -1,16 +1,9 @@
 // Contacts: search and filter the workspace's contacts, and import a CSV file.
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { findMainCurrency } from '../../contacts/contact-activity.service';
-import { listContactImports, MAX_IMPORT_BYTES, type ContactImportView } from '../../contacts/contact-imports.service';
+import type { ContactImportView } from '../../contacts/contact-imports.service';
 import type { ContactListQuery } from '../../contacts/contacts.schemas';
-import { listContacts, listWorkspaceTags, type ContactView } from '../../contacts/contacts.service';
-import type { AppEnv } from '../../env';
-import { tenantOf } from '../../http/tenant';
+import type { ContactPage, ContactView } from '../../contacts/contacts.service';
 import { formatInZone } from '../../lib/time';
-import { getWorkspace } from '../../workspaces/workspaces.service';
 import { CsrfField, EmptyState, Field, Notice, TableHead } from '../components';
-import { renderAppPage } from '../render';
 import { ConsentBadge, ContactsHeader, contactName, formatMoney, ImportStatusBadge } from './contacts-parts';
 
 /** What an action wants the contacts page to show. */
@@ -26,6 +19,7 @@ function listUrl(query: Partial<ContactListQuery>): string {
 function Filters({ query, tags }: { query: ContactListQuery; tags: string[] }) {
   const tagOptions = query.tag && !tags.includes(query.tag) ? [query.tag, ...tags] : tags;
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a form with role="search" is the search landmark in every browser; <search> is too new for some
     <form method="get" action="/app/contacts" class="filters" role="search">
       <Field name="q" label="Search" type="search" value={query.q} placeholder="Email, name or phone" />
       {tagOptions.length ? (
@@ -89,14 +83,14 @@ function ContactsTable({ contacts, currency }: { contacts: ContactView[]; curren
   );
 }
 
-function ImportCard({ csrfToken, imports, timeZone, error }: { csrfToken: string; imports: ContactImportView[]; timeZone: string; error?: string | undefined }) {
+function ImportCard({ csrfToken, imports, maxImportBytes, timeZone, error }: { csrfToken: string; imports: ContactImportView[]; maxImportBytes: number; timeZone: string; error?: string | undefined }) {
   return (
     <section class="card" id="import" aria-labelledby="import-heading">
       <h2 id="import-heading">Import contacts from a CSV file</h2>
       <p class="muted">
         A header row, then one contact per row. Columns, in any order: <code>email</code> (required), <code>phone</code> (international format, e.g.
         +14155550123), <code>first_name</code>, <code>last_name</code>, <code>tags</code> (separated by ; or |), <code>email_consent</code> and{' '}
-        <code>sms_consent</code> (subscribed, unsubscribed, not_subscribed, yes or no). Up to {MAX_IMPORT_BYTES / 1024 / 1024} MB; the file is imported in
+        <code>sms_consent</code> (subscribed, unsubscribed, not_subscribed, yes or no). Up to {maxImportBytes / 1024 / 1024} MB; the file is imported in
         the background and each rejected row is reported with its line.
       </p>
       {error ? <Notice tone="error">{error}</Notice> : null}
@@ -141,19 +135,15 @@ function ImportCard({ csrfToken, imports, timeZone, error }: { csrfToken: string
   );
 }
 
-/** Renders /app/contacts: the filtered page of contacts, then the CSV import. */
-export async function renderContactsPage(c: Context<AppEnv>, state: ContactsPageState, status: ContentfulStatusCode = 200) {
-  const tenant = tenantOf(c);
+/** What the contacts page shows, loaded by the route. */
+export type ContactsPageData = { page: ContactPage; tags: string[]; imports: ContactImportView[]; currency: string | null; maxImportBytes: number; timeZone: string };
+
+/** /app/contacts: the filtered list (one page of it) and the CSV import. */
+export function ContactsPage({ data, csrfToken, state }: { data: ContactsPageData; csrfToken: string; state: ContactsPageState }) {
+  const { page, tags, imports, currency, maxImportBytes, timeZone } = data;
   const { query } = state;
-  const [workspace, page, tags, imports, currency] = await Promise.all([
-    getWorkspace(tenant),
-    listContacts(tenant, query),
-    listWorkspaceTags(tenant),
-    listContactImports(tenant),
-    findMainCurrency(tenant),
-  ]);
   const filtered = Boolean(query.q || query.tag || query.cursor);
-  const body = (
+  return (
     <>
       <ContactsHeader
         description="Your customers and subscribers, with their orders, tags and consent."
@@ -195,8 +185,7 @@ export async function renderContactsPage(c: Context<AppEnv>, state: ContactsPage
           </p>
         </EmptyState>
       )}
-      <ImportCard csrfToken={c.get('csrfToken')} imports={imports} timeZone={workspace.timeZone} error={state.uploadError} />
+      <ImportCard csrfToken={csrfToken} imports={imports} maxImportBytes={maxImportBytes} timeZone={timeZone} error={state.uploadError} />
     </>
   );
-  return renderAppPage(c, { title: 'Contacts', section: 'contacts', body }, status);
 }

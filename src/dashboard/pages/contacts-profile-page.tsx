@@ -1,22 +1,8 @@
 // A contact: profile, tags, consent history, orders, carts and messages received.
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import {
-  findMainCurrency,
-  listConsentChanges,
-  listContactCarts,
-  listContactOrders,
-  type ConsentChangeView,
-  type ContactCartView,
-  type ContactOrderView,
-} from '../../contacts/contact-activity.service';
-import { getContact, type ContactView } from '../../contacts/contacts.service';
-import type { AppEnv } from '../../env';
-import { tenantOf } from '../../http/tenant';
+import type { ConsentChangeView, ContactCartView, ContactOrderView } from '../../contacts/contact-activity.service';
+import type { ContactView } from '../../contacts/contacts.service';
 import { formatInZone } from '../../lib/time';
-import { getWorkspace } from '../../workspaces/workspaces.service';
 import { CsrfField, EmptyState, Notice, TableHead } from '../components';
-import { renderAppPage } from '../render';
 import { ConsentBadge, consentLabel, ContactsHeader, contactName, formatMoney, orderStatusLabel } from './contacts-parts';
 
 /** What an action wants the contact page to show. */
@@ -256,21 +242,20 @@ function Erase({ contact, csrfToken }: { contact: ContactView; csrfToken: string
   );
 }
 
-/** Renders /app/contacts/:id; 404 for an id of another workspace. */
-export async function renderContactPage(c: Context<AppEnv>, id: string, state: ContactPageState = {}, status: ContentfulStatusCode = 200) {
-  const tenant = tenantOf(c);
-  const contact = await getContact(tenant, id);
-  const [workspace, changes, orders, carts, currency] = await Promise.all([
-    getWorkspace(tenant),
-    listConsentChanges(tenant, id),
-    listContactOrders(tenant, id),
-    listContactCarts(tenant, id),
-    findMainCurrency(tenant),
-  ]);
-  const when = (ms: number | null) => (ms === null ? '—' : formatInZone(ms, workspace.timeZone));
-  const title = contactName(contact) ?? contact.email ?? 'Contact';
-  const csrfToken = c.get('csrfToken');
-  const body = (
+/** The page's title: the contact's name, else their email. */
+export function contactPageTitle(contact: ContactView): string {
+  return contactName(contact) ?? contact.email ?? 'Contact';
+}
+
+/** Everything the contact page shows, loaded by the route. */
+export type ContactActivity = { changes: ConsentChangeView[]; orders: ContactOrderView[]; carts: ContactCartView[]; currency: string | null };
+
+/** /app/contacts/:id: the profile, tags, consent history, orders and carts. */
+export function ContactProfilePage({ contact, activity, timeZone, csrfToken, state = {} }: { contact: ContactView; activity: ContactActivity; timeZone: string; csrfToken: string; state?: ContactPageState }) {
+  const { changes, orders, carts, currency } = activity;
+  const when = (ms: number | null) => (ms === null ? '—' : formatInZone(ms, timeZone));
+  const title = contactPageTitle(contact);
+  return (
     <>
       <p class="back-link">
         <a href="/app/contacts">← Contacts</a>
@@ -294,5 +279,4 @@ export async function renderContactPage(c: Context<AppEnv>, id: string, state: C
       <Erase contact={contact} csrfToken={csrfToken} />
     </>
   );
-  return renderAppPage(c, { title, section: 'contacts', body }, status);
 }

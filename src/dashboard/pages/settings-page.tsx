@@ -1,13 +1,8 @@
 // Settings: the workspace (name, time zone, sender, footer address, store address) and its API keys.
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { listApiKeys, type ApiKeyView } from '../../api-keys/api-keys.service';
-import type { AppEnv } from '../../env';
-import { tenantOf } from '../../http/tenant';
+import type { ApiKeyView } from '../../api-keys/api-keys.service';
 import { formatInZone } from '../../lib/time';
-import { getWorkspace, type WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, OwnerSubmit, TableHead, Tabs, TimeZoneOptions } from '../components';
-import { renderAppPage } from '../render';
+import type { WorkspaceView } from '../../workspaces/workspaces.service';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, OwnerSubmit, TableHead, Tabs, TimeZoneOptions, type Viewer } from '../components';
 
 const SETTINGS_TABS = [
   { id: 'general', href: '/app/settings', label: 'Workspace & API keys' },
@@ -152,26 +147,15 @@ function ApiKeysSection({ apiKeys, timeZone, csrfToken, canEdit, errors = {}, ne
   );
 }
 
-/** Loads the workspace and its keys and renders Settings. */
-export async function renderSettingsPage(c: Context<AppEnv>, state: SettingsState = {}, status: ContentfulStatusCode = 200) {
-  const tenant = tenantOf(c);
-  const [workspace, apiKeys] = await Promise.all([getWorkspace(tenant), listApiKeys(tenant)]);
-  const canEdit = c.get('session').role === 'owner';
-  const csrfToken = c.get('csrfToken');
-  return renderAppPage(
-    c,
-    {
-      title: 'Settings',
-      section: 'settings',
-      body: (
-        <>
-          <SettingsHeader workspaceName={workspace.name} current="general" />
-          {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
-          <WorkspaceForm workspace={workspace} csrfToken={csrfToken} canEdit={canEdit} errors={state.errors} values={state.values} />
-          <ApiKeysSection apiKeys={apiKeys} timeZone={workspace.timeZone} csrfToken={csrfToken} canEdit={canEdit} errors={state.keyErrors} newKey={state.newKey} />
-        </>
-      ),
-    },
-    status,
+/** Settings: the workspace form and the API keys. */
+export function SettingsPage({ workspace, apiKeys, viewer, state = {} }: { workspace: WorkspaceView; apiKeys: ApiKeyView[]; viewer: Viewer; state?: SettingsState }) {
+  const { canEdit, csrfToken } = viewer;
+  return (
+    <>
+      <SettingsHeader workspaceName={workspace.name} current="general" />
+      {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
+      <WorkspaceForm workspace={workspace} csrfToken={csrfToken} canEdit={canEdit} errors={state.errors} values={state.values} />
+      <ApiKeysSection apiKeys={apiKeys} timeZone={workspace.timeZone} csrfToken={csrfToken} canEdit={canEdit} errors={state.keyErrors} newKey={state.newKey} />
+    </>
   );
 }

@@ -1,14 +1,9 @@
 // Settings → Store connections: each store's webhook URL and secret, and how to set them up.
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { STORE_PLATFORMS, type StorePlatform } from '../../db/schema';
-import type { AppEnv } from '../../env';
-import { tenantOf } from '../../http/tenant';
 import { formatInZone } from '../../lib/time';
-import { listStoreConnections, revealStoreConnectionSecret, type StoreConnectionView } from '../../stores/store-connections.service';
-import { getWorkspace } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
-import { renderAppPage } from '../render';
+import type { StoreConnectionView } from '../../stores/store-connections.service';
+import type { WorkspaceView } from '../../workspaces/workspaces.service';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, type Viewer } from '../components';
 import { SettingsHeader } from './settings-page';
 
 const PLATFORM_LABELS: Record<StorePlatform, string> = { shopify: 'Shopify', woocommerce: 'WooCommerce', custom: 'Custom (generic events)' };
@@ -33,10 +28,16 @@ const SHOPIFY_TOPICS = [
 
 const WOO_TOPICS = ['Customer created', 'Customer updated', 'Order created', 'Order updated', 'Product created', 'Product updated'];
 
-/** The public URL a store posts a connection's webhooks to. */
-export function webhookUrl(baseUrl: string, connection: Pick<StoreConnectionView, 'id' | 'platform'>): string {
-  return `${baseUrl}/webhooks/${WEBHOOK_PATHS[connection.platform]}/${connection.id}`;
+/** The path (under the public URL) a store posts a connection's webhooks to. */
+export function webhookPath(connection: Pick<StoreConnectionView, 'id' | 'platform'>): `/${string}` {
+  return `/webhooks/${WEBHOOK_PATHS[connection.platform]}/${connection.id}`;
 }
+
+/** A connection as the page shows it: its webhook URL, and its secret when just revealed to the owner. */
+export type ConnectionShown = { connection: StoreConnectionView; webhookUrl: string; secret: string | null };
+
+/** What an action on this page wants shown. */
+export type StoreConnectionsState = { notice?: string | undefined; errors?: FormErrors; values?: Record<string, string> };
 
 function CopyField({ id, label, value }: { id: string; label: string; value: string }) {
   return (
@@ -91,8 +92,8 @@ function SetupSteps({ platform, url, secretShown }: { platform: StorePlatform; u
   );
 }
 
-function ConnectionCard({ connection, baseUrl, timeZone, secret, csrfToken, canEdit }: { connection: StoreConnectionView; baseUrl: string; timeZone: string; secret: string | null; csrfToken: string; canEdit: boolean }) {
-  const url = webhookUrl(baseUrl, connection);
+function ConnectionCard({ shown, timeZone, csrfToken, canEdit }: { shown: ConnectionShown; timeZone: string; csrfToken: string; canEdit: boolean }) {
+  const { connection, webhookUrl: url, secret } = shown;
   return (
     <section class="card connection" id={`connection-${connection.id}`}>
       <div class="card-title-row">
@@ -169,52 +170,21 @@ function ConnectForm({ csrfToken, errors = {}, values = {} }: { csrfToken: strin
   );
 }
 
-/** Where links we give out point: the configured public URL, else this request's origin. */
-export function publicBaseUrl(c: Context<AppEnv>): string {
-  return (c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin).replace(/\/$/, '');
-}
-
-/** Renders Settings → Store connections. */
-export async function renderStoreConnectionsPage(
-  c: Context<AppEnv>,
-  state: { notice?: string; errors?: FormErrors; values?: Record<string, string>; reveal?: string | undefined } = {},
-  status: ContentfulStatusCode = 200,
-) {
-  const tenant = tenantOf(c);
-  const [workspace, connections] = await Promise.all([getWorkspace(tenant), listStoreConnections(tenant)]);
-  const canEdit = c.get('session').role === 'owner';
-  const revealed = canEdit && state.reveal && connections.some((conn) => conn.id === state.reveal) ? await revealStoreConnectionSecret(tenant, c.env.ENCRYPTION_KEY, state.reveal) : null;
-  const csrfToken = c.get('csrfToken');
-  if (revealed) c.header('Cache-Control', 'no-store');
-  return renderAppPage(
-    c,
-    {
-      title: 'Store connections',
-      section: 'settings',
-      body: (
-        <>
-          <SettingsHeader workspaceName={workspace.name} current="stores" />
-          {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
-          {connections.length ? (
-            connections.map((connection) => (
-              <ConnectionCard
-                connection={connection}
-                baseUrl={publicBaseUrl(c)}
-                timeZone={workspace.timeZone}
-                secret={connection.id === state.reveal ? revealed : null}
-                csrfToken={csrfToken}
-                canEdit={canEdit}
-              />
-            ))
-          ) : (
-            <EmptyState title="No stores connected">
-              <p>Connect Shopify, WooCommerce or any cart that can send signed webhooks. Each connection will be listed here with its webhook URL, secret and last event.</p>
-            </EmptyState>
-          )}
-          {canEdit ? <ConnectForm csrfToken={csrfToken} errors={state.errors} values={state.values} /> : null}
-        </>
-      ),
-    },
-    status,
+/** Settings → Store connections: each connection's card, and the form to connect another. */
+export function StoreConnectionsPage({ workspace, connections, viewer, state = {} }: { workspace: WorkspaceView; connections: ConnectionShown[]; viewer: Viewer; state?: StoreConnectionsState }) {
+  const { canEdit, csrfToken } = viewer;
+  return (
+    <>
+      <SettingsHeader workspaceName={workspace.name} current="stores" />
+      {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
+      {connections.length ? (
+        connections.map((shown) => <ConnectionCard shown={shown} timeZone={workspace.timeZone} csrfToken={csrfToken} canEdit={canEdit} />)
+      ) : (
+        <EmptyState title="No stores connected">
+          <p>Connect Shopify, WooCommerce or any cart that can send signed webhooks. Each connection will be listed here with its webhook URL, secret and last event.</p>
+        </EmptyState>
+      )}
+      {canEdit ? <ConnectForm csrfToken={csrfToken} errors={state.errors} values={state.values} /> : null}
+    </>
   );
 }
