@@ -2,9 +2,10 @@
 // are due, finish those whose every delivery is final, and restart fan-outs whose
 // next page message was lost. Each step is an atomic conditional update, so two
 // overlapping ticks never start (or finish) a campaign twice.
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { campaigns } from '../db/schema';
+import { claimDueCampaigns, listFannedOutCampaigns, touchStalledFanOuts } from '../db/system';
 import { forWorkspace } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { fanOutPageMessage } from '../queues/messages';
@@ -18,17 +19,7 @@ const STALLED_AFTER = 10 * MINUTE;
 
 /** Claims due scheduled campaigns (scheduled → sending) and enqueues their first fan-out page. */
 export async function startDueCampaigns(db: Db, queues: Queues, now: number): Promise<number> {
-  const due = db
-    .select({ id: campaigns.id })
-    .from(campaigns)
-    .where(and(eq(campaigns.status, 'scheduled'), lte(campaigns.scheduledAt, now)))
-    .limit(PER_TICK);
-  // The status condition again in the UPDATE: only one of two overlapping ticks gets each row back.
-  const claimed = await db
-    .update(campaigns)
-    .set({ status: 'sending', startedAt: now, updatedAt: now })
-    .where(and(inArray(campaigns.id, due), eq(campaigns.status, 'scheduled')))
-    .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId });
+  const claimed = await claimDueCampaigns(db, now, PER_TICK);
   await enqueue(
     queues,
     claimed.map((row) => fanOutPageMessage(row, null)),
@@ -38,11 +29,7 @@ export async function startDueCampaigns(db: Db, queues: Queues, now: number): Pr
 
 /** Marks sending campaigns sent once their audience is paged and no delivery is still pending. */
 export async function finishSentCampaigns(db: Db, now: number): Promise<number> {
-  const sending = await db
-    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId })
-    .from(campaigns)
-    .where(and(eq(campaigns.status, 'sending'), eq(campaigns.fanOutDone, true)))
-    .limit(PER_TICK);
+  const sending = await listFannedOutCampaigns(db, PER_TICK);
   let finished = 0;
   for (const campaign of sending) {
     const tenant = forWorkspace(db, campaign.workspaceId);
@@ -61,20 +48,7 @@ export async function finishSentCampaigns(db: Db, now: number): Promise<number> 
 
 /** Re-enqueues the next page of fan-outs that stopped moving (a page message lost after the cursor moved). */
 export async function requeueStalledFanOuts(db: Db, queues: Queues, now: number): Promise<number> {
-  const stalled = await db
-    .update(campaigns)
-    .set({ updatedAt: now })
-    .where(
-      inArray(
-        campaigns.id,
-        db
-          .select({ id: campaigns.id })
-          .from(campaigns)
-          .where(and(eq(campaigns.status, 'sending'), eq(campaigns.fanOutDone, false), sql`${campaigns.updatedAt} < ${now - STALLED_AFTER}`))
-          .limit(PER_TICK),
-      ),
-    )
-    .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId, cursor: campaigns.fanOutCursor });
+  const stalled = await touchStalledFanOuts(db, now - STALLED_AFTER, PER_TICK, now);
   await enqueue(
     queues,
     stalled.map((row) => fanOutPageMessage(row, row.cursor)),

@@ -97,7 +97,7 @@ export async function touchStaleQueuedDeliveries(db: Db, queuedBefore: number, l
         eq(deliveries.status, 'queued'),
       ),
     )
-    .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id, sourceType: deliveries.sourceType, sourceId: deliveries.sourceId });
+    .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id, channel: deliveries.channel, sourceType: deliveries.sourceType, sourceId: deliveries.sourceId });
 }
 
 /** Across workspaces: marks failed, with `reason`, every delivery still sending since before `sendingBefore`. Returns how many. */

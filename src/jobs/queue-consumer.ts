@@ -2,10 +2,10 @@
 // retries failures with exponential backoff. The queue's own max_retries then
 // moves what keeps failing to the dead-letter queue, whose consumer records it.
 import { openDb } from '../db/client';
+import { recordDeadLetters } from '../db/system';
 import { groupBy } from '../lib/chunk';
 import type { Env } from '../env';
-import { failDeadDeliveries } from '../messages/deliveries.service';
-import { recordDeadLetters } from './dead-letters';
+import { failDeadDeliveries } from '../deliveries/deliveries.service';
 import { QueueMessage, type QueueMessageType } from '../queues/messages';
 
 /**

@@ -2,9 +2,10 @@
 // Normally the edge only enqueues (no D1 write on the hot path) and the events
 // consumer claims the key; the edge stores the events itself only when they are
 // too large for a queue message or the queue send failed, and cron re-enqueues those.
-import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inboundEvents } from '../db/schema';
+import { listStaleStoredEvents } from '../db/system';
 import type { Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { storeEventMessage } from '../queues/messages';
@@ -85,11 +86,7 @@ const STALE_AFTER = 10 * MINUTE;
 
 /** Enqueues again the events the edge stored whose queue message never led to processing (cron). */
 export async function requeueStaleEvents(db: Db, queues: Queues, now: number, limit = 500): Promise<number> {
-  const stale = await db
-    .select({ id: inboundEvents.id, workspaceId: inboundEvents.workspaceId, connectionId: inboundEvents.connectionId, topic: inboundEvents.topic, dedupeKey: inboundEvents.dedupeKey, receivedAt: inboundEvents.receivedAt })
-    .from(inboundEvents)
-    .where(and(eq(inboundEvents.status, 'queued'), isNotNull(inboundEvents.payload), lt(inboundEvents.receivedAt, now - STALE_AFTER)))
-    .limit(limit);
+  const stale = await listStaleStoredEvents(db, now - STALE_AFTER, limit);
   await enqueue(
     queues,
     stale.map(({ id, ...event }) => storeEventMessage({ ...event, events: null, storedEventId: id })),
