@@ -1,13 +1,14 @@
 // Input of sign-up, log-in and workspace creation, shared by the pages and any API.
 import { z } from 'zod';
+import { normalizeEmail } from '../lib/email-address';
 import { isValidTimeZone } from '../lib/time';
 
-/** An email address, trimmed and lower-cased so one person is one account. */
-export const Email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email({ message: 'Enter a valid email address' }).max(254));
+/** An email address, normalized (lib/email-address.ts) so one person is one account, contact or suppression. */
+export const Email = z.string().transform((value, ctx) => {
+  const email = normalizeEmail(value);
+  if (!email) ctx.addIssue({ code: 'custom', message: 'Enter a valid email address' });
+  return email ?? z.NEVER;
+});
 
 export const Password = z
   .string()

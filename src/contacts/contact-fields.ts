@@ -1,30 +1,8 @@
-// Normalizing what identifies and describes a contact: emails, phones, consent
-// words and tags. Pure functions, shared by webhooks, the API and CSV imports.
+// Normalizing what identifies and describes a contact: phones, consent words and
+// tags (emails: lib/email-address.ts). Pure functions, shared by webhooks, the API
+// and CSV imports.
 import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { CONSENT_STATUSES, type ConsentStatus } from '../db/schema';
-
-const MAX_EMAIL_LENGTH = 254;
-const MAX_LOCAL_PART_LENGTH = 64;
-// RFC 5322 atext (which real stores' exports do contain, e.g. o'brien+shop@…), dot-separated;
-// letters beyond ASCII too, as internationalized mail (RFC 6531) allows.
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~\u00a1-\uffff-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~\u00a1-\uffff-]+)*$/;
-// Letters beyond ASCII are allowed: internationalized domains arrive unencoded from forms.
-const DOMAIN_LABEL = /^[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?$/;
-const TOP_LEVEL_DOMAIN = /^([a-z\u00a1-\uffff]{2,}|xn--[a-z0-9-]+)$/;
-
-/** Normalized email (trimmed, lower-cased) or null when not a plausible address. */
-export function normalizeEmail(raw: string | null | undefined): string | null {
-  if (typeof raw !== 'string') return null;
-  const email = raw.trim().toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH) return null;
-  const at = email.lastIndexOf('@');
-  if (at <= 0 || at > MAX_LOCAL_PART_LENGTH) return null;
-  const local = email.slice(0, at);
-  const labels = email.slice(at + 1).split('.');
-  if (!LOCAL_PART.test(local) || labels.length < 2) return null;
-  if (!labels.every((label) => DOMAIN_LABEL.test(label))) return null;
-  return TOP_LEVEL_DOMAIN.test(labels[labels.length - 1]!) ? email : null;
-}
 
 /** E.164 phone or null; `defaultCountry` (ISO 3166 alpha-2) helps numbers written without +. */
 export function normalizePhone(raw: string | null | undefined, defaultCountry?: string | null): string | null {

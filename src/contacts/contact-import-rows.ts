@@ -1,8 +1,9 @@
 // Reading a contacts CSV: its header, each row, and the plan that cuts a file
 // into chunks for the queue. Pure functions; the upload and the chunk job share
 // them, so both read every row the same way.
+import { normalizeEmail } from '../lib/email-address';
 import { invalidField } from '../lib/errors';
-import { normalizeEmail, normalizePhone, readConsentValue, splitTags, MAX_TAG_LENGTH } from './contact-fields';
+import { normalizePhone, readConsentValue, splitTags, MAX_TAG_LENGTH } from './contact-fields';
 import type { ContactUpsert } from './contacts.service';
 import { CsvError, parseCsv, readCsvRecords, type CsvRecord } from './csv';
 
@@ -48,7 +49,7 @@ function headerName(field: string): string {
   return HEADER_ALIASES[name] ?? name;
 }
 
-/** Finds the known columns of a header record; `invalid_input` naming a missing email or a repeated column. */
+/** Finds the known columns of a header record; `invalid_input` naming a missing email column or a repeated one. */
 export function readImportHeader(fields: string[]): ImportHeader {
   const columns: ImportHeader['columns'] = {};
   fields.forEach((field, index) => {
@@ -57,7 +58,9 @@ export function readImportHeader(fields: string[]): ImportHeader {
     if (columns[name as ImportColumn] !== undefined) throw invalidField(name, `The column "${name}" appears twice in the header`);
     columns[name as ImportColumn] = index;
   });
-  if (columns.email === undefined) throw invalidField('email', 'The CSV header has no "email" column');
+  // The column stays required (rows may leave it empty when they give a phone), so a file
+  // whose header lost its email column is refused rather than imported by phone alone.
+  if (columns.email === undefined) throw invalidField('email', 'The CSV header has no "email" column (leave it empty on rows that give only a phone)');
   return { columns, width: fields.length };
 }
 
@@ -76,10 +79,11 @@ export function readImportRow(fields: string[], header: ImportHeader): ImportRow
     return { ok: false, reason: `has ${fields.length} fields but the header has ${header.width} (is a comma missing its quotes?)` };
   }
   const rawEmail = value('email');
-  if (!rawEmail) return { ok: false, reason: 'missing email' };
-  const email = normalizeEmail(rawEmail);
-  if (!email) return { ok: false, reason: `invalid email "${rawEmail}"` };
   const rawPhone = value('phone');
+  // A phone alone makes an SMS-only contact.
+  if (!rawEmail && !rawPhone) return { ok: false, reason: 'missing email' };
+  const email = normalizeEmail(rawEmail);
+  if (rawEmail && !email) return { ok: false, reason: `invalid email "${rawEmail}"` };
   const phone = normalizePhone(rawPhone);
   if (rawPhone && !phone) return { ok: false, reason: `invalid phone "${rawPhone}" (use the international format, e.g. +14155550123)` };
   const emailConsent = readConsentValue(value('email_consent'));
@@ -120,11 +124,18 @@ function* readCsv(text: string): Generator<CsvRecord> {
   }
 }
 
+// What names a row's contact: its email, else its phone.
+function identityKey(fields: string[], header: ImportHeader): string | null {
+  const at = (index: number | undefined) => (index === undefined ? undefined : fields[index]);
+  return normalizeEmail(at(header.columns.email)) ?? normalizePhone(at(header.columns.phone));
+}
+
 /**
  * Checks a whole upload and cuts it into chunks of about ROWS_PER_CHUNK rows, each
  * the header line plus a run of whole records copied from the file, so line numbers
- * and rejected rows stay exactly as the merchant wrote them. Repeated emails need
- * the whole file to see, so they are found here: the first row of an email wins.
+ * and rejected rows stay exactly as the merchant wrote them. Repeated emails (or
+ * phones, on rows without an email) need the whole file to see, so they are found
+ * here: the first row of an email or phone wins.
  */
 export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): ImportPlan {
   // Records are read one at a time and only offsets are kept: a 20 MB file must fit in a Worker's 128 MB.
@@ -149,10 +160,10 @@ export function planContactImport(text: string, rowsPerChunk = ROWS_PER_CHUNK): 
     if (record.end - record.start > MAX_RECORD_CHARS) throw invalidField('file', `Line ${record.line} is longer than 64 KB: is this a CSV of contacts?`);
     if (isBlankRow(record.fields)) continue;
     totalRows += 1;
-    const email = normalizeEmail(record.fields[header.columns.email!]);
-    const seenOn = email ? firstLineOf.get(email) : undefined;
-    if (seenOn !== undefined) duplicates.push({ line: record.line, reason: `duplicate in file: ${email} is already on line ${seenOn}`, raw: rawRecord(text, record) });
-    else if (email) firstLineOf.set(email, record.line);
+    const key = identityKey(record.fields, header);
+    const seenOn = key ? firstLineOf.get(key) : undefined;
+    if (seenOn !== undefined) duplicates.push({ line: record.line, reason: `duplicate in file: ${key} is already on line ${seenOn}`, raw: rawRecord(text, record) });
+    else if (key) firstLineOf.set(key, record.line);
     if (run && (runRows >= rowsPerChunk || record.end - run.start > MAX_CHUNK_CHARS)) flush();
     run ??= { firstLine: record.line, start: record.start, end: record.end };
     run.end = record.end;

@@ -1,14 +1,8 @@
 // Input of the contacts API and dashboard forms, read at the edge.
 import { z } from 'zod';
+import { Email } from '../accounts/accounts.schemas';
 import { CONSENT_STATUSES } from '../db/schema';
-import { MAX_TAG_LENGTH, normalizeEmail, normalizePhone, splitTags } from './contact-fields';
-
-/** An email, normalized; anything implausible is refused. */
-export const ContactEmail = z.string().transform((value, ctx) => {
-  const email = normalizeEmail(value);
-  if (!email) ctx.addIssue({ code: 'custom', message: 'Enter a valid email address' });
-  return email ?? z.NEVER;
-});
+import { MAX_TAG_LENGTH, normalizePhone, splitTags } from './contact-fields';
 
 /** A phone number in international format, stored as E.164. */
 export const ContactPhone = z.string().transform((value, ctx) => {
@@ -39,10 +33,9 @@ const optionalText = (max: number) =>
     .nullable()
     .optional();
 
-/** A contact created through the API. */
-export const ContactInput = z
+const ContactFields = z
   .object({
-    email: ContactEmail,
+    email: Email.optional(),
     phone: ContactPhone.nullable().optional(),
     firstName: optionalText(100),
     lastName: optionalText(100),
@@ -53,10 +46,16 @@ export const ContactInput = z
     tags: Tags.optional(),
   })
   .strict();
+
+/** A contact created through the API: identified by an email, a phone, or both. */
+export const ContactInput = ContactFields.refine((input) => input.email || input.phone, {
+  message: 'Give an email or a phone',
+  path: ['email'],
+});
 export type ContactInput = z.infer<typeof ContactInput>;
 
-/** A change through the API: only the fields sent change; null clears a text field; `tags` replaces the tags. */
-export const ContactPatch = ContactInput.partial().strict();
+/** A change through the API: only the fields sent change; null clears a text field (the phone only while an email remains); `tags` replaces the tags. */
+export const ContactPatch = ContactFields.partial().strict();
 export type ContactPatch = z.infer<typeof ContactPatch>;
 
 /** Tags to add to a contact. */

@@ -1,10 +1,10 @@
-// Contacts: one per normalized email in a workspace, with consent per channel,
-// tags, and the order aggregates kept by the stores code. Every write is one D1
+// Contacts: one per normalized email or E.164 phone in a workspace (at least one),
+// with consent per channel, tags, and the order aggregates kept by the stores code. Every write is one D1
 // batch (one transaction) whose statements check the stored row in SQL rather
 // than trusting an earlier read, so concurrent and redelivered upserts converge
 // on the same contact and record each consent change once.
-import { and, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn, SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { alias, type SQLiteColumn, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { runBatch, type Statement } from '../db/client';
 import {
   CONSENT_CHANNELS,
@@ -21,18 +21,20 @@ import {
 } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { chunk } from '../lib/chunk';
-import { AppError, notFound } from '../lib/errors';
+import { normalizeEmail } from '../lib/email-address';
+import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
-import { normalizeEmail, normalizePhone } from './contact-fields';
+import { keysetLimit, keysetPage } from '../lib/keyset-page';
+import { contactCreatedStatement } from '../triggers/contact-created';
+import { normalizePhone } from './contact-fields';
+import { mergeByPhoneStatements } from './contact-merge';
 import type { ContactInput, ContactListQuery, ContactPatch } from './contacts.schemas';
-
-// Store webhooks, the API and imports normalize identities with the same rules.
-export { normalizeEmail, normalizePhone };
 
 /** What a store, the API or an import knows about a contact; see upsertContact. */
 export type ContactUpsert = {
-  email: string; // already normalized
-  phone?: string | null;
+  // At least one of the two, already normalized (lib/email-address.ts, normalizePhone).
+  email?: string | null;
+  phone?: string | null; // E.164
   firstName?: string | null;
   lastName?: string | null;
   externalId?: string | null;
@@ -88,6 +90,10 @@ type ProfileField = keyof typeof PROFILE_COLUMNS;
 /** What one write changes; only the profile keys present are written (null clears). */
 type ContactChanges = {
   profile: Partial<Record<ProfileField, string | null>>;
+  // A further condition for a profile field to change (an upsert's phone: no other contact has it).
+  guards?: Partial<Record<ProfileField, SQL>>;
+  // An email the contact takes when it has none (a phone-only contact met with its email).
+  gainEmail?: string | null;
   registered?: boolean | undefined;
   consent: Partial<Record<ConsentChannel, ConsentStatus | undefined>>;
   consentAt: number;
@@ -99,13 +105,50 @@ const SORTED_BY_NEWEST = desc(contacts.id);
 // Contact ids per IN list: D1 allows 100 bound parameters per statement.
 const IDS_PER_QUERY = 90;
 
-/** Inserts the bare contact when its email is new; returns the id only when it did. */
-function ensureContactStatement(tenant: Tenant, email: string, now: number, id = newId(now)) {
+/** Who a write is about: a normalized email, an E.164 phone, or both. */
+type Identity = { email: string | null; phone: string | null };
+
+function identityOf(input: Pick<ContactUpsert, 'email' | 'phone'>): Identity {
+  const identity = { email: input.email || null, phone: input.phone || null };
+  if (!identity.email && !identity.phone) throw new AppError('invalid_input', 'A contact needs an email or a phone');
+  if (identity.email && normalizeEmail(identity.email) !== identity.email) throw new AppError('invalid_input', `Not a normalized email address: ${identity.email}`);
+  if (identity.phone && normalizePhone(identity.phone) !== identity.phone) throw new AppError('invalid_input', `Not an E.164 phone number: ${identity.phone}`);
+  return identity;
+}
+
+/**
+ * The contact an identity names once any merge it calls for is done: the email's, else the
+ * contact of the phone that has no email. A phone held by another email's contact (a
+ * household's landline) stays with it: an email names its own contact.
+ */
+function namedBy({ email, phone }: Identity): SQL {
+  if (email && phone) return or(eq(contacts.email, email), and(isNull(contacts.email), eq(contacts.phone, phone)))!;
+  return email ? eq(contacts.email, email) : eq(contacts.phone, phone!);
+}
+
+/** Inserts the bare contact; returns the id only when it did, not when the email or phone was taken. */
+function insertContactStatement(tenant: Tenant, id: string, email: string | null, phone: string | SQL | null, now: number) {
   return tenant.db
     .insert(contacts)
-    .values(tenant.row({ id, email, createdAt: now, updatedAt: now }))
-    .onConflictDoNothing({ target: [contacts.workspaceId, contacts.email] })
+    .values(tenant.row({ id, email, phone, createdAt: now, updatedAt: now }))
+    .onConflictDoNothing()
     .returning({ id: contacts.id });
+}
+
+/** Inserts the contact when nothing has its identity yet, and raises `contact_created` with it. */
+function ensureContactStatements(tenant: Tenant, { email, phone }: Identity, source: string, now: number): [Statement, Statement] {
+  const id = newId(now);
+  // A new email's contact leaves a phone that another email's contact holds where it is.
+  const phoneIfFree =
+    email && phone ? sql`CASE WHEN EXISTS (SELECT 1 FROM ${contacts} WHERE ${tenant.where(contacts, eq(contacts.phone, phone), isNotNull(contacts.email))}) THEN NULL ELSE ${phone} END` : phone;
+  return [insertContactStatement(tenant, id, email, phoneIfFree, now), contactCreatedStatement(tenant, id, source, now)];
+}
+
+const holder = alias(contacts, 'holder');
+
+/** True in an update of contacts when no other contact of the workspace has `phone`. */
+function phoneFree(tenant: Tenant, phone: string): SQL {
+  return sql`NOT EXISTS (SELECT 1 FROM ${contacts} ${holder} WHERE ${tenant.where(holder, eq(holder.phone, phone))} AND ${holder.id} <> ${contacts.id})`;
 }
 
 /**
@@ -127,8 +170,15 @@ function contactChangeStatements(tenant: Tenant, match: SQL, changes: ContactCha
     const value = changes.profile[field];
     if (value === undefined) continue;
     const column = PROFILE_COLUMNS[field];
-    set[field] = sql`CASE WHEN ${fresh} THEN ${value} ELSE ${column} END`;
-    changed.push(sql`(${fresh} AND ${column} IS NOT ${value})`);
+    const guard = changes.guards?.[field];
+    const applies = guard ? sql`(${fresh} AND ${guard})` : fresh;
+    set[field] = sql`CASE WHEN ${applies} THEN ${value} ELSE ${column} END`;
+    changed.push(sql`(${applies} AND ${column} IS NOT ${value})`);
+  }
+  if (changes.gainEmail) {
+    // Not subject to `fresh`: an identifier is a fact, and the upsert finds the contact by it next.
+    set.email = sql`COALESCE(${contacts.email}, ${changes.gainEmail})`;
+    changed.push(isNull(contacts.email));
   }
   if (changes.registered !== undefined) {
     // Not subject to `fresh`: having an account is a fact no older record undoes.
@@ -187,54 +237,88 @@ function known(value: string | null | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function upsertChangeStatements(tenant: Tenant, input: ContactUpsert, source: string, now: number): Statement[] {
-  const email = normalizeEmail(input.email);
-  if (email !== input.email) throw new AppError('invalid_input', `Not a normalized email address: ${input.email}`);
-  const byEmail = eq(contacts.email, email);
+function upsertChangeStatements(tenant: Tenant, identity: Identity, input: ContactUpsert, source: string, now: number): Statement[] {
+  const match = namedBy(identity);
   const changes: ContactChanges = {
-    profile: { phone: known(input.phone), firstName: known(input.firstName), lastName: known(input.lastName), externalId: known(input.externalId) },
+    profile: { phone: identity.phone ?? undefined, firstName: known(input.firstName), lastName: known(input.lastName), externalId: known(input.externalId) },
+    guards: identity.phone ? { phone: phoneFree(tenant, identity.phone) } : {},
+    gainEmail: identity.email,
     registered: input.registered ? true : undefined,
     consent: { email: input.emailConsent, sms: input.smsConsent },
     consentAt: input.consentAt ?? now,
     sourceUpdatedAt: input.sourceUpdatedAt,
   };
   const tags = cleanTags(input.tags);
-  return [...contactChangeStatements(tenant, byEmail, changes, source, now), ...(tags.length ? [addTagsStatement(tenant, byEmail, tags)] : [])];
+  return [...contactChangeStatements(tenant, match, changes, source, now), ...(tags.length ? [addTagsStatement(tenant, match, tags)] : [])];
 }
 
-/** The statements of `upsertContact`, for callers that batch many contacts in one round trip (imports). */
+/**
+ * The statements of `upsertContact`, for callers that batch many contacts in one round trip
+ * (imports). In order: a merge when the email and the phone name two contacts, the insert
+ * of a new contact with its `contact_created` (both or neither), then the changes.
+ */
 export function upsertContactStatements(tenant: Tenant, input: ContactUpsert, source: string, now = Date.now()): Statement[] {
-  return [ensureContactStatement(tenant, input.email, now), ...upsertChangeStatements(tenant, input, source, now)];
+  return upsertPlan(tenant, input, source, now).statements;
 }
 
-/** Creates or updates the contact keyed by email in this workspace. `source` says where the data came from (e.g. 'shopify', 'woocommerce', 'api', 'import', 'dashboard'). */
+function upsertPlan(tenant: Tenant, input: ContactUpsert, source: string, now: number) {
+  const identity = identityOf(input);
+  const merge = identity.email && identity.phone ? mergeByPhoneStatements(tenant, identity.email, identity.phone, now) : [];
+  const statements = [...merge, ...ensureContactStatements(tenant, identity, source, now), ...upsertChangeStatements(tenant, identity, input, source, now)];
+  return { identity, statements, insertAt: merge.length };
+}
+
+/**
+ * Creates or updates the contact an email or phone names in this workspace; when a phone-only
+ * contact and the email's contact turn out to be one person, merges them (contact-merge.ts).
+ * `source` says where the data came from (e.g. 'shopify', 'woocommerce', 'api', 'import', 'dashboard').
+ */
 export async function upsertContact(tenant: Tenant, input: ContactUpsert, source: string, now = Date.now()): Promise<{ contactId: string; created: boolean }> {
-  const changes = upsertChangeStatements(tenant, input, source, now);
-  const found = tenant.db.select({ id: contacts.id }).from(contacts).where(tenant.where(contacts, eq(contacts.email, input.email))).limit(1);
-  const results = (await tenant.db.batch([ensureContactStatement(tenant, input.email, now), ...changes, found] as [Statement, ...Statement[]])) as unknown[];
-  const inserted = results[0] as { id: string }[];
+  const { identity, statements, insertAt } = upsertPlan(tenant, input, source, now);
+  // After the changes, the email (if any) is the contact's: it was there, it was gained, or it was inserted.
+  const found = tenant.db
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(tenant.where(contacts, identity.email ? eq(contacts.email, identity.email) : eq(contacts.phone, identity.phone!)))
+    .limit(1);
+  const [first, ...rest] = statements;
+  const results = (await tenant.db.batch([first!, ...rest, found])) as unknown[];
   const [row] = results[results.length - 1] as { id: string }[];
-  return { contactId: row!.id, created: inserted.length > 0 };
+  return { contactId: row!.id, created: (results[insertAt] as unknown[]).length > 0 };
 }
 
-/** Creates a contact from the API; 409 when the email already has one. */
+/** The 409 naming the email or phone another contact (than `exceptId`) already has, or null when none has. */
+async function identityConflict(tenant: Tenant, { email, phone }: Identity, exceptId?: string): Promise<AppError | null> {
+  if (!email && !phone) return null;
+  const [other] = await tenant.db
+    .select({ email: contacts.email })
+    .from(contacts)
+    .where(tenant.where(contacts, or(email ? eq(contacts.email, email) : undefined, phone ? eq(contacts.phone, phone) : undefined), exceptId ? ne(contacts.id, exceptId) : undefined))
+    .limit(1);
+  if (!other) return null;
+  return new AppError('conflict', email && other.email === email ? `A contact with the email ${email} already exists` : `A contact with the phone ${phone} already exists`);
+}
+
+/** Creates a contact from the API, with its `contact_created`; 409 when its email or phone already has one. */
 export async function createContact(tenant: Tenant, input: ContactInput, source: string, now = Date.now()): Promise<ContactView> {
   const id = newId(now);
-  // Matching the new id makes every other statement a no-op when the insert met an existing email.
+  const identity = identityOf(input);
+  // Matching the new id makes every other statement a no-op when the insert met an existing email or phone.
   const byId = eq(contacts.id, id);
   const changes: ContactChanges = {
-    profile: { phone: input.phone, firstName: input.firstName, lastName: input.lastName, externalId: input.externalId },
+    profile: { firstName: input.firstName, lastName: input.lastName, externalId: input.externalId },
     registered: input.registered,
     consent: { email: input.emailConsent, sms: input.smsConsent },
     consentAt: now,
   };
   const tags = cleanTags(input.tags);
   const [inserted] = (await tenant.db.batch([
-    ensureContactStatement(tenant, input.email, now, id),
+    insertContactStatement(tenant, id, identity.email, identity.phone, now),
+    contactCreatedStatement(tenant, id, source, now),
     ...contactChangeStatements(tenant, byId, changes, source, now),
     ...(tags.length ? [addTagsStatement(tenant, byId, tags)] : []),
   ] as [Statement, ...Statement[]])) as unknown[];
-  if (!(inserted as { id: string }[]).length) throw new AppError('conflict', `A contact with the email ${input.email} already exists`);
+  if (!(inserted as { id: string }[]).length) throw (await identityConflict(tenant, identity))!;
   return getContact(tenant, id);
 }
 
@@ -251,11 +335,13 @@ function isUniqueViolation(err: unknown): boolean {
 /** Changes the fields sent; consent changes are recorded with `source`; `tags` replaces the tags. */
 export async function updateContact(tenant: Tenant, id: string, patch: ContactPatch, source: string, now = Date.now()): Promise<ContactView> {
   const existing = await findContactRow(tenant, id);
-  const conflict = () => new AppError('conflict', `A contact with the email ${patch.email} already exists`);
-  if (patch.email && patch.email !== existing.email) {
-    const [other] = await tenant.db.select({ id: contacts.id }).from(contacts).where(tenant.where(contacts, eq(contacts.email, patch.email))).limit(1);
-    if (other) throw conflict();
-  }
+  // An email is never cleared (PATCH refuses null); the phone only while an email remains: a contact is found by one of them.
+  const email = patch.email ?? existing.email;
+  const phone = patch.phone === undefined ? existing.phone : patch.phone;
+  if (!email && !phone) throw invalidField('phone', 'A contact without an email keeps its phone');
+  const conflict = () => identityConflict(tenant, { email: email !== existing.email ? email : null, phone: phone !== existing.phone ? phone : null }, id);
+  const taken = await conflict();
+  if (taken) throw taken;
   const byId = eq(contacts.id, id);
   const statements = contactChangeStatements(
     tenant,
@@ -277,8 +363,8 @@ export async function updateContact(tenant: Tenant, id: string, patch: ContactPa
   try {
     await runBatch(tenant.db, statements);
   } catch (err) {
-    // Another contact took the email between the check and the write.
-    if (isUniqueViolation(err)) throw conflict();
+    // Another contact took the email or phone between the check and the write.
+    if (isUniqueViolation(err)) throw (await conflict()) ?? err;
     throw err;
   }
   return getContact(tenant, id);
@@ -395,16 +481,13 @@ export async function listContacts(tenant: Tenant, query: ContactListQuery): Pro
     .from(contacts)
     .where(tenant.where(contacts, query.cursor ? lt(contacts.id, query.cursor) : undefined, query.q ? searchCondition(query.q) : undefined, tagged))
     .orderBy(SORTED_BY_NEWEST)
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
+    .limit(keysetLimit(query.limit));
+  const page = keysetPage(rows, query.limit, (row) => row.id);
   const tags = await tagsByContact(
     tenant,
-    page.map((row) => row.id),
+    page.rows.map((row) => row.id),
   );
-  return {
-    contacts: page.map((row) => toContactView(row, tags.get(row.id) ?? [])),
-    nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null,
-  };
+  return { contacts: page.rows.map((row) => toContactView(row, tags.get(row.id) ?? [])), nextCursor: page.nextCursor };
 }
 
 /** The workspace's tags in alphabetical order (at most `limit`), for filters. */

@@ -1,12 +1,13 @@
 // The events consumer's work: apply a webhook's StoreEvents to contacts, orders,
 // carts, products and interests, raising triggers. Every step is idempotent, so a
 // redelivered queue message or a duplicate webhook converges on the same state.
-import { eq, or } from 'drizzle-orm';
-import { normalizeEmail, normalizePhone, upsertContact } from '../contacts/contacts.service';
+import { eq } from 'drizzle-orm';
+import { normalizePhone } from '../contacts/contact-fields';
+import { upsertContact, type ContactUpsert } from '../contacts/contacts.service';
 import { contacts, type StorePlatform } from '../db/schema';
 import type { Tenant } from '../db/tenant';
+import { normalizeEmail } from '../lib/email-address';
 import { AppError } from '../lib/errors';
-import { emitTrigger } from '../triggers/triggers';
 import { applyCart } from './carts.service';
 import { interestStatement } from './interests.service';
 import { applyOrder, applyRefund } from './orders.service';
@@ -16,40 +17,35 @@ import type { Person, StoreEvent } from './store-events';
 /** Where the events came from: the platform names the consent source, the currency fills gaps. */
 export type EventSource = { platform: StorePlatform; currency: string };
 
-type ContactExtras = Parameters<typeof upsertContact>[1];
+type ContactExtras = Omit<ContactUpsert, 'email' | 'phone'>;
 
-/** Finds or creates the contact a person is (by email), raising `contact_created` the first time. */
-async function contactFor(tenant: Tenant, person: Person | null, source: EventSource, extras: Partial<ContactExtras>, now: number): Promise<string | null> {
-  if (!person) return null;
+/**
+ * The email and phone a person is known by. An event without an email (an SMS consent
+ * update, an order placed by phone) names the customer by the store's id when a contact
+ * already has it; otherwise its phone alone makes an SMS-only contact.
+ */
+async function personIdentity(tenant: Tenant, person: Person): Promise<Pick<ContactUpsert, 'email' | 'phone'> | null> {
   const email = normalizeEmail(person.email);
-  if (!email) return findContactByIdentity(tenant, person);
-  const { contactId, created } = await upsertContact(
+  // The store's address country reads a number written without +.
+  const phone = normalizePhone(person.phone, person.country);
+  if (!email && person.externalId) {
+    const [known] = await tenant.db.select({ email: contacts.email, phone: contacts.phone }).from(contacts).where(tenant.where(contacts, eq(contacts.externalId, person.externalId))).limit(1);
+    if (known) return { email: known.email, phone: phone ?? known.phone };
+  }
+  return email || phone ? { email, phone } : null;
+}
+
+/** Finds or creates the contact a person is (by email or phone); a new one raises `contact_created` in the same batch. */
+async function contactFor(tenant: Tenant, person: Person | null, source: EventSource, extras: ContactExtras, now: number): Promise<string | null> {
+  const identity = person && (await personIdentity(tenant, person));
+  if (!person || !identity) return null;
+  const { contactId } = await upsertContact(
     tenant,
-    {
-      email,
-      phone: normalizePhone(person.phone, person.country),
-      firstName: person.firstName,
-      lastName: person.lastName,
-      externalId: person.externalId,
-      registered: person.registered,
-      ...extras,
-    },
+    { ...identity, firstName: person.firstName, lastName: person.lastName, externalId: person.externalId, registered: person.registered, ...extras },
     source.platform,
     now,
   );
-  if (created) {
-    await emitTrigger(tenant, { kind: 'contact_created', occurrenceKey: contactId, contactId, subjectId: contactId, data: { source: source.platform }, occurredAt: now });
-  }
   return contactId;
-}
-
-/** A known contact by store customer id or phone, for events that carry no email. */
-async function findContactByIdentity(tenant: Tenant, person: Person): Promise<string | null> {
-  const phone = normalizePhone(person.phone, person.country);
-  const conditions = [person.externalId ? eq(contacts.externalId, person.externalId) : undefined, phone ? eq(contacts.phone, phone) : undefined].filter(Boolean);
-  if (!conditions.length) return null;
-  const [row] = await tenant.db.select({ id: contacts.id }).from(contacts).where(tenant.where(contacts, or(...conditions))).limit(1);
-  return row?.id ?? null;
 }
 
 async function productIdsBySku(tenant: Tenant, skus: (string | null)[]): Promise<Map<string, string>> {
@@ -59,19 +55,14 @@ async function productIdsBySku(tenant: Tenant, skus: (string | null)[]): Promise
 
 async function applyConsent(tenant: Tenant, event: Extract<StoreEvent, { kind: 'consent' }>, source: EventSource, now: number): Promise<void> {
   const consent = event.channel === 'email' ? { emailConsent: event.status } : { smsConsent: event.status };
-  let email = normalizeEmail(event.person.email);
-  if (!email) {
-    const contactId = await findContactByIdentity(tenant, event.person);
-    const [row] = contactId ? await tenant.db.select({ email: contacts.email }).from(contacts).where(tenant.where(contacts, eq(contacts.id, contactId))).limit(1) : [];
-    email = row?.email ?? null;
-  }
-  // The customer record usually comes first; when it has not yet, retrying lets it land.
-  if (!email) throw new AppError('not_found', `No contact yet for ${event.channel} consent of customer ${event.person.externalId ?? event.person.phone}`);
-  await upsertContact(tenant, { email, ...consent, consentAt: event.at }, source.platform, now);
+  // A consent update carrying a phone makes an SMS-only subscriber when nobody has it yet.
+  const contactId = await contactFor(tenant, event.person, source, { ...consent, consentAt: event.at }, now);
+  // Only the store's customer id, and no contact has it yet: the customer record usually comes first; retrying lets it land.
+  if (!contactId) throw new AppError('not_found', `No contact yet for ${event.channel} consent of customer ${event.person.externalId ?? event.person.phone}`);
 }
 
 /** "Email me offers" ticked at checkout subscribes; unticked changes nothing (it is not an unsubscribe). */
-function checkoutConsent(accepted: boolean, at: number): Partial<ContactExtras> {
+function checkoutConsent(accepted: boolean, at: number): ContactExtras {
   return accepted ? { emailConsent: 'subscribed', consentAt: at } : {};
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readConsentValue, splitTags } from '../../src/contacts/contact-fields';
-import { normalizeEmail, normalizePhone } from '../../src/contacts/contacts.service';
+import { normalizePhone, readConsentValue, splitTags } from '../../src/contacts/contact-fields';
+import { normalizeEmail } from '../../src/lib/email-address';
 
 describe('normalizeEmail', () => {
   it('trims and lower-cases', () => {

@@ -40,12 +40,20 @@ describe('readImportRow', () => {
     expect(row).toEqual({ ok: true, contact: { email: 'bo@example.com', phone: null, firstName: null, lastName: null, tags: [] } });
   });
 
+  it('reads a row with only a phone into an SMS-only contact', () => {
+    expect(readImportRow(['', '+44 7911 123456', 'Sam', '', '', '', 'yes'], header)).toEqual({
+      ok: true,
+      contact: { email: null, phone: '+447911123456', firstName: 'Sam', lastName: null, smsConsent: 'subscribed', tags: [] },
+    });
+  });
+
   it('says why a row cannot be imported', () => {
     const reason = (fields: string[]) => {
       const row = readImportRow(fields, header);
       return row.ok ? null : row.reason;
     };
-    expect(reason(['', '+14155550123'])).toBe('missing email');
+    expect(reason(['', ''])).toBe('missing email');
+    expect(reason(['', '12'])).toContain('invalid phone "12"');
     expect(reason(['not-an-email'])).toBe('invalid email "not-an-email"');
     expect(reason(['a@example.com', '12'])).toContain('invalid phone "12"');
     expect(reason(['a@example.com', '', '', '', '', 'maybe'])).toContain('invalid email_consent "maybe"');
@@ -74,6 +82,11 @@ describe('planContactImport', () => {
     const plan = planContactImport('email\nann@example.com\nbo@example.com\n ANN@example.com\n\n,\nbad\nbad\n');
     expect(plan.totalRows).toBe(5);
     expect(plan.duplicates).toEqual([{ line: 4, reason: 'duplicate in file: ann@example.com is already on line 2', raw: ' ANN@example.com' }]);
+  });
+
+  it('rejects later rows repeating the phone of a row without an email', () => {
+    const plan = planContactImport('email,phone\n,+14155550123\nann@example.com,+14155550123\n,+1 415 555 0123\n');
+    expect(plan.duplicates).toEqual([{ line: 4, reason: 'duplicate in file: +14155550123 is already on line 2', raw: ',+1 415 555 0123' }]);
   });
 
   it('refuses a file without rows, without an email column, or with an open quote', () => {

@@ -210,7 +210,7 @@ function checkoutEvent(checkout: z.infer<typeof ShopifyCheckout>, context: Webho
   return {
     kind: 'cart',
     externalId: checkout.token ?? checkout.id,
-    person: checkout.email || checkout.customer ? personOf(checkout.customer, checkout.email, checkout.phone) : null,
+    person: checkout.email || checkout.phone || checkout.customer ? personOf(checkout.customer, checkout.email, checkout.phone) : null,
     currency,
     valueCents: toMinorUnits(checkout.total_price, currency),
     items: lineItems(checkout.line_items, currency),
