@@ -3,6 +3,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { contacts, deliveries, type DeliveryStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
+import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import type { CampaignResultsQuery, ResultStatus } from './campaigns.schemas';
 import { RESULT_STATUSES } from './campaigns.schemas';
 
@@ -62,10 +63,7 @@ export async function listCampaignResults(tenant: Tenant, campaignId: string, qu
       ),
     )
     .orderBy(asc(deliveries.id))
-    .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  return {
-    results: page.map((row) => ({ ...row, status: row.status as ResultStatus })),
-    nextCursor: rows.length > query.limit ? page.at(-1)!.deliveryId : null,
-  };
+    .limit(keysetLimit(query.limit));
+  const page = keysetPage(rows, query.limit, (row) => row.deliveryId);
+  return { results: page.rows.map((row) => ({ ...row, status: row.status as ResultStatus })), nextCursor: page.nextCursor };
 }

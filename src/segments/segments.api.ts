@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
+import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { MembersQuery, PreviewInput, SegmentInput, SegmentPatch } from './segments.schemas';
 import { countSegment, createSegment, deleteSegment, getSegment, listSegments, pageSegment, previewSegment, updateSegment } from './segments.service';
 
@@ -24,6 +25,7 @@ export const segmentApi = new Hono<AppEnv>()
     const tenant = tenantOf(c);
     const { cursor, limit } = c.req.valid('query');
     const segment = await getSegment(tenant, c.req.param('id'));
-    const members = await pageSegment(tenant, segment.definition, { afterId: cursor ?? null, limit });
-    return c.json({ members, nextCursor: members.length === limit ? members[members.length - 1]!.id : null });
+    const rows = await pageSegment(tenant, segment.definition, { afterId: cursor ?? null, limit: keysetLimit(limit) });
+    const page = keysetPage(rows, limit, (member) => member.id);
+    return c.json({ members: page.rows, nextCursor: page.nextCursor });
   });
