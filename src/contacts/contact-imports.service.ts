@@ -2,12 +2,12 @@
 // in D1 and enqueues one message per chunk; the chunk job upserts each valid row
 // and records each rejected one. A chunk is counted once however often its message
 // is delivered: the count and the chunk's processed mark change in one transaction.
-import { and, asc, desc, eq, gt, gte, isNull, lte, sql } from 'drizzle-orm';
-import { runBatch, type Statement } from '../db/client';
-import { contactImportChunks, contactImportRejections, contactImports, type ImportStatus } from '../db/schema';
-import type { Tenant } from '../db/tenant';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { runBatch, type Db, type Statement } from '../db/client';
+import { contactImportChunks, contactImportRejections, contactImports, deadLetters, type ImportStatus } from '../db/schema';
+import { forWorkspace, type Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
-import { importChunkMessage } from '../queues/messages';
+import { ImportChunkMessage, importChunkMessage } from '../queues/messages';
 import { chunk } from '../lib/chunk';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -27,6 +27,8 @@ export type ContactImportView = {
   rejectedRows: number;
   createdAt: number;
   finishedAt: number | null;
+  // Why a failed import stopped, in words; null unless failed.
+  failureReason: string | null;
 };
 
 /** A page of an import's rejected rows, by line; `nextAfterLine` is null on the last page. */
@@ -83,7 +85,7 @@ export async function createContactImport(
 ): Promise<ContactImportView> {
   const plan = planContactImport(file.csv);
   const id = newId(now);
-  const view: ContactImportView = {
+  const row: Omit<ContactImportView, 'failureReason'> = {
     id,
     fileName: file.fileName,
     status: 'queued',
@@ -95,7 +97,7 @@ export async function createContactImport(
     createdAt: now,
     finishedAt: null,
   };
-  await tenant.db.insert(contactImports).values(tenant.row(view));
+  await tenant.db.insert(contactImports).values(tenant.row(row));
   const chunkRows = plan.chunks.map((slice, chunkIndex) => tenant.db.insert(contactImportChunks).values(tenant.row({ importId: id, chunkIndex, ...slice })));
   await runInBatches(tenant, chunkRows, CHUNKS_PER_BATCH);
   await runInBatches(tenant, rejectionStatements(tenant, id, plan.duplicates), STATEMENTS_PER_BATCH);
@@ -107,14 +109,51 @@ export async function createContactImport(
     await tenant.db.update(contactImports).set({ status: 'failed', finishedAt: Date.now() }).where(tenant.where(contactImports, eq(contactImports.id, id)));
     throw err;
   }
-  return view;
+  return { ...row, failureReason: null };
+}
+
+/**
+ * Marks failed the imports of chunks whose messages exhausted their retries (from the
+ * dead-letter queue), each within its message's workspace. The chunks not yet imported
+ * then do nothing; the reason is read back from the dead letter (`failureReasonOf`).
+ */
+export async function failDeadImportChunks(db: Db, dead: { workspaceId: string; importId: string }[], now = Date.now()): Promise<void> {
+  await runBatch(
+    db,
+    dead.map(({ workspaceId, importId }) =>
+      db
+        .update(contactImports)
+        .set({ status: 'failed', finishedAt: now })
+        .where(forWorkspace(db, workspaceId).where(contactImports, eq(contactImports.id, importId), inArray(contactImports.status, ['queued', 'processing']))),
+    ),
+  );
+}
+
+/** Why an import failed: the first of its chunks that was dead-lettered, or else its chunks could not be enqueued. */
+async function failureReasonOf(tenant: Tenant, row: Omit<ContactImportView, 'failureReason'>): Promise<string | null> {
+  if (row.status !== 'failed') return null;
+  const [dead] = await tenant.db
+    .select({ body: deadLetters.body })
+    .from(deadLetters)
+    .where(tenant.where(deadLetters, sql`json_extract(${deadLetters.body}, '$.type') = 'import-chunk'`, sql`json_extract(${deadLetters.body}, '$.importId') = ${row.id}`))
+    .orderBy(asc(deadLetters.recordedAt))
+    .limit(1);
+  const message = dead && ImportChunkMessage.safeParse(JSON.parse(dead.body));
+  if (!message?.success) return 'The file could not be queued for import. Upload it again.';
+  const [stored] = await tenant.db
+    .select({ firstLine: contactImportChunks.firstLine })
+    .from(contactImportChunks)
+    .where(tenant.where(contactImportChunks, eq(contactImportChunks.importId, row.id), eq(contactImportChunks.chunkIndex, message.data.chunkIndex)))
+    .limit(1);
+  const from = stored ? ` (from line ${stored.firstLine})` : '';
+  return `Part ${message.data.chunkIndex + 1} of ${row.totalChunks}${from} still failed after repeated attempts, so the import stopped. Contacts imported before that are kept; upload the file again to import the rest (contacts already imported are updated, not duplicated).`;
 }
 
 /** One import; 404 for an id of another workspace. */
 export async function getContactImport(tenant: Tenant, id: string): Promise<ContactImportView> {
   const [row] = await tenant.db.select(viewColumns).from(contactImports).where(tenant.where(contactImports, eq(contactImports.id, id))).limit(1);
   if (!row) throw notFound('Import');
-  return row;
+  return { ...row, failureReason: await failureReasonOf(tenant, row) };
 }
 
 /** An import's rejected rows in line order, after `afterLine`. */
@@ -131,7 +170,8 @@ export async function listImportRejections(tenant: Tenant, importId: string, aft
 
 /** The latest imports of the workspace, newest first. */
 export async function listContactImports(tenant: Tenant, limit = 5): Promise<ContactImportView[]> {
-  return tenant.db.select(viewColumns).from(contactImports).where(tenant.where(contactImports)).orderBy(desc(contactImports.createdAt), desc(contactImports.id)).limit(limit);
+  const rows = await tenant.db.select(viewColumns).from(contactImports).where(tenant.where(contactImports)).orderBy(desc(contactImports.createdAt), desc(contactImports.id)).limit(limit);
+  return Promise.all(rows.map(async (row) => ({ ...row, failureReason: await failureReasonOf(tenant, row) })));
 }
 
 /**
@@ -145,7 +185,7 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
     .innerJoin(contactImports, eq(contactImports.id, contactImportChunks.importId))
     .where(tenant.where(contactImportChunks, eq(contactImportChunks.importId, importId), eq(contactImportChunks.chunkIndex, chunkIndex)))
     .limit(1);
-  // Already counted (a redelivery), or the import was given up when enqueueing failed.
+  // Already counted (a redelivery), or the import was given up (enqueueing failed, or another chunk was dead-lettered).
   if (!stored || stored.processedAt !== null || stored.status === 'failed') return;
 
   const { header, rows } = chunkRecords(stored.csv, stored.firstLine);

@@ -2,6 +2,7 @@
 // retries failures with exponential backoff. The queue's own max_retries then
 // moves what keeps failing to the dead-letter queue, whose consumer records it.
 import { openDb } from '../db/client';
+import { failDeadImportChunks } from '../contacts/contact-imports.service';
 import { recordDeadLetters } from '../db/system';
 import { groupBy } from '../lib/chunk';
 import type { Env } from '../env';
@@ -125,14 +126,19 @@ export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, 
   await recordDeadLetters(openDb(env.DB), unreadable);
 }
 
-/** Records every message of a dead-letter queue batch in D1, marks the deliveries among them failed, then acks them. */
+/**
+ * Records every message of a dead-letter queue batch in D1, marks what they were for
+ * failed (the deliveries, the imports of the chunks), then acks them.
+ */
 export async function consumeDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = openDb(env.DB);
-  const deadDeliveries = batch.messages.flatMap((message) => {
+  const dead = batch.messages.flatMap((message) => {
     const parsed = QueueMessage.safeParse(message.body);
-    return parsed.success && parsed.data.type === 'send-delivery' ? [parsed.data] : [];
+    return parsed.success ? [parsed.data] : [];
   });
-  await failDeadDeliveries(db, deadDeliveries);
+  const ofType = <T extends QueueMessageType>(type: T) => dead.filter((body): body is Extract<QueueMessage, { type: T }> => body.type === type);
+  await failDeadDeliveries(db, ofType('send-delivery'));
+  await failDeadImportChunks(db, ofType('import-chunk'));
   await recordDeadLetters(
     db,
     batch.messages.map((message) => ({

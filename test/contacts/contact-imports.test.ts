@@ -2,10 +2,14 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planContactImport } from '../../src/contacts/contact-import-rows';
-import type { ContactImportView } from '../../src/contacts/contact-imports.service';
+import { createContactImport, type ContactImportView } from '../../src/contacts/contact-imports.service';
 import { runImportChunkJob } from '../../src/contacts/import-chunk-job';
 import worker from '../../src/index';
+import { openDb } from '../../src/db/client';
+import { forWorkspace } from '../../src/db/tenant';
 import { newId } from '../../src/lib/ids';
+import type { QueueBinding, Queues } from '../../src/queues/enqueue';
+import type { QueueMessage } from '../../src/queues/messages';
 import { callApi, createApiKey, signUpMerchant, type Merchant } from '../helpers/factories';
 
 let merchant: Merchant;
@@ -162,6 +166,54 @@ describe('CSV import through the API and the queue', () => {
     // Other API routes keep the 1 MB limit.
     const json = await callApi(key, '/contacts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', firstName: 'x'.repeat(1024 * 1024) }) });
     expect(json.status).toBe(413);
+  });
+});
+
+/** Queues that only keep what is sent to each, so the test alone delivers the messages. */
+function heldQueues() {
+  const sent: Record<QueueBinding, QueueMessage[]> = { EVENTS_QUEUE: [], SENDS_QUEUE: [], IMPORTS_QUEUE: [] };
+  const queueOf = (binding: QueueBinding) => ({ sendBatch: async (messages: { body: QueueMessage }[]) => void sent[binding].push(...messages.map((m) => m.body)) }) as unknown as Queue<QueueMessage>;
+  const queues: Queues = { EVENTS_QUEUE: queueOf('EVENTS_QUEUE'), SENDS_QUEUE: queueOf('SENDS_QUEUE'), IMPORTS_QUEUE: queueOf('IMPORTS_QUEUE') };
+  return { queues, sent };
+}
+
+describe('CSV import on its own queue', () => {
+  it('puts its chunks on the imports queue, never on the store events queue', async () => {
+    const { queues, sent } = heldQueues();
+    const tenant = forWorkspace(openDb(env.DB), merchant.workspaceId);
+    const started = await createContactImport(tenant, queues, { fileName: 'own-queue.csv', csv: 'email\nown-queue@example.com\n' });
+    expect(sent.IMPORTS_QUEUE).toEqual([{ type: 'import-chunk', workspaceId: merchant.workspaceId, importId: started.id, chunkIndex: 0 }]);
+    expect(sent.EVENTS_QUEUE).toEqual([]);
+    expect(sent.SENDS_QUEUE).toEqual([]);
+  });
+
+  it('marks the import failed, saying why, when a chunk exhausts its retries', async () => {
+    const { queues, sent } = heldQueues();
+    const tenant = forWorkspace(openDb(env.DB), merchant.workspaceId);
+    const started = await createContactImport(tenant, queues, { fileName: 'dead.csv', csv: 'email\ndead-1@example.com\ndead-2@example.com\n' });
+    const batch = createMessageBatch('marketing-imports-dlq', [{ id: `dead-chunk-${started.id}`, timestamp: new Date(), attempts: 1, body: sent.IMPORTS_QUEUE[0] }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).ackAll).toBe(true);
+
+    const res = await callApi(key, `/contacts/imports/${started.id}`);
+    const report = await res.json<ImportReport>();
+    expect(report.import.status).toBe('failed');
+    expect(report.import.failureReason).toBe(
+      'Part 1 of 1 (from line 2) still failed after repeated attempts, so the import stopped. Contacts imported before that are kept; upload the file again to import the rest (contacts already imported are updated, not duplicated).',
+    );
+    // A late delivery of the chunk finds the import given up and imports nothing.
+    await runImportChunkJob(sent.IMPORTS_QUEUE[0] as Extract<QueueMessage, { type: 'import-chunk' }>, env);
+    expect(await contactRow('dead-1@example.com')).toBeNull();
+  });
+
+  it('says the file could not be queued when enqueueing its chunks failed', async () => {
+    const failing = { sendBatch: async () => Promise.reject(new Error('queue unavailable')) } as unknown as Queue<QueueMessage>;
+    const tenant = forWorkspace(openDb(env.DB), merchant.workspaceId);
+    await expect(createContactImport(tenant, { EVENTS_QUEUE: failing, SENDS_QUEUE: failing, IMPORTS_QUEUE: failing }, { fileName: 'unqueued.csv', csv: 'email\nunqueued@example.com\n' })).rejects.toThrow('queue unavailable');
+    const id = await env.DB.prepare("SELECT id FROM contact_imports WHERE workspace_id = ? AND file_name = 'unqueued.csv'").bind(merchant.workspaceId).first<string>('id');
+    const report = await (await callApi(key, `/contacts/imports/${id}`)).json<ImportReport>();
+    expect(report.import).toMatchObject({ status: 'failed', failureReason: 'The file could not be queued for import. Upload it again.' });
   });
 });
 
