@@ -9,7 +9,7 @@ import { createEmailContent, deleteEmailContent, getEmailContent, listEmailConte
 export const emailContentApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ designs: await listEmailContents(tenantOf(c)) }))
   .post('/', validate('json', EmailContentInput), async (c) => c.json({ design: await createEmailContent(tenantOf(c), c.req.valid('json')) }, 201))
-  .post('/preview', validate('json', EmailPreviewInput), async (c) => c.json(await renderSample(tenantOf(c), c.req.valid('json'), c.env.PUBLIC_BASE_URL)))
+  .post('/preview', validate('json', EmailPreviewInput), async (c) => c.json(await renderSample(tenantOf(c), c.req.valid('json'), c.env)))
   .get('/:id', async (c) => c.json({ design: await getEmailContent(tenantOf(c), c.req.param('id')) }))
   .patch('/:id', validate('json', EmailContentPatch), async (c) => c.json({ design: await updateEmailContent(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
   .delete('/:id', async (c) => {

@@ -30,11 +30,11 @@ export const emailContentRoutes = new Hono<AppEnv>()
     return c.redirect(`/app/marketing/designs/${design.id}`, 303);
   })
   // The live preview of unsaved edits (JSON for /email-editor.js).
-  .post('/preview', validate('json', EmailPreviewInput), async (c) => c.json(await renderSample(tenantOf(c), c.req.valid('json'), c.env.PUBLIC_BASE_URL)))
+  .post('/preview', validate('json', EmailPreviewInput), async (c) => c.json(await renderSample(tenantOf(c), c.req.valid('json'), c.env)))
   .get('/:id', async (c) => renderEditor(c, { design: await getEmailContent(tenantOf(c), c.req.param('id')), notice: c.req.query('saved') ? 'Design saved.' : undefined }))
   .get('/:id/preview', async (c) => {
     const tenant = tenantOf(c);
-    const rendered = await renderSample(tenant, await getEmailContent(tenant, c.req.param('id')), c.env.PUBLIC_BASE_URL);
+    const rendered = await renderSample(tenant, await getEmailContent(tenant, c.req.param('id')), c.env);
     // Shown in a sandboxed frame: no scripts run, whatever the design contains.
     c.header('Content-Security-Policy', "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'");
     return c.html(rendered.html);

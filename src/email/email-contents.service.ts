@@ -8,6 +8,7 @@ import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
+import { publicUrl } from '../lib/public-url';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import type { EmailContentInput, EmailContentPatch } from './email-contents.schemas';
 import { resolveSender } from './email-sender.service';
@@ -53,9 +54,9 @@ export async function deleteEmailContent(tenant: Tenant, id: string): Promise<vo
   if (!row) throw notFound('Email design');
 }
 
-/** Renders a design for a sample contact, as the preview and test sends show it (with a placeholder unsubscribe link under `baseUrl`). */
-export async function renderSample(tenant: Tenant, template: EmailTemplate, baseUrl: string) {
-  const unsubscribeUrl = `${baseUrl}/u/sample`;
+/** Renders a design for a sample contact, as the preview and test sends show it (with a placeholder unsubscribe link). */
+export async function renderSample(tenant: Tenant, template: EmailTemplate, env: Pick<Env, 'PUBLIC_BASE_URL'>) {
+  const unsubscribeUrl = publicUrl(env, '/u/sample');
   validateEmailTemplate(template);
   const workspace = await getWorkspace(tenant);
   return renderEmail(template, {
@@ -67,7 +68,7 @@ export async function renderSample(tenant: Tenant, template: EmailTemplate, base
 
 /** Sends a design, rendered for the sample contact, to one address. */
 export async function testSendEmailContent(tenant: Tenant, env: Env, template: EmailTemplate, to: string): Promise<SmtpOutcome> {
-  const rendered = await renderSample(tenant, template, env.PUBLIC_BASE_URL);
+  const rendered = await renderSample(tenant, template, env);
   const sender = await resolveSender(tenant, env);
   return sendOneEmail(sender.server, { from: sender.from, to: { email: to }, replyTo: sender.replyTo, subject: `[Test] ${rendered.subject}`, html: rendered.html, text: rendered.text });
 }
