@@ -1,22 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { normalizePhone, readConsentValue, splitTags } from '../../src/contacts/contact-fields';
-import { normalizeEmail } from '../../src/lib/email-address';
-
-describe('normalizeEmail', () => {
-  it('trims and lower-cases', () => {
-    expect(normalizeEmail('  Ann.Lee+Shop@Example.COM \n')).toBe('ann.lee+shop@example.com');
-    expect(normalizeEmail("o'brien@mail.example.co.uk")).toBe("o'brien@mail.example.co.uk");
-    expect(normalizeEmail('Jürgen@Bücher.de')).toBe('jürgen@bücher.de');
-  });
-
-  it('refuses what is not a plausible address', () => {
-    for (const raw of ['', '   ', 'ann', 'ann@', '@example.com', 'ann@example', 'ann@@example.com', 'ann lee@example.com', 'ann@exa mple.com', '.ann@example.com', 'ann..lee@example.com', 'ann@-example.com', 'ann@example.c', 'a@b.c0m', null, undefined]) {
-      expect(normalizeEmail(raw), String(raw)).toBeNull();
-    }
-    expect(normalizeEmail(`${'a'.repeat(65)}@example.com`)).toBeNull();
-    expect(normalizeEmail(`ann@${'a'.repeat(250)}.com`)).toBeNull();
-  });
-});
 
 describe('normalizePhone', () => {
   it('writes numbers in E.164', () => {

@@ -236,3 +236,32 @@ describe('DELETE /api/v1/contacts/:id', () => {
     expect((await callApi(key, `/contacts/${id}`, { method: 'DELETE' })).status).toBe(404);
   });
 });
+
+describe('contacts by phone through the API', () => {
+  it('creates a contact with only a phone, in E.164', async () => {
+    const contact = await createContact({ phone: '+44 7911 123457', smsConsent: 'subscribed' });
+    expect(contact).toMatchObject({ email: null, phone: '+447911123457', smsConsent: { status: 'subscribed', source: 'api' } });
+  });
+
+  it('answers 400 naming the phone for an invalid one, and the email when neither is given', async () => {
+    const res = await postApi(key, '/contacts', { phone: '555 0123' });
+    expect(res.status).toBe(400);
+    const body = await res.clone().json<{ error: { issues: { path: string; message: string }[] } }>();
+    expect(body.error.issues).toEqual([{ path: 'phone', message: 'Enter a valid phone number in international format, e.g. +14155550123' }]);
+    expect(await issuePaths(await postApi(key, '/contacts', { firstName: 'Nobody' }))).toEqual(['email']);
+  });
+
+  it('answers 409 for a phone another contact has, on create and on change', async () => {
+    await createContact({ phone: '+14155550188' });
+    expect((await postApi(key, '/contacts', { email: 'wants-phone@example.com', phone: '+14155550188' })).status).toBe(409);
+    const other = await createContact({ email: 'other-phone@example.com' });
+    const res = await patchApi(key, `/contacts/${other.id}`, { phone: '+1 415 555 0188' });
+    expect(res.status).toBe(409);
+    expect((await res.json<{ error: { message: string } }>()).error.message).toBe('A contact with the phone +14155550188 already exists');
+  });
+
+  it('refuses to clear the phone of a contact without an email', async () => {
+    const contact = await createContact({ phone: '+14155550189' });
+    expect(await issuePaths(await patchApi(key, `/contacts/${contact.id}`, { phone: null }))).toEqual(['phone']);
+  });
+});
