@@ -92,7 +92,7 @@
     return next;
   }
 
-  function valueInputs(condition, update) {
+  function valueInputs(condition) {
     const kind = FIELDS[condition.field].value;
     // Typing edits the condition in place and re-renders nothing, so the box keeps focus.
     const set = (patch) => {
@@ -135,7 +135,7 @@
       { class: 'rule' },
       select(fieldOptions, condition.field, (field) => update(defaultCondition(field)), 'Field'),
       select(FIELDS[condition.field].ops, condition.op, (op) => update(setOp(condition, op)), 'Operator'),
-      ...valueInputs(condition, update),
+      ...valueInputs(condition),
       el('button', { type: 'button', class: 'link-button remove', 'aria-label': 'Remove condition', onclick: remove }, '✕'),
     );
   }

@@ -4,12 +4,12 @@ import { z } from 'zod';
 
 /** JSON.parse that keeps integers beyond 2^53 exactly, as strings (they are ids). */
 export function parseJsonKeepingBigIds(text: string): unknown {
-  return JSON.parse(text, function (_key: string, value: unknown, context?: { source?: string }) {
+  return JSON.parse(text, ((_key: string, value: unknown, context?: { source?: string }) => {
     if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) {
       return context.source;
     }
     return value;
-  } as never);
+  }) as never);
 }
 
 /** An id sent as a number or a string, read as a string. */
