@@ -10,13 +10,13 @@ import type { ResultStatus } from '../../campaigns/campaigns.schemas';
 import type { CampaignProgress, CampaignView } from '../../campaigns/campaigns.service';
 import type { SendingFilter } from '../../db/schema';
 import { formatInZone, zonedTimeToUtc } from '../../lib/time';
-import type { EmailContentView } from '../../messages/email-contents.service';
+import type { EmailContentView } from '../../email/email-contents.service';
 import { measureSegment, type SegmentGroup } from '../../segments/segment-definition';
 import type { SegmentView } from '../../segments/segments.service';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
 import type { Starter } from './email-designs-pages';
 import { campaignPath, CampaignStatusBadge, NewCampaignButton, numbers } from './campaign-parts';
-import type { SenderHealth } from '../../messages/sender-health';
+import type { SenderHealth } from '../../email/sender-health';
 import { SenderStatusNotice } from './sender-status';
 
 /** The builder's steps, in the order a merchant goes through them. */

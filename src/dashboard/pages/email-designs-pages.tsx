@@ -1,6 +1,6 @@
 // Marketing → Email designs: the list, starters, and the editor (visual and HTML
 // views, desktop and mobile preview with a sample contact, test send).
-import type { EmailContentView } from '../../messages/email-contents.service';
+import type { EmailContentView } from '../../email/email-contents.service';
 import { formatInZone } from '../../lib/time';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
 import { MarketingHeader } from './section-pages';

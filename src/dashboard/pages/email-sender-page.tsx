@@ -2,8 +2,8 @@
 // notice that mail goes out from the platform address until one is configured.
 import { SMTP_SECURITY, type SmtpSecurity } from '../../db/schema';
 import { formatInZone } from '../../lib/time';
-import type { EmailSenderView } from '../../messages/email-sender.service';
-import { describeSenderHealth, type SenderHealth } from '../../messages/sender-health';
+import type { EmailSenderView } from '../../email/email-sender.service';
+import { describeSenderHealth, type SenderHealth } from '../../email/sender-health';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
 import { CsrfField, Field, type FormErrors, Notice, OwnerSubmit, type Viewer } from '../components';
 import { SenderStatusNotice } from './sender-status';

@@ -1,6 +1,6 @@
 // The workspace sender's state from real attempts, as a notice: on Settings → Email
 // sender, and on a campaign page while it sends or after the platform paused it.
-import { describeSenderHealth, type SenderHealth } from '../../messages/sender-health';
+import { describeSenderHealth, type SenderHealth } from '../../email/sender-health';
 import { Notice } from '../components';
 
 /**

@@ -1,7 +1,7 @@
 // Settings → Suppressions: addresses that never receive marketing email, and why.
 import { SUPPRESSION_REASONS, type SuppressionReason } from '../../db/schema';
 import { formatInZone } from '../../lib/time';
-import type { SuppressionPage } from '../../messages/suppressions.service';
+import type { SuppressionPage } from '../../consent/suppressions.service';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead, type Viewer } from '../components';
 import { SettingsHeader } from './settings-page';
