@@ -52,7 +52,10 @@ function createRandom(seed) {
     /** One value of [[value, weight], ...], in proportion to the weights. */
     weighted(entries) {
       let remaining = next() * entries.reduce((sum, [, weight]) => sum + weight, 0);
-      for (const [value, weight] of entries) if ((remaining -= weight) < 0) return value;
+      for (const [value, weight] of entries) {
+        remaining -= weight;
+        if (remaining < 0) return value;
+      }
       return entries[entries.length - 1][0];
     },
     /** `count` distinct items of `list`. */

@@ -10,7 +10,7 @@ export interface Env {
   SENDS_QUEUE: Queue<QueueMessage>;
   IMPORTS_QUEUE: Queue<QueueMessage>;
   CAMPAIGN_TRACKER: DurableObjectNamespace<import('./tracking/campaign-tracker').CampaignTracker>;
-  SEND_RATE_LIMITER: DurableObjectNamespace<import('./messages/send-rate-limiter').SendRateLimiter>;
+  SEND_RATE_LIMITER: DurableObjectNamespace<import('./deliveries/send-rate-limiter').SendRateLimiter>;
   PUBLIC_BASE_URL: string;
   PLATFORM_SENDER_NAME: string;
   PLATFORM_SENDER_EMAIL: string;

@@ -4,9 +4,9 @@ import type { Env } from './env';
 import { runCronTick } from './jobs/cron';
 import { jobHandlers } from './jobs/job-handlers';
 import { consumeDeadLetterBatch, consumeQueueBatch, isDeadLetterQueue } from './jobs/queue-consumer';
-import { receiveUnsubscribeMail } from './messages/unsubscribe-mailbox';
+import { receiveUnsubscribeMail } from './consent/unsubscribe-mailbox';
 
-export { SendRateLimiter } from './messages/send-rate-limiter';
+export { SendRateLimiter } from './deliveries/send-rate-limiter';
 export { CampaignTracker } from './tracking/campaign-tracker';
 
 const app = createApp();

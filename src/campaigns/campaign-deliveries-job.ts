@@ -10,8 +10,8 @@ import { forWorkspace } from '../db/tenant';
 import type { Env } from '../env';
 import { enqueue } from '../queues/enqueue';
 import { campaignDeliveriesPageMessage, type CampaignDeliveriesPageMessage } from '../queues/messages';
-import { cancelQueuedDeliveries, enqueueDeliveries } from '../messages/deliveries.service';
-import { pageCampaignDeliveries, queuedIds } from './campaign-deliveries';
+import { cancelQueuedDeliveries, enqueueDeliveries } from '../deliveries/deliveries.service';
+import { pageCampaignDeliveries, stillQueued } from './campaign-deliveries';
 
 type Message = z.infer<typeof CampaignDeliveriesPageMessage>;
 
@@ -31,9 +31,12 @@ export async function runCampaignDeliveriesPageJob(message: Message, env: Env): 
   const [campaign] = await tenant.db.select({ id: campaigns.id, workspaceId: campaigns.workspaceId, status: campaigns.status }).from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, message.campaignId))).limit(1);
   if (!campaign || campaign.status !== WALKS_WHILE[message.action]) return;
   const page = await pageCampaignDeliveries(tenant, campaign.id, message.afterContactId, DELIVERIES_PAGE_SIZE);
-  const queued = queuedIds(page);
+  const queued = stillQueued(page);
   if (message.action === 'resume') await enqueueDeliveries(env, tenant.workspaceId, queued);
-  else await cancelQueuedDeliveries(tenant, queued);
+  else await cancelQueuedDeliveries(
+      tenant,
+      queued.map((row) => row.id),
+    );
   // The next page only once this one is done: a retried page redoes its own work
   // (harmless both ways) instead of starting a second walk.
   if (page.length === DELIVERIES_PAGE_SIZE) await enqueue(env, [campaignDeliveriesPageMessage(campaign, message.action, page.at(-1)!.contactId)]);

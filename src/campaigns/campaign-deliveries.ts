@@ -1,14 +1,14 @@
 // A campaign's deliveries read back: keyset pages by contact for the jobs that walk
 // all of them (requeue, resume, cancel), and its results recipient by recipient.
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
-import { contacts, deliveries, type DeliveryStatus } from '../db/schema';
+import { contacts, deliveries, type ConsentChannel, type DeliveryStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import type { CampaignResultsQuery, ResultStatus } from './campaigns.schemas';
 import { RESULT_STATUSES } from './campaigns.schemas';
 
 /** One delivery of a page walked by contact. */
-export type CampaignDeliveryRef = { id: string; contactId: string; status: DeliveryStatus };
+export type CampaignDeliveryRef = { id: string; contactId: string; channel: ConsentChannel; status: DeliveryStatus };
 
 /**
  * Up to `limit` of the campaign's deliveries after `afterContactId` (null: from the
@@ -17,7 +17,7 @@ export type CampaignDeliveryRef = { id: string; contactId: string; status: Deliv
  */
 export async function pageCampaignDeliveries(tenant: Tenant, campaignId: string, afterContactId: string | null, limit: number): Promise<CampaignDeliveryRef[]> {
   return tenant.db
-    .select({ id: deliveries.id, contactId: deliveries.contactId, status: deliveries.status })
+    .select({ id: deliveries.id, contactId: deliveries.contactId, channel: deliveries.channel, status: deliveries.status })
     .from(deliveries)
     .where(
       tenant.where(
@@ -32,9 +32,9 @@ export async function pageCampaignDeliveries(tenant: Tenant, campaignId: string,
     .limit(limit);
 }
 
-/** The ids of a page's deliveries that are still queued (not yet claimed by a send). */
-export function queuedIds(page: CampaignDeliveryRef[]): string[] {
-  return page.filter((row) => row.status === 'queued').map((row) => row.id);
+/** A page's deliveries that are still queued (not yet claimed by a send). */
+export function stillQueued(page: CampaignDeliveryRef[]): CampaignDeliveryRef[] {
+  return page.filter((row) => row.status === 'queued');
 }
 
 /** One recipient of a campaign whose message did not simply go out, and why. */

@@ -10,9 +10,9 @@ import { campaigns, contacts, type CampaignStatus } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import { fanOutPageMessage, type FanOutPageMessage } from '../queues/messages';
-import { cancelQueuedDeliveries, enqueueDeliveries, writeEmailDeliveries } from '../messages/deliveries.service';
+import { cancelQueuedDeliveries, enqueueDeliveries, writeDeliveries } from '../deliveries/deliveries.service';
 import { compileCampaignAudience, requiresOptIn } from './campaign-audience';
-import { pageCampaignDeliveries, queuedIds } from './campaign-deliveries';
+import { pageCampaignDeliveries, stillQueued } from './campaign-deliveries';
 import { audienceOf, campaignDefinition } from './campaigns.service';
 
 /**
@@ -30,7 +30,7 @@ export const FAN_OUT_PAGE_SIZE = 500;
  */
 async function requeuePage(tenant: Tenant, env: Env, campaignId: string, afterContactId: string | null): Promise<void> {
   const page = await pageCampaignDeliveries(tenant, campaignId, afterContactId, FAN_OUT_PAGE_SIZE);
-  await enqueueDeliveries(env, tenant.workspaceId, queuedIds(page));
+  await enqueueDeliveries(env, tenant.workspaceId, stillQueued(page));
 }
 
 /** The campaign's status now (after this page lost the race to move its cursor). */
@@ -42,7 +42,7 @@ async function statusNow(tenant: Tenant, campaignId: string): Promise<CampaignSt
 export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage>, env: Env): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), message.workspaceId);
   const [campaign] = await tenant.db.select().from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, message.campaignId))).limit(1);
-  if (!campaign || campaign.status !== 'sending' || !campaign.contentId) return;
+  if (campaign?.status !== 'sending' || !campaign.contentId) return;
   // Already past this page: a repeat, or a retry of a page that died after moving the cursor.
   if (campaign.fanOutDone || campaign.fanOutCursor !== message.afterContactId) return requeuePage(tenant, env, campaign.id, message.afterContactId);
 
@@ -56,9 +56,9 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
     .orderBy(asc(contacts.id))
     .limit(FAN_OUT_PAGE_SIZE);
 
-  const created = await writeEmailDeliveries(
+  const created = await writeDeliveries(
     tenant,
-    page.map((contact) => ({ contactId: contact.id, sourceType: 'campaign' as const, sourceId: campaign.id, contentId: campaign.contentId!, requiresOptIn: requiresOptIn(campaign.sendingFilter) })),
+    page.map((contact) => ({ contactId: contact.id, channel: campaign.channel, sourceType: 'campaign' as const, sourceId: campaign.id, contentId: campaign.contentId!, requiresOptIn: requiresOptIn(campaign.sendingFilter) })),
     now,
   );
 
@@ -72,7 +72,11 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
   // Cancelled while this page was resolved: the cancel's walk may already have passed
   // these contacts, so the deliveries just written are cancelled here. (Paused instead,
   // they stay queued: the claim refuses them, and the resume re-enqueues them.)
-  if (!advanced && (await statusNow(tenant, campaign.id)) === 'cancelled') return cancelQueuedDeliveries(tenant, created, now);
+  if (!advanced && (await statusNow(tenant, campaign.id)) === 'cancelled') return cancelQueuedDeliveries(
+      tenant,
+      created.map((row) => row.id),
+      now,
+    );
   // The next page goes ahead of this page's sends, so the audience is resolved while
   // they go out rather than after. If this fails, the retried message finds the cursor
   // moved and requeues this page's sends; the cron restarts a stalled fan-out.

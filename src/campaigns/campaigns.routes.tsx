@@ -24,9 +24,9 @@ import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
 import { AppError, invalidField } from '../lib/errors';
 import { DAY, utcToZonedLocal } from '../lib/time';
-import { loadStarters, starterContent } from '../messages/starter-templates';
-import { EmailContentInput } from '../messages/email-contents.schemas';
-import { createEmailContent, listEmailContents } from '../messages/email-contents.service';
+import { loadStarters, starterContent } from '../email/starter-templates';
+import { EmailContentInput } from '../email/email-contents.schemas';
+import { createEmailContent, listEmailContents } from '../email/email-contents.service';
 import { listSegments } from '../segments/segments.service';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { assertCampaignMove, canMoveCampaign } from './campaign-status';
@@ -45,7 +45,7 @@ import {
   updateCampaign,
   type CampaignView,
 } from './campaigns.service';
-import { getSenderHealth } from '../messages/sender-health';
+import { getSenderHealth } from '../email/sender-health';
 
 // What the page says after an action, by the `done` the action redirects with.
 const DONE_NOTICES = new Map([

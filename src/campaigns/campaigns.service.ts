@@ -11,7 +11,7 @@ import { campaignDeliveriesPageMessage, fanOutPageMessage } from '../queues/mess
 import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { zonedTimeToUtc } from '../lib/time';
-import { getEmailContent, testSendEmailContent } from '../messages/email-contents.service';
+import { getEmailContent, testSendEmailContent } from '../email/email-contents.service';
 import { SegmentDefinition } from '../segments/segment-definition';
 import { getSegment } from '../segments/segments.service';
 import { getWorkspace } from '../workspaces/workspaces.service';

@@ -1,20 +1,25 @@
 // The workspace's suppression list: addresses that never receive marketing email.
-import { asc, eq, gt, like, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, gt, like } from 'drizzle-orm';
 import { z } from 'zod';
 import { Email } from '../accounts/accounts.schemas';
-import { SUPPRESSION_REASONS, suppressions } from '../db/schema';
+import { SUPPRESSION_REASONS, suppressions, type SuppressionReason } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { notFound } from '../lib/errors';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
-import { suppressEmail } from './deliveries.service';
 
-/**
- * SQL true when the contact row being read has a suppressed address in the workspace.
- * The outer column is written qualified: drizzle leaves a single-table query's columns
- * bare, and a bare "email" inside this subquery would mean the suppression's own.
- */
-export function contactEmailSuppressed(workspaceId: string): SQL<number> {
-  return sql<number>`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.workspaceId} = ${workspaceId} AND ${suppressions.email} = "contacts"."email")`;
+/** The statement adding an address to the suppression list (kept once, with the first reason), to run in a batch. */
+export function suppressEmailStatement(tenant: Tenant, email: string, reason: SuppressionReason, detail: string | null, now = Date.now()) {
+  return tenant.db.insert(suppressions).values(tenant.row({ email, reason, detail, createdAt: now })).onConflictDoNothing();
+}
+
+/** Adds an address to the suppression list (kept once, with the first reason). */
+export async function suppressEmail(tenant: Tenant, email: string, reason: SuppressionReason, detail: string | null, now = Date.now()): Promise<void> {
+  await suppressEmailStatement(tenant, email, reason, detail, now);
+}
+
+/** Takes an address off the suppression list, only if it was put there for `reason`. */
+export async function unsuppressEmail(tenant: Tenant, email: string, reason: SuppressionReason): Promise<void> {
+  await tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.email, email), eq(suppressions.reason, reason)));
 }
 
 export const SuppressionInput = z.object({

@@ -7,7 +7,7 @@ import type { Db } from '../db/client';
 import { contacts, deliveries } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { getWorkspace } from '../workspaces/workspaces.service';
-import { suppressEmail, unsuppressEmail } from './deliveries.service';
+import { suppressEmail, unsuppressEmail } from './suppressions.service';
 import { readUnsubscribeToken } from './unsubscribe-tokens';
 
 /** Whom a token unsubscribes, and their consent now. */

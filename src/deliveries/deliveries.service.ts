@@ -2,7 +2,7 @@
 // enqueued, then moved through their lifecycle by the send job.
 import { eq, inArray, sql } from 'drizzle-orm';
 import { runBatch, type Db } from '../db/client';
-import { deliveries, suppressions, type DeliverySource, type SuppressionReason } from '../db/schema';
+import { deliveries, type ConsentChannel, type DeliverySource } from '../db/schema';
 import { campaignsInStatus, failStaleSendingDeliveries, touchStaleQueuedDeliveries } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
@@ -12,9 +12,10 @@ import { newId } from '../lib/ids';
 import { HOUR } from '../lib/time';
 import { canMoveDelivery } from './delivery-status';
 
-/** One email to queue for one contact. */
-export type EmailDeliveryRequest = {
+/** One message to queue for one contact, on a channel. */
+export type DeliveryRequest = {
   contactId: string;
+  channel: ConsentChannel;
   sourceType: DeliverySource;
   sourceId: string;
   stepKey?: string;
@@ -29,8 +30,11 @@ export type EmailDeliveryRequest = {
 // 15 bound values a row (drizzle binds the attempts default too): 6 rows stay under D1's 100 per statement.
 const ROWS_PER_INSERT = 6;
 
-/** Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op. Returns the ids of the rows it created. */
-export async function writeEmailDeliveries(tenant: Tenant, requests: EmailDeliveryRequest[], now = Date.now()): Promise<string[]> {
+/** A delivery row as enqueueing needs it. */
+export type DeliveryRef = { id: string; channel: ConsentChannel };
+
+/** Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op. Returns the rows it created. */
+export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[], now = Date.now()): Promise<DeliveryRef[]> {
   const inserts = chunk(requests, ROWS_PER_INSERT).map((slice) =>
     tenant.db
       .insert(deliveries)
@@ -39,7 +43,7 @@ export async function writeEmailDeliveries(tenant: Tenant, requests: EmailDelive
           tenant.row({
             id: newId(now),
             contactId: request.contactId,
-            channel: 'email' as const,
+            channel: request.channel,
             sourceType: request.sourceType,
             sourceId: request.sourceId,
             stepKey: request.stepKey ?? '',
@@ -54,38 +58,23 @@ export async function writeEmailDeliveries(tenant: Tenant, requests: EmailDelive
         ),
       )
       .onConflictDoNothing()
-      .returning({ id: deliveries.id }),
+      .returning({ id: deliveries.id, channel: deliveries.channel }),
   );
   const [first, ...rest] = inserts;
   if (!first) return [];
-  return (await tenant.db.batch([first, ...rest])).flat().map((row) => row.id);
+  return (await tenant.db.batch([first, ...rest])).flat();
 }
 
 /** Enqueues one send message per delivery, in batches of 100, after any `leading` messages. */
-export async function enqueueDeliveries(queues: Queues, workspaceId: string, deliveryIds: string[], leading: QueueMessage[] = []): Promise<void> {
-  await enqueue(queues, [...leading, ...deliveryIds.map((deliveryId) => sendDeliveryMessage(workspaceId, deliveryId))]);
+export async function enqueueDeliveries(queues: Queues, workspaceId: string, rows: DeliveryRef[], leading: QueueMessage[] = []): Promise<void> {
+  await enqueue(queues, [...leading, ...rows.map((row) => sendDeliveryMessage(workspaceId, row))]);
 }
 
 /** Writes the delivery rows and enqueues a message for each row created. Returns how many were new. */
-export async function queueEmailDeliveries(tenant: Tenant, queues: Queues, requests: EmailDeliveryRequest[], now = Date.now()): Promise<number> {
-  const created = await writeEmailDeliveries(tenant, requests, now);
+export async function queueDeliveries(tenant: Tenant, queues: Queues, requests: DeliveryRequest[], now = Date.now()): Promise<number> {
+  const created = await writeDeliveries(tenant, requests, now);
   await enqueueDeliveries(queues, tenant.workspaceId, created);
   return created.length;
-}
-
-/** The statement adding an address to the suppression list (kept once, with the first reason), to run in a batch. */
-export function suppressEmailStatement(tenant: Tenant, email: string, reason: SuppressionReason, detail: string | null, now = Date.now()) {
-  return tenant.db.insert(suppressions).values(tenant.row({ email, reason, detail, createdAt: now })).onConflictDoNothing();
-}
-
-/** Adds an address to the suppression list (kept once, with the first reason). */
-export async function suppressEmail(tenant: Tenant, email: string, reason: SuppressionReason, detail: string | null, now = Date.now()): Promise<void> {
-  await suppressEmailStatement(tenant, email, reason, detail, now);
-}
-
-/** Takes an address off the suppression list, only if it was put there for `reason`. */
-export async function unsuppressEmail(tenant: Tenant, email: string, reason: SuppressionReason): Promise<void> {
-  await tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.email, email), eq(suppressions.reason, reason)));
 }
 
 /** Marks deliveries whose messages exhausted their retries as failed (from the dead-letter queue), each within its message's workspace. */
@@ -144,7 +133,7 @@ export async function sweepStaleDeliveries(db: Db, queues: Queues, now: number):
   const holdOf = (row: (typeof stale)[number]) => (row.sourceType === 'campaign' ? held.get(row.sourceId) : undefined);
   await enqueue(
     queues,
-    stale.filter((row) => !holdOf(row)).map(({ workspaceId, deliveryId }) => sendDeliveryMessage(workspaceId, deliveryId)),
+    stale.filter((row) => !holdOf(row)).map(({ workspaceId, deliveryId, channel }) => sendDeliveryMessage(workspaceId, { id: deliveryId, channel })),
   );
   const cancelled = groupBy(
     stale.filter((row) => holdOf(row) === 'cancelled'),

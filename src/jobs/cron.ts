@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { openDb, type Db } from '../db/client';
 import type { Env } from '../env';
 import { finishSentCampaigns, requeueStalledFanOuts, startDueCampaigns } from '../campaigns/campaign-cron';
-import { sweepStaleDeliveries } from '../messages/deliveries.service';
+import { sweepStaleDeliveries } from '../deliveries/deliveries.service';
 import { requeueStaleEvents } from '../stores/inbound-events';
 
 /** A periodic task: returns how many things it handled, for the log. */

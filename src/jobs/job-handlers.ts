@@ -4,14 +4,19 @@
 import { runCampaignDeliveriesPageJob } from '../campaigns/campaign-deliveries-job';
 import { runFanOutPageJob } from '../campaigns/campaign-fan-out-job';
 import { runImportChunkJob } from '../contacts/import-chunk-job';
-import { runSendDeliveryBatch } from '../messages/send-delivery-job';
+import type { ChannelRegistry } from '../deliveries/delivery-channel';
+import { runSendDeliveryBatch } from '../deliveries/send-deliveries-job';
+import { emailChannel } from '../email/email-channel';
 import { runStoreEventJob } from '../stores/store-event-job';
 import type { JobHandlers } from './queue-consumer';
+
+// The channels deliveries go out on; SMS joins here.
+const channels: ChannelRegistry = { email: emailChannel };
 
 export const jobHandlers: JobHandlers = {
   'store-event': runStoreEventJob,
   'fan-out-page': runFanOutPageJob,
   'campaign-deliveries-page': runCampaignDeliveriesPageJob,
-  'send-delivery': { batch: runSendDeliveryBatch },
+  'send-delivery': { batch: (messages, env, scope) => runSendDeliveryBatch(messages, env, scope, channels) },
   'import-chunk': runImportChunkJob,
 };

@@ -7,47 +7,11 @@ import { recordDeadLetters } from '../db/system';
 import { groupBy } from '../lib/chunk';
 import type { Env } from '../env';
 import { failDeadDeliveries } from '../deliveries/deliveries.service';
+import { createBatchScope, type BatchJobResult, type BatchScope } from '../queues/batch-scope';
 import { QueueMessage, type QueueMessageType } from '../queues/messages';
-
-/**
- * Resources shared by the jobs of one batch (e.g. one SMTP connection per sender),
- * opened on first use and closed when the batch is done.
- */
-export type BatchScope = {
-  use<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<unknown>): Promise<T>;
-  /** Forgets a resource without closing it (the job ended it), so the next job opens a fresh one. */
-  forget(key: string): void;
-};
-
-function createBatchScope(): BatchScope & { closeAll(): Promise<void> } {
-  const open = new Map<string, { value: unknown; close: (value: unknown) => Promise<unknown> }>();
-  const drop = async (key: string) => {
-    const entry = open.get(key);
-    open.delete(key);
-    await entry?.close(entry.value).catch(() => undefined);
-  };
-  return {
-    async use<T>(key: string, create: () => Promise<T>, close: (value: T) => Promise<unknown>): Promise<T> {
-      const existing = open.get(key);
-      if (existing) return existing.value as T;
-      const value = await create();
-      open.set(key, { value, close: close as (value: unknown) => Promise<unknown> });
-      return value;
-    },
-    forget: (key) => {
-      open.delete(key);
-    },
-    async closeAll() {
-      await Promise.all([...open.keys()].map(drop));
-    },
-  };
-}
 
 /** A job for one message: it throws to have the message retried. */
 export type MessageJob<M> = (message: M, env: Env, scope: BatchScope) => Promise<void>;
-
-/** What became of one message of a batch job. */
-export type BatchJobResult = { ok: true } | { ok: false; error: string };
 
 /**
  * A job for all of a batch's messages of its type at once (so it can share queries
@@ -107,7 +71,7 @@ export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, 
         } catch (err) {
           results = group.map(() => ({ ok: false, error: String(err) }));
         }
-        group.forEach((entry, i) => settle(entry.message, type, results[i] ?? { ok: false, error: 'no result from the batch job' }));
+        for (const [i, entry] of group.entries()) settle(entry.message, type, results[i] ?? { ok: false, error: 'no result from the batch job' });
         continue;
       }
       for (const entry of group) {

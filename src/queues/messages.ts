@@ -3,7 +3,7 @@
 // and sends always reflect the current data when processed.
 // Each type has its builder here, so every producer writes the same body.
 import { z } from 'zod';
-import { StoreEvents } from '../stores/store-events';
+import { CONSENT_CHANNELS, type ConsentChannel } from '../db/schema';
 
 /**
  * A verified store webhook to apply to contacts, orders, carts and products. Its
@@ -17,8 +17,10 @@ export const StoreEventMessage = z.object({
   topic: z.string(),
   dedupeKey: z.string(),
   receivedAt: z.number(),
-  // Null for a topic we do not use: the consumer records it as ignored.
-  events: StoreEvents.nullable(),
+  // Null for a topic we do not use: the consumer records it as ignored. The store-event
+  // job reads them through StoreEvents: stores/ owns that schema, and queues/ stays below
+  // the domain modules that enqueue.
+  events: z.array(z.unknown()).nullable(),
   storedEventId: z.string().optional(),
 });
 export type StoreEventMessage = z.infer<typeof StoreEventMessage>;
@@ -69,12 +71,15 @@ export const SendDeliveryMessage = z.object({
   type: z.literal('send-delivery'),
   workspaceId: z.string(),
   deliveryId: z.string(),
+  // The delivery's channel, so a batch paces each workspace's channel before it claims;
+  // messages enqueued before channels existed were all email.
+  channel: z.enum(CONSENT_CHANNELS).default('email'),
 });
 export type SendDeliveryMessage = z.infer<typeof SendDeliveryMessage>;
 
-/** The message that sends the delivery row `deliveryId`. */
-export function sendDeliveryMessage(workspaceId: string, deliveryId: string): SendDeliveryMessage {
-  return { type: 'send-delivery', workspaceId, deliveryId };
+/** The message that sends the delivery row `deliveryId` on its channel. */
+export function sendDeliveryMessage(workspaceId: string, delivery: { id: string; channel: ConsentChannel }): SendDeliveryMessage {
+  return { type: 'send-delivery', workspaceId, deliveryId: delivery.id, channel: delivery.channel };
 }
 
 /** Import one chunk of a contacts CSV. */

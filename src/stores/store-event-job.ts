@@ -10,6 +10,7 @@ import { MINUTE } from '../lib/time';
 import { applyStoreEvent } from './apply-store-events';
 import { claimInboundEvent, claimStoredEvent, markEventProcessed } from './inbound-events';
 import { loadWebhookConnection } from './store-connections.service';
+import { StoreEvents } from './store-events';
 
 // "Last event" on Settings is shown to the minute; writing it once a minute per connection keeps D1 free for the events.
 const lastEventWrites = new Map<string, number>();
@@ -21,7 +22,8 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
   const connection = await loadWebhookConnection(db, env.ENCRYPTION_KEY, message.connectionId);
   // Deleted after the webhook arrived (its data is no longer wanted), or not this workspace's.
   if (!connection || connection.workspaceId !== message.workspaceId) return;
-  const claim = message.storedEventId ? await claimStoredEvent(tenant, message.storedEventId) : { ...(await claimInboundEvent(tenant, message)), events: message.events ?? [] };
+  const events = message.events === null ? null : StoreEvents.parse(message.events);
+  const claim = message.storedEventId ? await claimStoredEvent(tenant, message.storedEventId) : { ...(await claimInboundEvent(tenant, { ...message, events })), events: events ?? [] };
   if (!claim.apply) return;
   const now = Date.now();
   for (const event of claim.events) await applyStoreEvent(tenant, event, connection, now);

@@ -10,9 +10,9 @@ import { FAN_OUT_PAGE_SIZE } from '../../src/campaigns/campaign-fan-out-job';
 import { openDb } from '../../src/db/client';
 import worker from '../../src/index';
 import { runCronTick } from '../../src/jobs/cron';
-import type { QueueMessage } from '../../src/queues/messages';
+import { sendDeliveryMessage, type QueueMessage } from '../../src/queues/messages';
 import { HOUR } from '../../src/lib/time';
-import { sweepStaleDeliveries } from '../../src/messages/deliveries.service';
+import { sweepStaleDeliveries } from '../../src/deliveries/deliveries.service';
 import { insertEmailContent } from '../helpers/deliveries';
 import { apiErrorOf, callApi, createApiKey, postApi, signUpMerchant, type Merchant } from '../helpers/factories';
 import { receivedFor } from '../helpers/smtp-sink';
@@ -81,7 +81,7 @@ async function deliverBatch(bodies: QueueMessage[]): Promise<void> {
   await worker.queue(createMessageBatch('marketing-sends', messages), env);
 }
 
-const sendMessages = (deliveryIds: string[]): QueueMessage[] => deliveryIds.map((deliveryId) => ({ type: 'send-delivery', workspaceId: merchant.workspaceId, deliveryId }));
+const sendMessages = (deliveryIds: string[]): QueueMessage[] => deliveryIds.map((deliveryId) => sendDeliveryMessage(merchant.workspaceId, { id: deliveryId, channel: 'email' }));
 
 async function statusCounts(campaignId: string): Promise<Record<string, number>> {
   const rows = await env.DB.prepare("SELECT status, COUNT(*) AS n FROM deliveries WHERE source_type = 'campaign' AND source_id = ? GROUP BY status").bind(campaignId).all<{ status: string; n: number }>();

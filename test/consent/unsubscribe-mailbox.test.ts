@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { tokenFromSubject } from '../../src/messages/unsubscribe-mailbox';
+import { tokenFromSubject } from '../../src/consent/unsubscribe-mailbox';
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, queueCampaignEmail } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { smtpFailure } from '../../src/channels/email';
 import { SmtpError } from '../../src/vendor/worker-mailer';
-import { canMoveDelivery } from '../../src/messages/delivery-status';
-import { htmlToText } from '../../src/messages/render-email';
-import { withComplianceFooter } from '../../src/messages/send-delivery-job';
+import { canMoveDelivery } from '../../src/deliveries/delivery-status';
+import { htmlToText } from '../../src/email/render-email';
+import { withComplianceFooter } from '../../src/email/compose-email';
 
 describe('the delivery lifecycle', () => {
   it('only moves forward: a sent, skipped or failed delivery never changes again', () => {
@@ -53,7 +53,7 @@ describe('content helpers', () => {
 
 describe('transformDeliveryHtml', () => {
   it('runs each registered transform in order with the delivery (the tracking hook)', async () => {
-    const { transformDeliveryHtml } = await import('../../src/messages/html-transforms');
+    const { transformDeliveryHtml } = await import('../../src/email/html-transforms');
     const delivery = { id: 'd1', workspaceId: 'w', sourceType: 'campaign', sourceId: 'c' };
     const result = await transformDeliveryHtml('<p>x</p>', delivery, [(html, d) => `${html}<img src="/o/${d.id}">`, (html) => html.toUpperCase()]);
     expect(result).toBe('<P>X</P><IMG SRC="/O/D1">');

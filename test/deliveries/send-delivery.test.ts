@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
-import { queueEmailDeliveries, sweepStaleDeliveries } from '../../src/messages/deliveries.service';
-import { SMTP_LANES } from '../../src/messages/send-delivery-job';
+import { queueDeliveries, sweepStaleDeliveries } from '../../src/deliveries/deliveries.service';
+import { SMTP_LANES } from '../../src/email/email-channel';
 import { ORIGIN } from '../helpers/browser-client';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
@@ -121,7 +121,7 @@ describe('the send path', () => {
     const context = { cart: { items: [{ title: '<Mug>', quantity: 2 }, { title: 'Teapot', quantity: 1 }], recovery_url: 'https://mugs.example/cart/recover?t=1' }, contact: { first_name: 'Mallory' }, unsubscribe_url: 'https://evil.example' };
     const tenant = forWorkspace(openDb(env.DB), workspaceId);
     // A transactional-style flow step may reach contacts who never opted in (but not those who opted out).
-    await queueEmailDeliveries(tenant, env, [{ contactId, sourceType: 'flow', sourceId: 'flow-cart', stepKey: 'step-1', occurrenceKey: 'cart-1', contentId: design, context, requiresOptIn: false }]);
+    await queueDeliveries(tenant, env, [{ contactId, channel: 'email', sourceType: 'flow', sourceId: 'flow-cart', stepKey: 'step-1', occurrenceKey: 'cart-1', contentId: design, context, requiresOptIn: false }]);
     const email = await waitForEmail(to);
     expect(email.subject).toBe('You left 2 items');
     expect(email.html).toContain('<p>Hi Ida</p>');

@@ -2,7 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { grantSlots, MAX_SLOT_WAIT_MS } from '../../src/messages/send-rate-limiter';
+import { grantSlots, MAX_SLOT_WAIT_MS } from '../../src/deliveries/send-rate-limiter';
+import { sendRateLimiterName } from '../../src/deliveries/send-pacing';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
@@ -43,7 +44,7 @@ describe('the per-workspace send rate', () => {
     const merchant = await signUpMerchant('Saturated SMTP');
     await env.DB.prepare('UPDATE workspace_settings SET send_rate_per_second = 1 WHERE workspace_id = ?').bind(merchant.workspaceId).run();
     // Another consumer has already booked the next minute of this workspace's slots.
-    const limiter = env.SEND_RATE_LIMITER.get(env.SEND_RATE_LIMITER.idFromName(merchant.workspaceId));
+    const limiter = env.SEND_RATE_LIMITER.get(env.SEND_RATE_LIMITER.idFromName(sendRateLimiterName(merchant.workspaceId, 'email')));
     await limiter.reserve(60, 1);
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'Later', html: '<p>Hi</p>' });
     const contactId = await insertContact(merchant.workspaceId, { email: uniqueEmail('later') });

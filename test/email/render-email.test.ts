@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildShopContext, htmlToText, renderEmail, type EmailContext } from '../../src/messages/render-email';
+import { buildShopContext, htmlToText, renderEmail, type EmailContext } from '../../src/email/render-email';
 
 function contextFor(firstName: string | null, shopName = 'Mug "Co" & Sons'): EmailContext {
   return {

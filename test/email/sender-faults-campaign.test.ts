@@ -5,7 +5,7 @@ import { createMessageBatch } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { AUTH_FAILURES_BEFORE_PAUSE } from '../../src/messages/sender-health';
+import { AUTH_FAILURES_BEFORE_PAUSE } from '../../src/email/sender-health';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';

@@ -4,7 +4,7 @@ import { openDb, runBatch } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
 import { newId } from '../../src/lib/ids';
 import { MINUTE } from '../../src/lib/time';
-import { AUTH_FAILURES_BEFORE_PAUSE, describeSenderHealth, getSenderHealth, recordSenderAttempts, recordSenderTest, type SenderAttempts } from '../../src/messages/sender-health';
+import { AUTH_FAILURES_BEFORE_PAUSE, describeSenderHealth, getSenderHealth, recordSenderAttempts, recordSenderTest, type SenderAttempts } from '../../src/email/sender-health';
 import { SenderStatusNotice } from '../../src/dashboard/pages/sender-status';
 import { createWorkspace } from '../../src/workspaces/workspaces.service';
 import { insertContact } from '../helpers/data';

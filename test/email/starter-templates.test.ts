@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { Liquid } from 'liquidjs';
 import { describe, expect, it } from 'vitest';
-import { buildShopContext, renderEmail, validateEmailTemplate, type EmailContext } from '../../src/messages/render-email';
+import { buildShopContext, renderEmail, validateEmailTemplate, type EmailContext } from '../../src/email/render-email';
 import { signUpMerchant } from '../helpers/factories';
 
 type Starter = { id: string; name: string; subject: string; preheader: string; file: string };

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
 import { newId } from '../../src/lib/ids';
-import { queueEmailDeliveries } from '../../src/messages/deliveries.service';
+import { queueDeliveries } from '../../src/deliveries/deliveries.service';
 
 /** Saves an email design; returns its id. */
 export async function insertEmailContent(workspaceId: string, content: { subject: string; html: string; preheader?: string }): Promise<string> {
@@ -17,7 +17,7 @@ export async function insertEmailContent(workspaceId: string, content: { subject
 
 /** Queues one campaign email to a contact, as a campaign fan-out page does. */
 export function queueCampaignEmail(workspaceId: string, contactId: string, contentId: string, campaignId = 'campaign-1') {
-  return queueEmailDeliveries(forWorkspace(openDb(env.DB), workspaceId), env, [{ contactId, sourceType: 'campaign', sourceId: campaignId, contentId }]);
+  return queueDeliveries(forWorkspace(openDb(env.DB), workspaceId), env, [{ contactId, channel: 'email', sourceType: 'campaign', sourceId: campaignId, contentId }]);
 }
 
 /** The delivery row of a contact for a campaign. */

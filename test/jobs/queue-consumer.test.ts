@@ -22,7 +22,8 @@ describe('the queue consumer', () => {
       },
     });
     const result = await getQueueResult(batch, ctx);
-    expect(seen).toEqual([{ type: 'send-delivery', workspaceId: 'ws', deliveryId: 'd-1' }]);
+    // A body from before channels were named reads as email.
+    expect(seen).toEqual([{ type: 'send-delivery', workspaceId: 'ws', deliveryId: 'd-1', channel: 'email' }]);
     expect(result.explicitAcks).toEqual(['m-1']);
     expect(result.retryMessages).toEqual([]);
   });

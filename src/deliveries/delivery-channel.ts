@@ -1,0 +1,54 @@
+// The one seam between the delivery pipeline and a channel (email now, SMS next). The
+// pipeline claims deliveries, checks consent, paces and records outcomes; a channel
+// only renders a delivery for its recipient, sends it, and says what happened. Adding
+// a channel is an implementation of this and an entry in the registry the consumer
+// is given (src/jobs/job-handlers.ts); nothing in the pipeline changes.
+import type { BatchScope } from '../queues/batch-scope';
+import type { Statement } from '../db/client';
+import type { ConsentChannel, deliveries, SenderErrorKind } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+import type { Env } from '../env';
+
+/** A delivery row as the pipeline claimed it. */
+export type ClaimedDelivery = typeof deliveries.$inferSelect;
+
+/** The contact a delivery goes to, as the pipeline read it (the channel's address among them). */
+export type DeliveryRecipient = { id: string; email: string | null; phone: string | null; firstName: string | null; lastName: string | null };
+
+/**
+ * What became of one send. `retry`: a temporary failure, tried again later with backoff;
+ * with `senderFault` it was the server's or its settings' fault, so the batch stops
+ * sending for this sender. `unknown`: the provider may have it; never resent.
+ * `statements` run in the batch that records the outcome (e.g. suppressing a bounced address).
+ */
+export type ChannelOutcome =
+  | { status: 'sent'; providerId: string }
+  | { status: 'retry'; reason: string; senderFault: SenderFault | null }
+  | { status: 'failed'; reason: string; statements?: Statement[] }
+  | { status: 'unknown'; reason: string };
+
+/** A failure of the sender itself (its server, credentials or TLS), for its health record. */
+export type SenderFault = { kind: SenderErrorKind; message: string };
+
+/** A delivery rendered for its recipient, or why it cannot go out at all. */
+export type Composed<M> = { message: M } | { status: 'skipped' | 'failed'; reason: string };
+
+/** One workspace's sender on a channel, for one batch. */
+export type ChannelSender<M = unknown> = {
+  // Most messages a second (the workspace's limit), or null for none.
+  perSecond: number | null;
+  // How many sends may run at once (connections to the provider).
+  lanes: number;
+  compose(delivery: ClaimedDelivery, recipient: DeliveryRecipient): Promise<Composed<M>>;
+  send(message: M, lane: number): Promise<ChannelOutcome>;
+  // Statements recording what the batch learned about the sender (its health), if anything.
+  recordAttempts(attempts: { sent: number; fault: SenderFault | null }): Statement[];
+};
+
+/** A channel: opens a workspace's sender for a batch (connections live in the batch scope). */
+export type DeliveryChannel = {
+  openSender(env: Env, tenant: Tenant, scope: BatchScope, lanes: number): Promise<ChannelSender>;
+};
+
+/** The channels the pipeline can send on; a delivery on a channel without one fails with the reason. */
+export type ChannelRegistry = Partial<Record<ConsentChannel, DeliveryChannel>>;

@@ -1,0 +1,199 @@
+// The `send-delivery` job, run on a whole queue batch at once: one message to one
+// contact per queue message, on the delivery's channel. Per workspace and channel it
+// reserves send slots (the rate limit), claims the deliveries (queued → sending, so
+// only one worker ever sends each), checks consent now rather than when queued, has the
+// channel render and send each, and records every outcome in one D1 round trip.
+// Temporary failures go back to the queue with backoff; a message the provider took but
+// never confirmed is recorded as an unknown outcome and never resent.
+import { eq, inArray, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import { consentFields, describeSkipReason, skipReasonOf, type ConsentFacts } from '../consent/eligibility';
+import { openDb, runBatch, type Statement } from '../db/client';
+import { campaigns, contacts, deliveries, type ConsentChannel } from '../db/schema';
+import { forWorkspace, type Tenant } from '../db/tenant';
+import type { Env } from '../env';
+import type { BatchJobResult, BatchScope } from '../queues/batch-scope';
+import { chunk, groupBy } from '../lib/chunk';
+import { enqueue } from '../queues/enqueue';
+import type { SendDeliveryMessage } from '../queues/messages';
+import type { ChannelRegistry, ChannelSender, ClaimedDelivery, DeliveryRecipient, SenderFault } from './delivery-channel';
+import { canMoveDelivery } from './delivery-status';
+import { reserveSendSlots, waitForSlot } from './send-pacing';
+
+type Message = z.infer<typeof SendDeliveryMessage>;
+type Recipient = DeliveryRecipient & ConsentFacts;
+type Group = { message: Message; index: number }[];
+
+// Workers allow six outgoing connections at a time: a batch's senders share them.
+const OUTGOING_CONNECTIONS = 6;
+// Ids per `IN (...)`: under D1's 100 bound parameters with the workspace id and status.
+const IDS_PER_QUERY = 90;
+
+// A delivery of a paused or cancelled campaign stays queued: resuming re-enqueues it,
+// cancelling marks it cancelled. Checked in the claim itself, so a pause takes effect
+// for every message not yet claimed, whatever is already on the queue.
+const sourceHeld = sql`EXISTS (SELECT 1 FROM ${campaigns} WHERE ${campaigns.id} = ${deliveries.sourceId} AND ${campaigns.workspaceId} = ${deliveries.workspaceId} AND ${campaigns.status} IN ('paused', 'cancelled'))`;
+
+/** Claims the queued deliveries among `ids` (queued → sending); the others were sent, taken already or held. */
+async function claimDeliveries(tenant: Tenant, ids: string[], now: number): Promise<ClaimedDelivery[]> {
+  const claims = chunk(ids, IDS_PER_QUERY).map((slice) =>
+    tenant.db
+      .update(deliveries)
+      .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
+      .where(tenant.where(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'), sql`NOT (${deliveries.sourceType} = 'campaign' AND ${sourceHeld})`))
+      .returning(),
+  );
+  const [first, ...rest] = claims;
+  return first ? (await tenant.db.batch([first, ...rest])).flat() : [];
+}
+
+/** The recipients with what the consent rule reads on the channel, in one round trip. */
+async function loadRecipients(tenant: Tenant, channel: ConsentChannel, contactIds: string[]): Promise<Map<string, Recipient>> {
+  const reads = chunk([...new Set(contactIds)], IDS_PER_QUERY).map((slice) =>
+    tenant.db
+      .select({ id: contacts.id, email: contacts.email, phone: contacts.phone, firstName: contacts.firstName, lastName: contacts.lastName, ...consentFields(channel, tenant.workspaceId) })
+      .from(contacts)
+      .where(tenant.where(contacts, inArray(contacts.id, slice))),
+  );
+  const [first, ...rest] = reads;
+  const rows = first ? (await tenant.db.batch([first, ...rest])).flat() : [];
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** A delivery's status change, applied only if it is still `sending` (as every change here is). */
+function finish(tenant: Tenant, id: string, to: ClaimedDelivery['status'], reason: string | null, now: number): Statement {
+  if (!canMoveDelivery('sending', to)) throw new Error(`a delivery cannot go from sending to ${to}`);
+  return tenant.db
+    .update(deliveries)
+    .set({ status: to, reason, updatedAt: now })
+    .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, 'sending')));
+}
+
+// Rows per bulk "sent" update: 5 bound values each (two CASE pairs and the IN list).
+const SENT_PER_UPDATE = 18;
+
+/** Marks sent deliveries in a few statements instead of one each, each with its own send time and provider id. */
+function markSent(tenant: Tenant, sent: { id: string; at: number; providerId: string }[]): Statement[] {
+  if (!canMoveDelivery('sending', 'sent')) throw new Error('a delivery cannot go from sending to sent');
+  return chunk(sent, SENT_PER_UPDATE).map((slice) =>
+    tenant.db
+      .update(deliveries)
+      .set({
+        status: 'sent',
+        reason: null,
+        messageId: sql`CASE ${deliveries.id} ${sql.join(slice.map(({ id, providerId }) => sql`WHEN ${id} THEN ${providerId}`), sql` `)} END`,
+        sentAt: sql`CASE ${deliveries.id} ${sql.join(slice.map(({ id, at }) => sql`WHEN ${id} THEN ${at}`), sql` `)} END`,
+        updatedAt: Math.max(...slice.map(({ at }) => at)),
+      })
+      .where(tenant.where(deliveries, inArray(deliveries.id, slice.map(({ id }) => id)), eq(deliveries.status, 'sending'))),
+  );
+}
+
+/** Sends one workspace's messages on one channel; fills `results` for them (failures are retried). */
+async function sendForSender(env: Env, scope: BatchScope, registry: ChannelRegistry, workspaceId: string, channel: ConsentChannel, group: Group, results: BatchJobResult[], maxLanes: number): Promise<void> {
+  const tenant = forWorkspace(openDb(env.DB), workspaceId);
+  const implementation = registry[channel];
+  const sender: ChannelSender | null = implementation ? await implementation.openSender(env, tenant, scope, maxLanes) : null;
+
+  const slots = await reserveSendSlots(env, workspaceId, channel, group.length, sender?.perSecond ?? null);
+  const later = group.slice(slots.granted);
+  if (later.length) {
+    // Over the workspace's rate for longer than a consumer should wait: back on the queue, without using up a retry.
+    await enqueue(
+      env,
+      later.map(({ message }) => message),
+      { delaySeconds: Math.ceil(slots.retryAfterMs / 1000) },
+    );
+  }
+
+  const now = Date.now();
+  const claimed = await claimDeliveries(
+    tenant,
+    group.slice(0, slots.granted).map(({ message }) => message.deliveryId),
+    now,
+  );
+  const recipients = await loadRecipients(
+    tenant,
+    channel,
+    claimed.map((delivery) => delivery.contactId),
+  );
+  const updates: Statement[] = [];
+  const sendable: { delivery: ClaimedDelivery; recipient: Recipient }[] = [];
+  for (const delivery of claimed) {
+    const recipient = recipients.get(delivery.contactId);
+    const skip = skipReasonOf(recipient, channel, delivery.requiresOptIn ? 'opted_in' : 'not_opted_out');
+    if (skip) updates.push(finish(tenant, delivery.id, 'skipped', describeSkipReason(skip), now));
+    else if (!sender) updates.push(finish(tenant, delivery.id, 'failed', `Sending by ${channel} is not available`, now));
+    else sendable.push({ delivery, recipient: recipient! });
+  }
+
+  const sent: { id: string; at: number; providerId: string }[] = [];
+  // The last failure that was the sender's own: once there is one, the rest of this
+  // sender's messages wait for a retry instead of each waiting out the same fault.
+  let fault: SenderFault | null = null;
+  const indexOf = new Map(group.map(({ message, index }) => [message.deliveryId, index]));
+  const retryLater = (delivery: ClaimedDelivery, reason: string, at: number) => {
+    updates.push(finish(tenant, delivery.id, 'queued', reason, at));
+    // Retried by the queue with backoff (and dead-lettered in the end).
+    results[indexOf.get(delivery.id)!] = { ok: false, error: reason };
+  };
+  /** Renders and sends one delivery, recording the outcome. */
+  const deliver = async (channelSender: ChannelSender, delivery: ClaimedDelivery, recipient: Recipient, slot: number, lane: number) => {
+    const composed = await channelSender.compose(delivery, recipient);
+    if (!('message' in composed)) return void updates.push(finish(tenant, delivery.id, composed.status, composed.reason, Date.now()));
+    await waitForSlot(slots, slot);
+    if (fault) return retryLater(delivery, fault.message, Date.now());
+    const outcome = await channelSender.send(composed.message, lane);
+    const at = Date.now();
+    switch (outcome.status) {
+      case 'sent':
+        return void sent.push({ id: delivery.id, at, providerId: outcome.providerId });
+      case 'unknown':
+        return void updates.push(finish(tenant, delivery.id, 'unknown', outcome.reason, at));
+      case 'failed':
+        return void updates.push(finish(tenant, delivery.id, 'failed', outcome.reason, at), ...(outcome.statements ?? []));
+      case 'retry':
+        fault = outcome.senderFault ?? fault;
+        return retryLater(delivery, outcome.reason, at);
+    }
+  };
+  if (sender) {
+    // Each lane renders its next message while the others wait on the provider.
+    let next = 0;
+    const lane = async (laneNumber: number) => {
+      while (next < sendable.length) {
+        const slot = next++;
+        await deliver(sender, sendable[slot]!.delivery, sendable[slot]!.recipient, slot, laneNumber);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(sender.lanes, sendable.length) }, (_, i) => lane(i)));
+  }
+  const health = sender?.recordAttempts({ sent: sent.length, fault }) ?? [];
+  await runBatch(tenant.db, [...markSent(tenant, sent), ...updates, ...health]);
+}
+
+/**
+ * Sends a batch's deliveries; a redelivered message finds its delivery no longer queued
+ * and does nothing. Senders (a workspace on a channel) go side by side, so one
+ * workspace's slow or dead server holds up only its own messages, and they share the
+ * Worker's outgoing connections.
+ */
+export async function runSendDeliveryBatch(messages: Message[], env: Env, scope: BatchScope, registry: ChannelRegistry): Promise<BatchJobResult[]> {
+  const results: BatchJobResult[] = messages.map(() => ({ ok: true }));
+  const bySender = groupBy(
+    messages.map((message, index) => ({ message, index })),
+    ({ message }) => `${message.workspaceId}:${message.channel}`,
+  );
+  const maxLanes = Math.max(1, Math.floor(OUTGOING_CONNECTIONS / bySender.size));
+  await Promise.all(
+    [...bySender.values()].map(async (group) => {
+      const { workspaceId, channel } = group[0]!.message;
+      try {
+        await sendForSender(env, scope, registry, workspaceId, channel, group, results, maxLanes);
+      } catch (err) {
+        for (const { index } of group) results[index] = { ok: false, error: String(err) };
+      }
+    }),
+  );
+  return results;
+}
