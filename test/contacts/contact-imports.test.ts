@@ -202,6 +202,9 @@ describe('CSV import on its own queue', () => {
     expect(report.import.failureReason).toBe(
       'Part 1 of 1 (from line 2) still failed after repeated attempts, so the import stopped. Contacts imported before that are kept; upload the file again to import the rest (contacts already imported are updated, not duplicated).',
     );
+    // The import's page says so too.
+    const page = await (await merchant.client.get(`/app/contacts/imports/${started.id}`)).text();
+    expect(page).toContain('Part 1 of 1 (from line 2) still failed after repeated attempts, so the import stopped.');
     // A late delivery of the chunk finds the import given up and imports nothing.
     await runImportChunkJob(sent.IMPORTS_QUEUE[0] as Extract<QueueMessage, { type: 'import-chunk' }>, env);
     expect(await contactRow('dead-1@example.com')).toBeNull();

@@ -46,7 +46,7 @@ export function ContactImportPage({ contactImport, page, timeZone }: { contactIm
           </div>
         </dl>
         {contactImport.status === 'failed' ? (
-          <p class="field-error">The file could not be queued for import. Upload it again.</p>
+          <p class="field-error">{contactImport.failureReason ?? 'The import stopped. Upload the file again.'}</p>
         ) : finished ? (
           <p class="muted">Finished {contactImport.finishedAt ? formatInZone(contactImport.finishedAt, timeZone) : ''}. Imported rows created new contacts or updated existing ones.</p>
         ) : (
