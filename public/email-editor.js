@@ -40,7 +40,11 @@
   async function refreshPreview() {
     const body = { subject: form.subject.value, preheader: form.preheader.value || null, html: textarea.value };
     try {
-      const res = await fetch('/app/marketing/designs/preview', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
+      const res = await fetch('/app/marketing/designs/preview', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      });
       const result = await res.json();
       if (!res.ok) {
         previewError.textContent = result.error.message;

@@ -59,19 +59,32 @@
 
   const toDate = (ms) => (ms ? new Date(ms).toISOString().slice(0, 10) : '');
   const fromDate = (text) => (text ? Date.parse(`${text}T00:00:00Z`) : undefined);
-  const list = (text) => text.split(',').map((t) => t.trim()).filter(Boolean);
+  const list = (text) =>
+    text
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
 
   function defaultCondition(field) {
     const op = Object.keys(FIELDS[field].ops)[0];
     const base = { field, op };
     switch (FIELDS[field].value) {
-      case 'money': return { ...base, value: 10000 };
-      case 'count': return { ...base, value: 1 };
-      case 'days': case 'purchase': case 'engaged': return field === 'purchased' ? { ...base } : { ...base, days: 30 };
-      case 'date': return { ...base, days: 30 };
-      case 'tags': return { ...base, tags: ['vip'] };
-      case 'consent': return { ...base, value: 'subscribed' };
-      default: return { ...base, value: true };
+      case 'money':
+        return { ...base, value: 10000 };
+      case 'count':
+        return { ...base, value: 1 };
+      case 'days':
+      case 'purchase':
+      case 'engaged':
+        return field === 'purchased' ? { ...base } : { ...base, days: 30 };
+      case 'date':
+        return { ...base, days: 30 };
+      case 'tags':
+        return { ...base, tags: ['vip'] };
+      case 'consent':
+        return { ...base, value: 'subscribed' };
+      default:
+        return { ...base, value: true };
     }
   }
 
@@ -84,9 +97,12 @@
       if (op === 'withinDays' || op === 'moreThanDaysAgo') next.days = condition.days ?? 30;
       else if (op === 'between') Object.assign(next, { from: condition.from ?? Date.now() - 30 * DAY, to: condition.to ?? Date.now() });
       else next.at = condition.at ?? Date.now();
-    } else if (kind === 'days') { if (op !== 'never') next.days = condition.days ?? 30; }
-    else if (kind === 'purchase') { if (op === 'withinDays' || op === 'notWithinDays') next.days = condition.days ?? 30; if (condition.skus) next.skus = condition.skus; }
-    else if (kind === 'engaged') Object.assign(next, { days: condition.days ?? 30, action: condition.action ?? 'openedOrClicked' });
+    } else if (kind === 'days') {
+      if (op !== 'never') next.days = condition.days ?? 30;
+    } else if (kind === 'purchase') {
+      if (op === 'withinDays' || op === 'notWithinDays') next.days = condition.days ?? 30;
+      if (condition.skus) next.skus = condition.skus;
+    } else if (kind === 'engaged') Object.assign(next, { days: condition.days ?? 30, action: condition.action ?? 'openedOrClicked' });
     else if (kind === 'tags') next.tags = condition.tags ?? [];
     else next.value = condition.value;
     return next;
@@ -109,17 +125,34 @@
         const count = (key) => input('number', condition[key] ?? 0, (v) => set({ [key]: Number(v) }), 'Count', { min: 0, class: 'narrow' });
         return condition.op === 'between' ? [count('value'), ' and ', count('to')] : [count('value')];
       }
-      case 'days': return condition.op === 'never' ? [] : days();
+      case 'days':
+        return condition.op === 'never' ? [] : days();
       case 'date':
         if (condition.op === 'withinDays' || condition.op === 'moreThanDaysAgo') return days();
-        if (condition.op === 'between') return [input('date', toDate(condition.from), (v) => set({ from: fromDate(v) }), 'From'), ' and ', input('date', toDate(condition.to), (v) => set({ to: fromDate(v) }), 'To')];
+        if (condition.op === 'between')
+          return [input('date', toDate(condition.from), (v) => set({ from: fromDate(v) }), 'From'), ' and ', input('date', toDate(condition.to), (v) => set({ to: fromDate(v) }), 'To')];
         return [input('date', toDate(condition.at), (v) => set({ at: fromDate(v) }), 'Date')];
-      case 'tags': return [input('text', (condition.tags ?? []).join(', '), (v) => set({ tags: list(v) }), 'Tags, comma separated', { placeholder: 'vip, newsletter' })];
-      case 'consent': return [select({ subscribed: 'subscribed', unsubscribed: 'unsubscribed', not_subscribed: 'not subscribed' }, condition.value, (v) => set({ value: v }), 'Consent')];
-      case 'registered': return [select({ true: 'registered', false: 'guest' }, String(condition.value), (v) => set({ value: v === 'true' }), 'Account')];
-      case 'yesno': return [select({ true: 'yes', false: 'no' }, String(condition.value), (v) => set({ value: v === 'true' }), 'Open cart')];
+      case 'tags':
+        return [input('text', (condition.tags ?? []).join(', '), (v) => set({ tags: list(v) }), 'Tags, comma separated', { placeholder: 'vip, newsletter' })];
+      case 'consent':
+        return [select({ subscribed: 'subscribed', unsubscribed: 'unsubscribed', not_subscribed: 'not subscribed' }, condition.value, (v) => set({ value: v }), 'Consent')];
+      case 'registered':
+        return [select({ true: 'registered', false: 'guest' }, String(condition.value), (v) => set({ value: v === 'true' }), 'Account')];
+      case 'yesno':
+        return [select({ true: 'yes', false: 'no' }, String(condition.value), (v) => set({ value: v === 'true' }), 'Open cart')];
       case 'purchase': {
-        const skus = input('text', (condition.skus ?? []).join(', '), (v) => { const values = list(v); if (values.length) condition.skus = values; else delete condition.skus; changed(); }, 'SKUs', { placeholder: 'any product, or SKUs' });
+        const skus = input(
+          'text',
+          (condition.skus ?? []).join(', '),
+          (v) => {
+            const values = list(v);
+            if (values.length) condition.skus = values;
+            else delete condition.skus;
+            changed();
+          },
+          'SKUs',
+          { placeholder: 'any product, or SKUs' },
+        );
         return [...(condition.op === 'withinDays' || condition.op === 'notWithinDays' ? days() : []), skus];
       }
       case 'engaged':
@@ -151,7 +184,14 @@
     return el(
       'div',
       { class: depth === 1 ? 'rule-group root' : 'rule-group' },
-      el('div', { class: 'rule-group-head' }, 'Contacts matching ', select({ all: 'all', any: 'any' }, group.match, (match) => update({ ...group, match }), 'Match'), ' of:', remove ? el('button', { type: 'button', class: 'link-button remove', 'aria-label': 'Remove group', onclick: remove }, '✕') : ''),
+      el(
+        'div',
+        { class: 'rule-group-head' },
+        'Contacts matching ',
+        select({ all: 'all', any: 'any' }, group.match, (match) => update({ ...group, match }), 'Match'),
+        ' of:',
+        remove ? el('button', { type: 'button', class: 'link-button remove', 'aria-label': 'Remove group', onclick: remove }, '✕') : '',
+      ),
       children,
       el(
         'div',
@@ -166,7 +206,11 @@
   async function preview() {
     countEl.textContent = '…';
     try {
-      const res = await fetch('/app/segments/preview', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ definition }) });
+      const res = await fetch('/app/segments/preview', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ definition }),
+      });
       const body = await res.json();
       if (!res.ok) {
         errorEl.textContent = (body.error.issues ?? []).map((i) => `${i.path}: ${i.message}`).join('; ') || body.error.message;
@@ -175,7 +219,9 @@
       }
       errorEl.textContent = '';
       countEl.textContent = body.count.toLocaleString();
-      sampleEl.replaceChildren(...body.sample.map((c) => el('li', {}, [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || c.phone || c.id, c.email ? el('span', { class: 'muted' }, ` ${c.email}`) : '')));
+      sampleEl.replaceChildren(
+        ...body.sample.map((c) => el('li', {}, [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || c.phone || c.id, c.email ? el('span', { class: 'muted' }, ` ${c.email}`) : '')),
+      );
     } catch {
       countEl.textContent = '—';
     }
@@ -193,7 +239,17 @@
 
   /** Rebuilds the rules (after a change of structure: a field, an operator, a condition added or removed). */
   function render() {
-    root.replaceChildren(renderGroup(definition, (next) => { definition = next; render(); }, null, 1));
+    root.replaceChildren(
+      renderGroup(
+        definition,
+        (next) => {
+          definition = next;
+          render();
+        },
+        null,
+        1,
+      ),
+    );
     changed();
   }
   render();

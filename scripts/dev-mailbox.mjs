@@ -51,7 +51,10 @@ function headersFromLines(headerLines) {
 /** mailparser gives one address object, or a list of them when the header repeats. */
 function addressText(field) {
   if (!field) return '';
-  return [].concat(field).map((address) => address.text).join(', ');
+  return []
+    .concat(field)
+    .map((address) => address.text)
+    .join(', ');
 }
 
 /** Parses a raw message into what the page and the API show. */
@@ -268,9 +271,7 @@ function oneClickUnsubscribeUrl(headers) {
 }
 
 function renderHeaders(headers) {
-  const rows = Object.entries(headers).flatMap(([name, value]) =>
-    [].concat(value).map((v) => `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(v)}</td></tr>`),
-  );
+  const rows = Object.entries(headers).flatMap(([name, value]) => [].concat(value).map((v) => `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(v)}</td></tr>`));
   return `<table class="headers"><tbody>${rows.join('\n')}</tbody></table>`;
 }
 

@@ -125,10 +125,7 @@ function buildAccount(random, now) {
       workspace(ukWorkspaceId, 'Demo Outfitters', 'Europe/London', 'hello@demo-outfitters.test'),
       workspace(usWorkspaceId, 'Demo Outfitters US', 'America/New_York', 'hello@us.demo-outfitters.test'),
     ],
-    workspace_settings: [
-      settings(ukWorkspaceId, '1 Demo Street, London, UK'),
-      settings(usWorkspaceId, '100 Demo Avenue, New York, NY 10001, USA'),
-    ],
+    workspace_settings: [settings(ukWorkspaceId, '1 Demo Street, London, UK'), settings(usWorkspaceId, '100 Demo Avenue, New York, NY 10001, USA')],
     users: [{ id: userId, email: DEMO_EMAIL, name: 'Demo Merchant', password_hash: hashPassword(DEMO_PASSWORD), created_at: createdAt }],
     memberships: [owner(ukWorkspaceId), owner(usWorkspaceId)],
   };
@@ -139,17 +136,111 @@ function buildAccount(random, now) {
 
 // [sku prefix, product name, slug, price in pence, variants as [sku suffix, label]]
 const CATALOGUE = [
-  ['TSHIRT-BLK', 'Classic Tee', 'classic-tee', 2000, [['S', 'Black, S'], ['M', 'Black, M'], ['L', 'Black, L']]],
-  ['TSHIRT-WHT', 'Classic Tee', 'classic-tee', 2000, [['S', 'White, S'], ['M', 'White, M'], ['L', 'White, L']]],
-  ['TSHIRT-NVY', 'Classic Tee', 'classic-tee', 2000, [['S', 'Navy, S'], ['M', 'Navy, M'], ['L', 'Navy, L']]],
-  ['HOODIE-GRY', 'Heavyweight Hoodie', 'heavyweight-hoodie', 5500, [['M', 'Grey, M'], ['L', 'Grey, L']]],
-  ['HOODIE-NVY', 'Heavyweight Hoodie', 'heavyweight-hoodie', 5500, [['M', 'Navy, M'], ['L', 'Navy, L']]],
-  ['CREW-OAT', 'Organic Crew Sweatshirt', 'organic-crew', 4500, [['M', 'Oatmeal, M'], ['L', 'Oatmeal, L']]],
-  ['JACKET-RAIN', 'Packable Rain Jacket', 'rain-jacket', 12000, [['M', 'Olive, M'], ['L', 'Olive, L']]],
-  ['JEANS-IND', 'Straight Jeans', 'straight-jeans', 7000, [['30', 'Indigo, W30'], ['32', 'Indigo, W32'], ['34', 'Indigo, W34']]],
+  [
+    'TSHIRT-BLK',
+    'Classic Tee',
+    'classic-tee',
+    2000,
+    [
+      ['S', 'Black, S'],
+      ['M', 'Black, M'],
+      ['L', 'Black, L'],
+    ],
+  ],
+  [
+    'TSHIRT-WHT',
+    'Classic Tee',
+    'classic-tee',
+    2000,
+    [
+      ['S', 'White, S'],
+      ['M', 'White, M'],
+      ['L', 'White, L'],
+    ],
+  ],
+  [
+    'TSHIRT-NVY',
+    'Classic Tee',
+    'classic-tee',
+    2000,
+    [
+      ['S', 'Navy, S'],
+      ['M', 'Navy, M'],
+      ['L', 'Navy, L'],
+    ],
+  ],
+  [
+    'HOODIE-GRY',
+    'Heavyweight Hoodie',
+    'heavyweight-hoodie',
+    5500,
+    [
+      ['M', 'Grey, M'],
+      ['L', 'Grey, L'],
+    ],
+  ],
+  [
+    'HOODIE-NVY',
+    'Heavyweight Hoodie',
+    'heavyweight-hoodie',
+    5500,
+    [
+      ['M', 'Navy, M'],
+      ['L', 'Navy, L'],
+    ],
+  ],
+  [
+    'CREW-OAT',
+    'Organic Crew Sweatshirt',
+    'organic-crew',
+    4500,
+    [
+      ['M', 'Oatmeal, M'],
+      ['L', 'Oatmeal, L'],
+    ],
+  ],
+  [
+    'JACKET-RAIN',
+    'Packable Rain Jacket',
+    'rain-jacket',
+    12000,
+    [
+      ['M', 'Olive, M'],
+      ['L', 'Olive, L'],
+    ],
+  ],
+  [
+    'JEANS-IND',
+    'Straight Jeans',
+    'straight-jeans',
+    7000,
+    [
+      ['30', 'Indigo, W30'],
+      ['32', 'Indigo, W32'],
+      ['34', 'Indigo, W34'],
+    ],
+  ],
   ['CHINO-STN', 'Stretch Chinos', 'stretch-chinos', 6000, [['32', 'Stone, W32']]],
-  ['POLO', 'Pique Polo', 'pique-polo', 3500, [['WHT-M', 'White, M'], ['BLK-M', 'Black, M']]],
-  ['BEANIE', 'Merino Beanie', 'merino-beanie', 1800, [['BLK', 'Black'], ['RST', 'Rust']]],
+  [
+    'POLO',
+    'Pique Polo',
+    'pique-polo',
+    3500,
+    [
+      ['WHT-M', 'White, M'],
+      ['BLK-M', 'Black, M'],
+    ],
+  ],
+  [
+    'BEANIE',
+    'Merino Beanie',
+    'merino-beanie',
+    1800,
+    [
+      ['BLK', 'Black'],
+      ['RST', 'Rust'],
+    ],
+  ],
   ['CAP-NVY', 'Canvas Cap', 'canvas-cap', 2200, [['OS', 'Navy']]],
   ['SOCKS-3PK', 'Everyday Socks (3 pack)', 'everyday-socks', 1200, [['OS', 'Mixed']]],
   ['TOTE-NAT', 'Canvas Tote', 'canvas-tote', 1500, [['OS', 'Natural']]],
@@ -179,7 +270,10 @@ function buildProducts(random, workspaceId, now) {
     for (const [suffix, label] of variants) {
       const sku = skuOf(prefix, suffix);
       const previousPrice = PRICE_DROPS.get(sku) ?? null;
-      const imageSlug = `${slug}-${label.split(',')[0].toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+      const imageSlug = `${slug}-${label
+        .split(',')[0]
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')}`;
       products.push({
         id: newId(createdAt + products.length * MINUTE, random),
         workspace_id: workspaceId,
@@ -210,20 +304,119 @@ function priceAt(product, time) {
 // Contacts
 
 const FIRST_NAMES = [
-  'Oliver', 'Amelia', 'George', 'Isla', 'Harry', 'Ava', 'Noah', 'Mia', 'Jack', 'Ivy', 'Leo', 'Lily',
-  'Arthur', 'Freya', 'Muhammad', 'Florence', 'Oscar', 'Grace', 'Charlie', 'Sophia', 'Jacob', 'Evie',
-  'Thomas', 'Poppy', 'Alfie', 'Ella', 'Henry', 'Chloe', 'Theo', 'Emily', 'Archie', 'Aisha', 'Joshua',
-  'Zara', 'James', 'Priya', 'William', 'Siobhan', 'Finn', 'Niamh', 'Kwame', 'Amara', 'Rhys', 'Ffion',
-  'Hamish', 'Eilidh', 'Tomasz', 'Zofia', 'Luca', 'Giulia', 'Mateo', 'Lucía', 'Arjun', 'Ananya', 'Kofi',
-  'Chiara', 'Daniel', 'Hannah', 'Samuel', 'Olivia',
+  'Oliver',
+  'Amelia',
+  'George',
+  'Isla',
+  'Harry',
+  'Ava',
+  'Noah',
+  'Mia',
+  'Jack',
+  'Ivy',
+  'Leo',
+  'Lily',
+  'Arthur',
+  'Freya',
+  'Muhammad',
+  'Florence',
+  'Oscar',
+  'Grace',
+  'Charlie',
+  'Sophia',
+  'Jacob',
+  'Evie',
+  'Thomas',
+  'Poppy',
+  'Alfie',
+  'Ella',
+  'Henry',
+  'Chloe',
+  'Theo',
+  'Emily',
+  'Archie',
+  'Aisha',
+  'Joshua',
+  'Zara',
+  'James',
+  'Priya',
+  'William',
+  'Siobhan',
+  'Finn',
+  'Niamh',
+  'Kwame',
+  'Amara',
+  'Rhys',
+  'Ffion',
+  'Hamish',
+  'Eilidh',
+  'Tomasz',
+  'Zofia',
+  'Luca',
+  'Giulia',
+  'Mateo',
+  'Lucía',
+  'Arjun',
+  'Ananya',
+  'Kofi',
+  'Chiara',
+  'Daniel',
+  'Hannah',
+  'Samuel',
+  'Olivia',
 ];
 // Includes apostrophes and accents on purpose: they exercise escaping and normalization.
 const LAST_NAMES = [
-  'Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Robinson',
-  'Wright', 'Thompson', 'Evans', 'Walker', 'White', 'Roberts', 'Green', 'Hall', 'Wood', 'Jackson',
-  'Clarke', 'Khan', 'Hughes', 'Edwards', 'Lewis', 'Harris', 'Martin', 'Cooper', 'King', 'Lee',
-  "O'Brien", "O'Connor", 'MacDonald', 'Campbell', 'Murphy', 'Kelly', 'Nowak', 'Kowalski', 'Rossi',
-  'García', 'Okafor', 'Mensah', 'Singh', 'Ahmed', 'Chen', 'Nguyen', 'Morgan', 'Price', 'Bennett', 'Fletcher',
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Williams',
+  'Wilson',
+  'Johnson',
+  'Davies',
+  'Patel',
+  'Robinson',
+  'Wright',
+  'Thompson',
+  'Evans',
+  'Walker',
+  'White',
+  'Roberts',
+  'Green',
+  'Hall',
+  'Wood',
+  'Jackson',
+  'Clarke',
+  'Khan',
+  'Hughes',
+  'Edwards',
+  'Lewis',
+  'Harris',
+  'Martin',
+  'Cooper',
+  'King',
+  'Lee',
+  "O'Brien",
+  "O'Connor",
+  'MacDonald',
+  'Campbell',
+  'Murphy',
+  'Kelly',
+  'Nowak',
+  'Kowalski',
+  'Rossi',
+  'García',
+  'Okafor',
+  'Mensah',
+  'Singh',
+  'Ahmed',
+  'Chen',
+  'Nguyen',
+  'Morgan',
+  'Price',
+  'Bennett',
+  'Fletcher',
 ];
 const EMAIL_DOMAINS = [
   ['example.com', 40],
@@ -362,24 +555,50 @@ function buildConsentChanges(random, workspaceId, contacts) {
 /** Recent orders are still on their way; older ones are done, a few refunded or cancelled. */
 function orderStatusFor(random, ageMs) {
   if (ageMs < 3 * DAY) {
-    return random.weighted([['placed', 45], ['paid', 35], ['shipped', 10], ['cancelled', 10]]);
+    return random.weighted([
+      ['placed', 45],
+      ['paid', 35],
+      ['shipped', 10],
+      ['cancelled', 10],
+    ]);
   }
   if (ageMs < 10 * DAY) {
-    return random.weighted([['shipped', 70], ['completed', 15], ['paid', 5], ['refunded', 5], ['cancelled', 5]]);
+    return random.weighted([
+      ['shipped', 70],
+      ['completed', 15],
+      ['paid', 5],
+      ['refunded', 5],
+      ['cancelled', 5],
+    ]);
   }
-  return random.weighted([['completed', 86], ['refunded', 7], ['cancelled', 7]]);
+  return random.weighted([
+    ['completed', 86],
+    ['refunded', 7],
+    ['cancelled', 7],
+  ]);
 }
 
 /** Which customer places each order: everyone once, then loyal customers more often. */
 function orderingCustomers(random, customers) {
-  const loyalty = customers.map(() => random.weighted([[1, 60], [3, 30], [10, 10]]));
+  const loyalty = customers.map(() =>
+    random.weighted([
+      [1, 60],
+      [3, 30],
+      [10, 10],
+    ]),
+  );
   const buyers = [...customers];
   while (buyers.length < ORDER_COUNT) buyers.push(random.weighted(customers.map((c, i) => [c, loyalty[i]])));
   return buyers;
 }
 
 function buildOrderItems(random, workspaceId, orderId, placedAt, products) {
-  const lineCount = random.weighted([[1, 50], [2, 28], [3, 14], [4, 8]]);
+  const lineCount = random.weighted([
+    [1, 50],
+    [2, 28],
+    [3, 14],
+    [4, 8],
+  ]);
   return random.sample(products, lineCount).map((product) => ({
     id: newId(placedAt, random),
     workspace_id: workspaceId,
@@ -387,7 +606,11 @@ function buildOrderItems(random, workspaceId, orderId, placedAt, products) {
     product_id: product.id,
     sku: product.sku,
     title: product.title,
-    quantity: random.weighted([[1, 80], [2, 15], [3, 5]]),
+    quantity: random.weighted([
+      [1, 80],
+      [2, 15],
+      [3, 5],
+    ]),
     unit_price_cents: priceAt(product, placedAt),
   }));
 }
@@ -405,7 +628,10 @@ function orderTimeline(random, status, placedAt, now) {
 
 function buildOrders(random, workspaceId, contacts, products, now) {
   const windowStart = now - ORDER_HISTORY_DAYS * DAY;
-  const drafts = orderingCustomers(random, contacts.filter((c) => c.isCustomer)).map((contact) => {
+  const drafts = orderingCustomers(
+    random,
+    contacts.filter((c) => c.isCustomer),
+  ).map((contact) => {
     const from = Math.max(windowStart, contact.created_at);
     // sqrt: order density grows towards today, like a store that is growing.
     return { contact, placedAt: Math.floor(from + Math.sqrt(random.next()) * (now - 5 * MINUTE - from)) };
@@ -499,8 +725,28 @@ function buildContactTags(random, workspaceId, contacts) {
 /** Saved segments a merchant would start with, to show the builder with real counts. */
 function buildSegments(random, workspaceId, now) {
   const segments = [
-    ['VIP customers', 'Tagged vip, still subscribed', { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }, { field: 'emailConsent', op: 'is', value: 'subscribed' }] }],
-    ['Lapsed buyers', 'Bought before, not in the last 90 days', { match: 'all', children: [{ field: 'orderCount', op: 'gte', value: 1 }, { field: 'lastPurchase', op: 'moreThanDaysAgo', days: 90 }] }],
+    [
+      'VIP customers',
+      'Tagged vip, still subscribed',
+      {
+        match: 'all',
+        children: [
+          { field: 'tags', op: 'hasAny', tags: ['vip'] },
+          { field: 'emailConsent', op: 'is', value: 'subscribed' },
+        ],
+      },
+    ],
+    [
+      'Lapsed buyers',
+      'Bought before, not in the last 90 days',
+      {
+        match: 'all',
+        children: [
+          { field: 'orderCount', op: 'gte', value: 1 },
+          { field: 'lastPurchase', op: 'moreThanDaysAgo', days: 90 },
+        ],
+      },
+    ],
     ['Big spenders', 'Over £250 lifetime', { match: 'all', children: [{ field: 'totalSpent', op: 'gt', value: 25000 }] }],
   ];
   return segments.map(([name, description, definition], i) => ({
@@ -529,7 +775,12 @@ function buildCampaigns(random, workspaceId, segments, now) {
   // Monday 09:00 next week, London time (the demo workspace's zone), as the builder would store it.
   const monday = new Date(now + ((8 - new Date(now).getUTCDay()) % 7 || 7) * DAY);
   const local = `${monday.toISOString().slice(0, 10)}T09:00`;
-  const londonOffset = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' }).formatToParts(monday).find((p) => p.type === 'timeZoneName').value.replace('GMT', '') || 0);
+  const londonOffset = Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' })
+      .formatToParts(monday)
+      .find((p) => p.type === 'timeZoneName')
+      .value.replace('GMT', '') || 0,
+  );
   const campaign = (name, segment, fields) => ({
     id: newId(now, random),
     workspace_id: workspaceId,
@@ -546,7 +797,12 @@ function buildCampaigns(random, workspaceId, segments, now) {
     designs: [design],
     campaigns: [
       campaign('VIP early access', segments[0], { status: 'draft', scheduled_at: null, scheduled_local: null, scheduled_time_zone: null }),
-      campaign('Winter newsletter', segments[2], { status: 'scheduled', scheduled_at: Date.parse(`${local}:00Z`) - londonOffset * 3_600_000, scheduled_local: local, scheduled_time_zone: 'Europe/London' }),
+      campaign('Winter newsletter', segments[2], {
+        status: 'scheduled',
+        scheduled_at: Date.parse(`${local}:00Z`) - londonOffset * 3_600_000,
+        scheduled_local: local,
+        scheduled_time_zone: 'Europe/London',
+      }),
     ],
   };
 }
@@ -565,7 +821,17 @@ async function buildStoreConnection(random, workspaceId, now) {
   const secret = 'whsec_demo_local_only_0123456789';
   const ciphertext = await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new TextEncoder().encode(secret));
   const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
-  return [{ id: newId(now, random), workspace_id: workspaceId, platform: 'custom', name: 'Demo store (generic events)', currency: CURRENCY, secret_ciphertext: `v1.${b64url(iv)}.${b64url(ciphertext)}`, created_at: now }];
+  return [
+    {
+      id: newId(now, random),
+      workspace_id: workspaceId,
+      platform: 'custom',
+      name: 'Demo store (generic events)',
+      currency: CURRENCY,
+      secret_ciphertext: `v1.${b64url(iv)}.${b64url(ciphertext)}`,
+      created_at: now,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------

@@ -89,14 +89,18 @@ function startWranglerDev(mailbox) {
   const child = spawnWrangler([
     'dev',
     '--test-scheduled',
-    '--port', String(PORT),
-    '--ip', HOST,
+    '--port',
+    String(PORT),
+    '--ip',
+    HOST,
     // Our output is piped, not a terminal: no hotkey menu.
     '--show-interactive-dev-session=false',
     // Links the Worker gives out (unsubscribe, webhook URLs) point at this server.
-    '--var', `PUBLIC_BASE_URL:http://${HOST}:${PORT}`,
+    '--var',
+    `PUBLIC_BASE_URL:http://${HOST}:${PORT}`,
     // Flags outrank .dev.vars, so the mailbox's port wins over the copied default (2525).
-    '--var', `PLATFORM_SMTP_URL:smtp://dev:dev@${HOST}:${mailbox.smtpPort}`,
+    '--var',
+    `PLATFORM_SMTP_URL:smtp://dev:dev@${HOST}:${mailbox.smtpPort}`,
   ]);
   pipeWithPrefix(child.stdout, process.stdout, '[wrangler] ');
   pipeWithPrefix(child.stderr, process.stderr, '[wrangler] ');

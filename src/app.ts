@@ -101,10 +101,7 @@ export function createApp() {
   });
 
   app.onError((thrown, c) => {
-    const err =
-      thrown instanceof HTTPException && CODE_BY_STATUS[thrown.status]
-        ? new AppError(CODE_BY_STATUS[thrown.status]!, thrown.message || 'Invalid request')
-        : toAppError(thrown);
+    const err = thrown instanceof HTTPException && CODE_BY_STATUS[thrown.status] ? new AppError(CODE_BY_STATUS[thrown.status]!, thrown.message || 'Invalid request') : toAppError(thrown);
     if (err.code === 'internal') logUnexpected(c, thrown);
     applyErrorHeaders(c, err);
     // Dashboard scripts ask for JSON too (the segment builder's live preview).

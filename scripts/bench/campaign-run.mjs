@@ -54,9 +54,15 @@ export async function runCampaignBench({ label, contacts, port, sinkPort, timeou
       wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--command', 'PRAGMA optimize=0x10002', '--yes']);
     },
   });
-  console.log(`${label}: seeded ${contacts.toLocaleString()} recipients (and ${Math.ceil(contacts / UNSUBSCRIBED_EVERY).toLocaleString()} unsubscribed) and started wrangler dev in ${((performance.now() - seeded) / 1000).toFixed(0)} s`);
+  console.log(
+    `${label}: seeded ${contacts.toLocaleString()} recipients (and ${Math.ceil(contacts / UNSUBSCRIBED_EVERY).toLocaleString()} unsubscribed) and started wrangler dev in ${((performance.now() - seeded) / 1000).toFixed(0)} s`,
+  );
   const api = async (path, body) => {
-    const res = await fetch(`${server.base}/api/v1${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${server.base}/api/v1${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return res.json();
   };

@@ -30,7 +30,25 @@ export async function startDevServer({ port = 8799, prepare, withoutConsumers = 
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
   if (prepare && !reuse) await prepare(state);
   const config = withoutConsumers ? writeConfigWithoutConsumers() : join(ROOT, 'wrangler.toml');
-  const args = ['dev', '--config', config, '--local', '--persist-to', state, '--port', String(port), '--ip', '127.0.0.1', '--show-interactive-dev-session=false', '--live-reload=false', '--test-scheduled', '--inspector-port', String(port + 1000), '--var', `PUBLIC_BASE_URL:http://127.0.0.1:${port}`];
+  const args = [
+    'dev',
+    '--config',
+    config,
+    '--local',
+    '--persist-to',
+    state,
+    '--port',
+    String(port),
+    '--ip',
+    '127.0.0.1',
+    '--show-interactive-dev-session=false',
+    '--live-reload=false',
+    '--test-scheduled',
+    '--inspector-port',
+    String(port + 1000),
+    '--var',
+    `PUBLIC_BASE_URL:http://127.0.0.1:${port}`,
+  ];
   const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
   child.stdout.on('data', (d) => (log += d));

@@ -52,13 +52,52 @@ SELECT printf('K%025d', n), '${WORKSPACE}', 'cart' || n, printf('C%025d', n), 'o
 }
 
 const SEGMENTS = [
-  { name: 'Big spenders, subscribed', definition: { match: 'all', children: [{ field: 'totalSpent', op: 'gte', value: 100000 }, { field: 'emailConsent', op: 'is', value: 'subscribed' }] } },
-  { name: 'Lapsed repeat buyers', definition: { match: 'all', children: [{ field: 'lastPurchase', op: 'moreThanDaysAgo', days: 180 }, { field: 'orderCount', op: 'gte', value: 2 }] } },
-  { name: 'VIP tag, not unsubscribed', definition: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }, { field: 'emailConsent', op: 'isNot', value: 'unsubscribed' }] } },
+  {
+    name: 'Big spenders, subscribed',
+    definition: {
+      match: 'all',
+      children: [
+        { field: 'totalSpent', op: 'gte', value: 100000 },
+        { field: 'emailConsent', op: 'is', value: 'subscribed' },
+      ],
+    },
+  },
+  {
+    name: 'Lapsed repeat buyers',
+    definition: {
+      match: 'all',
+      children: [
+        { field: 'lastPurchase', op: 'moreThanDaysAgo', days: 180 },
+        { field: 'orderCount', op: 'gte', value: 2 },
+      ],
+    },
+  },
+  {
+    name: 'VIP tag, not unsubscribed',
+    definition: {
+      match: 'all',
+      children: [
+        { field: 'tags', op: 'hasAny', tags: ['vip'] },
+        { field: 'emailConsent', op: 'isNot', value: 'unsubscribed' },
+      ],
+    },
+  },
   { name: 'Bought SKU-42 in 90 days', definition: { match: 'all', children: [{ field: 'purchased', op: 'withinDays', days: 90, skus: ['SKU-42'] }] } },
   {
     name: 'Registered, open cart or engaged',
-    definition: { match: 'all', children: [{ field: 'registered', op: 'is', value: true }, { match: 'any', children: [{ field: 'openCart', op: 'is', value: true }, { field: 'engaged', op: 'withinDays', days: 30 }] }] },
+    definition: {
+      match: 'all',
+      children: [
+        { field: 'registered', op: 'is', value: true },
+        {
+          match: 'any',
+          children: [
+            { field: 'openCart', op: 'is', value: true },
+            { field: 'engaged', op: 'withinDays', days: 30 },
+          ],
+        },
+      ],
+    },
   },
 ];
 
@@ -97,7 +136,9 @@ export async function run() {
       const page = await timed(() => api(`/segments/${saved.id}/members?limit=100`));
       const pass = count.ms < TARGET_MS && page.ms < TARGET_MS;
       ok &&= pass;
-      console.log(`segments: ${segment.name.padEnd(34)} count ${String(count.value.segment.count).padStart(7)} in ${count.ms.toFixed(0).padStart(4)} ms; first page of ${page.value.members.length} in ${page.ms.toFixed(0).padStart(4)} ms ${pass ? 'PASS' : 'FAIL'}`);
+      console.log(
+        `segments: ${segment.name.padEnd(34)} count ${String(count.value.segment.count).padStart(7)} in ${count.ms.toFixed(0).padStart(4)} ms; first page of ${page.value.members.length} in ${page.ms.toFixed(0).padStart(4)} ms ${pass ? 'PASS' : 'FAIL'}`,
+      );
     }
     return { name: 'segments', ok };
   } finally {

@@ -73,4 +73,3 @@ export const accountRoutes = new Hono<AppEnv>()
     clearSessionCookie(c);
     return c.redirect('/login', 303);
   });
-

@@ -10,10 +10,7 @@ export const Email = z.string().transform((value, ctx) => {
   return email ?? z.NEVER;
 });
 
-export const Password = z
-  .string()
-  .min(10, { message: 'Use at least 10 characters' })
-  .max(200, { message: 'Use at most 200 characters' });
+export const Password = z.string().min(10, { message: 'Use at least 10 characters' }).max(200, { message: 'Use at most 200 characters' });
 
 /**
  * One line of text, trimmed, for anything that can reach an email header (names above

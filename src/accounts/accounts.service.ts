@@ -21,12 +21,7 @@ export async function signUp(db: Db, input: SignUpInput, now = Date.now()): Prom
   if (existing) throw new AppError('conflict', 'An account with this email already exists. Log in instead.');
   const userId = newId(now);
   const passwordHash = await hashPassword(input.password);
-  const { workspaceId, statements } = createWorkspaceStatements(
-    db,
-    userId,
-    { name: input.workspaceName, timeZone: input.timeZone },
-    now,
-  );
+  const { workspaceId, statements } = createWorkspaceStatements(db, userId, { name: input.workspaceName, timeZone: input.timeZone }, now);
   try {
     await db.batch([db.insert(users).values({ id: userId, email: input.email, passwordHash, createdAt: now }), ...statements]);
   } catch (err) {

@@ -53,10 +53,7 @@ export async function recordLoginFailure(db: Db, keys: string[], now: number): P
       const failures = fresh ? 1 : previous.failures + 1;
       const firstFailureAt = fresh ? now : previous.firstFailureAt;
       const blockedUntil = now + waitAfterFailure(kindOf(key), failures);
-      return db
-        .insert(loginThrottles)
-        .values({ key, failures, firstFailureAt, blockedUntil })
-        .onConflictDoUpdate({ target: loginThrottles.key, set: { failures, firstFailureAt, blockedUntil } });
+      return db.insert(loginThrottles).values({ key, failures, firstFailureAt, blockedUntil }).onConflictDoUpdate({ target: loginThrottles.key, set: { failures, firstFailureAt, blockedUntil } });
     }),
   );
 }

@@ -46,7 +46,10 @@ export async function resolveSession(db: Db, token: string, now = Date.now()): P
     .limit(1);
   if (!row || row.expiresAt <= now) return null;
   if (now - row.lastSeenAt > REFRESH_EVERY) {
-    await db.update(sessions).set({ lastSeenAt: now, expiresAt: now + SESSION_TTL }).where(eq(sessions.id, row.sessionId));
+    await db
+      .update(sessions)
+      .set({ lastSeenAt: now, expiresAt: now + SESSION_TTL })
+      .where(eq(sessions.id, row.sessionId));
   }
   return { sessionId: row.sessionId, userId: row.userId, workspaceId: row.workspaceId, email: row.email, role: row.role };
 }

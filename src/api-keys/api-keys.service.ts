@@ -35,12 +35,7 @@ const viewColumns = {
 };
 
 /** Creates a key; the returned `key` is the only time it exists in clear. */
-export async function createApiKey(
-  tenant: Tenant,
-  input: CreateApiKeyInput,
-  createdByUserId: string,
-  now = Date.now(),
-): Promise<{ key: string; apiKey: ApiKeyView }> {
+export async function createApiKey(tenant: Tenant, input: CreateApiKeyInput, createdByUserId: string, now = Date.now()): Promise<{ key: string; apiKey: ApiKeyView }> {
   const key = KEY_PREFIX + randomToken(32);
   const apiKey: ApiKeyView = {
     id: newId(now),
@@ -67,16 +62,16 @@ export async function revokeApiKey(tenant: Tenant, id: string, now = Date.now())
     .where(tenant.where(apiKeys, eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
   if (row) return;
-  const [existing] = await tenant.db.select({ id: apiKeys.id }).from(apiKeys).where(tenant.where(apiKeys, eq(apiKeys.id, id))).limit(1);
+  const [existing] = await tenant.db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(tenant.where(apiKeys, eq(apiKeys.id, id)))
+    .limit(1);
   if (!existing) throw notFound('API key');
 }
 
 /** The workspace of a live key, or null. `touch` is the deferred last-used write, if one is due. */
-export async function authenticateApiKey(
-  db: Db,
-  key: string,
-  now = Date.now(),
-): Promise<{ workspaceId: string; touch: (() => Promise<unknown>) | null } | null> {
+export async function authenticateApiKey(db: Db, key: string, now = Date.now()): Promise<{ workspaceId: string; touch: (() => Promise<unknown>) | null } | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
   const [row] = await db
     .select({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, lastUsedAt: apiKeys.lastUsedAt })

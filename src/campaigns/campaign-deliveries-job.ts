@@ -28,12 +28,17 @@ const WALKS_WHILE: Record<Message['action'], CampaignStatus> = { resume: 'sendin
 
 export async function runCampaignDeliveriesPageJob(message: Message, env: Env): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), message.workspaceId);
-  const [campaign] = await tenant.db.select({ id: campaigns.id, workspaceId: campaigns.workspaceId, status: campaigns.status }).from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, message.campaignId))).limit(1);
+  const [campaign] = await tenant.db
+    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId, status: campaigns.status })
+    .from(campaigns)
+    .where(tenant.where(campaigns, eq(campaigns.id, message.campaignId)))
+    .limit(1);
   if (!campaign || campaign.status !== WALKS_WHILE[message.action]) return;
   const page = await pageCampaignDeliveries(tenant, campaign.id, message.afterContactId, DELIVERIES_PAGE_SIZE);
   const queued = stillQueued(page);
   if (message.action === 'resume') await enqueueDeliveries(env, tenant.workspaceId, queued);
-  else await cancelQueuedDeliveries(
+  else
+    await cancelQueuedDeliveries(
       tenant,
       queued.map((row) => row.id),
     );

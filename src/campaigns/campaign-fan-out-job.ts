@@ -35,13 +35,21 @@ async function requeuePage(tenant: Tenant, env: Env, campaignId: string, afterCo
 
 /** The campaign's status now (after this page lost the race to move its cursor). */
 async function statusNow(tenant: Tenant, campaignId: string): Promise<CampaignStatus | undefined> {
-  const [row] = await tenant.db.select({ status: campaigns.status }).from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, campaignId))).limit(1);
+  const [row] = await tenant.db
+    .select({ status: campaigns.status })
+    .from(campaigns)
+    .where(tenant.where(campaigns, eq(campaigns.id, campaignId)))
+    .limit(1);
   return row?.status;
 }
 
 export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage>, env: Env): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), message.workspaceId);
-  const [campaign] = await tenant.db.select().from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, message.campaignId))).limit(1);
+  const [campaign] = await tenant.db
+    .select()
+    .from(campaigns)
+    .where(tenant.where(campaigns, eq(campaigns.id, message.campaignId)))
+    .limit(1);
   if (campaign?.status !== 'sending' || !campaign.contentId) return;
   // Already past this page: a repeat, or a retry of a page that died after moving the cursor.
   if (campaign.fanOutDone || campaign.fanOutCursor !== message.afterContactId) return requeuePage(tenant, env, campaign.id, message.afterContactId);
@@ -58,7 +66,14 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
 
   const created = await writeDeliveries(
     tenant,
-    page.map((contact) => ({ contactId: contact.id, channel: campaign.channel, sourceType: 'campaign' as const, sourceId: campaign.id, contentId: campaign.contentId!, requiresOptIn: requiresOptIn(campaign.sendingFilter) })),
+    page.map((contact) => ({
+      contactId: contact.id,
+      channel: campaign.channel,
+      sourceType: 'campaign' as const,
+      sourceId: campaign.id,
+      contentId: campaign.contentId!,
+      requiresOptIn: requiresOptIn(campaign.sendingFilter),
+    })),
     now,
   );
 
@@ -72,7 +87,8 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
   // Cancelled while this page was resolved: the cancel's walk may already have passed
   // these contacts, so the deliveries just written are cancelled here. (Paused instead,
   // they stay queued: the claim refuses them, and the resume re-enqueues them.)
-  if (!advanced && (await statusNow(tenant, campaign.id)) === 'cancelled') return cancelQueuedDeliveries(
+  if (!advanced && (await statusNow(tenant, campaign.id)) === 'cancelled')
+    return cancelQueuedDeliveries(
       tenant,
       created.map((row) => row.id),
       now,

@@ -5,7 +5,20 @@ import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
 import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignResultsQuery, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
-import { cancelCampaign, countCampaignAudience, createCampaign, getCampaign, getCampaignResults, listCampaigns, pauseCampaign, resumeCampaign, scheduleCampaign, testSendCampaign, unscheduleCampaign, updateCampaign } from './campaigns.service';
+import {
+  cancelCampaign,
+  countCampaignAudience,
+  createCampaign,
+  getCampaign,
+  getCampaignResults,
+  listCampaigns,
+  pauseCampaign,
+  resumeCampaign,
+  scheduleCampaign,
+  testSendCampaign,
+  unscheduleCampaign,
+  updateCampaign,
+} from './campaigns.service';
 
 export const campaignApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ campaigns: await listCampaigns(tenantOf(c)) }))

@@ -58,9 +58,7 @@ export const ScheduleInput = z
   .refine((input) => (input.now === true) !== (input.sendAt !== undefined), { message: 'Give either sendAt or now: true', path: ['sendAt'] });
 export type ScheduleInput = z.infer<typeof ScheduleInput>;
 
-export const CampaignTestSendInput = z
-  .object({ to: z.array(Email).min(1, { message: 'Give at least one address' }).max(5, { message: 'Test-send to at most 5 addresses' }) })
-  .strict();
+export const CampaignTestSendInput = z.object({ to: z.array(Email).min(1, { message: 'Give at least one address' }).max(5, { message: 'Test-send to at most 5 addresses' }) }).strict();
 
 /** The outcomes a campaign's results list recipient by recipient: those that did not simply go out. */
 export const RESULT_STATUSES = ['failed', 'skipped', 'unknown', 'cancelled'] as const;

@@ -100,11 +100,16 @@ async function checkReferences(tenant: Tenant, input: { contentId?: string | nul
     }
   };
   if (input.contentId) await missing('contentId', () => getEmailContent(tenant, input.contentId!), 'There is no such email design in this workspace');
-  if (input.audience?.type === 'segment') await missing('audience.segmentId', () => getSegment(tenant, (input.audience as { segmentId: string }).segmentId), 'There is no such segment in this workspace');
+  if (input.audience?.type === 'segment')
+    await missing('audience.segmentId', () => getSegment(tenant, (input.audience as { segmentId: string }).segmentId), 'There is no such segment in this workspace');
 }
 
 async function loadCampaign(tenant: Tenant, id: string): Promise<CampaignRow> {
-  const [row] = await tenant.db.select().from(campaigns).where(tenant.where(campaigns, eq(campaigns.id, id))).limit(1);
+  const [row] = await tenant.db
+    .select()
+    .from(campaigns)
+    .where(tenant.where(campaigns, eq(campaigns.id, id)))
+    .limit(1);
   if (!row) throw notFound('Campaign');
   return row;
 }
@@ -136,7 +141,15 @@ export async function campaignProgress(tenant: Tenant, ids: string[]): Promise<M
     .from(deliveries)
     .where(tenant.where(deliveries, eq(deliveries.sourceType, 'campaign'), inArray(deliveries.sourceId, ids)))
     .groupBy(deliveries.sourceId, deliveries.status);
-  const bucket: Record<DeliveryStatus, keyof CampaignProgress> = { queued: 'pending', sending: 'pending', sent: 'sent', failed: 'failed', skipped: 'skipped', unknown: 'unknown', cancelled: 'cancelled' };
+  const bucket: Record<DeliveryStatus, keyof CampaignProgress> = {
+    queued: 'pending',
+    sending: 'pending',
+    sent: 'sent',
+    failed: 'failed',
+    skipped: 'skipped',
+    unknown: 'unknown',
+    cancelled: 'cancelled',
+  };
   for (const row of rows) {
     const progress = result.get(row.campaignId) ?? { ...EMPTY_PROGRESS };
     progress[bucket[row.status]] += row.n;

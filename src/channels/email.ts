@@ -68,15 +68,23 @@ export function smtpFailure(err: unknown, server: Pick<SmtpServer, 'host' | 'por
       return fail('connect', `Could not connect to ${where}: the server did not accept a connection. Check the host and port. ${PORT_HINT}`);
     case 'timeout':
       if (err.phase === 'connect') return fail('timeout', `${where} did not accept a connection within ${waited(timeouts.connect)}. Check the host and port. ${PORT_HINT}`);
-      if (err.phase === 'greeting' && server.security !== 'tls') return fail('timeout', `${where} accepted the connection but never greeted within ${waited(timeouts.reply)}. If this port expects TLS from the first byte (usually 465), choose TLS.`);
+      if (err.phase === 'greeting' && server.security !== 'tls')
+        return fail('timeout', `${where} accepted the connection but never greeted within ${waited(timeouts.reply)}. If this port expects TLS from the first byte (usually 465), choose TLS.`);
       return fail('timeout', `${where} stopped answering (${err.phase}): no reply within ${waited(err.phase === 'data-end' ? timeouts.dataEnd : timeouts.reply)}.`);
     case 'closed':
       return fail('closed', `${where} closed the connection (${err.phase}) without an answer. It may be overloaded or limiting connections; the message will be retried.`);
     case 'tls':
-      if (err.phase === 'tls-plaintext-port') return fail('tls', `The TLS handshake with ${where} failed: the server greets in plain text on port ${server.port}, so it expects STARTTLS. Choose STARTTLS, or use port 465 with TLS.`);
-      return fail('tls', `The TLS handshake with ${where} failed: the server's certificate is not trusted (self-signed, expired or issued for another name) or the secure connection could not be set up. Use the host name on the certificate, or ask your provider.`);
+      if (err.phase === 'tls-plaintext-port')
+        return fail('tls', `The TLS handshake with ${where} failed: the server greets in plain text on port ${server.port}, so it expects STARTTLS. Choose STARTTLS, or use port 465 with TLS.`);
+      return fail(
+        'tls',
+        `The TLS handshake with ${where} failed: the server's certificate is not trusted (self-signed, expired or issued for another name) or the secure connection could not be set up. Use the host name on the certificate, or ask your provider.`,
+      );
     case 'starttls_missing':
-      return fail('starttls_missing', `${where} does not offer STARTTLS, so the password and messages would travel unencrypted; nothing was sent. Use port 465 with TLS if your provider offers it, or check the port.`);
+      return fail(
+        'starttls_missing',
+        `${where} does not offer STARTTLS, so the password and messages would travel unencrypted; nothing was sent. Use port 465 with TLS if your provider offers it, or check the port.`,
+      );
     case 'auth':
       return fail('auth', `Your SMTP server ${where} refused the username or password: ${err.message}`);
     case 'unknown_outcome':

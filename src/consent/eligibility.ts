@@ -39,12 +39,7 @@ export function suppressedSql(channel: ConsentChannel, workspaceId: string): SQL
 /** The rule as SQL over contacts: true when the contact may receive on the channel now. */
 export function eligibleSql(channel: ConsentChannel, requirement: ConsentRequirement, workspaceId: string): SQL {
   const { address, consent } = ON_CHANNEL[channel];
-  return and(
-    isNotNull(address),
-    ne(consent, 'unsubscribed'),
-    requirement === 'opted_in' ? eq(consent, 'subscribed') : undefined,
-    not(suppressedSql(channel, workspaceId)),
-  ) as SQL;
+  return and(isNotNull(address), ne(consent, 'unsubscribed'), requirement === 'opted_in' ? eq(consent, 'subscribed') : undefined, not(suppressedSql(channel, workspaceId))) as SQL;
 }
 
 /**

@@ -9,7 +9,10 @@ import { keysetLimit, keysetPage } from '../lib/keyset-page';
 
 /** The statement adding an address to the suppression list (kept once, with the first reason), to run in a batch. */
 export function suppressEmailStatement(tenant: Tenant, email: string, reason: SuppressionReason, detail: string | null, now = Date.now()) {
-  return tenant.db.insert(suppressions).values(tenant.row({ email, reason, detail, createdAt: now })).onConflictDoNothing();
+  return tenant.db
+    .insert(suppressions)
+    .values(tenant.row({ email, reason, detail, createdAt: now }))
+    .onConflictDoNothing();
 }
 
 /** Adds an address to the suppression list (kept once, with the first reason). */
@@ -37,7 +40,13 @@ export async function listSuppressions(tenant: Tenant, query: SuppressionListQue
   const rows = await tenant.db
     .select({ email: suppressions.email, reason: suppressions.reason, detail: suppressions.detail, createdAt: suppressions.createdAt })
     .from(suppressions)
-    .where(tenant.where(suppressions, query.q ? like(suppressions.email, `${query.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`) : undefined, query.cursor ? gt(suppressions.email, query.cursor) : undefined))
+    .where(
+      tenant.where(
+        suppressions,
+        query.q ? like(suppressions.email, `${query.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`) : undefined,
+        query.cursor ? gt(suppressions.email, query.cursor) : undefined,
+      ),
+    )
     .orderBy(asc(suppressions.email))
     .limit(keysetLimit(query.limit));
   const page = keysetPage(rows, query.limit, (row) => row.email);
@@ -54,7 +63,9 @@ export async function addSuppression(tenant: Tenant, input: SuppressionInput): P
 
 /** Removes an address, whatever put it there; 404 when it is not on the list. */
 export async function removeSuppression(tenant: Tenant, email: string): Promise<void> {
-  const [row] = await tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.email, email.trim().toLowerCase()))).returning({ email: suppressions.email });
+  const [row] = await tenant.db
+    .delete(suppressions)
+    .where(tenant.where(suppressions, eq(suppressions.email, email.trim().toLowerCase())))
+    .returning({ email: suppressions.email });
   if (!row) throw notFound('Suppressed address');
 }
-

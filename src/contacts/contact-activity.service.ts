@@ -63,7 +63,10 @@ export async function listContactOrders(tenant: Tenant, contactId: string, limit
     .orderBy(desc(orders.placedAt))
     .limit(limit);
   const items = new Map<string, OrderItemView[]>(rows.map((row) => [row.id, []]));
-  for (const slice of chunk(rows.map((row) => row.id), ORDER_IDS_PER_QUERY)) {
+  for (const slice of chunk(
+    rows.map((row) => row.id),
+    ORDER_IDS_PER_QUERY,
+  )) {
     const lines = await tenant.db
       .select({ orderId: orderItems.orderId, sku: orderItems.sku, title: orderItems.title, quantity: orderItems.quantity, unitPriceCents: orderItems.unitPriceCents })
       .from(orderItems)
@@ -99,11 +102,6 @@ function countItems(json: string): number {
  */
 export async function findMainCurrency(tenant: Tenant): Promise<string | null> {
   const sample = tenant.db.select({ currency: orders.currency }).from(orders).where(tenant.where(orders)).limit(1000).as('sample');
-  const [row] = await tenant.db
-    .select({ currency: sample.currency })
-    .from(sample)
-    .groupBy(sample.currency)
-    .orderBy(desc(sql`count(*)`))
-    .limit(1);
+  const [row] = await tenant.db.select({ currency: sample.currency }).from(sample).groupBy(sample.currency).orderBy(desc(sql`count(*)`)).limit(1);
   return row?.currency ?? null;
 }

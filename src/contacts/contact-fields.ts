@@ -28,7 +28,10 @@ const CONSENT_WORDS: Record<string, ConsentStatus> = {
 
 /** A consent status from a status name or a yes/no word; undefined when empty, null when unreadable. */
 export function readConsentValue(raw: string | null | undefined): ConsentStatus | null | undefined {
-  const word = (raw ?? '').trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const word = (raw ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   if (!word) return undefined;
   if ((CONSENT_STATUSES as readonly string[]).includes(word)) return word as ConsentStatus;
   return CONSENT_WORDS[word] ?? null;
@@ -39,5 +42,12 @@ export const MAX_TAG_LENGTH = 64;
 
 /** Tags from a list written as "a; b | c": trimmed, empty ones dropped, each kept once. */
 export function splitTags(raw: string | null | undefined): string[] {
-  return [...new Set((raw ?? '').split(/[;|]/).map((tag) => tag.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      (raw ?? '')
+        .split(/[;|]/)
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -45,7 +45,10 @@ const MAX_NAME_LENGTH = 100;
 const MAX_TAGS = 50;
 
 function headerName(field: string): string {
-  const name = field.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const name = field
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   return HEADER_ALIASES[name] ?? name;
 }
 

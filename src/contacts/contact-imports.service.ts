@@ -77,12 +77,7 @@ async function runInBatches(tenant: Tenant, statements: Statement[], size: numbe
  * stores it as chunks and enqueues them. Rows repeating an email already in the file
  * are rejected now, as only the whole file shows them; the rest is done by the queue.
  */
-export async function createContactImport(
-  tenant: Tenant,
-  queues: Queues,
-  file: { fileName: string; csv: string },
-  now = Date.now(),
-): Promise<ContactImportView> {
+export async function createContactImport(tenant: Tenant, queues: Queues, file: { fileName: string; csv: string }, now = Date.now()): Promise<ContactImportView> {
   const plan = planContactImport(file.csv);
   const id = newId(now);
   const row: Omit<ContactImportView, 'failureReason'> = {
@@ -106,7 +101,10 @@ export async function createContactImport(
     await enqueue(queues, messages);
   } catch (err) {
     // Chunks never enqueued would leave it "queued" forever: say it failed, so it can be uploaded again.
-    await tenant.db.update(contactImports).set({ status: 'failed', finishedAt: Date.now() }).where(tenant.where(contactImports, eq(contactImports.id, id)));
+    await tenant.db
+      .update(contactImports)
+      .set({ status: 'failed', finishedAt: Date.now() })
+      .where(tenant.where(contactImports, eq(contactImports.id, id)));
     throw err;
   }
   return { ...row, failureReason: null };
@@ -151,7 +149,11 @@ async function failureReasonOf(tenant: Tenant, row: Omit<ContactImportView, 'fai
 
 /** One import; 404 for an id of another workspace. */
 export async function getContactImport(tenant: Tenant, id: string): Promise<ContactImportView> {
-  const [row] = await tenant.db.select(viewColumns).from(contactImports).where(tenant.where(contactImports, eq(contactImports.id, id))).limit(1);
+  const [row] = await tenant.db
+    .select(viewColumns)
+    .from(contactImports)
+    .where(tenant.where(contactImports, eq(contactImports.id, id)))
+    .limit(1);
   if (!row) throw notFound('Import');
   return { ...row, failureReason: await failureReasonOf(tenant, row) };
 }
@@ -223,13 +225,19 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
       })
       .where(and(importWhere, sql`EXISTS ${unprocessed}`)),
     // The CSV is no longer needed once counted: keeping it would keep personal data for nothing.
-    tenant.db.update(contactImportChunks).set({ processedAt: now, csv: '' }).where(and(chunkWhere, isNull(contactImportChunks.processedAt))),
+    tenant.db
+      .update(contactImportChunks)
+      .set({ processedAt: now, csv: '' })
+      .where(and(chunkWhere, isNull(contactImportChunks.processedAt))),
     tenant.db
       .update(contactImports)
       .set({ status: 'done', finishedAt: now })
       .where(and(importWhere, sql`${contactImports.doneChunks} >= ${contactImports.totalChunks}`, sql`${contactImports.status} <> 'done'`)),
   ];
-  const started = tenant.db.update(contactImports).set({ status: 'processing' }).where(and(importWhere, eq(contactImports.status, 'queued')));
+  const started = tenant.db
+    .update(contactImports)
+    .set({ status: 'processing' })
+    .where(and(importWhere, eq(contactImports.status, 'queued')));
   const batches = chunk(upserts, ROWS_PER_BATCH).map((slice) => slice.flat());
   if (!batches.length) batches.push([]);
   batches[0]!.unshift(started);

@@ -27,14 +27,10 @@ export const contactApi = new Hono<AppEnv>()
     return c.json({ import: contactImport, ...(await listImportRejections(tenant, contactImport.id, c.req.valid('query').afterLine)) });
   })
   .get('/:id', async (c) => c.json({ contact: await getContact(tenantOf(c), c.req.param('id')) }))
-  .patch('/:id', validate('json', ContactPatch), async (c) =>
-    c.json({ contact: await updateContact(tenantOf(c), c.req.param('id'), c.req.valid('json'), 'api') }),
-  )
+  .patch('/:id', validate('json', ContactPatch), async (c) => c.json({ contact: await updateContact(tenantOf(c), c.req.param('id'), c.req.valid('json'), 'api') }))
   .delete('/:id', async (c) => {
     await eraseContact(tenantOf(c), c.req.param('id'));
     return c.body(null, 204);
   })
-  .post('/:id/tags', validate('json', TagsInput), async (c) =>
-    c.json({ contact: await addContactTags(tenantOf(c), c.req.param('id'), c.req.valid('json').tags) }),
-  )
+  .post('/:id/tags', validate('json', TagsInput), async (c) => c.json({ contact: await addContactTags(tenantOf(c), c.req.param('id'), c.req.valid('json').tags) }))
   .delete('/:id/tags/:tag', async (c) => c.json({ contact: await removeContactTag(tenantOf(c), c.req.param('id'), c.req.param('tag')) }));

@@ -199,9 +199,7 @@ function contactChangeStatements(tenant: Tenant, match: SQL, changes: ContactCha
     statements.push(
       tenant.db
         .insert(consentChanges)
-        .select(
-          sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${contacts.id}, ${channel}, ${status}, ${source}, ${consentAt} FROM ${contacts} WHERE ${tenant.where(contacts, match, applies)}`,
-        ),
+        .select(sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${contacts.id}, ${channel}, ${status}, ${source}, ${consentAt} FROM ${contacts} WHERE ${tenant.where(contacts, match, applies)}`),
     );
   }
   if (sourceUpdatedAt != null) {
@@ -323,7 +321,11 @@ export async function createContact(tenant: Tenant, input: ContactInput, source:
 }
 
 async function findContactRow(tenant: Tenant, id: string) {
-  const [row] = await tenant.db.select().from(contacts).where(tenant.where(contacts, eq(contacts.id, id))).limit(1);
+  const [row] = await tenant.db
+    .select()
+    .from(contacts)
+    .where(tenant.where(contacts, eq(contacts.id, id)))
+    .limit(1);
   if (!row) throw notFound('Contact');
   return row;
 }
@@ -474,7 +476,13 @@ function searchCondition(q: string): SQL | undefined {
 /** A keyset page of contacts, newest first, filtered by a search text and a tag. */
 export async function listContacts(tenant: Tenant, query: ContactListQuery): Promise<ContactPage> {
   const tagged = query.tag
-    ? inArray(contacts.id, tenant.db.select({ id: contactTags.contactId }).from(contactTags).where(tenant.where(contactTags, eq(contactTags.tag, query.tag))))
+    ? inArray(
+        contacts.id,
+        tenant.db
+          .select({ id: contactTags.contactId })
+          .from(contactTags)
+          .where(tenant.where(contactTags, eq(contactTags.tag, query.tag))),
+      )
     : undefined;
   const rows = await tenant.db
     .select()

@@ -15,11 +15,7 @@ export function viewerOf(c: Context<AppEnv>): Viewer {
 }
 
 /** Loads the shell (workspaces for the switcher) and renders `body` in it. */
-export async function renderAppPage(
-  c: Context<AppEnv>,
-  page: { title: string; section: Section; body: Child },
-  status: ContentfulStatusCode = 200,
-) {
+export async function renderAppPage(c: Context<AppEnv>, page: { title: string; section: Section; body: Child }, status: ContentfulStatusCode = 200) {
   const session = c.get('session');
   const workspaces = await listUserWorkspaces(openDb(c.env.DB), session.userId);
   const shell = { csrfToken: c.get('csrfToken'), email: session.email, currentWorkspaceId: session.workspaceId, workspaces };

@@ -189,9 +189,7 @@ export const contacts = sqliteTable(
   (t) => [
     uniqueIndex('contacts_email_idx').on(t.workspaceId, t.email),
     // An SMS-only subscriber is found by phone, so a phone names one contact per workspace.
-    uniqueIndex('contacts_phone_idx')
-      .on(t.workspaceId, t.phone)
-      .where(sql`${t.phone} IS NOT NULL`),
+    uniqueIndex('contacts_phone_idx').on(t.workspaceId, t.phone).where(sql`${t.phone} IS NOT NULL`),
     index('contacts_external_idx').on(t.workspaceId, t.externalId),
     // No indexes on spend or order dates: segment ranges over them match large
     // shares of a workspace, where a scan beats an index plus a lookup per row
@@ -284,7 +282,6 @@ export const orderItems = sqliteTable(
   },
   (t) => [index('order_items_order_idx').on(t.orderId), index('order_items_sku_idx').on(t.workspaceId, t.sku)],
 );
-
 
 export const STORE_PLATFORMS = ['shopify', 'woocommerce', 'custom'] as const;
 export type StorePlatform = (typeof STORE_PLATFORMS)[number];
@@ -416,10 +413,7 @@ export const productInterests = sqliteTable(
     firstAt: integer().notNull(),
     lastAt: integer().notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.workspaceId, t.contactId, t.productId, t.kind] }),
-    index('product_interests_product_idx').on(t.workspaceId, t.productId, t.kind),
-  ],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.productId, t.kind] }), index('product_interests_product_idx').on(t.workspaceId, t.productId, t.kind)],
 );
 
 export const STORE_TRIGGER_KINDS = ['contact_created', 'order_completed', 'order_shipped', 'cart_updated', 'price_dropped', 'back_in_stock'] as const;
@@ -439,10 +433,7 @@ export const storeTriggers = sqliteTable(
     data: text().notNull(),
     occurredAt: integer().notNull(),
   },
-  (t) => [
-    uniqueIndex('store_triggers_occurrence_idx').on(t.workspaceId, t.kind, t.occurrenceKey),
-    index('store_triggers_time_idx').on(t.workspaceId, t.occurredAt),
-  ],
+  (t) => [uniqueIndex('store_triggers_occurrence_idx').on(t.workspaceId, t.kind, t.occurrenceKey), index('store_triggers_time_idx').on(t.workspaceId, t.occurredAt)],
 );
 
 export const IMPORT_STATUSES = ['queued', 'processing', 'done', 'failed'] as const;

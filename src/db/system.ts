@@ -113,7 +113,14 @@ export async function failStaleSendingDeliveries(db: Db, sendingBefore: number, 
 /** Across workspaces: up to `limit` webhooks the edge stored that are still queued since before `receivedBefore`. */
 export async function listStaleStoredEvents(db: Db, receivedBefore: number, limit: number) {
   return db
-    .select({ id: inboundEvents.id, workspaceId: inboundEvents.workspaceId, connectionId: inboundEvents.connectionId, topic: inboundEvents.topic, dedupeKey: inboundEvents.dedupeKey, receivedAt: inboundEvents.receivedAt })
+    .select({
+      id: inboundEvents.id,
+      workspaceId: inboundEvents.workspaceId,
+      connectionId: inboundEvents.connectionId,
+      topic: inboundEvents.topic,
+      dedupeKey: inboundEvents.dedupeKey,
+      receivedAt: inboundEvents.receivedAt,
+    })
     .from(inboundEvents)
     .where(and(eq(inboundEvents.status, 'queued'), isNotNull(inboundEvents.payload), lt(inboundEvents.receivedAt, receivedBefore)))
     .limit(limit);

@@ -81,16 +81,40 @@ function markSent(tenant: Tenant, sent: { id: string; at: number; providerId: st
       .set({
         status: 'sent',
         reason: null,
-        messageId: sql`CASE ${deliveries.id} ${sql.join(slice.map(({ id, providerId }) => sql`WHEN ${id} THEN ${providerId}`), sql` `)} END`,
-        sentAt: sql`CASE ${deliveries.id} ${sql.join(slice.map(({ id, at }) => sql`WHEN ${id} THEN ${at}`), sql` `)} END`,
+        messageId: sql`CASE ${deliveries.id} ${sql.join(
+          slice.map(({ id, providerId }) => sql`WHEN ${id} THEN ${providerId}`),
+          sql` `,
+        )} END`,
+        sentAt: sql`CASE ${deliveries.id} ${sql.join(
+          slice.map(({ id, at }) => sql`WHEN ${id} THEN ${at}`),
+          sql` `,
+        )} END`,
         updatedAt: Math.max(...slice.map(({ at }) => at)),
       })
-      .where(tenant.where(deliveries, inArray(deliveries.id, slice.map(({ id }) => id)), eq(deliveries.status, 'sending'))),
+      .where(
+        tenant.where(
+          deliveries,
+          inArray(
+            deliveries.id,
+            slice.map(({ id }) => id),
+          ),
+          eq(deliveries.status, 'sending'),
+        ),
+      ),
   );
 }
 
 /** Sends one workspace's messages on one channel; fills `results` for them (failures are retried). */
-async function sendForSender(env: Env, scope: BatchScope, registry: ChannelRegistry, workspaceId: string, channel: ConsentChannel, group: Group, results: BatchJobResult[], maxLanes: number): Promise<void> {
+async function sendForSender(
+  env: Env,
+  scope: BatchScope,
+  registry: ChannelRegistry,
+  workspaceId: string,
+  channel: ConsentChannel,
+  group: Group,
+  results: BatchJobResult[],
+  maxLanes: number,
+): Promise<void> {
   const tenant = forWorkspace(openDb(env.DB), workspaceId);
   const implementation = registry[channel];
   const sender: ChannelSender | null = implementation ? await implementation.openSender(env, tenant, scope, maxLanes) : null;

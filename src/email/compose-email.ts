@@ -42,7 +42,11 @@ export async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, 
   const content = await scope.use(
     `content:${delivery.contentId}`,
     async () => {
-      const [row] = await tenant.db.select().from(emailContents).where(tenant.where(emailContents, eq(emailContents.id, delivery.contentId))).limit(1);
+      const [row] = await tenant.db
+        .select()
+        .from(emailContents)
+        .where(tenant.where(emailContents, eq(emailContents.id, delivery.contentId)))
+        .limit(1);
       return row ?? null;
     },
     keepForBatch,

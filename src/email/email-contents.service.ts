@@ -32,7 +32,11 @@ export async function listEmailContents(tenant: Tenant): Promise<EmailContentVie
 
 /** One design; 404 for another workspace's. */
 export async function getEmailContent(tenant: Tenant, id: string): Promise<EmailContentView> {
-  const [row] = await tenant.db.select().from(emailContents).where(tenant.where(emailContents, eq(emailContents.id, id))).limit(1);
+  const [row] = await tenant.db
+    .select()
+    .from(emailContents)
+    .where(tenant.where(emailContents, eq(emailContents.id, id)))
+    .limit(1);
   if (!row) throw notFound('Email design');
   return row;
 }
@@ -41,14 +45,21 @@ export async function getEmailContent(tenant: Tenant, id: string): Promise<Email
 export async function updateEmailContent(tenant: Tenant, id: string, patch: EmailContentPatch, now = Date.now()): Promise<EmailContentView> {
   const current = await getEmailContent(tenant, id);
   validateEmailTemplate({ subject: patch.subject ?? current.subject, preheader: patch.preheader !== undefined ? patch.preheader : current.preheader, html: patch.html ?? current.html });
-  const [row] = await tenant.db.update(emailContents).set({ ...patch, updatedAt: now }).where(tenant.where(emailContents, eq(emailContents.id, id))).returning();
+  const [row] = await tenant.db
+    .update(emailContents)
+    .set({ ...patch, updatedAt: now })
+    .where(tenant.where(emailContents, eq(emailContents.id, id)))
+    .returning();
   return row!;
 }
 
 /** Deletes a design. */
 export async function deleteEmailContent(tenant: Tenant, id: string): Promise<void> {
   const [row] = await deleteUnlessReferenced(
-    tenant.db.delete(emailContents).where(tenant.where(emailContents, eq(emailContents.id, id))).returning({ id: emailContents.id }),
+    tenant.db
+      .delete(emailContents)
+      .where(tenant.where(emailContents, eq(emailContents.id, id)))
+      .returning({ id: emailContents.id }),
     'This design was sent or is chosen by a campaign, so it is kept for their history and cannot be deleted.',
   );
   if (!row) throw notFound('Email design');

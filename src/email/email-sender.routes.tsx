@@ -22,7 +22,9 @@ async function renderEmailSenderPage(c: Context<AppEnv>, state: EmailSenderState
 }
 
 export const emailSenderRoutes = new Hono<AppEnv>()
-  .get('/', (c) => renderEmailSenderPage(c, { notice: c.req.query('saved') ? 'Sender saved. Send a test email to check it.' : c.req.query('removed') ? 'Mail now goes out from the platform sender.' : undefined }))
+  .get('/', (c) =>
+    renderEmailSenderPage(c, { notice: c.req.query('saved') ? 'Sender saved. Send a test email to check it.' : c.req.query('removed') ? 'Mail now goes out from the platform sender.' : undefined }),
+  )
   .use('/*', requireOwner())
   .post('/', async (c) => {
     const form = await readForm(c);

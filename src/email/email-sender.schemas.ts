@@ -30,7 +30,12 @@ export const EmailSenderInput = z.object({
   // Blank: no limit of ours (the provider's own limits still apply).
   sendRatePerSecond: z.preprocess(
     blank,
-    z.coerce.number({ message: 'Enter a number of messages per second' }).int({ message: 'Enter a whole number' }).min(1, { message: 'At least 1 a second' }).max(1000, { message: 'At most 1000 a second' }).optional(),
+    z.coerce
+      .number({ message: 'Enter a number of messages per second' })
+      .int({ message: 'Enter a whole number' })
+      .min(1, { message: 'At least 1 a second' })
+      .max(1000, { message: 'At most 1000 a second' })
+      .optional(),
   ),
 });
 export type EmailSenderInput = z.infer<typeof EmailSenderInput>;

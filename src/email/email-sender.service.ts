@@ -70,7 +70,16 @@ export async function saveEmailSender(tenant: Tenant, encryptionKey: string, inp
   await tenant.db.batch([
     tenant.db
       .update(workspaceSettings)
-      .set({ smtpHost: input.host, smtpPort: input.port, smtpSecurity: input.security, smtpUsername: input.username ?? null, ...password, sendRatePerSecond: input.sendRatePerSecond ?? null, ...UNTESTED_SENDER, updatedAt: now })
+      .set({
+        smtpHost: input.host,
+        smtpPort: input.port,
+        smtpSecurity: input.security,
+        smtpUsername: input.username ?? null,
+        ...password,
+        sendRatePerSecond: input.sendRatePerSecond ?? null,
+        ...UNTESTED_SENDER,
+        updatedAt: now,
+      })
       .where(tenant.where(workspaceSettings)),
     tenant.db
       .update(workspaces)

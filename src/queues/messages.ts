@@ -100,4 +100,3 @@ export function importChunkMessage(workspaceId: string, importId: string, chunkI
 export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, CampaignDeliveriesPageMessage, SendDeliveryMessage, ImportChunkMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 export type QueueMessageType = QueueMessage['type'];
-

@@ -36,7 +36,11 @@ function daysAgo(ctx: CompileContext, days: number): number {
 }
 
 /** Relative and absolute date conditions; contacts without the date never match. */
-function dateCondition(column: typeof contacts.firstOrderAt | typeof contacts.createdAt, condition: Extract<SegmentConditionValue, { field: 'firstPurchase' | 'createdAt' }>, ctx: CompileContext): SQL {
+function dateCondition(
+  column: typeof contacts.firstOrderAt | typeof contacts.createdAt,
+  condition: Extract<SegmentConditionValue, { field: 'firstPurchase' | 'createdAt' }>,
+  ctx: CompileContext,
+): SQL {
   switch (condition.op) {
     case 'withinDays':
       return sql`${column} >= ${daysAgo(ctx, condition.days)}`;

@@ -42,9 +42,7 @@ export const LastPurchaseCondition = z.discriminatedUnion('op', [
 
 export const TagsCondition = z.object({ field: z.literal('tags'), op: z.enum(['hasAny', 'hasAll', 'hasNone']), tags: Tags }).strict();
 
-export const ConsentCondition = z
-  .object({ field: z.enum(['emailConsent', 'smsConsent']), op: z.enum(['is', 'isNot']), value: z.enum(CONSENT_STATUSES) })
-  .strict();
+export const ConsentCondition = z.object({ field: z.enum(['emailConsent', 'smsConsent']), op: z.enum(['is', 'isNot']), value: z.enum(CONSENT_STATUSES) }).strict();
 
 export const RegisteredCondition = z.object({ field: z.literal('registered'), op: z.literal('is'), value: z.boolean() }).strict();
 
@@ -80,8 +78,7 @@ export const SEGMENT_FIELDS = Object.keys(CONDITIONS) as (keyof typeof CONDITION
 
 // The field picks the schema, then the operator: an error names the unknown field or its bad operator.
 export const SegmentCondition = z.discriminatedUnion('field', [...new Set(Object.values(CONDITIONS))] as unknown as [ConditionSchemas, ...ConditionSchemas[]], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? `Unknown field. Use one of: ${SEGMENT_FIELDS.join(', ')}` : undefined,
+  error: (issue) => (issue.code === 'invalid_union' ? `Unknown field. Use one of: ${SEGMENT_FIELDS.join(', ')}` : undefined),
 });
 
 type ConditionSchemas = (typeof CONDITIONS)[keyof typeof CONDITIONS];

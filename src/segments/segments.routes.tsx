@@ -66,4 +66,3 @@ export const segmentRoutes = new Hono<AppEnv>()
     await deleteSegment(tenantOf(c), c.req.param('id'));
     return c.redirect('/app/segments?deleted=1', 303);
   });
-

@@ -26,7 +26,10 @@ function toView(row: typeof segments.$inferSelect): SegmentView {
 
 /** How many contacts match now. */
 export async function countSegment(tenant: Tenant, definition: SegmentDefinition, now = Date.now()): Promise<number> {
-  const [row] = await tenant.db.select({ n: count() }).from(contacts).where(compileSegment(definition, { workspaceId: tenant.workspaceId, now }));
+  const [row] = await tenant.db
+    .select({ n: count() })
+    .from(contacts)
+    .where(compileSegment(definition, { workspaceId: tenant.workspaceId, now }));
   return row?.n ?? 0;
 }
 
@@ -62,7 +65,11 @@ export async function listSegments(tenant: Tenant): Promise<SegmentView[]> {
 
 /** One segment; 404 for another workspace's. */
 export async function getSegment(tenant: Tenant, id: string): Promise<SegmentView> {
-  const [row] = await tenant.db.select().from(segments).where(tenant.where(segments, eq(segments.id, id))).limit(1);
+  const [row] = await tenant.db
+    .select()
+    .from(segments)
+    .where(tenant.where(segments, eq(segments.id, id)))
+    .limit(1);
   if (!row) throw notFound('Segment');
   return toView(row);
 }
@@ -75,7 +82,11 @@ export async function updateSegment(tenant: Tenant, id: string, patch: SegmentPa
     ...(patch.definition !== undefined ? { definition: JSON.stringify(patch.definition) } : {}),
     updatedAt: now,
   };
-  const [row] = await tenant.db.update(segments).set(set).where(tenant.where(segments, eq(segments.id, id))).returning();
+  const [row] = await tenant.db
+    .update(segments)
+    .set(set)
+    .where(tenant.where(segments, eq(segments.id, id)))
+    .returning();
   if (!row) throw notFound('Segment');
   return toView(row);
 }
@@ -83,7 +94,10 @@ export async function updateSegment(tenant: Tenant, id: string, patch: SegmentPa
 /** Deletes a segment. */
 export async function deleteSegment(tenant: Tenant, id: string): Promise<void> {
   const [row] = await deleteUnlessReferenced(
-    tenant.db.delete(segments).where(tenant.where(segments, eq(segments.id, id))).returning({ id: segments.id }),
+    tenant.db
+      .delete(segments)
+      .where(tenant.where(segments, eq(segments.id, id)))
+      .returning({ id: segments.id }),
     'A campaign uses this segment as its audience; choose another audience for it first.',
   );
   if (!row) throw notFound('Segment');

@@ -29,7 +29,11 @@ async function personIdentity(tenant: Tenant, person: Person): Promise<Pick<Cont
   // The store's address country reads a number written without +.
   const phone = normalizePhone(person.phone, person.country);
   if (!email && person.externalId) {
-    const [known] = await tenant.db.select({ email: contacts.email, phone: contacts.phone }).from(contacts).where(tenant.where(contacts, eq(contacts.externalId, person.externalId))).limit(1);
+    const [known] = await tenant.db
+      .select({ email: contacts.email, phone: contacts.phone })
+      .from(contacts)
+      .where(tenant.where(contacts, eq(contacts.externalId, person.externalId)))
+      .limit(1);
     if (known) return { email: known.email, phone: phone ?? known.phone };
   }
   return email || phone ? { email, phone } : null;
@@ -49,7 +53,10 @@ async function contactFor(tenant: Tenant, person: Person | null, source: EventSo
 }
 
 async function productIdsBySku(tenant: Tenant, skus: (string | null)[]): Promise<Map<string, string>> {
-  const found = await findProductsBySku(tenant, skus.filter((sku): sku is string => Boolean(sku)));
+  const found = await findProductsBySku(
+    tenant,
+    skus.filter((sku): sku is string => Boolean(sku)),
+  );
   return new Map([...found].map(([sku, row]) => [sku, row.id]));
 }
 
@@ -80,7 +87,16 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
     }
     case 'order': {
       const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, event.placedAt), now);
-      await applyOrder(tenant, event, contactId, await productIdsBySku(tenant, event.items.map((item) => item.sku)), now);
+      await applyOrder(
+        tenant,
+        event,
+        contactId,
+        await productIdsBySku(
+          tenant,
+          event.items.map((item) => item.sku),
+        ),
+        now,
+      );
       return;
     }
     case 'refund':
@@ -88,7 +104,16 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
       return;
     case 'cart': {
       const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, event.updatedAt), now);
-      await applyCart(tenant, event, contactId, await productIdsBySku(tenant, event.items.map((item) => item.sku)), now);
+      await applyCart(
+        tenant,
+        event,
+        contactId,
+        await productIdsBySku(
+          tenant,
+          event.items.map((item) => item.sku),
+        ),
+        now,
+      );
       return;
     }
     case 'product':

@@ -10,10 +10,7 @@ import { interestStatement } from './interests.service';
 import type { CartEvent } from './store-events';
 
 /** Statements converting the carts an order closes: its own checkout, and the contact's open carts from before it. */
-export function convertCartsStatements(
-  tenant: Tenant,
-  order: { orderId: string; contactId: string; cartExternalId: string | null; placedAt: number; now: number },
-): Statement[] {
+export function convertCartsStatements(tenant: Tenant, order: { orderId: string; contactId: string; cartExternalId: string | null; placedAt: number; now: number }): Statement[] {
   const sameContactBefore = and(eq(carts.contactId, order.contactId), lte(carts.updatedAt, order.placedAt));
   const matches = order.cartExternalId ? or(eq(carts.externalId, order.cartExternalId), sameContactBefore) : sameContactBefore;
   return [
@@ -47,7 +44,10 @@ export async function applyCart(tenant: Tenant, event: CartEvent, contactId: str
   } as const;
   const statements: Statement[] = [
     existing
-      ? tenant.db.update(carts).set(fields).where(tenant.where(carts, eq(carts.id, cartId)))
+      ? tenant.db
+          .update(carts)
+          .set(fields)
+          .where(tenant.where(carts, eq(carts.id, cartId)))
       : tenant.db.insert(carts).values(tenant.row({ id: cartId, externalId: event.externalId, createdAt: now, ...fields })),
   ];
   if (contactId) {

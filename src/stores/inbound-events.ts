@@ -78,7 +78,10 @@ export async function storeInboundEvent(db: Db, webhook: VerifiedWebhook): Promi
 
 /** The statement marking an event applied (and dropping a stored payload: it is no longer needed). */
 export function markEventProcessed(tenant: Tenant, id: string, now = Date.now()) {
-  return tenant.db.update(inboundEvents).set({ status: 'processed', processedAt: now, payload: null }).where(tenant.where(inboundEvents, eq(inboundEvents.id, id)));
+  return tenant.db
+    .update(inboundEvents)
+    .set({ status: 'processed', processedAt: now, payload: null })
+    .where(tenant.where(inboundEvents, eq(inboundEvents.id, id)));
 }
 
 // A stored event still queued after this most likely lost its queue send.

@@ -83,7 +83,10 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
     };
     statements.push(
       existing
-        ? tenant.db.update(orders).set(fields).where(tenant.where(orders, eq(orders.id, orderId)))
+        ? tenant.db
+            .update(orders)
+            .set(fields)
+            .where(tenant.where(orders, eq(orders.id, orderId)))
         : tenant.db.insert(orders).values(tenant.row({ id: orderId, externalId: event.externalId, ...fields })),
       tenant.db.delete(orderItems).where(tenant.where(orderItems, eq(orderItems.orderId, orderId))),
       ...event.items.map((item) =>
@@ -103,7 +106,12 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
     );
     if (contactId) statements.push(...convertCartsStatements(tenant, { orderId, contactId, cartExternalId: event.cartExternalId, placedAt: event.placedAt, now }));
   }
-  statements.push(tenant.db.update(orders).set({ refundedCents: refundedTotal(tenant, event.externalId) }).where(tenant.where(orders, eq(orders.externalId, event.externalId))));
+  statements.push(
+    tenant.db
+      .update(orders)
+      .set({ refundedCents: refundedTotal(tenant, event.externalId) })
+      .where(tenant.where(orders, eq(orders.externalId, event.externalId))),
+  );
   // Recompute both when an order moved between contacts (e.g. a guest email corrected).
   for (const id of new Set([contactId, existing?.contactId].filter((value): value is string => Boolean(value)))) {
     statements.push(recomputeContactAggregates(tenant, id, now));
@@ -113,11 +121,17 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
 
 /** Applies a refund; it may arrive before its order, whose total then includes it when it comes. */
 export async function applyRefund(tenant: Tenant, orderExternalId: string, refund: OrderEvent['refunds'][number], now = Date.now()): Promise<void> {
-  const [order] = await tenant.db.select({ contactId: orders.contactId }).from(orders).where(tenant.where(orders, eq(orders.externalId, orderExternalId))).limit(1);
+  const [order] = await tenant.db
+    .select({ contactId: orders.contactId })
+    .from(orders)
+    .where(tenant.where(orders, eq(orders.externalId, orderExternalId)))
+    .limit(1);
   await runBatch(tenant.db, [
     ...refundStatements(tenant, orderExternalId, [refund]),
-    tenant.db.update(orders).set({ refundedCents: refundedTotal(tenant, orderExternalId), updatedAt: now }).where(tenant.where(orders, eq(orders.externalId, orderExternalId))),
+    tenant.db
+      .update(orders)
+      .set({ refundedCents: refundedTotal(tenant, orderExternalId), updatedAt: now })
+      .where(tenant.where(orders, eq(orders.externalId, orderExternalId))),
     ...(order?.contactId ? [recomputeContactAggregates(tenant, order.contactId, now)] : []),
   ]);
 }
-

@@ -78,7 +78,10 @@ function changeStatements(tenant: Tenant, row: ProductRow, next: { priceCents: n
 /** Creates or updates each variant of a product; older updates than the stored one are skipped. */
 export async function applyProductVariants(tenant: Tenant, variants: ProductVariant[], parentExternalId: string, updatedAt: number | null, defaultCurrency: string, now = Date.now()): Promise<void> {
   if (!variants.length) return;
-  const bySku = await findProductsBySku(tenant, variants.map((variant) => variant.sku));
+  const bySku = await findProductsBySku(
+    tenant,
+    variants.map((variant) => variant.sku),
+  );
   const statements: Statement[] = [];
   for (const variant of variants) {
     const fields = { externalId: variant.externalId, parentExternalId, title: variant.title, url: variant.url, imageUrl: variant.imageUrl, inventoryItemId: variant.inventoryItemId };
@@ -87,7 +90,19 @@ export async function applyProductVariants(tenant: Tenant, variants: ProductVari
       statements.push(
         tenant.db
           .insert(products)
-          .values(tenant.row({ id: newId(now), sku: variant.sku, currency: variant.currency ?? defaultCurrency, priceCents: variant.priceCents, inventory: variant.inventory, sourceUpdatedAt: updatedAt, createdAt: now, updatedAt: now, ...fields }))
+          .values(
+            tenant.row({
+              id: newId(now),
+              sku: variant.sku,
+              currency: variant.currency ?? defaultCurrency,
+              priceCents: variant.priceCents,
+              inventory: variant.inventory,
+              sourceUpdatedAt: updatedAt,
+              createdAt: now,
+              updatedAt: now,
+              ...fields,
+            }),
+          )
           .onConflictDoNothing(),
       );
     } else if (!isStale(row, updatedAt)) {
@@ -99,7 +114,10 @@ export async function applyProductVariants(tenant: Tenant, variants: ProductVari
 
 /** Applies a stock level reported for an inventory item (Shopify's inventory_levels/update). */
 export async function applyInventoryLevel(tenant: Tenant, inventoryItemId: string, available: number, updatedAt: number | null, now = Date.now()): Promise<void> {
-  const rows = await tenant.db.select().from(products).where(tenant.where(products, eq(products.inventoryItemId, inventoryItemId)));
+  const rows = await tenant.db
+    .select()
+    .from(products)
+    .where(tenant.where(products, eq(products.inventoryItemId, inventoryItemId)));
   // The level can arrive before the product itself: then there is nothing to update yet.
   await runBatch(
     tenant.db,
@@ -111,7 +129,10 @@ export async function applyInventoryLevel(tenant: Tenant, inventoryItemId: strin
 export async function findProductsBySku(tenant: Tenant, skus: string[]): Promise<Map<string, ProductRow>> {
   const found = new Map<string, ProductRow>();
   for (const part of chunk([...new Set(skus)], MAX_IN_LIST)) {
-    const rows = await tenant.db.select().from(products).where(tenant.where(products, inArray(products.sku, part)));
+    const rows = await tenant.db
+      .select()
+      .from(products)
+      .where(tenant.where(products, inArray(products.sku, part)));
     for (const row of rows) found.set(row.sku, row);
   }
   return found;

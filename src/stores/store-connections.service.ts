@@ -32,12 +32,7 @@ const viewColumns = {
 };
 
 /** Creates a connection. Shopify signs with the app's secret, so the merchant supplies it; otherwise we generate one. */
-export async function createStoreConnection(
-  tenant: Tenant,
-  encryptionKey: string,
-  input: CreateStoreConnectionInput,
-  now = Date.now(),
-): Promise<StoreConnectionView> {
+export async function createStoreConnection(tenant: Tenant, encryptionKey: string, input: CreateStoreConnectionInput, now = Date.now()): Promise<StoreConnectionView> {
   const secret = input.secret ?? `whsec_${randomToken(24)}`;
   const connection: StoreConnectionView = { id: newId(now), platform: input.platform, name: input.name, currency: input.currency, createdAt: now, lastEventAt: null };
   await tenant.db.insert(storeConnections).values(tenant.row({ ...connection, secretCiphertext: await encryptSecret(encryptionKey, secret) }));
@@ -62,7 +57,10 @@ export async function revealStoreConnectionSecret(tenant: Tenant, encryptionKey:
 
 /** Deletes a connection; its webhooks stop being accepted at once. */
 export async function deleteStoreConnection(tenant: Tenant, id: string): Promise<void> {
-  const [row] = await tenant.db.delete(storeConnections).where(tenant.where(storeConnections, eq(storeConnections.id, id))).returning({ id: storeConnections.id });
+  const [row] = await tenant.db
+    .delete(storeConnections)
+    .where(tenant.where(storeConnections, eq(storeConnections.id, id)))
+    .returning({ id: storeConnections.id });
   if (!row) throw notFound('Store connection');
   webhookConnectionCache.delete(id);
 }
@@ -83,7 +81,13 @@ export async function loadWebhookConnection(db: Db, encryptionKey: string, id: s
   const cached = webhookConnectionCache.get(id);
   if (cached && cached.expiresAt > now) return cached.connection;
   const [row] = await db
-    .select({ id: storeConnections.id, workspaceId: storeConnections.workspaceId, platform: storeConnections.platform, currency: storeConnections.currency, secretCiphertext: storeConnections.secretCiphertext })
+    .select({
+      id: storeConnections.id,
+      workspaceId: storeConnections.workspaceId,
+      platform: storeConnections.platform,
+      currency: storeConnections.currency,
+      secretCiphertext: storeConnections.secretCiphertext,
+    })
     .from(storeConnections)
     .where(eq(storeConnections.id, id))
     .limit(1);

@@ -30,7 +30,12 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
   const statements: Statement[] = [markEventProcessed(tenant, claim.id, now)];
   if (now - (lastEventWrites.get(connection.id) ?? 0) >= MINUTE) {
     lastEventWrites.set(connection.id, now);
-    statements.push(tenant.db.update(storeConnections).set({ lastEventAt: now }).where(tenant.where(storeConnections, eq(storeConnections.id, connection.id))));
+    statements.push(
+      tenant.db
+        .update(storeConnections)
+        .set({ lastEventAt: now })
+        .where(tenant.where(storeConnections, eq(storeConnections.id, connection.id))),
+    );
   }
   await tenant.db.batch(statements as [Statement, ...Statement[]]);
 }

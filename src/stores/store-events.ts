@@ -126,16 +126,7 @@ export const ConsentEvent = z.object({
   at: Time,
 });
 
-export const StoreEvent = z.discriminatedUnion('kind', [
-  CustomerEvent,
-  OrderEvent,
-  RefundEvent,
-  CartEvent,
-  ProductEvent,
-  InventoryEvent,
-  InterestEvent,
-  ConsentEvent,
-]);
+export const StoreEvent = z.discriminatedUnion('kind', [CustomerEvent, OrderEvent, RefundEvent, CartEvent, ProductEvent, InventoryEvent, InterestEvent, ConsentEvent]);
 export type StoreEvent = z.infer<typeof StoreEvent>;
 
 export const StoreEvents = z.array(StoreEvent);

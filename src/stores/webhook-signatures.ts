@@ -37,12 +37,7 @@ export const CUSTOM_SIGNATURE_TOLERANCE_SECONDS = 300;
  * Generic events: `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
  * The timestamp is signed, so an old request cannot be replayed with a fresh one.
  */
-export async function verifyTimestampedSignature(
-  key: CryptoKey,
-  body: ArrayBuffer,
-  header: string | undefined,
-  nowMs: number,
-): Promise<'valid' | 'invalid' | 'stale'> {
+export async function verifyTimestampedSignature(key: CryptoKey, body: ArrayBuffer, header: string | undefined, nowMs: number): Promise<'valid' | 'invalid' | 'stale'> {
   const parts = Object.fromEntries((header ?? '').split(',').map((part) => part.trim().split('=', 2) as [string, string]));
   const timestamp = Number(parts.t);
   const signature = parts.v1;
@@ -61,4 +56,3 @@ export async function signBase64(secret: string, body: string): Promise<string> 
   const mac = await hmac(await importWebhookKey(secret), encoder.encode(body));
   return btoa(String.fromCharCode(...mac));
 }
-

@@ -37,9 +37,7 @@ export function recordEngagement(sql: SqlStorage, kind: EngagementKind, delivery
 /** Totals and unique counts for both kinds. */
 export function readEngagementCounts(sql: SqlStorage): EngagementCounts {
   const counts: EngagementCounts = { opens: 0, uniqueOpens: 0, clicks: 0, uniqueClicks: 0 };
-  const rows = sql.exec<{ kind: EngagementKind; total: number; uniques: number }>(
-    'SELECT kind, SUM(count) AS total, COUNT(*) AS uniques FROM engagement GROUP BY kind',
-  );
+  const rows = sql.exec<{ kind: EngagementKind; total: number; uniques: number }>('SELECT kind, SUM(count) AS total, COUNT(*) AS uniques FROM engagement GROUP BY kind');
   for (const row of rows) {
     if (row.kind === 'open') Object.assign(counts, { opens: row.total, uniqueOpens: row.uniques });
     else Object.assign(counts, { clicks: row.total, uniqueClicks: row.uniques });

@@ -8,6 +8,4 @@ import { getWorkspace, updateWorkspace } from './workspaces.service';
 
 export const workspaceApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ workspace: await getWorkspace(tenantOf(c)) }))
-  .patch('/', validate('json', WorkspaceSettingsPatch), async (c) =>
-    c.json({ workspace: await updateWorkspace(tenantOf(c), c.req.valid('json')) }),
-  );
+  .patch('/', validate('json', WorkspaceSettingsPatch), async (c) => c.json({ workspace: await updateWorkspace(tenantOf(c), c.req.valid('json')) }));

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { Email, SingleLineText, TimeZone, WorkspaceName } from '../accounts/accounts.schemas';
 
 // Empty form fields mean "not set".
-const optional = <S extends z.ZodType>(schema: S) =>
-  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), schema.nullable());
+const optional = <S extends z.ZodType>(schema: S) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? null : value), schema.nullable());
 
 /** The sender's display name: it goes into the From header. */
 export const SenderName = SingleLineText.max(80, { message: 'Use at most 80 characters' });

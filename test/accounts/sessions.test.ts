@@ -41,7 +41,9 @@ describe('sessions', () => {
 
   it('treats an expired session as signed out', async () => {
     const { client, userId } = await signUpMerchant();
-    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?').bind(Date.now() - 1, userId).run();
+    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?')
+      .bind(Date.now() - 1, userId)
+      .run();
     expect((await client.get('/app/marketing')).status).toBe(302);
   });
 });

@@ -28,9 +28,7 @@ describe('API keys', () => {
     expect(res.status).toBe(200);
     const body = await res.json<{ workspace: { id: string; name: string } }>();
     expect(body.workspace).toMatchObject({ id: merchant.workspaceId, name: 'Keyed Store' });
-    await expect
-      .poll(() => env.DB.prepare('SELECT last_used_at FROM api_keys WHERE workspace_id = ?').bind(merchant.workspaceId).first('last_used_at'))
-      .toBeGreaterThan(0);
+    await expect.poll(() => env.DB.prepare('SELECT last_used_at FROM api_keys WHERE workspace_id = ?').bind(merchant.workspaceId).first('last_used_at')).toBeGreaterThan(0);
   });
 
   it('stops working once revoked', async () => {
@@ -56,9 +54,7 @@ describe('API keys', () => {
   it('lets only owners create and revoke keys', async () => {
     const owner = await signUpMerchant();
     const member = await signUpMerchant();
-    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)")
-      .bind(owner.workspaceId, member.userId, Date.now())
-      .run();
+    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)").bind(owner.workspaceId, member.userId, Date.now()).run();
     await member.client.get('/app/settings');
     await member.client.post('/app/workspaces/switch', { workspaceId: owner.workspaceId });
     await member.client.get('/app/settings');

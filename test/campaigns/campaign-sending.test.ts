@@ -36,12 +36,18 @@ async function addMember(tag: string, fields: Record<string, unknown> = {}) {
 async function dueCampaign(tag: string, sendingFilter = 'subscribed'): Promise<string> {
   const res = await postApi(key, '/campaigns', { name: `Due ${tag}`, contentId: designId, audience: vipAudience(tag), sendingFilter });
   const { campaign } = await res.json<{ campaign: { id: string } }>();
-  await env.DB.prepare("UPDATE campaigns SET status = 'scheduled', scheduled_at = ? WHERE id = ?").bind(Date.now() - 1000, campaign.id).run();
+  await env.DB.prepare("UPDATE campaigns SET status = 'scheduled', scheduled_at = ? WHERE id = ?")
+    .bind(Date.now() - 1000, campaign.id)
+    .run();
   return campaign.id;
 }
 
 async function deliveriesOf(campaignId: string) {
-  return (await env.DB.prepare("SELECT contact_id, status, reason FROM deliveries WHERE source_type = 'campaign' AND source_id = ?").bind(campaignId).all<{ contact_id: string; status: string; reason: string | null }>()).results;
+  return (
+    await env.DB.prepare("SELECT contact_id, status, reason FROM deliveries WHERE source_type = 'campaign' AND source_id = ?")
+      .bind(campaignId)
+      .all<{ contact_id: string; status: string; reason: string | null }>()
+  ).results;
 }
 
 /** Ticks the cron until the campaign is sent (every delivery final), as the real minute ticks would. */
@@ -138,11 +144,18 @@ describe('sending a campaign', () => {
     const id = await dueCampaign('between');
     await env.DB.prepare("UPDATE campaigns SET status = 'sending' WHERE id = ?").bind(id).run();
     // The page writes the delivery; the contact unsubscribes before its send message is handled.
-    await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, 'queued', ?, ?)")
+    await env.DB.prepare(
+      "INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, 'queued', ?, ?)",
+    )
       .bind(`d-between-${member.id}`, merchant.workspaceId, member.id, id, designId, Date.now(), Date.now())
       .run();
     await env.DB.prepare("UPDATE contacts SET email_consent = 'unsubscribed' WHERE id = ?").bind(member.id).run();
-    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'between-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: merchant.workspaceId, deliveryId: `d-between-${member.id}` } }]), env);
+    await worker.queue(
+      createMessageBatch('marketing-sends', [
+        { id: 'between-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: merchant.workspaceId, deliveryId: `d-between-${member.id}` } },
+      ]),
+      env,
+    );
     expect(await deliveriesOf(id)).toEqual([{ contact_id: member.id, status: 'skipped', reason: 'Email consent is "unsubscribed"' }]);
     await env.DB.prepare('UPDATE campaigns SET fan_out_done = 1 WHERE id = ?').bind(id).run();
     expect((await untilSent(id)).progress).toMatchObject({ recipients: 1, skipped: 1, sent: 0 });
@@ -152,14 +165,23 @@ describe('sending a campaign', () => {
     const members = [await addMember('crash'), await addMember('crash')];
     const id = await dueCampaign('crash');
     // What a page that died half-way leaves: queued deliveries, the cursor moved, no send messages.
-    await env.DB.prepare("UPDATE campaigns SET status = 'sending', fan_out_cursor = ?, fan_out_done = 1 WHERE id = ?").bind([...members].sort((a, b) => (a.id < b.id ? -1 : 1)).at(-1)!.id, id).run();
+    await env.DB.prepare("UPDATE campaigns SET status = 'sending', fan_out_cursor = ?, fan_out_done = 1 WHERE id = ?")
+      .bind([...members].sort((a, b) => (a.id < b.id ? -1 : 1)).at(-1)!.id, id)
+      .run();
     for (const member of members) {
-      await env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, 'queued', ?, ?)")
+      await env.DB.prepare(
+        "INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, 'queued', ?, ?)",
+      )
         .bind(`d-crash-${member.id}`, merchant.workspaceId, member.id, id, designId, Date.now(), Date.now())
         .run();
     }
     // The queue retries the page message.
-    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'crash-retry', timestamp: new Date(), attempts: 2, body: { type: 'fan-out-page', workspaceId: merchant.workspaceId, campaignId: id, afterContactId: null } }]), env);
+    await worker.queue(
+      createMessageBatch('marketing-sends', [
+        { id: 'crash-retry', timestamp: new Date(), attempts: 2, body: { type: 'fan-out-page', workspaceId: merchant.workspaceId, campaignId: id, afterContactId: null } },
+      ]),
+      env,
+    );
     expect((await untilSent(id)).progress).toMatchObject({ recipients: 2, sent: 2 });
     for (const member of members) expect(await receivedFor(member.email)).toHaveLength(1);
   });
@@ -171,7 +193,15 @@ describe('sending a campaign', () => {
     // One page and one more contact, inserted in one batch.
     for (let i = 0; i <= FAN_OUT_PAGE_SIZE; i++) {
       const id = `c-pages-${String(i).padStart(4, '0')}-${now}`;
-      statements.push(env.DB.prepare("INSERT INTO contacts (id, workspace_id, email, email_consent, created_at, updated_at) VALUES (?, ?, ?, 'subscribed', ?, ?)").bind(id, merchant.workspaceId, `pages-${i}-${now}@shop.example`, now, now));
+      statements.push(
+        env.DB.prepare("INSERT INTO contacts (id, workspace_id, email, email_consent, created_at, updated_at) VALUES (?, ?, ?, 'subscribed', ?, ?)").bind(
+          id,
+          merchant.workspaceId,
+          `pages-${i}-${now}@shop.example`,
+          now,
+          now,
+        ),
+      );
       statements.push(env.DB.prepare('INSERT INTO contact_tags (workspace_id, contact_id, tag) VALUES (?, ?, ?)').bind(merchant.workspaceId, id, tag));
     }
     await env.DB.batch(statements);
@@ -179,11 +209,19 @@ describe('sending a campaign', () => {
     await env.DB.prepare("UPDATE campaigns SET status = 'sending' WHERE id = ?").bind(id).run();
     const page = { type: 'fan-out-page', workspaceId: merchant.workspaceId, campaignId: id, afterContactId: null };
     // The same message twice in one batch, then once more on its own: at-least-once delivery at its worst.
-    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'page-a', timestamp: new Date(), attempts: 1, body: page }, { id: 'page-b', timestamp: new Date(), attempts: 1, body: page }]), env);
+    await worker.queue(
+      createMessageBatch('marketing-sends', [
+        { id: 'page-a', timestamp: new Date(), attempts: 1, body: page },
+        { id: 'page-b', timestamp: new Date(), attempts: 1, body: page },
+      ]),
+      env,
+    );
     await worker.queue(createMessageBatch('marketing-sends', [{ id: 'page-c', timestamp: new Date(), attempts: 2, body: page }]), env);
     const sent = await untilSent(id);
     expect(sent.progress).toMatchObject({ recipients: FAN_OUT_PAGE_SIZE + 1, sent: FAN_OUT_PAGE_SIZE + 1 });
-    const perContact = await env.DB.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT contact_id) AS contacts FROM deliveries WHERE source_type = 'campaign' AND source_id = ?").bind(id).first<{ n: number; contacts: number }>();
+    const perContact = await env.DB.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT contact_id) AS contacts FROM deliveries WHERE source_type = 'campaign' AND source_id = ?")
+      .bind(id)
+      .first<{ n: number; contacts: number }>();
     expect(perContact).toEqual({ n: FAN_OUT_PAGE_SIZE + 1, contacts: FAN_OUT_PAGE_SIZE + 1 });
     expect(await receivedFor(`pages-${FAN_OUT_PAGE_SIZE}-${now}@shop.example`)).toHaveLength(1);
     expect(await receivedFor(`pages-0-${now}@shop.example`)).toHaveLength(1);

@@ -36,7 +36,13 @@ async function addMembers(tag: string, n: number): Promise<{ id: string; email: 
   const members = Array.from({ length: n }, (_, i) => ({ id: `c-${tag}-${String(i).padStart(4, '0')}-${now}`, email: `${tag}-${i}-${now}@shop.example` }));
   await env.DB.batch(
     members.flatMap((member) => [
-      env.DB.prepare("INSERT INTO contacts (id, workspace_id, email, first_name, email_consent, created_at, updated_at) VALUES (?, ?, ?, 'Kim', 'subscribed', ?, ?)").bind(member.id, merchant.workspaceId, member.email, now, now),
+      env.DB.prepare("INSERT INTO contacts (id, workspace_id, email, first_name, email_consent, created_at, updated_at) VALUES (?, ?, ?, 'Kim', 'subscribed', ?, ?)").bind(
+        member.id,
+        merchant.workspaceId,
+        member.email,
+        now,
+        now,
+      ),
       env.DB.prepare('INSERT INTO contact_tags (workspace_id, contact_id, tag) VALUES (?, ?, ?)').bind(merchant.workspaceId, member.id, tag),
     ]),
   );
@@ -59,17 +65,9 @@ async function insertDeliveries(campaignId: string, contactIds: string[], status
   const ids = contactIds.map((contactId) => `d-${campaignId}-${contactId}`);
   await env.DB.batch(
     contactIds.map((contactId, i) =>
-      env.DB.prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, reason, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, ?, ?, ?, ?)").bind(
-        ids[i],
-        merchant.workspaceId,
-        contactId,
-        campaignId,
-        designId,
-        status,
-        reason,
-        now,
-        now,
-      ),
+      env.DB.prepare(
+        "INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, reason, queued_at, updated_at) VALUES (?, ?, ?, 'email', 'campaign', ?, '', '', ?, ?, ?, ?, ?)",
+      ).bind(ids[i], merchant.workspaceId, contactId, campaignId, designId, status, reason, now, now),
     ),
   );
   return ids;
@@ -84,7 +82,9 @@ async function deliverBatch(bodies: QueueMessage[]): Promise<void> {
 const sendMessages = (deliveryIds: string[]): QueueMessage[] => deliveryIds.map((deliveryId) => sendDeliveryMessage(merchant.workspaceId, { id: deliveryId, channel: 'email' }));
 
 async function statusCounts(campaignId: string): Promise<Record<string, number>> {
-  const rows = await env.DB.prepare("SELECT status, COUNT(*) AS n FROM deliveries WHERE source_type = 'campaign' AND source_id = ? GROUP BY status").bind(campaignId).all<{ status: string; n: number }>();
+  const rows = await env.DB.prepare("SELECT status, COUNT(*) AS n FROM deliveries WHERE source_type = 'campaign' AND source_id = ? GROUP BY status")
+    .bind(campaignId)
+    .all<{ status: string; n: number }>();
   return Object.fromEntries(rows.results.map((row) => [row.status, row.n]));
 }
 
@@ -381,7 +381,7 @@ describe('the lifecycle and workspaces at the API', () => {
     expect((await campaignRow(id))!.status).toBe('sending');
   });
 
-  it("lists the failed, skipped, unknown-outcome and cancelled recipients with their reason, by outcome, a page at a time", async () => {
+  it('lists the failed, skipped, unknown-outcome and cancelled recipients with their reason, by outcome, a page at a time', async () => {
     const members = await addMembers('results', 6);
     const id = await sendingCampaign('results', { done: true });
     const ids = members.map((member) => member.id);

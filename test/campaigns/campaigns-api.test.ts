@@ -137,7 +137,11 @@ describe('/api/v1/campaigns', () => {
     await insertContact(shop.workspaceId); // not a VIP
     const audience = { type: 'rules', definition: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }] } };
     const count = async (sendingFilter: string) =>
-      (await (await callApi(countKey, '/campaigns/audience-count', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ audience, sendingFilter }) })).json<{ count: number }>()).count;
+      (
+        await (
+          await callApi(countKey, '/campaigns/audience-count', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ audience, sendingFilter }) })
+        ).json<{ count: number }>()
+      ).count;
     expect(await count('subscribed')).toBe(2);
     expect(await count('all')).toBe(3);
     expect(await count('registered')).toBe(1);

@@ -25,7 +25,9 @@ async function insertSentCampaign(workspaceId: string): Promise<string> {
   const id = newId();
   const now = Date.now();
   const contentId = await insertEmailContent(workspaceId, { subject: 'Hello', html: '<p>Hi</p>' });
-  await env.DB.prepare("INSERT INTO campaigns (id, workspace_id, name, channel, status, content_id, sending_filter, started_at, finished_at, fan_out_done, created_at, updated_at) VALUES (?, ?, 'Spring sale', 'email', 'sent', ?, 'subscribed', ?, ?, 1, ?, ?)")
+  await env.DB.prepare(
+    "INSERT INTO campaigns (id, workspace_id, name, channel, status, content_id, sending_filter, started_at, finished_at, fan_out_done, created_at, updated_at) VALUES (?, ?, 'Spring sale', 'email', 'sent', ?, 'subscribed', ?, ?, 1, ?, ?)",
+  )
     .bind(id, workspaceId, contentId, now, now, now, now)
     .run();
   const contactId = await insertContact(workspaceId);

@@ -217,7 +217,9 @@ describe('sending through a faulty server', () => {
     expect(slowestMs).toBeLessThan(1000);
     expect(retried).toHaveLength(5);
     for (const row of rows) expect(await deliveryOf(row.contactId, 'faults-busy')).toMatchObject({ status: 'queued' });
-    const state = await env.DB.prepare('SELECT sender_error, sender_error_kind, sender_failing_since FROM workspace_settings WHERE workspace_id = ?').bind(workspace.workspaceId).first<Record<string, unknown>>();
+    const state = await env.DB.prepare('SELECT sender_error, sender_error_kind, sender_failing_since FROM workspace_settings WHERE workspace_id = ?')
+      .bind(workspace.workspaceId)
+      .first<Record<string, unknown>>();
     expect(state).toMatchObject({ sender_error_kind: 'rejected' });
     expect(state!.sender_error).toContain('421');
     expect(state!.sender_failing_since).toBeTypeOf('number');

@@ -33,7 +33,12 @@ describe('the eligibility rule', () => {
       it(`agrees in SQL and at send time on ${channel}, ${requirement}`, async () => {
         const db = openDb(env.DB);
         const eligible = new Set(
-          (await db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.workspaceId, workspaceId), eligibleSql(channel, requirement, workspaceId)))).map((row) => row.id),
+          (
+            await db
+              .select({ id: contacts.id })
+              .from(contacts)
+              .where(and(eq(contacts.workspaceId, workspaceId), eligibleSql(channel, requirement, workspaceId)))
+          ).map((row) => row.id),
         );
         const facts = await db
           .select({ id: contacts.id, email: contacts.email, phone: contacts.phone, ...consentFields(channel, workspaceId) })

@@ -9,7 +9,16 @@ import { waitForEmail } from '../helpers/smtp-sink';
 
 /** An inbound mail as Cloudflare Email Routing hands it to the Worker's email handler. */
 function inboundMail(subject: string) {
-  return { from: 'someone@mail.example', to: 'unsubscribe@mail.example.com', headers: new Headers({ subject }), raw: new ReadableStream(), rawSize: 0, setReject() {}, forward: async () => ({}), reply: async () => ({}) } as unknown as ForwardableEmailMessage;
+  return {
+    from: 'someone@mail.example',
+    to: 'unsubscribe@mail.example.com',
+    headers: new Headers({ subject }),
+    raw: new ReadableStream(),
+    rawSize: 0,
+    setReject() {},
+    forward: async () => ({}),
+    reply: async () => ({}),
+  } as unknown as ForwardableEmailMessage;
 }
 
 describe('List-Unsubscribe mailto', () => {

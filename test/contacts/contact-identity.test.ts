@@ -99,7 +99,12 @@ describe('one contact per phone', () => {
 
 describe('merging a phone-only contact into the email contact', () => {
   it('moves tags, orders, carts, consent history, triggers and deliveries, combines consent, and deletes the phone contact, in one batch', async () => {
-    const byEmail = await upsertContact(tenant, { email: 'merge-me@example.com', firstName: 'Mae', emailConsent: 'subscribed', smsConsent: 'subscribed', consentAt: 1_000, tags: ['vip'] }, 'shopify', 1_000);
+    const byEmail = await upsertContact(
+      tenant,
+      { email: 'merge-me@example.com', firstName: 'Mae', emailConsent: 'subscribed', smsConsent: 'subscribed', consentAt: 1_000, tags: ['vip'] },
+      'shopify',
+      1_000,
+    );
     const byPhone = await upsertContact(tenant, { phone: '+14155550160', lastName: 'Moss', smsConsent: 'unsubscribed', consentAt: 500, tags: ['sms', 'vip'] }, 'shopify', 2_000);
     const email = byEmail.contactId;
     const phone = byPhone.contactId;
@@ -159,6 +164,11 @@ describe('merging a phone-only contact into the email contact', () => {
     expect(mine.created).toBe(true);
     const row = await env.DB.prepare('SELECT workspace_id, phone FROM contacts WHERE id = ?').bind(theirs.contactId).first();
     expect(row).toEqual({ workspace_id: other.workspaceId, phone: '+14155550162' });
-    expect(await env.DB.prepare('SELECT tag FROM contact_tags WHERE contact_id = ?').bind(theirs.contactId).all().then((r) => r.results)).toEqual([{ tag: 'theirs' }]);
+    expect(
+      await env.DB.prepare('SELECT tag FROM contact_tags WHERE contact_id = ?')
+        .bind(theirs.contactId)
+        .all()
+        .then((r) => r.results),
+    ).toEqual([{ tag: 'theirs' }]);
   });
 });

@@ -81,7 +81,14 @@ describe('CSV import through the API and the queue', () => {
     ]);
     expect(report.rejections[0]!.raw).toBe('not-an-email,Nope,,,,,,');
 
-    expect(await contactRow('ann@example.com')).toMatchObject({ first_name: 'Ann', last_name: 'Lee', phone: '+14155550101', email_consent: 'subscribed', email_consent_source: 'import', sms_consent: 'subscribed' });
+    expect(await contactRow('ann@example.com')).toMatchObject({
+      first_name: 'Ann',
+      last_name: 'Lee',
+      phone: '+14155550101',
+      email_consent: 'subscribed',
+      email_consent_source: 'import',
+      sms_consent: 'subscribed',
+    });
     expect(await contactRow('bo@example.com')).toMatchObject({ last_name: 'O"Neil', email_consent: 'unsubscribed', sms_consent: 'not_subscribed' });
     const tags = await env.DB.prepare('SELECT t.tag FROM contact_tags t JOIN contacts c ON c.id = t.contact_id WHERE c.workspace_id = ? AND c.email = ? ORDER BY t.tag')
       .bind(merchant.workspaceId, 'bo@example.com')
@@ -139,7 +146,12 @@ describe('CSV import through the API and the queue', () => {
         plan.totalRows,
         now,
       ),
-      env.DB.prepare('INSERT INTO contact_import_chunks (import_id, chunk_index, workspace_id, first_line, csv) VALUES (?, 0, ?, ?, ?)').bind(id, merchant.workspaceId, plan.chunks[0]!.firstLine, plan.chunks[0]!.csv),
+      env.DB.prepare('INSERT INTO contact_import_chunks (import_id, chunk_index, workspace_id, first_line, csv) VALUES (?, 0, ?, ?, ?)').bind(
+        id,
+        merchant.workspaceId,
+        plan.chunks[0]!.firstLine,
+        plan.chunks[0]!.csv,
+      ),
     ]);
     const message = { type: 'import-chunk' as const, workspaceId: merchant.workspaceId, importId: id, chunkIndex: 0 };
     await Promise.all([runImportChunkJob(message, env), runImportChunkJob(message, env), runImportChunkJob(message, env)]);
@@ -164,7 +176,11 @@ describe('CSV import through the API and the queue', () => {
     expect(tooBig.status).toBe(413);
     expect((await tooBig.json<{ error: { code: string } }>()).error.code).toBe('payload_too_large');
     // Other API routes keep the 1 MB limit.
-    const json = await callApi(key, '/contacts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@example.com', firstName: 'x'.repeat(1024 * 1024) }) });
+    const json = await callApi(key, '/contacts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@example.com', firstName: 'x'.repeat(1024 * 1024) }),
+    });
     expect(json.status).toBe(413);
   });
 });
@@ -213,7 +229,9 @@ describe('CSV import on its own queue', () => {
   it('says the file could not be queued when enqueueing its chunks failed', async () => {
     const failing = { sendBatch: async () => Promise.reject(new Error('queue unavailable')) } as unknown as Queue<QueueMessage>;
     const tenant = forWorkspace(openDb(env.DB), merchant.workspaceId);
-    await expect(createContactImport(tenant, { EVENTS_QUEUE: failing, SENDS_QUEUE: failing, IMPORTS_QUEUE: failing }, { fileName: 'unqueued.csv', csv: 'email\nunqueued@example.com\n' })).rejects.toThrow('queue unavailable');
+    await expect(
+      createContactImport(tenant, { EVENTS_QUEUE: failing, SENDS_QUEUE: failing, IMPORTS_QUEUE: failing }, { fileName: 'unqueued.csv', csv: 'email\nunqueued@example.com\n' }),
+    ).rejects.toThrow('queue unavailable');
     const id = await env.DB.prepare("SELECT id FROM contact_imports WHERE workspace_id = ? AND file_name = 'unqueued.csv'").bind(merchant.workspaceId).first<string>('id');
     const report = await (await callApi(key, `/contacts/imports/${id}`)).json<ImportReport>();
     expect(report.import).toMatchObject({ status: 'failed', failureReason: 'The file could not be queued for import. Upload it again.' });

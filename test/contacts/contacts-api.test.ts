@@ -54,7 +54,24 @@ describe('POST /api/v1/contacts', () => {
     expect(contact.id).toMatch(/^[0-9A-Z]{26}$/);
     expect(contact.emailConsent.changedAt).toBe(contact.createdAt);
     expect(Object.keys(contact).sort()).toEqual(
-      ['id', 'email', 'phone', 'firstName', 'lastName', 'externalId', 'emailConsent', 'smsConsent', 'registered', 'totalSpentCents', 'orderCount', 'firstOrderAt', 'lastOrderAt', 'tags', 'createdAt', 'updatedAt'].sort(),
+      [
+        'id',
+        'email',
+        'phone',
+        'firstName',
+        'lastName',
+        'externalId',
+        'emailConsent',
+        'smsConsent',
+        'registered',
+        'totalSpentCents',
+        'orderCount',
+        'firstOrderAt',
+        'lastOrderAt',
+        'tags',
+        'createdAt',
+        'updatedAt',
+      ].sort(),
     );
     const history = await env.DB.prepare('SELECT channel, status, source FROM consent_changes WHERE contact_id = ?').bind(contact.id).all();
     expect(history.results).toEqual([{ channel: 'email', status: 'subscribed', source: 'api' }]);

@@ -55,7 +55,14 @@ describe('the contacts page', () => {
     await waitForProcessed(
       await sendCustomEvent(store, {
         type: 'cart.updated',
-        data: { externalId: 'cart-7', customer, currency: 'EUR', valueCents: 2500, recoveryUrl: 'https://shop.example/cart/7', items: [{ sku: 'CAP-1', title: 'Cap', quantity: 1, unitPriceCents: 2500 }] },
+        data: {
+          externalId: 'cart-7',
+          customer,
+          currency: 'EUR',
+          valueCents: 2500,
+          recoveryUrl: 'https://shop.example/cart/7',
+          items: [{ sku: 'CAP-1', title: 'Cap', quantity: 1, unitPriceCents: 2500 }],
+        },
       }),
     );
     noraId = (await upsertContact(tenant, { email: 'nora@example.com' }, 'api')).contactId;

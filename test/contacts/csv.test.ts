@@ -5,22 +5,42 @@ const fieldsOf = (text: string) => parseCsv(text).map((record) => record.fields)
 
 describe('parseCsv', () => {
   it('reads plain records with LF, CRLF and CR line ends', () => {
-    expect(fieldsOf('a,b,c\n1,2,3\n')).toEqual([['a', 'b', 'c'], ['1', '2', '3']]);
-    expect(fieldsOf('a,b\r\n1,2\r\n3,4')).toEqual([['a', 'b'], ['1', '2'], ['3', '4']]);
-    expect(fieldsOf('a,b\r1,2\r')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(fieldsOf('a,b,c\n1,2,3\n')).toEqual([
+      ['a', 'b', 'c'],
+      ['1', '2', '3'],
+    ]);
+    expect(fieldsOf('a,b\r\n1,2\r\n3,4')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+    expect(fieldsOf('a,b\r1,2\r')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
   });
 
   it('keeps empty fields, including trailing ones', () => {
-    expect(fieldsOf('a,,c,\n,,,\n')).toEqual([['a', '', 'c', ''], ['', '', '', '']]);
+    expect(fieldsOf('a,,c,\n,,,\n')).toEqual([
+      ['a', '', 'c', ''],
+      ['', '', '', ''],
+    ]);
   });
 
   it('reads quoted fields with commas, doubled quotes and line breaks inside', () => {
     const text = 'name,note\n"Lee, Ann","She said ""hi""\nthen left"\n"",x\n';
-    expect(fieldsOf(text)).toEqual([['name', 'note'], ['Lee, Ann', 'She said "hi"\nthen left'], ['', 'x']]);
+    expect(fieldsOf(text)).toEqual([
+      ['name', 'note'],
+      ['Lee, Ann', 'She said "hi"\nthen left'],
+      ['', 'x'],
+    ]);
   });
 
   it('strips a UTF-8 byte order mark', () => {
-    expect(fieldsOf('\uFEFFemail,phone\nann@example.com,\n')).toEqual([['email', 'phone'], ['ann@example.com', '']]);
+    expect(fieldsOf('\uFEFFemail,phone\nann@example.com,\n')).toEqual([
+      ['email', 'phone'],
+      ['ann@example.com', ''],
+    ]);
   });
 
   it('skips empty lines', () => {

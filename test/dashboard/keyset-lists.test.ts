@@ -7,7 +7,12 @@ import { callApi, createApiKey, postApi, signUpMerchant } from '../helpers/facto
 describe('keyset-paged lists', () => {
   it('shows no next page under a suppression list of exactly one full page (50), and one under 51', async () => {
     const merchant = await signUpMerchant();
-    const insert = (i: number) => env.DB.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES (?, ?, 'manual', ?)").bind(merchant.workspaceId, `s${String(i).padStart(3, '0')}@example.com`, Date.now());
+    const insert = (i: number) =>
+      env.DB.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES (?, ?, 'manual', ?)").bind(
+        merchant.workspaceId,
+        `s${String(i).padStart(3, '0')}@example.com`,
+        Date.now(),
+      );
     await env.DB.batch(Array.from({ length: 50 }, (_, i) => insert(i)));
     const full = await (await merchant.client.get('/app/settings/suppressions')).text();
     expect(full).toContain('s049@example.com');
@@ -24,7 +29,9 @@ describe('keyset-paged lists', () => {
     const merchant = await signUpMerchant();
     const key = await createApiKey(merchant);
     for (let i = 0; i < 4; i++) await tagContact(merchant.workspaceId, await insertContact(merchant.workspaceId), 'vip');
-    const { segment } = await (await postApi(key, '/segments', { name: 'VIPs', definition: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }] } })).json<{ segment: { id: string } }>();
+    const { segment } = await (await postApi(key, '/segments', { name: 'VIPs', definition: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }] } })).json<{
+      segment: { id: string };
+    }>();
     type Page = { members: { id: string }[]; nextCursor: string | null };
     const first = await (await callApi(key, `/segments/${segment.id}/members?limit=2`)).json<Page>();
     expect(first.members).toHaveLength(2);

@@ -81,7 +81,13 @@ describe('the send path', () => {
       const deliveryId = await insertQueuedDelivery(workspaceId, contactId, contentId, 'c-batch');
       ids.push(deliveryId);
     }
-    await worker.queue(createMessageBatch('marketing-sends', ids.map((deliveryId, i) => ({ id: `batch-${i}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId } }))), env);
+    await worker.queue(
+      createMessageBatch(
+        'marketing-sends',
+        ids.map((deliveryId, i) => ({ id: `batch-${i}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId } })),
+      ),
+      env,
+    );
     const received = await Promise.all(recipients.map(async (to) => (await receivedFor(to))[0]!));
     expect(received.every(Boolean)).toBe(true);
     // Twelve messages, one connection per lane: at most SMTP_LANES handshakes.
@@ -118,10 +124,22 @@ describe('the send path', () => {
       subject: 'You left {{ cart.items | size }} items',
       html: '<p>Hi {{ contact.first_name }}</p>{% for item in cart.items %}<p>{{ item.title }} × {{ item.quantity }}</p>{% endfor %}<a href="{{ cart.recovery_url }}">Back to your cart</a> <a href="{{ unsubscribe_url }}">Unsubscribe</a>',
     });
-    const context = { cart: { items: [{ title: '<Mug>', quantity: 2 }, { title: 'Teapot', quantity: 1 }], recovery_url: 'https://mugs.example/cart/recover?t=1' }, contact: { first_name: 'Mallory' }, unsubscribe_url: 'https://evil.example' };
+    const context = {
+      cart: {
+        items: [
+          { title: '<Mug>', quantity: 2 },
+          { title: 'Teapot', quantity: 1 },
+        ],
+        recovery_url: 'https://mugs.example/cart/recover?t=1',
+      },
+      contact: { first_name: 'Mallory' },
+      unsubscribe_url: 'https://evil.example',
+    };
     const tenant = forWorkspace(openDb(env.DB), workspaceId);
     // A transactional-style flow step may reach contacts who never opted in (but not those who opted out).
-    await queueDeliveries(tenant, env, [{ contactId, channel: 'email', sourceType: 'flow', sourceId: 'flow-cart', stepKey: 'step-1', occurrenceKey: 'cart-1', contentId: design, context, requiresOptIn: false }]);
+    await queueDeliveries(tenant, env, [
+      { contactId, channel: 'email', sourceType: 'flow', sourceId: 'flow-cart', stepKey: 'step-1', occurrenceKey: 'cart-1', contentId: design, context, requiresOptIn: false },
+    ]);
     const email = await waitForEmail(to);
     expect(email.subject).toBe('You left 2 items');
     expect(email.html).toContain('<p>Hi Ida</p>');

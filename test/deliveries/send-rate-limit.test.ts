@@ -26,7 +26,7 @@ describe('grantSlots', () => {
 });
 
 describe('the per-workspace send rate', () => {
-  it('paces a workspace\'s sends to its messages per second', async () => {
+  it("paces a workspace's sends to its messages per second", async () => {
     const merchant = await signUpMerchant('Slow SMTP');
     await env.DB.prepare('UPDATE workspace_settings SET send_rate_per_second = 4 WHERE workspace_id = ?').bind(merchant.workspaceId).run();
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'Paced', html: '<p>Hi</p>' });

@@ -19,7 +19,9 @@ function putSender(key: string, body: unknown) {
 }
 
 function settingsRow(workspaceId: string) {
-  return env.DB.prepare('SELECT smtp_host, smtp_password_ciphertext, sender_error_kind, sender_auth_failures FROM workspace_settings WHERE workspace_id = ?').bind(workspaceId).first<Record<string, string | number | null>>();
+  return env.DB.prepare('SELECT smtp_host, smtp_password_ciphertext, sender_error_kind, sender_auth_failures FROM workspace_settings WHERE workspace_id = ?')
+    .bind(workspaceId)
+    .first<Record<string, string | number | null>>();
 }
 
 let merchant: Merchant;
@@ -39,7 +41,17 @@ describe('/api/v1/email-sender', () => {
     const put = await putSender(key, { ...LOCAL_SMTP, password: 'test', sendRatePerSecond: 10 });
     expect(put.status).toBe(200);
     const saved = await put.json<SenderBody>();
-    expect(saved.sender).toEqual({ configured: true, host: '127.0.0.1', port: SMTP_PORT, security: 'none', username: 'test', hasPassword: true, fromName: 'API Shop', fromEmail: 'news@api-shop.example', sendRatePerSecond: 10 });
+    expect(saved.sender).toEqual({
+      configured: true,
+      host: '127.0.0.1',
+      port: SMTP_PORT,
+      security: 'none',
+      username: 'test',
+      hasPassword: true,
+      fromName: 'API Shop',
+      fromEmail: 'news@api-shop.example',
+      sendRatePerSecond: 10,
+    });
     expect(saved.health.state).toBe('untested');
     expect((await settingsRow(merchant.workspaceId))!.smtp_password_ciphertext).toMatch(/^v1\./);
 

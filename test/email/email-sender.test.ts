@@ -56,7 +56,10 @@ describe('Settings → Email sender', () => {
 
   it("shows the sender's state from the last real attempt: a refused password, then working once fixed", async () => {
     const merchant = await signUpMerchant();
-    const health = () => env.DB.prepare('SELECT sender_error_kind AS kind, sender_failing_since AS since, sender_checked_at AS checked, sender_auth_failures AS refusals FROM workspace_settings WHERE workspace_id = ?').bind(merchant.workspaceId).first();
+    const health = () =>
+      env.DB.prepare('SELECT sender_error_kind AS kind, sender_failing_since AS since, sender_checked_at AS checked, sender_auth_failures AS refusals FROM workspace_settings WHERE workspace_id = ?')
+        .bind(merchant.workspaceId)
+        .first();
     await merchant.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'wrong', fromEmail: 'news@own-domain.example' });
     expect(await (await merchant.client.get('/app/settings/email')).text()).toContain('Not checked yet');
 

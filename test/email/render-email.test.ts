@@ -28,10 +28,7 @@ describe('renderEmail', () => {
   });
 
   it('renders the preheader as text and escapes it exactly once for the HTML it goes into', () => {
-    const { html } = renderEmail(
-      { subject: 'x', preheader: '{{ shop.name }}: "{{ contact.first_name }}" $& more', html: '<html><body><p>Body</p></body></html>' },
-      contextFor('<b>Ann</b>'),
-    );
+    const { html } = renderEmail({ subject: 'x', preheader: '{{ shop.name }}: "{{ contact.first_name }}" $& more', html: '<html><body><p>Body</p></body></html>' }, contextFor('<b>Ann</b>'));
     expect(html).toContain('<body><div style="display:none;max-height:0;overflow:hidden;opacity:0">Mug &quot;Co&quot; &amp; Sons: &quot;&lt;b&gt;Ann&lt;/b&gt;&quot; $&amp; more</div><p>Body</p>');
     expect(html).not.toContain('&amp;amp;');
   });

@@ -16,7 +16,9 @@ import { SMTP_PORT } from '../helpers/smtp-sink';
 async function sendingCampaign(workspaceId: string, contentId: string): Promise<string> {
   const id = `camp-${crypto.randomUUID()}`;
   const now = Date.now();
-  await env.DB.prepare("INSERT INTO campaigns (id, workspace_id, name, channel, status, content_id, sending_filter, started_at, fan_out_done, recipients, created_at, updated_at) VALUES (?, ?, 'Launch', 'email', 'sending', ?, 'subscribed', ?, 1, 0, ?, ?)")
+  await env.DB.prepare(
+    "INSERT INTO campaigns (id, workspace_id, name, channel, status, content_id, sending_filter, started_at, fan_out_done, recipients, created_at, updated_at) VALUES (?, ?, 'Launch', 'email', 'sending', ?, 'subscribed', ?, 1, 0, ?, ?)",
+  )
     .bind(id, workspaceId, contentId, now, now, now)
     .run();
   return id;

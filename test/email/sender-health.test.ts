@@ -30,7 +30,9 @@ async function newWorkspace() {
 
 async function insertCampaign(workspaceId: string, status: string): Promise<string> {
   const id = newId();
-  await env.DB.prepare("INSERT INTO campaigns (id, workspace_id, name, channel, status, created_at, updated_at) VALUES (?, ?, 'Spring sale', 'email', ?, ?, ?)").bind(id, workspaceId, status, T0, T0).run();
+  await env.DB.prepare("INSERT INTO campaigns (id, workspace_id, name, channel, status, created_at, updated_at) VALUES (?, ?, 'Spring sale', 'email', ?, ?, ?)")
+    .bind(id, workspaceId, status, T0, T0)
+    .run();
   return id;
 }
 
@@ -138,7 +140,12 @@ describe('recordSenderTest', () => {
     for (let i = 1; i <= AUTH_FAILURES_BEFORE_PAUSE; i += 1) {
       await runBatch(db, recordSenderTest(tenant, { ok: false, message: 'refused (535)', permanent: false, hardBounce: false, kind: 'auth' }, T0 + i));
     }
-    expect(await settingsOf(tenant.workspaceId)).toMatchObject({ sender_error: 'refused (535)', sender_checked_at: T0 + AUTH_FAILURES_BEFORE_PAUSE, sender_failing_since: T0, sender_auth_failures: 1 });
+    expect(await settingsOf(tenant.workspaceId)).toMatchObject({
+      sender_error: 'refused (535)',
+      sender_checked_at: T0 + AUTH_FAILURES_BEFORE_PAUSE,
+      sender_failing_since: T0,
+      sender_auth_failures: 1,
+    });
     expect((await campaignOf(sending))!.status).toBe('sending');
 
     // A recipient's refusal says nothing about the sender.

@@ -12,7 +12,9 @@ async function asset(path: string): Promise<Response> {
 
 async function loadStarterTemplates() {
   const starters = await (await asset('/templates/index.json')).json<Starter[]>();
-  return Promise.all(starters.map(async (starter) => ({ id: starter.id, template: { subject: starter.subject, preheader: starter.preheader, html: await (await asset(`/templates/${starter.file}`)).text() } })));
+  return Promise.all(
+    starters.map(async (starter) => ({ id: starter.id, template: { subject: starter.subject, preheader: starter.preheader, html: await (await asset(`/templates/${starter.file}`)).text() } })),
+  );
 }
 
 const shop = buildShopContext({ name: 'Mug & Co', postalAddress: '1 Harbour Street, Bristol', storeUrl: 'https://shop.example' });

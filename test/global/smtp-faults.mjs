@@ -50,8 +50,7 @@ function converse(socket, fault, { greet = true, capabilities = ['AUTH PLAIN LOG
       if (verb === 'EHLO') {
         const lines = ['fault.test', ...capabilities];
         write(lines.map((text, i) => `250${i === lines.length - 1 ? ' ' : '-'}${text}`).join('\r\n'));
-      }
-      else if (verb === 'HELO') write('250 fault.test');
+      } else if (verb === 'HELO') write('250 fault.test');
       else if (verb === 'AUTH') {
         record.auth += 1;
         write('235 2.7.0 Authentication successful');

@@ -42,7 +42,15 @@ export default async function setup() {
             replyTo: mail.replyTo?.text ?? null,
             subject: mail.subject,
             // Raw header lines (unfolded), as a mail client sees them: mailparser turns some into objects.
-            headers: Object.fromEntries(mail.headerLines.map(({ key, line }) => [key, line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim()])),
+            headers: Object.fromEntries(
+              mail.headerLines.map(({ key, line }) => [
+                key,
+                line
+                  .slice(line.indexOf(':') + 1)
+                  .replace(/\r?\n[ \t]+/g, ' ')
+                  .trim(),
+              ]),
+            ),
             html: mail.html || null,
             text: mail.text ?? null,
             // The header block exactly as it arrived, to check encoding and folding.

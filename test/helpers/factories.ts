@@ -24,9 +24,7 @@ export async function signUpMerchant(workspaceName = 'Test Store', email = uniqu
   const res = await client.post('/signup', { email, password: PASSWORD, workspaceName, timeZone: 'Europe/Paris' });
   expect(res.status, await res.clone().text()).toBe(303);
   const user = await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(email).first<{ id: string }>();
-  const membership = await env.DB.prepare('SELECT workspace_id FROM memberships WHERE user_id = ?')
-    .bind(user!.id)
-    .first<{ workspace_id: string }>();
+  const membership = await env.DB.prepare('SELECT workspace_id FROM memberships WHERE user_id = ?').bind(user!.id).first<{ workspace_id: string }>();
   await client.get('/app/settings');
   return { client, email, userId: user!.id, workspaceId: membership!.workspace_id };
 }

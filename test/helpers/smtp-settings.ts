@@ -9,5 +9,7 @@ export async function useOwnSmtpServer(workspaceId: string, server: { port: numb
   await env.DB.prepare('UPDATE workspace_settings SET smtp_host = ?, smtp_port = ?, smtp_security = ?, smtp_username = ?, smtp_password_ciphertext = ? WHERE workspace_id = ?')
     .bind('127.0.0.1', server.port, server.security ?? 'none', server.username ?? 'test', await encryptSecret(env.ENCRYPTION_KEY, password), workspaceId)
     .run();
-  await env.DB.prepare('UPDATE workspaces SET sender_email = ?, sender_name = ? WHERE id = ?').bind('news@own.example', server.senderName ?? null, workspaceId).run();
+  await env.DB.prepare('UPDATE workspaces SET sender_email = ?, sender_name = ? WHERE id = ?')
+    .bind('news@own.example', server.senderName ?? null, workspaceId)
+    .run();
 }

@@ -30,4 +30,3 @@ export async function waitForEmail(address: string): Promise<ReceivedEmail> {
   await expect.poll(async () => (await receivedFor(address)).length, { timeout: 10_000 }).toBeGreaterThan(0);
   return (await receivedFor(address))[0]!;
 }
-

@@ -40,29 +40,41 @@ async function post(connection: TestConnection, path: string, body: string, head
 /** POSTs a Shopify webhook signed with X-Shopify-Hmac-Sha256. */
 export async function sendShopify(connection: TestConnection, topic: string, body: string, options: { webhookId?: string; secret?: string } = {}) {
   const webhookId = options.webhookId ?? deliveryId();
-  return post(connection, `/webhooks/shopify/${connection.id}`, body, {
-    'X-Shopify-Topic': topic,
-    'X-Shopify-Hmac-Sha256': await signBase64(options.secret ?? connection.secret, body),
-    'X-Shopify-Shop-Domain': 'demo-shop.myshopify.com',
-    'X-Shopify-API-Version': '2025-07',
-    'X-Shopify-Webhook-Id': webhookId,
-    'X-Shopify-Triggered-At': new Date().toISOString(),
-  }, webhookId);
+  return post(
+    connection,
+    `/webhooks/shopify/${connection.id}`,
+    body,
+    {
+      'X-Shopify-Topic': topic,
+      'X-Shopify-Hmac-Sha256': await signBase64(options.secret ?? connection.secret, body),
+      'X-Shopify-Shop-Domain': 'demo-shop.myshopify.com',
+      'X-Shopify-API-Version': '2025-07',
+      'X-Shopify-Webhook-Id': webhookId,
+      'X-Shopify-Triggered-At': new Date().toISOString(),
+    },
+    webhookId,
+  );
 }
 
 /** POSTs a WooCommerce webhook signed with X-WC-Webhook-Signature. */
 export async function sendWooCommerce(connection: TestConnection, topic: string, body: string, options: { deliveryId?: string; secret?: string } = {}) {
   const [resource, event] = topic.split('.');
   const delivery = options.deliveryId ?? deliveryId();
-  return post(connection, `/webhooks/woocommerce/${connection.id}`, body, {
-    'X-WC-Webhook-Source': 'https://shop.example/',
-    'X-WC-Webhook-Topic': topic,
-    'X-WC-Webhook-Resource': resource!,
-    'X-WC-Webhook-Event': event!,
-    'X-WC-Webhook-Signature': await signBase64(options.secret ?? connection.secret, body),
-    'X-WC-Webhook-ID': '12',
-    'X-WC-Webhook-Delivery-ID': delivery,
-  }, delivery);
+  return post(
+    connection,
+    `/webhooks/woocommerce/${connection.id}`,
+    body,
+    {
+      'X-WC-Webhook-Source': 'https://shop.example/',
+      'X-WC-Webhook-Topic': topic,
+      'X-WC-Webhook-Resource': resource!,
+      'X-WC-Webhook-Event': event!,
+      'X-WC-Webhook-Signature': await signBase64(options.secret ?? connection.secret, body),
+      'X-WC-Webhook-ID': '12',
+      'X-WC-Webhook-Delivery-ID': delivery,
+    },
+    delivery,
+  );
 }
 
 /** The generic format's signature header: t=<seconds>,v1=<hex HMAC of "t.body">. */
@@ -85,7 +97,9 @@ export async function sendCustomEvent(connection: TestConnection, event: { id?: 
 
 function inboundEvent(res: Response) {
   const { connectionId, dedupeKey } = sent.get(res)!;
-  return env.DB.prepare('SELECT id, status, deliveries FROM inbound_events WHERE connection_id = ? AND dedupe_key = ?').bind(connectionId, dedupeKey).first<{ id: string; status: string; deliveries: number }>();
+  return env.DB.prepare('SELECT id, status, deliveries FROM inbound_events WHERE connection_id = ? AND dedupe_key = ?')
+    .bind(connectionId, dedupeKey)
+    .first<{ id: string; status: string; deliveries: number }>();
 }
 
 /** Waits until the events consumer has recorded a webhook with this status (the real queue delivers it). */

@@ -10,7 +10,9 @@ describe('the cron tick', () => {
     const live = await signUpMerchant();
     const expired = await signUpMerchant();
     const now = Date.now();
-    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?').bind(now - 1000, expired.userId).run();
+    await env.DB.prepare('UPDATE sessions SET expires_at = ? WHERE user_id = ?')
+      .bind(now - 1000, expired.userId)
+      .run();
     await env.DB.batch([
       env.DB.prepare('INSERT INTO login_throttles (key, failures, first_failure_at, blocked_until) VALUES (?, 9, ?, ?)').bind('email:old@x.example', now - 3_600_000, now - 3_000_000),
       env.DB.prepare('INSERT INTO login_throttles (key, failures, first_failure_at, blocked_until) VALUES (?, 9, ?, ?)').bind('email:recent@x.example', now - 1000, now + 60_000),
@@ -29,8 +31,19 @@ describe('the cron tick', () => {
   it('runs every task even when one fails', async () => {
     const ran: string[] = [];
     const results = await runCronTick(env, Date.now(), [
-      { name: 'broken', run: async () => { throw new Error('boom'); } },
-      { name: 'fine', run: async () => { ran.push('fine'); return 3; } },
+      {
+        name: 'broken',
+        run: async () => {
+          throw new Error('boom');
+        },
+      },
+      {
+        name: 'fine',
+        run: async () => {
+          ran.push('fine');
+          return 3;
+        },
+      },
     ]);
     expect(results).toEqual([
       { name: 'broken', ok: false, handled: 0 },

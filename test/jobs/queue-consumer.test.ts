@@ -12,9 +12,7 @@ function deadLetterCount(messageId: string) {
 describe('the queue consumer', () => {
   it('runs the job of each message type and acks it', async () => {
     const seen: QueueMessage[] = [];
-    const batch = createMessageBatch('marketing-sends', [
-      { id: 'm-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: 'ws', deliveryId: 'd-1' } },
-    ]);
+    const batch = createMessageBatch('marketing-sends', [{ id: 'm-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: 'ws', deliveryId: 'd-1' } }]);
     const ctx = createExecutionContext();
     await consumeQueueBatch(batch, env, {
       'send-delivery': async (message) => {
@@ -29,9 +27,7 @@ describe('the queue consumer', () => {
   });
 
   it('retries a failing job with exponential backoff', async () => {
-    const batch = createMessageBatch('marketing-sends', [
-      { id: 'm-2', timestamp: new Date(), attempts: 3, body: { type: 'send-delivery', workspaceId: 'ws', deliveryId: 'd-2' } },
-    ]);
+    const batch = createMessageBatch('marketing-sends', [{ id: 'm-2', timestamp: new Date(), attempts: 3, body: { type: 'send-delivery', workspaceId: 'ws', deliveryId: 'd-2' } }]);
     const ctx = createExecutionContext();
     // The test harness does not report delays, so observe the call itself.
     const retry = vi.spyOn(batch.messages[0]!, 'retry');
@@ -93,8 +89,6 @@ describe('the Worker queue entry', () => {
   it('consumes what is sent to the real events queue', async () => {
     // An unreadable body is dead-lettered by the consumer at once, which makes the delivery observable.
     await env.EVENTS_QUEUE.send({ type: 'unknown-kind', workspaceId: null } as never);
-    await expect
-      .poll(() => env.DB.prepare("SELECT count(*) AS n FROM dead_letters WHERE queue = 'marketing-events' AND body LIKE '%unknown-kind%'").first<number>('n'), { timeout: 5000 })
-      .toBe(1);
+    await expect.poll(() => env.DB.prepare("SELECT count(*) AS n FROM dead_letters WHERE queue = 'marketing-events' AND body LIKE '%unknown-kind%'").first<number>('n'), { timeout: 5000 }).toBe(1);
   });
 });

@@ -15,7 +15,24 @@ describe('normalizeEmail', () => {
   });
 
   it('refuses what is not a plausible address', () => {
-    for (const raw of ['', '   ', 'ann', 'ann@', '@example.com', 'ann@example', 'ann@@example.com', 'ann lee@example.com', 'ann@exa mple.com', '.ann@example.com', 'ann..lee@example.com', 'ann@-example.com', 'ann@example.c', 'a@b.c0m', null, undefined]) {
+    for (const raw of [
+      '',
+      '   ',
+      'ann',
+      'ann@',
+      '@example.com',
+      'ann@example',
+      'ann@@example.com',
+      'ann lee@example.com',
+      'ann@exa mple.com',
+      '.ann@example.com',
+      'ann..lee@example.com',
+      'ann@-example.com',
+      'ann@example.c',
+      'a@b.c0m',
+      null,
+      undefined,
+    ]) {
       expect(normalizeEmail(raw), String(raw)).toBeNull();
     }
     expect(normalizeEmail(`${'a'.repeat(65)}@example.com`)).toBeNull();

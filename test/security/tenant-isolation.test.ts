@@ -80,7 +80,11 @@ describe('a session of workspace A', () => {
   it('leaves B untouched', async () => {
     const key = await env.DB.prepare('SELECT revoked_at FROM api_keys WHERE id = ?').bind(bKeyId).first('revoked_at');
     expect(key).toBeNull();
-    expect(await env.DB.prepare('SELECT name, status, sending_filter FROM campaigns WHERE id = ?').bind(bCampaignId).first()).toEqual({ name: 'B campaign', status: 'draft', sending_filter: 'subscribed' });
+    expect(await env.DB.prepare('SELECT name, status, sending_filter FROM campaigns WHERE id = ?').bind(bCampaignId).first()).toEqual({
+      name: 'B campaign',
+      status: 'draft',
+      sending_filter: 'subscribed',
+    });
     const page = await (await a.client.get('/app/settings')).text();
     expect(page).not.toContain('Workspace B');
     expect(page).not.toContain('B key');
@@ -128,7 +132,11 @@ describe('an API key of workspace A', () => {
       body: JSON.stringify({ name: 'Borrowed', contentId: bDesignId, audience: { type: 'segment', segmentId: bSegmentId } }),
     });
     expect(res.status).toBe(400);
-    const count = await callApi(keyA, '/campaigns/audience-count', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ audience: { type: 'segment', segmentId: bSegmentId } }) });
+    const count = await callApi(keyA, '/campaigns/audience-count', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ audience: { type: 'segment', segmentId: bSegmentId } }),
+    });
     expect(count.status).toBe(404);
   });
 

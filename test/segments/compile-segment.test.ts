@@ -98,7 +98,13 @@ describe('compileSegment', () => {
   });
 
   it('nests groups of all and any', async () => {
-    const vipOrRecent = { match: 'any', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }, { field: 'lastPurchase', op: 'withinDays', days: 30 }] };
+    const vipOrRecent = {
+      match: 'any',
+      children: [
+        { field: 'tags', op: 'hasAny', tags: ['vip'] },
+        { field: 'lastPurchase', op: 'withinDays', days: 30 },
+      ],
+    };
     expect(await members([{ field: 'emailConsent', op: 'is', value: 'subscribed' }, vipOrRecent])).toEqual(['bigSpender', 'exactlyThirty', 'zero']);
     expect(await members([], 'all')).toHaveLength(6);
     expect(await members([], 'any')).toEqual([]);
@@ -111,7 +117,13 @@ describe('compileSegment', () => {
 
   it('binds every value as a parameter, so hostile strings stay data', async () => {
     const hostile = "x' OR 1=1; DROP TABLE contacts; --";
-    const definition = SegmentDefinition.parse({ match: 'any', children: [{ field: 'tags', op: 'hasAny', tags: [hostile] }, { field: 'purchased', op: 'ever', skus: [hostile] }] });
+    const definition = SegmentDefinition.parse({
+      match: 'any',
+      children: [
+        { field: 'tags', op: 'hasAny', tags: [hostile] },
+        { field: 'purchased', op: 'ever', skus: [hostile] },
+      ],
+    });
     const query = new SQLiteSyncDialect({ casing: 'snake_case' }).sqlToQuery(compileSegment(definition, { workspaceId: ws, now: NOW }));
     expect(query.sql).not.toContain('DROP');
     expect(query.params).toContain(hostile);

@@ -21,7 +21,14 @@ describe('generic store events', () => {
     await waitForProcessed(
       await sendCustomEvent(store, {
         type: 'cart.updated',
-        data: { externalId: 'cart-9', customer, currency: 'GBP', valueCents: 2400, recoveryUrl: 'https://cart.example/r/9', items: [{ sku: 'MUG-1', title: 'Mug', quantity: 2, unitPriceCents: 1200 }] },
+        data: {
+          externalId: 'cart-9',
+          customer,
+          currency: 'GBP',
+          valueCents: 2400,
+          recoveryUrl: 'https://cart.example/r/9',
+          items: [{ sku: 'MUG-1', title: 'Mug', quantity: 2, unitPriceCents: 1200 }],
+        },
       }),
     );
     await waitForProcessed(

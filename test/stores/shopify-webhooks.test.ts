@@ -149,7 +149,9 @@ describe('Shopify webhooks', () => {
     const item = order.line_items[0];
     order.line_items = Array.from({ length: 600 }, (_, i) => ({ ...item, id: i, sku: `BULK-${i}`, title: `Bulk item number ${i} with a long descriptive title` }));
     await waitForProcessed(await sendShopify(shop, 'orders/create', JSON.stringify(order)));
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM order_items WHERE order_id = (SELECT id FROM orders WHERE workspace_id = ? AND external_id = '4242')").bind(shop.workspaceId).first('n');
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM order_items WHERE order_id = (SELECT id FROM orders WHERE workspace_id = ? AND external_id = '4242')")
+      .bind(shop.workspaceId)
+      .first('n');
     expect(count).toBe(600);
   });
 });

@@ -11,7 +11,9 @@ describe('Settings → Store connections', () => {
     await merchant.client.get('/app/settings/stores');
     const res = await merchant.client.post('/app/settings/stores', { platform: 'woocommerce', name: 'My Woo', currency: 'eur' });
     expect(res.status).toBe(303);
-    const row = await env.DB.prepare('SELECT id, currency, secret_ciphertext FROM store_connections WHERE workspace_id = ?').bind(merchant.workspaceId).first<{ id: string; currency: string; secret_ciphertext: string }>();
+    const row = await env.DB.prepare('SELECT id, currency, secret_ciphertext FROM store_connections WHERE workspace_id = ?')
+      .bind(merchant.workspaceId)
+      .first<{ id: string; currency: string; secret_ciphertext: string }>();
     expect(row!.currency).toBe('EUR');
     expect(row!.secret_ciphertext).toMatch(/^v1\./);
 
@@ -46,7 +48,16 @@ describe('Settings → Store connections', () => {
     const merchant = await signUpMerchant();
     const connection = await connectStore(merchant.workspaceId, 'custom');
     const eventId = 'stale-event-1';
-    const payload = JSON.stringify([{ kind: 'customer', person: { email: 'late@example.com', phone: null, firstName: null, lastName: null, externalId: null, registered: false }, emailConsent: null, smsConsent: null, tags: [], updatedAt: null }]);
+    const payload = JSON.stringify([
+      {
+        kind: 'customer',
+        person: { email: 'late@example.com', phone: null, firstName: null, lastName: null, externalId: null, registered: false },
+        emailConsent: null,
+        smsConsent: null,
+        tags: [],
+        updatedAt: null,
+      },
+    ]);
     await env.DB.prepare("INSERT INTO inbound_events (id, workspace_id, connection_id, topic, dedupe_key, status, payload, received_at) VALUES (?, ?, ?, 'customer.upserted', ?, 'queued', ?, ?)")
       .bind(eventId, merchant.workspaceId, connection.id, eventId, payload, Date.now() - 3_600_000)
       .run();

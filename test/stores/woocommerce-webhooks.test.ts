@@ -31,9 +31,7 @@ describe('WooCommerce webhooks', () => {
   });
 
   it('reads line-item prices sent as numbers and totals sent as strings', async () => {
-    const items = await env.DB.prepare(
-      "SELECT sku, quantity, unit_price_cents FROM order_items WHERE order_id = (SELECT id FROM orders WHERE workspace_id = ? AND external_id = '727') ORDER BY sku",
-    )
+    const items = await env.DB.prepare("SELECT sku, quantity, unit_price_cents FROM order_items WHERE order_id = (SELECT id FROM orders WHERE workspace_id = ? AND external_id = '727') ORDER BY sku")
       .bind(woo.workspaceId)
       .all();
     expect(items.results).toEqual([
@@ -48,7 +46,9 @@ describe('WooCommerce webhooks', () => {
       .replace('"date_modified_gmt":"2026-03-02T15:10:05"', '"date_modified_gmt":"2026-03-04T10:00:00"')
       .replace('"date_completed_gmt":null', '"date_completed_gmt":"2026-03-04T10:00:00"');
     await waitForProcessed(await sendWooCommerce(woo, 'order.updated', completed));
-    const order = await env.DB.prepare("SELECT id, status, shipped_at FROM orders WHERE workspace_id = ? AND external_id = '727'").bind(woo.workspaceId).first<{ id: string; status: string; shipped_at: number }>();
+    const order = await env.DB.prepare("SELECT id, status, shipped_at FROM orders WHERE workspace_id = ? AND external_id = '727'")
+      .bind(woo.workspaceId)
+      .first<{ id: string; status: string; shipped_at: number }>();
     expect(order).toMatchObject({ status: 'completed', shipped_at: Date.parse('2026-03-04T10:00:00Z') });
     const kinds = await env.DB.prepare('SELECT kind FROM store_triggers WHERE subject_id = ? ORDER BY kind').bind(order!.id).all<{ kind: string }>();
     expect(kinds.results.map((row) => row.kind)).toEqual(['order_completed', 'order_shipped']);

@@ -14,23 +14,8 @@ export function SignUpPage({ csrfToken, values = {}, errors = {}, message }: For
       <form method="post" action="/signup" class="stack" novalidate>
         <CsrfField token={csrfToken} />
         <Field name="email" label="Work email" type="email" value={values.email} error={errors.email} autocomplete="email" required />
-        <Field
-          name="password"
-          label="Password"
-          type="password"
-          error={errors.password}
-          hint="At least 10 characters."
-          autocomplete="new-password"
-          required
-        />
-        <Field
-          name="workspaceName"
-          label="Store or brand name"
-          value={values.workspaceName}
-          error={errors.workspaceName}
-          hint="One workspace per store or brand; you can add more later."
-          required
-        />
+        <Field name="password" label="Password" type="password" error={errors.password} hint="At least 10 characters." autocomplete="new-password" required />
+        <Field name="workspaceName" label="Store or brand name" value={values.workspaceName} error={errors.workspaceName} hint="One workspace per store or brand; you can add more later." required />
         <Field name="timeZone" label="Time zone" value={values.timeZone ?? 'UTC'} error={errors.timeZone} list="time-zones" />
         <TimeZoneOptions id="time-zones" />
         <button type="submit" class="button primary wide">

@@ -392,7 +392,16 @@ function TestSend({ props, results, to, error }: { props: CampaignPageProps; res
       <h2 id="test-send-heading">Send a test</h2>
       <form method="post" action={campaignPath(props.campaign.id, '/test-send')} class="stack">
         <CsrfField token={props.csrfToken} />
-        <Field name="to" id="field-test-to" label="To" value={to} placeholder="you@example.com, colleague@example.com" hint="Up to 5 addresses, separated by commas. Filled in for the sample contact Alex Sample." error={error} required />
+        <Field
+          name="to"
+          id="field-test-to"
+          label="To"
+          value={to}
+          placeholder="you@example.com, colleague@example.com"
+          hint="Up to 5 addresses, separated by commas. Filled in for the sample contact Alex Sample."
+          error={error}
+          required
+        />
         <div class="form-actions">
           <button type="submit" class="button secondary">
             Send test
@@ -435,7 +444,19 @@ function DesignPreview({ design }: { design: EmailContentView }) {
   );
 }
 
-function ContentStep({ props, starters, testResults, values, errors }: { props: CampaignPageProps; starters: Starter[]; testResults: TestSendResult[]; values: Record<string, string>; errors: FormErrors }) {
+function ContentStep({
+  props,
+  starters,
+  testResults,
+  values,
+  errors,
+}: {
+  props: CampaignPageProps;
+  starters: Starter[];
+  testResults: TestSendResult[];
+  values: Record<string, string>;
+  errors: FormErrors;
+}) {
   const { campaign } = props;
   const design = designOf(campaign, props.designs);
   return (
@@ -702,11 +723,7 @@ function PausedNotice({ campaign, timeZone }: { campaign: CampaignView; timeZone
       </Notice>
     );
   }
-  return (
-    <Notice tone="info">
-      {`Paused by you${since ? ` at ${since}` : ''}. Nothing more goes out until you resume; it then continues where it stopped, and no one gets it twice.`}
-    </Notice>
-  );
+  return <Notice tone="info">{`Paused by you${since ? ` at ${since}` : ''}. Nothing more goes out until you resume; it then continues where it stopped, and no one gets it twice.`}</Notice>;
 }
 
 const RESULT_LABELS: Record<ResultStatus, string> = { failed: 'Failed', skipped: 'Skipped', unknown: 'Outcome unknown', cancelled: 'Cancelled' };
@@ -719,7 +736,10 @@ function CampaignResultsCard({ campaign, timeZone, results, status }: { campaign
     if (query.cursor) params.set('cursor', query.cursor);
     return campaignPath(campaign.id, `${params.size ? `?${params}` : ''}#results-heading`);
   };
-  const outcomes: { id: ResultStatus | undefined; label: string }[] = [{ id: undefined, label: 'All' }, ...(Object.entries(RESULT_LABELS) as [ResultStatus, string][]).map(([id, label]) => ({ id, label }))];
+  const outcomes: { id: ResultStatus | undefined; label: string }[] = [
+    { id: undefined, label: 'All' },
+    ...(Object.entries(RESULT_LABELS) as [ResultStatus, string][]).map(([id, label]) => ({ id, label })),
+  ];
   return (
     <section class="card" aria-labelledby="results-heading">
       <h2 id="results-heading">Recipients not sent to</h2>
@@ -786,7 +806,11 @@ export function CampaignDetails({
       {campaign.status === 'cancelled' ? (
         <Notice tone="info">
           <div class="notice-row">
-            <span>{started ? 'This campaign was cancelled: messages that had not gone out will not be sent. To send something like it, create a new campaign.' : 'This campaign was cancelled and will not be sent. To send something like it, create a new campaign.'}</span>
+            <span>
+              {started
+                ? 'This campaign was cancelled: messages that had not gone out will not be sent. To send something like it, create a new campaign.'
+                : 'This campaign was cancelled and will not be sent. To send something like it, create a new campaign.'}
+            </span>
             <NewCampaignButton />
           </div>
         </Notice>

@@ -86,8 +86,8 @@ export function CampaignsTab({ campaigns, timeZone }: { campaigns: CampaignView[
       ) : (
         <EmptyState title="No campaigns yet" action={<NewCampaignButton />}>
           <p>
-            Campaigns are one-off emails to everyone, a segment or contacts matching rules, sent now or at a date and hour you choose. Each one will be
-            listed here with its status, schedule, recipients and results.
+            Campaigns are one-off emails to everyone, a segment or contacts matching rules, sent now or at a date and hour you choose. Each one will be listed here with its status, schedule,
+            recipients and results.
           </p>
         </EmptyState>
       )}

@@ -83,15 +83,26 @@ function ContactsTable({ contacts, currency }: { contacts: ContactView[]; curren
   );
 }
 
-function ImportCard({ csrfToken, imports, maxImportBytes, timeZone, error }: { csrfToken: string; imports: ContactImportView[]; maxImportBytes: number; timeZone: string; error?: string | undefined }) {
+function ImportCard({
+  csrfToken,
+  imports,
+  maxImportBytes,
+  timeZone,
+  error,
+}: {
+  csrfToken: string;
+  imports: ContactImportView[];
+  maxImportBytes: number;
+  timeZone: string;
+  error?: string | undefined;
+}) {
   return (
     <section class="card" id="import" aria-labelledby="import-heading">
       <h2 id="import-heading">Import contacts from a CSV file</h2>
       <p class="muted">
-        A header row, then one contact per row. Columns, in any order: <code>email</code> (required), <code>phone</code> (international format, e.g.
-        +14155550123), <code>first_name</code>, <code>last_name</code>, <code>tags</code> (separated by ; or |), <code>email_consent</code> and{' '}
-        <code>sms_consent</code> (subscribed, unsubscribed, not_subscribed, yes or no). Up to {maxImportBytes / 1024 / 1024} MB; the file is imported in
-        the background and each rejected row is reported with its line.
+        A header row, then one contact per row. Columns, in any order: <code>email</code> (required), <code>phone</code> (international format, e.g. +14155550123), <code>first_name</code>,{' '}
+        <code>last_name</code>, <code>tags</code> (separated by ; or |), <code>email_consent</code> and <code>sms_consent</code> (subscribed, unsubscribed, not_subscribed, yes or no). Up to{' '}
+        {maxImportBytes / 1024 / 1024} MB; the file is imported in the background and each rejected row is reported with its line.
       </p>
       {error ? <Notice tone="error">{error}</Notice> : null}
       <form method="post" action="/app/contacts/imports" enctype="multipart/form-data" class="inline-form upload-form">
@@ -180,8 +191,8 @@ export function ContactsPage({ data, csrfToken, state }: { data: ContactsPageDat
       ) : (
         <EmptyState title="No contacts yet">
           <p>
-            Contacts arrive from your store's webhooks (Shopify, WooCommerce or any cart, see Settings → Store connections), from a CSV import below, or
-            through the API. Each one will be listed here with consent badges, tags and lifetime spend.
+            Contacts arrive from your store's webhooks (Shopify, WooCommerce or any cart, see Settings → Store connections), from a CSV import below, or through the API. Each one will be listed here
+            with consent badges, tags and lifetime spend.
           </p>
         </EmptyState>
       )}

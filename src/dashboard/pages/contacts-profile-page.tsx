@@ -229,8 +229,8 @@ function Erase({ contact, csrfToken }: { contact: ContactView; csrfToken: string
     <section class="card" aria-labelledby="erase-heading">
       <h2 id="erase-heading">Erase this contact</h2>
       <p class="muted">
-        For a data erasure request (GDPR): deletes the contact, its tags, consent history, carts and interests, and removes the email from its orders.
-        Order totals stay in your numbers. This cannot be undone.
+        For a data erasure request (GDPR): deletes the contact, its tags, consent history, carts and interests, and removes the email from its orders. Order totals stay in your numbers. This cannot be
+        undone.
       </p>
       <form method="post" action={`/app/contacts/${contact.id}/erase`} data-confirm={`Erase ${contact.email ?? 'this contact'} and their personal data? This cannot be undone.`}>
         <CsrfField token={csrfToken} />
@@ -251,7 +251,19 @@ export function contactPageTitle(contact: ContactView): string {
 export type ContactActivity = { changes: ConsentChangeView[]; orders: ContactOrderView[]; carts: ContactCartView[]; currency: string | null };
 
 /** /app/contacts/:id: the profile, tags, consent history, orders and carts. */
-export function ContactProfilePage({ contact, activity, timeZone, csrfToken, state = {} }: { contact: ContactView; activity: ContactActivity; timeZone: string; csrfToken: string; state?: ContactPageState }) {
+export function ContactProfilePage({
+  contact,
+  activity,
+  timeZone,
+  csrfToken,
+  state = {},
+}: {
+  contact: ContactView;
+  activity: ContactActivity;
+  timeZone: string;
+  csrfToken: string;
+  state?: ContactPageState;
+}) {
   const { changes, orders, carts, currency } = activity;
   const when = (ms: number | null) => (ms === null ? '—' : formatInZone(ms, timeZone));
   const title = contactPageTitle(contact);

@@ -9,7 +9,19 @@ import { MarketingHeader } from './section-pages';
 export type Starter = { id: string; name: string; description: string };
 
 /** The designs list with the form that starts a new one. */
-export function EmailDesignsList({ designs, starters, timeZone, csrfToken, notice }: { designs: EmailContentView[]; starters: Starter[]; timeZone: string; csrfToken: string; notice?: string | undefined }) {
+export function EmailDesignsList({
+  designs,
+  starters,
+  timeZone,
+  csrfToken,
+  notice,
+}: {
+  designs: EmailContentView[];
+  starters: Starter[];
+  timeZone: string;
+  csrfToken: string;
+  notice?: string | undefined;
+}) {
   return (
     <>
       <MarketingHeader current="designs" />
@@ -58,7 +70,14 @@ export function EmailDesignsList({ designs, starters, timeZone, csrfToken, notic
 }
 
 /** The editor. `/email-editor.js` adds the visual view and the live preview. */
-export function EmailDesignEditor(props: { design: EmailContentView; csrfToken: string; errors?: FormErrors; values?: Record<string, string>; outcome?: { ok: boolean; message: string } | undefined; notice?: string | undefined }) {
+export function EmailDesignEditor(props: {
+  design: EmailContentView;
+  csrfToken: string;
+  errors?: FormErrors;
+  values?: Record<string, string>;
+  outcome?: { ok: boolean; message: string } | undefined;
+  notice?: string | undefined;
+}) {
   const { design, errors = {} } = props;
   const values = props.values ?? { name: design.name, subject: design.subject, preheader: design.preheader ?? '', html: design.html };
   return (
@@ -86,7 +105,13 @@ export function EmailDesignEditor(props: { design: EmailContentView; csrfToken: 
             <textarea id="field-html" name="html" class="html-editor" spellcheck={false}>
               {values.html}
             </textarea>
-            {errors.html ? <p class="field-error">{errors.html}</p> : <p class="field-hint">Merge tags: {'{{ contact.first_name }}'}, {'{{ shop.name }}'}, {'{{ unsubscribe_url }}'}. Values are escaped.</p>}
+            {errors.html ? (
+              <p class="field-error">{errors.html}</p>
+            ) : (
+              <p class="field-hint">
+                Merge tags: {'{{ contact.first_name }}'}, {'{{ shop.name }}'}, {'{{ unsubscribe_url }}'}. Values are escaped.
+              </p>
+            )}
           </div>
           <div class="form-actions">
             <button type="submit" class="button primary">

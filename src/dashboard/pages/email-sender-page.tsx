@@ -23,7 +23,19 @@ export type EmailSenderState = {
   notice?: string | undefined;
 };
 
-function SenderForm({ sender, csrfToken, canEdit, errors = {}, values }: { sender: EmailSenderView; csrfToken: string; canEdit: boolean; errors?: FormErrors; values?: Record<string, string> | undefined }) {
+function SenderForm({
+  sender,
+  csrfToken,
+  canEdit,
+  errors = {},
+  values,
+}: {
+  sender: EmailSenderView;
+  csrfToken: string;
+  canEdit: boolean;
+  errors?: FormErrors;
+  values?: Record<string, string> | undefined;
+}) {
   const value = (name: string, stored: string | number | null) => (values ? values[name] : stored?.toString()) ?? '';
   const security = value('security', sender.security ?? 'starttls');
   return (
@@ -74,7 +86,11 @@ function SenderStatus({ health, timeZone }: { health: SenderHealth; timeZone: st
   return (
     <section class="card" aria-labelledby="status-heading">
       <h2 id="status-heading">Sender status</h2>
-      {health.state === 'untested' ? <Notice tone="info">{describeSenderHealth(health, timeZone)} Use “Test connection” below to check it now.</Notice> : <SenderStatusNotice health={health} timeZone={timeZone} linkToSettings={false} />}
+      {health.state === 'untested' ? (
+        <Notice tone="info">{describeSenderHealth(health, timeZone)} Use “Test connection” below to check it now.</Notice>
+      ) : (
+        <SenderStatusNotice health={health} timeZone={timeZone} linkToSettings={false} />
+      )}
       <dl class="facts">
         <dt>State</dt>
         <dd>{health.state === 'ok' ? 'Working' : health.state === 'failing' ? `Failing since ${at(health.failingSince)}` : 'Not checked yet'}</dd>
@@ -135,7 +151,8 @@ export function EmailSenderPage({
       <SettingsHeader workspaceName={workspace.name} current="email" />
       {sender.configured ? null : (
         <Notice tone="warning">
-          Mail goes out from the platform address <strong>{platformSenderEmail}</strong> (under your store's name, with replies to your reply-to address) until you configure your own SMTP server below. Recipients may not recognise that address.
+          Mail goes out from the platform address <strong>{platformSenderEmail}</strong> (under your store's name, with replies to your reply-to address) until you configure your own SMTP server
+          below. Recipients may not recognise that address.
         </Notice>
       )}
       {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}

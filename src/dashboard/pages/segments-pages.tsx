@@ -36,7 +36,14 @@ export function SegmentsList({ segments, timeZone, notice }: { segments: Segment
           </tbody>
         </table>
       ) : (
-        <EmptyState title="No segments yet" action={<a class="button primary" href="/app/segments/new">Build a segment</a>}>
+        <EmptyState
+          title="No segments yet"
+          action={
+            <a class="button primary" href="/app/segments/new">
+              Build a segment
+            </a>
+          }
+        >
           <p>Segments select contacts by total spend, order count, purchase recency, products bought, tags, consent and engagement. Saved segments will be listed here with their live size.</p>
         </EmptyState>
       )}
@@ -45,12 +52,7 @@ export function SegmentsList({ segments, timeZone, notice }: { segments: Segment
 }
 
 /** The builder: name, description, rules (JSON in a textarea that /segment-builder.js turns into a form) and the live preview. */
-export function SegmentBuilder(props: {
-  csrfToken: string;
-  segment?: SegmentView | undefined;
-  values?: { name?: string; description?: string; definition?: string };
-  errors?: FormErrors;
-}) {
+export function SegmentBuilder(props: { csrfToken: string; segment?: SegmentView | undefined; values?: { name?: string; description?: string; definition?: string }; errors?: FormErrors }) {
   const { segment, errors = {} } = props;
   const values = props.values ?? {
     name: segment?.name ?? '',

@@ -33,7 +33,19 @@ export type SettingsState = {
   newKey?: { name: string; key: string };
 };
 
-function WorkspaceForm({ workspace, csrfToken, canEdit, errors = {}, values }: { workspace: WorkspaceView; csrfToken: string; canEdit: boolean; errors?: FormErrors; values?: Record<string, string> | undefined }) {
+function WorkspaceForm({
+  workspace,
+  csrfToken,
+  canEdit,
+  errors = {},
+  values,
+}: {
+  workspace: WorkspaceView;
+  csrfToken: string;
+  canEdit: boolean;
+  errors?: FormErrors;
+  values?: Record<string, string> | undefined;
+}) {
   const value = (name: keyof WorkspaceView) => (values ? values[name] : workspace[name]?.toString()) ?? '';
   return (
     <section class="card" aria-labelledby="general-heading">
@@ -80,9 +92,7 @@ function ApiKeyRow({ apiKey, timeZone, csrfToken, canEdit }: { apiKey: ApiKeyVie
       </td>
       <td data-label="Created">{formatInZone(apiKey.createdAt, timeZone)}</td>
       <td data-label="Last used">{apiKey.lastUsedAt ? formatInZone(apiKey.lastUsedAt, timeZone) : 'Never'}</td>
-      <td data-label="Status">
-        {apiKey.revokedAt ? <span class="badge muted">Revoked</span> : <span class="badge success">Active</span>}
-      </td>
+      <td data-label="Status">{apiKey.revokedAt ? <span class="badge muted">Revoked</span> : <span class="badge success">Active</span>}</td>
       <td class="row-actions">
         {canEdit && !apiKey.revokedAt ? (
           <form method="post" action={`/app/settings/api-keys/${apiKey.id}/revoke`} data-confirm={`Revoke "${apiKey.name}"? Anything using it will stop working.`}>
@@ -97,13 +107,26 @@ function ApiKeyRow({ apiKey, timeZone, csrfToken, canEdit }: { apiKey: ApiKeyVie
   );
 }
 
-function ApiKeysSection({ apiKeys, timeZone, csrfToken, canEdit, errors = {}, newKey }: { apiKeys: ApiKeyView[]; timeZone: string; csrfToken: string; canEdit: boolean; errors?: FormErrors; newKey?: { name: string; key: string } | undefined }) {
+function ApiKeysSection({
+  apiKeys,
+  timeZone,
+  csrfToken,
+  canEdit,
+  errors = {},
+  newKey,
+}: {
+  apiKeys: ApiKeyView[];
+  timeZone: string;
+  csrfToken: string;
+  canEdit: boolean;
+  errors?: FormErrors;
+  newKey?: { name: string; key: string } | undefined;
+}) {
   return (
     <section class="card" aria-labelledby="api-keys-heading" id="api-keys">
       <h2 id="api-keys-heading">API keys</h2>
       <p class="muted">
-        Scripts and integrations call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. A key acts on this
-        workspace only.
+        Scripts and integrations call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. A key acts on this workspace only.
       </p>
       {newKey ? (
         <div class="new-key" role="status">

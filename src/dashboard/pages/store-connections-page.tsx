@@ -57,22 +57,29 @@ function SetupSteps({ platform, url, secretShown }: { platform: StorePlatform; u
   if (platform === 'shopify') {
     return (
       <ol class="steps">
-        <li>In Shopify admin, open <strong>Settings → Notifications → Webhooks</strong>.</li>
+        <li>
+          In Shopify admin, open <strong>Settings → Notifications → Webhooks</strong>.
+        </li>
         <li>
           For each topic below, choose <strong>Create webhook</strong>, format <strong>JSON</strong>, the URL above, and the newest API version.
         </li>
         <li>Topics: {SHOPIFY_TOPICS.join(', ')}.</li>
         <li>The bottom of that page says “Your webhooks will be signed with …”: that is the secret you pasted when connecting. If it changes, connect again.</li>
-        <li>Use <strong>Send test notification</strong>: the event appears under “Last event” here within seconds.</li>
+        <li>
+          Use <strong>Send test notification</strong>: the event appears under “Last event” here within seconds.
+        </li>
       </ol>
     );
   }
   if (platform === 'woocommerce') {
     return (
       <ol class="steps">
-        <li>In WordPress, open <strong>WooCommerce → Settings → Advanced → Webhooks → Add webhook</strong>.</li>
         <li>
-          Status <strong>Active</strong>, the delivery URL above, API version <strong>WP REST API Integration v3</strong>, and as secret the one {secretShown ? 'shown above' : 'revealed with “Show secret”'}.
+          In WordPress, open <strong>WooCommerce → Settings → Advanced → Webhooks → Add webhook</strong>.
+        </li>
+        <li>
+          Status <strong>Active</strong>, the delivery URL above, API version <strong>WP REST API Integration v3</strong>, and as secret the one{' '}
+          {secretShown ? 'shown above' : 'revealed with “Show secret”'}.
         </li>
         <li>Create one webhook per topic: {WOO_TOPICS.join(', ')}.</li>
         <li>WooCommerce pings the URL when you save; it answers at once.</li>

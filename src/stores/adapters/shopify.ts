@@ -8,9 +8,7 @@ import { Amount, ExternalId, OptionalText, Timestamp, toMinorUnits } from '../pa
 import type { LineItem, Person, ProductVariant, StoreEvent } from '../store-events';
 import type { AdapterResult, WebhookContext } from './adapter';
 
-const ShopifyConsent = z
-  .object({ state: z.string().nullish(), consent_updated_at: Timestamp.nullish() })
-  .nullish();
+const ShopifyConsent = z.object({ state: z.string().nullish(), consent_updated_at: Timestamp.nullish() }).nullish();
 
 const ShopifyCustomer = z.object({
   id: ExternalId,
@@ -166,9 +164,7 @@ function orderStatus(order: z.infer<typeof ShopifyOrder>): OrderStatus {
 }
 
 function refundAmount(refund: z.infer<typeof ShopifyRefund>, currency: string): number {
-  return (refund.transactions ?? [])
-    .filter((tx) => tx.kind === 'refund' && (tx.status ?? 'success') === 'success')
-    .reduce((sum, tx) => sum + Math.abs(toMinorUnits(tx.amount, currency)), 0);
+  return (refund.transactions ?? []).filter((tx) => tx.kind === 'refund' && (tx.status ?? 'success') === 'success').reduce((sum, tx) => sum + Math.abs(toMinorUnits(tx.amount, currency)), 0);
 }
 
 function customerEvent(customer: ShopifyCustomer, receivedAt: number): StoreEvent {

@@ -18,9 +18,7 @@ const WooTime = z.string().transform((value, ctx) => {
   return ms;
 });
 
-const WooAddress = z
-  .object({ first_name: OptionalText, last_name: OptionalText, email: OptionalText, phone: OptionalText, country: OptionalText })
-  .nullish();
+const WooAddress = z.object({ first_name: OptionalText, last_name: OptionalText, email: OptionalText, phone: OptionalText, country: OptionalText }).nullish();
 
 const WooCustomer = z.object({
   id: ExternalId,
@@ -111,9 +109,7 @@ function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
       title: item.name ?? 'Item',
       quantity: item.quantity,
       unitPriceCents:
-        item.price !== null && item.price !== undefined
-          ? toMinorUnits(item.price, order.currency)
-          : Math.round(toMinorUnits(item.total ?? '0', order.currency) / Math.max(1, item.quantity)),
+        item.price !== null && item.price !== undefined ? toMinorUnits(item.price, order.currency) : Math.round(toMinorUnits(item.total ?? '0', order.currency) / Math.max(1, item.quantity)),
     })),
     acceptsEmailMarketing: false,
   };

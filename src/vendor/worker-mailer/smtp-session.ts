@@ -70,7 +70,6 @@ async function withTimeout<T>(work: Promise<T>, ms: number, phase: string): Prom
 
 const encoder = new TextEncoder();
 
-
 /** Base64 of the UTF-8 bytes (AUTH carries user names and passwords in any script). */
 function base64Utf8(text: string): string {
   return btoa(String.fromCharCode(...encoder.encode(text)));
@@ -250,9 +249,11 @@ export class SmtpSession {
     const from = wireAddress(message.from.email);
     const to = wireAddress(message.to.email);
     const utf8 = needsSmtpUtf8(from) || needsSmtpUtf8(to);
-    if (utf8 && !this.capabilities.smtpUtf8) throw new SmtpError('reply', 'rcpt', `the server cannot take the internationalized address ${to}`, { code: 553, enhanced: '5.6.7', text: 'SMTPUTF8 not offered' });
+    if (utf8 && !this.capabilities.smtpUtf8)
+      throw new SmtpError('reply', 'rcpt', `the server cannot take the internationalized address ${to}`, { code: 553, enhanced: '5.6.7', text: 'SMTPUTF8 not offered' });
     const data = buildMessageData(message);
-    if (this.capabilities.size && data.length > this.capabilities.size) throw new SmtpError('reply', 'mail', `the message is larger than the server takes (${this.capabilities.size} bytes)`, { code: 552, enhanced: '5.3.4', text: 'message too big' });
+    if (this.capabilities.size && data.length > this.capabilities.size)
+      throw new SmtpError('reply', 'mail', `the message is larger than the server takes (${this.capabilities.size} bytes)`, { code: 552, enhanced: '5.3.4', text: 'message too big' });
     try {
       await this.envelope(`MAIL FROM:<${from}>${utf8 ? ' SMTPUTF8' : ''}`, `RCPT TO:<${to}>`);
     } catch (err) {
@@ -266,7 +267,13 @@ export class SmtpSession {
       throw this.replyError('data-end', reply!);
     } catch (err) {
       if (err instanceof SmtpError && (err.kind === 'timeout' || err.kind === 'closed' || err.kind === 'protocol')) {
-        const unknown = new SmtpError('unknown_outcome', 'data-end', `the whole message was sent but the server ${err.kind === 'timeout' ? 'never confirmed it' : 'closed the connection before confirming it'} (${err.message})`, null, err);
+        const unknown = new SmtpError(
+          'unknown_outcome',
+          'data-end',
+          `the whole message was sent but the server ${err.kind === 'timeout' ? 'never confirmed it' : 'closed the connection before confirming it'} (${err.message})`,
+          null,
+          err,
+        );
         this.fail(unknown);
         throw unknown;
       }
@@ -337,7 +344,11 @@ export class SmtpSession {
       for (const [line, phase, accepted] of steps) await this.command(line, accepted, phase);
       return;
     }
-    const replies = await this.exchange(steps.map(([line]) => `${line}\r\n`).join(''), steps.map(([, phase]) => phase), this.options.timeouts.reply);
+    const replies = await this.exchange(
+      steps.map(([line]) => `${line}\r\n`).join(''),
+      steps.map(([, phase]) => phase),
+      this.options.timeouts.reply,
+    );
     const refused = steps.findIndex(([, , accepted], i) => !accepted.includes(replies[i]?.code ?? 0));
     if (refused < 0) return;
     // A server that opened DATA although a step before it failed gets an empty message ended.
