@@ -80,18 +80,13 @@ export function mergeByPhoneStatements(tenant: Tenant, email: string, phone: str
         target: [productInterests.workspaceId, productInterests.contactId, productInterests.productId, productInterests.kind],
         set: { firstAt: sql`MIN(${productInterests.firstAt}, excluded.first_at)`, lastAt: sql`MAX(${productInterests.lastAt}, excluded.last_at)` },
       }),
-    tenant.db
-      .update(consentChanges)
-      .set({ contactId: survivorId })
-      .where(tenant.where(consentChanges, ofMerged(consentChanges.contactId))),
-    tenant.db
-      .update(orders)
-      .set({ contactId: survivorId })
-      .where(tenant.where(orders, ofMerged(orders.contactId))),
-    tenant.db
-      .update(carts)
-      .set({ contactId: survivorId })
-      .where(tenant.where(carts, ofMerged(carts.contactId))),
+    // Rows that simply belong to a contact move whole.
+    ...[consentChanges, orders, carts].map((table) =>
+      tenant.db
+        .update(table)
+        .set({ contactId: survivorId })
+        .where(tenant.where(table, ofMerged(table.contactId))),
+    ),
     tenant.db
       .update(storeTriggers)
       .set({ contactId: survivorId })

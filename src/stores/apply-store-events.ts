@@ -73,6 +73,16 @@ function checkoutConsent(accepted: boolean, at: number): ContactExtras {
   return accepted ? { emailConsent: 'subscribed', consentAt: at } : {};
 }
 
+/** The contact behind an order or a checkout (its "email me offers" box as of `at`) and the ids of the products it names. */
+async function buyerAndProducts(tenant: Tenant, event: Extract<StoreEvent, { kind: 'order' | 'cart' }>, source: EventSource, at: number, now: number) {
+  const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, at), now);
+  const productIds = await productIdsBySku(
+    tenant,
+    event.items.map((item) => item.sku),
+  );
+  return { contactId, productIds };
+}
+
 /** Applies one StoreEvent. */
 export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source: EventSource, now = Date.now()): Promise<void> {
   switch (event.kind) {
@@ -86,34 +96,16 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
       return;
     }
     case 'order': {
-      const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, event.placedAt), now);
-      await applyOrder(
-        tenant,
-        event,
-        contactId,
-        await productIdsBySku(
-          tenant,
-          event.items.map((item) => item.sku),
-        ),
-        now,
-      );
+      const { contactId, productIds } = await buyerAndProducts(tenant, event, source, event.placedAt, now);
+      await applyOrder(tenant, event, contactId, productIds, now);
       return;
     }
     case 'refund':
       await applyRefund(tenant, event.orderExternalId, { externalId: event.externalId, amountCents: event.amountCents, at: event.at }, now);
       return;
     case 'cart': {
-      const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, event.updatedAt), now);
-      await applyCart(
-        tenant,
-        event,
-        contactId,
-        await productIdsBySku(
-          tenant,
-          event.items.map((item) => item.sku),
-        ),
-        now,
-      );
+      const { contactId, productIds } = await buyerAndProducts(tenant, event, source, event.updatedAt, now);
+      await applyCart(tenant, event, contactId, productIds, now);
       return;
     }
     case 'product':
