@@ -66,6 +66,8 @@ export const users = sqliteTable('users', {
   email: text().notNull().unique(),
   name: text(),
   passwordHash: text().notNull(),
+  // When the user proved they read this address (a signed link); null until then.
+  emailVerifiedAt: integer(),
   createdAt: createdAt(),
 });
 
