@@ -7,7 +7,7 @@ import { AppError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { createWorkspaceStatements, listUserWorkspaces } from '../workspaces/workspaces.service';
 import type { LogInInput, SignUpInput } from './accounts.schemas';
-import { assertNotThrottled, clearLoginFailures, recordLoginFailure, throttleKeys } from './login-throttle';
+import { claimLoginAttempt, clearLoginFailures, throttleKeys } from './login-throttle';
 
 /** Who signed in or up, and the workspace to open. */
 export type SignedIn = { userId: string; workspaceId: string };
@@ -35,14 +35,12 @@ export async function signUp(db: Db, input: SignUpInput, now = Date.now()): Prom
 /** Checks credentials, with throttling per email and per client IP. */
 export async function logIn(db: Db, input: LogInInput, clientIp: string | undefined, now = Date.now()): Promise<SignedIn> {
   const keys = throttleKeys(input.email, clientIp);
-  await assertNotThrottled(db, keys, now);
+  await claimLoginAttempt(db, keys, now);
   const [user] = await db.select().from(users).where(eq(users.email, input.email)).limit(1);
   const valid = await verifyPassword(input.password, user?.passwordHash ?? DECOY_HASH);
-  if (!user || !valid) {
-    await recordLoginFailure(db, keys, now);
-    throw new AppError('unauthorized', 'Email or password is incorrect.');
-  }
-  await clearLoginFailures(db, input.email);
+  // The attempt was counted as a failure when it was claimed.
+  if (!user || !valid) throw new AppError('unauthorized', 'Email or password is incorrect.');
+  await clearLoginFailures(db, keys);
   const [first] = await listUserWorkspaces(db, user.id);
   if (!first) throw new AppError('forbidden', 'This account no longer belongs to any workspace.');
   return { userId: user.id, workspaceId: first.id };
