@@ -1,4 +1,4 @@
-// The email design editor: a visual view (the design editable in a frame), the HTML
+// The email design editor: a visual view (the design editable in a sandboxed frame), the HTML
 // view (the form's textarea, which is what is saved), and a live preview rendered by
 // the server for a sample contact, at desktop or phone width.
 (() => {
@@ -19,15 +19,11 @@
     textarea.hidden = isVisual;
     textarea.previousElementSibling.hidden = isVisual; // the HTML label
     if (isVisual) {
-      visual.srcdoc = textarea.value;
-      visual.onload = () => {
-        const doc = visual.contentDocument;
-        doc.designMode = 'on';
-        doc.addEventListener('input', () => {
-          textarea.value = `<!doctype html>\n${doc.documentElement.outerHTML}`;
-          schedulePreview();
-        });
-      };
+      // Editing happens on a copy without scripts or event handlers (see /untrusted-html.js).
+      window.untrustedHtml.edit(visual, textarea.value, (html) => {
+        textarea.value = html;
+        schedulePreview();
+      });
     }
   }
 
@@ -52,8 +48,7 @@
       }
       previewError.textContent = '';
       previewSubject.textContent = `Subject: ${result.subject}`;
-      preview.removeAttribute('src');
-      preview.srcdoc = result.html;
+      window.untrustedHtml.show(preview, result.html);
     } catch {
       previewError.textContent = 'The preview could not be refreshed.';
     }

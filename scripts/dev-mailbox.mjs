@@ -8,7 +8,8 @@
 // Env: MAILBOX_SMTP_PORT (2525), MAILBOX_HTTP_PORT (8025), MAILBOX_DIR (.mailbox/).
 //
 // HTTP:  GET /                      the inbox, newest first
-//        GET /messages/:id          one message: headers, HTML (sandboxed), text
+//        GET /messages/:id          one message: headers, HTML (in a sandboxed frame), text
+//        GET /messages/:id/html     the HTML part alone, sandboxed by its CSP (no script, opaque origin)
 //        GET /messages/:id/raw      the .eml as received
 //        POST /messages/:id/one-click  do what a mailbox provider does with RFC 8058 headers
 //        GET /api/messages          JSON [{ id, from, to, subject, date, receivedAt, headers, html, text }]
@@ -277,11 +278,10 @@ function renderHeaders(headers) {
 
 function renderMessage(m) {
   const id = encodeURIComponent(m.id);
-  // The email's HTML runs in an iframe with no scripts and an opaque origin; links open in a
-  // new tab (base target + allow-popups) so tracked links can still be followed by hand.
+  // The HTML comes from its own URL under its own sandbox policy (HTML_PART_HEADERS), not a
+  // srcdoc: it then never shares this page's origin, even when opened on its own.
   const html = m.html
-    ? `<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" title="HTML body"
-  srcdoc="${escapeHtml(`<base target="_blank">${m.html}`)}"></iframe>`
+    ? `<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" title="HTML body" src="/messages/${id}/html"></iframe>`
     : '<p class="note">No HTML part.</p>';
   const text = m.text ? `<pre>${escapeHtml(m.text)}</pre>` : '<p class="note">No text part.</p>';
   const oneClick = oneClickUnsubscribeUrl(m.headers)
@@ -309,8 +309,8 @@ function renderNotice(title, text) {
 // HTTP
 
 const SECURITY_HEADERS = {
-  // Images may load (open pixels are part of what one wants to try); nothing may run.
-  'content-security-policy': "default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src *; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  // Nothing may run; the only frame is a message's HTML part, from this server.
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   // Not no-referrer: with it Chromium sends "Origin: null" on our own forms, and the Origin check refuses them.
   'referrer-policy': 'same-origin',
@@ -322,6 +322,16 @@ function send(res, status, contentType, body, extraHeaders = {}) {
 }
 
 const sendHtml = (res, status, html) => send(res, status, 'text/html; charset=utf-8', html);
+
+// A message's HTML part: sandboxed by the CSP itself (no script, an opaque origin), framed only
+// by our message page. Images may load (open pixels are part of what one wants to try); links
+// open in a new tab (base target + allow-popups) so tracked links can be followed by hand.
+const HTML_PART_HEADERS = {
+  'content-security-policy':
+    "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src * data:; form-action 'none'; base-uri 'none'; frame-ancestors 'self'",
+  'referrer-policy': 'no-referrer',
+};
+const sendHtmlPart = (res, html) => send(res, 200, 'text/html; charset=utf-8', `<base target="_blank">${html}`, HTML_PART_HEADERS);
 const sendJson = (res, status, value) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 const redirect = (res, location) => send(res, 303, 'text/plain', '', { location });
 
@@ -353,7 +363,7 @@ async function routeRequest(req, res, store, httpPort) {
   if (!isTrustedRequest(req, httpPort)) return send(res, 403, 'text/plain', 'forbidden');
   const url = new URL(req.url, `http://${req.headers.host}`);
   const path = url.pathname;
-  const messageMatch = /^\/messages\/([^/]+)(\/raw|\/one-click)?$/.exec(path);
+  const messageMatch = /^\/messages\/([^/]+)(\/raw|\/html|\/one-click)?$/.exec(path);
 
   if (req.method === 'GET' && path === '/') return sendHtml(res, 200, renderInbox(store.list()));
 
@@ -378,6 +388,7 @@ async function routeRequest(req, res, store, httpPort) {
     const action = messageMatch[2];
     if (req.method === 'GET' && !action) return sendHtml(res, 200, renderMessage(message));
     if (req.method === 'GET' && action === '/raw') return send(res, 200, 'message/rfc822', message.raw);
+    if (req.method === 'GET' && action === '/html' && message.html) return sendHtmlPart(res, message.html);
     if (req.method === 'POST' && action === '/one-click') {
       const target = oneClickUnsubscribeUrl(message.headers);
       if (!target) return sendHtml(res, 400, renderNotice('No one-click unsubscribe', 'This message has no List-Unsubscribe-Post header.'));

@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { accountRoutes } from './accounts/accounts.routes';
 import { apiKeyRoutes } from './api-keys/api-keys.routes';
 import { MAX_IMPORT_BYTES } from './contacts/contact-imports.service';
@@ -29,6 +28,7 @@ import { webhookRoutes } from './stores/webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
 import { requireApiKey, requireSession } from './http/auth';
 import { csrfProtection } from './http/csrf';
+import { securityHeaders } from './http/security-headers';
 import { AppError, type ErrorCode } from './lib/errors';
 import { workspaceApi } from './workspaces/workspaces.api';
 import { settingsRoutes, workspaceRoutes } from './workspaces/workspaces.routes';
@@ -48,9 +48,7 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
-  // same-origin keeps the Origin header on our own form posts (no-referrer makes it "null");
-  // SAMEORIGIN framing lets the email editor show its preview, and nobody else frame us.
-  app.use(secureHeaders({ xFrameOptions: 'SAMEORIGIN', referrerPolicy: 'same-origin' }));
+  app.use(securityHeaders());
   const defaultBodyLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

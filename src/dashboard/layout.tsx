@@ -2,7 +2,9 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { MembershipRole } from '../db/schema';
+import { currentScriptNonce } from '../http/security-headers';
 import { CsrfField } from './components';
+import { Script, ScriptNonceProvider } from './script';
 
 /** The sections of the app shown in the navigation. */
 export type Section = 'marketing' | 'contacts' | 'segments' | 'settings';
@@ -14,9 +16,10 @@ const NAV: { id: Section; href: string; label: string }[] = [
   { id: 'settings', href: '/app/settings', label: 'Settings' },
 ];
 
+// Every page goes through here, so here the page learns its response's script nonce.
 function Document({ title, children, bodyClass }: { title: string; children: Child; bodyClass: string }) {
   return (
-    <>
+    <ScriptNonceProvider nonce={currentScriptNonce()}>
       {raw('<!doctype html>')}
       <html lang="en">
         <head>
@@ -25,11 +28,11 @@ function Document({ title, children, bodyClass }: { title: string; children: Chi
           <title>{`${title} · Edge Marketing`}</title>
           <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
           <link rel="stylesheet" href="/app.css" />
-          <script src="/app.js" defer />
+          <Script src="/app.js" />
         </head>
         <body class={bodyClass}>{children}</body>
       </html>
-    </>
+    </ScriptNonceProvider>
   );
 }
 

@@ -5,6 +5,7 @@ import { EmailDesignEditor, EmailDesignsList, type Starter } from '../dashboard/
 import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
+import { untrustedHtmlResponse } from '../http/security-headers';
 import { parseOrThrow, validate } from '../http/validate';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { EmailContentInput, EmailPreviewInput, TestSendInput } from './email-contents.schemas';
@@ -35,9 +36,7 @@ export const emailContentRoutes = new Hono<AppEnv>()
   .get('/:id/preview', async (c) => {
     const tenant = tenantOf(c);
     const rendered = await renderSample(tenant, await getEmailContent(tenant, c.req.param('id')), c.env);
-    // Shown in a sandboxed frame: no scripts run, whatever the design contains.
-    c.header('Content-Security-Policy', "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'");
-    return c.html(rendered.html);
+    return untrustedHtmlResponse(c, rendered.html);
   })
   .post('/:id', async (c) => {
     const tenant = tenantOf(c);

@@ -14,6 +14,8 @@ import type { EmailContentView } from '../../email/email-contents.service';
 import { measureSegment, type SegmentGroup } from '../../segments/segment-definition';
 import type { SegmentView } from '../../segments/segments.service';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
+import { Script } from '../script';
+import { UntrustedHtmlFrame } from '../untrusted-html-frame';
 import type { Starter } from './email-designs-pages';
 import { campaignPath, CampaignStatusBadge, NewCampaignButton, numbers } from './campaign-parts';
 import type { SenderHealth } from '../../email/sender-health';
@@ -330,8 +332,8 @@ function AudienceStep({ props, audienceCount, values, errors }: { props: Campaig
           <p class="muted small">Unsubscribed and suppressed contacts, and contacts without an address, are never sent to. The audience is counted again when the campaign goes out.</p>
         </aside>
       </div>
-      <script src="/segment-builder.js" defer />
-      <script src="/campaign-builder.js" defer />
+      <Script src="/segment-builder.js" />
+      <Script src="/campaign-builder.js" />
     </>
   );
 }
@@ -438,7 +440,7 @@ function DesignPreview({ design }: { design: EmailContentView }) {
         <dt>Preview text</dt>
         <dd>{design.preheader ?? '—'}</dd>
       </dl>
-      <iframe class="email-preview" title="Email preview" sandbox="" src={`/app/marketing/designs/${design.id}/preview`} />
+      <UntrustedHtmlFrame class="email-preview" title="Email preview" src={`/app/marketing/designs/${design.id}/preview`} />
       <p class="muted small">Shown for the sample contact Alex Sample.</p>
     </aside>
   );
@@ -705,7 +707,7 @@ function CampaignProgressCard({ campaign }: { campaign: CampaignView }) {
             : `${numbers.format(campaign.progress.unknown)} messages were handed to your SMTP server but it never confirmed them; they were not resent, to avoid duplicates.`}
         </p>
       ) : null}
-      {sending ? <script src="/campaign-builder.js" defer /> : null}
+      {sending ? <Script src="/campaign-builder.js" /> : null}
     </section>
   );
 }

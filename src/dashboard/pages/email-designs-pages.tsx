@@ -3,6 +3,8 @@
 import type { EmailContentView } from '../../email/email-contents.service';
 import { formatInZone } from '../../lib/time';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
+import { Script } from '../script';
+import { UntrustedHtmlFrame } from '../untrusted-html-frame';
 import { MarketingHeader } from './section-pages';
 
 /** A starter from public/templates/index.json. */
@@ -100,7 +102,7 @@ export function EmailDesignEditor(props: {
                 HTML
               </button>
             </div>
-            <iframe class="visual-editor" title="Visual editor" hidden />
+            <UntrustedHtmlFrame mode="edit" class="visual-editor" title="Visual editor" hidden />
             <label for="field-html">HTML</label>
             <textarea id="field-html" name="html" class="html-editor" spellcheck={false}>
               {values.html}
@@ -135,7 +137,7 @@ export function EmailDesignEditor(props: {
             Saved design, for the sample contact Alex Sample.
           </p>
           <p class="field-error" id="preview-error" />
-          <iframe class="email-preview" title="Email preview" sandbox="" src={`/app/marketing/designs/${design.id}/preview`} />
+          <UntrustedHtmlFrame class="email-preview" title="Email preview" src={`/app/marketing/designs/${design.id}/preview`} />
           <form method="post" action={`/app/marketing/designs/${design.id}/test`} class="inline-form">
             <CsrfField token={props.csrfToken} />
             <Field name="to" id="field-test-to" label="Send a test to" type="email" required />
@@ -145,7 +147,8 @@ export function EmailDesignEditor(props: {
           </form>
         </aside>
       </div>
-      <script src="/email-editor.js" defer />
+      <Script src="/untrusted-html.js" />
+      <Script src="/email-editor.js" />
     </>
   );
 }

@@ -2,6 +2,7 @@
 import type { SegmentView } from '../../segments/segments.service';
 import { formatInZone } from '../../lib/time';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
+import { Script } from '../script';
 
 /** The Segments section: saved segments with their live size. */
 export function SegmentsList({ segments, timeZone, notice }: { segments: SegmentView[]; timeZone: string; notice?: string | undefined }) {
@@ -106,7 +107,7 @@ export function SegmentBuilder(props: { csrfToken: string; segment?: SegmentView
           ) : null}
         </aside>
       </div>
-      <script src="/segment-builder.js" defer />
+      <Script src="/segment-builder.js" />
     </>
   );
 }

@@ -1,0 +1,63 @@
+// Puts HTML the dashboard did not write (email designs) into the frames that
+// UntrustedHtmlFrame renders (src/dashboard/untrusted-html-frame.tsx), and nowhere else.
+// Three locks, each enough alone: the frame's sandbox has no allow-scripts; the srcdoc
+// document inherits the dashboard's CSP, whose script nonce a design cannot know; and the
+// editable copy has its scripts, event handlers and javascript: URLs removed.
+window.untrustedHtml = (() => {
+  // What each kind of frame may allow; anything more (allow-scripts above all) is refused.
+  const ALLOWED_SANDBOX = { view: [], edit: ['allow-same-origin'] };
+
+  function checkFrame(frame, mode) {
+    const allowed = ALLOWED_SANDBOX[mode];
+    const tokens = frame.hasAttribute('sandbox') ? [...frame.sandbox] : null;
+    if (frame.dataset.untrustedHtml !== mode || !tokens || tokens.some((token) => !allowed.includes(token))) {
+      throw new Error(`untrustedHtml: refusing a frame that is not a sandboxed "${mode}" frame`);
+    }
+  }
+
+  const ACTIVE_ELEMENTS = 'script, iframe, frame, frameset, object, embed, applet, portal, base, meta[http-equiv], link[rel~="import" i]';
+  const SCRIPT_URL = /^(javascript|vbscript):/i;
+
+  /** The document as HTML without what could run or navigate: parsed inertly, nothing loads. */
+  function stripActiveContent(html) {
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    for (const element of doc.querySelectorAll(ACTIVE_ELEMENTS)) element.remove();
+    for (const element of doc.querySelectorAll('*')) {
+      // SVG <set>/<animate> can turn a link's href into a javascript: URL.
+      if (/^(set|animate)$/i.test(element.localName) && /href$/i.test(element.getAttribute('attributeName') ?? '')) element.remove();
+      for (const { name, value } of [...element.attributes]) {
+        // Browsers skip whitespace and control characters inside a URL's scheme.
+        const isScriptUrl = SCRIPT_URL.test([...value].filter((char) => char > ' ').join(''));
+        if (/^on/i.test(name) || isScriptUrl) element.removeAttribute(name);
+      }
+    }
+    return `<!doctype html>\n${doc.documentElement.outerHTML}`;
+  }
+
+  // Read through the prototypes: a design's named elements (<img name="documentElement">)
+  // shadow properties of its document, which could otherwise break the editor.
+  const getDocumentElement = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get;
+  const setDesignMode = Object.getOwnPropertyDescriptor(Document.prototype, 'designMode').set;
+  const getOuterHtml = Object.getOwnPropertyDescriptor(Element.prototype, 'outerHTML').get;
+  const listen = EventTarget.prototype.addEventListener;
+
+  return {
+    /** Shows `html` read-only in an opaque-origin frame. */
+    show(frame, html) {
+      checkFrame(frame, 'view');
+      frame.removeAttribute('src');
+      frame.srcdoc = html;
+    },
+
+    /** Shows a stripped copy of `html` editable; `onEdit` gets the edited document as HTML. */
+    edit(frame, html, onEdit) {
+      checkFrame(frame, 'edit');
+      frame.onload = () => {
+        const doc = frame.contentDocument;
+        setDesignMode.call(doc, 'on');
+        listen.call(doc, 'input', () => onEdit(`<!doctype html>\n${getOuterHtml.call(getDocumentElement.call(doc))}`));
+      };
+      frame.srcdoc = stripActiveContent(html);
+    },
+  };
+})();
