@@ -25,7 +25,8 @@ function seedSql({ contacts, sinkPort, html, now }) {
 INSERT INTO workspaces (id, name, time_zone, sender_name, sender_email, created_at, updated_at) VALUES ('${WORKSPACE}', 'Bench Store', 'UTC', 'Bench Store', 'news@bench.example', ${now}, ${now});
 INSERT INTO workspace_settings (workspace_id, postal_address, smtp_host, smtp_port, smtp_security, updated_at) VALUES ('${WORKSPACE}', '1 Bench Street', '127.0.0.1', ${sinkPort}, 'none', ${now});
 INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, created_at) VALUES ('01BENCHSENDSKEY00000000000', '${WORKSPACE}', 'bench', 'mk_bench', '${keyHash}', ${now});
-INSERT INTO email_contents (id, workspace_id, name, subject, preheader, html, created_at, updated_at) VALUES ('${DESIGN}', '${WORKSPACE}', 'Announcement', 'News from {{ shop.name }}', 'This week only', ${sqlLiteral(html)}, ${now}, ${now});
+INSERT INTO contents (id, workspace_id, channel, name, created_at, updated_at) VALUES ('${DESIGN}', '${WORKSPACE}', 'email', 'Announcement', ${now}, ${now});
+INSERT INTO email_contents (id, workspace_id, subject, preheader, html) VALUES ('${DESIGN}', '${WORKSPACE}', 'News from {{ shop.name }}', 'This week only', ${sqlLiteral(html)});
 WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${contacts})
 INSERT INTO contacts (id, workspace_id, email, first_name, email_consent, created_at, updated_at)
 SELECT printf('C%024d0', n), '${WORKSPACE}', 'contact' || n || '@bench.example', 'Sam', 'subscribed', ${now}, ${now} FROM seq;

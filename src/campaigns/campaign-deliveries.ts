@@ -38,7 +38,7 @@ export function stillQueued(page: CampaignDeliveryRef[]): CampaignDeliveryRef[] 
 }
 
 /** One recipient of a campaign whose message did not simply go out, and why. */
-export type CampaignResult = { deliveryId: string; contactId: string; email: string | null; status: ResultStatus; reason: string | null; at: number };
+export type CampaignResult = { deliveryId: string; contactId: string; email: string | null; status: ResultStatus; reason: string | null; reasonCode: string | null; at: number };
 
 /** A keyset page of results; `nextCursor` is null on the last page. */
 export type CampaignResultPage = { results: CampaignResult[]; nextCursor: string | null };
@@ -50,7 +50,7 @@ export type CampaignResultPage = { results: CampaignResult[]; nextCursor: string
  */
 export async function listCampaignResults(tenant: Tenant, campaignId: string, query: CampaignResultsQuery): Promise<CampaignResultPage> {
   const rows = await tenant.db
-    .select({ deliveryId: deliveries.id, contactId: deliveries.contactId, email: contacts.email, status: deliveries.status, reason: deliveries.reason, at: deliveries.updatedAt })
+    .select({ deliveryId: deliveries.id, contactId: deliveries.contactId, email: contacts.email, status: deliveries.status, reason: deliveries.reason, reasonCode: deliveries.reasonCode, at: deliveries.updatedAt })
     .from(deliveries)
     .leftJoin(contacts, and(eq(contacts.workspaceId, deliveries.workspaceId), eq(contacts.id, deliveries.contactId)))
     .where(

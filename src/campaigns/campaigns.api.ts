@@ -2,6 +2,7 @@
 // progress and results recipient by recipient.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
 import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignResultsQuery, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
@@ -22,19 +23,19 @@ import {
 
 export const campaignApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ campaigns: await listCampaigns(tenantOf(c)) }))
-  .post('/', validate('json', CampaignInput), async (c) => c.json({ campaign: await createCampaign(tenantOf(c), c.req.valid('json')) }, 201))
+  .post('/', requirePermission('campaigns:write'), validate('json', CampaignInput), async (c) => c.json({ campaign: await createCampaign(tenantOf(c), c.req.valid('json')) }, 201))
   // The builder's live count: who would receive it if it went out now.
   .post('/audience-count', validate('json', AudienceCountInput), async (c) => c.json({ count: await countCampaignAudience(tenantOf(c), c.req.valid('json')) }))
   .get('/:id', async (c) => c.json({ campaign: await getCampaign(tenantOf(c), c.req.param('id')) }))
-  .patch('/:id', validate('json', CampaignPatch), async (c) => c.json({ campaign: await updateCampaign(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
-  .post('/:id/schedule', validate('json', ScheduleInput), async (c) => c.json({ campaign: await scheduleCampaign(tenantOf(c), c.env, c.req.param('id'), c.req.valid('json')) }))
-  .post('/:id/unschedule', async (c) => c.json({ campaign: await unscheduleCampaign(tenantOf(c), c.req.param('id')) }))
-  .post('/:id/pause', async (c) => c.json({ campaign: await pauseCampaign(tenantOf(c), c.req.param('id')) }))
-  .post('/:id/resume', async (c) => c.json({ campaign: await resumeCampaign(tenantOf(c), c.env, c.req.param('id')) }))
-  .post('/:id/cancel', async (c) => c.json({ campaign: await cancelCampaign(tenantOf(c), c.env, c.req.param('id')) }))
+  .patch('/:id', requirePermission('campaigns:write'), validate('json', CampaignPatch), async (c) => c.json({ campaign: await updateCampaign(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
+  .post('/:id/schedule', requirePermission('campaigns:send'), validate('json', ScheduleInput), async (c) => c.json({ campaign: await scheduleCampaign(tenantOf(c), c.env, c.req.param('id'), c.req.valid('json')) }))
+  .post('/:id/unschedule', requirePermission('campaigns:send'), async (c) => c.json({ campaign: await unscheduleCampaign(tenantOf(c), c.req.param('id')) }))
+  .post('/:id/pause', requirePermission('campaigns:send'), async (c) => c.json({ campaign: await pauseCampaign(tenantOf(c), c.req.param('id')) }))
+  .post('/:id/resume', requirePermission('campaigns:send'), async (c) => c.json({ campaign: await resumeCampaign(tenantOf(c), c.env, c.req.param('id')) }))
+  .post('/:id/cancel', requirePermission('campaigns:send'), async (c) => c.json({ campaign: await cancelCampaign(tenantOf(c), c.env, c.req.param('id')) }))
   // Failed, skipped, unknown-outcome and cancelled recipients with their reasons, a keyset page at a time.
   .get('/:id/deliveries', validate('query', CampaignResultsQuery), async (c) => c.json(await getCampaignResults(tenantOf(c), c.req.param('id'), c.req.valid('query'))))
-  .post('/:id/test-send', validate('json', CampaignTestSendInput), async (c) => {
+  .post('/:id/test-send', requirePermission('campaigns:write'), validate('json', CampaignTestSendInput), async (c) => {
     const results = await testSendCampaign(tenantOf(c), c.env, c.req.param('id'), c.req.valid('json').to);
     return c.json({ results: results.map(({ to, outcome }) => ({ to, ok: outcome.ok, message: outcome.message })) });
   });

@@ -20,6 +20,7 @@ import { campaignPath } from '../dashboard/pages/campaign-parts';
 import { renderAppPage } from '../dashboard/render';
 import type { Tenant } from '../db/tenant';
 import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
 import { AppError, invalidField } from '../lib/errors';
@@ -178,7 +179,7 @@ function renderNewCampaign(c: Context<AppEnv>, props: { values?: Record<string, 
 
 export const campaignRoutes = new Hono<AppEnv>()
   .get('/new', (c) => renderNewCampaign(c))
-  .post('/', async (c) => {
+  .post('/', requirePermission('campaigns:write'), async (c) => {
     const form = await readForm(c);
     try {
       const campaign = await createCampaign(tenantOf(c), parseOrThrow(CampaignInput, { name: form.name, channel: form.channel || undefined }));
@@ -206,20 +207,20 @@ export const campaignRoutes = new Hono<AppEnv>()
     const campaign = await getCampaign(tenantOf(c), c.req.param('id'));
     return c.json({ status: campaign.status, progress: campaign.progress });
   })
-  .post('/:id/audience', (c) =>
+  .post('/:id/audience', requirePermission('campaigns:write'), (c) =>
     runAction(c, c.req.param('id'), 'audience', async (tenant, id, form) => {
       await updateCampaign(tenant, id, readAudienceForm(form));
       return '?step=content&done=audience';
     }),
   )
-  .post('/:id/content', (c) =>
+  .post('/:id/content', requirePermission('campaigns:write'), (c) =>
     runAction(c, c.req.param('id'), 'content', async (tenant, id, form) => {
       if (!form.contentId) throw invalidField('contentId', 'Choose a design');
       await updateCampaign(tenant, id, { contentId: form.contentId });
       return '?step=content&done=content';
     }),
   )
-  .post('/:id/starter', (c) =>
+  .post('/:id/starter', requirePermission('campaigns:write'), (c) =>
     runAction(c, c.req.param('id'), 'content', async (tenant, id, form) => {
       const campaign = await getCampaign(tenant, id);
       // Checked before the design is made, so a locked campaign leaves no stray design behind.
@@ -231,7 +232,7 @@ export const campaignRoutes = new Hono<AppEnv>()
     }),
   )
   // Not a redirect: the answers of the mail servers are shown once, on the page.
-  .post('/:id/test-send', async (c) => {
+  .post('/:id/test-send', requirePermission('campaigns:write'), async (c) => {
     const id = c.req.param('id');
     const form = await readForm(c);
     try {
@@ -243,31 +244,31 @@ export const campaignRoutes = new Hono<AppEnv>()
       return renderCampaignPage(c, id, { step: stepOfErrors(errors, 'content'), values: form, errors }, 400);
     }
   })
-  .post('/:id/schedule', (c) =>
+  .post('/:id/schedule', requirePermission('campaigns:send'), (c) =>
     runAction(c, c.req.param('id'), 'review', async (tenant, id, form) => {
       const campaign = await scheduleCampaign(tenant, c.env, id, readScheduleForm(form));
       return `?done=${campaign.status}`;
     }),
   )
-  .post('/:id/unschedule', (c) =>
+  .post('/:id/unschedule', requirePermission('campaigns:send'), (c) =>
     runAction(c, c.req.param('id'), 'schedule', async (tenant, id) => {
       await unscheduleCampaign(tenant, id);
       return '?step=schedule&done=unscheduled';
     }),
   )
-  .post('/:id/pause', (c) =>
+  .post('/:id/pause', requirePermission('campaigns:send'), (c) =>
     runAction(c, c.req.param('id'), 'review', async (tenant, id) => {
       await pauseCampaign(tenant, id);
       return '?done=paused';
     }),
   )
-  .post('/:id/resume', (c) =>
+  .post('/:id/resume', requirePermission('campaigns:send'), (c) =>
     runAction(c, c.req.param('id'), 'review', async (tenant, id) => {
       await resumeCampaign(tenant, c.env, id);
       return '?done=resumed';
     }),
   )
-  .post('/:id/cancel', (c) =>
+  .post('/:id/cancel', requirePermission('campaigns:send'), (c) =>
     runAction(c, c.req.param('id'), 'review', async (tenant, id) => {
       await cancelCampaign(tenant, c.env, id);
       return '?done=cancelled';

@@ -5,7 +5,7 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias, type SQLiteColumn, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Statement } from '../db/client';
-import { CONSENT_CHANNELS, carts, consentChanges, contactTags, contacts, deliveries, orders, productInterests, storeTriggers } from '../db/schema';
+import { CONSENT_CHANNELS, carts, consentChanges, contactTags, contacts, deliveries, orders, productInterests, triggers } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 
 const merged = alias(contacts, 'merged');
@@ -88,9 +88,9 @@ export function mergeByPhoneStatements(tenant: Tenant, email: string, phone: str
         .where(tenant.where(table, ofMerged(table.contactId))),
     ),
     tenant.db
-      .update(storeTriggers)
+      .update(triggers)
       .set({ contactId: survivorId })
-      .where(tenant.where(storeTriggers, ofMerged(storeTriggers.contactId), sql`${storeTriggers.kind} <> 'contact_created'`)),
+      .where(tenant.where(triggers, ofMerged(triggers.contactId), sql`${triggers.kind} <> 'contact_created'`)),
     // A delivery the survivor has too (deliveries_once_idx) stays behind and goes with the merged contact.
     tenant.db
       .update(deliveries)

@@ -15,7 +15,7 @@ import {
   contacts,
   orders,
   productInterests,
-  storeTriggers,
+  triggers,
   type ConsentChannel,
   type ConsentStatus,
 } from '../db/schema';
@@ -385,7 +385,7 @@ export async function eraseContact(tenant: Tenant, id: string): Promise<void> {
     tenant.db.delete(consentChanges).where(tenant.where(consentChanges, eq(consentChanges.contactId, id))),
     tenant.db.delete(productInterests).where(tenant.where(productInterests, eq(productInterests.contactId, id))),
     tenant.db.delete(carts).where(tenant.where(carts, eq(carts.contactId, id))),
-    tenant.db.delete(storeTriggers).where(tenant.where(storeTriggers, eq(storeTriggers.contactId, id))),
+    tenant.db.delete(triggers).where(tenant.where(triggers, eq(triggers.contactId, id))),
     tenant.db
       .update(orders)
       .set({ email: null, contactId: null })

@@ -418,16 +418,16 @@ export const productInterests = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.productId, t.kind] }), index('product_interests_product_idx').on(t.workspaceId, t.productId, t.kind)],
 );
 
-export const STORE_TRIGGER_KINDS = ['contact_created', 'order_completed', 'order_shipped', 'cart_updated', 'price_dropped', 'back_in_stock'] as const;
-export type StoreTriggerKind = (typeof STORE_TRIGGER_KINDS)[number];
+export const TRIGGER_KINDS = ['contact_created', 'order_completed', 'order_shipped', 'cart_updated', 'price_dropped', 'back_in_stock'] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
-/** A domain trigger raised by a store event, for flows to start from; unique per occurrence. */
-export const storeTriggers = sqliteTable(
-  'store_triggers',
+/** Something that happened that a flow may start from (a store event now, time-based next); unique per occurrence. */
+export const triggers = sqliteTable(
+  'triggers',
   {
     id: text().primaryKey(),
     workspaceId: workspaceRef(),
-    kind: text({ enum: STORE_TRIGGER_KINDS }).notNull(),
+    kind: text({ enum: TRIGGER_KINDS }).notNull(),
     // Identifies the occurrence (e.g. "order:123", "product:SKU:price:1999") so a redelivery raises nothing new.
     occurrenceKey: text().notNull(),
     contactId: text().references(() => contacts.id, { onDelete: 'cascade' }),
@@ -435,7 +435,7 @@ export const storeTriggers = sqliteTable(
     data: text().notNull(),
     occurredAt: integer().notNull(),
   },
-  (t) => [uniqueIndex('store_triggers_occurrence_idx').on(t.workspaceId, t.kind, t.occurrenceKey), index('store_triggers_time_idx').on(t.workspaceId, t.occurredAt)],
+  (t) => [uniqueIndex('triggers_occurrence_idx').on(t.workspaceId, t.kind, t.occurrenceKey), index('triggers_time_idx').on(t.workspaceId, t.occurredAt)],
 );
 
 export const IMPORT_STATUSES = ['queued', 'processing', 'done', 'failed'] as const;
@@ -507,21 +507,21 @@ export const segments = sqliteTable(
   (t) => [index('segments_workspace_idx').on(t.workspaceId, t.createdAt)],
 );
 
-/** A message design (subject, preheader, Liquid HTML) that campaigns and flow steps send. */
-export const emailContents = sqliteTable(
-  'email_contents',
+/**
+ * What a campaign or flow step sends, whatever the channel: the row deliveries and campaigns
+ * point at, with the name a merchant picks it by. The channel's own table holds the body
+ * (email_contents now; an SMS body next).
+ */
+export const contents = sqliteTable(
+  'contents',
   {
     id: text().primaryKey(),
     workspaceId: workspaceRef(),
     name: text().notNull(),
-    subject: text().notNull(),
-    preheader: text(),
-    // A Liquid template (merge tags such as {{ contact.first_name | default: "there" }}), escaped on output.
-    html: text().notNull(),
     createdAt: createdAt(),
     updatedAt: integer().notNull(),
   },
-  (t) => [index('email_contents_workspace_idx').on(t.workspaceId, t.createdAt)],
+  (t) => [index('contents_workspace_idx').on(t.workspaceId, t.channel, t.createdAt)],
 );
 
 // `unknown`: the server was handed the whole message but never answered, so it may have
@@ -546,7 +546,9 @@ export const deliveries = sqliteTable(
     occurrenceKey: text().notNull(),
     contentId: text()
       .notNull()
-      .references(() => emailContents.id),
+    // Rows written before SMS existed were all email; the default only serves them.
+    channel: text({ enum: CONSENT_CHANNELS }).notNull().default('email'),
+      .references(() => contents.id),
     status: text({ enum: DELIVERY_STATUSES }).notNull(),
     // False when the source may also reach contacts who never opted in (nor opted out).
     requiresOptIn: integer({ mode: 'boolean' }).notNull().default(true),
@@ -557,6 +559,18 @@ export const deliveries = sqliteTable(
     attempts: integer().notNull().default(0),
     messageId: text(),
     queuedAt: integer().notNull(),
+/** An email design's body (subject, preheader, Liquid HTML); its name and times are its `contents` row. */
+export const emailContents = sqliteTable('email_contents', {
+  id: text()
+    .primaryKey()
+    .references(() => contents.id, { onDelete: 'cascade' }),
+  workspaceId: workspaceRef(),
+  subject: text().notNull(),
+  preheader: text(),
+  // A Liquid template (merge tags such as {{ contact.first_name | default: "there" }}), escaped on output.
+  html: text().notNull(),
+});
+
     sentAt: integer(),
     updatedAt: integer().notNull(),
   },
@@ -586,9 +600,10 @@ export const campaigns = sqliteTable(
     name: text().notNull(),
     channel: text({ enum: CAMPAIGN_CHANNELS }).notNull(),
     status: text({ enum: CAMPAIGN_STATUSES }).notNull(),
-    // The email design sent (subject, preheader and HTML live there).
+    // What is sent, on the campaign's channel (an email design's subject, preheader and HTML).
     // No action on delete: a design or segment in use cannot be deleted (409), yet a workspace's cascade still can.
-    contentId: text().references(() => emailContents.id),
+    reasonCode: text(),
+    contentId: text().references(() => contents.id),
     // The audience: a saved segment, or inline rules (a SegmentDefinition as JSON); neither means every contact.
     segmentId: text().references(() => segments.id),
     audienceRules: text(),
@@ -624,10 +639,25 @@ export const suppressions = sqliteTable(
   'suppressions',
   {
     workspaceId: workspaceRef(),
-    email: text().notNull(),
+    channel: text({ enum: CONSENT_CHANNELS }).notNull(),
+    address: text().notNull(),
     reason: text({ enum: SUPPRESSION_REASONS }).notNull(),
     detail: text(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.email] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.channel, t.address] })],
 );
+
+/**
+ * Emails a workspace sent through the platform sender in the current UTC hour and day
+ * (windows start at `hour_start` / `day_start`), counted against the platform's caps.
+ */
+export const platformSenderCounts = sqliteTable('platform_sender_counts', {
+  workspaceId: text()
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  hourStart: integer().notNull(),
+  hourCount: integer().notNull(),
+  dayStart: integer().notNull(),
+  dayCount: integer().notNull(),
+});

@@ -100,11 +100,11 @@ export async function touchStaleQueuedDeliveries(db: Db, queuedBefore: number, l
     .returning({ workspaceId: deliveries.workspaceId, deliveryId: deliveries.id, channel: deliveries.channel, sourceType: deliveries.sourceType, sourceId: deliveries.sourceId });
 }
 
-/** Across workspaces: marks failed, with `reason`, every delivery still sending since before `sendingBefore`. Returns how many. */
-export async function failStaleSendingDeliveries(db: Db, sendingBefore: number, reason: string, now: number): Promise<number> {
+/** Across workspaces: marks failed, with why, every delivery still sending since before `sendingBefore`. Returns how many. */
+export async function failStaleSendingDeliveries(db: Db, sendingBefore: number, why: { reason: string; code: string }, now: number): Promise<number> {
   const failed = await db
     .update(deliveries)
-    .set({ status: 'failed', reason, updatedAt: now })
+    .set({ status: 'failed', reason: why.reason, reasonCode: why.code, updatedAt: now })
     .where(and(eq(deliveries.status, 'sending'), lt(deliveries.updatedAt, sendingBefore)))
     .returning({ id: deliveries.id });
   return failed.length;

@@ -10,6 +10,7 @@ import { sendDeliveryMessage, type QueueMessage } from '../queues/messages';
 import { chunk, groupBy } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { HOUR } from '../lib/time';
+import type { ReasonCode } from './delivery-channel';
 import { canMoveDelivery } from './delivery-status';
 
 /** One message to queue for one contact, on a channel. */
@@ -85,7 +86,7 @@ export async function failDeadDeliveries(db: Db, dead: { workspaceId: string; de
       db
         .update(deliveries)
         // The last temporary failure stays in the reason: the results say what kept failing.
-        .set({ status: 'failed', reason: sql`'Gave up after repeated temporary failures' || COALESCE('. The last: ' || ${deliveries.reason}, '')`, updatedAt: now })
+        .set({ status: 'failed', reason: sql`'Gave up after repeated temporary failures' || COALESCE('. The last: ' || ${deliveries.reason}, '')`, reasonCode: 'gave_up' satisfies ReasonCode, updatedAt: now })
         .where(forWorkspace(db, workspaceId).where(deliveries, eq(deliveries.id, deliveryId), inArray(deliveries.status, ['queued', 'sending']))),
     ),
   );
@@ -108,7 +109,7 @@ export async function cancelQueuedDeliveries(tenant: Tenant, ids: string[], now 
     chunk(ids, IDS_PER_STATEMENT).map((slice) =>
       tenant.db
         .update(deliveries)
-        .set({ status: 'cancelled', reason: 'The campaign was cancelled before this message went out', updatedAt: now })
+        .set({ status: 'cancelled', reason: 'The campaign was cancelled before this message went out', reasonCode: 'cancelled' satisfies ReasonCode, updatedAt: now })
         // Still queued: one already claimed by a send goes on to its outcome.
         .where(tenant.where(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'))),
     ),
@@ -146,6 +147,6 @@ export async function sweepStaleDeliveries(db: Db, queues: Queues, now: number):
       now,
     );
   }
-  const interrupted = await failStaleSendingDeliveries(db, now - SENDING_STALE_AFTER, 'Interrupted while sending; not retried in case the server took it', now);
+  const interrupted = await failStaleSendingDeliveries(db, now - SENDING_STALE_AFTER, { reason: 'Interrupted while sending; not retried in case the server took it', code: 'unknown_outcome' satisfies ReasonCode }, now);
   return stale.length + interrupted;
 }

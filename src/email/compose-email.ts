@@ -43,7 +43,7 @@ export async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, 
     `content:${delivery.contentId}`,
     async () => {
       const [row] = await tenant.db
-        .select()
+        .select({ subject: emailContents.subject, preheader: emailContents.preheader, html: emailContents.html })
         .from(emailContents)
         .where(tenant.where(emailContents, eq(emailContents.id, delivery.contentId)))
         .limit(1);
@@ -51,7 +51,7 @@ export async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, 
     },
     keepForBatch,
   );
-  if (!content) return { status: 'skipped', reason: 'Its email content was deleted' };
+  if (!content) return { status: 'skipped', reason: 'Its email content was deleted', code: 'content_missing' };
   const { workspace } = sender;
   const token = await unsubscribeToken(env.APP_SECRET, delivery.id);
   const unsubscribeUrl = publicUrl(env, `/u/${token}`);
@@ -67,7 +67,7 @@ export async function composeEmail(env: Env, scope: BatchScope, tenant: Tenant, 
     });
   } catch (err) {
     // A design that fails to render for this contact fails this delivery, not the batch.
-    return { status: 'failed', reason: `The design could not be rendered: ${(err as Error).message}` };
+    return { status: 'failed', reason: `The design could not be rendered: ${(err as Error).message}`, code: 'render_failed' };
   }
   return {
     message: {

@@ -3,7 +3,7 @@
 // the contact and its trigger both exist or neither does: a step dying in between
 // cannot leave a contact whose retry finds it and never raises the trigger.
 import { eq, sql } from 'drizzle-orm';
-import { contacts, storeTriggers } from '../db/schema';
+import { contacts, triggers } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
 
@@ -15,7 +15,7 @@ import { newId } from '../lib/ids';
 export function contactCreatedStatement(tenant: Tenant, contactId: string, source: string, now: number) {
   const data = JSON.stringify({ source });
   return tenant.db
-    .insert(storeTriggers)
+    .insert(triggers)
     .select(
       sql`SELECT ${newId(now)}, ${contacts.workspaceId}, 'contact_created', ${contacts.id}, ${contacts.id}, ${contacts.id}, ${data}, ${now} FROM ${contacts} WHERE ${tenant.where(contacts, eq(contacts.id, contactId))}`,
     )

@@ -65,7 +65,7 @@ describe('/app/marketing/campaigns', () => {
     const starter = await merchant.client.post(`${CAMPAIGNS}/${id}/starter`, { starter: '' });
     expect(starter.headers.get('location')).toBe(`${CAMPAIGNS}/${id}?step=content&done=starter`);
     const contentId = (await campaignRow(id))!.content_id as string;
-    expect(await env.DB.prepare('SELECT name FROM email_contents WHERE id = ?').bind(contentId).first('name')).toBe('Summer sale');
+    expect(await env.DB.prepare('SELECT name FROM contents WHERE id = ?').bind(contentId).first('name')).toBe('Summer sale');
     const content = await (await merchant.client.get(`${CAMPAIGNS}/${id}?step=content`)).text();
     expect(content).toContain(`/app/marketing/designs/${contentId}/preview`);
 

@@ -21,8 +21,13 @@ beforeAll(async () => {
         for (const suppressed of [false, true]) {
           n += 1;
           const email = hasAddress ? `eligible-${n}@shop.example` : null;
-          const id = await insertContact(workspaceId, { email, phone: hasAddress ? `+1415555${String(1000 + n)}` : null, email_consent: emailConsent, sms_consent: smsConsent });
-          if (suppressed && email) await env.DB.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES (?, ?, 'manual', ?)").bind(workspaceId, email, Date.now()).run();
+          const phone = hasAddress ? `+1415555${String(1000 + n)}` : null;
+          const id = await insertContact(workspaceId, { email, phone, email_consent: emailConsent, sms_consent: smsConsent });
+          // Suppressed on both channels, each list keyed by its own address.
+          if (suppressed && email) {
+            const suppress = env.DB.prepare("INSERT INTO suppressions (workspace_id, channel, address, reason, created_at) VALUES (?, ?, ?, 'manual', ?)");
+            await env.DB.batch([suppress.bind(workspaceId, 'email', email, Date.now()), suppress.bind(workspaceId, 'sms', phone, Date.now())]);
+          }
           cases.push({ id, label: `${hasAddress ? 'address' : 'none'}/${emailConsent}/${smsConsent}/${suppressed ? 'suppressed' : 'listed'}` });
         }
 });
@@ -45,11 +50,15 @@ describe('the eligibility rule', () => {
           .from(contacts)
           .where(eq(contacts.workspaceId, workspaceId));
         expect(facts).toHaveLength(cases.length);
+        const types = new Set<string>();
         for (const row of facts) {
           const reason = skipReasonOf(row, channel, requirement);
+          if (reason) types.add(reason.type);
           const label = cases.find((c) => c.id === row.id)!.label;
           expect(reason === null, `${label}: ${reason ? describeSkipReason(reason) : 'eligible'}`).toBe(eligible.has(row.id));
         }
+        // The channel's own suppression list is read (an SMS opt-out by number, too).
+        expect(types).toContain('suppressed');
         // Some of each, or the comparison proves nothing.
         expect(eligible.size).toBeGreaterThan(0);
         expect(eligible.size).toBeLessThan(cases.length);

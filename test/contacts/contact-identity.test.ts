@@ -93,7 +93,7 @@ describe('one contact per phone', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => upsertContact(tenant, { phone: '+14155550153', smsConsent: 'subscribed', consentAt: 5 }, 'shopify')));
     expect(new Set(results.map((result) => result.contactId)).size).toBe(1);
     expect(results.filter((result) => result.created)).toHaveLength(1);
-    expect(await rowsOf('store_triggers', results[0]!.contactId)).toHaveLength(1);
+    expect(await rowsOf('triggers', results[0]!.contactId)).toHaveLength(1);
   });
 });
 
@@ -143,8 +143,8 @@ describe('merging a phone-only contact into the email contact', () => {
     // One delivery per campaign: the one both had stays the survivor's.
     expect((await rowsOf('deliveries', email)).map((row) => row.source_id).sort()).toEqual(['campaign-both', 'campaign-phone']);
     // The person keeps one contact_created, the survivor's.
-    expect((await rowsOf('store_triggers', email)).filter((row) => row.kind === 'contact_created')).toHaveLength(1);
-    for (const table of ['contact_tags', 'orders', 'carts', 'consent_changes', 'deliveries', 'store_triggers']) expect(await rowsOf(table, phone), table).toEqual([]);
+    expect((await rowsOf('triggers', email)).filter((row) => row.kind === 'contact_created')).toHaveLength(1);
+    for (const table of ['contact_tags', 'orders', 'carts', 'consent_changes', 'deliveries', 'triggers']) expect(await rowsOf(table, phone), table).toEqual([]);
   });
 
   it('is idempotent: the same event again changes nothing', async () => {

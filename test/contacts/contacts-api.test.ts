@@ -243,7 +243,7 @@ describe('DELETE /api/v1/contacts/:id', () => {
     expect(await res.text()).toBe('');
 
     expect((await callApi(key, `/contacts/${id}`)).status).toBe(404);
-    for (const table of ['contacts', 'contact_tags', 'consent_changes', 'product_interests', 'carts', 'orders', 'store_triggers']) {
+    for (const table of ['contacts', 'contact_tags', 'consent_changes', 'product_interests', 'carts', 'orders', 'triggers']) {
       const column = table === 'contacts' ? 'id' : 'contact_id';
       const n = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).bind(id).first<number>('n');
       expect(n, table).toBe(0);

@@ -58,3 +58,13 @@ describe('the per-workspace send rate', () => {
     expect(await deliveryOf(contactId, 'later')).toMatchObject({ status: 'queued', attempts: 0 });
   });
 });
+
+describe('the rate limiter key', () => {
+  it('is per workspace and channel: email booked solid leaves SMS slots free', async () => {
+    const workspaceId = (await signUpMerchant('Two channels')).workspaceId;
+    const limiterOf = (channel: 'email' | 'sms') => env.SEND_RATE_LIMITER.get(env.SEND_RATE_LIMITER.idFromName(sendRateLimiterName(workspaceId, channel)));
+    await limiterOf('email').reserve(60, 1);
+    expect((await limiterOf('email').reserve(1, 1)).granted).toBe(0);
+    expect((await limiterOf('sms').reserve(1, 1)).granted).toBe(1);
+  });
+});

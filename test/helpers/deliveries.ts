@@ -9,9 +9,11 @@ import { queueDeliveries } from '../../src/deliveries/deliveries.service';
 export async function insertEmailContent(workspaceId: string, content: { subject: string; html: string; preheader?: string }): Promise<string> {
   const id = newId();
   const now = Date.now();
-  await env.DB.prepare('INSERT INTO email_contents (id, workspace_id, name, subject, preheader, html, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .bind(id, workspaceId, 'Test design', content.subject, content.preheader ?? null, content.html, now, now)
-    .run();
+  // Written raw, so tests can store designs the editor would refuse (to see them fail at send).
+  await env.DB.batch([
+    env.DB.prepare("INSERT INTO contents (id, workspace_id, channel, name, created_at, updated_at) VALUES (?, ?, 'email', ?, ?, ?)").bind(id, workspaceId, 'Test design', now, now),
+    env.DB.prepare('INSERT INTO email_contents (id, workspace_id, subject, preheader, html) VALUES (?, ?, ?, ?, ?)').bind(id, workspaceId, content.subject, content.preheader ?? null, content.html),
+  ]);
   return id;
 }
 

@@ -23,7 +23,7 @@ function contactByEmail(email: string) {
 }
 
 function triggers(kind: string) {
-  return env.DB.prepare('SELECT * FROM store_triggers WHERE workspace_id = ? AND kind = ?').bind(shop.workspaceId, kind).all<Record<string, unknown>>();
+  return env.DB.prepare('SELECT * FROM triggers WHERE workspace_id = ? AND kind = ?').bind(shop.workspaceId, kind).all<Record<string, unknown>>();
 }
 
 describe('Shopify webhooks', () => {

@@ -50,7 +50,7 @@ describe('WooCommerce webhooks', () => {
       .bind(woo.workspaceId)
       .first<{ id: string; status: string; shipped_at: number }>();
     expect(order).toMatchObject({ status: 'completed', shipped_at: Date.parse('2026-03-04T10:00:00Z') });
-    const kinds = await env.DB.prepare('SELECT kind FROM store_triggers WHERE subject_id = ? ORDER BY kind').bind(order!.id).all<{ kind: string }>();
+    const kinds = await env.DB.prepare('SELECT kind FROM triggers WHERE subject_id = ? ORDER BY kind').bind(order!.id).all<{ kind: string }>();
     expect(kinds.results.map((row) => row.kind)).toEqual(['order_completed', 'order_shipped']);
 
     const partlyRefunded = completed

@@ -35,7 +35,7 @@ function dyingAfterFirstBatch(real: Tenant): Tenant {
 }
 
 async function createdTriggers(email: string) {
-  const rows = await env.DB.prepare("SELECT t.contact_id, t.data FROM store_triggers t JOIN contacts c ON c.id = t.contact_id WHERE t.workspace_id = ? AND t.kind = 'contact_created' AND c.email = ?")
+  const rows = await env.DB.prepare("SELECT t.contact_id, t.data FROM triggers t JOIN contacts c ON c.id = t.contact_id WHERE t.workspace_id = ? AND t.kind = 'contact_created' AND c.email = ?")
     .bind(tenant.workspaceId, email)
     .all<{ contact_id: string; data: string }>();
   return rows.results;

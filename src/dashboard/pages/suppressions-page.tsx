@@ -1,10 +1,16 @@
-// Settings → Suppressions: addresses that never receive marketing email, and why.
-import { SUPPRESSION_REASONS, type SuppressionReason } from '../../db/schema';
+// Settings → Suppressions: addresses that never receive marketing on their channel, and why.
+import { SUPPRESSION_REASONS, type ConsentChannel, type SuppressionReason } from '../../db/schema';
 import { formatInZone } from '../../lib/time';
 import type { SuppressionPage } from '../../consent/suppressions.service';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead, type Viewer } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead, type Viewer, viewerCan } from '../components';
 import { SettingsHeader } from './settings-page';
+
+// What each channel's list holds, in the page's words.
+const CHANNEL_WORDS: Record<ConsentChannel, { tab: string; field: 'email' | 'phone'; label: string; column: string; what: string }> = {
+  email: { tab: 'Email', field: 'email', label: 'Email', column: 'Email', what: 'marketing email' },
+  sms: { tab: 'SMS', field: 'phone', label: 'Phone (international format, e.g. +447700900123)', column: 'Phone', what: 'marketing texts' },
+};
 
 const REASON_LABELS: Record<SuppressionReason, string> = { unsubscribed: 'Unsubscribed', hard_bounce: 'Hard bounce', complaint: 'Spam complaint', manual: 'Added by hand' };
 
@@ -12,8 +18,17 @@ const REASON_LABELS: Record<SuppressionReason, string> = { unsubscribed: 'Unsubs
 export type SuppressionsState = { errors?: FormErrors; notice?: string | undefined };
 
 /** The list (one page of it, found by `q`) with its add form. */
-export function SuppressionsPage({ workspace, page, q, viewer, state = {} }: { workspace: WorkspaceView; page: SuppressionPage; q: string | undefined; viewer: Viewer; state?: SuppressionsState }) {
-  const { canEdit, csrfToken } = viewer;
+export function SuppressionsPage({
+  workspace,
+  page,
+  channel,
+  q,
+  viewer,
+  state = {},
+}: { workspace: WorkspaceView; page: SuppressionPage; channel: ConsentChannel; q: string | undefined; viewer: Viewer; state?: SuppressionsState }) {
+  const words = CHANNEL_WORDS[channel];
+  const { csrfToken } = viewer;
+  const canEdit = viewerCan(viewer, 'suppressions:manage');
   const errors = state.errors ?? {};
   return (
     <>
@@ -21,11 +36,18 @@ export function SuppressionsPage({ workspace, page, q, viewer, state = {} }: { w
       {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
       <section class="card">
         <h2>Suppression list</h2>
-        <p class="muted">Addresses here never receive marketing email, whatever a campaign or flow targets. Unsubscribes and hard bounces are added automatically.</p>
+        <nav class="tabs" aria-label="Channel">
+          {(Object.keys(CHANNEL_WORDS) as ConsentChannel[]).map((each) => (
+            <a href={`/app/settings/suppressions?channel=${each}`} aria-current={each === channel ? 'page' : undefined}>
+              {CHANNEL_WORDS[each].tab}
+            </a>
+          ))}
+        </nav>
+        <p class="muted">Addresses here never receive {words.what}, whatever a campaign or flow targets. Unsubscribes and hard bounces are added automatically.</p>
         {canEdit ? (
           <form method="post" action="/app/settings/suppressions" class="inline-form">
             <CsrfField token={csrfToken} />
-            <Field name="email" id="field-suppress-email" label="Email" type="email" error={errors.email} required />
+            <Field name={words.field} id={`field-suppress-${words.field}`} label={words.label} type={channel === 'email' ? 'email' : 'tel'} error={errors[words.field]} required />
             <div class="field">
               <label for="field-suppress-reason">Reason</label>
               <select id="field-suppress-reason" name="reason">
@@ -43,6 +65,7 @@ export function SuppressionsPage({ workspace, page, q, viewer, state = {} }: { w
           </form>
         ) : null}
         <form method="get" class="inline-form">
+          <input type="hidden" name="channel" value={channel} />
           <Field name="q" id="field-suppress-q" label="Find an address" value={q} />
           <button type="submit" class="button secondary">
             Search
@@ -50,11 +73,11 @@ export function SuppressionsPage({ workspace, page, q, viewer, state = {} }: { w
         </form>
         {page.suppressions.length ? (
           <table class="table">
-            <TableHead columns={['Email', 'Reason', 'Note', 'Since', { label: 'Actions', hidden: true }]} />
+            <TableHead columns={[words.column, 'Reason', 'Note', 'Since', { label: 'Actions', hidden: true }]} />
             <tbody>
               {page.suppressions.map((row) => (
                 <tr>
-                  <td data-label="Email">{row.email}</td>
+                  <td data-label={words.column}>{row.address}</td>
                   <td data-label="Reason">
                     <span class="badge">{REASON_LABELS[row.reason]}</span>
                   </td>
@@ -62,9 +85,9 @@ export function SuppressionsPage({ workspace, page, q, viewer, state = {} }: { w
                   <td data-label="Since">{formatInZone(row.createdAt, workspace.timeZone)}</td>
                   <td class="row-actions">
                     {canEdit ? (
-                      <form method="post" action="/app/settings/suppressions/remove" data-confirm={`Allow marketing email to ${row.email} again?`}>
+                      <form method="post" action="/app/settings/suppressions/remove" data-confirm={`Allow ${words.what} to ${row.address} again?`}>
                         <CsrfField token={csrfToken} />
-                        <input type="hidden" name="email" value={row.email} />
+                        <input type="hidden" name="address" value={row.address} />
                         <button type="submit" class="button small secondary">
                           Remove
                         </button>
@@ -82,7 +105,7 @@ export function SuppressionsPage({ workspace, page, q, viewer, state = {} }: { w
         )}
         {page.nextCursor ? (
           <p>
-            <a class="button secondary" href={`/app/settings/suppressions?cursor=${encodeURIComponent(page.nextCursor)}${q ? `&q=${encodeURIComponent(q)}` : ''}`}>
+            <a class="button secondary" href={`/app/settings/suppressions?channel=${channel}&cursor=${encodeURIComponent(page.nextCursor)}${q ? `&q=${encodeURIComponent(q)}` : ''}`}>
               Next page
             </a>
           </p>
