@@ -5,6 +5,8 @@ import { CONSENT_STATUSES } from '../db/schema';
 
 export const MAX_SEGMENT_DEPTH = 4;
 export const MAX_SEGMENT_CONDITIONS = 40;
+// Groups and conditions together: empty groups count too, or a tree of them could be any size.
+export const MAX_SEGMENT_NODES = 100;
 export const MAX_LIST_VALUES = 50;
 
 const Days = z.number().int().min(0).max(36_500);
@@ -124,10 +126,43 @@ export function measureSegment(node: SegmentGroup, depth = 1): { depth: number; 
   return result;
 }
 
+function isRawGroup(value: unknown): value is { children?: unknown } {
+  return value !== null && typeof value === 'object' && 'match' in value;
+}
+
+/**
+ * The size limits, checked on the raw JSON without recursion: zod's recursive schemas
+ * (and measureSegment) recurse once per level, so a tree thousands deep would overflow
+ * the stack before any limit were seen. Stops counting as soon as a limit is passed.
+ */
+function checkRawSegmentSize(value: unknown, ctx: z.RefinementCtx): void {
+  const groups: { node: { children?: unknown }; depth: number }[] = isRawGroup(value) ? [{ node: value, depth: 1 }] : [];
+  let nodes = groups.length;
+  while (groups.length) {
+    const { node, depth } = groups.pop()!;
+    if (depth > MAX_SEGMENT_DEPTH) {
+      ctx.addIssue({ code: 'custom', message: `Groups nest at most ${MAX_SEGMENT_DEPTH} deep` });
+      return;
+    }
+    if (!Array.isArray(node.children)) continue;
+    nodes += node.children.length;
+    if (nodes > MAX_SEGMENT_NODES) {
+      ctx.addIssue({ code: 'custom', message: `A segment has at most ${MAX_SEGMENT_NODES} groups and conditions` });
+      return;
+    }
+    for (const child of node.children) if (isRawGroup(child)) groups.push({ node: child, depth: depth + 1 });
+  }
+}
+
 /** A whole segment definition, with its size limits. An empty `all` group matches everyone. */
-export const SegmentDefinition = SegmentGroup.superRefine((root, ctx) => {
-  const { depth, conditions } = measureSegment(root);
-  if (depth > MAX_SEGMENT_DEPTH) ctx.addIssue({ code: 'custom', message: `Groups nest at most ${MAX_SEGMENT_DEPTH} deep (this one nests ${depth})` });
-  if (conditions > MAX_SEGMENT_CONDITIONS) ctx.addIssue({ code: 'custom', message: `A segment has at most ${MAX_SEGMENT_CONDITIONS} conditions (this one has ${conditions})` });
-});
+export const SegmentDefinition = z
+  .unknown()
+  .superRefine(checkRawSegmentSize)
+  .pipe(
+    SegmentGroup.superRefine((root, ctx) => {
+      const { depth, conditions } = measureSegment(root);
+      if (depth > MAX_SEGMENT_DEPTH) ctx.addIssue({ code: 'custom', message: `Groups nest at most ${MAX_SEGMENT_DEPTH} deep (this one nests ${depth})` });
+      if (conditions > MAX_SEGMENT_CONDITIONS) ctx.addIssue({ code: 'custom', message: `A segment has at most ${MAX_SEGMENT_CONDITIONS} conditions (this one has ${conditions})` });
+    }),
+  );
 export type SegmentDefinition = SegmentGroup;

@@ -5,7 +5,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inboundEvents } from '../db/schema';
-import { listStaleStoredEvents } from '../db/system';
+import { listStaleStoredEvents, recordDeadLetters } from '../db/system';
 import type { Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { storeEventMessage } from '../queues/messages';
@@ -46,15 +46,50 @@ export async function claimInboundEvent(tenant: Tenant, webhook: Omit<VerifiedWe
   return { id: existing!.id, apply: existing!.status === 'queued' && !ignored };
 }
 
-/** Claims events the edge stored: applied unless already processed. */
-export async function claimStoredEvent(tenant: Tenant, id: string): Promise<{ id: string; apply: boolean; events: StoreEvent[] }> {
+/** Events read back from a queue message or D1: the schema they were written with, or why not. */
+export type ReadEvents = { ok: true; events: StoreEvent[] } | { ok: false; reason: string };
+
+/** Reads events that crossed the queue or D1; never throws, since retrying cannot fix them. */
+export function readStoreEvents(value: unknown): ReadEvents {
+  const parsed = StoreEvents.safeParse(value);
+  if (parsed.success) return { ok: true, events: parsed.data };
+  const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(events)'}: ${issue.message}`);
+  return { ok: false, reason: `rejected: ${issues.join('; ')}` };
+}
+
+/** Claims events the edge stored: applied unless already processed; unreadable ones come back with the reason. */
+export async function claimStoredEvent(tenant: Tenant, id: string): Promise<{ id: string; apply: boolean; events: ReadEvents }> {
   const [row] = await tenant.db
     .select({ status: inboundEvents.status, payload: inboundEvents.payload })
     .from(inboundEvents)
     .where(tenant.where(inboundEvents, eq(inboundEvents.id, id)))
     .limit(1);
   const apply = row?.status === 'queued' && row.payload !== null;
-  return { id, apply, events: apply ? StoreEvents.parse(JSON.parse(row.payload!)) : [] };
+  if (!apply) return { id, apply, events: { ok: true, events: [] } };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(row.payload!);
+  } catch {
+    return { id, apply, events: { ok: false, reason: 'rejected: the stored events are not JSON' } };
+  }
+  return { id, apply, events: readStoreEvents(payload) };
+}
+
+// Where rejections are recorded: with the queue's dead letters, which keep a reason.
+const EVENTS_QUEUE_NAME = 'marketing-events';
+
+/**
+ * Records a webhook whose events cannot be applied: its inbound event is closed as
+ * ignored (a redelivery is then counted, not tried again) and the reason is kept with
+ * the dead letters, so the consumer moves on instead of retrying into the dead-letter queue.
+ */
+export async function rejectInboundEvent(tenant: Tenant, id: string, message: object, reason: string, now = Date.now()): Promise<void> {
+  // The reason first: if closing the event then fails, the retry records it once (same message id).
+  await recordDeadLetters(tenant.db, [{ queue: EVENTS_QUEUE_NAME, messageId: `rejected:${id}`, body: message, attempts: 1, reason }], now);
+  await tenant.db
+    .update(inboundEvents)
+    .set({ status: 'ignored', processedAt: now, payload: null })
+    .where(tenant.where(inboundEvents, eq(inboundEvents.id, id)));
 }
 
 /** Stores a webhook at the edge (fallback path); returns its id, or null when this dedupe key is known. */

@@ -8,9 +8,8 @@ import type { Env } from '../env';
 import type { StoreEventMessage } from '../queues/messages';
 import { MINUTE } from '../lib/time';
 import { applyStoreEvent } from './apply-store-events';
-import { claimInboundEvent, claimStoredEvent, markEventProcessed } from './inbound-events';
+import { claimInboundEvent, claimStoredEvent, markEventProcessed, readStoreEvents, rejectInboundEvent } from './inbound-events';
 import { loadWebhookConnection } from './store-connections.service';
-import { StoreEvents } from './store-events';
 
 // "Last event" on Settings is shown to the minute; writing it once a minute per connection keeps D1 free for the events.
 const lastEventWrites = new Map<string, number>();
@@ -22,11 +21,16 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
   const connection = await loadWebhookConnection(db, env.ENCRYPTION_KEY, message.connectionId);
   // Deleted after the webhook arrived (its data is no longer wanted), or not this workspace's.
   if (!connection || connection.workspaceId !== message.workspaceId) return;
-  const events = message.events === null ? null : StoreEvents.parse(message.events);
-  const claim = message.storedEventId ? await claimStoredEvent(tenant, message.storedEventId) : { ...(await claimInboundEvent(tenant, { ...message, events })), events: events ?? [] };
+  const read = message.events === null ? null : readStoreEvents(message.events);
+  const claim = message.storedEventId
+    ? await claimStoredEvent(tenant, message.storedEventId)
+    : { ...(await claimInboundEvent(tenant, { ...message, events: read && (read.ok ? read.events : []) })), events: read ?? { ok: true as const, events: [] } };
   if (!claim.apply) return;
   const now = Date.now();
-  for (const event of claim.events) await applyStoreEvent(tenant, event, connection, now);
+  // Events the edge should have refused (sent by an older version, or stored before a limit
+  // tightened): retrying cannot fix them, so they are recorded as rejected and the queue moves on.
+  if (!claim.events.ok) return rejectInboundEvent(tenant, claim.id, message, claim.events.reason, now);
+  for (const event of claim.events.events) await applyStoreEvent(tenant, event, connection, now);
   const statements: Statement[] = [markEventProcessed(tenant, claim.id, now)];
   if (now - (lastEventWrites.get(connection.id) ?? 0) >= MINUTE) {
     lastEventWrites.set(connection.id, now);

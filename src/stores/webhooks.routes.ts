@@ -5,11 +5,12 @@ import { openDb } from '../db/client';
 import type { StorePlatform } from '../db/schema';
 import type { AppEnv } from '../env';
 import { sha256Hex } from '../lib/crypto';
-import { AppError, invalidField } from '../lib/errors';
+import { AppError, invalidField, type FieldIssue } from '../lib/errors';
 import { enqueue } from '../queues/enqueue';
 import { storeEventMessage } from '../queues/messages';
 import type { AdapterResult, WebhookContext } from './adapters/adapter';
 import { mapCustomEvent, readCustomEnvelope } from './adapters/custom';
+import { fitStoreEvents } from './adapters/event-limits';
 import { mapShopifyWebhook } from './adapters/shopify';
 import { mapWooCommerceWebhook } from './adapters/woocommerce';
 import { storeInboundEvent } from './inbound-events';
@@ -50,14 +51,18 @@ const MAX_INLINE_MESSAGE_BYTES = 100_000;
  * The hot path writes nothing to D1: the consumer dedupes. Only when the events are
  * too large for a message, or the send fails, are they stored here first.
  */
-async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: string, dedupeKey: string, events: AdapterResult) {
+async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: string, dedupeKey: string, mapped: AdapterResult) {
+  const { events, adjusted } = mapped === null ? { events: null, adjusted: [] } : fitStoreEvents(mapped);
+  // Text cut to the limits is kept (refusing would lose the order) and said: in the log, and to the sender.
+  if (adjusted.length) logAdjusted(c, connection, dedupeKey, adjusted);
   const webhook = { workspaceId: connection.workspaceId, connectionId: connection.id, topic, dedupeKey, receivedAt: Date.now(), events };
   const status = events === null ? 'ignored' : 'queued';
+  const answer = adjusted.length ? { status, adjusted } : { status };
   const message = storeEventMessage(webhook);
   if (new TextEncoder().encode(JSON.stringify(message)).byteLength <= MAX_INLINE_MESSAGE_BYTES) {
     try {
       await enqueue(c.env, [message]);
-      return c.json({ status }, 202);
+      return c.json(answer, 202);
     } catch (err) {
       logEnqueueFailure(c, err);
     }
@@ -71,11 +76,33 @@ async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: 
       logEnqueueFailure(c, err);
     }
   }
-  return c.json({ status }, 202);
+  return c.json(answer, 202);
 }
 
 function logEnqueueFailure(c: Context<AppEnv>, err: unknown) {
   console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), path: c.req.path, error: `events queue send failed: ${String(err)}` }));
+}
+
+function logAdjusted(c: Context<AppEnv>, connection: WebhookConnection, dedupeKey: string, adjusted: FieldIssue[]) {
+  console.warn(JSON.stringify({ level: 'warn', requestId: c.get('requestId'), path: c.req.path, workspaceId: connection.workspaceId, dedupeKey, adjusted }));
+}
+
+// Headers that name the topic and the delivery; both are stored, so both are bounded.
+const MAX_TOPIC_LENGTH = 100;
+const MAX_DEDUPE_KEY_LENGTH = 200;
+
+/** A required header of at most `max` characters; 400 naming it otherwise. */
+function boundedHeader(c: Context<AppEnv>, name: string, max: number): string {
+  const value = c.req.header(name);
+  if (!value) throw invalidField(name, 'Required', `Missing the ${name} header.`);
+  if (value.length > max) throw invalidField(name, `Use at most ${max} characters`, `The ${name} header is longer than ${max} characters.`);
+  return value;
+}
+
+/** The delivery id header when the platform sent one (bounded), else a hash of the body. */
+async function dedupeKeyOf(c: Context<AppEnv>, names: string[], text: string): Promise<string> {
+  const name = names.find((header) => c.req.header(header));
+  return name ? boundedHeader(c, name, MAX_DEDUPE_KEY_LENGTH) : `sha256:${await sha256Hex(text)}`;
 }
 
 function contextOf(connection: WebhookConnection, topic: string, shopDomain: string | null): WebhookContext {
@@ -87,9 +114,8 @@ export const webhookRoutes = new Hono<AppEnv>()
     const connection = await connectionFor(c, 'shopify');
     const body = await readBody(c);
     if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-shopify-hmac-sha256')))) badSignature();
-    const topic = c.req.header('x-shopify-topic');
-    if (!topic) throw invalidField('X-Shopify-Topic', 'Required', 'Missing the X-Shopify-Topic header.');
-    const dedupeKey = c.req.header('x-shopify-webhook-id') ?? c.req.header('x-shopify-event-id') ?? `sha256:${await sha256Hex(body.text)}`;
+    const topic = boundedHeader(c, 'X-Shopify-Topic', MAX_TOPIC_LENGTH);
+    const dedupeKey = await dedupeKeyOf(c, ['X-Shopify-Webhook-Id', 'X-Shopify-Event-Id'], body.text);
     const events = mapShopifyWebhook(contextOf(connection, topic, c.req.header('x-shopify-shop-domain') ?? null), parseBody(body.text));
     return accept(c, connection, topic, dedupeKey, events);
   })
@@ -97,12 +123,11 @@ export const webhookRoutes = new Hono<AppEnv>()
   .post('/woocommerce/:connectionId', async (c) => {
     const connection = await connectionFor(c, 'woocommerce');
     const body = await readBody(c);
-    const topic = c.req.header('x-wc-webhook-topic');
     // WooCommerce pings a new webhook with an unsigned `webhook_id=N` form body and expects 200.
-    if (!topic && /^webhook_id=\d+$/.test(body.text.trim())) return c.json({ status: 'ok' }, 200);
+    if (!c.req.header('x-wc-webhook-topic') && /^webhook_id=\d+$/.test(body.text.trim())) return c.json({ status: 'ok' }, 200);
     if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-wc-webhook-signature')))) badSignature();
-    if (!topic) throw invalidField('X-WC-Webhook-Topic', 'Required', 'Missing the X-WC-Webhook-Topic header.');
-    const dedupeKey = c.req.header('x-wc-webhook-delivery-id') ?? `sha256:${await sha256Hex(body.text)}`;
+    const topic = boundedHeader(c, 'X-WC-Webhook-Topic', MAX_TOPIC_LENGTH);
+    const dedupeKey = await dedupeKeyOf(c, ['X-WC-Webhook-Delivery-Id'], body.text);
     const events = mapWooCommerceWebhook(contextOf(connection, topic, null), parseBody(body.text));
     return accept(c, connection, topic, dedupeKey, events);
   })

@@ -17,9 +17,20 @@ describe('toMinorUnits', () => {
     expect(toMinorUnits('1.234', 'KWD')).toBe(1234);
   });
 
-  it('refuses what is not an amount', () => {
-    expect(() => toMinorUnits('abc', 'USD')).toThrow();
-    expect(() => toMinorUnits('', 'USD')).toThrow();
+  it('refuses what is not an amount, or more than 2^53 minor units (null)', () => {
+    for (const amount of ['abc', '', '.', '-', '-.', '1,99', 'NaN', 'Infinity', '1e21', 1e21, 1.5e308, Number.POSITIVE_INFINITY, Number.NaN]) {
+      expect(toMinorUnits(amount, 'USD'), String(amount)).toBeNull();
+    }
+    expect(toMinorUnits('90071992547409.91', 'USD')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(toMinorUnits('90071992547409.92', 'USD')).toBeNull();
+    expect(toMinorUnits('9007199254740992', 'JPY')).toBeNull();
+    expect(toMinorUnits(`${'9'.repeat(100_000)}.99`, 'USD')).toBeNull();
+  });
+
+  it('reads negative zero as zero and numbers below a minor unit as nothing', () => {
+    expect(Object.is(toMinorUnits('-0.00', 'USD'), 0)).toBe(true);
+    expect(Object.is(toMinorUnits(-0, 'USD'), 0)).toBe(true);
+    expect(toMinorUnits(1e-7, 'USD')).toBe(0);
   });
 });
 

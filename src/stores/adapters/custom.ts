@@ -3,35 +3,39 @@
 import { z } from 'zod';
 import { CONSENT_STATUSES, type OrderStatus } from '../../db/schema';
 import { parseOrThrow } from '../../lib/validation';
-import { OptionalText, Timestamp } from '../payload-values';
+import { ExternalId, MAX_SKU_LENGTH, OptionalPhone, OptionalSku, OptionalText, Timestamp } from '../payload-values';
 import type { Person, StoreEvent } from '../store-events';
 import type { AdapterResult } from './adapter';
 
 const Cents = z.number().int();
+const Sku = z.string().min(1).max(MAX_SKU_LENGTH);
 const Email = z.string().trim().min(3).max(254);
 
 const Contact = z.object({
   email: Email.nullish(),
-  phone: OptionalText,
+  phone: OptionalPhone,
   firstName: OptionalText,
   lastName: OptionalText,
-  externalId: z.union([z.string(), z.number()]).transform(String).nullish(),
+  externalId: ExternalId.nullish(),
   registered: z.boolean().default(false),
   country: OptionalText,
 });
 
 const Item = z.object({
-  sku: OptionalText,
-  productId: z.union([z.string(), z.number()]).transform(String).nullish(),
+  sku: OptionalSku,
+  productId: ExternalId.nullish(),
   title: z.string().min(1),
   quantity: z.number().int().positive(),
   unitPriceCents: Cents,
   imageUrl: OptionalText,
 });
 
+// Far beyond any real order, and bounding the work one event can cause.
+const Items = z.array(Item).max(1000).default([]);
+
 const Envelope = z.object({
   id: z.string().min(1).max(200),
-  type: z.string().min(1),
+  type: z.string().min(1).max(100),
   occurredAt: Timestamp,
   data: z.unknown(),
 });
@@ -45,7 +49,7 @@ const CustomerData = Contact.extend({
 });
 
 const OrderData = z.object({
-  externalId: z.union([z.string(), z.number()]).transform(String),
+  externalId: ExternalId,
   customer: Contact,
   currency: z.string().length(3),
   totalCents: Cents,
@@ -53,23 +57,23 @@ const OrderData = z.object({
   placedAt: Timestamp.nullish(),
   cartId: OptionalText,
   acceptsMarketing: z.boolean().default(false),
-  items: z.array(Item).default([]),
+  items: Items,
 });
 
 const CartData = z.object({
-  externalId: z.union([z.string(), z.number()]).transform(String),
+  externalId: ExternalId,
   customer: Contact.nullish(),
   currency: z.string().length(3),
   valueCents: Cents,
   recoveryUrl: OptionalText,
   completed: z.boolean().default(false),
   acceptsMarketing: z.boolean().default(false),
-  items: z.array(Item).default([]),
+  items: Items,
 });
 
 const ProductData = z.object({
-  externalId: z.union([z.string(), z.number()]).transform(String),
-  sku: z.string().min(1),
+  externalId: ExternalId,
+  sku: Sku,
   title: z.string().min(1),
   priceCents: Cents,
   currency: z.string().length(3).nullish(),
@@ -78,7 +82,7 @@ const ProductData = z.object({
   imageUrl: OptionalText,
 });
 
-const InterestData = z.object({ customer: Contact.extend({ email: Email }), sku: z.string().min(1) });
+const InterestData = z.object({ customer: Contact.extend({ email: Email }), sku: Sku });
 
 const ORDER_TYPES: Record<string, OrderStatus> = {
   'order.placed': 'placed',

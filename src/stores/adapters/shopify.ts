@@ -4,16 +4,35 @@
 import { z } from 'zod';
 import type { ConsentStatus, OrderStatus } from '../../db/schema';
 import { parseOrThrow } from '../../lib/validation';
-import { Amount, ExternalId, OptionalText, Timestamp, toMinorUnits } from '../payload-values';
+import {
+  Amount,
+  CurrencyCode,
+  ExternalId,
+  MAX_EXTERNAL_ID_LENGTH,
+  minorUnitsOf,
+  OptionalEmail,
+  OptionalKey,
+  OptionalPhone,
+  OptionalSku,
+  OptionalText,
+  sumMinorUnits,
+  Timestamp,
+} from '../payload-values';
 import type { LineItem, Person, ProductVariant, StoreEvent } from '../store-events';
 import type { AdapterResult, WebhookContext } from './adapter';
+
+// Beyond any real shop's (Shopify caps a cart at 500 lines and a product at 2,048 variants),
+// and bounding the work one webhook can cause.
+const MAX_LINES = 1000;
+const MAX_VARIANTS = 2048;
+const MAX_REFUNDS = 250;
 
 const ShopifyConsent = z.object({ state: z.string().nullish(), consent_updated_at: Timestamp.nullish() }).nullish();
 
 const ShopifyCustomer = z.object({
   id: ExternalId,
-  email: OptionalText,
-  phone: OptionalText,
+  email: OptionalEmail,
+  phone: OptionalPhone,
   first_name: OptionalText,
   last_name: OptionalText,
   state: z.string().nullish(),
@@ -21,12 +40,12 @@ const ShopifyCustomer = z.object({
   updated_at: Timestamp.nullish(),
   email_marketing_consent: ShopifyConsent,
   sms_marketing_consent: ShopifyConsent,
-  default_address: z.object({ country_code: z.string().nullish(), phone: OptionalText }).nullish(),
+  default_address: z.object({ country_code: z.string().nullish(), phone: OptionalPhone }).nullish(),
 });
 type ShopifyCustomer = z.infer<typeof ShopifyCustomer>;
 
 const ShopifyLineItem = z.object({
-  sku: OptionalText,
+  sku: OptionalSku,
   title: z.string().nullish(),
   name: z.string().nullish(),
   quantity: z.number().int(),
@@ -36,49 +55,50 @@ const ShopifyLineItem = z.object({
 });
 
 const ShopifyTransaction = z.object({ amount: Amount, kind: z.string().nullish(), status: z.string().nullish() });
+const CartToken = OptionalKey(MAX_EXTERNAL_ID_LENGTH);
 
 const ShopifyRefund = z.object({
   id: ExternalId,
   order_id: ExternalId,
   created_at: Timestamp,
-  transactions: z.array(ShopifyTransaction).nullish(),
+  transactions: z.array(ShopifyTransaction).max(MAX_REFUNDS).nullish(),
 });
 
 const ShopifyOrder = z.object({
   id: ExternalId,
-  email: OptionalText,
-  contact_email: OptionalText,
-  phone: OptionalText,
+  email: OptionalEmail,
+  contact_email: OptionalEmail,
+  phone: OptionalPhone,
   created_at: Timestamp,
   updated_at: Timestamp.nullish(),
   cancelled_at: Timestamp.nullish(),
-  currency: z.string(),
+  currency: CurrencyCode,
   total_price: Amount,
   financial_status: z.string().nullish(),
   fulfillment_status: z.string().nullish(),
   buyer_accepts_marketing: z.boolean().nullish(),
-  checkout_token: OptionalText,
+  checkout_token: CartToken,
   customer: ShopifyCustomer.nullish(),
-  line_items: z.array(ShopifyLineItem).default([]),
-  refunds: z.array(ShopifyRefund).nullish(),
+  line_items: z.array(ShopifyLineItem).max(MAX_LINES).default([]),
+  refunds: z.array(ShopifyRefund).max(MAX_REFUNDS).nullish(),
   fulfillments: z.array(z.object({ created_at: Timestamp.nullish() })).nullish(),
   billing_address: z.object({ country_code: z.string().nullish() }).nullish(),
 });
 
 const ShopifyCheckout = z.object({
   id: ExternalId,
-  token: OptionalText,
-  email: OptionalText,
-  phone: OptionalText,
+  token: CartToken,
+  email: OptionalEmail,
+  phone: OptionalPhone,
   updated_at: Timestamp,
   completed_at: Timestamp.nullish(),
-  currency: z.string().nullish(),
-  presentment_currency: z.string().nullish(),
+  currency: CurrencyCode.nullish(),
+  presentment_currency: CurrencyCode.nullish(),
   total_price: Amount,
   abandoned_checkout_url: OptionalText,
   buyer_accepts_marketing: z.boolean().nullish(),
   customer: ShopifyCustomer.nullish(),
-  line_items: z.array(ShopifyLineItem).default([]),
+  line_items: z.array(ShopifyLineItem).max(MAX_LINES).default([]),
 });
 
 const ShopifyProduct = z.object({
@@ -93,11 +113,12 @@ const ShopifyProduct = z.object({
         id: ExternalId,
         title: z.string().nullish(),
         price: Amount,
-        sku: OptionalText,
+        sku: OptionalSku,
         inventory_item_id: ExternalId.nullish(),
         inventory_quantity: z.number().int().nullish(),
       }),
     )
+    .max(MAX_VARIANTS)
     .default([]),
 });
 
@@ -109,13 +130,13 @@ const ShopifyInventoryLevel = z.object({
 
 const ShopifyEmailConsentUpdate = z.object({
   customer_id: ExternalId,
-  email_address: OptionalText,
+  email_address: OptionalEmail,
   email_marketing_consent: ShopifyConsent,
 });
 
 const ShopifySmsConsentUpdate = z.object({
   id: ExternalId,
-  phone: OptionalText,
+  phone: OptionalPhone,
   sms_marketing_consent: ShopifyConsent,
 });
 
@@ -146,12 +167,12 @@ function personOf(customer: ShopifyCustomer | null | undefined, email: string | 
 }
 
 function lineItems(items: z.infer<typeof ShopifyLineItem>[], currency: string): LineItem[] {
-  return items.map((item) => ({
+  return items.map((item, i) => ({
     sku: item.sku,
     productExternalId: item.variant_id ?? item.product_id ?? null,
     title: item.title ?? item.name ?? 'Item',
     quantity: item.quantity,
-    unitPriceCents: toMinorUnits(item.price, currency),
+    unitPriceCents: minorUnitsOf(item.price, currency, `line_items.${i}.price`),
   }));
 }
 
@@ -163,8 +184,12 @@ function orderStatus(order: z.infer<typeof ShopifyOrder>): OrderStatus {
   return 'placed';
 }
 
-function refundAmount(refund: z.infer<typeof ShopifyRefund>, currency: string): number {
-  return (refund.transactions ?? []).filter((tx) => tx.kind === 'refund' && (tx.status ?? 'success') === 'success').reduce((sum, tx) => sum + Math.abs(toMinorUnits(tx.amount, currency)), 0);
+/** What a refund gave back; `path` is where the refund sits in the payload ("" or "refunds.0."). */
+function refundAmount(refund: z.infer<typeof ShopifyRefund>, currency: string, path: string): number {
+  const refunded = (refund.transactions ?? []).flatMap((tx, i) =>
+    tx.kind === 'refund' && (tx.status ?? 'success') === 'success' ? [Math.abs(minorUnitsOf(tx.amount, currency, `${path}transactions.${i}.amount`))] : [],
+  );
+  return sumMinorUnits(refunded, `${path}transactions`);
 }
 
 function customerEvent(customer: ShopifyCustomer, receivedAt: number): StoreEvent {
@@ -190,8 +215,8 @@ function orderEvent(order: z.infer<typeof ShopifyOrder>): StoreEvent {
     person: personOf(order.customer, order.email ?? order.contact_email, order.phone, order.billing_address?.country_code),
     status: orderStatus(order),
     currency: order.currency,
-    totalCents: toMinorUnits(order.total_price, order.currency),
-    refunds: (order.refunds ?? []).map((refund) => ({ externalId: refund.id, amountCents: refundAmount(refund, order.currency), at: refund.created_at })),
+    totalCents: minorUnitsOf(order.total_price, order.currency, 'total_price'),
+    refunds: (order.refunds ?? []).map((refund, i) => ({ externalId: refund.id, amountCents: refundAmount(refund, order.currency, `refunds.${i}.`), at: refund.created_at })),
     placedAt: order.created_at,
     shippedAt: shipped,
     updatedAt: order.updated_at ?? null,
@@ -208,7 +233,7 @@ function checkoutEvent(checkout: z.infer<typeof ShopifyCheckout>, context: Webho
     externalId: checkout.token ?? checkout.id,
     person: checkout.email || checkout.phone || checkout.customer ? personOf(checkout.customer, checkout.email, checkout.phone) : null,
     currency,
-    valueCents: toMinorUnits(checkout.total_price, currency),
+    valueCents: minorUnitsOf(checkout.total_price, currency, 'total_price'),
     items: lineItems(checkout.line_items, currency),
     recoveryUrl: checkout.abandoned_checkout_url,
     completed: Boolean(checkout.completed_at),
@@ -219,12 +244,12 @@ function checkoutEvent(checkout: z.infer<typeof ShopifyCheckout>, context: Webho
 
 function productEvent(product: z.infer<typeof ShopifyProduct>, context: WebhookContext): StoreEvent {
   const url = context.shopDomain && product.handle ? `https://${context.shopDomain}/products/${product.handle}` : null;
-  const variants: ProductVariant[] = product.variants.map((variant) => ({
+  const variants: ProductVariant[] = product.variants.map((variant, i) => ({
     externalId: variant.id,
     // A variant without a SKU still needs a stable key.
     sku: variant.sku ?? `shopify-${variant.id}`,
     title: variant.title && variant.title !== 'Default Title' ? `${product.title} – ${variant.title}` : product.title,
-    priceCents: toMinorUnits(variant.price, context.currency),
+    priceCents: minorUnitsOf(variant.price, context.currency, `variants.${i}.price`),
     currency: context.currency,
     inventory: variant.inventory_quantity ?? null,
     inventoryItemId: variant.inventory_item_id ?? null,
@@ -262,7 +287,7 @@ export function mapShopifyWebhook(context: WebhookContext, body: unknown): Adapt
       return [orderEvent(parseOrThrow(ShopifyOrder, body))];
     case 'refunds/create': {
       const refund = parseOrThrow(ShopifyRefund, body);
-      return [{ kind: 'refund', orderExternalId: refund.order_id, externalId: refund.id, amountCents: refundAmount(refund, context.currency), at: refund.created_at }];
+      return [{ kind: 'refund', orderExternalId: refund.order_id, externalId: refund.id, amountCents: refundAmount(refund, context.currency, ''), at: refund.created_at }];
     }
     case 'checkouts/create':
     case 'checkouts/update':

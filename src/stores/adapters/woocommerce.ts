@@ -4,25 +4,32 @@
 import { z } from 'zod';
 import type { OrderStatus } from '../../db/schema';
 import { parseOrThrow } from '../../lib/validation';
-import { Amount, ExternalId, OptionalText, toMinorUnits } from '../payload-values';
+import { Amount, CurrencyCode, ExternalId, MAX_EXTERNAL_ID_LENGTH, minorUnitsOf, OptionalEmail, OptionalKey, OptionalPhone, OptionalSku, OptionalText } from '../payload-values';
 import type { Person, StoreEvent } from '../store-events';
 import type { AdapterResult, WebhookContext } from './adapter';
 
 /** WooCommerce's *_gmt times have no offset: they are UTC. */
-const WooTime = z.string().transform((value, ctx) => {
-  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: 'Expected a date' });
-    return z.NEVER;
-  }
-  return ms;
-});
+const WooTime = z
+  .string()
+  .max(100)
+  .transform((value, ctx) => {
+    const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+    if (!Number.isSafeInteger(ms) || ms < 0) {
+      ctx.addIssue({ code: 'custom', message: 'Expected a date' });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
-const WooAddress = z.object({ first_name: OptionalText, last_name: OptionalText, email: OptionalText, phone: OptionalText, country: OptionalText }).nullish();
+const WooAddress = z.object({ first_name: OptionalText, last_name: OptionalText, email: OptionalEmail, phone: OptionalPhone, country: OptionalText }).nullish();
+
+// Far beyond any real order, and bounding the work one webhook can cause.
+const MAX_LINES = 1000;
+const MAX_REFUNDS = 250;
 
 const WooCustomer = z.object({
   id: ExternalId,
-  email: OptionalText,
+  email: OptionalEmail,
   first_name: OptionalText,
   last_name: OptionalText,
   date_modified_gmt: WooTime.nullish(),
@@ -34,7 +41,7 @@ const WooLineItem = z.object({
   product_id: ExternalId.nullish(),
   variation_id: ExternalId.nullish(),
   quantity: z.number().int(),
-  sku: OptionalText,
+  sku: OptionalSku,
   price: Amount.nullish(),
   total: Amount.nullish(),
 });
@@ -42,25 +49,31 @@ const WooLineItem = z.object({
 const WooOrder = z.object({
   id: ExternalId,
   status: z.string(),
-  currency: z.string(),
+  currency: CurrencyCode,
   total: Amount,
-  customer_id: z.union([z.number(), z.string()]).nullish(),
+  customer_id: z.union([z.number(), z.string().max(MAX_EXTERNAL_ID_LENGTH)]).nullish(),
   date_created_gmt: WooTime,
   date_modified_gmt: WooTime.nullish(),
   date_completed_gmt: WooTime.nullish(),
   billing: WooAddress,
-  line_items: z.array(WooLineItem).default([]),
-  refunds: z.array(z.object({ id: ExternalId, total: Amount })).nullish(),
-  cart_hash: OptionalText,
+  line_items: z.array(WooLineItem).max(MAX_LINES).default([]),
+  refunds: z
+    .array(z.object({ id: ExternalId, total: Amount }))
+    .max(MAX_REFUNDS)
+    .nullish(),
+  cart_hash: OptionalKey(MAX_EXTERNAL_ID_LENGTH),
 });
+
+// A product without a price (a variable product's parent, a draft) has "" for it.
+const ProductPrice = z.union([z.literal('').transform(() => null), Amount]).nullish();
 
 const WooProduct = z.object({
   id: ExternalId,
   name: z.string(),
   permalink: OptionalText,
-  sku: OptionalText,
-  price: Amount.nullish(),
-  regular_price: Amount.nullish(),
+  sku: OptionalSku,
+  price: ProductPrice,
+  regular_price: ProductPrice,
   stock_quantity: z.number().int().nullish(),
   stock_status: z.string().nullish(),
   date_modified_gmt: WooTime.nullish(),
@@ -92,10 +105,10 @@ function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
     person,
     status,
     currency: order.currency,
-    totalCents: toMinorUnits(order.total, order.currency),
-    refunds: (order.refunds ?? []).map((refund) => ({
+    totalCents: minorUnitsOf(order.total, order.currency, 'total'),
+    refunds: (order.refunds ?? []).map((refund, i) => ({
       externalId: refund.id,
-      amountCents: Math.abs(toMinorUnits(refund.total, order.currency)),
+      amountCents: Math.abs(minorUnitsOf(refund.total, order.currency, `refunds.${i}.total`)),
       at: order.date_modified_gmt ?? order.date_created_gmt,
     })),
     placedAt: order.date_created_gmt,
@@ -103,20 +116,22 @@ function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
     shippedAt: status === 'completed' ? (order.date_completed_gmt ?? order.date_modified_gmt ?? order.date_created_gmt) : null,
     updatedAt: order.date_modified_gmt ?? null,
     cartExternalId: order.cart_hash,
-    items: order.line_items.map((item) => ({
+    items: order.line_items.map((item, i) => ({
       sku: item.sku,
       productExternalId: item.variation_id && item.variation_id !== '0' ? item.variation_id : (item.product_id ?? null),
       title: item.name ?? 'Item',
       quantity: item.quantity,
       unitPriceCents:
-        item.price !== null && item.price !== undefined ? toMinorUnits(item.price, order.currency) : Math.round(toMinorUnits(item.total ?? '0', order.currency) / Math.max(1, item.quantity)),
+        item.price !== null && item.price !== undefined
+          ? minorUnitsOf(item.price, order.currency, `line_items.${i}.price`)
+          : Math.round(minorUnitsOf(item.total ?? '0', order.currency, `line_items.${i}.total`) / Math.max(1, item.quantity)),
     })),
     acceptsEmailMarketing: false,
   };
 }
 
 function productEvent(product: z.infer<typeof WooProduct>, context: WebhookContext): StoreEvent {
-  const price = product.price ?? product.regular_price ?? '0';
+  const [price, path] = product.price != null ? [product.price, 'price'] : product.regular_price != null ? [product.regular_price, 'regular_price'] : ['0', 'price'];
   const inventory = product.stock_quantity ?? (product.stock_status === 'outofstock' ? 0 : null);
   return {
     kind: 'product',
@@ -126,7 +141,7 @@ function productEvent(product: z.infer<typeof WooProduct>, context: WebhookConte
         externalId: product.id,
         sku: product.sku ?? `woocommerce-${product.id}`,
         title: product.name,
-        priceCents: toMinorUnits(price === '' ? '0' : price, context.currency),
+        priceCents: minorUnitsOf(price, context.currency, path),
         currency: context.currency,
         inventory,
         inventoryItemId: null,
