@@ -15,6 +15,8 @@ export default defineConfig(async () => {
         main: './src/index.ts',
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
+          // An empty database on which a test replays the migrations step by step with old rows in it.
+          d1Databases: { MIGRATION_TEST_DB: 'migration-test-db' },
           bindings: {
             TEST_MIGRATIONS: migrations,
             APP_SECRET: 'test-app-secret-0123456789abcdef0123456789',

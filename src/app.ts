@@ -27,7 +27,7 @@ import { storeConnectionRoutes } from './stores/store-connections.routes';
 import { webhookRoutes } from './stores/webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
 import { requireApiKey, requireSession } from './http/auth';
-import { csrfProtection } from './http/csrf';
+import { csrfProtection, requireFormWorkspace } from './http/csrf';
 import { securityHeaders } from './http/security-headers';
 import { AppError, type ErrorCode } from './lib/errors';
 import { workspaceApi } from './workspaces/workspaces.api';
@@ -37,6 +37,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 // Paths answered with JSON errors; everything else is a page a person is looking at.
 const MACHINE_PATHS = /^\/(api|webhooks|healthz)(\/|$)/;
+
+// Switching and creating a workspace name the workspace they act on themselves.
+const WORKSPACE_CHOOSING_PATHS = new Set(['/app/workspaces', '/app/workspaces/switch']);
 
 // CSV uploads carry whole files, which the import splits into chunks for the queue.
 const IMPORT_PATHS = new Set(['/api/v1/contacts/imports', '/app/contacts/imports']);
@@ -68,7 +71,10 @@ export function createApp() {
   app.route('/webhooks', webhookRoutes);
   app.route('/u', unsubscribeRoutes);
   app.route('/', accountRoutes);
-  app.use('/app/*', csrfProtection(), requireSession());
+  // The session first, so the CSRF token it issues names the session's current workspace.
+  app.use('/app/*', requireSession(), csrfProtection());
+  const formWorkspace = requireFormWorkspace();
+  app.use('/app/*', (c, next) => (WORKSPACE_CHOOSING_PATHS.has(c.req.path) ? next() : formWorkspace(c, next)));
   app.route('/app', dashboardRoutes);
   app.route('/app/marketing/designs', emailContentRoutes);
   app.route('/app/marketing/campaigns', campaignRoutes);

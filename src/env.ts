@@ -40,7 +40,11 @@ export type AppEnv = {
     requestId: string;
     // Set on /api/v1 by the API key middleware and on /app by the session middleware.
     workspaceId: string;
+    // What the caller may do there: the session's membership role, or the API key's role.
+    role: MembershipRole;
     session: SessionUser;
     csrfToken: string;
+    // The workspace a checked CSRF token was issued for ('' on signed-out pages); unset on safe requests.
+    formWorkspaceId: string;
   };
 };

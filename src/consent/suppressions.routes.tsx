@@ -6,7 +6,7 @@ import { formErrorsOf, readForm } from '../dashboard/forms';
 import { SuppressionsPage, type SuppressionsState } from '../dashboard/pages/suppressions-page';
 import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
-import { requireOwner } from '../http/auth';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
 import { getWorkspace } from '../workspaces/workspaces.service';
@@ -22,7 +22,7 @@ async function renderSuppressionsPage(c: Context<AppEnv>, state: SuppressionsSta
 
 export const suppressionRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderSuppressionsPage(c, { notice: c.req.query('added') ? 'Address suppressed.' : c.req.query('removed') ? 'Address removed from the list.' : undefined }))
-  .use('/*', requireOwner())
+  .use('/*', requirePermission('suppressions:manage'))
   .post('/', async (c) => {
     try {
       await addSuppression(tenantOf(c), parseOrThrow(SuppressionInput, await readForm(c)));

@@ -1,6 +1,7 @@
 // /api/v1/contacts: contacts, their tags, erasure, and CSV imports.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
 import { AppError } from '../lib/errors';
@@ -13,8 +14,8 @@ const CSV_CONTENT_TYPE = /^(text\/csv|application\/csv|text\/plain)\b/i;
 /** Mounted at /api/v1/contacts. */
 export const contactApi = new Hono<AppEnv>()
   .get('/', validate('query', ContactListQuery), async (c) => c.json(await listContacts(tenantOf(c), c.req.valid('query'))))
-  .post('/', validate('json', ContactInput), async (c) => c.json({ contact: await createContact(tenantOf(c), c.req.valid('json'), 'api') }, 201))
-  .post('/imports', validate('query', ImportFileQuery), async (c) => {
+  .post('/', requirePermission('contacts:write'), validate('json', ContactInput), async (c) => c.json({ contact: await createContact(tenantOf(c), c.req.valid('json'), 'api') }, 201))
+  .post('/imports', requirePermission('contacts:write'), validate('query', ImportFileQuery), async (c) => {
     if (!CSV_CONTENT_TYPE.test(c.req.header('content-type') ?? '')) {
       throw new AppError('invalid_input', 'Send the CSV file as the body with Content-Type: text/csv');
     }
@@ -27,10 +28,10 @@ export const contactApi = new Hono<AppEnv>()
     return c.json({ import: contactImport, ...(await listImportRejections(tenant, contactImport.id, c.req.valid('query').afterLine)) });
   })
   .get('/:id', async (c) => c.json({ contact: await getContact(tenantOf(c), c.req.param('id')) }))
-  .patch('/:id', validate('json', ContactPatch), async (c) => c.json({ contact: await updateContact(tenantOf(c), c.req.param('id'), c.req.valid('json'), 'api') }))
-  .delete('/:id', async (c) => {
+  .patch('/:id', requirePermission('contacts:write'), validate('json', ContactPatch), async (c) => c.json({ contact: await updateContact(tenantOf(c), c.req.param('id'), c.req.valid('json'), 'api') }))
+  .delete('/:id', requirePermission('contacts:erase'), async (c) => {
     await eraseContact(tenantOf(c), c.req.param('id'));
     return c.body(null, 204);
   })
-  .post('/:id/tags', validate('json', TagsInput), async (c) => c.json({ contact: await addContactTags(tenantOf(c), c.req.param('id'), c.req.valid('json').tags) }))
-  .delete('/:id/tags/:tag', async (c) => c.json({ contact: await removeContactTag(tenantOf(c), c.req.param('id'), c.req.param('tag')) }));
+  .post('/:id/tags', requirePermission('contacts:write'), validate('json', TagsInput), async (c) => c.json({ contact: await addContactTags(tenantOf(c), c.req.param('id'), c.req.valid('json').tags) }))
+  .delete('/:id/tags/:tag', requirePermission('contacts:write'), async (c) => c.json({ contact: await removeContactTag(tenantOf(c), c.req.param('id'), c.req.param('tag')) }));

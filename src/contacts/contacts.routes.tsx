@@ -7,6 +7,7 @@ import { ContactsPage, type ContactsPageState } from '../dashboard/pages/contact
 import { ContactProfilePage, contactPageTitle, type ContactPageState } from '../dashboard/pages/contacts-profile-page';
 import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
 import { getWorkspace } from '../workspaces/workspaces.service';
@@ -61,7 +62,7 @@ async function renderContactImportPage(c: Context<AppEnv>, id: string, afterLine
 /** Mounted at /app/contacts. */
 export const contactRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderContactsPage(c, { query: parseOrThrow(ContactListQuery, c.req.query()), notice: NOTICES[c.req.query('done') ?? ''] }))
-  .post('/imports', async (c) => {
+  .post('/imports', requirePermission('contacts:write'), async (c) => {
     const { file } = await c.req.parseBody();
     const query = ContactListQuery.parse({});
     if (!(file instanceof File) || file.size === 0) return renderContactsPage(c, { query, uploadError: 'Choose a CSV file to upload.' }, 400);
@@ -75,7 +76,7 @@ export const contactRoutes = new Hono<AppEnv>()
   })
   .get('/imports/:id', (c) => renderContactImportPage(c, c.req.param('id'), parseOrThrow(ImportReportQuery, c.req.query()).afterLine))
   .get('/:id', (c) => renderContactPage(c, c.req.param('id'), { notice: NOTICES[c.req.query('done') ?? ''] }))
-  .post('/:id/tags', async (c) => {
+  .post('/:id/tags', requirePermission('contacts:write'), async (c) => {
     const id = c.req.param('id');
     const form = await readForm(c);
     try {
@@ -86,12 +87,12 @@ export const contactRoutes = new Hono<AppEnv>()
       return renderContactPage(c, id, { tagError: Object.values(errors)[0], tagValue: form.tag }, 400);
     }
   })
-  .post('/:id/tags/remove', async (c) => {
+  .post('/:id/tags/remove', requirePermission('contacts:write'), async (c) => {
     const id = c.req.param('id');
     await removeContactTag(tenantOf(c), id, (await readForm(c)).tag ?? '');
     return c.redirect(`/app/contacts/${id}#tags`, 303);
   })
-  .post('/:id/erase', async (c) => {
+  .post('/:id/erase', requirePermission('contacts:erase'), async (c) => {
     await eraseContact(tenantOf(c), c.req.param('id'));
     return c.redirect('/app/contacts?done=erased', 303);
   });

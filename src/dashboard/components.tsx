@@ -1,12 +1,18 @@
 // Small building blocks shared by dashboard pages.
 import type { Child } from 'hono/jsx';
 import { CSRF_FIELD } from '../http/csrf';
+import { type Permission, type Role, roleAllows } from '../workspaces/roles';
 
 /** Per-field error messages of a form, by field name. */
 export type FormErrors = Record<string, string>;
 
-/** Who is looking at a page: which forms it offers depends on it. */
-export type Viewer = { email: string; canEdit: boolean; csrfToken: string };
+/** Who is looking at a page: which forms it offers depends on their role. */
+export type Viewer = { email: string; role: Role; csrfToken: string };
+
+/** Whether the page should offer an action: the server checks it again on submit. */
+export function viewerCan(viewer: Viewer, permission: Permission): boolean {
+  return roleAllows(viewer.role, permission);
+}
 
 /** The hidden CSRF field every form carries. */
 export function CsrfField({ token }: { token: string }) {
@@ -121,7 +127,7 @@ export function TableHead({ columns }: { columns: (string | { label: string; num
   );
 }
 
-/** A form's submit button for owners; for everyone else, why they cannot change it. */
+/** A form's submit button for those allowed; for everyone else, why they cannot change it. */
 export function OwnerSubmit({ canEdit, label, what }: { canEdit: boolean; label: string; what: string }) {
   return canEdit ? (
     <div class="form-actions">
@@ -130,6 +136,6 @@ export function OwnerSubmit({ canEdit, label, what }: { canEdit: boolean; label:
       </button>
     </div>
   ) : (
-    <p class="muted small">{`Only the workspace owner can change ${what}.`}</p>
+    <p class="muted small">{`Only owners and admins can change ${what}.`}</p>
   );
 }

@@ -8,10 +8,10 @@ import { listUserWorkspaces } from '../workspaces/workspaces.service';
 import type { Viewer } from './components';
 import { AppLayout, type Section } from './layout';
 
-/** The signed-in user as pages see them: only the workspace owner may change things. */
+/** The signed-in user as pages see them: their role decides which actions are offered. */
 export function viewerOf(c: Context<AppEnv>): Viewer {
   const session = c.get('session');
-  return { email: session.email, canEdit: session.role === 'owner', csrfToken: c.get('csrfToken') };
+  return { email: session.email, role: session.role, csrfToken: c.get('csrfToken') };
 }
 
 /** Loads the shell (workspaces for the switcher) and renders `body` in it. */

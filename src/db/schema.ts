@@ -71,7 +71,8 @@ export const users = sqliteTable('users', {
   createdAt: createdAt(),
 });
 
-export const MEMBERSHIP_ROLES = ['owner', 'member'] as const;
+/** Roles in a workspace, most powerful first; what each may do is in src/workspaces/roles.ts. */
+export const MEMBERSHIP_ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
 export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
 
 /** A user's access to a workspace; a user may belong to several. */
@@ -115,11 +116,32 @@ export const apiKeys = sqliteTable(
     prefix: text().notNull(),
     keyHash: text().notNull().unique(),
     createdByUserId: text().references(() => users.id, { onDelete: 'set null' }),
+    // What the key may do, chosen at creation and never above its creator's role nor above admin.
+    role: text({ enum: MEMBERSHIP_ROLES }).notNull().default('admin'),
     createdAt: createdAt(),
     lastUsedAt: integer(),
     revokedAt: integer(),
   },
   (t) => [index('api_keys_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+/** An invitation by email to join a workspace with a role; the link holds a token, the row its SHA-256. */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    email: text().notNull(),
+    role: text({ enum: MEMBERSHIP_ROLES }).notNull(),
+    tokenHash: text().notNull().unique(),
+    invitedByUserId: text().references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: integer().notNull(),
+    // Set once: a link is used at most once, and a revoked one never.
+    acceptedAt: integer(),
+    revokedAt: integer(),
+  },
+  (t) => [index('invitations_workspace_idx').on(t.workspaceId, t.createdAt)],
 );
 
 /** Failed sign-in attempts per key (an email or a client IP), to slow down guessing. */

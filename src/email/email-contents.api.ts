@@ -1,6 +1,7 @@
 // /api/v1/email-designs: email designs (subject, preheader, Liquid HTML) and previews.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
 import { EmailContentInput, EmailContentPatch, EmailPreviewInput } from './email-contents.schemas';
@@ -8,11 +9,11 @@ import { createEmailContent, deleteEmailContent, getEmailContent, listEmailConte
 
 export const emailContentApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ designs: await listEmailContents(tenantOf(c)) }))
-  .post('/', validate('json', EmailContentInput), async (c) => c.json({ design: await createEmailContent(tenantOf(c), c.req.valid('json')) }, 201))
+  .post('/', requirePermission('designs:write'), validate('json', EmailContentInput), async (c) => c.json({ design: await createEmailContent(tenantOf(c), c.req.valid('json')) }, 201))
   .post('/preview', validate('json', EmailPreviewInput), async (c) => c.json(await renderSample(tenantOf(c), c.req.valid('json'), c.env)))
   .get('/:id', async (c) => c.json({ design: await getEmailContent(tenantOf(c), c.req.param('id')) }))
-  .patch('/:id', validate('json', EmailContentPatch), async (c) => c.json({ design: await updateEmailContent(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
-  .delete('/:id', async (c) => {
+  .patch('/:id', requirePermission('designs:write'), validate('json', EmailContentPatch), async (c) => c.json({ design: await updateEmailContent(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
+  .delete('/:id', requirePermission('designs:write'), async (c) => {
     await deleteEmailContent(tenantOf(c), c.req.param('id'));
     return c.body(null, 204);
   });

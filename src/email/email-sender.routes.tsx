@@ -5,7 +5,7 @@ import { formErrorsOf, readForm } from '../dashboard/forms';
 import { EmailSenderPage, type EmailSenderState } from '../dashboard/pages/email-sender-page';
 import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
-import { requireOwner } from '../http/auth';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
 import { getWorkspace } from '../workspaces/workspaces.service';
@@ -25,7 +25,7 @@ export const emailSenderRoutes = new Hono<AppEnv>()
   .get('/', (c) =>
     renderEmailSenderPage(c, { notice: c.req.query('saved') ? 'Sender saved. Send a test email to check it.' : c.req.query('removed') ? 'Mail now goes out from the platform sender.' : undefined }),
   )
-  .use('/*', requireOwner())
+  .use('/*', requirePermission('settings:sender'))
   .post('/', async (c) => {
     const form = await readForm(c);
     try {

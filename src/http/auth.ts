@@ -5,9 +5,10 @@ import { authenticateApiKey } from '../api-keys/api-keys.service';
 import { openDb } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
+import { PERMISSION_LABELS, type Permission, roleAllows } from '../workspaces/roles';
 import { getSessionToken } from './cookies';
 
-/** Requires `Authorization: Bearer <api key>` and sets the key's workspace. */
+/** Requires `Authorization: Bearer <api key>` and sets the key's workspace and role. */
 export function requireApiKey(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
@@ -19,11 +20,12 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
     if (!auth) throw new AppError('unauthorized', 'This API key is not valid or has been revoked.');
     if (auth.touch) c.executionCtx.waitUntil(auth.touch());
     c.set('workspaceId', auth.workspaceId);
+    c.set('role', auth.role);
     await next();
   };
 }
 
-/** Requires a dashboard session; sets the session and its current workspace. */
+/** Requires a dashboard session; sets the session, its current workspace and the user's role there. */
 export function requireSession(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = getSessionToken(c);
@@ -31,14 +33,19 @@ export function requireSession(): MiddlewareHandler<AppEnv> {
     if (!session) throw new AppError('unauthorized', 'Log in to continue.');
     c.set('session', session);
     c.set('workspaceId', session.workspaceId);
+    c.set('role', session.role);
     await next();
   };
 }
 
-/** Requires the signed-in user to own the current workspace. */
-export function requireOwner(): MiddlewareHandler<AppEnv> {
+/**
+ * The one role check of the API and the dashboard, applied per route after authentication:
+ * 403 unless the caller's role (the member's, or the API key's) has `permission`.
+ */
+export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.get('session').role !== 'owner') throw new AppError('forbidden', 'Only the workspace owner can do this.');
+    const role = c.get('role');
+    if (!roleAllows(role, permission)) throw new AppError('forbidden', `Your role (${role}) cannot ${PERMISSION_LABELS[permission]}. Ask an owner or admin of this workspace.`);
     await next();
   };
 }

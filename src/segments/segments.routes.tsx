@@ -4,6 +4,7 @@ import { formErrorsOf, readForm } from '../dashboard/forms';
 import { SegmentBuilder, SegmentsList } from '../dashboard/pages/segments-pages';
 import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
 import { invalidField } from '../lib/errors';
@@ -36,7 +37,7 @@ export const segmentRoutes = new Hono<AppEnv>()
   })
   .get('/new', (c) => renderBuilder(c, {}))
   .post('/preview', validate('json', PreviewInput), async (c) => c.json(await previewSegment(tenantOf(c), c.req.valid('json').definition)))
-  .post('/', async (c) => {
+  .post('/', requirePermission('segments:write'), async (c) => {
     const form = await readForm(c);
     try {
       const segment = await createSegment(tenantOf(c), readSegmentForm(form));
@@ -51,7 +52,7 @@ export const segmentRoutes = new Hono<AppEnv>()
     const segment = await getSegment(tenant, c.req.param('id'));
     return c.json({ count: await countSegment(tenant, segment.definition) });
   })
-  .post('/:id', async (c) => {
+  .post('/:id', requirePermission('segments:write'), async (c) => {
     const tenant = tenantOf(c);
     const segment = await getSegment(tenant, c.req.param('id'));
     const form = await readForm(c);
@@ -62,7 +63,7 @@ export const segmentRoutes = new Hono<AppEnv>()
       return renderBuilder(c, { segment, values: form, errors: formErrorsOf(err) }, 400);
     }
   })
-  .post('/:id/delete', async (c) => {
+  .post('/:id/delete', requirePermission('segments:write'), async (c) => {
     await deleteSegment(tenantOf(c), c.req.param('id'));
     return c.redirect('/app/segments?deleted=1', 303);
   });

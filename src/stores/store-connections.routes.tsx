@@ -3,9 +3,10 @@ import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import { StoreConnectionsPage, type StoreConnectionsState, webhookPath } from '../dashboard/pages/store-connections-page';
+import { viewerCan } from '../dashboard/components';
 import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
-import { requireOwner } from '../http/auth';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
 import { publicUrl } from '../lib/public-url';
@@ -18,7 +19,7 @@ async function renderStoreConnectionsPage(c: Context<AppEnv>, state: StoreConnec
   const tenant = tenantOf(c);
   const [workspace, connections] = await Promise.all([getWorkspace(tenant), listStoreConnections(tenant)]);
   const viewer = viewerOf(c);
-  const revealed = viewer.canEdit && state.reveal && connections.some((conn) => conn.id === state.reveal) ? await revealStoreConnectionSecret(tenant, c.env.ENCRYPTION_KEY, state.reveal) : null;
+  const revealed = viewerCan(viewer, 'stores:manage') && state.reveal && connections.some((conn) => conn.id === state.reveal) ? await revealStoreConnectionSecret(tenant, c.env.ENCRYPTION_KEY, state.reveal) : null;
   if (revealed) c.header('Cache-Control', 'no-store');
   const shown = connections.map((connection) => ({ connection, webhookUrl: publicUrl(c.env, webhookPath(connection)), secret: connection.id === state.reveal ? revealed : null }));
   return renderAppPage(c, { title: 'Store connections', section: 'settings', body: <StoreConnectionsPage workspace={workspace} connections={shown} viewer={viewer} state={state} /> }, status);
@@ -26,7 +27,7 @@ async function renderStoreConnectionsPage(c: Context<AppEnv>, state: StoreConnec
 
 export const storeConnectionRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderStoreConnectionsPage(c, { reveal: c.req.query('reveal'), notice: c.req.query('deleted') ? 'Store disconnected.' : undefined }))
-  .post('/', requireOwner(), async (c) => {
+  .post('/', requirePermission('stores:manage'), async (c) => {
     const form = await readForm(c);
     try {
       const connection = await createStoreConnection(tenantOf(c), c.env.ENCRYPTION_KEY, parseOrThrow(CreateStoreConnectionInput, form));
@@ -35,7 +36,7 @@ export const storeConnectionRoutes = new Hono<AppEnv>()
       return renderStoreConnectionsPage(c, { errors: formErrorsOf(err), values: { ...form, secret: '' } }, 400);
     }
   })
-  .post('/:id/delete', requireOwner(), async (c) => {
+  .post('/:id/delete', requirePermission('stores:manage'), async (c) => {
     await deleteStoreConnection(tenantOf(c), c.req.param('id'));
     return c.redirect('/app/settings/stores?deleted=1', 303);
   });

@@ -8,7 +8,7 @@ import { renderSettingsPage } from '../dashboard/render-settings';
 import { renderAppPage } from '../dashboard/render';
 import { openDb } from '../db/client';
 import type { AppEnv } from '../env';
-import { requireOwner } from '../http/auth';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
 import { CreateWorkspaceInput, WorkspaceSettingsInput } from './workspaces.schemas';
@@ -19,7 +19,7 @@ const SwitchInput = z.object({ workspaceId: z.string().min(1) });
 /** Mounted at /app/settings. */
 export const settingsRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderSettingsPage(c, { notice: c.req.query('saved') ? 'Workspace settings saved.' : undefined }))
-  .post('/', requireOwner(), async (c) => {
+  .post('/', requirePermission('settings:workspace'), async (c) => {
     const form = await readForm(c);
     try {
       await updateWorkspace(tenantOf(c), parseOrThrow(WorkspaceSettingsInput, form));

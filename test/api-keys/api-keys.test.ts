@@ -54,7 +54,7 @@ describe('API keys', () => {
   it('lets only owners create and revoke keys', async () => {
     const owner = await signUpMerchant();
     const member = await signUpMerchant();
-    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)").bind(owner.workspaceId, member.userId, Date.now()).run();
+    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'editor', ?)").bind(owner.workspaceId, member.userId, Date.now()).run();
     await member.client.get('/app/settings');
     await member.client.post('/app/workspaces/switch', { workspaceId: owner.workspaceId });
     await member.client.get('/app/settings');

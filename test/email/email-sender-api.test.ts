@@ -162,8 +162,9 @@ describe('/api/v1/email-sender security', () => {
   it('is for owners only: a member cannot create the API key it would need', async () => {
     const owner = await signUpMerchant();
     const member = await signUpMerchant();
-    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)").bind(owner.workspaceId, member.userId, Date.now()).run();
+    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'editor', ?)").bind(owner.workspaceId, member.userId, Date.now()).run();
     await member.client.post('/app/workspaces/switch', { workspaceId: owner.workspaceId });
+    await member.client.get('/app/settings');
     expect((await member.client.post('/app/settings/api-keys', { name: 'Member key' })).status).toBe(403);
   });
 });

@@ -2,13 +2,15 @@
 import type { ApiKeyView } from '../../api-keys/api-keys.service';
 import { formatInZone } from '../../lib/time';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, OwnerSubmit, TableHead, Tabs, TimeZoneOptions, type Viewer } from '../components';
+import type { Role } from '../../workspaces/roles';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, OwnerSubmit, TableHead, Tabs, TimeZoneOptions, type Viewer, viewerCan } from '../components';
 
 const SETTINGS_TABS = [
   { id: 'general', href: '/app/settings', label: 'Workspace & API keys' },
   { id: 'email', href: '/app/settings/email', label: 'Email sender' },
   { id: 'suppressions', href: '/app/settings/suppressions', label: 'Suppressions' },
   { id: 'stores', href: '/app/settings/stores', label: 'Store connections' },
+  { id: 'members', href: '/app/settings/members', label: 'Members' },
 ];
 
 /** The Settings heading with its tabs, shared by every settings page. */
@@ -90,6 +92,7 @@ function ApiKeyRow({ apiKey, timeZone, csrfToken, canEdit }: { apiKey: ApiKeyVie
       <td data-label="Key">
         <code>{apiKey.prefix}…</code>
       </td>
+      <td data-label="Role">{apiKey.role}</td>
       <td data-label="Created">{formatInZone(apiKey.createdAt, timeZone)}</td>
       <td data-label="Last used">{apiKey.lastUsedAt ? formatInZone(apiKey.lastUsedAt, timeZone) : 'Never'}</td>
       <td data-label="Status">{apiKey.revokedAt ? <span class="badge muted">Revoked</span> : <span class="badge success">Active</span>}</td>
@@ -112,6 +115,7 @@ function ApiKeysSection({
   timeZone,
   csrfToken,
   canEdit,
+  keyRoles,
   errors = {},
   newKey,
 }: {
@@ -119,6 +123,7 @@ function ApiKeysSection({
   timeZone: string;
   csrfToken: string;
   canEdit: boolean;
+  keyRoles: Role[];
   errors?: FormErrors;
   newKey?: { name: string; key: string } | undefined;
 }) {
@@ -126,7 +131,8 @@ function ApiKeysSection({
     <section class="card" aria-labelledby="api-keys-heading" id="api-keys">
       <h2 id="api-keys-heading">API keys</h2>
       <p class="muted">
-        Scripts and integrations call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. A key acts on this workspace only.
+        Scripts and integrations call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. A key acts on this workspace only, with the role
+        chosen when it was made (at most admin, and never more than yours).
       </p>
       {newKey ? (
         <div class="new-key" role="status">
@@ -145,16 +151,25 @@ function ApiKeysSection({
         <form method="post" action="/app/settings/api-keys" class="inline-form">
           <CsrfField token={csrfToken} />
           <Field name="name" id="field-key-name" label="New key name" error={errors.name} placeholder="e.g. Zapier, nightly sync" required />
+          <div class={errors.role ? 'field has-error' : 'field'}>
+            <label for="field-key-role">Role</label>
+            <select id="field-key-role" name="role">
+              {keyRoles.map((role) => (
+                <option value={role}>{role}</option>
+              ))}
+            </select>
+            {errors.role ? <p class="field-error">{errors.role}</p> : null}
+          </div>
           <button type="submit" class="button primary">
             Create key
           </button>
         </form>
       ) : (
-        <p class="muted small">Only the workspace owner can create or revoke keys.</p>
+        <p class="muted small">Only owners and admins can create or revoke keys.</p>
       )}
       {apiKeys.length ? (
         <table class="table">
-          <TableHead columns={['Name', 'Key', 'Created', 'Last used', 'Status', { label: 'Actions', hidden: true }]} />
+          <TableHead columns={['Name', 'Key', 'Role', 'Created', 'Last used', 'Status', { label: 'Actions', hidden: true }]} />
           <tbody>
             {apiKeys.map((apiKey) => (
               <ApiKeyRow apiKey={apiKey} timeZone={timeZone} csrfToken={csrfToken} canEdit={canEdit} />
@@ -171,14 +186,35 @@ function ApiKeysSection({
 }
 
 /** Settings: the workspace form and the API keys. */
-export function SettingsPage({ workspace, apiKeys, viewer, state = {} }: { workspace: WorkspaceView; apiKeys: ApiKeyView[]; viewer: Viewer; state?: SettingsState }) {
-  const { canEdit, csrfToken } = viewer;
+export function SettingsPage({
+  workspace,
+  apiKeys,
+  keyRoles,
+  viewer,
+  state = {},
+}: {
+  workspace: WorkspaceView;
+  apiKeys: ApiKeyView[];
+  // The roles the viewer may give a new key.
+  keyRoles: Role[];
+  viewer: Viewer;
+  state?: SettingsState;
+}) {
+  const { csrfToken } = viewer;
   return (
     <>
       <SettingsHeader workspaceName={workspace.name} current="general" />
       {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
-      <WorkspaceForm workspace={workspace} csrfToken={csrfToken} canEdit={canEdit} errors={state.errors} values={state.values} />
-      <ApiKeysSection apiKeys={apiKeys} timeZone={workspace.timeZone} csrfToken={csrfToken} canEdit={canEdit} errors={state.keyErrors} newKey={state.newKey} />
+      <WorkspaceForm workspace={workspace} csrfToken={csrfToken} canEdit={viewerCan(viewer, 'settings:workspace')} errors={state.errors} values={state.values} />
+      <ApiKeysSection
+        apiKeys={apiKeys}
+        timeZone={workspace.timeZone}
+        csrfToken={csrfToken}
+        canEdit={viewerCan(viewer, 'api-keys:manage')}
+        keyRoles={keyRoles}
+        errors={state.keyErrors}
+        newKey={state.newKey}
+      />
     </>
   );
 }

@@ -3,7 +3,7 @@ import { STORE_PLATFORMS, type StorePlatform } from '../../db/schema';
 import { formatInZone } from '../../lib/time';
 import type { StoreConnectionView } from '../../stores/store-connections.service';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, type Viewer } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, type Viewer, viewerCan } from '../components';
 import { SettingsHeader } from './settings-page';
 
 const PLATFORM_LABELS: Record<StorePlatform, string> = { shopify: 'Shopify', woocommerce: 'WooCommerce', custom: 'Custom (generic events)' };
@@ -179,7 +179,8 @@ function ConnectForm({ csrfToken, errors = {}, values = {} }: { csrfToken: strin
 
 /** Settings → Store connections: each connection's card, and the form to connect another. */
 export function StoreConnectionsPage({ workspace, connections, viewer, state = {} }: { workspace: WorkspaceView; connections: ConnectionShown[]; viewer: Viewer; state?: StoreConnectionsState }) {
-  const { canEdit, csrfToken } = viewer;
+  const { csrfToken } = viewer;
+  const canEdit = viewerCan(viewer, 'stores:manage');
   return (
     <>
       <SettingsHeader workspaceName={workspace.name} current="stores" />
