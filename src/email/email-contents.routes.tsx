@@ -4,6 +4,7 @@ import { formErrorsOf, readForm } from '../dashboard/forms';
 import { EmailDesignEditor, EmailDesignsList, type Starter } from '../dashboard/pages/email-designs-pages';
 import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { untrustedHtmlResponse } from '../http/security-headers';
 import { parseOrThrow, validate } from '../http/validate';
@@ -24,7 +25,7 @@ export const emailContentRoutes = new Hono<AppEnv>()
     const body = <EmailDesignsList designs={designs} starters={starters as Starter[]} timeZone={workspace.timeZone} csrfToken={c.get('csrfToken')} notice={notice} />;
     return renderAppPage(c, { title: 'Email designs', section: 'marketing', body });
   })
-  .post('/', async (c) => {
+  .post('/', requirePermission('designs:write'), async (c) => {
     const form = await readForm(c);
     const content = await starterContent(c.env.ASSETS, c.req.url, form.starter);
     const design = await createEmailContent(tenantOf(c), parseOrThrow(EmailContentInput, { name: form.name, ...content }));
@@ -38,7 +39,7 @@ export const emailContentRoutes = new Hono<AppEnv>()
     const rendered = await renderSample(tenant, await getEmailContent(tenant, c.req.param('id')), c.env);
     return untrustedHtmlResponse(c, rendered.html);
   })
-  .post('/:id', async (c) => {
+  .post('/:id', requirePermission('designs:write'), async (c) => {
     const tenant = tenantOf(c);
     const design = await getEmailContent(tenant, c.req.param('id'));
     const form = await readForm(c);
@@ -49,7 +50,7 @@ export const emailContentRoutes = new Hono<AppEnv>()
       return renderEditor(c, { design, values: form, errors: formErrorsOf(err) }, 400);
     }
   })
-  .post('/:id/test', async (c) => {
+  .post('/:id/test', requirePermission('designs:write'), async (c) => {
     const tenant = tenantOf(c);
     const design = await getEmailContent(tenant, c.req.param('id'));
     const form = await readForm(c);
@@ -57,7 +58,7 @@ export const emailContentRoutes = new Hono<AppEnv>()
     const outcome = to.success ? await testSendEmailContent(tenant, c.env, design, to.data.to) : { ok: false, message: 'Enter a valid email address to send the test to.' };
     return renderEditor(c, { design, outcome });
   })
-  .post('/:id/delete', async (c) => {
+  .post('/:id/delete', requirePermission('designs:write'), async (c) => {
     await deleteEmailContent(tenantOf(c), c.req.param('id'));
     return c.redirect('/app/marketing/designs?deleted=1', 303);
   });

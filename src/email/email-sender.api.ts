@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { SmtpOutcome } from '../channels/email';
 import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
 import { getWorkspace } from '../workspaces/workspaces.service';
@@ -26,13 +27,13 @@ function outcomeBody(outcome: SmtpOutcome) {
 
 export const emailSenderApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await senderState(c)))
-  .put('/', validate('json', EmailSenderInput), async (c) => {
+  .put('/', requirePermission('settings:sender'), validate('json', EmailSenderInput), async (c) => {
     await saveEmailSender(tenantOf(c), c.env.ENCRYPTION_KEY, c.req.valid('json'));
     return c.json(await senderState(c));
   })
-  .delete('/', async (c) => {
+  .delete('/', requirePermission('settings:sender'), async (c) => {
     await removeEmailSender(tenantOf(c));
     return c.body(null, 204);
   })
-  .post('/test', async (c) => c.json(outcomeBody(await testEmailSender(tenantOf(c), c.env))))
-  .post('/test-email', validate('json', TestEmailInput), async (c) => c.json(outcomeBody(await sendTestEmail(tenantOf(c), c.env, c.req.valid('json').to))));
+  .post('/test', requirePermission('settings:sender'), async (c) => c.json(outcomeBody(await testEmailSender(tenantOf(c), c.env))))
+  .post('/test-email', requirePermission('settings:sender'), validate('json', TestEmailInput), async (c) => c.json(outcomeBody(await sendTestEmail(tenantOf(c), c.env, c.req.valid('json').to))));

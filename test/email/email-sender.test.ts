@@ -129,7 +129,7 @@ describe('Settings → Email sender', () => {
   it('lets only the owner change the sender or send tests', async () => {
     const owner = await signUpMerchant();
     const member = await signUpMerchant();
-    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'member', ?)").bind(owner.workspaceId, member.userId, Date.now()).run();
+    await env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'editor', ?)").bind(owner.workspaceId, member.userId, Date.now()).run();
     await member.client.post('/app/workspaces/switch', { workspaceId: owner.workspaceId });
     await member.client.get('/app/settings/email');
     expect((await member.client.post('/app/settings/email', { ...LOCAL_SMTP, password: 'test', fromEmail: 'x@own-domain.example' })).status).toBe(403);

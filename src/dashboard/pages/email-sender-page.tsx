@@ -5,7 +5,7 @@ import { formatInZone } from '../../lib/time';
 import type { EmailSenderView } from '../../email/email-sender.service';
 import { describeSenderHealth, type SenderHealth } from '../../email/sender-health';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, Field, type FormErrors, Notice, OwnerSubmit, type Viewer } from '../components';
+import { CsrfField, Field, type FormErrors, Notice, OwnerSubmit, type Viewer, viewerCan } from '../components';
 import { SenderStatusNotice } from './sender-status';
 import { SettingsHeader } from './settings-page';
 
@@ -145,7 +145,8 @@ export function EmailSenderPage({
   viewer: Viewer;
   state?: EmailSenderState;
 }) {
-  const { canEdit, csrfToken } = viewer;
+  const { csrfToken } = viewer;
+  const canEdit = viewerCan(viewer, 'settings:sender');
   return (
     <>
       <SettingsHeader workspaceName={workspace.name} current="email" />
