@@ -35,7 +35,8 @@ export async function seedDemo({ log = (line) => console.log(`[seed] ${line}`) }
       server: { hostname: '127.0.0.1', port: 0 },
       inspector: false,
       watch: false,
-      logLevel: 'warn',
+      // Only errors: the seed reports itself, and offline wrangler warns about its Request.cf lookup.
+      logLevel: 'error',
     },
   });
   try {

@@ -2,7 +2,7 @@
 //
 //   1. .dev.vars from .dev.vars.example, when missing
 //   2. local D1 migrations (.wrangler/state)
-//   3. demo data, once (scripts/seed.mjs)
+//   3. demo data, once (scripts/seed.mjs: the product's own seed in a one-request Worker)
 //   4. the dev mailbox, in this process (scripts/dev-mailbox.mjs)
 //   5. `wrangler dev --test-scheduled` on 127.0.0.1:$PORT (8787)
 //   6. wait for GET /healthz
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startMailbox } from './dev-mailbox.mjs';
 import { applyLocalMigrations, ROOT, spawnWrangler } from './lib/wrangler.mjs';
-import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed.mjs';
+import { seedDemo } from './seed.mjs';
 
 const HOST = '127.0.0.1';
 const PORT = Number(process.env.PORT) || 8787;
@@ -53,14 +53,13 @@ function isPortTaken(port) {
   });
 }
 
-/** The seed is a convenience: when it fails, say so loudly but still start the app. */
+/** The seed is a convenience: when it fails, say so loudly but still start the app. Returns the demo login, or null. */
 async function seedOrWarn() {
   try {
-    await seedDemo();
-    return true;
+    return (await seedDemo()).login;
   } catch (err) {
     console.error(`[seed] failed, starting without demo data: ${err.message}`);
-    return false;
+    return null;
   }
 }
 
@@ -177,8 +176,8 @@ function startCronTicker() {
   return { stop: () => clearInterval(timer) };
 }
 
-function printBanner({ mailbox, seeded }) {
-  const login = seeded ? `${DEMO_EMAIL} / ${DEMO_PASSWORD}` : 'demo data missing (see the seed error above); sign up instead';
+function printBanner({ mailbox, demoLogin }) {
+  const login = demoLogin ? `${demoLogin.email} / ${demoLogin.password}` : 'demo data missing (see the seed error above); sign up instead';
   const lines = [
     'Edge Marketing is running locally.',
     '',
@@ -200,7 +199,7 @@ async function main() {
   ensureDevVars();
   log('applying local D1 migrations');
   applyLocalMigrations();
-  const seeded = await seedOrWarn();
+  const demoLogin = await seedOrWarn();
   const mailbox = await startOrReuseMailbox();
   log('starting wrangler dev');
   const wrangler = startWranglerDev(mailbox);
@@ -235,7 +234,7 @@ async function main() {
   }
   if (stopping) return;
   ticker = startCronTicker();
-  printBanner({ mailbox, seeded });
+  printBanner({ mailbox, demoLogin });
 }
 
 main().catch((err) => {

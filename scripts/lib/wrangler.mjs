@@ -1,4 +1,4 @@
-// Running the project's own wrangler from the local dev scripts (start, seed).
+// Running the project's own wrangler from the local dev scripts (start; seed takes ROOT).
 // We call node_modules/wrangler/bin/wrangler.js with this Node rather than `npx wrangler`:
 // it is the version pinned in package.json, starts faster, and there is no npm wrapper
 // process between us and wrangler, so signals sent to its process group reach it.
@@ -14,42 +14,17 @@ export function wranglerEnv(extra = {}) {
   return { ...process.env, WRANGLER_SEND_METRICS: 'false', ...extra };
 }
 
-/**
- * Runs a wrangler command to completion. `inherit` shows its output live (migrations);
- * otherwise it is captured and returned. Throws with the output when it fails.
- */
-export function runWrangler(args, { inherit = false, env = {} } = {}) {
-  const result = spawnSync(process.execPath, [WRANGLER_BIN, ...args], {
-    cwd: ROOT,
-    env: wranglerEnv(env),
-    stdio: inherit ? 'inherit' : 'pipe',
-    encoding: 'utf8',
-    // `d1 execute --json` echoes one result object per statement; leave room for it.
-    maxBuffer: 64 * 1024 * 1024,
-  });
+/** Runs a wrangler command to completion, its output shown live; throws when it fails. */
+export function runWrangler(args, { env = {} } = {}) {
+  const result = spawnSync(process.execPath, [WRANGLER_BIN, ...args], { cwd: ROOT, env: wranglerEnv(env), stdio: 'inherit' });
   if (result.error) throw result.error;
-  if (result.status !== 0) {
-    const output = inherit ? '' : `\n${result.stdout}${result.stderr}`;
-    throw new Error(`wrangler ${args.join(' ')} exited with ${result.status}${output}`);
-  }
-  return result.stdout ?? '';
+  if (result.status !== 0) throw new Error(`wrangler ${args.join(' ')} exited with ${result.status}`);
 }
 
 /** Applies pending D1 migrations to the local database (.wrangler/state), without prompting. */
 export function applyLocalMigrations() {
   // CI=true makes wrangler skip its "apply these migrations?" confirmation.
-  runWrangler(['d1', 'migrations', 'apply', 'DB', '--local'], { inherit: true, env: { CI: 'true' } });
-}
-
-/** Runs SQL (one or more `;`-separated statements) on the local D1; returns each statement's rows. */
-export function queryLocalD1(sql) {
-  const stdout = runWrangler(['d1', 'execute', 'DB', '--local', '--json', '--command', sql]);
-  return JSON.parse(stdout).map((statement) => statement.results);
-}
-
-/** Executes a .sql file on the local D1. Locally wrangler runs the whole file as one batch (one transaction). */
-export function executeLocalD1File(file) {
-  runWrangler(['d1', 'execute', 'DB', '--local', '--yes', '--json', '--file', file]);
+  runWrangler(['d1', 'migrations', 'apply', 'DB', '--local'], { env: { CI: 'true' } });
 }
 
 /**
