@@ -26,6 +26,7 @@ function encryptionKey() {
  * migrations applied. Returns whether it wrote anything and the demo login.
  */
 export async function seedDemo({ log = (line) => console.log(`[seed] ${line}`) } = {}) {
+  const started = performance.now();
   const worker = await unstable_startWorker({
     config: join(ROOT, 'scripts', 'seed', 'wrangler.toml'),
     bindings: { ENCRYPTION_KEY: { type: 'secret_text', value: encryptionKey() } },
@@ -44,7 +45,7 @@ export async function seedDemo({ log = (line) => console.log(`[seed] ${line}`) }
     const response = await worker.fetch('http://seed.local/', { method: 'POST' });
     const result = await response.json();
     if (!response.ok) throw new Error(result.error ?? `the seed Worker answered ${response.status}`);
-    log(result.seeded ? `seeded ${result.summary}.` : `${result.login.email} already exists; leaving the local database as it is.`);
+    log(result.seeded ? `seeded ${result.summary} in ${Math.round((performance.now() - started) / 1000)} s.` : `${result.login.email} already exists; leaving the local database as it is.`);
     log(`sign in as ${result.login.email} / ${result.login.password}`);
     return { seeded: result.seeded, login: result.login };
   } finally {

@@ -21,6 +21,7 @@ import { storeEventMessage } from '../queues/messages';
 import { createSegment, pageSegment } from '../segments/segments.service';
 import { applyStoreEvent, type EventSource } from '../stores/apply-store-events';
 import { createStoreConnection } from '../stores/store-connections.service';
+import type { StoreEvent } from '../stores/store-events';
 import { runStoreEventJob } from '../stores/store-event-job';
 import { createWorkspace, updateWorkspace } from '../workspaces/workspaces.service';
 import { ACCOUNT_AGE_DAYS, buildDemoPlan, CURRENCY, type DemoPlan, STORE_URL } from './demo-data';
@@ -65,7 +66,7 @@ type Step = { at: number; apply: () => Promise<unknown> };
 
 /** Catalogue, sign-ups, unsubscribes, orders, refunds and price drops, oldest first. */
 function historySteps(tenant: Tenant, plan: DemoPlan, source: EventSource): Step[] {
-  const store = (event: Parameters<typeof applyStoreEvent>[1], at: number): Step => ({ at, apply: () => applyStoreEvent(tenant, event, source, at) });
+  const store = (event: StoreEvent, at: number): Step => ({ at, apply: () => applyStoreEvent(tenant, event, source, at) });
   const steps: Step[] = [
     ...[...plan.products, ...plan.priceDrops].map((product) => store({ kind: 'product', parentExternalId: product.parentExternalId, variants: product.variants, updatedAt: product.at }, product.at)),
     ...plan.contacts.flatMap((contact) => [
@@ -73,6 +74,7 @@ function historySteps(tenant: Tenant, plan: DemoPlan, source: EventSource): Step
       ...contact.unsubscribes.map(({ channel, at }) => ({
         at,
         apply: () => {
+          // As an unsubscribe link names its recipient; the preference change reads only the email.
           const recipient = { tenant, contact: { email: contact.upsert.email!, phone: contact.upsert.phone ?? null, emailConsent: 'subscribed', smsConsent: 'subscribed' }, shop: SHOP_NAME };
           return applyPreference(recipient, ...UNSUBSCRIBED_BY[channel], at);
         },

@@ -1,7 +1,7 @@
 // The demo seed runs through the domain code on real D1: these are the numbers the
 // README and the banner promise, and the ones the product computes from the orders.
 import { env } from 'cloudflare:workers';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logIn } from '../../src/accounts/accounts.service';
@@ -127,14 +127,14 @@ describe('seedDemo', () => {
     const [contactsBefore] = await db
       .select({ updated: sql<number>`MAX(${contacts.updatedAt})` })
       .from(contacts)
-      .where(and(eq(contacts.workspaceId, workspaceId)));
+      .where(eq(contacts.workspaceId, workspaceId));
     expect(await seedDemo(env, now + 60_000)).toEqual({ seeded: false });
     const after = Object.fromEntries(await Promise.all(Object.entries(tables).map(async ([name, table]) => [name, await rows(table)])));
     expect(after).toEqual(before);
     const [contactsAfter] = await db
       .select({ updated: sql<number>`MAX(${contacts.updatedAt})` })
       .from(contacts)
-      .where(and(eq(contacts.workspaceId, workspaceId)));
+      .where(eq(contacts.workspaceId, workspaceId));
     expect(contactsAfter).toEqual(contactsBefore);
   });
 });
