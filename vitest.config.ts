@@ -27,6 +27,9 @@ export default defineConfig(async () => {
             // Short SMTP waits, so the fault tests (test/global/smtp-faults.mjs) finish in seconds.
             SMTP_REPLY_TIMEOUT_SECONDS: '2',
             SMTP_DATA_TIMEOUT_SECONDS: '5',
+            // Workspaces' SMTP servers here are the local sink and fault servers (2599: nothing listens).
+            SMTP_ALLOW_LOOPBACK_HOSTS: 'true',
+            SMTP_ALLOWED_PORTS: `465,587,2525,2599,${PORT_BASE}-${PORT_BASE + 99}`,
             PUBLIC_BASE_URL: 'https://marketing.example.com',
             UNSUBSCRIBE_MAILBOX: 'unsubscribe@mail.example.com',
           },

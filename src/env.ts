@@ -22,6 +22,10 @@ export interface Env {
   // Shorter SMTP waits than the defaults of src/channels/email.ts (tests, local development).
   SMTP_REPLY_TIMEOUT_SECONDS?: string;
   SMTP_DATA_TIMEOUT_SECONDS?: string;
+  // Merchants' SMTP servers (src/lib/smtp-host-policy.ts): "true" lets them be loopback (local
+  // development and tests only); the ports allowed, e.g. "465,587,2525,3200-3299" (default 465,587,2525).
+  SMTP_ALLOW_LOOPBACK_HOSTS?: string;
+  SMTP_ALLOWED_PORTS?: string;
 }
 
 /** The signed-in dashboard user, set by the session middleware. */

@@ -2,11 +2,24 @@
 // src/vendor/worker-mailer): the only code that talks to an SMTP server. Every
 // failure comes back as data (a kind, permanent or not) and a sentence for the merchant.
 import type { SenderErrorKind, SmtpSecurity } from '../db/schema';
+import { type SmtpHostPolicy, smtpHostRefusal, smtpPortRefusal } from '../lib/smtp-host-policy';
 import { SECOND } from '../lib/time';
 import { SmtpError, SmtpSession, UnsafeHeaderError, type MailMessage, type SmtpTimeouts } from '../vendor/worker-mailer';
 
-/** Where and how to reach an SMTP server. */
-export type SmtpServer = { host: string; port: number; security: SmtpSecurity; username: string | null; password: string | null; timeouts?: SmtpTimeouts | undefined };
+/**
+ * Where and how to reach an SMTP server. A merchant's server carries the platform's
+ * host policy, checked before every connection (settings saved before the rule, or
+ * changed in the database, are caught here too); the platform's own server has none.
+ */
+export type SmtpServer = {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  username: string | null;
+  password: string | null;
+  timeouts?: SmtpTimeouts | undefined;
+  policy?: SmtpHostPolicy | undefined;
+};
 
 /** One email, ready to go. */
 export type OutgoingEmail = {
@@ -127,6 +140,9 @@ function toMessage(email: OutgoingEmail): MailMessage {
 
 /** Connects, greets, secures and signs in; a failure comes back as an outcome. */
 export async function openEmailSession(server: SmtpServer): Promise<{ session: EmailSession } | { outcome: Extract<SmtpOutcome, { ok: false }> }> {
+  const refusal = server.policy ? (smtpHostRefusal(server.host, server.policy) ?? smtpPortRefusal(server.port, server.policy)) : null;
+  // Refused before any packet leaves: nothing from that address can reach the merchant.
+  if (refusal) return { outcome: { ok: false, message: `Not connecting to ${server.host}:${server.port}. ${refusal}`, permanent: false, hardBounce: false, kind: 'connect' } };
   let smtp: SmtpSession;
   try {
     smtp = await SmtpSession.open({

@@ -13,3 +13,16 @@ export async function readUnsubscribeToken(secret: string, token: string): Promi
   if (!deliveryId || !signature) return null;
   return timingSafeEqual(signature, await hmacSha256(secret, `unsubscribe:${deliveryId}`)) ? deliveryId : null;
 }
+
+/**
+ * The token of the preferences page's form for one action on one unsubscribe link: it
+ * proves the form was rendered by us, so another site cannot post a resubscribe.
+ */
+export async function preferencesFormToken(secret: string, token: string, action: string): Promise<string> {
+  return hmacSha256(secret, `preferences:${action}:${token}`);
+}
+
+/** Whether a submitted form token is the one rendered for this link and action. */
+export async function checkPreferencesFormToken(secret: string, token: string, action: string, submitted: string): Promise<boolean> {
+  return timingSafeEqual(submitted, await preferencesFormToken(secret, token, action));
+}

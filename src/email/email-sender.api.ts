@@ -28,7 +28,7 @@ function outcomeBody(outcome: SmtpOutcome) {
 export const emailSenderApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await senderState(c)))
   .put('/', requirePermission('settings:sender'), validate('json', EmailSenderInput), async (c) => {
-    await saveEmailSender(tenantOf(c), c.env.ENCRYPTION_KEY, c.req.valid('json'));
+    await saveEmailSender(tenantOf(c), c.env, c.req.valid('json'));
     return c.json(await senderState(c));
   })
   .delete('/', requirePermission('settings:sender'), async (c) => {

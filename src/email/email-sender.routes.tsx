@@ -29,7 +29,7 @@ export const emailSenderRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const form = await readForm(c);
     try {
-      await saveEmailSender(tenantOf(c), c.env.ENCRYPTION_KEY, parseOrThrow(EmailSenderInput, form));
+      await saveEmailSender(tenantOf(c), c.env, parseOrThrow(EmailSenderInput, form));
       return c.redirect('/app/settings/email?saved=1', 303);
     } catch (err) {
       return renderEmailSenderPage(c, { errors: formErrorsOf(err), values: { ...form, password: '' } }, 400);

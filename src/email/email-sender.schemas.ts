@@ -22,8 +22,10 @@ export const EmailSenderInput = z.object({
     .refine((port) => port !== 25, { message: 'Port 25 is blocked for outgoing connections: use 465 (TLS) or 587 (STARTTLS)' }),
   security: z.enum(SMTP_SECURITY, { message: 'Choose TLS, STARTTLS or none' }),
   username: z.preprocess(blank, z.string().trim().max(254).optional()),
-  // Left blank on an edit, the stored password is kept.
+  // Left blank on an edit, the stored password is kept (for the same host, port and username only).
   password: z.preprocess(blank, z.string().max(500).optional()),
+  // Security "none" to a server not on this machine: "I understand the password travels in clear" (a checkbox, or true).
+  acceptPlaintext: z.preprocess((value) => value === true || value === 'true' || value === 'on', z.boolean()),
   // The same field as the workspace's sender name (Settings → Workspace).
   fromName: z.preprocess(blank, SenderName.optional()),
   fromEmail: Email,

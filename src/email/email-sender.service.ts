@@ -8,7 +8,8 @@ import { workspaceSettings, workspaces, type SmtpSecurity } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import { decryptSecret, encryptSecret } from '../lib/crypto';
-import { AppError } from '../lib/errors';
+import { AppError, type FieldIssue, invalidField } from '../lib/errors';
+import { isLoopbackSmtpHost, type SmtpHostPolicy, smtpHostPolicy, smtpHostRefusal, smtpPortRefusal } from '../lib/smtp-host-policy';
 import { getWorkspace, type WorkspaceView } from '../workspaces/workspaces.service';
 import type { EmailSenderInput } from './email-sender.schemas';
 import { recordSenderTest, UNTESTED_SENDER } from './sender-health';
@@ -61,12 +62,36 @@ export async function getEmailSender(tenant: Tenant): Promise<EmailSenderView> {
   };
 }
 
+/** The platform's vars that say which SMTP servers merchants may use. */
+export type SmtpPolicyVars = Pick<Env, 'SMTP_ALLOW_LOOPBACK_HOSTS' | 'SMTP_ALLOWED_PORTS'>;
+
+/** What the platform refuses in these settings: a host or port outside its policy, or plain text without consent. */
+function smtpServerIssues(input: EmailSenderInput, policy: SmtpHostPolicy): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const host = smtpHostRefusal(input.host, policy);
+  if (host) issues.push({ path: 'host', message: host });
+  const port = smtpPortRefusal(input.port, policy);
+  if (port) issues.push({ path: 'port', message: port });
+  // On this machine plain SMTP never crosses a network; anywhere else the password would.
+  if (input.security === 'none' && !isLoopbackSmtpHost(input.host) && !input.acceptPlaintext)
+    issues.push({ path: 'acceptPlaintext', message: 'Without TLS or STARTTLS the password and every email travel in clear. Choose TLS or STARTTLS, or confirm that you understand.' });
+  return issues;
+}
+
 /**
- * Saves the workspace's own SMTP server; a blank password keeps the stored one. The
- * sender's state starts over: what failed before was about the settings replaced.
+ * Saves the workspace's own SMTP server. A blank password keeps the stored one only for
+ * the same host, port and username: the saved password is never sent to a server it
+ * was not given for. The sender's state starts over: what failed before was about the
+ * settings replaced.
  */
-export async function saveEmailSender(tenant: Tenant, encryptionKey: string, input: EmailSenderInput, now = Date.now()): Promise<void> {
-  const password = input.password === undefined ? {} : { smtpPasswordCiphertext: await encryptSecret(encryptionKey, input.password) };
+export async function saveEmailSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_KEY'> & SmtpPolicyVars, input: EmailSenderInput, now = Date.now()): Promise<void> {
+  const issues = smtpServerIssues(input, smtpHostPolicy(env));
+  if (issues.length) throw new AppError('invalid_input', issues[0]!.message, { issues });
+  const current = await loadSettings(tenant);
+  const sameServer = current.smtpHost?.toLowerCase() === input.host.toLowerCase() && current.smtpPort === input.port && (current.smtpUsername ?? undefined) === input.username;
+  if (!sameServer && input.password === undefined && input.username)
+    throw invalidField('password', 'Enter the password: the server, port or username changed, so the saved password is not sent to it.');
+  const password = input.password !== undefined ? { smtpPasswordCiphertext: await encryptSecret(env.ENCRYPTION_KEY, input.password) } : sameServer ? {} : { smtpPasswordCiphertext: null };
   await tenant.db.batch([
     tenant.db
       .update(workspaceSettings)
@@ -99,14 +124,22 @@ export async function removeEmailSender(tenant: Tenant, now = Date.now()): Promi
 /** The server and From address to send with now. */
 export async function resolveSender(
   tenant: Tenant,
-  env: Pick<Env, 'ENCRYPTION_KEY' | 'PLATFORM_SMTP_URL' | 'PLATFORM_SENDER_EMAIL' | 'PLATFORM_SENDER_NAME' | 'SMTP_REPLY_TIMEOUT_SECONDS' | 'SMTP_DATA_TIMEOUT_SECONDS'>,
+  env: Pick<Env, 'ENCRYPTION_KEY' | 'PLATFORM_SMTP_URL' | 'PLATFORM_SENDER_EMAIL' | 'PLATFORM_SENDER_NAME' | 'SMTP_REPLY_TIMEOUT_SECONDS' | 'SMTP_DATA_TIMEOUT_SECONDS' | keyof SmtpPolicyVars>,
 ): Promise<ResolvedSender> {
   const [settings, workspace] = await Promise.all([loadSettings(tenant), getWorkspace(tenant)]);
   const displayName = workspace.senderName ?? workspace.name;
   if (settings.smtpHost && settings.smtpPort && settings.smtpSecurity && workspace.senderEmail) {
     const password = settings.smtpPasswordCiphertext ? await decryptSecret(env.ENCRYPTION_KEY, settings.smtpPasswordCiphertext) : null;
     return {
-      server: { host: settings.smtpHost, port: settings.smtpPort, security: settings.smtpSecurity, username: settings.smtpUsername, password, timeouts: smtpTimeouts(env) },
+      server: {
+        host: settings.smtpHost,
+        port: settings.smtpPort,
+        security: settings.smtpSecurity,
+        username: settings.smtpUsername,
+        password,
+        timeouts: smtpTimeouts(env),
+        policy: smtpHostPolicy(env),
+      },
       from: { name: displayName, email: workspace.senderEmail },
       replyTo: settings.replyToEmail,
       platform: false,

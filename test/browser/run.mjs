@@ -70,6 +70,8 @@ async function startWrangler(port, inspectorPort, smtpPort) {
   args.push('--var', `PUBLIC_BASE_URL:http://127.0.0.1:${port}`);
   // The platform sender delivers to this run's mailbox, as `npm start` does.
   args.push('--var', `PLATFORM_SMTP_URL:smtp://dev:dev@127.0.0.1:${smtpPort}`);
+  // Workspaces may point at the local mailbox too, as in local development.
+  args.push('--var', 'SMTP_ALLOW_LOOPBACK_HOSTS:true', '--var', `SMTP_ALLOWED_PORTS:465,587,2525,${smtpPort}`);
   wrangler = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   wrangler.stdout.on('data', (d) => (wranglerLog += d));
   wrangler.stderr.on('data', (d) => (wranglerLog += d));
@@ -285,6 +287,11 @@ function scenarios(base, page) {
         await page.getByRole('button', { name: 'Save sender' }).click();
         await page.getByText('Port 25 is blocked').waitFor();
         await screenshot(page, 'email-sender');
+        // The cloud metadata address is no SMTP server.
+        await page.locator('main input[name=host]').fill('169.254.169.254');
+        await page.locator('main input[name=port]').fill('587');
+        await page.getByRole('button', { name: 'Save sender' }).click();
+        await page.getByText('This host is not allowed').waitFor();
       },
     ],
 
@@ -562,6 +569,13 @@ function scenarios(base, page) {
         const { contacts } = await api(`/contacts?email=${encodeURIComponent(to)}`);
         assert.equal(contacts[0].emailConsent.status, 'unsubscribed');
         assert.equal(contacts[0].emailConsent.source, 'unsubscribe_link');
+        // The preferences page's own form (form token, same origin) resubscribes.
+        const unsubscribeUrl = /<(https?:[^>]+)>/.exec([].concat(message.headers['list-unsubscribe']).join(','))[1];
+        await page.goto(unsubscribeUrl);
+        await page.getByRole('button', { name: 'Resubscribe' }).click();
+        await page.getByRole('heading', { name: 'You are subscribed again' }).waitFor();
+        const { contacts: after } = await api(`/contacts?email=${encodeURIComponent(to)}`);
+        assert.equal(after[0].emailConsent.status, 'subscribed');
         // Back where the next scenario expects the page to be.
         await page.goto(`${base}/app/settings`);
       },

@@ -6,6 +6,7 @@ import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
 import { queueDeliveries, sweepStaleDeliveries } from '../../src/deliveries/deliveries.service';
 import { SMTP_LANES } from '../../src/email/email-channel';
+import { preferencesFormToken } from '../../src/consent/unsubscribe-tokens';
 import { ORIGIN } from '../helpers/browser-client';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
@@ -261,8 +262,11 @@ describe('/u/:token', () => {
   it('keeps email and SMS apart, and offers to resubscribe', async () => {
     const { to, contactId, path } = await unsubscribeLinkFor('prefs');
     await env.DB.prepare("UPDATE contacts SET phone = '+14155552671', sms_consent = 'subscribed' WHERE id = ?").bind(contactId).run();
-    const post = (action: string) =>
-      exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: new URLSearchParams({ action }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    // The page's forms carry a form token for their action (see test/consent/unsubscribe-page.test.ts).
+    const post = async (action: string) => {
+      const formToken = await preferencesFormToken(env.APP_SECRET, path.slice('/u/'.length), action);
+      return exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: new URLSearchParams({ action, formToken }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    };
     await post('unsubscribe-sms');
     const consent = () => env.DB.prepare('SELECT email_consent, sms_consent FROM contacts WHERE id = ?').bind(contactId).first();
     expect(await consent()).toEqual({ email_consent: 'subscribed', sms_consent: 'unsubscribed' });

@@ -32,7 +32,7 @@ describe('Settings → Email sender', () => {
     expect(row!.smtp_password_ciphertext).not.toContain('test');
     const page = await (await merchant.client.get('/app/settings/email')).text();
     expect(page).not.toContain('Mail goes out from the platform address');
-    expect(page).toContain('Saved (encrypted). Leave empty to keep it.');
+    expect(page).toContain('Saved (encrypted). Leave empty to keep it;');
     expect(page).not.toMatch(/name="password"[^>]*value="[^"]+"/);
 
     // Saving again without a password keeps the stored one.

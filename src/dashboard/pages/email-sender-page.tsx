@@ -12,7 +12,7 @@ import { SettingsHeader } from './settings-page';
 const SECURITY_LABELS: Record<SmtpSecurity, string> = {
   tls: 'TLS (port 465)',
   starttls: 'STARTTLS (port 587)',
-  none: 'None (local test servers only)',
+  none: 'None (the password travels in clear)',
 };
 
 /** What an action on this page wants shown. */
@@ -43,7 +43,7 @@ function SenderForm({
       <CsrfField token={csrfToken} />
       <fieldset disabled={!canEdit}>
         <Field name="host" label="SMTP server" value={value('host', sender.host)} error={errors.host} placeholder="smtp.yourprovider.com" required />
-        <Field name="port" label="Port" type="number" value={value('port', sender.port ?? 587)} error={errors.port} hint="465 for TLS, 587 for STARTTLS. Port 25 is blocked." required />
+        <Field name="port" label="Port" type="number" value={value('port', sender.port ?? 587)} error={errors.port} hint="465 for TLS, 587 for STARTTLS, or 2525. Port 25 is blocked." required />
         <div class={errors.security ? 'field has-error' : 'field'}>
           <label for="field-security">Security</label>
           <select id="field-security" name="security">
@@ -55,6 +55,13 @@ function SenderForm({
           </select>
           {errors.security ? <p class="field-error">{errors.security}</p> : null}
         </div>
+        <div class={errors.acceptPlaintext ? 'field has-error' : 'field'}>
+          <label for="field-acceptPlaintext">
+            <input id="field-acceptPlaintext" type="checkbox" name="acceptPlaintext" value="true" checked={values?.acceptPlaintext === 'true'} /> With security “None”: I understand the password and
+            every email travel in clear
+          </label>
+          {errors.acceptPlaintext ? <p class="field-error">{errors.acceptPlaintext}</p> : null}
+        </div>
         <Field name="username" label="Username" value={value('username', sender.username)} error={errors.username} autocomplete="off" />
         <Field
           name="password"
@@ -62,7 +69,7 @@ function SenderForm({
           type="password"
           error={errors.password}
           autocomplete="new-password"
-          hint={sender.hasPassword ? 'Saved (encrypted). Leave empty to keep it.' : 'Stored encrypted; never shown again.'}
+          hint={sender.hasPassword ? 'Saved (encrypted). Leave empty to keep it; changing the server, port or username asks for it again.' : 'Stored encrypted; never shown again.'}
         />
         <Field name="fromName" label="From name" value={value('fromName', sender.fromName)} error={errors.fromName} placeholder="Your store" />
         <Field name="fromEmail" label="From email" type="email" value={value('fromEmail', sender.fromEmail)} error={errors.fromEmail} placeholder="hello@yourstore.com" required />
