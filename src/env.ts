@@ -14,6 +14,9 @@ export interface Env {
   PUBLIC_BASE_URL: string;
   PLATFORM_SENDER_NAME: string;
   PLATFORM_SENDER_EMAIL: string;
+  // Caps per workspace on the platform sender, per UTC hour and day (positive integers as text).
+  PLATFORM_SENDER_HOURLY_LIMIT: string;
+  PLATFORM_SENDER_DAILY_LIMIT: string;
   APP_SECRET: string;
   ENCRYPTION_KEY: string;
   PLATFORM_SMTP_URL: string;

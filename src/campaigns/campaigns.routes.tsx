@@ -46,6 +46,7 @@ import {
   updateCampaign,
   type CampaignView,
 } from './campaigns.service';
+import { getPlatformSenderStatus } from '../email/platform-sender-status';
 import { getSenderHealth } from '../email/sender-health';
 
 // What the page says after an action, by the `done` the action redirects with.
@@ -113,8 +114,11 @@ function readTestSendForm(form: Record<string, string>): string[] {
 async function openStep(c: Context<AppEnv>, tenant: Tenant, campaign: CampaignView, timeZone: string, step: CampaignStep, testResults: TestSendResult[]): Promise<StepProps> {
   switch (step) {
     case 'audience':
-    case 'review':
       return { step, audienceCount: await countCampaignAudience(tenant, campaign) };
+    case 'review': {
+      const [audienceCount, platformSender] = await Promise.all([countCampaignAudience(tenant, campaign), getPlatformSenderStatus(tenant, c.env)]);
+      return { step, audienceCount, platformSender };
+    }
     case 'content':
       return { step, starters: await loadStarters(c.env.ASSETS, c.req.url), testResults };
     case 'schedule': {
@@ -149,8 +153,14 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
     // A bad outcome or cursor in the address shows the first page of every outcome.
     const query = CampaignResultsQuery.safeParse({ status: state.results?.results || undefined, cursor: state.results?.cursor || undefined });
     const waiting = campaign.status === 'sending' || campaign.status === 'paused';
-    const [results, senderHealth] = await Promise.all([getCampaignResults(tenant, id, query.success ? query.data : { limit: 50 }), waiting ? getSenderHealth(tenant) : null]);
-    return render(<CampaignDetails props={props} results={results} resultsStatus={query.success ? query.data.status : undefined} senderHealth={senderHealth} />);
+    const [results, senderHealth, platformSender] = await Promise.all([
+      getCampaignResults(tenant, id, query.success ? query.data : { limit: 50 }),
+      waiting ? getSenderHealth(tenant) : null,
+      waiting ? getPlatformSenderStatus(tenant, c.env) : null,
+    ]);
+    return render(
+      <CampaignDetails props={props} results={results} resultsStatus={query.success ? query.data.status : undefined} senderHealth={senderHealth} platformSender={platformSender} />,
+    );
   }
   const step = state.step ?? (campaign.status === 'scheduled' ? 'review' : 'audience');
   const open = await openStep(c, tenant, campaign, workspace.timeZone, step, state.testResults ?? []);
@@ -236,7 +246,7 @@ export const campaignRoutes = new Hono<AppEnv>()
     const id = c.req.param('id');
     const form = await readForm(c);
     try {
-      const results = await testSendCampaign(tenantOf(c), c.env, id, readTestSendForm(form));
+      const results = await testSendCampaign(tenantOf(c), c.env, id, readTestSendForm(form), () => 'to');
       const testResults = results.map(({ to, outcome }) => ({ to, ok: outcome.ok, message: outcome.message }));
       return renderCampaignPage(c, id, { step: 'content', values: form, testResults });
     } catch (err) {

@@ -313,11 +313,9 @@ export async function cancelCampaign(tenant: Tenant, queues: Queues, id: string,
 }
 
 /** Sends the campaign's design, rendered for the sample contact, to each address; one outcome each. */
-export async function testSendCampaign(tenant: Tenant, env: Env, id: string, to: string[]): Promise<{ to: string; outcome: SmtpOutcome }[]> {
+export async function testSendCampaign(tenant: Tenant, env: Env, id: string, to: string[], pathOf = (index: number) => `to.${index}`): Promise<{ to: string; outcome: SmtpOutcome }[]> {
   const row = await loadCampaign(tenant, id);
   assertSendable(row);
   const design = await getEmailContent(tenant, row.contentId!);
-  const results = [];
-  for (const address of to) results.push({ to: address, outcome: await testSendEmailContent(tenant, env, design, address) });
-  return results;
+  return testSendEmailContent(tenant, env, design, to, pathOf);
 }

@@ -17,7 +17,9 @@ export type SkipReason =
   | { type: 'no_address'; channel: ConsentChannel }
   | { type: 'unsubscribed'; channel: ConsentChannel }
   | { type: 'not_opted_in'; channel: ConsentChannel; consent: ConsentStatus }
-  | { type: 'suppressed'; channel: ConsentChannel };
+  | { type: 'suppressed'; channel: ConsentChannel }
+  // The platform's shared sender reaches only members of a workspace it does not trust yet (src/email/platform-sender-trust.ts).
+  | { type: 'platform_sender_untrusted'; channel: ConsentChannel };
 
 /** The columns of a contact the rule reads on each channel (`key`: the address's name on a contact). */
 const ON_CHANNEL = {
@@ -79,5 +81,7 @@ export function describeSkipReason(reason: SkipReason): string {
       return `${words.consent} is "${reason.consent}"`;
     case 'suppressed':
       return reason.channel === 'email' ? 'The address is on the suppression list' : 'The number is on the suppression list';
+    case 'platform_sender_untrusted':
+      return "Not sent: the platform sender reaches only your workspace's members until you connect your store and verify your email, or add your own SMTP server, to send to customers";
   }
 }

@@ -20,12 +20,16 @@ export type DeliveryRecipient = { id: string; email: string | null; phone: strin
  * with `senderFault` it was the server's or its settings' fault, so the batch stops
  * sending for this sender. `unknown`: the provider may have it; never resent.
  * `statements` run in the batch that records the outcome (e.g. suppressing a bounced address).
+ * `wait`: not sent and not a failure (a cap of the sender is reached): the delivery goes
+ * back to queued with the reason and its message returns after `retryAfterMs`, without
+ * using up a retry; the batch's other messages for this sender wait with it.
  */
 export type ChannelOutcome =
   | { status: 'sent'; providerId: string }
   | { status: 'retry'; reason: string; senderFault: SenderFault | null }
   | { status: 'failed'; reason: string; statements?: Statement[] }
-  | { status: 'unknown'; reason: string };
+  | { status: 'unknown'; reason: string }
+  | { status: 'wait'; reason: string; retryAfterMs: number };
 
 /** A failure of the sender itself (its server, credentials or TLS), for its health record. */
 export type SenderFault = { kind: SenderErrorKind; message: string };

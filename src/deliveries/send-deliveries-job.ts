@@ -28,6 +28,14 @@ type Group = { message: Message; index: number }[];
 const OUTGOING_CONNECTIONS = 6;
 // Ids per `IN (...)`: under D1's 100 bound parameters with the workspace id and status.
 const IDS_PER_QUERY = 90;
+// Longest a message waiting on a sender's cap stays off the queue before it looks again:
+// well under the stale-delivery sweep's two hours, which would otherwise enqueue it twice.
+const MAX_WAIT_MS = 3_600_000;
+
+/** Puts messages back on the queue after `delayMs`, without using up a retry (the message is new). */
+async function sendBackLater(env: Env, messages: Message[], delayMs: number): Promise<void> {
+  if (messages.length) await enqueue(env, messages, { delaySeconds: Math.ceil(Math.min(delayMs, MAX_WAIT_MS) / 1000) });
+}
 
 // A delivery of a paused or cancelled campaign stays queued: resuming re-enqueues it,
 // cancelling marks it cancelled. Checked in the claim itself, so a pause takes effect
@@ -120,15 +128,12 @@ async function sendForSender(
   const sender: ChannelSender | null = implementation ? await implementation.openSender(env, tenant, scope, maxLanes) : null;
 
   const slots = await reserveSendSlots(env, workspaceId, channel, group.length, sender?.perSecond ?? null);
-  const later = group.slice(slots.granted);
-  if (later.length) {
-    // Over the workspace's rate for longer than a consumer should wait: back on the queue, without using up a retry.
-    await enqueue(
-      env,
-      later.map(({ message }) => message),
-      { delaySeconds: Math.ceil(slots.retryAfterMs / 1000) },
-    );
-  }
+  // Over the workspace's rate for longer than a consumer should wait: back on the queue.
+  await sendBackLater(
+    env,
+    group.slice(slots.granted).map(({ message }) => message),
+    slots.retryAfterMs,
+  );
 
   const now = Date.now();
   const claimed = await claimDeliveries(
@@ -155,7 +160,16 @@ async function sendForSender(
   // The last failure that was the sender's own: once there is one, the rest of this
   // sender's messages wait for a retry instead of each waiting out the same fault.
   let fault: SenderFault | null = null;
+  // Once the sender says to wait (a cap reached), the rest of its messages wait too.
+  let wait: { reason: string; retryAfterMs: number } | null = null;
+  const waiting: Message[] = [];
+  let waitMs = 0;
   const indexOf = new Map(group.map(({ message, index }) => [message.deliveryId, index]));
+  const waitLater = (delivery: ClaimedDelivery, until: { reason: string; retryAfterMs: number }, at: number) => {
+    updates.push(finish(tenant, delivery.id, 'queued', until.reason, at));
+    waiting.push(group.find(({ message }) => message.deliveryId === delivery.id)!.message);
+    waitMs = Math.max(waitMs, until.retryAfterMs);
+  };
   const retryLater = (delivery: ClaimedDelivery, reason: string, at: number) => {
     updates.push(finish(tenant, delivery.id, 'queued', reason, at));
     // Retried by the queue with backoff (and dead-lettered in the end).
@@ -167,6 +181,7 @@ async function sendForSender(
     if (!('message' in composed)) return void updates.push(finish(tenant, delivery.id, composed.status, composed.reason, Date.now()));
     await waitForSlot(slots, slot);
     if (fault) return retryLater(delivery, fault.message, Date.now());
+    if (wait) return waitLater(delivery, wait, Date.now());
     const outcome = await channelSender.send(composed.message, lane);
     const at = Date.now();
     switch (outcome.status) {
@@ -179,6 +194,9 @@ async function sendForSender(
       case 'retry':
         fault = outcome.senderFault ?? fault;
         return retryLater(delivery, outcome.reason, at);
+      case 'wait':
+        wait = outcome;
+        return waitLater(delivery, outcome, at);
     }
   };
   if (sender) {
@@ -194,6 +212,8 @@ async function sendForSender(
   }
   const health = sender?.recordAttempts({ sent: sent.length, fault }) ?? [];
   await runBatch(tenant.db, [...markSent(tenant, sent), ...updates, ...health]);
+  // After the batch put them back to queued, so the returning messages can claim them.
+  await sendBackLater(env, waiting, waitMs);
 }
 
 /**

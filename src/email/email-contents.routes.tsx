@@ -4,6 +4,7 @@ import { formErrorsOf, readForm } from '../dashboard/forms';
 import { EmailDesignEditor, EmailDesignsList, type Starter } from '../dashboard/pages/email-designs-pages';
 import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
+import { AppError } from '../lib/errors';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { untrustedHtmlResponse } from '../http/security-headers';
@@ -55,8 +56,15 @@ export const emailContentRoutes = new Hono<AppEnv>()
     const design = await getEmailContent(tenant, c.req.param('id'));
     const form = await readForm(c);
     const to = TestSendInput.safeParse(form);
-    const outcome = to.success ? await testSendEmailContent(tenant, c.env, design, to.data.to) : { ok: false, message: 'Enter a valid email address to send the test to.' };
-    return renderEditor(c, { design, outcome });
+    if (!to.success) return renderEditor(c, { design, outcome: { ok: false, message: 'Enter a valid email address to send the test to.' } });
+    try {
+      const [sent] = await testSendEmailContent(tenant, c.env, design, [to.data.to], () => 'to');
+      return renderEditor(c, { design, outcome: sent!.outcome });
+    } catch (err) {
+      // Not a member (or the platform sender's cap): said on the page, beside the form.
+      if (err instanceof AppError) return renderEditor(c, { design, outcome: { ok: false, message: err.message } }, 400);
+      throw err;
+    }
   })
   .post('/:id/delete', requirePermission('designs:write'), async (c) => {
     await deleteEmailContent(tenantOf(c), c.req.param('id'));

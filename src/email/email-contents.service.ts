@@ -11,7 +11,7 @@ import { newId } from '../lib/ids';
 import { publicUrl } from '../lib/public-url';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import type { EmailContentInput, EmailContentPatch } from './email-contents.schemas';
-import { resolveSender } from './email-sender.service';
+import { resolveTestSender } from './email-sender.service';
 import { buildShopContext, renderEmail, validateEmailTemplate, type EmailTemplate } from './render-email';
 
 /** An email design as pages and the API show it. */
@@ -77,9 +77,16 @@ export async function renderSample(tenant: Tenant, template: EmailTemplate, env:
   });
 }
 
-/** Sends a design, rendered for the sample contact, to one address. */
-export async function testSendEmailContent(tenant: Tenant, env: Env, template: EmailTemplate, to: string): Promise<SmtpOutcome> {
+/**
+ * Sends a design, rendered for the sample contact, to each address (members only: 400
+ * naming `pathOf` the first other address, before anything goes out); one outcome each.
+ */
+export async function testSendEmailContent(tenant: Tenant, env: Env, template: EmailTemplate, to: string[], pathOf: (index: number) => string): Promise<{ to: string; outcome: SmtpOutcome }[]> {
   const rendered = await renderSample(tenant, template, env);
-  const sender = await resolveSender(tenant, env);
-  return sendOneEmail(sender.server, { from: sender.from, to: { email: to }, replyTo: sender.replyTo, subject: `[Test] ${rendered.subject}`, html: rendered.html, text: rendered.text });
+  const sender = await resolveTestSender(tenant, env, to, pathOf);
+  const results = [];
+  for (const address of to) {
+    results.push({ to: address, outcome: await sendOneEmail(sender.server, { from: sender.from, to: { email: address }, replyTo: sender.replyTo, subject: `[Test] ${rendered.subject}`, html: rendered.html, text: rendered.text }) });
+  }
+  return results;
 }

@@ -11,13 +11,16 @@ import { parseOrThrow } from '../http/validate';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { EmailSenderInput, TestEmailInput } from './email-sender.schemas';
 import { getEmailSender, removeEmailSender, saveEmailSender, sendTestEmail, testEmailSender } from './email-sender.service';
+import { getPlatformSenderStatus } from './platform-sender-status';
 import { getSenderHealth } from './sender-health';
 
 /** Loads the sender, its health and the workspace, and renders the page with what an action wants shown. */
 async function renderEmailSenderPage(c: Context<AppEnv>, state: EmailSenderState = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
-  const [workspace, sender, health] = await Promise.all([getWorkspace(tenant), getEmailSender(tenant), getSenderHealth(tenant)]);
-  const page = <EmailSenderPage workspace={workspace} sender={sender} health={health} platformSenderEmail={c.env.PLATFORM_SENDER_EMAIL} viewer={viewerOf(c)} state={state} />;
+  const [workspace, sender, health, platformSender] = await Promise.all([getWorkspace(tenant), getEmailSender(tenant), getSenderHealth(tenant), getPlatformSenderStatus(tenant, c.env)]);
+  const page = (
+    <EmailSenderPage workspace={workspace} sender={sender} health={health} platformSenderEmail={c.env.PLATFORM_SENDER_EMAIL} platformSender={platformSender} viewer={viewerOf(c)} state={state} />
+  );
   return renderAppPage(c, { title: 'Email sender', section: 'settings', body: page }, status);
 }
 
@@ -42,11 +45,10 @@ export const emailSenderRoutes = new Hono<AppEnv>()
   .post('/test-connection', async (c) => renderEmailSenderPage(c, { outcome: await testEmailSender(tenantOf(c), c.env) }))
   .post('/test-email', async (c) => {
     const form = await readForm(c);
-    let to: string;
     try {
-      to = parseOrThrow(TestEmailInput, form).to;
+      return renderEmailSenderPage(c, { outcome: await sendTestEmail(tenantOf(c), c.env, parseOrThrow(TestEmailInput, form).to) });
     } catch (err) {
+      // A malformed address, or one that is not a member's.
       return renderEmailSenderPage(c, { outcome: { ok: false, message: formErrorsOf(err).to ?? 'Enter an email address' } }, 400);
     }
-    return renderEmailSenderPage(c, { outcome: await sendTestEmail(tenantOf(c), c.env, to) });
   });

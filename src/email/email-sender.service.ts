@@ -12,6 +12,8 @@ import { AppError, type FieldIssue, invalidField } from '../lib/errors';
 import { isLoopbackSmtpHost, type SmtpHostPolicy, smtpHostPolicy, smtpHostRefusal, smtpPortRefusal } from '../lib/smtp-host-policy';
 import { getWorkspace, type WorkspaceView } from '../workspaces/workspaces.service';
 import type { EmailSenderInput } from './email-sender.schemas';
+import { describePlatformCap, platformSenderLimits, takePlatformSendPlace } from './platform-sender-limits';
+import { assertTestRecipients, getPlatformTrust } from './platform-sender-trust';
 import { recordSenderTest, UNTESTED_SENDER } from './sender-health';
 
 /** The workspace's SMTP settings as pages and APIs show them: never the password. */
@@ -34,6 +36,9 @@ export type ResolvedSender = {
   replyTo: string | null;
   // True when the platform's default sender is used (no workspace SMTP yet).
   platform: boolean;
+  // False while the platform sender works for a workspace not yet trusted (see platform-sender-trust.ts):
+  // it then reaches only members' verified addresses. Always true on the workspace's own server.
+  trusted: boolean;
   // The workspace's send rate limit (messages a second), or null for none.
   perSecond: number | null;
   // The workspace it was resolved for (its name and postal address go in every email).
@@ -121,10 +126,31 @@ export async function removeEmailSender(tenant: Tenant, now = Date.now()): Promi
     .where(tenant.where(workspaceSettings));
 }
 
+// Characters of the workspace's name kept before " via <platform>", so the suffix always shows.
+const DISPLAY_NAME_MAX = 60;
+
+/** The From name on the platform sender: the workspace's, then who really sends it. */
+export function platformDisplayName(workspaceName: string, platformName: string): string {
+  const name = workspaceName.trim();
+  const kept = name.length > DISPLAY_NAME_MAX ? `${name.slice(0, DISPLAY_NAME_MAX - 1)}…` : name;
+  return `${kept} via ${platformName}`;
+}
+
 /** The server and From address to send with now. */
 export async function resolveSender(
   tenant: Tenant,
-  env: Pick<Env, 'ENCRYPTION_KEY' | 'PLATFORM_SMTP_URL' | 'PLATFORM_SENDER_EMAIL' | 'PLATFORM_SENDER_NAME' | 'SMTP_REPLY_TIMEOUT_SECONDS' | 'SMTP_DATA_TIMEOUT_SECONDS' | keyof SmtpPolicyVars>,
+  env: Pick<
+    Env,
+    | 'ENCRYPTION_KEY'
+    | 'PLATFORM_SMTP_URL'
+    | 'PLATFORM_SENDER_EMAIL'
+    | 'PLATFORM_SENDER_NAME'
+    | 'PLATFORM_SENDER_HOURLY_LIMIT'
+    | 'PLATFORM_SENDER_DAILY_LIMIT'
+    | 'SMTP_REPLY_TIMEOUT_SECONDS'
+    | 'SMTP_DATA_TIMEOUT_SECONDS'
+    | keyof SmtpPolicyVars
+  >,
 ): Promise<ResolvedSender> {
   const [settings, workspace] = await Promise.all([loadSettings(tenant), getWorkspace(tenant)]);
   const displayName = workspace.senderName ?? workspace.name;
@@ -143,16 +169,22 @@ export async function resolveSender(
       from: { name: displayName, email: workspace.senderEmail },
       replyTo: settings.replyToEmail,
       platform: false,
+      trusted: true,
       perSecond: settings.sendRatePerSecond,
       workspace,
     };
   }
-  // The platform address sends, under the store's name; replies still reach the store.
+  // The platform address sends under the store's name with "via <platform>" after it,
+  // as mailbox providers show a sender acting for another: a name alone could claim to
+  // be anyone. Until trusted, no Reply-To of the workspace's choosing: a phisher's
+  // replies would go wherever they liked (and recipients are only members anyway).
+  const { trusted } = await getPlatformTrust(tenant);
   return {
     server: { ...parseSmtpUrl(env.PLATFORM_SMTP_URL), timeouts: smtpTimeouts(env) },
-    from: { name: displayName, email: env.PLATFORM_SENDER_EMAIL },
-    replyTo: settings.replyToEmail ?? workspace.senderEmail,
+    from: { name: platformDisplayName(displayName, env.PLATFORM_SENDER_NAME), email: env.PLATFORM_SENDER_EMAIL },
+    replyTo: trusted ? (settings.replyToEmail ?? workspace.senderEmail) : null,
     platform: true,
+    trusted,
     perSecond: settings.sendRatePerSecond,
     workspace,
   };
@@ -175,9 +207,26 @@ export async function testEmailSender(tenant: Tenant, env: SenderEnv, now = Date
   return recordTest(tenant, sender, await testSmtpConnection(sender.server), now);
 }
 
-/** Sends a short test email through the sender now, and records what happened. */
-export async function sendTestEmail(tenant: Tenant, env: SenderEnv, to: string, now = Date.now()): Promise<SmtpOutcome> {
+/**
+ * The sender for a test send to `to`, once the addresses pass the test-recipient rule
+ * (members only; see assertTestRecipients; 400 naming the field otherwise). On the
+ * platform sender each address takes its place under the caps, as a delivery does (429 when reached).
+ */
+export async function resolveTestSender(tenant: Tenant, env: SenderEnv, to: string[], pathOf: (index: number) => string, now = Date.now()): Promise<ResolvedSender> {
   const sender = await resolveSender(tenant, env);
+  await assertTestRecipients(tenant, to, pathOf, !sender.trusted);
+  if (!sender.platform) return sender;
+  const limits = platformSenderLimits(env);
+  for (let i = 0; i < to.length; i++) {
+    const cap = await takePlatformSendPlace(tenant, limits, now);
+    if (cap) throw new AppError('rate_limited', describePlatformCap(cap), { retryAfterSeconds: Math.ceil((cap.until - now) / 1000) });
+  }
+  return sender;
+}
+
+/** Sends a short test email through the sender now (to a member: 400 on `to` otherwise), and records what happened. */
+export async function sendTestEmail(tenant: Tenant, env: SenderEnv, to: string, now = Date.now()): Promise<SmtpOutcome> {
+  const sender = await resolveTestSender(tenant, env, [to], () => 'to');
   const via = sender.platform ? 'the platform sender' : sender.server.host;
   const outcome = await sendOneEmail(sender.server, {
     from: sender.from,

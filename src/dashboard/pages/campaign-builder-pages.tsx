@@ -19,6 +19,8 @@ import { UntrustedHtmlFrame } from '../untrusted-html-frame';
 import type { Starter } from './email-designs-pages';
 import { campaignPath, CampaignStatusBadge, NewCampaignButton, numbers } from './campaign-parts';
 import type { SenderHealth } from '../../email/sender-health';
+import type { PlatformSenderStatus } from '../../email/platform-sender-status';
+import { PlatformSenderNotice } from './platform-sender-notice';
 import { SenderStatusNotice } from './sender-status';
 
 /** The builder's steps, in the order a merchant goes through them. */
@@ -602,7 +604,17 @@ function ConfirmForm({ props, values, audienceCount }: { props: CampaignPageProp
   );
 }
 
-function ReviewStep({ props, values, audienceCount }: { props: CampaignPageProps; values: Record<string, string>; audienceCount: number }) {
+function ReviewStep({
+  props,
+  values,
+  audienceCount,
+  platformSender,
+}: {
+  props: CampaignPageProps;
+  values: Record<string, string>;
+  audienceCount: number;
+  platformSender: PlatformSenderStatus | null;
+}) {
   const { campaign, timeZone } = props;
   const choice = chosenTime(values, timeZone);
   const scheduled = campaign.status === 'scheduled' && campaign.scheduledAt;
@@ -618,6 +630,7 @@ function ReviewStep({ props, values, audienceCount }: { props: CampaignPageProps
         <dt>When</dt>
         <dd>{choice ? ('now' in choice ? 'Now, as soon as you confirm' : atInZone(choice.at, timeZone)) : scheduled ? atInZone(campaign.scheduledAt!, timeZone) : 'Not chosen yet'}</dd>
       </CampaignFacts>
+      {platformSender ? <PlatformSenderNotice status={platformSender} timeZone={timeZone} /> : null}
       {!ready ? (
         <Notice tone="warning">
           Choose the email to send in <a href={campaignPath(campaign.id, '?step=content')}>Content</a> first.
@@ -644,7 +657,8 @@ export type StepProps =
   | { step: 'audience'; audienceCount: number }
   | { step: 'content'; starters: Starter[]; testResults: TestSendResult[] }
   | { step: 'schedule'; defaultSendAt: string; minSendAt: string }
-  | { step: 'review'; audienceCount: number };
+  // platformSender: its trust and caps, while the workspace has no SMTP server of its own.
+  | { step: 'review'; audienceCount: number; platformSender: PlatformSenderStatus | null };
 
 /** The builder of a draft or scheduled campaign: the stepper and the open step. */
 export function CampaignBuilder({ props, open, values = {}, errors = {} }: { props: CampaignPageProps; open: StepProps; values?: Record<string, string>; errors?: FormErrors }) {
@@ -658,7 +672,7 @@ export function CampaignBuilder({ props, open, values = {}, errors = {} }: { pro
       {open.step === 'audience' ? <AudienceStep props={props} audienceCount={open.audienceCount} values={values} errors={errors} /> : null}
       {open.step === 'content' ? <ContentStep props={props} starters={open.starters} testResults={open.testResults} values={values} errors={errors} /> : null}
       {open.step === 'schedule' ? <ScheduleStep props={props} values={values} errors={errors} defaultSendAt={open.defaultSendAt} minSendAt={open.minSendAt} /> : null}
-      {open.step === 'review' ? <ReviewStep props={props} values={values} audienceCount={open.audienceCount} /> : null}
+      {open.step === 'review' ? <ReviewStep props={props} values={values} audienceCount={open.audienceCount} platformSender={open.platformSender} /> : null}
     </>
   );
 }
@@ -788,12 +802,15 @@ export function CampaignDetails({
   results,
   resultsStatus,
   senderHealth,
+  platformSender,
 }: {
   props: CampaignPageProps;
   results: CampaignResultPage;
   resultsStatus: ResultStatus | undefined;
   // The sender's state while messages wait for it (sending or paused), else null.
   senderHealth: SenderHealth | null;
+  // The platform sender's state while messages wait for it, else null: a reached cap says why they wait.
+  platformSender: PlatformSenderStatus | null;
 }) {
   const { campaign, timeZone } = props;
   // A campaign cancelled before it started has nothing to show but its details.
@@ -805,6 +822,7 @@ export function CampaignDetails({
       {campaign.status === 'paused' ? <PausedNotice campaign={campaign} timeZone={timeZone} /> : null}
       {/* Why it is not sending: the sender's failure from real attempts, with what to fix. */}
       {senderHealth?.state === 'failing' ? <SenderStatusNotice health={senderHealth} timeZone={timeZone} /> : null}
+      {platformSender ? <PlatformSenderNotice status={platformSender} timeZone={timeZone} capOnly /> : null}
       {campaign.status === 'cancelled' ? (
         <Notice tone="info">
           <div class="notice-row">

@@ -6,6 +6,8 @@ import type { EmailSenderView } from '../../email/email-sender.service';
 import { describeSenderHealth, type SenderHealth } from '../../email/sender-health';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
 import { CsrfField, Field, type FormErrors, Notice, OwnerSubmit, type Viewer, viewerCan } from '../components';
+import type { PlatformSenderStatus } from '../../email/platform-sender-status';
+import { PlatformSenderNotice } from './platform-sender-notice';
 import { SenderStatusNotice } from './sender-status';
 import { SettingsHeader } from './settings-page';
 
@@ -142,6 +144,7 @@ export function EmailSenderPage({
   sender,
   health,
   platformSenderEmail,
+  platformSender,
   viewer,
   state = {},
 }: {
@@ -149,6 +152,8 @@ export function EmailSenderPage({
   sender: EmailSenderView;
   health: SenderHealth;
   platformSenderEmail: string;
+  // The platform sender's trust and caps, while the workspace has no SMTP server of its own.
+  platformSender: PlatformSenderStatus | null;
   viewer: Viewer;
   state?: EmailSenderState;
 }) {
@@ -159,10 +164,11 @@ export function EmailSenderPage({
       <SettingsHeader workspaceName={workspace.name} current="email" />
       {sender.configured ? null : (
         <Notice tone="warning">
-          Mail goes out from the platform address <strong>{platformSenderEmail}</strong> (under your store's name, with replies to your reply-to address) until you configure your own SMTP server
-          below. Recipients may not recognise that address.
+          Mail goes out from the platform address <strong>{platformSenderEmail}</strong> (under your store's name followed by “via” the platform's, with replies to your reply-to address once your
+          workspace is trusted) until you configure your own SMTP server below. Recipients may not recognise that address.
         </Notice>
       )}
+      {platformSender ? <PlatformSenderNotice status={platformSender} timeZone={workspace.timeZone} /> : null}
       {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
       {state.outcome ? <Notice tone={state.outcome.ok ? 'success' : 'error'}>{state.outcome.message}</Notice> : null}
       {sender.configured ? <SenderStatus health={health} timeZone={workspace.timeZone} /> : null}
