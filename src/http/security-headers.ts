@@ -10,13 +10,13 @@ import type { AppEnv } from '../env';
  * The dashboard's policy. Scripts run only with this response's nonce (no 'self': a script
  * must be named by the page that loads it). Design frames are srcdoc documents, which inherit
  * this policy, so a design's own script needs the nonce it can never know; that is why
- * images and fonts may come from any https host (designs load theirs) and inline styles are
- * allowed (emails are styled inline; our pages never put text into a style).
+ * images, fonts and stylesheets may come from any https host (designs load theirs) and inline
+ * styles are allowed (emails are styled inline; our pages never put text into a style).
  */
 const DASHBOARD_POLICY = {
   defaultSrc: ["'self'"],
   scriptSrc: [NONCE],
-  styleSrc: ["'self'", "'unsafe-inline'"],
+  styleSrc: ["'self'", "'unsafe-inline'", 'https:'],
   imgSrc: ["'self'", 'https:', 'http:', 'data:'],
   fontSrc: ["'self'", 'https:', 'data:'],
   connectSrc: ["'self'"],

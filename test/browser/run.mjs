@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import nodemailer from 'nodemailer';
 import { chromium } from 'playwright-core';
 import { startMailbox } from '../../scripts/dev-mailbox.mjs';
 
@@ -34,6 +35,7 @@ let wranglerLog = ''; // its combined output, shown when something fails
 let browser;
 let stateDir;
 let mailbox; // the dev mailbox (scripts/dev-mailbox.mjs): the platform sender's mail lands there
+const cspViolations = []; // reported by any page of ours; a scenario that caused one fails
 
 // ---------------------------------------------------------------- helpers
 
@@ -146,10 +148,24 @@ process.on('exit', () => {
   }
 });
 
+// Runs before any script of each top-level page: a CSP violation there is a page that does
+// not work under its own policy. (Design frames report to themselves: a design's script
+// blocked by the policy is the policy working, not a broken page.)
+function reportCspViolations() {
+  if (window !== window.top) return;
+  document.addEventListener('securitypolicyviolation', (event) => {
+    console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} on ${location.href}`);
+  });
+}
+
 async function newContext(options) {
   const context = await browser.newContext(options);
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(15_000);
+  await context.addInitScript(reportCspViolations);
+  context.on('console', (message) => {
+    if (message.text().startsWith('CSP violation:')) cspViolations.push(message.text());
+  });
   return context;
 }
 
@@ -582,6 +598,78 @@ function scenarios(base, page) {
     ],
 
     [
+      "a design's script runs nowhere: editor, live preview, campaign steps, mailbox",
+      async () => {
+        // Each way a design could run script sets the marker: the title, a global, a request.
+        const pwn = "top.document.title='pwned';top.pwned=1;fetch('/pwned-marker')";
+        const html = `<!doctype html><html><head><meta http-equiv="refresh" content="0;url=javascript:${pwn}"></head><body>
+<script>${pwn}</script><img src="/missing.png" onerror="${pwn}"><a href="javascript:${pwn}" id="lure">Claim</a>
+<iframe srcdoc="<script>${pwn}</script>"></iframe><svg><script>${pwn}</script></svg>
+<p>Marker paragraph for {{ contact.first_name }}</p></body></html>`;
+        const markerRequests = [];
+        const onRequest = (request) => request.url().includes('pwned') && markerRequests.push(request.url());
+        page.context().on('request', onRequest);
+        const api = async (path, body) => {
+          const res = await fetch(`${base}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          assert.ok(res.ok, `${path} answered ${res.status}: ${await res.clone().text()}`);
+          return res.json();
+        };
+        const expectNothingRan = async (where) => {
+          await page.waitForTimeout(300); // a handler or a refresh would have fired by now
+          assert.notEqual(await page.title(), 'pwned', `title untouched in ${where}`);
+          assert.equal(await page.evaluate(() => window.pwned), undefined, `no marker global in ${where}`);
+          assert.deepEqual(markerRequests, [], `no marker request from ${where}`);
+        };
+        try {
+          const { design } = await api('/email-designs', { name: `Hostile ${run}`, subject: 'Hostile', html });
+          // The editor: the visual view (editable, same-origin) holds a copy without script or handlers.
+          await page.goto(`${base}/app/marketing/designs/${design.id}`);
+          const visual = page.frameLocator('iframe.visual-editor');
+          await visual.getByText('Marker paragraph').waitFor();
+          await page.waitForFunction(() => document.querySelector('iframe.visual-editor').contentDocument?.designMode === 'on');
+          assert.equal(await visual.locator('script, iframe, [onerror], a[href^="javascript:"], meta[http-equiv]').count(), 0, 'the editable copy is stripped');
+          await page.frameLocator('iframe.email-preview').getByText('Marker paragraph for Alex').waitFor();
+          await expectNothingRan('the editor');
+          // Typing re-renders the live preview (a srcdoc in the opaque-origin frame), scripts and all.
+          await visual.getByText('Marker paragraph').click();
+          await page.keyboard.press('End');
+          await page.keyboard.type(' edited');
+          await page.frameLocator('iframe.email-preview').getByText('edited').waitFor();
+          await page
+            .frameLocator('iframe.email-preview')
+            .locator('#lure')
+            .click({ force: true })
+            .catch(() => {});
+          await expectNothingRan('the live preview');
+          // The campaign's content and review steps show the saved design.
+          const segment = await api('/segments', { name: `Hostile audience ${run}`, definition: { match: 'all', children: [] } });
+          const { campaign } = await api('/campaigns', { name: `Hostile ${run}`, contentId: design.id, audience: { type: 'segment', segmentId: segment.segment.id } });
+          await page.goto(`${base}/app/marketing/campaigns/${campaign.id}?step=content`);
+          await page.frameLocator('iframe.email-preview').getByText('Marker paragraph for Alex').waitFor();
+          await expectNothingRan('the campaign content step');
+          await page.goto(`${base}/app/marketing/campaigns/${campaign.id}?step=review`);
+          await page.getByRole('heading', { name: 'Review' }).waitFor();
+          await expectNothingRan('the campaign review step');
+          // The dev mailbox shows the same HTML as an email, from its own sandboxed URL.
+          const transport = nodemailer.createTransport({ host: '127.0.0.1', port: mailbox.smtpPort, secure: false, ignoreTLS: true });
+          const { messageId } = await transport.sendMail({ from: 'shop@example.com', to: `hostile-${run}@example.com`, subject: `Hostile ${run}`, html });
+          assert.ok(messageId);
+          const mailboxUrl = `http://127.0.0.1:${mailbox.httpPort}`;
+          const [message] = await (await fetch(`${mailboxUrl}/api/messages?to=hostile-${run}`)).json();
+          await page.goto(`${mailboxUrl}/messages/${message.id}`);
+          await page.frameLocator('iframe[title="HTML body"]').getByText('Marker paragraph').waitFor();
+          await expectNothingRan('the dev mailbox');
+          await screenshot(page, 'mailbox-hostile-design');
+        } finally {
+          page.context().off('request', onRequest);
+          await page.goto(`${base}/app/settings`);
+        }
+        // And nothing was done with the owner's session: no key minted.
+        assert.doesNotMatch(await page.locator('#api-keys').innerText(), /pwned/);
+      },
+    ],
+
+    [
       'revoke the API key',
       async () => {
         assert.ok(apiKey, 'needs the key from the previous scenario');
@@ -700,7 +788,9 @@ async function main() {
       continue;
     }
     try {
+      cspViolations.length = 0;
       await test();
+      assert.deepEqual(cspViolations, [], 'no CSP violation on our pages');
       if (passed + failed === 0) signedUp = true;
       passed++;
       console.log(`✓ ${name}`);
