@@ -30,12 +30,11 @@ const ON_CHANNEL = {
 /**
  * SQL true when the contact row being read has a suppressed address on the channel.
  * The outer column is written qualified: drizzle leaves a single-table query's columns
- * bare, and a bare "email" inside this subquery would mean the suppression's own.
- * The list holds email addresses; an SMS opt-out is the contact's `sms_consent`.
+ * bare, so the contact's address is named with its table.
  */
 export function suppressedSql(channel: ConsentChannel, workspaceId: string): SQL<number> {
-  if (channel === 'sms') return sql<number>`0`;
-  return sql<number>`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.workspaceId} = ${workspaceId} AND ${suppressions.email} = "contacts"."email")`;
+  const address = sql.raw(`"contacts"."${ON_CHANNEL[channel].address.name}"`);
+  return sql<number>`EXISTS (SELECT 1 FROM ${suppressions} WHERE ${suppressions.workspaceId} = ${workspaceId} AND ${suppressions.channel} = ${channel} AND ${suppressions.address} = ${address})`;
 }
 
 /** The rule as SQL over contacts: true when the contact may receive on the channel now. */

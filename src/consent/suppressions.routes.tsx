@@ -16,8 +16,9 @@ import { addSuppression, listSuppressions, removeSuppression, SuppressionInput }
 async function renderSuppressionsPage(c: Context<AppEnv>, state: SuppressionsState = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
   const q = c.req.query('q');
-  const [workspace, page] = await Promise.all([getWorkspace(tenant), listSuppressions(tenant, { q, cursor: c.req.query('cursor'), limit: 50 })]);
-  return renderAppPage(c, { title: 'Suppressions', section: 'settings', body: <SuppressionsPage workspace={workspace} page={page} q={q} viewer={viewerOf(c)} state={state} /> }, status);
+  const channel = c.req.query('channel') === 'sms' ? 'sms' : 'email';
+  const [workspace, page] = await Promise.all([getWorkspace(tenant), listSuppressions(tenant, { channel, q, cursor: c.req.query('cursor'), limit: 50 })]);
+  return renderAppPage(c, { title: 'Suppressions', section: 'settings', body: <SuppressionsPage workspace={workspace} page={page} channel={channel} q={q} viewer={viewerOf(c)} state={state} /> }, status);
 }
 
 export const suppressionRoutes = new Hono<AppEnv>()
@@ -32,7 +33,7 @@ export const suppressionRoutes = new Hono<AppEnv>()
     }
   })
   .post('/remove', async (c) => {
-    const { email } = parseOrThrow(z.object({ email: z.string().min(1) }), await readForm(c));
-    await removeSuppression(tenantOf(c), email);
+    const { address } = parseOrThrow(z.object({ address: z.string().min(1) }), await readForm(c));
+    await removeSuppression(tenantOf(c), address);
     return c.redirect('/app/settings/suppressions?removed=1', 303);
   });

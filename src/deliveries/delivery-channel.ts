@@ -3,6 +3,7 @@
 // only renders a delivery for its recipient, sends it, and says what happened. Adding
 // a channel is an implementation of this and an entry in the registry the consumer
 // is given (src/jobs/job-handlers.ts); nothing in the pipeline changes.
+import type { SkipReason } from '../consent/eligibility';
 import type { BatchScope } from '../queues/batch-scope';
 import type { Statement } from '../db/client';
 import type { ConsentChannel, deliveries, SenderErrorKind } from '../db/schema';
@@ -34,8 +35,28 @@ export type ChannelOutcome =
 /** A failure of the sender itself (its server, credentials or TLS), for its health record. */
 export type SenderFault = { kind: SenderErrorKind; message: string };
 
+/**
+ * Why a delivery did not go out (or not yet), as a code results and analytics group by;
+ * the sentence beside it says the same in words. Consent skips are the rule's own types.
+ */
+export type ReasonCode =
+  | SkipReason['type']
+  | 'no_channel'
+  | 'content_missing'
+  | 'render_failed'
+  | 'provider_rejected'
+  | 'provider_unavailable'
+  | 'unknown_outcome'
+  | 'gave_up'
+  | 'cancelled'
+  // Waiting (still queued) for a cap of the sender to reset: the platform sender's hourly or daily limit.
+  | 'sender_capped';
+
+/** The code of a channel outcome that is not a send. */
+export const OUTCOME_CODES: Record<Exclude<ChannelOutcome['status'], 'sent'>, ReasonCode> = { failed: 'provider_rejected', retry: 'provider_unavailable', unknown: 'unknown_outcome', wait: 'sender_capped' };
+
 /** A delivery rendered for its recipient, or why it cannot go out at all. */
-export type Composed<M> = { message: M } | { status: 'skipped' | 'failed'; reason: string };
+export type Composed<M> = { message: M } | { status: 'skipped' | 'failed'; reason: string; code: ReasonCode };
 
 /** One workspace's sender on a channel, for one batch. */
 export type ChannelSender<M = unknown> = {

@@ -16,7 +16,7 @@ import type { BatchJobResult, BatchScope } from '../queues/batch-scope';
 import { chunk, groupBy } from '../lib/chunk';
 import { enqueue } from '../queues/enqueue';
 import type { SendDeliveryMessage } from '../queues/messages';
-import type { ChannelRegistry, ChannelSender, ClaimedDelivery, DeliveryRecipient, SenderFault } from './delivery-channel';
+import { OUTCOME_CODES, type ChannelRegistry, type ChannelSender, type ClaimedDelivery, type DeliveryRecipient, type ReasonCode, type SenderFault } from './delivery-channel';
 import { canMoveDelivery } from './delivery-status';
 import { reserveSendSlots, waitForSlot } from './send-pacing';
 
@@ -68,12 +68,12 @@ async function loadRecipients(tenant: Tenant, channel: ConsentChannel, contactId
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/** A delivery's status change, applied only if it is still `sending` (as every change here is). */
-function finish(tenant: Tenant, id: string, to: ClaimedDelivery['status'], reason: string | null, now: number): Statement {
+/** A delivery's status change with why, applied only if it is still `sending` (as every change here is). */
+function finish(tenant: Tenant, id: string, to: ClaimedDelivery['status'], why: { reason: string; code: ReasonCode }, now: number): Statement {
   if (!canMoveDelivery('sending', to)) throw new Error(`a delivery cannot go from sending to ${to}`);
   return tenant.db
     .update(deliveries)
-    .set({ status: to, reason, updatedAt: now })
+    .set({ status: to, reason: why.reason, reasonCode: why.code, updatedAt: now })
     .where(tenant.where(deliveries, eq(deliveries.id, id), eq(deliveries.status, 'sending')));
 }
 
@@ -89,6 +89,7 @@ function markSent(tenant: Tenant, sent: { id: string; at: number; providerId: st
       .set({
         status: 'sent',
         reason: null,
+        reasonCode: null,
         messageId: sql`CASE ${deliveries.id} ${sql.join(
           slice.map(({ id, providerId }) => sql`WHEN ${id} THEN ${providerId}`),
           sql` `,
@@ -151,8 +152,8 @@ async function sendForSender(
   for (const delivery of claimed) {
     const recipient = recipients.get(delivery.contactId);
     const skip = skipReasonOf(recipient, channel, delivery.requiresOptIn ? 'opted_in' : 'not_opted_out');
-    if (skip) updates.push(finish(tenant, delivery.id, 'skipped', describeSkipReason(skip), now));
-    else if (!sender) updates.push(finish(tenant, delivery.id, 'failed', `Sending by ${channel} is not available`, now));
+    if (skip) updates.push(finish(tenant, delivery.id, 'skipped', { reason: describeSkipReason(skip), code: skip.type }, now));
+    else if (!sender) updates.push(finish(tenant, delivery.id, 'failed', { reason: `Sending by ${channel} is not available`, code: 'no_channel' }, now));
     else sendable.push({ delivery, recipient: recipient! });
   }
 
@@ -166,19 +167,19 @@ async function sendForSender(
   let waitMs = 0;
   const indexOf = new Map(group.map(({ message, index }) => [message.deliveryId, index]));
   const waitLater = (delivery: ClaimedDelivery, until: { reason: string; retryAfterMs: number }, at: number) => {
-    updates.push(finish(tenant, delivery.id, 'queued', until.reason, at));
+    updates.push(finish(tenant, delivery.id, 'queued', { reason: until.reason, code: OUTCOME_CODES.wait }, at));
     waiting.push(group.find(({ message }) => message.deliveryId === delivery.id)!.message);
     waitMs = Math.max(waitMs, until.retryAfterMs);
   };
   const retryLater = (delivery: ClaimedDelivery, reason: string, at: number) => {
-    updates.push(finish(tenant, delivery.id, 'queued', reason, at));
+    updates.push(finish(tenant, delivery.id, 'queued', { reason, code: OUTCOME_CODES.retry }, at));
     // Retried by the queue with backoff (and dead-lettered in the end).
     results[indexOf.get(delivery.id)!] = { ok: false, error: reason };
   };
   /** Renders and sends one delivery, recording the outcome. */
   const deliver = async (channelSender: ChannelSender, delivery: ClaimedDelivery, recipient: Recipient, slot: number, lane: number) => {
     const composed = await channelSender.compose(delivery, recipient);
-    if (!('message' in composed)) return void updates.push(finish(tenant, delivery.id, composed.status, composed.reason, Date.now()));
+    if (!('message' in composed)) return void updates.push(finish(tenant, delivery.id, composed.status, composed, Date.now()));
     await waitForSlot(slots, slot);
     if (fault) return retryLater(delivery, fault.message, Date.now());
     if (wait) return waitLater(delivery, wait, Date.now());
@@ -188,9 +189,9 @@ async function sendForSender(
       case 'sent':
         return void sent.push({ id: delivery.id, at, providerId: outcome.providerId });
       case 'unknown':
-        return void updates.push(finish(tenant, delivery.id, 'unknown', outcome.reason, at));
+        return void updates.push(finish(tenant, delivery.id, 'unknown', { reason: outcome.reason, code: OUTCOME_CODES.unknown }, at));
       case 'failed':
-        return void updates.push(finish(tenant, delivery.id, 'failed', outcome.reason, at), ...(outcome.statements ?? []));
+        return void updates.push(finish(tenant, delivery.id, 'failed', { reason: outcome.reason, code: OUTCOME_CODES.failed }, at), ...(outcome.statements ?? []));
       case 'retry':
         fault = outcome.senderFault ?? fault;
         return retryLater(delivery, outcome.reason, at);

@@ -52,7 +52,7 @@ export const emailChannel: DeliveryChannel = {
       lanes: Math.min(SMTP_LANES, maxLanes),
       compose: async (delivery, recipient) =>
         reachable && !reachable.has(recipient.email?.trim().toLowerCase() ?? '')
-          ? { status: 'skipped', reason: describeSkipReason(UNTRUSTED) }
+          ? { status: 'skipped', reason: describeSkipReason(UNTRUSTED), code: UNTRUSTED.type }
           : composeEmail(env, scope, tenant, sender, delivery, recipient),
       send: async (email: OutgoingEmail, lane) =>
         (await capReached()) ?? deliveryOutcome(tenant, email, await sendOnLane(scope, `${tenant.workspaceId}:${lane}`, sender.server, email)),

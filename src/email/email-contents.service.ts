@@ -2,8 +2,8 @@
 // and test-sent through the workspace's sender.
 import { desc, eq } from 'drizzle-orm';
 import { sendOneEmail, type SmtpOutcome } from '../channels/email';
-import { deleteUnlessReferenced } from '../db/client';
-import { emailContents } from '../db/schema';
+import { deleteUnlessReferenced, runBatch } from '../db/client';
+import { contents, emailContents } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import { notFound } from '../lib/errors';
@@ -14,28 +14,46 @@ import type { EmailContentInput, EmailContentPatch } from './email-contents.sche
 import { resolveTestSender } from './email-sender.service';
 import { buildShopContext, renderEmail, validateEmailTemplate, type EmailTemplate } from './render-email';
 
+// An email design is a channel-neutral `contents` row (its name, what deliveries point at)
+// and its email body, written together and read as one.
+const designColumns = {
+  id: contents.id,
+  workspaceId: contents.workspaceId,
+  name: contents.name,
+  subject: emailContents.subject,
+  preheader: emailContents.preheader,
+  html: emailContents.html,
+  createdAt: contents.createdAt,
+  updatedAt: contents.updatedAt,
+};
+
 /** An email design as pages and the API show it. */
-export type EmailContentView = typeof emailContents.$inferSelect;
+export type EmailContentView = { id: string; workspaceId: string; name: string; subject: string; preheader: string | null; html: string; createdAt: number; updatedAt: number };
+
+function selectDesigns(tenant: Tenant) {
+  return tenant.db.select(designColumns).from(contents).innerJoin(emailContents, eq(emailContents.id, contents.id));
+}
 
 /** Saves a new design; 400 naming the field when its Liquid does not parse. */
 export async function createEmailContent(tenant: Tenant, input: EmailContentInput, now = Date.now()): Promise<EmailContentView> {
   validateEmailTemplate(input);
-  const row = tenant.row({ id: newId(now), ...input, createdAt: now, updatedAt: now });
-  await tenant.db.insert(emailContents).values(row);
-  return row;
+  const { name, ...body } = input;
+  const row = tenant.row({ id: newId(now), name, createdAt: now, updatedAt: now });
+  await runBatch(tenant.db, [tenant.db.insert(contents).values({ ...row, channel: 'email' }), tenant.db.insert(emailContents).values(tenant.row({ id: row.id, ...body }))]);
+  return { ...row, ...body };
 }
 
 /** The workspace's designs, newest first. */
 export async function listEmailContents(tenant: Tenant): Promise<EmailContentView[]> {
-  return tenant.db.select().from(emailContents).where(tenant.where(emailContents)).orderBy(desc(emailContents.createdAt));
+  return selectDesigns(tenant)
+    .where(tenant.where(contents, eq(contents.channel, 'email')))
+    .orderBy(desc(contents.createdAt));
 }
 
 /** One design; 404 for another workspace's. */
 export async function getEmailContent(tenant: Tenant, id: string): Promise<EmailContentView> {
-  const [row] = await tenant.db
-    .select()
-    .from(emailContents)
-    .where(tenant.where(emailContents, eq(emailContents.id, id)))
+  const [row] = await selectDesigns(tenant)
+    .where(tenant.where(contents, eq(contents.id, id)))
     .limit(1);
   if (!row) throw notFound('Email design');
   return row;
@@ -44,22 +62,35 @@ export async function getEmailContent(tenant: Tenant, id: string): Promise<Email
 /** Changes the fields given, validating the result. */
 export async function updateEmailContent(tenant: Tenant, id: string, patch: EmailContentPatch, now = Date.now()): Promise<EmailContentView> {
   const current = await getEmailContent(tenant, id);
-  validateEmailTemplate({ subject: patch.subject ?? current.subject, preheader: patch.preheader !== undefined ? patch.preheader : current.preheader, html: patch.html ?? current.html });
-  const [row] = await tenant.db
-    .update(emailContents)
-    .set({ ...patch, updatedAt: now })
-    .where(tenant.where(emailContents, eq(emailContents.id, id)))
-    .returning();
-  return row!;
+  const next: EmailContentView = {
+    ...current,
+    name: patch.name ?? current.name,
+    subject: patch.subject ?? current.subject,
+    preheader: patch.preheader !== undefined ? patch.preheader : current.preheader,
+    html: patch.html ?? current.html,
+    updatedAt: now,
+  };
+  validateEmailTemplate(next);
+  await runBatch(tenant.db, [
+    tenant.db
+      .update(contents)
+      .set({ name: next.name, updatedAt: now })
+      .where(tenant.where(contents, eq(contents.id, id))),
+    tenant.db
+      .update(emailContents)
+      .set({ subject: next.subject, preheader: next.preheader, html: next.html })
+      .where(tenant.where(emailContents, eq(emailContents.id, id))),
+  ]);
+  return next;
 }
 
-/** Deletes a design. */
+/** Deletes a design (its email body goes with it). */
 export async function deleteEmailContent(tenant: Tenant, id: string): Promise<void> {
   const [row] = await deleteUnlessReferenced(
     tenant.db
-      .delete(emailContents)
-      .where(tenant.where(emailContents, eq(emailContents.id, id)))
-      .returning({ id: emailContents.id }),
+      .delete(contents)
+      .where(tenant.where(contents, eq(contents.id, id)))
+      .returning({ id: contents.id }),
     'This design was sent or is chosen by a campaign, so it is kept for their history and cannot be deleted.',
   );
   if (!row) throw notFound('Email design');
