@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import { accountRoutes } from './accounts/accounts.routes';
+import { accountAppRoutes, accountRoutes } from './accounts/accounts.routes';
 import { apiKeyRoutes } from './api-keys/api-keys.routes';
 import { MAX_IMPORT_BYTES } from './contacts/contact-imports.service';
 import { contactApi } from './contacts/contacts.api';
@@ -28,6 +28,7 @@ import { webhookRoutes } from './stores/webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
 import { requireApiKey, requireSession } from './http/auth';
 import { csrfProtection, requireFormWorkspace } from './http/csrf';
+import { apiRateLimit } from './http/rate-limit';
 import { securityHeaders } from './http/security-headers';
 import { AppError, type ErrorCode } from './lib/errors';
 import { workspaceApi } from './workspaces/workspaces.api';
@@ -76,6 +77,7 @@ export function createApp() {
   const formWorkspace = requireFormWorkspace();
   app.use('/app/*', (c, next) => (WORKSPACE_CHOOSING_PATHS.has(c.req.path) ? next() : formWorkspace(c, next)));
   app.route('/app', dashboardRoutes);
+  app.route('/app/account', accountAppRoutes);
   app.route('/app/marketing/designs', emailContentRoutes);
   app.route('/app/marketing/campaigns', campaignRoutes);
   app.route('/app/settings', settingsRoutes);
@@ -88,7 +90,7 @@ export function createApp() {
   app.route('/app/segments', segmentRoutes);
 
   const api = new Hono<AppEnv>();
-  api.use(requireApiKey());
+  api.use(apiRateLimit(), requireApiKey());
   api.route('/workspace', workspaceApi);
   api.route('/contacts', contactApi);
   api.route('/email-designs', emailContentApi);

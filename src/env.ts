@@ -25,6 +25,13 @@ export interface Env {
   // Shorter SMTP waits than the defaults of src/channels/email.ts (tests, local development).
   SMTP_REPLY_TIMEOUT_SECONDS?: string;
   SMTP_DATA_TIMEOUT_SECONDS?: string;
+  // Rate limits (src/http/rate-limit.ts, README "Rate limits"): positive integers as text; unset, the defaults there.
+  RATE_LIMIT_API_KEY_PER_MINUTE?: string;
+  RATE_LIMIT_API_IP_PER_MINUTE?: string;
+  RATE_LIMIT_SIGNUP_IP_PER_HOUR?: string;
+  RATE_LIMIT_LOGIN_IP_PER_MINUTE?: string;
+  RATE_LIMIT_ACCOUNT_EMAILS_PER_HOUR?: string;
+  RATE_LIMIT_ACCOUNT_EMAILS_IP_PER_HOUR?: string;
   // Merchants' SMTP servers (src/lib/smtp-host-policy.ts): "true" lets them be loopback (local
   // development and tests only); the ports allowed, e.g. "465,587,2525,3200-3299" (default 465,587,2525).
   SMTP_ALLOW_LOOPBACK_HOSTS?: string;
@@ -38,6 +45,8 @@ export type SessionUser = {
   email: string;
   workspaceId: string;
   role: MembershipRole;
+  // Whether the user confirmed their address through a link mailed to it.
+  emailVerified: boolean;
 };
 
 /** Hono's type parameter for this app: bindings plus per-request variables. */

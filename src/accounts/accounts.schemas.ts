@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { normalizeEmail } from '../lib/email-address';
 import { isValidTimeZone } from '../lib/time';
+import { COMMON_PASSWORDS } from './common-passwords';
 
 /** An email address, normalized (lib/email-address.ts) so one person is one account, contact or suppression. */
 export const Email = z.string().transform((value, ctx) => {
@@ -10,7 +11,20 @@ export const Email = z.string().transform((value, ctx) => {
   return email ?? z.NEVER;
 });
 
-export const Password = z.string().min(10, { message: 'Use at least 10 characters' }).max(200, { message: 'Use at most 200 characters' });
+/**
+ * A new password: 10 characters or more not counting spaces at either end (ten spaces
+ * are no password), not one of the most common passwords, not a character or two
+ * repeated. Stored as typed: only the checks ignore the outer spaces and the case.
+ */
+export const Password = z
+  .string()
+  .max(200, { message: 'Use at most 200 characters' })
+  .superRefine((password, ctx) => {
+    const trimmed = password.trim();
+    if (trimmed.length < 10) ctx.addIssue({ code: 'custom', message: 'Use at least 10 characters, not counting spaces at the start or end' });
+    else if (new Set(trimmed).size < 4) ctx.addIssue({ code: 'custom', message: 'Use more than a few different characters' });
+    else if (COMMON_PASSWORDS.has(trimmed.toLowerCase())) ctx.addIssue({ code: 'custom', message: 'This password is one of the most common ones: choose another' });
+  });
 
 /**
  * One line of text, trimmed, for anything that can reach an email header (names above
@@ -41,3 +55,10 @@ export const LogInInput = z.object({
   password: z.string().min(1, { message: 'Enter your password' }).max(200),
 });
 export type LogInInput = z.infer<typeof LogInInput>;
+
+export const ForgotPasswordInput = z.object({ email: Email });
+
+export const ResetPasswordInput = z.object({
+  token: z.string().max(500),
+  password: Password,
+});

@@ -37,6 +37,7 @@ export async function resolveSession(db: Db, token: string, now = Date.now()): P
       expiresAt: sessions.expiresAt,
       lastSeenAt: sessions.lastSeenAt,
       email: users.email,
+      emailVerifiedAt: users.emailVerifiedAt,
       role: memberships.role,
     })
     .from(sessions)
@@ -51,7 +52,7 @@ export async function resolveSession(db: Db, token: string, now = Date.now()): P
       .set({ lastSeenAt: now, expiresAt: now + SESSION_TTL })
       .where(eq(sessions.id, row.sessionId));
   }
-  return { sessionId: row.sessionId, userId: row.userId, workspaceId: row.workspaceId, email: row.email, role: row.role };
+  return { sessionId: row.sessionId, userId: row.userId, workspaceId: row.workspaceId, email: row.email, role: row.role, emailVerified: row.emailVerifiedAt !== null };
 }
 
 /** Points a session at another workspace (the caller has checked the membership). */

@@ -7,6 +7,7 @@ import type { AppEnv } from '../env';
 import { listUserWorkspaces } from '../workspaces/workspaces.service';
 import type { Viewer } from './components';
 import { AppLayout, type Section } from './layout';
+import { VerifyEmailNotice } from './pages/auth-pages';
 
 /** The signed-in user as pages see them: their role decides which actions are offered. */
 export function viewerOf(c: Context<AppEnv>): Viewer {
@@ -21,6 +22,7 @@ export async function renderAppPage(c: Context<AppEnv>, page: { title: string; s
   const shell = { csrfToken: c.get('csrfToken'), email: session.email, currentWorkspaceId: session.workspaceId, workspaces };
   return c.html(
     <AppLayout title={page.title} section={page.section} shell={shell}>
+      {session.emailVerified ? null : <VerifyEmailNotice csrfToken={shell.csrfToken} email={session.email} />}
       {page.body}
     </AppLayout>,
     status,

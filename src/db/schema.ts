@@ -152,6 +152,17 @@ export const loginThrottles = sqliteTable('login_throttles', {
   blockedUntil: integer().notNull(),
 });
 
+/** Requests counted per key (a limit's name and a client IP, an API key's hash or an address) in its current fixed window. */
+export const rateLimitCounters = sqliteTable(
+  'rate_limit_counters',
+  {
+    key: text().primaryKey(),
+    windowStart: integer().notNull(),
+    hits: integer().notNull(),
+  },
+  (t) => [index('rate_limit_counters_window_idx').on(t.windowStart)],
+);
+
 /** A queue message that exhausted its retries (or could not be read), kept for the logs. */
 export const deadLetters = sqliteTable(
   'dead_letters',

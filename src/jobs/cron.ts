@@ -4,6 +4,7 @@ import { purgeLoginThrottles } from '../accounts/login-throttle';
 import { purgeExpiredSessions } from '../accounts/sessions';
 import { sql } from 'drizzle-orm';
 import { openDb, type Db } from '../db/client';
+import { purgeRateLimitCounters } from '../http/rate-limit';
 import type { Env } from '../env';
 import { finishSentCampaigns, requeueStalledFanOuts, startDueCampaigns } from '../campaigns/campaign-cron';
 import { sweepStaleDeliveries } from '../deliveries/deliveries.service';
@@ -16,6 +17,7 @@ export type CronTask = { name: string; run: (db: Db, env: Env, now: number) => P
 export const cronTasks: CronTask[] = [
   { name: 'purge-expired-sessions', run: (db, _env, now) => purgeExpiredSessions(db, now) },
   { name: 'purge-login-throttles', run: (db, _env, now) => purgeLoginThrottles(db, now) },
+  { name: 'purge-rate-limit-counters', run: (db, _env, now) => purgeRateLimitCounters(db, now) },
   { name: 'requeue-stale-store-events', run: (db, env, now) => requeueStaleEvents(db, env, now) },
   { name: 'start-due-campaigns', run: (db, env, now) => startDueCampaigns(db, env, now) },
   { name: 'requeue-stalled-fan-outs', run: (db, env, now) => requeueStalledFanOuts(db, env, now) },

@@ -2,9 +2,10 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { BrowserClient } from '../helpers/browser-client';
 import { PASSWORD, signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { mailWithSubject } from './account-mail';
 
 describe('sign-up', () => {
-  it('creates a user, an owned workspace with settings, and a session', async () => {
+  it('creates a user, an owned workspace with settings, and (after log-in) a session', async () => {
     const email = uniqueEmail();
     const merchant = await signUpMerchant('Acme Outdoor', email);
     const workspace = await env.DB.prepare('SELECT name, time_zone FROM workspaces WHERE id = ?').bind(merchant.workspaceId).first();
@@ -23,8 +24,9 @@ describe('sign-up', () => {
     const client = new BrowserClient();
     await client.get('/signup');
     const res = await client.post('/signup', { email: `  ${email.toUpperCase()} `, password: PASSWORD, workspaceName: 'Second' });
-    expect(res.status).toBe(409);
-    expect(await res.text()).toContain('already exists');
+    expect(res.status).toBe(303);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM users WHERE email = ?').bind(email).first('n')).toBe(1);
+    expect((await mailWithSubject(email, 'You already have an account')).text).toContain('/reset-password?token=');
   });
 
   it('stores the password as a salted PBKDF2-SHA256 hash with 100,000 iterations', async () => {

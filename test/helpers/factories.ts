@@ -17,12 +17,15 @@ export const PASSWORD = 'correct horse battery staple';
 /** A signed-up merchant with a logged-in browser and their first workspace. */
 export type Merchant = { client: BrowserClient; email: string; userId: string; workspaceId: string };
 
-/** Signs up through /signup and returns the logged-in merchant. */
+/** Signs up through /signup, logs in through /login and returns the logged-in merchant. */
 export async function signUpMerchant(workspaceName = 'Test Store', email = uniqueEmail()): Promise<Merchant> {
   const client = new BrowserClient();
   await client.get('/signup');
   const res = await client.post('/signup', { email, password: PASSWORD, workspaceName, timeZone: 'Europe/Paris' });
   expect(res.status, await res.clone().text()).toBe(303);
+  // Sign-up does not sign in (its answer must not tell whether the address had an account).
+  const logIn = await client.post('/login', { email, password: PASSWORD });
+  expect(logIn.status, await logIn.clone().text()).toBe(303);
   const user = await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(email).first<{ id: string }>();
   const membership = await env.DB.prepare('SELECT workspace_id FROM memberships WHERE user_id = ?').bind(user!.id).first<{ workspace_id: string }>();
   await client.get('/app/settings');
