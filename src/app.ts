@@ -31,6 +31,8 @@ import { csrfProtection, requireFormWorkspace } from './http/csrf';
 import { apiRateLimit } from './http/rate-limit';
 import { securityHeaders } from './http/security-headers';
 import { AppError, type ErrorCode } from './lib/errors';
+import { invitationAppRoutes, invitationRoutes } from './workspaces/invitations.routes';
+import { memberRoutes } from './workspaces/members.routes';
 import { workspaceApi } from './workspaces/workspaces.api';
 import { settingsRoutes, workspaceRoutes } from './workspaces/workspaces.routes';
 
@@ -41,6 +43,7 @@ const MACHINE_PATHS = /^\/(api|webhooks|healthz)(\/|$)/;
 
 // Switching and creating a workspace name the workspace they act on themselves.
 const WORKSPACE_CHOOSING_PATHS = new Set(['/app/workspaces', '/app/workspaces/switch']);
+const INVITATION_ACCEPT_PATH = /^\/app\/invitations\/[^/]+\/accept$/;
 
 // CSV uploads carry whole files, which the import splits into chunks for the queue.
 const IMPORT_PATHS = new Set(['/api/v1/contacts/imports', '/app/contacts/imports']);
@@ -72,10 +75,11 @@ export function createApp() {
   app.route('/webhooks', webhookRoutes);
   app.route('/u', unsubscribeRoutes);
   app.route('/', accountRoutes);
+  app.route('/invitations', invitationRoutes);
   // The session first, so the CSRF token it issues names the session's current workspace.
   app.use('/app/*', requireSession(), csrfProtection());
   const formWorkspace = requireFormWorkspace();
-  app.use('/app/*', (c, next) => (WORKSPACE_CHOOSING_PATHS.has(c.req.path) ? next() : formWorkspace(c, next)));
+  app.use('/app/*', (c, next) => (WORKSPACE_CHOOSING_PATHS.has(c.req.path) || INVITATION_ACCEPT_PATH.test(c.req.path) ? next() : formWorkspace(c, next)));
   app.route('/app', dashboardRoutes);
   app.route('/app/account', accountAppRoutes);
   app.route('/app/marketing/designs', emailContentRoutes);
@@ -85,6 +89,8 @@ export function createApp() {
   app.route('/app/settings/stores', storeConnectionRoutes);
   app.route('/app/settings/email', emailSenderRoutes);
   app.route('/app/settings/suppressions', suppressionRoutes);
+  app.route('/app/settings/members', memberRoutes);
+  app.route('/app/invitations', invitationAppRoutes);
   app.route('/app/workspaces', workspaceRoutes);
   app.route('/app/contacts', contactRoutes);
   app.route('/app/segments', segmentRoutes);
