@@ -32,9 +32,10 @@ export default defineConfig(async () => {
             SMTP_ALLOWED_PORTS: `465,587,2525,2599,${PORT_BASE}-${PORT_BASE + 99}`,
             PUBLIC_BASE_URL: 'https://marketing.example.com',
             UNSUBSCRIBE_MAILBOX: 'unsubscribe@mail.example.com',
-            // Small platform sender caps, so tests reach them (test/email/platform-sender-*.test.ts).
-            PLATFORM_SENDER_HOURLY_LIMIT: '40',
-            PLATFORM_SENDER_DAILY_LIMIT: '60',
+            // Platform sender caps above what any test file sends through one workspace; the cap
+            // tests (test/email/platform-sender.test.ts) start their workspace's count just below them.
+            PLATFORM_SENDER_HOURLY_LIMIT: '2000',
+            PLATFORM_SENDER_DAILY_LIMIT: '4000',
           },
         },
       }),

@@ -158,9 +158,7 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
       waiting ? getSenderHealth(tenant) : null,
       waiting ? getPlatformSenderStatus(tenant, c.env) : null,
     ]);
-    return render(
-      <CampaignDetails props={props} results={results} resultsStatus={query.success ? query.data.status : undefined} senderHealth={senderHealth} platformSender={platformSender} />,
-    );
+    return render(<CampaignDetails props={props} results={results} resultsStatus={query.success ? query.data.status : undefined} senderHealth={senderHealth} platformSender={platformSender} />);
   }
   const step = state.step ?? (campaign.status === 'scheduled' ? 'review' : 'audience');
   const open = await openStep(c, tenant, campaign, workspace.timeZone, step, state.testResults ?? []);

@@ -10,6 +10,7 @@ import worker from '../../src/index';
 import { insertContact, tagContact } from '../helpers/data';
 import { insertEmailContent } from '../helpers/deliveries';
 import { callApi, createApiKey, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
+import { trustWorkspace } from '../helpers/platform-trust';
 import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
 
 type Progress = { recipients: number; pending: number; sent: number; failed: number; skipped: number; unknown: number; cancelled: number };
@@ -66,6 +67,8 @@ async function untilSent(campaignId: string): Promise<Campaign> {
 
 beforeAll(async () => {
   merchant = await signUpMerchant('Campaign Sends');
+  // Past onboarding: the platform sender reaches its customers (src/email/platform-sender-trust.ts).
+  await trustWorkspace(merchant.workspaceId);
   key = await createApiKey(merchant);
   designId = await insertEmailContent(merchant.workspaceId, { subject: 'Snow boots for {{ contact.first_name | default: "you" }}', html: '<p>Hello {{ contact.first_name }}</p>' });
 });

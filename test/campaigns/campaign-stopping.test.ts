@@ -15,6 +15,7 @@ import { HOUR } from '../../src/lib/time';
 import { sweepStaleDeliveries } from '../../src/deliveries/deliveries.service';
 import { insertEmailContent } from '../helpers/deliveries';
 import { apiErrorOf, callApi, createApiKey, postApi, signUpMerchant, type Merchant } from '../helpers/factories';
+import { trustWorkspace } from '../helpers/platform-trust';
 import { receivedFor } from '../helpers/smtp-sink';
 
 type Progress = { recipients: number; pending: number; sent: number; failed: number; skipped: number; unknown: number; cancelled: number };
@@ -115,6 +116,8 @@ async function messagesPerRecipient(emails: string[]): Promise<number[]> {
 
 beforeAll(async () => {
   merchant = await signUpMerchant('Stopping Shop');
+  // Past onboarding: the platform sender reaches its customers (src/email/platform-sender-trust.ts).
+  await trustWorkspace(merchant.workspaceId);
   key = await createApiKey(merchant);
   designId = await insertEmailContent(merchant.workspaceId, { subject: 'Boots for {{ contact.first_name }}', html: '<p>Hello {{ contact.first_name }}</p>' });
 });

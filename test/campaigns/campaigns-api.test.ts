@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { insertContact, tagContact } from '../helpers/data';
 import { insertEmailContent } from '../helpers/deliveries';
 import { apiErrorOf, callApi, createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
-import { waitForEmail } from '../helpers/smtp-sink';
+import { addMember, trustWorkspace } from '../helpers/platform-trust';
+import { receivedFor } from '../helpers/smtp-sink';
 
 type Campaign = { id: string; status: string; scheduledAt: number | null; scheduledLocal: string | null; scheduledTimeZone: string | null; audience: unknown; sendingFilter: string };
 
@@ -149,12 +150,15 @@ describe('/api/v1/campaigns', () => {
 
   it('test-sends the design to chosen addresses through the workspace sender', async () => {
     const campaign = await createCampaign();
-    const to = [uniqueEmail('qa-one'), uniqueEmail('qa-two')];
+    // Test sends go only to the workspace's members (src/email/platform-sender-trust.ts).
+    const to = [merchant.email, uniqueEmail('qa-two')];
+    await trustWorkspace(merchant.workspaceId);
+    await addMember(merchant.workspaceId, to[1]!);
     const res = await postApi(key, `/campaigns/${campaign.id}/test-send`, { to });
     expect(res.status).toBe(200);
     const { results } = await res.json<{ results: { to: string; ok: boolean }[] }>();
     expect(results.map((r) => r.ok)).toEqual([true, true]);
-    for (const address of to) expect((await waitForEmail(address)).subject).toBe('[Test] Winter at Campaign API');
+    for (const address of to) await expect.poll(async () => (await receivedFor(address)).map((email) => email.subject)).toContain('[Test] Winter at Campaign API');
     const tooMany = await postApi(key, `/campaigns/${campaign.id}/test-send`, { to: ['a@x.io', 'b@x.io', 'c@x.io', 'd@x.io', 'e@x.io', 'f@x.io'] });
     expect((await apiErrorOf(tooMany)).issues![0]!.path).toBe('to');
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/lib/ids';
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
+import { addMember, trustWorkspace } from '../helpers/platform-trust';
 import { signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
 import { waitForEmail } from '../helpers/smtp-sink';
 
@@ -143,7 +144,11 @@ describe('/app/marketing/campaigns', () => {
     const merchant = await signUpMerchant('Test Send Shop');
     const id = await createDraft(merchant);
     await merchant.client.post(`${CAMPAIGNS}/${id}/starter`, { starter: '' });
+    // Test sends go only to the workspace's members (src/email/platform-sender-trust.ts).
     const [first, second] = [uniqueEmail('campaigntest'), uniqueEmail('campaigntest')];
+    await trustWorkspace(merchant.workspaceId);
+    await addMember(merchant.workspaceId, first);
+    await addMember(merchant.workspaceId, second);
 
     const sent = await merchant.client.post(`${CAMPAIGNS}/${id}/test-send`, { to: `${first}, ${second}` });
     expect(sent.status).toBe(200);

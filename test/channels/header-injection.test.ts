@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, queueCampaignEmail } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { trustWorkspace } from '../helpers/platform-trust';
 import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
 
 // Every header name our messages carry (lower case, as the parser lists them).
@@ -16,6 +17,8 @@ let contentId: string;
 
 beforeAll(async () => {
   workspaceId = (await signUpMerchant('Injection Shop')).workspaceId;
+  // Past onboarding: the platform sender reaches its customers (src/email/platform-sender-trust.ts).
+  await trustWorkspace(workspaceId);
   // Stored as older data or a direct write might hold it: the input checks refuse it today.
   await env.DB.prepare('UPDATE workspaces SET sender_name = ? WHERE id = ?').bind('Shop\r\nX-Injected: yes', workspaceId).run();
   await env.DB.prepare('UPDATE workspace_settings SET reply_to_email = ? WHERE workspace_id = ?').bind('help@shop.example', workspaceId).run();
@@ -50,7 +53,7 @@ describe('header injection through names', () => {
 
   it("writes the workspace's sender name without its CR/LF", async () => {
     const { email } = await sendTo({ first_name: 'Ann' });
-    expect(email.from).toBe('"Shop X-Injected: yes" <no-reply@mail.example.com>');
+    expect(email.from).toBe('"Shop X-Injected: yes via Edge Marketing" <no-reply@mail.example.com>');
     expect(email.rawHeaders).not.toMatch(/^X-Injected:/im);
   });
 

@@ -7,6 +7,7 @@ import { sendRateLimiterName } from '../../src/deliveries/send-pacing';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { trustWorkspace } from '../helpers/platform-trust';
 
 describe('grantSlots', () => {
   it('spaces slots at the rate and queues reservations one after the other', () => {
@@ -28,6 +29,7 @@ describe('grantSlots', () => {
 describe('the per-workspace send rate', () => {
   it("paces a workspace's sends to its messages per second", async () => {
     const merchant = await signUpMerchant('Slow SMTP');
+    await trustWorkspace(merchant.workspaceId);
     await env.DB.prepare('UPDATE workspace_settings SET send_rate_per_second = 4 WHERE workspace_id = ?').bind(merchant.workspaceId).run();
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'Paced', html: '<p>Hi</p>' });
     const contacts: string[] = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { addMember } from '../helpers/platform-trust';
 import { waitForEmail } from '../helpers/smtp-sink';
 
 describe('email designs', () => {
@@ -41,7 +42,9 @@ describe('email designs', () => {
     expect(broken.status).toBe(400);
     expect(await broken.text()).toMatch(/undefined filter: nosuchfilter/);
 
+    // Test sends go only to the workspace's (verified) members: src/email/platform-sender-trust.ts.
     const to = uniqueEmail('designtest');
+    await addMember(merchant.workspaceId, to);
     const test = await merchant.client.post(`${path}/test`, { to });
     expect(await test.text()).toContain('accepted the message');
     expect((await waitForEmail(to)).subject).toBe('[Test] Spring at Dash Shop');
@@ -63,6 +66,7 @@ describe('email designs', () => {
     expect(preview.text).toBe('Mug "Co" & Sons · 1 Quay St\n\nShop the collection (https://mugs.example)');
 
     const to = uniqueEmail('chars');
+    await addMember(merchant.workspaceId, to);
     const created = await postApi(key, '/email-designs', { name: 'Chars', ...design });
     const { design: saved } = await created.json<{ design: { id: string } }>();
     const sent = await merchant.client.post(`/app/marketing/designs/${saved.id}/test`, { to });

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { callApi, createApiKey, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
+import { addMember } from '../helpers/platform-trust';
 import { SMTP_PORT, waitForEmail } from '../helpers/smtp-sink';
 
 const LOCAL_SMTP = { host: '127.0.0.1', port: SMTP_PORT, security: 'none', username: 'test', fromName: 'API Shop', fromEmail: 'news@api-shop.example' };
@@ -67,7 +68,9 @@ describe('/api/v1/email-sender', () => {
     expect(afterTest.health).toMatchObject({ state: 'ok', checkedAt: expect.any(Number), failingSince: null });
     expect(afterTest.health.summary).toMatch(/^Working: the last attempt succeeded on .*; 0 messages waiting\.$/);
 
+    // Test sends go only to the workspace's members: src/email/platform-sender-trust.ts.
     const to = uniqueEmail('api-test');
+    await addMember(merchant.workspaceId, to);
     const sent = await (await postApi(key, '/email-sender/test-email', { to })).json<OutcomeBody>();
     expect(sent.outcome).toMatchObject({ ok: true, kind: null });
     expect((await waitForEmail(to)).from).toBe('"API Shop" <news@api-shop.example>');

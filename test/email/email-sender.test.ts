@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { parseSmtpUrl } from '../../src/channels/email';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { addMember } from '../helpers/platform-trust';
 import { receivedFor, SMTP_PORT, waitForEmail } from '../helpers/smtp-sink';
 
 const LOCAL_SMTP = { host: '127.0.0.1', port: String(SMTP_PORT), security: 'none', username: 'test' };
@@ -12,11 +13,13 @@ describe('Settings → Email sender', () => {
     const page = await (await merchant.client.get('/app/settings/email')).text();
     expect(page).toContain(`Mail goes out from the platform address <strong>${env.PLATFORM_SENDER_EMAIL}</strong>`);
 
+    // Test sends go only to the workspace's (verified) members: src/email/platform-sender-trust.ts.
     const to = uniqueEmail('inbox');
+    await addMember(merchant.workspaceId, to);
     const res = await merchant.client.post('/app/settings/email/test-email', { to });
     expect(await res.text()).toContain('accepted the message');
     const email = await waitForEmail(to);
-    expect(email.from).toBe(`"Platform Sender Shop" <${env.PLATFORM_SENDER_EMAIL}>`);
+    expect(email.from).toBe(`"Platform Sender Shop via ${env.PLATFORM_SENDER_NAME}" <${env.PLATFORM_SENDER_EMAIL}>`);
     expect(email.subject).toBe('Test email from Edge Marketing');
     expect(email.text).toContain('the platform sender');
     expect(email.html).toContain('<strong>the platform sender</strong>');
@@ -41,6 +44,7 @@ describe('Settings → Email sender', () => {
     expect(await connection.text()).toMatch(new RegExp(`Connected to 127.0.0.1:${SMTP_PORT}.* and signed in as test.`));
 
     const to = uniqueEmail('own');
+    await addMember(merchant.workspaceId, to);
     await merchant.client.post('/app/settings/email/test-email', { to });
     expect((await waitForEmail(to)).from).toBe('"Own Domain" <news@own-domain.example>');
   });
@@ -85,10 +89,13 @@ describe('Settings → Email sender', () => {
   it('records a failed test email as the state of the own server, but never the platform sender', async () => {
     const merchant = await signUpMerchant();
     const kind = () => env.DB.prepare('SELECT sender_error_kind FROM workspace_settings WHERE workspace_id = ?').bind(merchant.workspaceId).first('sender_error_kind');
-    await merchant.client.post('/app/settings/email/test-email', { to: uniqueEmail('platform') });
+    const [platformTo, nowhere] = [uniqueEmail('platform'), uniqueEmail('nowhere')];
+    await addMember(merchant.workspaceId, platformTo);
+    await addMember(merchant.workspaceId, nowhere);
+    await merchant.client.post('/app/settings/email/test-email', { to: platformTo });
     expect(await env.DB.prepare('SELECT sender_checked_at FROM workspace_settings WHERE workspace_id = ?').bind(merchant.workspaceId).first('sender_checked_at')).toBeNull();
     await merchant.client.post('/app/settings/email', { host: '127.0.0.1', port: '2599', security: 'none', fromEmail: 'news@own-domain.example' });
-    await merchant.client.post('/app/settings/email/test-email', { to: uniqueEmail('nowhere') });
+    await merchant.client.post('/app/settings/email/test-email', { to: nowhere });
     expect(await kind()).toBe('connect');
   });
 
@@ -96,6 +103,7 @@ describe('Settings → Email sender', () => {
     const merchant = await signUpMerchant();
     await merchant.client.post('/app/settings/email', { host: '127.0.0.1', port: '2599', security: 'none', fromEmail: 'news@own-domain.example' });
     const to = uniqueEmail('nowhere');
+    await addMember(merchant.workspaceId, to);
     const html = await (await merchant.client.post('/app/settings/email/test-email', { to })).text();
     expect(html).toContain('Could not connect to 127.0.0.1:2599');
     expect(await receivedFor(to)).toEqual([]);

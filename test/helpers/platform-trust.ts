@@ -10,3 +10,19 @@ export async function trustWorkspace(workspaceId: string): Promise<void> {
   const connection = await connectStore(workspaceId, 'shopify');
   await env.DB.prepare('UPDATE store_connections SET last_event_at = ? WHERE id = ?').bind(now, connection.id).run();
 }
+
+/** Adds a user with this email as a member of the workspace (verified unless told), as an accepted invitation leaves it. */
+export async function addMember(workspaceId: string, email: string, options: { verified?: boolean } = {}): Promise<void> {
+  const now = Date.now();
+  const userId = `user-${email}`;
+  await env.DB.batch([
+    env.DB.prepare('INSERT INTO users (id, email, password_hash, email_verified_at, created_at) VALUES (?, ?, ?, ?, ?)').bind(
+      userId,
+      email,
+      'not-a-login',
+      options.verified === false ? null : now,
+      now,
+    ),
+    env.DB.prepare("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES (?, ?, 'editor', ?)").bind(workspaceId, userId, now),
+  ]);
+}

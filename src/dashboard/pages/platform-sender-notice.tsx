@@ -17,9 +17,8 @@ export function PlatformSenderNotice({ status, timeZone, capOnly = false }: { st
         <Notice tone="warning">
           <div data-platform-sender="members-only">
             <p>
-              <strong>The platform sender reaches only your workspace's members for now.</strong> Campaigns skip every other recipient, and test emails go only to members who verified
-              their address. To send to customers, connect your store and verify your email, or add your own SMTP server in{' '}
-              <a href="/app/settings/email">Settings → Email sender</a>.
+              <strong>The platform sender reaches only your workspace's members for now.</strong> Campaigns skip every other recipient, and test emails go only to members who verified their address.
+              To send to customers, connect your store and verify your email, or add your own SMTP server in <a href="/app/settings/email">Settings → Email sender</a>.
             </p>
             <ul>
               <li>{trust.ownerVerified ? 'Owner email verified: done.' : "Owner email verified: not yet (follow the link we emailed to the workspace's owner)."}</li>
