@@ -54,8 +54,7 @@ export const emailChannel: DeliveryChannel = {
         reachable && !reachable.has(recipient.email?.trim().toLowerCase() ?? '')
           ? { status: 'skipped', reason: describeSkipReason(UNTRUSTED), code: UNTRUSTED.type }
           : composeEmail(env, scope, tenant, sender, delivery, recipient),
-      send: async (email: OutgoingEmail, lane) =>
-        (await capReached()) ?? deliveryOutcome(tenant, email, await sendOnLane(scope, `${tenant.workspaceId}:${lane}`, sender.server, email)),
+      send: async (email: OutgoingEmail, lane) => (await capReached()) ?? deliveryOutcome(tenant, email, await sendOnLane(scope, `${tenant.workspaceId}:${lane}`, sender.server, email)),
       // The platform sender's faults are ours, not the workspace's: nothing for its merchant to fix.
       recordAttempts: ({ sent, fault }) => (sender.platform ? [] : recordSenderAttempts(tenant, { succeeded: sent, failure: fault }, Date.now())),
     };
