@@ -88,10 +88,21 @@ export async function findInvitation(db: Db, token: string, now = Date.now()): P
 // every write after the first is conditional on the link having just been spent here.
 async function spendInvitation(db: Db, token: string, user: { userId: string; newPasswordHash?: string }, now: number): Promise<string> {
   const tokenHash = await sha256Hex(token);
+  const spentHere = and(eq(invitations.tokenHash, tokenHash), eq(invitations.acceptedAt, now));
   const createUser = user.newPasswordHash
     ? [
-        db.run(
-          sql`INSERT INTO ${users} (id, email, password_hash, email_verified_at, created_at) SELECT ${user.userId}, email, ${user.newPasswordHash}, ${now}, ${now} FROM ${invitations} WHERE token_hash = ${tokenHash} AND accepted_at = ${now}`,
+        db.insert(users).select(
+          db
+            .select({
+              id: sql<string>`${user.userId}`.as('id'),
+              email: invitations.email,
+              name: sql<null>`NULL`.as('name'),
+              passwordHash: sql<string>`${user.newPasswordHash}`.as('password_hash'),
+              emailVerifiedAt: sql<number>`${now}`.as('email_verified_at'),
+              createdAt: sql<number>`${now}`.as('created_at'),
+            })
+            .from(invitations)
+            .where(spentHere),
         ),
       ]
     : [];
@@ -103,9 +114,15 @@ async function spendInvitation(db: Db, token: string, user: { userId: string; ne
       .returning({ workspaceId: invitations.workspaceId }),
     ...createUser,
     // A user who joined meanwhile keeps the role they have.
-    db.run(
-      sql`INSERT INTO ${memberships} (workspace_id, user_id, role, created_at) SELECT workspace_id, ${user.userId}, role, ${now} FROM ${invitations} WHERE token_hash = ${tokenHash} AND accepted_at = ${now} ON CONFLICT DO NOTHING`,
-    ),
+    db
+      .insert(memberships)
+      .select(
+        db
+          .select({ workspaceId: invitations.workspaceId, userId: sql<string>`${user.userId}`.as('user_id'), role: invitations.role, createdAt: sql<number>`${now}`.as('created_at') })
+          .from(invitations)
+          .where(spentHere),
+      )
+      .onConflictDoNothing(),
   ]);
   const workspaceId = spent[0]?.workspaceId;
   if (!workspaceId) throw new AppError('not_found', 'This invitation link is not valid: it may have expired, been used or been revoked. Ask for a new one.');

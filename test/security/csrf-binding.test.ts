@@ -41,7 +41,9 @@ describe('two tabs on two workspaces', () => {
     const formTokenOfA = tabA.csrfToken;
     // The other tab: same cookies, creates and opens A2.
     expect((await tabA.post('/app/workspaces', { name: 'Brand A2', timeZone: 'UTC' })).status).toBe(303);
-    const a2 = (await env.DB.prepare("SELECT w.id FROM workspaces w JOIN memberships m ON m.workspace_id = w.id WHERE m.user_id = ? AND w.name = 'Brand A2'").bind(merchant.userId).first<string>('id'))!;
+    const a2 = (await env.DB.prepare("SELECT w.id FROM workspaces w JOIN memberships m ON m.workspace_id = w.id WHERE m.user_id = ? AND w.name = 'Brand A2'")
+      .bind(merchant.userId)
+      .first<string>('id'))!;
     const res = await tabA.post('/app/settings/api-keys', { name: 'Meant for A', _csrf: formTokenOfA });
     expect(res.status).toBe(409);
     const page = await res.text();

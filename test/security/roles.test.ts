@@ -76,7 +76,9 @@ const make = {
   invitationId: async () => {
     const res = await owner.client.post('/app/settings/members/invitations', { email: `invitee-${crypto.randomUUID()}@example.com`, role: 'viewer' });
     expect(res.status, await res.clone().text()).toBe(303);
-    return (await env.DB.prepare('SELECT id FROM invitations WHERE workspace_id = ? AND revoked_at IS NULL AND accepted_at IS NULL ORDER BY created_at DESC').bind(owner.workspaceId).first<string>('id'))!;
+    return (await env.DB.prepare('SELECT id FROM invitations WHERE workspace_id = ? AND revoked_at IS NULL AND accepted_at IS NULL ORDER BY created_at DESC')
+      .bind(owner.workspaceId)
+      .first<string>('id'))!;
   },
   viewerMember: async () => (await joinAs('viewer')).userId,
 };
@@ -106,7 +108,11 @@ const dashboardRoutes: DashboardRoute[] = [
   { permission: 'campaigns:send', path: '/app/marketing/campaigns/:id/pause', prepare: () => make.campaignIn('sending') },
   { permission: 'campaigns:send', path: '/app/marketing/campaigns/:id/resume', prepare: () => make.campaignIn('paused') },
   { permission: 'campaigns:send', path: '/app/marketing/campaigns/:id/cancel', prepare: make.scheduledCampaign },
-  { permission: 'settings:workspace', path: '/app/settings', fields: { name: 'Role test store', timeZone: 'Europe/Paris', senderName: 'Roles', senderEmail: 'hello@roles.example', replyToEmail: '', postalAddress: '1 Role St' } },
+  {
+    permission: 'settings:workspace',
+    path: '/app/settings',
+    fields: { name: 'Role test store', timeZone: 'Europe/Paris', senderName: 'Roles', senderEmail: 'hello@roles.example', replyToEmail: '', postalAddress: '1 Role St' },
+  },
   { permission: 'api-keys:manage', path: '/app/settings/api-keys', fields: { name: 'Made by a member', role: 'viewer' } },
   { permission: 'api-keys:manage', path: '/app/settings/api-keys/:id/revoke', prepare: make.apiKeyId },
   { permission: 'stores:manage', path: '/app/settings/stores', fields: { platform: 'woocommerce', name: 'Shop', currency: 'EUR' } },
@@ -206,7 +212,9 @@ describe('the roles table on the API, by the role of the key', () => {
       const allowed = roleAllows(role, route.permission);
       it(`${role} key: ${route.method} ${route.path} ${allowed ? 'goes through' : 'is refused with 403'} (${route.permission})`, async () => {
         const path = route.prepare ? route.path.replace(':id', encodeURIComponent(await route.prepare())) : route.path;
-        const init = route.csv ? { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'email\nkey-import@example.com\n' } : json(route.method, typeof route.body === 'function' ? route.body() : route.body);
+        const init = route.csv
+          ? { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'email\nkey-import@example.com\n' }
+          : json(route.method, typeof route.body === 'function' ? route.body() : route.body);
         const res = await callApi(keys[role], path, init);
         const body = await res.text();
         if (allowed) expectAllowed(res, body, `${role} ${path}`);
