@@ -1,5 +1,6 @@
 // Input for creating an API key.
 import { z } from 'zod';
+import { MEMBERSHIP_ROLES } from '../db/schema';
 
 export const CreateApiKeyInput = z.object({
   name: z.string().trim().min(1, { message: 'Name the key after what uses it' }).max(60, { message: 'Use at most 60 characters' }),

@@ -43,12 +43,7 @@ export function apiKeyRolesFor(creatorRole: MembershipRole): MembershipRole[] {
 }
 
 /** Creates a key; the returned `key` is the only time it exists in clear. */
-export async function createApiKey(
-  tenant: Tenant,
-  input: CreateApiKeyInput,
-  creator: { userId: string; role: MembershipRole },
-  now = Date.now(),
-): Promise<{ key: string; apiKey: ApiKeyView }> {
+export async function createApiKey(tenant: Tenant, input: CreateApiKeyInput, creator: { userId: string; role: MembershipRole }, now = Date.now()): Promise<{ key: string; apiKey: ApiKeyView }> {
   if (!apiKeyRolesFor(creator.role).includes(input.role)) throw invalidField('role', `A key can be ${apiKeyRolesFor(creator.role).join(', ')}`);
   const key = KEY_PREFIX + randomToken(32);
   const apiKey: ApiKeyView = {
@@ -60,7 +55,7 @@ export async function createApiKey(
     lastUsedAt: null,
     revokedAt: null,
   };
-  await tenant.db.insert(apiKeys).values(tenant.row({ ...apiKey, keyHash: await sha256Hex(key), createdByUserId }));
+  await tenant.db.insert(apiKeys).values(tenant.row({ ...apiKey, keyHash: await sha256Hex(key), createdByUserId: creator.userId }));
   return { key, apiKey };
 }
 
@@ -86,11 +81,7 @@ export async function revokeApiKey(tenant: Tenant, id: string, now = Date.now())
 }
 
 /** The workspace and role of a live key, or null. `touch` is the deferred last-used write, if one is due. */
-export async function authenticateApiKey(
-  db: Db,
-  key: string,
-  now = Date.now(),
-): Promise<{ workspaceId: string; role: MembershipRole; touch: (() => Promise<unknown>) | null } | null> {
+export async function authenticateApiKey(db: Db, key: string, now = Date.now()): Promise<{ workspaceId: string; role: MembershipRole; touch: (() => Promise<unknown>) | null } | null> {
   if (!key.startsWith(KEY_PREFIX)) return null;
   const [row] = await db
     .select({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, role: apiKeys.role, lastUsedAt: apiKeys.lastUsedAt })

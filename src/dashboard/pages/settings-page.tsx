@@ -131,8 +131,8 @@ function ApiKeysSection({
     <section class="card" aria-labelledby="api-keys-heading" id="api-keys">
       <h2 id="api-keys-heading">API keys</h2>
       <p class="muted">
-        Scripts and integrations call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. A key acts on this workspace only, with the role
-        chosen when it was made (at most admin, and never more than yours).
+        Scripts and integrations call <code>/api/v1</code> with <code>Authorization: Bearer &lt;key&gt;</code>. A key acts on this workspace only, with the role chosen when it was made (at most admin,
+        and never more than yours).
       </p>
       {newKey ? (
         <div class="new-key" role="status">
