@@ -297,6 +297,11 @@ function scenarios(base, page) {
         await page.locator('nav.tabs').getByRole('link', { name: 'Email sender' }).click();
         await page.waitForURL(`${base}/app/settings/email`);
         assert.match(await mainText(page), /Mail goes out from the platform address/);
+        // A fresh workspace: the platform sender reaches only its members, and says so before anything is sent.
+        assert.match(await mainText(page), /The platform sender reaches only your workspace's members for now/);
+        await page.locator('#field-test-to').fill('stranger@example.net');
+        await page.getByRole('button', { name: 'Send test email' }).click();
+        await page.getByText('stranger@example.net is not a verified member of this workspace').waitFor();
         await page.locator('main input[name=host]').fill('smtp.example.com');
         await page.locator('main input[name=port]').fill('25');
         await page.locator('main input[name=fromEmail]').fill('news@example.com');
