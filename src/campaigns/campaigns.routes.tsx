@@ -21,6 +21,7 @@ import { renderAppPage } from '../dashboard/render';
 import type { Tenant } from '../db/tenant';
 import type { AppEnv } from '../env';
 import { requirePermission } from '../http/auth';
+import { roleAllows } from '../workspaces/roles';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
 import { AppError, invalidField } from '../lib/errors';
@@ -147,7 +148,16 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
   const tenant = tenantOf(c);
   const campaign = await getCampaign(tenant, id);
   const [workspace, segments, designs] = await Promise.all([getWorkspace(tenant), listSegments(tenant), listEmailContents(tenant)]);
-  const props: CampaignPageProps = { csrfToken: c.get('csrfToken'), campaign, timeZone: workspace.timeZone, segments, designs, notice: state.notice, problem: state.problem };
+  const props: CampaignPageProps = {
+    csrfToken: c.get('csrfToken'),
+    canSend: roleAllows(c.get('role'), 'campaigns:send'),
+    campaign,
+    timeZone: workspace.timeZone,
+    segments,
+    designs,
+    notice: state.notice,
+    problem: state.problem,
+  };
   const render = (body: Child) => renderAppPage(c, { title: campaign.name, section: 'marketing', body }, status);
   if (!canMoveCampaign(campaign.status, 'edit')) {
     // A bad outcome or cursor in the address shows the first page of every outcome.

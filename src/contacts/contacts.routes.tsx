@@ -8,6 +8,7 @@ import { ContactProfilePage, contactPageTitle, type ContactPageState } from '../
 import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
 import { requirePermission } from '../http/auth';
+import { roleAllows } from '../workspaces/roles';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
 import { getWorkspace } from '../workspaces/workspaces.service';
@@ -46,7 +47,16 @@ async function renderContactPage(c: Context<AppEnv>, id: string, state: ContactP
     listContactCarts(tenant, id),
     findMainCurrency(tenant),
   ]);
-  const body = <ContactProfilePage contact={contact} activity={{ changes, orders, carts, currency }} timeZone={workspace.timeZone} csrfToken={c.get('csrfToken')} state={state} />;
+  const body = (
+    <ContactProfilePage
+      contact={contact}
+      activity={{ changes, orders, carts, currency }}
+      timeZone={workspace.timeZone}
+      csrfToken={c.get('csrfToken')}
+      canErase={roleAllows(c.get('role'), 'contacts:erase')}
+      state={state}
+    />
+  );
   return renderAppPage(c, { title: contactPageTitle(contact), section: 'contacts', body }, status);
 }
 

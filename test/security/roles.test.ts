@@ -282,6 +282,20 @@ describe('the role of an API key', () => {
     expect(role).toBe("'admin'");
   });
 
+  it('campaign and contact pages offer sending and erasing only to roles that may', async () => {
+    const campaignId = await make.scheduledCampaign();
+    const contactId = await make.contact();
+    for (const role of ROLES) {
+      const campaignPage = await (await members[role].client.get(`/app/marketing/campaigns/${campaignId}`)).text();
+      const contactPage = await (await members[role].client.get(`/app/contacts/${contactId}`)).text();
+      const mayAct = roleAllows(role, 'campaigns:send');
+      expect(campaignPage.includes(`/app/marketing/campaigns/${campaignId}/cancel`), role).toBe(mayAct);
+      const schedulePage = await (await members[role].client.get(`/app/marketing/campaigns/${campaignId}?step=schedule`)).text();
+      expect(schedulePage.includes(`/app/marketing/campaigns/${campaignId}/unschedule`), role).toBe(mayAct);
+      expect(contactPage.includes(`/app/contacts/${contactId}/erase`), role).toBe(roleAllows(role, 'contacts:erase'));
+    }
+  });
+
   it('lets the dashboard offer only what the viewer may do', async () => {
     const viewerPage = await (await members.viewer.client.get('/app/settings')).text();
     expect(viewerPage).not.toContain('action="/app/settings/api-keys"');

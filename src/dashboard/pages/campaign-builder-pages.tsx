@@ -140,6 +140,8 @@ function filterLabel(filter: SendingFilter): string {
 /** Everything a campaign's pages need, whichever step or status. */
 export type CampaignPageProps = {
   csrfToken: string;
+  // Whether the viewer's role may schedule, send, pause, resume and cancel (campaigns:send).
+  canSend: boolean;
   campaign: CampaignView;
   timeZone: string;
   segments: SegmentView[];
@@ -167,7 +169,7 @@ function cancelConfirmation(campaign: CampaignView): string {
   return `Cancel "${campaign.name}" for good? Messages that have not gone out yet never will. This cannot be undone.`;
 }
 
-function CampaignHeader({ campaign, csrfToken }: { campaign: CampaignView; csrfToken: string }) {
+function CampaignHeader({ campaign, csrfToken, canSend }: { campaign: CampaignView; csrfToken: string; canSend: boolean }) {
   const button = { campaign, csrfToken };
   return (
     <>
@@ -179,11 +181,13 @@ function CampaignHeader({ campaign, csrfToken }: { campaign: CampaignView; csrfT
             <CampaignStatusBadge status={campaign.status} /> {campaign.channel === 'sms' ? 'SMS campaign' : 'Email campaign'}
           </p>
         </div>
-        <div class="form-actions">
-          {canMoveCampaign(campaign.status, 'paused') ? <ActionButton {...button} action="pause" label="Pause sending" tone="secondary" /> : null}
-          {campaign.status === 'paused' ? <ActionButton {...button} action="resume" label="Resume sending" tone="primary" /> : null}
-          {canMoveCampaign(campaign.status, 'cancelled') ? <ActionButton {...button} action="cancel" label="Cancel campaign" tone="danger" confirm={cancelConfirmation(campaign)} /> : null}
-        </div>
+        {canSend ? (
+          <div class="form-actions">
+            {canMoveCampaign(campaign.status, 'paused') ? <ActionButton {...button} action="pause" label="Pause sending" tone="secondary" /> : null}
+            {campaign.status === 'paused' ? <ActionButton {...button} action="resume" label="Resume sending" tone="primary" /> : null}
+            {canMoveCampaign(campaign.status, 'cancelled') ? <ActionButton {...button} action="cancel" label="Cancel campaign" tone="danger" confirm={cancelConfirmation(campaign)} /> : null}
+          </div>
+        ) : null}
       </div>
     </>
   );
@@ -505,12 +509,14 @@ function ScheduledNotice({ props }: { props: CampaignPageProps }) {
     <Notice tone="info">
       <div class="notice-row">
         <span>{`Scheduled for ${atInZone(campaign.scheduledAt!, props.timeZone)}.`}</span>
-        <form method="post" action={campaignPath(campaign.id, '/unschedule')}>
-          <CsrfField token={props.csrfToken} />
-          <button type="submit" class="button small secondary">
-            Unschedule
-          </button>
-        </form>
+        {props.canSend ? (
+          <form method="post" action={campaignPath(campaign.id, '/unschedule')}>
+            <CsrfField token={props.csrfToken} />
+            <button type="submit" class="button small secondary">
+              Unschedule
+            </button>
+          </form>
+        ) : null}
       </div>
     </Notice>
   );
@@ -589,6 +595,7 @@ function ConfirmForm({ props, values, audienceCount }: { props: CampaignPageProp
   const now = values.when === 'now';
   const label = now ? 'Send now' : campaign.status === 'scheduled' ? 'Reschedule' : 'Schedule';
   const confirm = now ? `Send "${campaign.name}" to ${numbers.format(audienceCount)} contacts now? This cannot be undone.` : undefined;
+  if (!props.canSend) return <p class="muted small">Only owners and admins can schedule or send campaigns.</p>;
   return (
     <form method="post" action={campaignPath(campaign.id, '/schedule')} class="form-actions" data-confirm={confirm}>
       <CsrfField token={props.csrfToken} />
@@ -665,7 +672,7 @@ export function CampaignBuilder({ props, open, values = {}, errors = {} }: { pro
   const { campaign } = props;
   return (
     <>
-      <CampaignHeader campaign={campaign} csrfToken={props.csrfToken} />
+      <CampaignHeader campaign={campaign} csrfToken={props.csrfToken} canSend={props.canSend} />
       <PageNotices notice={props.notice} problem={props.problem} />
       <ErrorSummary errors={errors} />
       <Stepper props={props} current={open.step} />
@@ -817,7 +824,7 @@ export function CampaignDetails({
   const started = campaign.startedAt !== null;
   return (
     <>
-      <CampaignHeader campaign={campaign} csrfToken={props.csrfToken} />
+      <CampaignHeader campaign={campaign} csrfToken={props.csrfToken} canSend={props.canSend} />
       <PageNotices notice={props.notice} problem={props.problem} />
       {campaign.status === 'paused' ? <PausedNotice campaign={campaign} timeZone={timeZone} /> : null}
       {/* Why it is not sending: the sender's failure from real attempts, with what to fix. */}

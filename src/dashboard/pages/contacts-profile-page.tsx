@@ -256,12 +256,15 @@ export function ContactProfilePage({
   activity,
   timeZone,
   csrfToken,
+  canErase,
   state = {},
 }: {
   contact: ContactView;
   activity: ContactActivity;
   timeZone: string;
   csrfToken: string;
+  // Whether the viewer's role may erase contacts (contacts:erase).
+  canErase: boolean;
   state?: ContactPageState;
 }) {
   const { changes, orders, carts, currency } = activity;
@@ -288,7 +291,7 @@ export function ContactProfilePage({
           <p>Emails and text messages sent to this contact by campaigns and flows will be listed here, with their opens and clicks.</p>
         </EmptyState>
       </section>
-      <Erase contact={contact} csrfToken={csrfToken} />
+      {canErase ? <Erase contact={contact} csrfToken={csrfToken} /> : null}
     </>
   );
 }
