@@ -33,6 +33,7 @@ import { securityHeaders } from './http/security-headers';
 import { AppError, type ErrorCode } from './lib/errors';
 import { invitationAppRoutes, invitationRoutes } from './workspaces/invitations.routes';
 import { memberRoutes } from './workspaces/members.routes';
+import { trackingRoutes } from './tracking/tracking.routes';
 import { workspaceApi } from './workspaces/workspaces.api';
 import { settingsRoutes, workspaceRoutes } from './workspaces/workspaces.routes';
 
@@ -74,6 +75,7 @@ export function createApp() {
   app.route('/healthz', healthRoutes);
   app.route('/webhooks', webhookRoutes);
   app.route('/u', unsubscribeRoutes);
+  app.route('/', trackingRoutes);
   app.route('/', accountRoutes);
   app.route('/invitations', invitationRoutes);
   // The session first, so the CSRF token it issues names the session's current workspace.

@@ -694,3 +694,59 @@ export const platformSenderCounts = sqliteTable('platform_sender_counts', {
   dayStart: integer().notNull(),
   dayCount: integer().notNull(),
 });
+
+/** A delivery's first reader open and click, and first machine open (counted apart), flushed by its CampaignTracker. */
+export const deliveryEngagements = sqliteTable('delivery_engagements', {
+  deliveryId: text()
+    .primaryKey()
+    .references(() => deliveries.id, { onDelete: 'cascade' }),
+  workspaceId: workspaceRef(),
+  openedAt: integer(),
+  clickedAt: integer(),
+  machineOpenedAt: integer(),
+});
+
+/** A campaign's or flow's opens and clicks on one UTC day (`day` = midnight): readers' totals and uniques, machines' apart. */
+export const engagementDaily = sqliteTable(
+  'engagement_daily',
+  {
+    workspaceId: workspaceRef(),
+    sourceType: text({ enum: DELIVERY_SOURCES }).notNull(),
+    sourceId: text().notNull(),
+    day: integer().notNull(),
+    opens: integer().notNull().default(0),
+    uniqueOpens: integer().notNull().default(0),
+    machineOpens: integer().notNull().default(0),
+    clicks: integer().notNull().default(0),
+    uniqueClicks: integer().notNull().default(0),
+    machineClicks: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.sourceType, t.sourceId, t.day] })],
+);
+
+/** Clicks on one link of a campaign or flow on one UTC day. */
+export const linkClicksDaily = sqliteTable(
+  'link_clicks_daily',
+  {
+    workspaceId: workspaceRef(),
+    sourceType: text({ enum: DELIVERY_SOURCES }).notNull(),
+    sourceId: text().notNull(),
+    day: integer().notNull(),
+    url: text().notNull(),
+    clicks: integer().notNull().default(0),
+    uniqueClicks: integer().notNull().default(0),
+    machineClicks: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.sourceType, t.sourceId, t.day, t.url] })],
+);
+
+/** The last flush each CampaignTracker wrote to D1 (system table): a retried flush already there is refused by the key. */
+export const trackerFlushes = sqliteTable(
+  'tracker_flushes',
+  {
+    tracker: text().notNull(),
+    seq: integer().notNull(),
+    flushedAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tracker, t.seq] })],
+);

@@ -5,6 +5,7 @@ import { tokenFromSubject } from '../../src/consent/unsubscribe-mailbox';
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, queueCampaignEmail } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { trustWorkspace } from '../helpers/platform-trust';
 import { waitForEmail } from '../helpers/smtp-sink';
 
 /** An inbound mail as Cloudflare Email Routing hands it to the Worker's email handler. */
@@ -24,6 +25,7 @@ function inboundMail(subject: string) {
 describe('List-Unsubscribe mailto', () => {
   it('offers the mailbox beside the one-click URL, and a mail to it unsubscribes that contact', async () => {
     const merchant = await signUpMerchant('Mailto shop');
+    await trustWorkspace(merchant.workspaceId);
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'News', html: '<p>News</p>' });
     const to = uniqueEmail('mailto');
     const contactId = await insertContact(merchant.workspaceId, { email: to });

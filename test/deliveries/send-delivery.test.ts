@@ -11,6 +11,7 @@ import { ORIGIN } from '../helpers/browser-client';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { trustWorkspace } from '../helpers/platform-trust';
 import { receivedFor, SMTP_PORT, waitForEmail } from '../helpers/smtp-sink';
 
 let workspaceId: string;
@@ -19,6 +20,8 @@ let contentId: string;
 beforeAll(async () => {
   const merchant = await signUpMerchant('Mug Shop');
   workspaceId = merchant.workspaceId;
+  // Past onboarding: the platform sender reaches its customers (src/email/platform-sender-trust.ts).
+  await trustWorkspace(workspaceId);
   await env.DB.prepare("UPDATE workspace_settings SET postal_address = '1 Harbour Street, Bristol' WHERE workspace_id = ?").bind(workspaceId).run();
   contentId = await insertEmailContent(workspaceId, {
     subject: 'Hi {{ contact.first_name | default: "there" }}, new mugs at {{ shop.name }}',
@@ -188,6 +191,7 @@ describe('fault injection', () => {
   /** Runs one send-delivery message through the Worker's queue entry and returns what happened. */
   async function sendOnce(label: string, setup?: (workspace: string) => Promise<void>) {
     const merchant = await signUpMerchant(`Faults ${label}`);
+    await trustWorkspace(merchant.workspaceId);
     await setup?.(merchant.workspaceId);
     const design = await insertEmailContent(merchant.workspaceId, { subject: 'Hi', html: '<p>Hi</p>' });
     const to = uniqueEmail(label).replace(`${label}-`, label);
