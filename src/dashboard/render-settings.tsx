@@ -12,5 +12,9 @@ import { renderAppPage, viewerOf } from './render';
 export async function renderSettingsPage(c: Context<AppEnv>, state: SettingsState = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
   const [workspace, apiKeys] = await Promise.all([getWorkspace(tenant), listApiKeys(tenant)]);
-  return renderAppPage(c, { title: 'Settings', section: 'settings', body: <SettingsPage workspace={workspace} apiKeys={apiKeys} keyRoles={apiKeyRolesFor(c.get('role'))} viewer={viewerOf(c)} state={state} /> }, status);
+  return renderAppPage(
+    c,
+    { title: 'Settings', section: 'settings', body: <SettingsPage workspace={workspace} apiKeys={apiKeys} keyRoles={apiKeyRolesFor(c.get('role'))} viewer={viewerOf(c)} state={state} /> },
+    status,
+  );
 }
