@@ -6,7 +6,7 @@ import { shardOf, signClickToken, signOpenToken } from '../../src/tracking/track
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
 import { signUpMerchant } from '../helpers/factories';
-import { countsOf, dailyFiguresOf, flushTrackers, hit, trackersOf, waitForPending } from './tracking-helpers';
+import { countsOf, dailyFiguresOf, flushTrackers, hit, trackersOf, waitForOpens } from './tracking-helpers';
 
 const secret = env.APP_SECRET;
 const sentAt = Date.now() - 3_600_000;
@@ -34,7 +34,7 @@ describe('CampaignTracker', () => {
     const responses = await Promise.all(Array.from({ length: 1000 }, (_, i) => hit(`/o/${tokens[i % 200]}`)));
     expect(responses.every((res) => res.status === 200)).toBe(true);
     await Promise.all(responses.map((res) => res.arrayBuffer()));
-    await waitForPending(source('camp-1000'), 1000);
+    await waitForOpens(source('camp-1000'), 1000);
     await flushTrackers(source('camp-1000'));
     expect(await dailyFiguresOf(source('camp-1000'))).toEqual({ opens: 1000, uniqueOpens: 200, machineOpens: 0, clicks: 0, uniqueClicks: 0, machineClicks: 0 });
     expect(await countsOf(source('camp-1000'))).toMatchObject({ opens: 1000, uniqueOpens: 200, pending: 0 });
@@ -50,7 +50,7 @@ describe('CampaignTracker', () => {
     const token = await signOpenToken(secret, delivery!, sentAt);
     const click = await signClickToken(secret, delivery!, sentAt, 'https://shop.example/retry');
     await Promise.all([hit(`/o/${token}`), hit(`/o/${token}`), hit(`/c/${click}`)]);
-    await waitForPending(source('camp-retry'), 3);
+    await waitForOpens(source('camp-retry'), 3);
     // A real D1 failure inside the batch: the trigger aborts the flush's first statement.
     await env.DB.prepare(`CREATE TRIGGER fail_flush_once BEFORE INSERT ON tracker_flushes WHEN NEW.tracker LIKE '${workspaceId}:%' BEGIN SELECT RAISE(ABORT, 'injected'); END`).run();
     try {
@@ -62,7 +62,7 @@ describe('CampaignTracker', () => {
     expect((await countsOf(source('camp-retry'))).pending).toBe(3);
     // A hit after the failure goes into the next flush, not into the retried one.
     await hit(`/o/${token}`);
-    await waitForPending(source('camp-retry'), 4);
+    await waitForOpens(source('camp-retry'), 4);
     await flushTrackers(source('camp-retry'));
     expect(await dailyFiguresOf(source('camp-retry'))).toEqual({ opens: 3, uniqueOpens: 1, machineOpens: 0, clicks: 1, uniqueClicks: 1, machineClicks: 0 });
     await flushTrackers(source('camp-retry'));
@@ -75,7 +75,7 @@ describe('CampaignTracker', () => {
   it('does not count twice a flush that reached D1 when its acknowledgement was lost', async () => {
     const [delivery] = await newDeliveries('camp-lost-ack', 1);
     await hit(`/o/${await signOpenToken(secret, delivery!, sentAt)}`);
-    await waitForPending(source('camp-lost-ack'), 1);
+    await waitForOpens(source('camp-lost-ack'), 1);
     const busy = trackersOf(source('camp-lost-ack'))[shardOf(delivery!.id)]!;
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     // The object's storage as it was before the flush: a crash between D1's commit and the object's.
@@ -110,7 +110,7 @@ describe('CampaignTracker', () => {
     const otherDelivery = await insertQueuedDelivery(other, otherContact, otherContent, 'camp-foreign');
     // Signed with our own secret, as a bug would: the tracker of this workspace still cannot reach the other's rows.
     await hit(`/o/${await signOpenToken(secret, { id: otherDelivery, ...source('camp-foreign') }, sentAt)}`);
-    await waitForPending(source('camp-foreign'), 1);
+    await waitForOpens(source('camp-foreign'), 1);
     await flushTrackers(source('camp-foreign'));
     expect(await env.DB.prepare('SELECT * FROM delivery_engagements WHERE delivery_id = ?').bind(otherDelivery).first()).toBeNull();
     expect(await env.DB.prepare('SELECT last_opened_at FROM contacts WHERE id = ?').bind(otherContact).first()).toEqual({ last_opened_at: null });
@@ -125,7 +125,7 @@ describe('machine opens and clicks', () => {
     await hit(`/o/${await signOpenToken(secret, gmailEarly!, justSent)}`, { 'user-agent': 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' });
     await hit(`/o/${await signOpenToken(secret, gmailLater!, sentAt)}`, { 'user-agent': 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' });
     await hit(`/o/${await signOpenToken(secret, reader!, sentAt)}`, { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' });
-    await waitForPending(source('camp-proxies'), 4);
+    await waitForOpens(source('camp-proxies'), 4);
     await flushTrackers(source('camp-proxies'));
     expect(await dailyFiguresOf(source('camp-proxies'))).toMatchObject({ opens: 2, uniqueOpens: 2, machineOpens: 2 });
     const machine = await env.DB.prepare('SELECT delivery_id FROM delivery_engagements WHERE machine_opened_at IS NOT NULL AND opened_at IS NULL AND delivery_id IN (?, ?)')
@@ -143,7 +143,7 @@ describe('machine opens and clicks', () => {
     await hit(`/c/${await signClickToken(secret, burst!, sentAt, 'https://shop.example/b')}`);
     await hit(`/c/${await signClickToken(secret, burst!, sentAt, 'https://shop.example/c')}`);
     await hit(`/c/${await signClickToken(secret, reader!, sentAt, 'https://shop.example/a')}`);
-    await waitForPending(source('camp-scanners'), 5);
+    await waitForOpens(source('camp-scanners'), 5);
     await flushTrackers(source('camp-scanners'));
     expect(await dailyFiguresOf(source('camp-scanners'))).toEqual({ opens: 1, uniqueOpens: 1, machineOpens: 4, clicks: 1, uniqueClicks: 1, machineClicks: 4 });
     const perLink = await env.DB.prepare(

@@ -32,9 +32,20 @@ export async function countsOf(source: Omit<TrackedDelivery, 'id'>): Promise<Eng
   return all.reduce((sum, counts) => Object.fromEntries(Object.entries(sum).map(([key, value]) => [key, value + counts[key as keyof EngagementCounts]])) as EngagementCounts, ZERO);
 }
 
-/** Waits until the trackers hold `pending` unflushed hits (hits are recorded after the response). */
-export async function waitForPending(source: Omit<TrackedDelivery, 'id'>, pending: number): Promise<void> {
-  await expect.poll(async () => (await countsOf(source)).pending, { timeout: 15_000 }).toBe(pending);
+/**
+ * Waits until the trackers have taken `opens` opens (every hit is one; a click is also an
+ * open), flushed or not: hits are recorded after the response, and a flush alarm may run first.
+ */
+export async function waitForOpens(source: Omit<TrackedDelivery, 'id'>, opens: number): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const counts = await countsOf(source);
+        return counts.pending + counts.opens + counts.machineOpens;
+      },
+      { timeout: 15_000 },
+    )
+    .toBe(opens);
 }
 
 /** Lets the hits settle (a scanner burst is classified whole), then runs every shard's flush alarm. */

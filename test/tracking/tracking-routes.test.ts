@@ -4,7 +4,7 @@ import { signClickToken, signOpenToken } from '../../src/tracking/tracking-token
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
 import { signUpMerchant } from '../helpers/factories';
-import { countsOf, dailyFiguresOf, flushTrackers, hit, waitForPending } from './tracking-helpers';
+import { countsOf, dailyFiguresOf, flushTrackers, hit, waitForOpens } from './tracking-helpers';
 
 const secret = env.APP_SECRET;
 // Sent an hour ago: no hit below is too early to be a reader's.
@@ -47,7 +47,7 @@ describe('GET /o/:token', () => {
     const body = new Uint8Array(await res.arrayBuffer());
     expect(body.byteLength).toBe(43);
     expect(new TextDecoder().decode(body.slice(0, 6))).toBe('GIF89a');
-    await waitForPending(source('camp-pixel'), 1);
+    await waitForOpens(source('camp-pixel'), 1);
   });
 
   it('answers a forged, altered, truncated or unknown token with the same GIF and counts nothing', async () => {
@@ -66,7 +66,7 @@ describe('GET /o/:token', () => {
     expect(bodies.size).toBe(1);
     // The genuine one after them: once it is counted, the others had their chance.
     await hit(`/o/${genuine}`);
-    await waitForPending(source('camp-forged-pixel'), 1);
+    await waitForOpens(source('camp-forged-pixel'), 1);
     expect((await countsOf({ ...source('camp-forged-pixel'), workspaceId: 'another-workspace' })).pending).toBe(0);
   });
 });
@@ -79,7 +79,7 @@ describe('GET /c/:token', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(link);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    await waitForPending(source('camp-click'), 1);
+    await waitForOpens(source('camp-click'), 1);
     await flushTrackers(source('camp-click'));
     expect(await dailyFiguresOf(source('camp-click'))).toEqual({ opens: 1, uniqueOpens: 1, machineOpens: 0, clicks: 1, uniqueClicks: 1, machineClicks: 0 });
   });
