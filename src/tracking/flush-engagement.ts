@@ -4,7 +4,8 @@
 // (tracker, seq) in tracker_flushes, whose primary key refuses a second copy: a retry of
 // a flush that did reach D1 fails as a whole and is recognised, so nothing counts twice.
 // Every statement names the workspace, and rows join deliveries of that workspace, so a
-// tracker can only ever touch its own workspace's rows.
+// tracker can only ever touch its own workspace's rows; hits for a workspace deleted since
+// the send are dropped rather than failing every flush on its foreign keys.
 import type { EngagementFlush } from './engagement-store';
 
 /** Which tracker a flush comes from: its object name and the campaign or flow it counts. */
@@ -51,12 +52,12 @@ export async function writeEngagementFlush(db: D1Database, tracker: TrackerIdent
         .prepare(
           `INSERT INTO engagement_daily (workspace_id, source_type, source_id, day, opens, unique_opens, machine_opens, clicks, unique_clicks, machine_clicks)
            SELECT ?, ?, ?, j.value ->> 'day', j.value ->> 'opens', j.value ->> 'uniqueOpens', j.value ->> 'machineOpens', j.value ->> 'clicks', j.value ->> 'uniqueClicks', j.value ->> 'machineClicks'
-           FROM json_each(?) j WHERE true
+           FROM json_each(?) j WHERE EXISTS (SELECT 1 FROM workspaces WHERE id = ?)
            ON CONFLICT (workspace_id, source_type, source_id, day) DO UPDATE SET
              opens = opens + excluded.opens, unique_opens = unique_opens + excluded.unique_opens, machine_opens = machine_opens + excluded.machine_opens,
              clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, machine_clicks = machine_clicks + excluded.machine_clicks`,
         )
-        .bind(ws, st, sid, JSON.stringify(flush.daily)),
+        .bind(ws, st, sid, JSON.stringify(flush.daily), ws),
     );
   }
   if (flush.links.length) {
@@ -65,11 +66,11 @@ export async function writeEngagementFlush(db: D1Database, tracker: TrackerIdent
         .prepare(
           `INSERT INTO link_clicks_daily (workspace_id, source_type, source_id, day, url, clicks, unique_clicks, machine_clicks)
            SELECT ?, ?, ?, j.value ->> 'day', j.value ->> 'url', j.value ->> 'clicks', j.value ->> 'uniqueClicks', j.value ->> 'machineClicks'
-           FROM json_each(?) j WHERE true
+           FROM json_each(?) j WHERE EXISTS (SELECT 1 FROM workspaces WHERE id = ?)
            ON CONFLICT (workspace_id, source_type, source_id, day, url) DO UPDATE SET
              clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks, machine_clicks = machine_clicks + excluded.machine_clicks`,
         )
-        .bind(ws, st, sid, JSON.stringify(flush.links)),
+        .bind(ws, st, sid, JSON.stringify(flush.links), ws),
     );
   }
   try {

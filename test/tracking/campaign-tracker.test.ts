@@ -115,6 +115,14 @@ describe('CampaignTracker', () => {
     expect(await env.DB.prepare('SELECT * FROM delivery_engagements WHERE delivery_id = ?').bind(otherDelivery).first()).toBeNull();
     expect(await env.DB.prepare('SELECT last_opened_at FROM contacts WHERE id = ?').bind(otherContact).first()).toEqual({ last_opened_at: null });
   });
+  it('drops the hits of a workspace deleted since the send instead of failing every flush', async () => {
+    const gone = { workspaceId: 'deleted-workspace', sourceType: 'campaign', sourceId: 'camp-gone' };
+    await hit(`/o/${await signOpenToken(secret, { ...gone, id: 'delivery-gone' }, sentAt)}`);
+    await waitForOpens(gone, 1);
+    await flushTrackers(gone);
+    expect(await countsOf(gone)).toMatchObject({ pending: 0, opens: 1 });
+    expect(await dailyFiguresOf(gone)).toMatchObject({ opens: 0 });
+  });
 });
 
 describe('machine opens and clicks', () => {
