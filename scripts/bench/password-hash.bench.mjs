@@ -149,7 +149,7 @@ async function timeRequests(path) {
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-password-hash-'));
   const binaries = await argon2Binaries();
-  binaries.forEach((bytes, i) => writeFileSync(join(dir, `hash-wasm-${i}.wasm`), bytes));
+  for (const [i, bytes] of binaries.entries()) writeFileSync(join(dir, `hash-wasm-${i}.wasm`), bytes);
   writeFileSync(join(dir, 'worker.mjs'), workerSource(binaries));
   writeFileSync(join(dir, 'wrangler.toml'), 'name = "password-hash-bench"\nmain = "worker.mjs"\ncompatibility_date = "2026-04-01"\n');
   const stop = await startWorker(dir);
