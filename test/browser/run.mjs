@@ -291,6 +291,41 @@ function scenarios(base, page) {
     ],
 
     [
+      'invite a viewer from Settings → Members, who signs up through the emailed link and cannot erase',
+      async () => {
+        await page.goto(`${base}/app/settings`);
+        await page.locator('nav.tabs').getByRole('link', { name: 'Members' }).click();
+        await page.waitForURL(`${base}/app/settings/members`);
+        assert.match(await mainText(page), /What each role may do/);
+        const invitee = `viewer-${Date.now()}@example.com`;
+        await page.locator('#field-invite-email').fill(invitee);
+        await page.locator('#field-invite-role').selectOption('viewer');
+        await page.getByRole('button', { name: 'Send invitation' }).click();
+        await page.waitForURL(`${base}/app/settings/members?done=invited`);
+        assert.match(await mainText(page), new RegExp(invitee.replace(/[.]/g, '\\.')));
+        await screenshot(page, 'members');
+
+        const mailboxUrl = `http://127.0.0.1:${mailbox.httpPort}`;
+        let message;
+        for (const deadline = Date.now() + 30_000; !message && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+          message = (await (await fetch(`${mailboxUrl}/api/messages?to=${encodeURIComponent(invitee)}`)).json())[0];
+        }
+        assert.ok(message, 'the invitation reached the mailbox');
+        const link = /https?:\/\/\S+\/invitations\/[A-Za-z0-9_-]+/.exec(message.text)[0];
+        const context = await newContext({ viewport: DESKTOP });
+        const guest = await context.newPage();
+        await guest.goto(link.replace(/^https?:\/\/[^/]+/, base));
+        await guest.locator('input[name=password]').fill(PASSWORD);
+        await guest.getByRole('button', { name: 'Create account and join' }).click();
+        await guest.waitForURL(`${base}/app/marketing`);
+        assert.equal(await selectedWorkspace(guest), FIRST_WORKSPACE);
+        await guest.goto(`${base}/app/settings/members`);
+        assert.match(await guest.locator('main').innerText(), /Only owners and admins can invite people/);
+        await context.close();
+      },
+    ],
+
+    [
       'see the platform sender notice and a refused SMTP port in Email sender',
       async () => {
         await page.goto(`${base}/app/settings`);
