@@ -13,12 +13,20 @@ import { fileURLToPath } from 'node:url';
 import { unstable_startWorker } from 'wrangler';
 import { ROOT } from './lib/wrangler.mjs';
 
-/** The Worker's ENCRYPTION_KEY from .dev.vars: the store connection's secret is encrypted with it. */
-function encryptionKey() {
+/**
+ * The Worker's secrets the seed needs, from .dev.vars: ENCRYPTION_KEY encrypts the store
+ * connection's secret, APP_SECRET signs the owner's verification link.
+ */
+function secretBindings() {
   const file = join(ROOT, '.dev.vars');
-  const key = existsSync(file) ? /^ENCRYPTION_KEY=(.+)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.trim() : undefined;
-  if (!key) throw new Error('.dev.vars has no ENCRYPTION_KEY (copy .dev.vars.example to .dev.vars; npm start does)');
-  return key;
+  const vars = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  return Object.fromEntries(
+    ['ENCRYPTION_KEY', 'APP_SECRET'].map((name) => {
+      const value = new RegExp(`^${name}=(.+)$`, 'm').exec(vars)?.[1]?.trim();
+      if (!value) throw new Error(`.dev.vars has no ${name} (copy .dev.vars.example to .dev.vars; npm start does)`);
+      return [name, { type: 'secret_text', value }];
+    }),
+  );
 }
 
 /**
@@ -29,7 +37,7 @@ export async function seedDemo({ log = (line) => console.log(`[seed] ${line}`) }
   const started = performance.now();
   const worker = await unstable_startWorker({
     config: join(ROOT, 'scripts', 'seed', 'wrangler.toml'),
-    bindings: { ENCRYPTION_KEY: { type: 'secret_text', value: encryptionKey() } },
+    bindings: secretBindings(),
     dev: {
       // The same state directory `wrangler dev` uses in the project root.
       persist: join(ROOT, '.wrangler', 'state'),

@@ -6,7 +6,8 @@
 // Run by the local seed Worker (scripts/seed/) and by test/demo; no route of the app
 // reaches it.
 import { desc, eq, gt } from 'drizzle-orm';
-import { signUp } from '../accounts/accounts.service';
+import { signAccountToken } from '../accounts/account-tokens';
+import { signUp, verifyEmail } from '../accounts/accounts.service';
 import { createCampaign, scheduleCampaign } from '../campaigns/campaigns.service';
 import { applyPreference } from '../consent/unsubscribe.service';
 import { addContactTags, upsertContact } from '../contacts/contacts.service';
@@ -46,10 +47,11 @@ async function demoUserExists(db: Db): Promise<boolean> {
 }
 
 /** The merchant, verified (the platform sender trusts a verified owner), and both workspaces' settings. */
-async function createAccount(db: Db, createdAt: number) {
+async function createAccount(db: Db, secret: string, createdAt: number) {
   const { userId, workspaceId } = await signUp(db, { email: DEMO_EMAIL, password: DEMO_PASSWORD, workspaceName: SHOP_NAME, timeZone: 'Europe/London' }, createdAt);
-  // No function sets these yet (sign-up verification is being built): the demo owner confirmed the address at sign-up.
-  await db.update(users).set({ name: 'Demo Merchant', emailVerifiedAt: createdAt }).where(eq(users.id, userId));
+  // The owner follows the verification link the sign-up mails (the platform sender trusts a verified owner).
+  const link = await signAccountToken(secret, 'verify-email', userId, DEMO_EMAIL, createdAt);
+  if (!(await verifyEmail(db, secret, link, createdAt))) throw new Error('the demo owner’s verification link was refused');
   const usWorkspaceId = await createWorkspace(db, userId, { name: 'Demo Outfitters US', timeZone: 'America/New_York' }, createdAt + MINUTE);
   const uk = forWorkspace(db, workspaceId);
   await updateWorkspace(uk, { senderName: SHOP_NAME, senderEmail: 'hello@demo-outfitters.test', postalAddress: '1 Demo Street, London, UK', storeUrl: STORE_URL }, createdAt);
@@ -128,7 +130,7 @@ export async function seedDemo(env: Env, now = Date.now()): Promise<DemoSeedResu
   if (await demoUserExists(db)) return { seeded: false };
   const plan = buildDemoPlan(now);
   const createdAt = now - ACCOUNT_AGE_DAYS * DAY;
-  const { userId, uk } = await createAccount(db, createdAt);
+  const { userId, uk } = await createAccount(db, env.APP_SECRET, createdAt);
   const connection = await createStoreConnection(uk, env.ENCRYPTION_KEY, { platform: 'custom', name: 'Demo store (generic events)', currency: CURRENCY, secret: DEMO_WEBHOOK_SECRET }, createdAt + DAY);
 
   for (const step of historySteps(uk, plan, { platform: connection.platform, currency: CURRENCY })) await step.apply();
