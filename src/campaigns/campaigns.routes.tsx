@@ -49,6 +49,7 @@ import {
 } from './campaigns.service';
 import { getPlatformSenderStatus } from '../email/platform-sender-status';
 import { getSenderHealth } from '../email/sender-health';
+import { readEngagementFigures } from '../tracking/engagement-figures';
 
 // What the page says after an action, by the `done` the action redirects with.
 const DONE_NOTICES = new Map([
@@ -163,12 +164,22 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
     // A bad outcome or cursor in the address shows the first page of every outcome.
     const query = CampaignResultsQuery.safeParse({ status: state.results?.results || undefined, cursor: state.results?.cursor || undefined });
     const waiting = campaign.status === 'sending' || campaign.status === 'paused';
-    const [results, senderHealth, platformSender] = await Promise.all([
+    const [results, senderHealth, platformSender, engagement] = await Promise.all([
       getCampaignResults(tenant, id, query.success ? query.data : { limit: 50 }),
       waiting ? getSenderHealth(tenant) : null,
       waiting ? getPlatformSenderStatus(tenant, c.env) : null,
+      readEngagementFigures(tenant, 'campaign', id),
     ]);
-    return render(<CampaignDetails props={props} results={results} resultsStatus={query.success ? query.data.status : undefined} senderHealth={senderHealth} platformSender={platformSender} />);
+    return render(
+      <CampaignDetails
+        props={props}
+        results={results}
+        resultsStatus={query.success ? query.data.status : undefined}
+        senderHealth={senderHealth}
+        platformSender={platformSender}
+        engagement={engagement}
+      />,
+    );
   }
   const step = state.step ?? (campaign.status === 'scheduled' ? 'review' : 'audience');
   const open = await openStep(c, tenant, campaign, workspace.timeZone, step, state.testResults ?? []);

@@ -28,6 +28,7 @@ const MAX_EVENTS_PER_FLUSH = 2_000;
 
 export class CampaignTracker extends DurableObject<Env> {
   private alarmAt: number | null = null;
+  private identityKnown = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -40,7 +41,11 @@ export class CampaignTracker extends DurableObject<Env> {
   /** Counts one open or click of a delivery of this tracker's campaign or flow. */
   async record(tracker: TrackerIdentity, hit: EngagementHit): Promise<void> {
     const sql = this.ctx.storage.sql;
-    if (readTrackerMeta(sql, 'identity') === null) writeTrackerMeta(sql, 'identity', JSON.stringify(tracker));
+    // Written once; remembered so later hits skip the read (this runs for every pixel load).
+    if (!this.identityKnown) {
+      if (readTrackerMeta(sql, 'identity') === null) writeTrackerMeta(sql, 'identity', JSON.stringify(tracker));
+      this.identityKnown = true;
+    }
     recordEngagement(sql, hit);
     if (this.alarmAt === null) await this.scheduleFlush(Date.now() + FLUSH_DELAY_MS);
   }

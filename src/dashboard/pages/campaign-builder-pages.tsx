@@ -22,6 +22,7 @@ import type { SenderHealth } from '../../email/sender-health';
 import type { PlatformSenderStatus } from '../../email/platform-sender-status';
 import { PlatformSenderNotice } from './platform-sender-notice';
 import { SenderStatusNotice } from './sender-status';
+import type { EngagementFigures } from '../../tracking/engagement-figures';
 
 /** The builder's steps, in the order a merchant goes through them. */
 export const CAMPAIGN_STEPS = ['audience', 'content', 'schedule', 'review'] as const;
@@ -695,7 +696,7 @@ const PROGRESS_LABELS: [keyof CampaignProgress, string][] = [
 ];
 
 /** Delivery counts; while sending, /campaign-builder.js polls `data-progress-url` and updates them. */
-function CampaignProgressCard({ campaign }: { campaign: CampaignView }) {
+function CampaignProgressCard({ campaign, engagement }: { campaign: CampaignView; engagement: EngagementFigures | undefined }) {
   const sending = campaign.status === 'sending';
   return (
     <section class="card" aria-labelledby="progress-heading" id="campaign-progress" data-progress-url={sending ? campaignPath(campaign.id, '/progress') : undefined}>
@@ -708,18 +709,18 @@ function CampaignProgressCard({ campaign }: { campaign: CampaignView }) {
           </div>
         ))}
         <div>
-          <dt>Opens</dt>
-          <dd>—</dd>
+          <dt>Unique opens</dt>
+          <dd data-engagement="opens">{engagement ? numbers.format(engagement.uniqueOpens) : '—'}</dd>
         </div>
         <div>
-          <dt>Clicks</dt>
-          <dd>—</dd>
+          <dt>Unique clicks</dt>
+          <dd data-engagement="clicks">{engagement ? numbers.format(engagement.uniqueClicks) : '—'}</dd>
         </div>
       </dl>
       <p class="muted small">
         {sending
           ? 'Sending now; these numbers update by themselves. Skipped contacts unsubscribed or became unreachable after the campaign started.'
-          : 'Skipped contacts unsubscribed or became unreachable after the campaign started. Opens and clicks are not tracked yet.'}
+          : 'Skipped contacts unsubscribed or became unreachable after the campaign started. Opens and clicks count each recipient once, a few seconds behind; opens by mail privacy proxies and clicks by link scanners are left out.'}
       </p>
       {campaign.progress.unknown ? (
         <p data-unknown-outcome>
@@ -810,9 +811,12 @@ export function CampaignDetails({
   resultsStatus,
   senderHealth,
   platformSender,
+  engagement,
 }: {
   props: CampaignPageProps;
   results: CampaignResultPage;
+  // Unique opens and clicks flushed by the campaign's trackers (src/tracking).
+  engagement?: EngagementFigures;
   resultsStatus: ResultStatus | undefined;
   // The sender's state while messages wait for it (sending or paused), else null.
   senderHealth: SenderHealth | null;
@@ -842,7 +846,7 @@ export function CampaignDetails({
           </div>
         </Notice>
       ) : null}
-      {started ? <CampaignProgressCard campaign={campaign} /> : null}
+      {started ? <CampaignProgressCard campaign={campaign} engagement={engagement} /> : null}
       {started ? <CampaignResultsCard campaign={campaign} timeZone={timeZone} results={results} status={resultsStatus} /> : null}
       <section class="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Details</h2>
