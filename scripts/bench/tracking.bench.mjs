@@ -1,0 +1,68 @@
+// Benchmark (issue 15): the open pixel and the click redirect against the hello-world
+// route on the same `wrangler dev`, in one run, at concurrency 1 and 32. Target: each at
+// least 0.8x hello-world's requests/s and a p99 at most 1.5x hello-world's p99.
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, startDevServer } from './dev-server.mjs';
+import { runLoad } from './load.mjs';
+
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const CONCURRENCIES = [1, 32];
+const DELIVERIES = 5_000;
+const SEP = '\u001f';
+
+// Tokens as src/tracking/tracking-tokens.ts signs them, with the dev server's APP_SECRET.
+function sign(secret, fields) {
+  const payload = Buffer.from(fields.join(SEP));
+  const mac = createHmac('sha256', secret)
+    .update(Buffer.concat([Buffer.from(`track${SEP}`), payload]))
+    .digest()
+    .subarray(0, 16);
+  return `${payload.toString('base64url')}.${mac.toString('base64url')}`;
+}
+
+function tokens(secret, kind) {
+  const sentAt = String(Math.floor(Date.now() / 1000) - 3600);
+  return Array.from({ length: DELIVERIES }, (_, i) => {
+    const fields = [kind, 'bench-workspace', `bench-delivery-${i}`, 'campaign', 'bench-campaign', String(i % 8), sentAt];
+    return sign(secret, kind === 'c' ? [...fields, `https://shop.example/p/${i % 7}?utm_source=email#top`] : fields);
+  });
+}
+
+const fmt = (r, failed = r.errors) =>
+  `${r.rps.toFixed(0).padStart(5)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${failed}${failed ? ` ${JSON.stringify(r.failures)}` : ''}`;
+
+export async function run() {
+  const secret = /^APP_SECRET=(.*)$/m.exec(readFileSync(join(ROOT, '.dev.vars'), 'utf8'))?.[1]?.trim();
+  if (!secret) throw new Error('.dev.vars has no APP_SECRET');
+  const server = await startDevServer({ port: 8803 });
+  let ok = true;
+  try {
+    const opens = tokens(secret, 'o');
+    const clicks = tokens(secret, 'c');
+    // A 302 counts as an error in runLoad (status >= 300): redirects are not followed, and 302 is the answer we want.
+    const clickInit = { redirect: 'manual', headers: { 'user-agent': 'bench' } };
+    for (const concurrency of CONCURRENCIES) {
+      const load = (makeRequest) => runLoad({ makeRequest, concurrency, durationMs: DURATION_MS });
+      const hello = await load(() => [`${server.base}/healthz/live`, {}]);
+      const pixel = await load((i) => [`${server.base}/o/${opens[i % DELIVERIES]}`, { headers: { 'user-agent': 'bench' } }]);
+      const click = await load((i) => [`${server.base}/c/${clicks[i % DELIVERIES]}`, clickInit]);
+      console.log(`tracking c=${String(concurrency).padStart(2)} hello-world    ${fmt(hello)}`);
+      for (const [name, result] of [
+        ['open pixel    ', pixel],
+        ['click redirect', click],
+      ]) {
+        const failed = name.startsWith('click') ? result.errors - (result.failures[302] ?? 0) : result.errors;
+        const rate = result.rps / hello.rps;
+        const tail = result.p99 / hello.p99;
+        const pass = rate >= 0.8 && tail <= 1.5 && failed === 0;
+        ok &&= pass;
+        console.log(`tracking c=${String(concurrency).padStart(2)} ${name} ${fmt(result, failed)}  -> ${rate.toFixed(2)}x req/s, ${tail.toFixed(2)}x p99 ${pass ? 'PASS' : 'FAIL'}`);
+      }
+    }
+  } finally {
+    server.stop();
+  }
+  return { name: 'tracking', ok };
+}
