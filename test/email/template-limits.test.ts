@@ -130,7 +130,7 @@ describe('a stored design over the limits', () => {
     expect((await waitForEmail(sameShop)).subject).toBe('Fine from Liquid Shop');
     expect((await waitForEmail(neighbour)).subject).toBe('Fine from the neighbour');
     const failed = await deliveryOf(victim, 'c-loop');
-    expect(failed).toMatchObject({ status: 'failed' });
+    expect(failed).toMatchObject({ status: 'failed', reason_code: 'render_failed' });
     expect(String(failed!.reason)).toMatch(/does too much work/);
   });
 });
