@@ -43,7 +43,7 @@ describe('List-Unsubscribe mailto', () => {
     // Mail clients send the subject as given, sometimes with a prefix.
     await worker.email!(inboundMail(`Re: ${subject}`), env);
     expect(await env.DB.prepare('SELECT email_consent FROM contacts WHERE id = ?').bind(contactId).first('email_consent')).toBe('unsubscribed');
-    expect(await env.DB.prepare('SELECT reason FROM suppressions WHERE workspace_id = ? AND email = ?').bind(merchant.workspaceId, to).first('reason')).toBe('unsubscribed');
+    expect(await env.DB.prepare("SELECT reason FROM suppressions WHERE workspace_id = ? AND channel = 'email' AND address = ?").bind(merchant.workspaceId, to).first('reason')).toBe('unsubscribed');
     expect(await env.DB.prepare("SELECT source FROM consent_changes WHERE contact_id = ? AND status = 'unsubscribed'").bind(contactId).first('source')).toBe('unsubscribe_mailbox');
   });
 

@@ -105,7 +105,7 @@ describe('the send path', () => {
 
     const suppressedEmail = uniqueEmail('supp');
     const suppressed = await insertContact(workspaceId, { email: suppressedEmail });
-    await env.DB.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES (?, ?, 'manual', ?)").bind(workspaceId, suppressedEmail, Date.now()).run();
+    await env.DB.prepare("INSERT INTO suppressions (workspace_id, channel, address, reason, created_at) VALUES (?, 'email', ?, 'manual', ?)").bind(workspaceId, suppressedEmail, Date.now()).run();
     await queueCampaignEmail(workspaceId, suppressed, contentId);
     expect(await statusOf(suppressed)).toMatchObject({ status: 'skipped', reason: 'The address is on the suppression list' });
     expect(await receivedFor(suppressedEmail)).toEqual([]);
@@ -118,7 +118,7 @@ describe('the send path', () => {
     const delivery = await statusOf(contactId);
     expect(delivery).toMatchObject({ status: 'failed' });
     expect(delivery!.reason).toContain('550');
-    expect(await env.DB.prepare('SELECT reason FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('reason')).toBe('hard_bounce');
+    expect(await env.DB.prepare("SELECT reason FROM suppressions WHERE workspace_id = ? AND channel = 'email' AND address = ?").bind(workspaceId, to).first('reason')).toBe('hard_bounce');
   });
 
   it('renders the merge data of a flow occurrence, escaped, without letting it replace the contact or the unsubscribe link', async () => {
@@ -253,7 +253,7 @@ describe('/u/:token', () => {
     expect(await res.text()).toContain('You are unsubscribed');
     const contact = await env.DB.prepare('SELECT email_consent, email_consent_source FROM contacts WHERE id = ?').bind(contactId).first();
     expect(contact).toEqual({ email_consent: 'unsubscribed', email_consent_source: 'unsubscribe_link' });
-    expect(await env.DB.prepare('SELECT reason FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('reason')).toBe('unsubscribed');
+    expect(await env.DB.prepare("SELECT reason FROM suppressions WHERE workspace_id = ? AND channel = 'email' AND address = ?").bind(workspaceId, to).first('reason')).toBe('unsubscribed');
   });
 
   it('shows a confirmation page on GET without unsubscribing (link scanners only GET)', async () => {
@@ -275,11 +275,11 @@ describe('/u/:token', () => {
     const consent = () => env.DB.prepare('SELECT email_consent, sms_consent FROM contacts WHERE id = ?').bind(contactId).first();
     expect(await consent()).toEqual({ email_consent: 'subscribed', sms_consent: 'unsubscribed' });
     await post('unsubscribe-email');
-    expect(await env.DB.prepare('SELECT count(*) AS n FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('n')).toBe(1);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM suppressions WHERE workspace_id = ? AND channel = 'email' AND address = ?").bind(workspaceId, to).first('n')).toBe(1);
     const page = await (await post('resubscribe-email')).text();
     expect(page).toContain('You are subscribed again');
     expect(await consent()).toEqual({ email_consent: 'subscribed', sms_consent: 'unsubscribed' });
-    expect(await env.DB.prepare('SELECT count(*) AS n FROM suppressions WHERE workspace_id = ? AND email = ?').bind(workspaceId, to).first('n')).toBe(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM suppressions WHERE workspace_id = ? AND channel = 'email' AND address = ?").bind(workspaceId, to).first('n')).toBe(0);
   });
 
   it('refuses a forged or altered token with 404', async () => {
