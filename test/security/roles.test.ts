@@ -169,7 +169,8 @@ beforeAll(async () => {
     members[role] = await joinAs(role);
     keys[role] = await keyWithRole(role);
   }
-});
+  // Four sign-ups (a password hash each) and four keys: longer than the default hook time on a busy machine.
+}, 120_000);
 
 /** The request went through the role check and did what it asked. */
 function expectAllowed(res: Response, body: string, label: string) {
