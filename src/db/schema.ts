@@ -550,12 +550,26 @@ export const contents = sqliteTable(
   {
     id: text().primaryKey(),
     workspaceId: workspaceRef(),
+    // Rows written before SMS existed were all email; the default only serves them.
+    channel: text({ enum: CONSENT_CHANNELS }).notNull().default('email'),
     name: text().notNull(),
     createdAt: createdAt(),
     updatedAt: integer().notNull(),
   },
   (t) => [index('contents_workspace_idx').on(t.workspaceId, t.channel, t.createdAt)],
 );
+
+/** An email design's body (subject, preheader, Liquid HTML); its name and times are its `contents` row. */
+export const emailContents = sqliteTable('email_contents', {
+  id: text()
+    .primaryKey()
+    .references(() => contents.id, { onDelete: 'cascade' }),
+  workspaceId: workspaceRef(),
+  subject: text().notNull(),
+  preheader: text(),
+  // A Liquid template (merge tags such as {{ contact.first_name | default: "there" }}), escaped on output.
+  html: text().notNull(),
+});
 
 // `unknown`: the server was handed the whole message but never answered, so it may have
 // it; never resent. `cancelled`: its campaign was cancelled before it went out.
@@ -579,31 +593,19 @@ export const deliveries = sqliteTable(
     occurrenceKey: text().notNull(),
     contentId: text()
       .notNull()
-    // Rows written before SMS existed were all email; the default only serves them.
-    channel: text({ enum: CONSENT_CHANNELS }).notNull().default('email'),
       .references(() => contents.id),
     status: text({ enum: DELIVERY_STATUSES }).notNull(),
     // False when the source may also reach contacts who never opted in (nor opted out).
     requiresOptIn: integer({ mode: 'boolean' }).notNull().default(true),
     // Merge data of the trigger occurrence (a flow's cart, product, prices) as JSON, or null.
     context: text(),
-    // Why it was skipped or failed, in words for the logs.
+    // Why it was skipped or failed, in words for the logs, and as a code to group by
+    // (a consent SkipReason type, or the channel's failure code).
     reason: text(),
+    reasonCode: text(),
     attempts: integer().notNull().default(0),
     messageId: text(),
     queuedAt: integer().notNull(),
-/** An email design's body (subject, preheader, Liquid HTML); its name and times are its `contents` row. */
-export const emailContents = sqliteTable('email_contents', {
-  id: text()
-    .primaryKey()
-    .references(() => contents.id, { onDelete: 'cascade' }),
-  workspaceId: workspaceRef(),
-  subject: text().notNull(),
-  preheader: text(),
-  // A Liquid template (merge tags such as {{ contact.first_name | default: "there" }}), escaped on output.
-  html: text().notNull(),
-});
-
     sentAt: integer(),
     updatedAt: integer().notNull(),
   },
@@ -635,7 +637,6 @@ export const campaigns = sqliteTable(
     status: text({ enum: CAMPAIGN_STATUSES }).notNull(),
     // What is sent, on the campaign's channel (an email design's subject, preheader and HTML).
     // No action on delete: a design or segment in use cannot be deleted (409), yet a workspace's cascade still can.
-    reasonCode: text(),
     contentId: text().references(() => contents.id),
     // The audience: a saved segment, or inline rules (a SegmentDefinition as JSON); neither means every contact.
     segmentId: text().references(() => segments.id),
@@ -667,7 +668,7 @@ export const campaigns = sqliteTable(
 export const SUPPRESSION_REASONS = ['unsubscribed', 'hard_bounce', 'complaint', 'manual'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
-/** An email address that must not receive marketing from this workspace. */
+/** An address (an email, or an E.164 phone number for SMS) that must not receive marketing on its channel from this workspace. */
 export const suppressions = sqliteTable(
   'suppressions',
   {
