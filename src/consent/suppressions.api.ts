@@ -9,10 +9,12 @@ import { addSuppression, listSuppressions, removeSuppression, SuppressionInput, 
 export const suppressionApi = new Hono<AppEnv>()
   .get('/', validate('query', SuppressionListQuery), async (c) => c.json(await listSuppressions(tenantOf(c), c.req.valid('query'))))
   .post('/', requirePermission('suppressions:manage'), validate('json', SuppressionInput), async (c) => {
-    await addSuppression(tenantOf(c), c.req.valid('json'));
-    return c.json({ suppression: c.req.valid('json') }, 201);
+    const input = c.req.valid('json');
+    const target = await addSuppression(tenantOf(c), input);
+    return c.json({ suppression: { ...target, reason: input.reason, detail: input.detail } }, 201);
   })
-  .delete('/:email', requirePermission('suppressions:manage'), async (c) => {
-    await removeSuppression(tenantOf(c), c.req.param('email'));
+  // An email address, or a phone number in international format.
+  .delete('/:address', requirePermission('suppressions:manage'), async (c) => {
+    await removeSuppression(tenantOf(c), c.req.param('address'));
     return c.body(null, 204);
   });

@@ -41,7 +41,7 @@ export async function unsuppressEmail(tenant: Tenant, email: string, reason: Sup
 const Phone = z.string().transform((raw, ctx) => {
   const phone = normalizePhone(raw);
   if (!phone) {
-    ctx.addIssue({ code: 'custom', message: 'Give a valid phone number in international format, e.g. +447700900123' });
+    ctx.addIssue({ code: 'custom', message: 'Give a valid phone number in international format, e.g. +447911123456' });
     return z.NEVER;
   }
   return phone;

@@ -38,17 +38,17 @@ describe('the suppression list', () => {
     const merchant = await signUpMerchant();
     const key = await createApiKey(merchant);
     const post = (body: unknown) => callApi(key, '/suppressions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const added = await post({ phone: '+44 7700 900123', reason: 'manual' });
+    const added = await post({ phone: '+44 7911 123456', reason: 'manual' });
     expect(added.status).toBe(201);
-    expect((await added.json<{ suppression: unknown }>()).suppression).toMatchObject({ channel: 'sms', address: '+447700900123' });
+    expect((await added.json<{ suppression: unknown }>()).suppression).toMatchObject({ channel: 'sms', address: '+447911123456' });
     const bad = await post({ phone: '12' });
     expect(bad.status).toBe(400);
     expect((await bad.json<{ error: { issues: { path: string }[] } }>()).error.issues[0]!.path).toBe('phone');
-    const both = await post({ email: 'x@example.com', phone: '+447700900123' });
+    const both = await post({ email: 'x@example.com', phone: '+447911123456' });
     expect(both.status).toBe(400);
     expect((await both.json<{ error: { issues: { path: string }[] } }>()).error.issues[0]!.path).toBe('phone');
 
-    const contactId = await insertContact(merchant.workspaceId, { email: 'texted@example.com', phone: '+447700900123', email_consent: 'subscribed', sms_consent: 'subscribed' });
+    const contactId = await insertContact(merchant.workspaceId, { email: 'texted@example.com', phone: '+447911123456', email_consent: 'subscribed', sms_consent: 'subscribed' });
     const db = openDb(env.DB);
     const facts = async (channel: 'email' | 'sms') => {
       const [row] = await db
@@ -61,11 +61,11 @@ describe('the suppression list', () => {
     expect(await facts('email')).toBeNull();
 
     const sms = await (await callApi(key, '/suppressions?channel=sms')).json<{ suppressions: { address: string }[] }>();
-    expect(sms.suppressions.map((row) => row.address)).toEqual(['+447700900123']);
+    expect(sms.suppressions.map((row) => row.address)).toEqual(['+447911123456']);
     expect((await (await callApi(key, '/suppressions')).json<{ suppressions: unknown[] }>()).suppressions).toEqual([]);
     const page = await (await merchant.client.get('/app/settings/suppressions?channel=sms')).text();
-    expect(page).toContain('+447700900123');
-    expect((await callApi(key, `/suppressions/${encodeURIComponent('+447700900123')}`, { method: 'DELETE' })).status).toBe(204);
+    expect(page).toContain('+447911123456');
+    expect((await callApi(key, `/suppressions/${encodeURIComponent('+447911123456')}`, { method: 'DELETE' })).status).toBe(204);
     expect(await facts('sms')).toBeNull();
   });
 });

@@ -9,7 +9,7 @@ import { SettingsHeader } from './settings-page';
 // What each channel's list holds, in the page's words.
 const CHANNEL_WORDS: Record<ConsentChannel, { tab: string; field: 'email' | 'phone'; label: string; column: string; what: string }> = {
   email: { tab: 'Email', field: 'email', label: 'Email', column: 'Email', what: 'marketing email' },
-  sms: { tab: 'SMS', field: 'phone', label: 'Phone (international format, e.g. +447700900123)', column: 'Phone', what: 'marketing texts' },
+  sms: { tab: 'SMS', field: 'phone', label: 'Phone (international format, e.g. +447911123456)', column: 'Phone', what: 'marketing texts' },
 };
 
 const REASON_LABELS: Record<SuppressionReason, string> = { unsubscribed: 'Unsubscribed', hard_bounce: 'Hard bounce', complaint: 'Spam complaint', manual: 'Added by hand' };
