@@ -134,7 +134,7 @@ describe('/api/v1/campaigns', () => {
     await vip({ email_consent: 'unsubscribed' });
     const suppressed = uniqueEmail('suppressed');
     await vip({ email: suppressed });
-    await env.DB.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES (?, ?, 'manual', ?)").bind(shop.workspaceId, suppressed, Date.now()).run();
+    await env.DB.prepare("INSERT INTO suppressions (workspace_id, channel, address, reason, created_at) VALUES (?, 'email', ?, 'manual', ?)").bind(shop.workspaceId, suppressed, Date.now()).run();
     await insertContact(shop.workspaceId); // not a VIP
     const audience = { type: 'rules', definition: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }] } };
     const count = async (sendingFilter: string) =>

@@ -8,7 +8,7 @@ describe('keyset-paged lists', () => {
   it('shows no next page under a suppression list of exactly one full page (50), and one under 51', async () => {
     const merchant = await signUpMerchant();
     const insert = (i: number) =>
-      env.DB.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES (?, ?, 'manual', ?)").bind(
+      env.DB.prepare("INSERT INTO suppressions (workspace_id, channel, address, reason, created_at) VALUES (?, 'email', ?, 'manual', ?)").bind(
         merchant.workspaceId,
         `s${String(i).padStart(3, '0')}@example.com`,
         Date.now(),
