@@ -253,18 +253,17 @@ describe('what a refused role leaves behind', () => {
     expect(await env.DB.prepare('SELECT status FROM campaigns WHERE id = ?').bind(campaignId).first('status')).toBe('scheduled');
   });
 
-  it('every role reads: lists on the dashboard and the API answer 200', async () => {
-    for (const role of ROLES) {
+  for (const role of ROLES) {
+    it(`${role}: reads every list on the dashboard${role === 'owner' ? '' : ' and through its key on the API'}`, async () => {
       for (const page of ['/app/marketing', '/app/contacts', '/app/segments', '/app/settings', '/app/settings/members']) {
         expect((await members[role].client.get(page)).status, `${role} ${page}`).toBe(200);
       }
-    }
-    for (const role of ['admin', 'editor', 'viewer'] as const) {
+      if (role === 'owner') return;
       for (const path of ['/contacts', '/segments', '/campaigns', '/email-designs', '/workspace']) {
         expect((await callApi(keys[role], path)).status, `${role} ${path}`).toBe(200);
       }
-    }
-  });
+    });
+  }
 });
 
 describe('the role of an API key', () => {
