@@ -78,7 +78,8 @@ function historySteps(tenant: Tenant, plan: DemoPlan, source: EventSource): Step
         apply: () => {
           // As an unsubscribe link names its recipient; the preference change reads only the email.
           const recipient = { tenant, contact: { email: contact.upsert.email!, phone: contact.upsert.phone ?? null, emailConsent: 'subscribed', smsConsent: 'subscribed' }, shop: SHOP_NAME };
-          return applyPreference(recipient, ...UNSUBSCRIBED_BY[channel], at);
+          const [action, source] = UNSUBSCRIBED_BY[channel];
+          return applyPreference(recipient, action, source, at);
         },
       })),
     ]),
