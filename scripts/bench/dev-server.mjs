@@ -125,6 +125,9 @@ export async function connectBenchStore(base, platform = 'custom') {
   const email = `bench-${Date.now()}@example.com`;
   const signup = await browser.post('/signup', { email, password: 'bench-password-123', workspaceName: 'Bench Store', timeZone: 'UTC' });
   if (signup.res.status !== 303) throw new Error(`sign-up failed: ${signup.res.status}`);
+  // Sign-up does not sign in (its answer must not tell whether the address had an account).
+  const login = await browser.post('/login', { email, password: 'bench-password-123' });
+  if (login.res.status !== 303) throw new Error(`log-in failed: ${login.res.status}`);
   await browser.get('/app/settings/stores');
   const created = await browser.post('/app/settings/stores', { platform, name: 'Bench', currency: 'USD' });
   const page = await browser.get(created.res.headers.get('location'));
