@@ -208,7 +208,12 @@ function scenarios(base, page) {
         await page.locator('input[name=timeZone]').fill('Europe/Paris');
         await screenshot(page, 'signup');
         await page.getByRole('button', { name: 'Create account' }).click();
+        // The same answer whether or not the address had an account (the inbox says which); then log in.
+        await page.waitForURL(`${base}/signup/sent`);
+        await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+        await logIn(page, base);
         await page.waitForURL(`${base}/app/marketing`);
+        await page.getByText('Confirm your email address').waitFor();
         await page.getByRole('heading', { name: 'Marketing', level: 1 }).waitFor();
         assert.match(await mainText(page), /No campaigns yet/);
         assert.equal(await selectedWorkspace(page), FIRST_WORKSPACE);
@@ -783,6 +788,42 @@ function scenarios(base, page) {
               if (box.x < 0 || right > PHONE.width) console.log(`  ! ${path}: nav link ${name} is cut off at ${PHONE.width}px (x ${Math.round(box.x)}..${Math.round(right)})`);
             }
           }
+        } finally {
+          await context.close();
+        }
+      },
+    ],
+
+    [
+      // Last: resetting the password ends every session, the main page's too.
+      'forgot password: the emailed link sets a new password, which logs in, and the old session ends',
+      async () => {
+        const context = await newContext({ viewport: DESKTOP });
+        try {
+          const other = await context.newPage();
+          await other.goto(`${base}/login`);
+          await other.getByRole('link', { name: 'Forgot password?' }).click();
+          await other.waitForURL(`${base}/forgot-password`);
+          await other.locator('input[name=email]').fill(EMAIL);
+          await other.getByRole('button', { name: 'Send the link' }).click();
+          await other.getByText('If an account uses that address').waitFor();
+          await screenshot(other, 'forgot-password');
+          const mailboxUrl = `http://127.0.0.1:${mailbox.httpPort}`;
+          let message;
+          for (const deadline = Date.now() + 30_000; !message && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+            message = (await (await fetch(`${mailboxUrl}/api/messages?to=${encodeURIComponent(EMAIL)}`)).json()).find((m) => m.subject === 'Reset your password');
+          }
+          assert.ok(message, 'the reset link reached the mailbox');
+          await other.goto(/https?:\/\/\S+\/reset-password\?token=\S+/.exec(message.text)[0]);
+          const newPassword = `${PASSWORD} again`;
+          await other.locator('input[name=password]').fill(newPassword);
+          await other.getByRole('button', { name: 'Save the new password' }).click();
+          await other.waitForURL(`${base}/login?reset=done`);
+          await other.getByText('Your password was changed').waitFor();
+          await logIn(other, base, newPassword);
+          await other.waitForURL(/\/app\//);
+          await page.goto(`${base}/app/marketing`);
+          assert.match(page.url(), /\/login/, 'the session from before the reset ended');
         } finally {
           await context.close();
         }
