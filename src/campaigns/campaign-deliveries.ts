@@ -50,7 +50,15 @@ export type CampaignResultPage = { results: CampaignResult[]; nextCursor: string
  */
 export async function listCampaignResults(tenant: Tenant, campaignId: string, query: CampaignResultsQuery): Promise<CampaignResultPage> {
   const rows = await tenant.db
-    .select({ deliveryId: deliveries.id, contactId: deliveries.contactId, email: contacts.email, status: deliveries.status, reason: deliveries.reason, reasonCode: deliveries.reasonCode, at: deliveries.updatedAt })
+    .select({
+      deliveryId: deliveries.id,
+      contactId: deliveries.contactId,
+      email: contacts.email,
+      status: deliveries.status,
+      reason: deliveries.reason,
+      reasonCode: deliveries.reasonCode,
+      at: deliveries.updatedAt,
+    })
     .from(deliveries)
     .leftJoin(contacts, and(eq(contacts.workspaceId, deliveries.workspaceId), eq(contacts.id, deliveries.contactId)))
     .where(

@@ -28,7 +28,9 @@ export const campaignApi = new Hono<AppEnv>()
   .post('/audience-count', validate('json', AudienceCountInput), async (c) => c.json({ count: await countCampaignAudience(tenantOf(c), c.req.valid('json')) }))
   .get('/:id', async (c) => c.json({ campaign: await getCampaign(tenantOf(c), c.req.param('id')) }))
   .patch('/:id', requirePermission('campaigns:write'), validate('json', CampaignPatch), async (c) => c.json({ campaign: await updateCampaign(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
-  .post('/:id/schedule', requirePermission('campaigns:send'), validate('json', ScheduleInput), async (c) => c.json({ campaign: await scheduleCampaign(tenantOf(c), c.env, c.req.param('id'), c.req.valid('json')) }))
+  .post('/:id/schedule', requirePermission('campaigns:send'), validate('json', ScheduleInput), async (c) =>
+    c.json({ campaign: await scheduleCampaign(tenantOf(c), c.env, c.req.param('id'), c.req.valid('json')) }),
+  )
   .post('/:id/unschedule', requirePermission('campaigns:send'), async (c) => c.json({ campaign: await unscheduleCampaign(tenantOf(c), c.req.param('id')) }))
   .post('/:id/pause', requirePermission('campaigns:send'), async (c) => c.json({ campaign: await pauseCampaign(tenantOf(c), c.req.param('id')) }))
   .post('/:id/resume', requirePermission('campaigns:send'), async (c) => c.json({ campaign: await resumeCampaign(tenantOf(c), c.env, c.req.param('id')) }))

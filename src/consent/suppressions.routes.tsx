@@ -18,7 +18,11 @@ async function renderSuppressionsPage(c: Context<AppEnv>, state: SuppressionsSta
   const q = c.req.query('q');
   const channel = c.req.query('channel') === 'sms' ? 'sms' : 'email';
   const [workspace, page] = await Promise.all([getWorkspace(tenant), listSuppressions(tenant, { channel, q, cursor: c.req.query('cursor'), limit: 50 })]);
-  return renderAppPage(c, { title: 'Suppressions', section: 'settings', body: <SuppressionsPage workspace={workspace} page={page} channel={channel} q={q} viewer={viewerOf(c)} state={state} /> }, status);
+  return renderAppPage(
+    c,
+    { title: 'Suppressions', section: 'settings', body: <SuppressionsPage workspace={workspace} page={page} channel={channel} q={q} viewer={viewerOf(c)} state={state} /> },
+    status,
+  );
 }
 
 export const suppressionRoutes = new Hono<AppEnv>()

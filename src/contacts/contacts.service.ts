@@ -6,19 +6,7 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { alias, type SQLiteColumn, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { runBatch, type Statement } from '../db/client';
-import {
-  CONSENT_CHANNELS,
-  carts,
-  consentChanges,
-  contactImportRejections,
-  contactTags,
-  contacts,
-  orders,
-  productInterests,
-  triggers,
-  type ConsentChannel,
-  type ConsentStatus,
-} from '../db/schema';
+import { CONSENT_CHANNELS, carts, consentChanges, contactImportRejections, contactTags, contacts, orders, productInterests, triggers, type ConsentChannel, type ConsentStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { chunk } from '../lib/chunk';
 import { normalizeEmail } from '../lib/email-address';

@@ -86,7 +86,12 @@ export async function failDeadDeliveries(db: Db, dead: { workspaceId: string; de
       db
         .update(deliveries)
         // The last temporary failure stays in the reason: the results say what kept failing.
-        .set({ status: 'failed', reason: sql`'Gave up after repeated temporary failures' || COALESCE('. The last: ' || ${deliveries.reason}, '')`, reasonCode: 'gave_up' satisfies ReasonCode, updatedAt: now })
+        .set({
+          status: 'failed',
+          reason: sql`'Gave up after repeated temporary failures' || COALESCE('. The last: ' || ${deliveries.reason}, '')`,
+          reasonCode: 'gave_up' satisfies ReasonCode,
+          updatedAt: now,
+        })
         .where(forWorkspace(db, workspaceId).where(deliveries, eq(deliveries.id, deliveryId), inArray(deliveries.status, ['queued', 'sending']))),
     ),
   );
@@ -147,6 +152,11 @@ export async function sweepStaleDeliveries(db: Db, queues: Queues, now: number):
       now,
     );
   }
-  const interrupted = await failStaleSendingDeliveries(db, now - SENDING_STALE_AFTER, { reason: 'Interrupted while sending; not retried in case the server took it', code: 'unknown_outcome' satisfies ReasonCode }, now);
+  const interrupted = await failStaleSendingDeliveries(
+    db,
+    now - SENDING_STALE_AFTER,
+    { reason: 'Interrupted while sending; not retried in case the server took it', code: 'unknown_outcome' satisfies ReasonCode },
+    now,
+  );
   return stale.length + interrupted;
 }

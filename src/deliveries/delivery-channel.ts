@@ -53,7 +53,12 @@ export type ReasonCode =
   | 'sender_capped';
 
 /** The code of a channel outcome that is not a send. */
-export const OUTCOME_CODES: Record<Exclude<ChannelOutcome['status'], 'sent'>, ReasonCode> = { failed: 'provider_rejected', retry: 'provider_unavailable', unknown: 'unknown_outcome', wait: 'sender_capped' };
+export const OUTCOME_CODES: Record<Exclude<ChannelOutcome['status'], 'sent'>, ReasonCode> = {
+  failed: 'provider_rejected',
+  retry: 'provider_unavailable',
+  unknown: 'unknown_outcome',
+  wait: 'sender_capped',
+};
 
 /** A delivery rendered for its recipient, or why it cannot go out at all. */
 export type Composed<M> = { message: M } | { status: 'skipped' | 'failed'; reason: string; code: ReasonCode };

@@ -12,7 +12,9 @@ export const emailContentApi = new Hono<AppEnv>()
   .post('/', requirePermission('designs:write'), validate('json', EmailContentInput), async (c) => c.json({ design: await createEmailContent(tenantOf(c), c.req.valid('json')) }, 201))
   .post('/preview', validate('json', EmailPreviewInput), async (c) => c.json(await renderSample(tenantOf(c), c.req.valid('json'), c.env)))
   .get('/:id', async (c) => c.json({ design: await getEmailContent(tenantOf(c), c.req.param('id')) }))
-  .patch('/:id', requirePermission('designs:write'), validate('json', EmailContentPatch), async (c) => c.json({ design: await updateEmailContent(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
+  .patch('/:id', requirePermission('designs:write'), validate('json', EmailContentPatch), async (c) =>
+    c.json({ design: await updateEmailContent(tenantOf(c), c.req.param('id'), c.req.valid('json')) }),
+  )
   .delete('/:id', requirePermission('designs:write'), async (c) => {
     await deleteEmailContent(tenantOf(c), c.req.param('id'));
     return c.body(null, 204);

@@ -117,7 +117,17 @@ export async function testSendEmailContent(tenant: Tenant, env: Env, template: E
   const sender = await resolveTestSender(tenant, env, to, pathOf);
   const results = [];
   for (const address of to) {
-    results.push({ to: address, outcome: await sendOneEmail(sender.server, { from: sender.from, to: { email: address }, replyTo: sender.replyTo, subject: `[Test] ${rendered.subject}`, html: rendered.html, text: rendered.text }) });
+    results.push({
+      to: address,
+      outcome: await sendOneEmail(sender.server, {
+        from: sender.from,
+        to: { email: address },
+        replyTo: sender.replyTo,
+        subject: `[Test] ${rendered.subject}`,
+        html: rendered.html,
+        text: rendered.text,
+      }),
+    });
   }
   return results;
 }

@@ -19,7 +19,8 @@ async function renderStoreConnectionsPage(c: Context<AppEnv>, state: StoreConnec
   const tenant = tenantOf(c);
   const [workspace, connections] = await Promise.all([getWorkspace(tenant), listStoreConnections(tenant)]);
   const viewer = viewerOf(c);
-  const revealed = viewerCan(viewer, 'stores:manage') && state.reveal && connections.some((conn) => conn.id === state.reveal) ? await revealStoreConnectionSecret(tenant, c.env.ENCRYPTION_KEY, state.reveal) : null;
+  const revealed =
+    viewerCan(viewer, 'stores:manage') && state.reveal && connections.some((conn) => conn.id === state.reveal) ? await revealStoreConnectionSecret(tenant, c.env.ENCRYPTION_KEY, state.reveal) : null;
   if (revealed) c.header('Cache-Control', 'no-store');
   const shown = connections.map((connection) => ({ connection, webhookUrl: publicUrl(c.env, webhookPath(connection)), secret: connection.id === state.reveal ? revealed : null }));
   return renderAppPage(c, { title: 'Store connections', section: 'settings', body: <StoreConnectionsPage workspace={workspace} connections={shown} viewer={viewer} state={state} /> }, status);

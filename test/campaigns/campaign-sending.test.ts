@@ -120,7 +120,9 @@ describe('sending a campaign', () => {
     const late = await addMember('late');
     const suppressed = await addMember('late');
     await env.DB.prepare("UPDATE contacts SET email_consent = 'unsubscribed' WHERE id = ?").bind(leaving.id).run();
-    await env.DB.prepare("INSERT INTO suppressions (workspace_id, channel, address, reason, created_at) VALUES (?, 'email', ?, 'hard_bounce', ?)").bind(merchant.workspaceId, suppressed.email, Date.now()).run();
+    await env.DB.prepare("INSERT INTO suppressions (workspace_id, channel, address, reason, created_at) VALUES (?, 'email', ?, 'hard_bounce', ?)")
+      .bind(merchant.workspaceId, suppressed.email, Date.now())
+      .run();
     await runCronTick(env, Date.now());
     await untilSent(id);
     expect((await deliveriesOf(id)).map((d) => d.contact_id).sort()).toEqual([early.id, late.id].sort());

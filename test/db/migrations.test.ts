@@ -14,10 +14,16 @@ describe('0012 channel-neutral core', () => {
     await db.batch([
       db.prepare("INSERT INTO workspaces (id, name, time_zone, created_at, updated_at) VALUES ('w1', 'Old shop', 'UTC', ?, ?)").bind(now, now),
       db.prepare("INSERT INTO contacts (id, workspace_id, email, phone, created_at, updated_at) VALUES ('c1', 'w1', 'ann@example.com', '+447700900123', ?, ?)").bind(now, now),
-      db.prepare("INSERT INTO email_contents (id, workspace_id, name, subject, preheader, html, created_at, updated_at) VALUES ('d1', 'w1', 'Spring', 'Hello {{ contact.first_name }}', 'Pre', '<p>Hi</p>', ?, ?)").bind(now, now),
+      db
+        .prepare(
+          "INSERT INTO email_contents (id, workspace_id, name, subject, preheader, html, created_at, updated_at) VALUES ('d1', 'w1', 'Spring', 'Hello {{ contact.first_name }}', 'Pre', '<p>Hi</p>', ?, ?)",
+        )
+        .bind(now, now),
       db.prepare("INSERT INTO campaigns (id, workspace_id, name, channel, status, content_id, created_at, updated_at) VALUES ('k1', 'w1', 'Spring sale', 'email', 'sent', 'd1', ?, ?)").bind(now, now),
       db
-        .prepare("INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, reason, queued_at, updated_at) VALUES ('v1', 'w1', 'c1', 'email', 'campaign', 'k1', '', '', 'd1', 'skipped', 'The address is on the suppression list', ?, ?)")
+        .prepare(
+          "INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, reason, queued_at, updated_at) VALUES ('v1', 'w1', 'c1', 'email', 'campaign', 'k1', '', '', 'd1', 'skipped', 'The address is on the suppression list', ?, ?)",
+        )
         .bind(now, now),
       db.prepare("INSERT INTO suppressions (workspace_id, email, reason, created_at) VALUES ('w1', 'ann@example.com', 'unsubscribed', ?)").bind(now),
       db.prepare("INSERT INTO store_triggers (id, workspace_id, kind, occurrence_key, contact_id, data, occurred_at) VALUES ('t1', 'w1', 'contact_created', 'contact:c1', 'c1', '{}', ?)").bind(now),

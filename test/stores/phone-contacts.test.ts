@@ -29,9 +29,7 @@ describe('phone-only contacts from store webhooks', () => {
     const customer = { id: 9001, email: 'Sms.First@example.com', phone: '+16135550101', first_name: 'Sia', state: 'enabled', updated_at: '2026-03-08T10:00:00Z' };
     await waitForProcessed(await sendShopify(shop, 'customers/create', JSON.stringify(customer)));
     expect(await contactsWithPhone(shop, '+16135550101')).toEqual([expect.objectContaining({ id: subscriber!.id, email: 'sms.first@example.com', first_name: 'Sia', sms_consent: 'subscribed' })]);
-    const created = await env.DB.prepare("SELECT count(*) AS n FROM triggers WHERE workspace_id = ? AND kind = 'contact_created' AND contact_id = ?")
-      .bind(shop.workspaceId, subscriber!.id)
-      .first('n');
+    const created = await env.DB.prepare("SELECT count(*) AS n FROM triggers WHERE workspace_id = ? AND kind = 'contact_created' AND contact_id = ?").bind(shop.workspaceId, subscriber!.id).first('n');
     expect(created).toBe(1);
   });
 

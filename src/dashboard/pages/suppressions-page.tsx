@@ -25,7 +25,14 @@ export function SuppressionsPage({
   q,
   viewer,
   state = {},
-}: { workspace: WorkspaceView; page: SuppressionPage; channel: ConsentChannel; q: string | undefined; viewer: Viewer; state?: SuppressionsState }) {
+}: {
+  workspace: WorkspaceView;
+  page: SuppressionPage;
+  channel: ConsentChannel;
+  q: string | undefined;
+  viewer: Viewer;
+  state?: SuppressionsState;
+}) {
   const words = CHANNEL_WORDS[channel];
   const { csrfToken } = viewer;
   const canEdit = viewerCan(viewer, 'suppressions:manage');
