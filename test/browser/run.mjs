@@ -5,7 +5,8 @@
 // final "browser: N passed, N failed". Screenshots go to test/browser/screenshots/.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -178,6 +179,15 @@ async function selectedWorkspace(page) {
   return (await page.locator('#workspace-select option:checked').innerText()).trim();
 }
 
+/** The first message to `to` in the dev mailbox that `matches`, waiting up to 30 s for it. */
+async function waitForMail(to, matches) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+    const found = (await (await fetch(`http://127.0.0.1:${mailbox.httpPort}/api/messages?to=${encodeURIComponent(to)}`)).json()).find(matches);
+    if (found) return found;
+  }
+  throw new Error(`no matching mail to ${to} reached the mailbox`);
+}
+
 async function screenshot(page, name, fullPage = true) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 }
@@ -214,6 +224,11 @@ function scenarios(base, page) {
         await logIn(page, base);
         await page.waitForURL(`${base}/app/marketing`);
         await page.getByText('Confirm your email address').waitFor();
+        // The link mailed at sign-up verifies the address (and clears the notice).
+        const confirmation = await waitForMail(EMAIL, (m) => m.subject === 'Confirm your email address');
+        await page.goto(/https?:\/\/\S+\/verify-email\?token=\S+/.exec(confirmation.text)[0]);
+        await page.goto(`${base}/app/marketing`);
+        assert.equal(await page.getByText('Confirm your email address').count(), 0, 'no verification notice once verified');
         await page.getByRole('heading', { name: 'Marketing', level: 1 }).waitFor();
         assert.match(await mainText(page), /No campaigns yet/);
         assert.equal(await selectedWorkspace(page), FIRST_WORKSPACE);
@@ -292,6 +307,25 @@ function scenarios(base, page) {
         // WooCommerce pings a new webhook URL; it must answer 200.
         const ping = await fetch(url, { method: 'POST', body: 'webhook_id=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
         assert.equal(ping.status, 200);
+        // The store's first signed webhook: with the verified owner, the workspace may now use the platform sender for customers.
+        const secret = await page.locator('input[id^=secret-]').inputValue();
+        const body = readFileSync(join(ROOT, 'test', 'fixtures', 'woocommerce', 'customer-created.json'), 'utf8');
+        const delivery = `browser-${run}`;
+        const signed = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'X-WC-Webhook-Source': 'https://shop.example/',
+            'X-WC-Webhook-Topic': 'customer.created',
+            'X-WC-Webhook-Resource': 'customer',
+            'X-WC-Webhook-Event': 'created',
+            'X-WC-Webhook-Signature': createHmac('sha256', secret).update(body).digest('base64'),
+            'X-WC-Webhook-ID': '12',
+            'X-WC-Webhook-Delivery-ID': delivery,
+          },
+        });
+        assert.equal(signed.status, 202, `the signed webhook answered ${signed.status}: ${await signed.clone().text()}`);
       },
     ],
 
@@ -310,12 +344,7 @@ function scenarios(base, page) {
         assert.match(await mainText(page), new RegExp(invitee.replace(/[.]/g, '\\.')));
         await screenshot(page, 'members');
 
-        const mailboxUrl = `http://127.0.0.1:${mailbox.httpPort}`;
-        let message;
-        for (const deadline = Date.now() + 30_000; !message && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-          message = (await (await fetch(`${mailboxUrl}/api/messages?to=${encodeURIComponent(invitee)}`)).json())[0];
-        }
-        assert.ok(message, 'the invitation reached the mailbox');
+        const message = await waitForMail(invitee, () => true);
         const link = /https?:\/\/\S+\/invitations\/[A-Za-z0-9_-]+/.exec(message.text)[0];
         const context = await newContext({ viewport: DESKTOP });
         const guest = await context.newPage();
@@ -337,11 +366,22 @@ function scenarios(base, page) {
         await page.locator('nav.tabs').getByRole('link', { name: 'Email sender' }).click();
         await page.waitForURL(`${base}/app/settings/email`);
         assert.match(await mainText(page), /Mail goes out from the platform address/);
-        // A fresh workspace: the platform sender reaches only its members, and says so before anything is sent.
-        assert.match(await mainText(page), /The platform sender reaches only your workspace's members for now/);
+        // Verified owner and a store that sent a signed webhook: customers can be reached, within the caps.
+        assert.doesNotMatch(await mainText(page), /reaches only your workspace's members/);
+        assert.match(await mainText(page), /Platform sender limits: \d+ of \d+ emails this hour/);
+        // Test emails go to members only, trusted or not.
         await page.locator('#field-test-to').fill('stranger@example.net');
         await page.getByRole('button', { name: 'Send test email' }).click();
-        await page.getByText('stranger@example.net is not a verified member of this workspace').waitFor();
+        await page.getByText('stranger@example.net is not a member of this workspace').waitFor();
+        // The second workspace has no store yet: the platform sender says it reaches members only, before anything is sent.
+        await page.locator('#workspace-select').selectOption({ label: SECOND_WORKSPACE });
+        await page.locator(`main.content[data-workspace="${SECOND_WORKSPACE}"]`).waitFor();
+        await page.goto(`${base}/app/settings/email`);
+        assert.match(await mainText(page), /The platform sender reaches only your workspace's members for now/);
+        assert.match(await mainText(page), /Store connected: not yet/);
+        await page.locator('#workspace-select').selectOption({ label: FIRST_WORKSPACE });
+        await page.locator(`main.content[data-workspace="${FIRST_WORKSPACE}"]`).waitFor();
+        await page.goto(`${base}/app/settings/email`);
         await page.locator('main input[name=host]').fill('smtp.example.com');
         await page.locator('main input[name=port]').fill('25');
         await page.locator('main input[name=fromEmail]').fill('news@example.com');
@@ -458,10 +498,10 @@ function scenarios(base, page) {
         await page.waitForURL(`${campaignUrl}?step=content&done=starter`);
         assert.match(await page.locator('.preview-pane').innerText(), /News from \{\{ shop\.name \}\}/);
         assert.match(await page.getByRole('link', { name: 'Edit design' }).getAttribute('href'), /^\/app\/marketing\/designs\/[0-9A-Z]{26}$/);
-        // Each address of a test send gets the mail server's answer (no server runs here: a failure).
-        await page.locator('input[name=to]').fill(`me-${run}@example.com`);
+        // A test send goes to members only; each address gets the mail server's answer.
+        await page.locator('input[name=to]').fill(EMAIL);
         await page.getByRole('button', { name: 'Send test' }).click();
-        await page.locator('.test-results li', { hasText: `me-${run}@example.com` }).waitFor();
+        await page.locator('.test-results li', { hasText: EMAIL }).waitFor();
         await page.frameLocator('iframe.email-preview').getByText('Hi Alex').waitFor();
         await screenshot(page, 'campaign-content');
 
@@ -617,11 +657,7 @@ function scenarios(base, page) {
         await api(`/campaigns/${campaign.id}/schedule`, { now: true });
 
         const mailboxUrl = `http://127.0.0.1:${mailbox.httpPort}`;
-        let message;
-        for (const deadline = Date.now() + 30_000; !message && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-          message = (await (await fetch(`${mailboxUrl}/api/messages?to=${encodeURIComponent(to)}`)).json())[0];
-        }
-        assert.ok(message, `the campaign email reached the mailbox on ${mailbox.smtpPort}`);
+        const message = await waitForMail(to, () => true);
         await page.goto(`${mailboxUrl}/messages/${message.id}`);
         await page.getByRole('button', { name: /Unsubscribe \(one-click/ }).click();
         await page.getByRole('heading', { name: 'One-click unsubscribe sent' }).waitFor();
@@ -808,12 +844,7 @@ function scenarios(base, page) {
           await other.getByRole('button', { name: 'Send the link' }).click();
           await other.getByText('If an account uses that address').waitFor();
           await screenshot(other, 'forgot-password');
-          const mailboxUrl = `http://127.0.0.1:${mailbox.httpPort}`;
-          let message;
-          for (const deadline = Date.now() + 30_000; !message && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
-            message = (await (await fetch(`${mailboxUrl}/api/messages?to=${encodeURIComponent(EMAIL)}`)).json()).find((m) => m.subject === 'Reset your password');
-          }
-          assert.ok(message, 'the reset link reached the mailbox');
+          const message = await waitForMail(EMAIL, (m) => m.subject === 'Reset your password');
           await other.goto(/https?:\/\/\S+\/reset-password\?token=\S+/.exec(message.text)[0]);
           const newPassword = `${PASSWORD} again`;
           await other.locator('input[name=password]').fill(newPassword);
