@@ -7,6 +7,7 @@ import { forWorkspace } from '../../src/db/tenant';
 import { queueDeliveries, sweepStaleDeliveries } from '../../src/deliveries/deliveries.service';
 import { SMTP_LANES } from '../../src/email/email-channel';
 import { preferencesFormToken } from '../../src/consent/unsubscribe-tokens';
+import { readTrackingToken } from '../../src/tracking/tracking-tokens';
 import { ORIGIN } from '../helpers/browser-client';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
@@ -148,7 +149,9 @@ describe('the send path', () => {
     expect(email.subject).toBe('You left 2 items');
     expect(email.html).toContain('<p>Hi Ida</p>');
     expect(email.html).toContain('&lt;Mug&gt; × 2');
-    expect(email.html).toContain('href="https://mugs.example/cart/recover?t=1"');
+    // Links are tracked (src/tracking): the cart's redirect leads to the recovery URL.
+    const cartLink = /href="https:\/\/marketing\.example\.com\/c\/([^"]+)"/.exec(email.html!)![1]!;
+    expect((await readTrackingToken(env.APP_SECRET, 'click', cartLink))?.link).toBe('https://mugs.example/cart/recover?t=1');
     expect(email.html).not.toContain('evil.example');
   });
 
