@@ -19,7 +19,7 @@ const SIGNATURE_BYTES = 16;
 // A field separator no id, source type or URL we sign can contain (URLs are signed last anyway).
 const SEP = '\u001f';
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const keys = new Map<string, Promise<CryptoKey>>();
 
 function hmacKey(secret: string): Promise<CryptoKey> {

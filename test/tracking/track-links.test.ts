@@ -45,7 +45,7 @@ describe('the link rewriter', () => {
         preheader: null,
         html: '<body><a href="https://shop.example/p?utm_source=mail&utm_campaign={{ contact.first_name | url_encode }}&ref={{ contact.email | url_encode }}&amp;page=2#reviews">Go</a></body>',
       },
-      { contact: { first_name: 'Zoë & Co', email: 'zoe+1@example.com' } },
+      { contact: { first_name: 'Zoë & Co', last_name: null, email: 'zoe+1@example.com' }, shop: { name: 'Shop', postal_address: null, url: null }, unsubscribe_url: `${BASE}/u/x` },
     );
     const out = await addTrackingToHtml(html, delivery, options);
     expect(await linkBehind(hrefs(out)[0]!)).toBe('https://shop.example/p?utm_source=mail&utm_campaign=Zo%C3%AB+%26+Co&ref=zoe%2B1%40example.com&page=2#reviews');

@@ -15,7 +15,7 @@ export const BASE = 'https://marketing.example.com';
  * makes one; its waitUntil work goes on after the response. (Called directly rather than
  * through the loopback service, which stalls past a few hundred requests in flight.)
  */
-export function hit(path: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function hit(path: string, headers: Record<string, string> = {}): Promise<Response> {
   return worker.fetch(new Request(`${BASE}${path}`, { headers, redirect: 'manual' }), env, createExecutionContext());
 }
 
@@ -62,5 +62,5 @@ export function dailyFiguresOf(source: Omit<TrackedDelivery, 'id'>) {
      FROM engagement_daily WHERE workspace_id = ? AND source_type = ? AND source_id = ?`,
   )
     .bind(source.workspaceId, source.sourceType, source.sourceId)
-    .first<Record<string, number>>();
+    .first<{ opens: number; uniqueOpens: number; machineOpens: number; clicks: number; uniqueClicks: number; machineClicks: number }>();
 }
