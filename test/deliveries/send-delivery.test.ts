@@ -272,7 +272,9 @@ describe('/u/:token', () => {
     // The page's forms carry a form token for their action (see test/consent/unsubscribe-page.test.ts).
     const post = async (action: string) => {
       const formToken = await preferencesFormToken(env.APP_SECRET, path.slice('/u/'.length), action);
-      return exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: new URLSearchParams({ action, formToken }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+      return exports.default.fetch(
+        new Request(`${ORIGIN}${path}`, { method: 'POST', body: new URLSearchParams({ action, formToken }), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      );
     };
     await post('unsubscribe-sms');
     const consent = () => env.DB.prepare('SELECT email_consent, sms_consent FROM contacts WHERE id = ?').bind(contactId).first();
