@@ -19,6 +19,35 @@ export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name={CSRF_FIELD} value={token} />;
 }
 
+/** One small button that POSTs to `action` (with the CSRF field and any `fields`), asking first when `confirm` is given. */
+export function PostButton({
+  action,
+  csrfToken,
+  label,
+  tone = 'secondary',
+  confirm,
+  fields = {},
+}: {
+  action: string;
+  csrfToken: string;
+  label: string;
+  tone?: 'secondary' | 'danger';
+  confirm?: string;
+  fields?: Record<string, string>;
+}) {
+  return (
+    <form method="post" action={action} data-confirm={confirm}>
+      <CsrfField token={csrfToken} />
+      {Object.entries(fields).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class={`button small ${tone}`}>
+        {label}
+      </button>
+    </form>
+  );
+}
+
 /** A labelled input with its error and hint. */
 export function Field(props: {
   name: string;

@@ -4,7 +4,7 @@ import { formatInZone } from '../../lib/time';
 import type { InvitationView } from '../../workspaces/invitations.service';
 import type { MemberView } from '../../workspaces/members.service';
 import { ROLES, type Role, permissionTable } from '../../workspaces/roles';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead, type Viewer, viewerCan } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, TableHead, type Viewer, viewerCan } from '../components';
 import { SettingsHeader } from './settings-page';
 
 /** What a members action wants shown after it ran. */
@@ -45,12 +45,7 @@ function MemberRow({ member, viewer, grantable, timeZone }: { member: MemberView
       <td data-label="Joined">{formatInZone(member.joinedAt, timeZone)}</td>
       <td class="row-actions">
         {canChange ? (
-          <form method="post" action={`/app/settings/members/${member.userId}/remove`} data-confirm={`Remove ${member.email} from this workspace?`}>
-            <CsrfField token={viewer.csrfToken} />
-            <button type="submit" class="button small danger">
-              Remove
-            </button>
-          </form>
+          <PostButton action={`/app/settings/members/${member.userId}/remove`} csrfToken={viewer.csrfToken} label="Remove" tone="danger" confirm={`Remove ${member.email} from this workspace?`} />
         ) : null}
       </td>
     </tr>
@@ -131,14 +126,7 @@ export function MembersPage(props: { workspaceName: string; timeZone: string; me
                   <td data-label="Role">{invitation.role}</td>
                   <td data-label="Expires">{formatInZone(invitation.expiresAt, timeZone)}</td>
                   <td class="row-actions">
-                    {canManage ? (
-                      <form method="post" action={`/app/settings/members/invitations/${invitation.id}/revoke`}>
-                        <CsrfField token={viewer.csrfToken} />
-                        <button type="submit" class="button small danger">
-                          Revoke
-                        </button>
-                      </form>
-                    ) : null}
+                    {canManage ? <PostButton action={`/app/settings/members/invitations/${invitation.id}/revoke`} csrfToken={viewer.csrfToken} label="Revoke" tone="danger" /> : null}
                   </td>
                 </tr>
               ))}

@@ -3,7 +3,7 @@ import type { ApiKeyView } from '../../api-keys/api-keys.service';
 import { formatInZone } from '../../lib/time';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
 import type { Role } from '../../workspaces/roles';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, OwnerSubmit, TableHead, Tabs, TimeZoneOptions, type Viewer, viewerCan } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, OwnerSubmit, TableHead, Tabs, TimeZoneOptions, type Viewer, viewerCan } from '../components';
 
 const SETTINGS_TABS = [
   { id: 'general', href: '/app/settings', label: 'Workspace & API keys' },
@@ -98,12 +98,13 @@ function ApiKeyRow({ apiKey, timeZone, csrfToken, canEdit }: { apiKey: ApiKeyVie
       <td data-label="Status">{apiKey.revokedAt ? <span class="badge muted">Revoked</span> : <span class="badge success">Active</span>}</td>
       <td class="row-actions">
         {canEdit && !apiKey.revokedAt ? (
-          <form method="post" action={`/app/settings/api-keys/${apiKey.id}/revoke`} data-confirm={`Revoke "${apiKey.name}"? Anything using it will stop working.`}>
-            <CsrfField token={csrfToken} />
-            <button type="submit" class="button small danger">
-              Revoke
-            </button>
-          </form>
+          <PostButton
+            action={`/app/settings/api-keys/${apiKey.id}/revoke`}
+            csrfToken={csrfToken}
+            label="Revoke"
+            tone="danger"
+            confirm={`Revoke "${apiKey.name}"? Anything using it will stop working.`}
+          />
         ) : null}
       </td>
     </tr>

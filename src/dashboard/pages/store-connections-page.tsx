@@ -3,7 +3,7 @@ import { STORE_PLATFORMS, type StorePlatform } from '../../db/schema';
 import { formatInZone } from '../../lib/time';
 import type { StoreConnectionView } from '../../stores/store-connections.service';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, type Viewer, viewerCan } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, type Viewer, viewerCan } from '../components';
 import { SettingsHeader } from './settings-page';
 
 const PLATFORM_LABELS: Record<StorePlatform, string> = { shopify: 'Shopify', woocommerce: 'WooCommerce', custom: 'Custom (generic events)' };
@@ -125,12 +125,13 @@ function ConnectionCard({ shown, timeZone, csrfToken, canEdit }: { shown: Connec
         <SetupSteps platform={connection.platform} url={url} secretShown={Boolean(secret)} />
       </details>
       {canEdit ? (
-        <form method="post" action={`/app/settings/stores/${connection.id}/delete`} data-confirm={`Disconnect "${connection.name}"? Its webhooks will be refused.`}>
-          <CsrfField token={csrfToken} />
-          <button type="submit" class="button small danger">
-            Disconnect
-          </button>
-        </form>
+        <PostButton
+          action={`/app/settings/stores/${connection.id}/delete`}
+          csrfToken={csrfToken}
+          label="Disconnect"
+          tone="danger"
+          confirm={`Disconnect "${connection.name}"? Its webhooks will be refused.`}
+        />
       ) : null}
     </section>
   );

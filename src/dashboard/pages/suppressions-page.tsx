@@ -3,7 +3,7 @@ import { SUPPRESSION_REASONS, type ConsentChannel, type SuppressionReason } from
 import { formatInZone } from '../../lib/time';
 import type { SuppressionPage } from '../../consent/suppressions.service';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead, type Viewer, viewerCan } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, TableHead, type Viewer, viewerCan } from '../components';
 import { SettingsHeader } from './settings-page';
 
 // What each channel's list holds, in the page's words.
@@ -92,13 +92,13 @@ export function SuppressionsPage({
                   <td data-label="Since">{formatInZone(row.createdAt, workspace.timeZone)}</td>
                   <td class="row-actions">
                     {canEdit ? (
-                      <form method="post" action="/app/settings/suppressions/remove" data-confirm={`Allow ${words.what} to ${row.address} again?`}>
-                        <CsrfField token={csrfToken} />
-                        <input type="hidden" name="address" value={row.address} />
-                        <button type="submit" class="button small secondary">
-                          Remove
-                        </button>
-                      </form>
+                      <PostButton
+                        action="/app/settings/suppressions/remove"
+                        csrfToken={csrfToken}
+                        label="Remove"
+                        confirm={`Allow ${words.what} to ${row.address} again?`}
+                        fields={{ address: row.address }}
+                      />
                     ) : null}
                   </td>
                 </tr>
