@@ -179,6 +179,26 @@ async function selectedWorkspace(page) {
   return (await page.locator('#workspace-select option:checked').innerText()).trim();
 }
 
+/**
+ * Waits for `text` in the sandboxed frame `selector`. Each edit re-renders such a frame (a new
+ * srcdoc, an opaque origin Chromium may put in its own process), and a wait caught by that
+ * swap ends with "Target closed" or "detached"; it is then simply waited for again.
+ */
+async function waitForFrameText(page, selector, text, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await page
+        .frameLocator(selector)
+        .getByText(text)
+        .first()
+        .waitFor({ timeout: Math.max(1, deadline - Date.now()) });
+    } catch (err) {
+      if (Date.now() >= deadline || !/closed|detached/i.test(String(err?.message))) throw err;
+    }
+  }
+}
+
 /** The first message to `to` in the dev mailbox that `matches`, waiting up to 30 s for it. */
 async function waitForMail(to, matches) {
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
@@ -706,16 +726,16 @@ function scenarios(base, page) {
           // The editor: the visual view (editable, same-origin) holds a copy without script or handlers.
           await page.goto(`${base}/app/marketing/designs/${design.id}`);
           const visual = page.frameLocator('iframe.visual-editor');
-          await visual.getByText('Marker paragraph').waitFor();
+          await waitForFrameText(page, 'iframe.visual-editor', 'Marker paragraph');
           await page.waitForFunction(() => document.querySelector('iframe.visual-editor').contentDocument?.designMode === 'on');
           assert.equal(await visual.locator('script, iframe, [onerror], a[href^="javascript:"], meta[http-equiv]').count(), 0, 'the editable copy is stripped');
-          await page.frameLocator('iframe.email-preview').getByText('Marker paragraph for Alex').waitFor();
+          await waitForFrameText(page, 'iframe.email-preview', 'Marker paragraph for Alex');
           await expectNothingRan('the editor');
           // Typing re-renders the live preview (a srcdoc in the opaque-origin frame), scripts and all.
           await visual.getByText('Marker paragraph').click();
           await page.keyboard.press('End');
           await page.keyboard.type(' edited');
-          await page.frameLocator('iframe.email-preview').getByText('edited').waitFor();
+          await waitForFrameText(page, 'iframe.email-preview', 'edited');
           await page
             .frameLocator('iframe.email-preview')
             .locator('#lure')
@@ -726,7 +746,7 @@ function scenarios(base, page) {
           const segment = await api('/segments', { name: `Hostile audience ${run}`, definition: { match: 'all', children: [] } });
           const { campaign } = await api('/campaigns', { name: `Hostile ${run}`, contentId: design.id, audience: { type: 'segment', segmentId: segment.segment.id } });
           await page.goto(`${base}/app/marketing/campaigns/${campaign.id}?step=content`);
-          await page.frameLocator('iframe.email-preview').getByText('Marker paragraph for Alex').waitFor();
+          await waitForFrameText(page, 'iframe.email-preview', 'Marker paragraph for Alex');
           await expectNothingRan('the campaign content step');
           await page.goto(`${base}/app/marketing/campaigns/${campaign.id}?step=review`);
           await page.getByRole('heading', { name: 'Review' }).waitFor();
