@@ -27,21 +27,25 @@ export async function verificationEmail(env: AccountMailEnv, user: Pick<MailedUs
   };
 }
 
+/** The button to the reset page: its token covers the current password hash, so it works once. */
+async function newPasswordAction(env: AccountMailEnv, user: MailedUser, now: number): Promise<AccountMail['action']> {
+  const token = await signAccountToken(env.APP_SECRET, 'password-reset', user.id, user.passwordHash, now);
+  return { label: 'Choose a new password', url: publicUrl(env, `/reset-password?token=${encodeURIComponent(token)}`) };
+}
+
 /** "Reset your password": a link that works once, for an hour. */
 export async function passwordResetEmail(env: AccountMailEnv, user: MailedUser, now: number): Promise<AccountMail> {
-  const token = await signAccountToken(env.APP_SECRET, 'password-reset', user.id, user.passwordHash, now);
   return {
     to: user.email,
     subject: 'Reset your password',
     paragraphs: ['Someone (we hope you) asked to reset the password of your Edge Marketing account.', 'The link works once, for one hour. Resetting signs you out everywhere else.'],
-    action: { label: 'Choose a new password', url: publicUrl(env, `/reset-password?token=${encodeURIComponent(token)}`) },
+    action: await newPasswordAction(env, user, now),
     footnote: 'If you did not ask for this, ignore this email: your password stays as it is.',
   };
 }
 
 /** Told to the owner of an address instead of telling the sign-up form that it is taken. */
 export async function alreadyRegisteredEmail(env: AccountMailEnv, user: MailedUser, now: number): Promise<AccountMail> {
-  const token = await signAccountToken(env.APP_SECRET, 'password-reset', user.id, user.passwordHash, now);
   return {
     to: user.email,
     subject: 'You already have an account',
@@ -49,7 +53,7 @@ export async function alreadyRegisteredEmail(env: AccountMailEnv, user: MailedUs
       'Someone tried to create an Edge Marketing account with this email address, which already has one.',
       `If it was you, log in at ${publicUrl(env, '/login')}, or choose a new password with the link below (it works once, for one hour).`,
     ],
-    action: { label: 'Choose a new password', url: publicUrl(env, `/reset-password?token=${encodeURIComponent(token)}`) },
+    action: await newPasswordAction(env, user, now),
     footnote: 'If it was not you, ignore this email: nothing has changed.',
   };
 }

@@ -5,6 +5,7 @@ import { and, asc, eq, gt, like } from 'drizzle-orm';
 import { z } from 'zod';
 import { Email } from '../accounts/accounts.schemas';
 import { normalizePhone } from '../contacts/contact-fields';
+import { ContactPhone } from '../contacts/contacts.schemas';
 import { CONSENT_CHANNELS, SUPPRESSION_REASONS, suppressions, type ConsentChannel, type SuppressionReason } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { normalizeEmail } from '../lib/email-address';
@@ -37,23 +38,13 @@ export async function unsuppressEmail(tenant: Tenant, email: string, reason: Sup
   await tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.channel, 'email'), eq(suppressions.address, email), eq(suppressions.reason, reason)));
 }
 
-/** An E.164 phone number (international format: the list has no workspace country to guess from). */
-const Phone = z.string().transform((raw, ctx) => {
-  const phone = normalizePhone(raw);
-  if (!phone) {
-    ctx.addIssue({ code: 'custom', message: 'Give a valid phone number in international format, e.g. +447911123456' });
-    return z.NEVER;
-  }
-  return phone;
-});
-
 const optionalText = (max: number) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().trim().max(max).optional());
 
 /** An address to suppress: an `email`, or a `phone` for SMS. */
 export const SuppressionInput = z
   .object({
     email: z.preprocess((value) => (value === '' ? undefined : value), Email.optional()),
-    phone: z.preprocess((value) => (value === '' ? undefined : value), Phone.optional()),
+    phone: z.preprocess((value) => (value === '' ? undefined : value), ContactPhone.optional()),
     reason: z.enum(SUPPRESSION_REASONS).default('manual'),
     detail: optionalText(300).transform((value) => value ?? null),
   })
