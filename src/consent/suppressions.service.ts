@@ -64,11 +64,10 @@ export const SuppressionListQuery = z.object({
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-export type SuppressionListQuery = z.input<typeof SuppressionListQuery>;
+export type SuppressionListQuery = z.infer<typeof SuppressionListQuery>;
 
 /** A page of one channel's suppressed addresses in address order; `q` matches an address prefix. */
-export async function listSuppressions(tenant: Tenant, raw: SuppressionListQuery) {
-  const query = SuppressionListQuery.parse(raw);
+export async function listSuppressions(tenant: Tenant, query: SuppressionListQuery) {
   const rows = await tenant.db
     .select({ channel: suppressions.channel, address: suppressions.address, reason: suppressions.reason, detail: suppressions.detail, createdAt: suppressions.createdAt })
     .from(suppressions)
