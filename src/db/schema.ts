@@ -57,6 +57,9 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   senderFailingSince: integer(),
   senderCheckedAt: integer(),
   senderAuthFailures: integer().notNull().default(0),
+  // How long after a click, and after an open, an order is credited to the message (src/tracking/attribution.ts).
+  clickWindowMs: integer().notNull().default(432_000_000),
+  openWindowMs: integer().notNull().default(432_000_000),
   updatedAt: integer().notNull(),
 });
 
@@ -750,4 +753,30 @@ export const trackerFlushes = sqliteTable(
     flushedAt: integer().notNull(),
   },
   (t) => [primaryKey({ columns: [t.tracker, t.seq] })],
+);
+
+export const ATTRIBUTION_TOUCHES = ['click', 'open'] as const;
+export type AttributionTouch = (typeof ATTRIBUTION_TOUCHES)[number];
+
+/** An order credited to the one message that led to it; revenue follows the order's refunds. */
+export const orderAttributions = sqliteTable(
+  'order_attributions',
+  {
+    orderId: text()
+      .primaryKey()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceRef(),
+    contactId: contactRef(),
+    deliveryId: text()
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    sourceType: text({ enum: DELIVERY_SOURCES }).notNull(),
+    sourceId: text().notNull(),
+    touch: text({ enum: ATTRIBUTION_TOUCHES }).notNull(),
+    touchedAt: integer().notNull(),
+    revenueCents: integer().notNull(),
+    currency: text().notNull(),
+    orderedAt: integer().notNull(),
+  },
+  (t) => [index('order_attributions_source_idx').on(t.workspaceId, t.sourceType, t.sourceId, t.orderedAt), index('order_attributions_delivery_idx').on(t.deliveryId)],
 );
