@@ -28,6 +28,9 @@
   }
 
   let timer;
+  // Previews are asked for in order but may be answered out of order (a slow render of an
+  // earlier edit); only the answer to the latest request may be shown.
+  let latestRequest = 0;
   function schedulePreview() {
     clearTimeout(timer);
     timer = setTimeout(refreshPreview, 500);
@@ -35,6 +38,7 @@
 
   async function refreshPreview() {
     const body = { subject: form.subject.value, preheader: form.preheader.value || null, html: textarea.value };
+    const request = ++latestRequest;
     try {
       const res = await fetch('/app/marketing/designs/preview', {
         method: 'POST',
@@ -42,6 +46,7 @@
         body: JSON.stringify(body),
       });
       const result = await res.json();
+      if (request !== latestRequest) return;
       if (!res.ok) {
         previewError.textContent = result.error.message;
         return;
@@ -50,6 +55,7 @@
       previewSubject.textContent = `Subject: ${result.subject}`;
       window.untrustedHtml.show(preview, result.html);
     } catch {
+      if (request !== latestRequest) return;
       previewError.textContent = 'The preview could not be refreshed.';
     }
   }

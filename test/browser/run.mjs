@@ -194,7 +194,16 @@ async function waitForFrameText(page, selector, text, timeout = 15_000) {
         .first()
         .waitFor({ timeout: Math.max(1, deadline - Date.now()) });
     } catch (err) {
-      if (Date.now() >= deadline || !/closed|detached/i.test(String(err?.message))) throw err;
+      if (Date.now() >= deadline) {
+        // Say what the frame showed instead, so a failure tells its own story.
+        const shown = await page
+          .frameLocator(selector)
+          .locator('body')
+          .innerText({ timeout: 1_000 })
+          .catch(() => '(unreadable)');
+        throw new Error(`${selector} never showed "${text}"; it shows: ${JSON.stringify(shown.slice(0, 300))}`, { cause: err });
+      }
+      if (!/closed|detached/i.test(String(err?.message))) throw err;
     }
   }
 }
