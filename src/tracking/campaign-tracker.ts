@@ -38,15 +38,17 @@ export class CampaignTracker extends DurableObject<Env> {
     });
   }
 
-  /** Counts one open or click of a delivery of this tracker's campaign or flow. */
-  async record(tracker: TrackerIdentity, hit: EngagementHit): Promise<void> {
+  /** Counts opens and clicks of deliveries of this tracker's campaign or flow, in the order they came. */
+  async record(tracker: TrackerIdentity, hits: EngagementHit[]): Promise<void> {
     const sql = this.ctx.storage.sql;
     // Written once; remembered so later hits skip the read (this runs for every pixel load).
     if (!this.identityKnown) {
       if (readTrackerMeta(sql, 'identity') === null) writeTrackerMeta(sql, 'identity', JSON.stringify(tracker));
       this.identityKnown = true;
     }
-    recordEngagement(sql, hit);
+    this.ctx.storage.transactionSync(() => {
+      for (const hit of hits) recordEngagement(sql, hit);
+    });
     if (this.alarmAt === null) await this.scheduleFlush(Date.now() + FLUSH_DELAY_MS);
   }
 

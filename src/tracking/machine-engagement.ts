@@ -5,7 +5,8 @@
 // Machine opens: privacy proxies that fetch every image themselves.
 // - Apple Mail Privacy Protection loads remote content through Apple's proxies when a
 //   device downloads the message, whether or not anyone reads it. Its requests come from
-//   Apple's network (17.0.0.0/8) with a bare "Mozilla/5.0" user agent. Such an open never
+//   Apple's network (17.0.0.0/8, and Apple's IPv6 blocks 2620:149::/32, 2a01:b740::/32,
+//   2403:300::/32) with a bare "Mozilla/5.0" user agent. Such an open never
 //   shows a reader, so it is a machine open whenever it happens.
 // - Gmail's image proxy ("GoogleImageProxy", via ggpht.com) and Yahoo's ("YahooMailProxy")
 //   fetch when the reader opens the message, but also prefetch on arrival: an open from
@@ -24,8 +25,16 @@ export const SCANNER_BURST_MS = 2_000;
 /** What a request tells about its sender. */
 export type RequestOrigin = { userAgent: string; ip: string };
 
+// The first two groups of Apple's IPv6 blocks, as Cloudflare writes them (lower case, no leading zeros).
+const APPLE_IPV6_PREFIXES = ['2620:149:', '2a01:b740:', '2403:300:'];
+
+function isAppleNetwork(ip: string): boolean {
+  const address = ip.toLowerCase();
+  return address.startsWith('17.') || APPLE_IPV6_PREFIXES.some((prefix) => address.startsWith(prefix));
+}
+
 function isAppleProxy({ userAgent, ip }: RequestOrigin): boolean {
-  return ip.startsWith('17.') || userAgent.trim() === 'Mozilla/5.0';
+  return isAppleNetwork(ip) || userAgent.trim() === 'Mozilla/5.0';
 }
 
 function isPrefetchingProxy({ userAgent }: RequestOrigin): boolean {

@@ -127,19 +127,21 @@ describe('CampaignTracker', () => {
 
 describe('machine opens and clicks', () => {
   it('counts Apple Mail Privacy Protection and prefetching image proxies apart from readers', async () => {
-    const [apple, gmailEarly, gmailLater, reader] = await newDeliveries('camp-proxies', 4);
+    const [apple, appleV6, gmailEarly, gmailLater, reader] = await newDeliveries('camp-proxies', 5);
     const justSent = Date.now();
     await hit(`/o/${await signOpenToken(secret, apple!, sentAt)}`, { 'user-agent': 'Mozilla/5.0', 'cf-connecting-ip': '17.58.101.4' });
+    // From Apple's IPv6 egress, whatever the user agent says.
+    await hit(`/o/${await signOpenToken(secret, appleV6!, sentAt)}`, { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)', 'cf-connecting-ip': '2A01:B740:A42:1::5' });
     await hit(`/o/${await signOpenToken(secret, gmailEarly!, justSent)}`, { 'user-agent': 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' });
     await hit(`/o/${await signOpenToken(secret, gmailLater!, sentAt)}`, { 'user-agent': 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' });
     await hit(`/o/${await signOpenToken(secret, reader!, sentAt)}`, { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)' });
-    await waitForOpens(source('camp-proxies'), 4);
+    await waitForOpens(source('camp-proxies'), 5);
     await flushTrackers(source('camp-proxies'));
-    expect(await dailyFiguresOf(source('camp-proxies'))).toMatchObject({ opens: 2, uniqueOpens: 2, machineOpens: 2 });
-    const machine = await env.DB.prepare('SELECT delivery_id FROM delivery_engagements WHERE machine_opened_at IS NOT NULL AND opened_at IS NULL AND delivery_id IN (?, ?)')
-      .bind(apple!.id, gmailEarly!.id)
+    expect(await dailyFiguresOf(source('camp-proxies'))).toMatchObject({ opens: 2, uniqueOpens: 2, machineOpens: 3 });
+    const machine = await env.DB.prepare('SELECT delivery_id FROM delivery_engagements WHERE machine_opened_at IS NOT NULL AND opened_at IS NULL AND delivery_id IN (?, ?, ?)')
+      .bind(apple!.id, appleV6!.id, gmailEarly!.id)
       .all();
-    expect(machine.results).toHaveLength(2);
+    expect(machine.results).toHaveLength(3);
   });
 
   it('counts clicks at delivery, and bursts on every link, as scanners', async () => {
