@@ -5,9 +5,9 @@
   const form = document.getElementById('design-form');
   if (!form) return;
   const textarea = form.querySelector('textarea[name="html"]');
-  const visual = form.querySelector('.visual-editor');
+  let visual = form.querySelector('.visual-editor');
   const tabs = form.querySelector('.editor-tabs');
-  const preview = document.querySelector('.email-preview');
+  let preview = document.querySelector('.email-preview');
   const previewSubject = document.getElementById('preview-subject');
   const previewError = document.getElementById('preview-error');
   const csrf = form.querySelector('input[name="_csrf"]').value;
@@ -20,7 +20,7 @@
     textarea.previousElementSibling.hidden = isVisual; // the HTML label
     if (isVisual) {
       // Editing happens on a copy without scripts or event handlers (see /untrusted-html.js).
-      window.untrustedHtml.edit(visual, textarea.value, (html) => {
+      visual = window.untrustedHtml.edit(visual, textarea.value, (html) => {
         textarea.value = html;
         schedulePreview();
       });
@@ -53,7 +53,7 @@
       }
       previewError.textContent = '';
       previewSubject.textContent = `Subject: ${result.subject}`;
-      window.untrustedHtml.show(preview, result.html);
+      preview = window.untrustedHtml.show(preview, result.html);
     } catch {
       if (request !== latestRequest) return;
       previewError.textContent = 'The preview could not be refreshed.';

@@ -41,23 +41,41 @@ window.untrustedHtml = (() => {
   const getOuterHtml = Object.getOwnPropertyDescriptor(Element.prototype, 'outerHTML').get;
   const listen = EventTarget.prototype.addEventListener;
 
+  // Each rendering gets a new frame element rather than a new document in the old one: a
+  // frame navigated in place adds an entry to the tab's history (Back would step through
+  // old previews), and Chromium moves a sandboxed frame to another process when it is
+  // navigated, which browser automation loses track of.
+  function replaceFrame(frame, fill) {
+    const fresh = frame.cloneNode(false);
+    fresh.removeAttribute('src');
+    fill(fresh);
+    frame.replaceWith(fresh);
+    return fresh;
+  }
+
   return {
-    /** Shows `html` read-only in an opaque-origin frame. */
+    /** Shows `html` read-only in an opaque-origin frame that replaces `frame`; returns the new frame. */
     show(frame, html) {
       checkFrame(frame, 'view');
-      frame.removeAttribute('src');
-      frame.srcdoc = html;
+      return replaceFrame(frame, (fresh) => {
+        fresh.srcdoc = html;
+      });
     },
 
-    /** Shows a stripped copy of `html` editable; `onEdit` gets the edited document as HTML. */
+    /**
+     * Shows a stripped copy of `html` editable in a frame that replaces `frame` (returned);
+     * `onEdit` gets the edited document as HTML.
+     */
     edit(frame, html, onEdit) {
       checkFrame(frame, 'edit');
-      frame.onload = () => {
-        const doc = frame.contentDocument;
-        setDesignMode.call(doc, 'on');
-        listen.call(doc, 'input', () => onEdit(`<!doctype html>\n${getOuterHtml.call(getDocumentElement.call(doc))}`));
-      };
-      frame.srcdoc = stripActiveContent(html);
+      return replaceFrame(frame, (fresh) => {
+        fresh.onload = () => {
+          const doc = fresh.contentDocument;
+          setDesignMode.call(doc, 'on');
+          listen.call(doc, 'input', () => onEdit(`<!doctype html>\n${getOuterHtml.call(getDocumentElement.call(doc))}`));
+        };
+        fresh.srcdoc = stripActiveContent(html);
+      });
     },
   };
 })();

@@ -199,9 +199,15 @@ async function waitForFrameText(page, selector, text, timeout = 15_000) {
         const shown = await page
           .frameLocator(selector)
           .locator('body')
-          .innerText({ timeout: 1_000 })
+          .innerText({ timeout: 5_000 })
           .catch(() => '(unreadable)');
-        throw new Error(`${selector} never showed "${text}"; it shows: ${JSON.stringify(shown.slice(0, 300))}`, { cause: err });
+        const frame = await page
+          .evaluate((sel) => {
+            const element = document.querySelector(sel);
+            return { src: element?.getAttribute('src'), srcdoc: element?.getAttribute('srcdoc')?.slice(-400), pageError: document.getElementById('preview-error')?.textContent };
+          }, selector)
+          .catch((e) => String(e));
+        throw new Error(`${selector} never showed "${text}"; it shows: ${JSON.stringify(shown.slice(0, 300))}; frame: ${JSON.stringify(frame)}`, { cause: err });
       }
       if (!/closed|detached/i.test(String(err?.message))) throw err;
     }
@@ -740,11 +746,15 @@ function scenarios(base, page) {
           assert.equal(await visual.locator('script, iframe, [onerror], a[href^="javascript:"], meta[http-equiv]').count(), 0, 'the editable copy is stripped');
           await waitForFrameText(page, 'iframe.email-preview', 'Marker paragraph for Alex');
           await expectNothingRan('the editor');
+          const historyLength = await page.evaluate(() => history.length);
           // Typing re-renders the live preview (a srcdoc in the opaque-origin frame), scripts and all.
           await visual.getByText('Marker paragraph').click();
           await page.keyboard.press('End');
           await page.keyboard.type(' edited');
+          await page.waitForFunction(() => document.querySelector('textarea[name="html"]').value.includes('edited'));
           await waitForFrameText(page, 'iframe.email-preview', 'edited');
+          // Each preview is a new frame, not a navigation: Back leaves the editor instead of stepping through previews.
+          assert.equal(await page.evaluate(() => history.length), historyLength, 'previews add no history entries');
           await page
             .frameLocator('iframe.email-preview')
             .locator('#lure')
