@@ -17,9 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { argon2id } from 'hash-wasm';
 import { ROOT } from './dev-server.mjs';
+import { benchResult, QUICK, row } from './report.mjs';
 
 const PORT = Number(process.env.BENCH_PORT ?? 8931);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 5 : 15));
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 const CASES = [
@@ -154,11 +155,13 @@ export async function run() {
   writeFileSync(join(dir, 'wrangler.toml'), 'name = "password-hash-bench"\nmain = "worker.mjs"\ncompatibility_date = "2026-04-01"\n');
   const stop = await startWorker(dir);
   try {
+    const rows = [];
     const [noopMin, noopMedian] = await timeRequests('/noop');
     console.log(`empty request: min ${noopMin.toFixed(1)} ms, median ${noopMedian.toFixed(1)} ms (subtracted below)`);
     for (const { name, path } of CASES) {
       const [min, median] = await timeRequests(path);
       console.log(`${name}: min ${(min - noopMin).toFixed(0)} ms, median ${(median - noopMedian).toFixed(0)} ms per hash`);
+      rows.push(row({ path: `password hash: ${name}`, figure: `median ${(median - noopMedian).toFixed(0)} ms per hash in workerd` }));
     }
     for (const { name, path } of CASES.filter((c) => c.path.startsWith('/argon2id'))) {
       const params = new URL(path, 'http://x').searchParams;
@@ -179,10 +182,10 @@ export async function run() {
     }
     const refused = await (await fetch(`http://127.0.0.1:${PORT}/compile-from-bytes`)).text();
     console.log(`compiling WebAssembly from bytes in workerd (what hash-wasm as published does): ${refused}`);
-    return { name: 'password-hash', ok: true };
+    return benchResult('password-hash', rows);
   } catch (err) {
     console.error(String(err));
-    return { name: 'password-hash', ok: false };
+    return benchResult('password-hash', [row({ path: 'password hash', figure: `failed: ${String(err)}`, pass: false })]);
   } finally {
     stop();
   }

@@ -1,11 +1,18 @@
-// `npm run bench`: runs every scripts/bench/*.bench.mjs in turn (or those named on
-// the command line) and prints one summary line each. Exits 1 when a target is missed.
+// `npm run bench`: runs every scripts/bench/*.bench.mjs in turn (or those named on the
+// command line), then prints one table of all their figures and writes it as JSON and
+// Markdown (report.mjs). `--quick` runs a small version of each. Exits 1 when a target
+// is missed.
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const args = process.argv.slice(2);
+// Set before the benches load: they size themselves from it.
+if (args.includes('--quick')) process.env.BENCH_QUICK = '1';
+const { formatTable, writeResults } = await import('./report.mjs');
+
 const dir = dirname(fileURLToPath(import.meta.url));
-const wanted = process.argv.slice(2);
+const wanted = args.filter((arg) => !arg.startsWith('--'));
 const files = readdirSync(dir)
   .filter((file) => file.endsWith('.bench.mjs'))
   .filter((file) => !wanted.length || wanted.some((name) => file.startsWith(name)));
@@ -15,5 +22,8 @@ for (const file of files) {
   const bench = await import(`./${file}`);
   results.push(await bench.run());
 }
+console.log(`\n${formatTable(results.flatMap((result) => result.rows))}\n`);
+const written = writeResults(results);
+console.log(`written to ${written.json} and ${written.markdown}`);
 for (const result of results) console.log(`bench ${result.name}: ${result.ok ? 'met its target' : 'MISSED its target'}`);
 process.exit(results.every((result) => result.ok) ? 0 : 1);

@@ -6,8 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer, wranglerSync } from './dev-server.mjs';
+import { benchResult, QUICK, row } from './report.mjs';
 
-const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? (QUICK ? 100_000 : 1_000_000));
 const TARGET_MS = 500;
 const DAY = 86_400_000;
 const WORKSPACE = '01BENCHWORKSPACE0000000000';
@@ -127,7 +128,7 @@ export async function run() {
       return res.json();
     });
   try {
-    let ok = true;
+    const rows = [];
     for (const segment of SEGMENTS) {
       const { segment: saved } = await api('/segments', { method: 'POST', body: JSON.stringify(segment) });
       // First call warms the isolate and D1's page cache, as a live builder would.
@@ -135,12 +136,19 @@ export async function run() {
       const count = await timed(() => api(`/segments/${saved.id}`));
       const page = await timed(() => api(`/segments/${saved.id}/members?limit=100`));
       const pass = count.ms < TARGET_MS && page.ms < TARGET_MS;
-      ok &&= pass;
+      rows.push(
+        row({
+          path: `segment "${segment.name}" of ${CONTACTS.toLocaleString()}`,
+          figure: `count ${count.ms.toFixed(0)} ms, first page ${page.ms.toFixed(0)} ms`,
+          target: `each < ${TARGET_MS} ms`,
+          pass,
+        }),
+      );
       console.log(
         `segments: ${segment.name.padEnd(34)} count ${String(count.value.segment.count).padStart(7)} in ${count.ms.toFixed(0).padStart(4)} ms; first page of ${page.value.members.length} in ${page.ms.toFixed(0).padStart(4)} ms ${pass ? 'PASS' : 'FAIL'}`,
       );
     }
-    return { name: 'segments', ok };
+    return benchResult('segments', rows);
   } finally {
     server.stop();
   }

@@ -3,8 +3,9 @@
 // worker-mailer), against nodemailer with pooled connections blasting the same sink
 // in the same run. Target: at least 0.5x. BENCH_SENDS sets the number (default 10,000).
 import { runCampaignBench } from './campaign-run.mjs';
+import { benchResult, QUICK, row } from './report.mjs';
 
-const CONTACTS = Number(process.env.BENCH_SENDS ?? 10_000);
+const CONTACTS = Number(process.env.BENCH_SENDS ?? (QUICK ? 1_000 : 10_000));
 const TARGET_RATIO = 0.5;
 
 export async function run() {
@@ -15,5 +16,14 @@ export async function run() {
       `nodemailer ${result.baseline.toFixed(0)}/s: ${(result.sinkRate / result.baseline).toFixed(2)}x at the sink, ${result.ratio.toFixed(2)}x end to end (target ${TARGET_RATIO}x); ` +
       `duplicates ${result.duplicates}, losses ${result.losses}, unsubscribed reached ${result.unsubscribedReached} ${ok ? 'PASS' : 'FAIL'}`,
   );
-  return { name: 'sends', ok };
+  return benchResult('sends', [
+    row({
+      path: `sends queue to sink, ${CONTACTS.toLocaleString()} messages`,
+      figure: `${result.sinkRate.toFixed(0)} sends/s at the sink, ${result.duplicates} duplicates, ${result.losses} losses`,
+      baseline: `nodemailer pooled ${result.baseline.toFixed(0)}/s`,
+      ratio: result.sinkRate / result.baseline,
+      target: `>= ${TARGET_RATIO}x, 0 duplicates, 0 losses`,
+      pass: ok,
+    }),
+  ]);
 }

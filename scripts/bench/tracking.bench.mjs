@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startDevServer } from './dev-server.mjs';
 import { runLoad } from './load.mjs';
+import { benchResult, QUICK, row } from './report.mjs';
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 3_000 : 10_000));
 const CONCURRENCIES = [1, 32];
 const DELIVERIES = 5_000;
 const SEP = '\u001f';
@@ -37,7 +38,7 @@ export async function run() {
   const secret = /^APP_SECRET=(.*)$/m.exec(readFileSync(join(ROOT, '.dev.vars'), 'utf8'))?.[1]?.trim();
   if (!secret) throw new Error('.dev.vars has no APP_SECRET');
   const server = await startDevServer({ port: 8803 });
-  let ok = true;
+  const rows = [];
   try {
     const opens = tokens(secret, 'o');
     const clicks = tokens(secret, 'c');
@@ -57,12 +58,21 @@ export async function run() {
         const rate = result.rps / hello.rps;
         const tail = result.p99 / hello.p99;
         const pass = rate >= 0.8 && tail <= 1.5 && failed === 0;
-        ok &&= pass;
         console.log(`tracking c=${String(concurrency).padStart(2)} ${name} ${fmt(result, failed)}  -> ${rate.toFixed(2)}x req/s, ${tail.toFixed(2)}x p99 ${pass ? 'PASS' : 'FAIL'}`);
+        rows.push(
+          row({
+            path: `${name.trim()}, c=${concurrency}`,
+            figure: `${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms${failed ? `, ${failed} errors` : ''}`,
+            baseline: `hello-world ${hello.rps.toFixed(0)} req/s, p99 ${hello.p99.toFixed(1)} ms`,
+            ratio: rate,
+            target: `>= 0.80x req/s, p99 <= 1.5x (${tail.toFixed(2)}x)`,
+            pass,
+          }),
+        );
       }
     }
   } finally {
     server.stop();
   }
-  return { name: 'tracking', ok };
+  return benchResult('tracking', rows);
 }

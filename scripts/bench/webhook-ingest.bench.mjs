@@ -3,8 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { connectBenchStore, startDevServer } from './dev-server.mjs';
 import { runLoad } from './load.mjs';
+import { benchResult, QUICK, row } from './report.mjs';
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 3_000 : 10_000));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // More than a run can send: a repeated event id would be a (cheaper) redelivery.
 const PRESIGNED = 20_000;
@@ -54,5 +55,9 @@ export async function run() {
   console.log(`webhook-ingest: with consumer signed ingest ${fmt(full.ingest)}  -> ${full.ratio.toFixed(2)}x`);
   const ok = edge.ratio >= 0.6 && edge.ingest.errors === 0;
   console.log(`webhook-ingest: edge ratio ${edge.ratio.toFixed(2)}x hello-world (target >= 0.60x) ${ok ? 'PASS' : 'FAIL'}`);
-  return { name: 'webhook-ingest', ok };
+  const figure = (r) => `${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
+  return benchResult('webhook-ingest', [
+    row({ path: `webhook ingest, edge only, c=${CONCURRENCY}`, figure: figure(edge.ingest), baseline: `hello-world ${figure(edge.hello)}`, ratio: edge.ratio, target: '>= 0.60x', pass: ok }),
+    row({ path: `webhook ingest, with consumer, c=${CONCURRENCY}`, figure: figure(full.ingest), baseline: `hello-world ${figure(full.hello)}`, ratio: full.ratio }),
+  ]);
 }
