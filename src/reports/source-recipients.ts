@@ -2,7 +2,7 @@
 // it went out, the reader's first open and click, an unsubscribe through its link, and
 // the orders credited to it. Keyset pages by delivery id (oldest first), narrowed by a
 // filter; the CSV export walks the same pages.
-import { and, asc, eq, exists, gt, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, type SQL, sql } from 'drizzle-orm';
 import { type ConsentChannel, contacts, type DeliverySource, type DeliveryStatus, deliveries, deliveryEngagements, orderAttributions } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
@@ -52,7 +52,7 @@ function filterCondition(filter: RecipientFilter | undefined): SQL | undefined {
     case 'skipped':
       return eq(deliveries.status, 'skipped');
     case 'converted':
-      return exists(sql`SELECT 1 FROM ${orderAttributions} WHERE ${creditedOrders(deliveries.id)}`);
+      return sql`exists (SELECT 1 FROM ${orderAttributions} WHERE ${creditedOrders(deliveries.id)})`;
     case undefined:
       return undefined;
   }
