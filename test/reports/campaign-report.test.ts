@@ -1,10 +1,12 @@
 // A campaign's report, recipients, CSV and log, through /api/v1 and the dashboard, on real
 // D1: every figure is checked against the raw rows it is read from.
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { unsubscribeToken } from '../../src/consent/unsubscribe-tokens';
 import { parseCsv } from '../../src/contacts/csv';
 import { csvCell } from '../../src/lib/csv-write';
 import { DAY, HOUR, MINUTE } from '../../src/lib/time';
+import { ORIGIN } from '../helpers/browser-client';
 import { apiErrorOf, callApi, createApiKey, type Merchant, signUpMerchant } from '../helpers/factories';
 import { insertDeliveries, insertCampaign, seedMixedCampaign } from './report-fixtures';
 
@@ -20,7 +22,18 @@ type Report = {
       failedByReason: { reasonCode: string; count: number }[];
       skippedByReason: { reasonCode: string; count: number }[];
     };
-    engagement: { uniqueOpens: number; uniqueClicks: number; unsubscribes: number; opens: number; clicks: number; machineOpens: number; machineClicks: number; openRate: number; clickRate: number };
+    engagement: {
+      uniqueOpens: number;
+      uniqueClicks: number;
+      unsubscribes: number;
+      opens: number;
+      clicks: number;
+      machineOpens: number;
+      machineClicks: number;
+      openRate: number;
+      clickRate: number;
+      unsubscribeRate: number;
+    };
     conversions: { conversions: number; revenue: { currency: string; cents: number }[] };
     hourly: { start: number; opens: number[]; clicks: number[] };
     links: { url: string; clicks: number; uniqueClicks: number; machineClicks: number }[];
@@ -259,6 +272,25 @@ describe('the log', () => {
     const page = await merchant.client.get(`/app/marketing/campaigns/${id}/logs?from=2026-02-30&to=2026-03-01`);
     expect(page.status).toBe(400);
     expect(await page.text()).toContain('Not a date in the calendar');
+  });
+});
+
+describe('unsubscribes', () => {
+  it("credits a one-click unsubscribe through a message's link to that message, once", async () => {
+    const campaign = await insertCampaign(merchant.workspaceId, 'Unsubscribe credit', startedAt);
+    const [row] = await insertDeliveries(merchant.workspaceId, campaign, [{ status: 'sent', sentAt: startedAt }], startedAt);
+    const path = `/u/${await unsubscribeToken(env.APP_SECRET, row!.id)}`;
+    for (let i = 0; i < 2; i++) {
+      const form = new FormData();
+      form.set('List-Unsubscribe', 'One-Click');
+      expect((await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: 'POST', body: form }))).status).toBe(200);
+    }
+    const engagement = await raw<{ unsubscribed_at: number; opened_at: number | null }>('SELECT unsubscribed_at, opened_at FROM delivery_engagements WHERE delivery_id = ?', row!.id);
+    expect(engagement.unsubscribed_at).toBeTypeOf('number');
+    expect(engagement.opened_at).toBeNull();
+    const { report }: Report = await (await callApi(key, `/campaigns/${campaign.id}/report`)).json();
+    expect(report.engagement).toMatchObject({ unsubscribes: 1, uniqueOpens: 0 });
+    expect(report.engagement.unsubscribeRate).toBe(1);
   });
 });
 
