@@ -23,6 +23,7 @@ import { segmentApi } from './segments/segments.api';
 import { segmentRoutes } from './segments/segments.routes';
 import { campaignApi } from './campaigns/campaigns.api';
 import { campaignRoutes } from './campaigns/campaigns.routes';
+import { reportApi } from './reports/reports.api';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
 import { webhookRoutes } from './stores/webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
@@ -105,6 +106,7 @@ export function createApp() {
   api.route('/suppressions', suppressionApi);
   api.route('/segments', segmentApi);
   api.route('/campaigns', campaignApi);
+  api.route('/reports', reportApi);
   api.route('/email-sender', emailSenderApi);
   app.route('/api/v1', api);
 

@@ -32,13 +32,12 @@ import { createEmailContent, listEmailContents } from '../email/email-contents.s
 import { listSegments } from '../segments/segments.service';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { assertCampaignMove, canMoveCampaign } from './campaign-status';
-import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignResultsQuery, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
+import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
 import {
   cancelCampaign,
   countCampaignAudience,
   createCampaign,
   getCampaign,
-  getCampaignResults,
   pauseCampaign,
   resumeCampaign,
   scheduleCampaign,
@@ -49,7 +48,13 @@ import {
 } from './campaigns.service';
 import { getPlatformSenderStatus } from '../email/platform-sender-status';
 import { getSenderHealth } from '../email/sender-health';
-import { readEngagementFigures } from '../tracking/engagement-figures';
+import type { RecipientLinks } from '../dashboard/pages/source-report-parts';
+import { SourceLogsPage } from '../dashboard/pages/source-logs-page';
+import { exportCampaignLogs, exportCampaignRecipients, listCampaignLogs } from '../reports/campaign-report';
+import { logsCsv, recipientsCsv } from '../reports/report-csv';
+import { DayRangeQuery, dayRangeLabels, dayRangeOf, LOG_DEFAULT_DAYS, LogsQuery, RecipientsQuery } from '../reports/reports.schemas';
+import { listSourceRecipients } from '../reports/source-recipients';
+import { readSourceReport } from '../reports/source-report';
 
 // What the page says after an action, by the `done` the action redirects with.
 const DONE_NOTICES = new Map([
@@ -132,6 +137,30 @@ async function openStep(c: Context<AppEnv>, tenant: Tenant, campaign: CampaignVi
   }
 }
 
+/** Where the report's recipients card links to. */
+function recipientLinks(id: string): RecipientLinks {
+  const withQuery = (path: string, query: Record<string, string | undefined>, hash = '') => {
+    const params = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => Boolean(entry[1])));
+    return campaignPath(id, `${path}${params.size ? `?${params}` : ''}${hash}`);
+  };
+  return {
+    page: (query) => withQuery('', query, '#recipients'),
+    csv: (filter) => withQuery('/recipients.csv', { filter }),
+    logs: campaignPath(id, '/logs'),
+  };
+}
+
+/** A CSV download named after the campaign (letters and digits only, so the header stays plain). */
+function csvResponse(body: ReadableStream<Uint8Array>, name: string, what: string): Response {
+  const file = `${
+    name
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'campaign'
+  }-${what}.csv`;
+  return new Response(body, { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${file}"` } });
+}
+
 /** What a render of the campaign page shows besides the campaign. */
 type PageState = {
   step?: CampaignStep | undefined;
@@ -140,8 +169,8 @@ type PageState = {
   values?: Record<string, string>;
   errors?: FormErrors;
   testResults?: TestSendResult[];
-  // The results table's outcome and page (`results`, `cursor` in the query), once it went out.
-  results?: Record<string, string>;
+  // The recipients' filter and page (`filter`, `cursor` in the query), once it went out.
+  recipients?: Record<string, string>;
 };
 
 /** The builder while the campaign can change; its read-only page once it is sending, sent or cancelled. */
@@ -161,23 +190,26 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
   };
   const render = (body: Child) => renderAppPage(c, { title: campaign.name, section: 'marketing', body }, status);
   if (!canMoveCampaign(campaign.status, 'edit')) {
-    // A bad outcome or cursor in the address shows the first page of every outcome.
-    const query = CampaignResultsQuery.safeParse({ status: state.results?.results || undefined, cursor: state.results?.cursor || undefined });
+    // A bad filter or cursor in the address shows the first page of every recipient.
+    const parsed = RecipientsQuery.safeParse({ filter: state.recipients?.filter || undefined, cursor: state.recipients?.cursor || undefined });
+    const query: RecipientsQuery = parsed.success ? parsed.data : { limit: 50 };
     const waiting = campaign.status === 'sending' || campaign.status === 'paused';
-    const [results, senderHealth, platformSender, engagement] = await Promise.all([
-      getCampaignResults(tenant, id, query.success ? query.data : { limit: 50 }),
+    const started = campaign.startedAt !== null;
+    const [report, recipients, senderHealth, platformSender] = await Promise.all([
+      started ? readSourceReport(tenant, 'campaign', id, campaign.startedAt) : null,
+      started ? listSourceRecipients(tenant, 'campaign', id, query) : null,
       waiting ? getSenderHealth(tenant) : null,
       waiting ? getPlatformSenderStatus(tenant, c.env) : null,
-      readEngagementFigures(tenant, 'campaign', id),
     ]);
     return render(
       <CampaignDetails
         props={props}
-        results={results}
-        resultsStatus={query.success ? query.data.status : undefined}
+        report={report}
+        recipients={recipients}
+        recipientFilter={query.filter}
+        recipientLinks={recipientLinks(id)}
         senderHealth={senderHealth}
         platformSender={platformSender}
-        engagement={engagement}
       />,
     );
   }
@@ -230,7 +262,38 @@ export const campaignRoutes = new Hono<AppEnv>()
         return renderCampaignPage(c, id, { step: 'schedule', values: query, errors: formErrorsOf(err) }, 400);
       }
     }
-    return renderCampaignPage(c, id, { step, values: query, notice: DONE_NOTICES.get(query.done ?? ''), results: query });
+    return renderCampaignPage(c, id, { step, values: query, notice: DONE_NOTICES.get(query.done ?? ''), recipients: query });
+  })
+  .get('/:id/recipients.csv', validate('query', RecipientsQuery.pick({ filter: true })), async (c) => {
+    const { campaign, pages } = await exportCampaignRecipients(tenantOf(c), c.req.param('id'), c.req.valid('query').filter);
+    return csvResponse(recipientsCsv(pages), campaign.name, 'recipients');
+  })
+  .get('/:id/logs', async (c) => {
+    const tenant = tenantOf(c);
+    const id = c.req.param('id');
+    const raw = c.req.query();
+    // A bad date or cursor shows the default range with what was wrong, rather than an error page.
+    const parsed = LogsQuery.safeParse({ from: raw.from || undefined, to: raw.to || undefined, cursor: raw.cursor || undefined });
+    const query: LogsQuery = parsed.success ? parsed.data : { limit: 50 };
+    const range = dayRangeOf(query, Date.now(), LOG_DEFAULT_DAYS);
+    const [campaign, workspace] = await Promise.all([getCampaign(tenant, id), getWorkspace(tenant)]);
+    const page = await listCampaignLogs(tenant, id, range, query);
+    const body = (
+      <SourceLogsPage
+        source={{ name: campaign.name, reportPath: campaignPath(id), logsPath: campaignPath(id, '/logs') }}
+        range={dayRangeLabels(range)}
+        page={page}
+        cursor={raw.cursor}
+        error={parsed.success ? undefined : parsed.error.issues[0]?.message}
+        timeZone={workspace.timeZone}
+      />
+    );
+    return renderAppPage(c, { title: `${campaign.name}: logs`, section: 'marketing', body }, parsed.success ? 200 : 400);
+  })
+  .get('/:id/logs.csv', validate('query', DayRangeQuery), async (c) => {
+    const range = dayRangeOf(c.req.valid('query'), Date.now(), LOG_DEFAULT_DAYS);
+    const { campaign, pages } = await exportCampaignLogs(tenantOf(c), c.req.param('id'), range);
+    return csvResponse(logsCsv(pages), campaign.name, `logs-${dayRangeLabels(range).from}-${dayRangeLabels(range).to}`);
   })
   .get('/:id/progress', async (c) => {
     const campaign = await getCampaign(tenantOf(c), c.req.param('id'));

@@ -1,10 +1,10 @@
 // Unsubscribing by a delivery's signed token: from the /u page, the RFC 8058
 // one-click POST, or a mail to the List-Unsubscribe mailbox. The token is the only
 // key: it names the delivery, which names the workspace and the contact.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { upsertContact } from '../contacts/contacts.service';
 import type { Db } from '../db/client';
-import { contacts, deliveries } from '../db/schema';
+import { contacts, deliveries, deliveryEngagements } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { suppressEmail, unsuppressEmail } from './suppressions.service';
@@ -13,6 +13,8 @@ import { readUnsubscribeToken } from './unsubscribe-tokens';
 /** Whom a token unsubscribes, and their consent now. */
 export type Recipient = {
   tenant: Tenant;
+  // The delivery whose link it is, credited with the unsubscribe in its campaign's or flow's report.
+  deliveryId?: string;
   contact: { email: string; phone: string | null; emailConsent: string; smsConsent: string };
   shop: string;
 };
@@ -33,7 +35,7 @@ export async function findRecipient(db: Db, secret: string, token: string): Prom
     .where(tenant.where(contacts, eq(contacts.id, delivery.contactId)))
     .limit(1);
   if (!contact?.email) return null;
-  return { tenant, contact: { ...contact, email: contact.email }, shop: (await getWorkspace(tenant)).name };
+  return { tenant, deliveryId, contact: { ...contact, email: contact.email }, shop: (await getWorkspace(tenant)).name };
 }
 
 /** Applies a preference change, recording where it came from in the consent history. */
@@ -48,4 +50,13 @@ export async function applyPreference(recipient: Recipient, action: PreferenceAc
     await upsertContact(tenant, { email: contact.email, emailConsent: 'unsubscribed', consentAt: now }, source, now);
     await suppressEmail(tenant, contact.email, 'unsubscribed', source === 'unsubscribe_mailbox' ? 'Unsubscribe email' : 'Unsubscribe link', now);
   }
+  if (action !== 'resubscribe-email' && recipient.deliveryId) await creditUnsubscribe(tenant, recipient.deliveryId, now);
+}
+
+/** Records on the delivery that its link unsubscribed the recipient; the first time counts, a resubscribe erases nothing. */
+async function creditUnsubscribe(tenant: Tenant, deliveryId: string, now: number): Promise<void> {
+  await tenant.db
+    .insert(deliveryEngagements)
+    .values(tenant.row({ deliveryId, unsubscribedAt: now }))
+    .onConflictDoUpdate({ target: deliveryEngagements.deliveryId, set: { unsubscribedAt: sql`coalesce(${deliveryEngagements.unsubscribedAt}, excluded.unsubscribed_at)` } });
 }

@@ -5,6 +5,8 @@ import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
 import { AppError } from '../lib/errors';
+import { listContactMessages } from '../reports/contact-messages';
+import { ContactMessagesQuery } from '../reports/reports.schemas';
 import { createContactImport, getContactImport, listImportRejections } from './contact-imports.service';
 import { ContactInput, ContactListQuery, ContactPatch, ImportFileQuery, ImportReportQuery, TagsInput } from './contacts.schemas';
 import { addContactTags, createContact, eraseContact, getContact, listContacts, removeContactTag, updateContact } from './contacts.service';
@@ -28,6 +30,11 @@ export const contactApi = new Hono<AppEnv>()
     return c.json({ import: contactImport, ...(await listImportRejections(tenant, contactImport.id, c.req.valid('query').afterLine)) });
   })
   .get('/:id', async (c) => c.json({ contact: await getContact(tenantOf(c), c.req.param('id')) }))
+  .get('/:id/messages', validate('query', ContactMessagesQuery), async (c) => {
+    const tenant = tenantOf(c);
+    const contact = await getContact(tenant, c.req.param('id'));
+    return c.json(await listContactMessages(tenant, contact.id, c.req.valid('query')));
+  })
   .patch('/:id', requirePermission('contacts:write'), validate('json', ContactPatch), async (c) => c.json({ contact: await updateContact(tenantOf(c), c.req.param('id'), c.req.valid('json'), 'api') }))
   .delete('/:id', requirePermission('contacts:erase'), async (c) => {
     await eraseContact(tenantOf(c), c.req.param('id'));

@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import { ContactImportPage, contactImportTitle } from '../dashboard/pages/contacts-import-page';
 import { ContactsPage, type ContactsPageState } from '../dashboard/pages/contacts-list-page';
+import { ContactMessagesCard } from '../dashboard/pages/contact-messages-card';
 import { ContactProfilePage, contactPageTitle, type ContactPageState } from '../dashboard/pages/contacts-profile-page';
 import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
@@ -11,6 +12,8 @@ import { requirePermission } from '../http/auth';
 import { roleAllows } from '../workspaces/roles';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
+import { listContactMessages } from '../reports/contact-messages';
+import { ContactMessagesQuery } from '../reports/reports.schemas';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { findMainCurrency, listConsentChanges, listContactCarts, listContactOrders } from './contact-activity.service';
 import { createContactImport, getContactImport, listContactImports, listImportRejections, MAX_IMPORT_BYTES } from './contact-imports.service';
@@ -40,13 +43,17 @@ async function renderContactsPage(c: Context<AppEnv>, state: ContactsPageState, 
 async function renderContactPage(c: Context<AppEnv>, id: string, state: ContactPageState = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
   const contact = await getContact(tenant, id);
-  const [workspace, changes, orders, carts, currency] = await Promise.all([
+  // A bad messages cursor in the address shows the newest messages.
+  const messagesQuery = ContactMessagesQuery.safeParse({ cursor: c.req.query('messages') || undefined });
+  const [workspace, changes, orders, carts, currency, messages] = await Promise.all([
     getWorkspace(tenant),
     listConsentChanges(tenant, id),
     listContactOrders(tenant, id),
     listContactCarts(tenant, id),
     findMainCurrency(tenant),
+    listContactMessages(tenant, id, messagesQuery.success ? messagesQuery.data : { limit: 50 }),
   ]);
+  const nextMessages = messages.nextCursor ? `/app/contacts/${id}?${new URLSearchParams({ messages: messages.nextCursor })}#messages` : null;
   const body = (
     <ContactProfilePage
       contact={contact}
@@ -54,6 +61,7 @@ async function renderContactPage(c: Context<AppEnv>, id: string, state: ContactP
       timeZone={workspace.timeZone}
       csrfToken={c.get('csrfToken')}
       canErase={roleAllows(c.get('role'), 'contacts:erase')}
+      messages={<ContactMessagesCard page={messages} nextPath={nextMessages} timeZone={workspace.timeZone} />}
       state={state}
     />
   );

@@ -4,15 +4,28 @@ import { listCampaigns } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { getWorkspace } from '../workspaces/workspaces.service';
+import { readOverviewFigures, readWeeklyActivity, recentWeeks } from '../reports/marketing-overview';
+import { dayRangeOf, OVERVIEW_DEFAULT_DAYS } from '../reports/reports.schemas';
 import { CampaignsTab } from './pages/campaigns-list-page';
+import { MarketingOverviewCard } from './pages/marketing-overview-card';
 import { FlowsTab } from './pages/section-pages';
 import { renderAppPage } from './render';
+
+// Weeks in the overview's activity chart (the current one included).
+const OVERVIEW_CHART_WEEKS = 12;
 
 export const dashboardRoutes = new Hono<AppEnv>()
   .get('/', (c) => c.redirect('/app/marketing'))
   .get('/marketing', async (c) => {
     const tenant = tenantOf(c);
-    const [campaigns, workspace] = await Promise.all([listCampaigns(tenant), getWorkspace(tenant)]);
-    return renderAppPage(c, { title: 'Campaigns', section: 'marketing', body: <CampaignsTab campaigns={campaigns} timeZone={workspace.timeZone} /> });
+    const now = Date.now();
+    const [campaigns, workspace, figures, weeks] = await Promise.all([
+      listCampaigns(tenant),
+      getWorkspace(tenant),
+      readOverviewFigures(tenant, dayRangeOf({}, now, OVERVIEW_DEFAULT_DAYS)),
+      readWeeklyActivity(tenant, recentWeeks(now, OVERVIEW_CHART_WEEKS)),
+    ]);
+    const overview = <MarketingOverviewCard figures={figures} weeks={weeks} />;
+    return renderAppPage(c, { title: 'Campaigns', section: 'marketing', body: <CampaignsTab campaigns={campaigns} timeZone={workspace.timeZone} overview={overview} /> });
   })
   .get('/marketing/flows', (c) => renderAppPage(c, { title: 'Flows', section: 'marketing', body: <FlowsTab /> }));

@@ -279,6 +279,8 @@ export const products = sqliteTable(
 
 export const ORDER_STATUSES = ['placed', 'paid', 'completed', 'shipped', 'refunded', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+/** The statuses in which an order is a purchase: paid, or done in stores without a paid state, or shipped. */
+export const PURCHASED_ORDER_STATUSES = ['paid', 'completed', 'shipped'] as const satisfies readonly OrderStatus[];
 
 /** An order placed in the workspace's store. */
 export const orders = sqliteTable(
@@ -618,6 +620,8 @@ export const deliveries = sqliteTable(
     index('deliveries_contact_idx').on(t.workspaceId, t.contactId, t.queuedAt),
     // The cron sweep for deliveries whose queue message was lost (see requeueStaleDeliveries).
     index('deliveries_stale_idx').on(t.status, t.updatedAt),
+    // The marketing overview: a window's sent messages (src/reports/overview.ts).
+    index('deliveries_sent_idx').on(t.workspaceId, t.sentAt),
   ],
 );
 
@@ -699,7 +703,10 @@ export const platformSenderCounts = sqliteTable('platform_sender_counts', {
   dayCount: integer().notNull(),
 });
 
-/** A delivery's first reader open and click, and first machine open (counted apart), flushed by its CampaignTracker. */
+/**
+ * A delivery's first reader open and click, and first machine open (counted apart), flushed
+ * by its CampaignTracker; and when its recipient first unsubscribed through its link.
+ */
 export const deliveryEngagements = sqliteTable('delivery_engagements', {
   deliveryId: text()
     .primaryKey()
@@ -708,6 +715,7 @@ export const deliveryEngagements = sqliteTable('delivery_engagements', {
   openedAt: integer(),
   clickedAt: integer(),
   machineOpenedAt: integer(),
+  unsubscribedAt: integer(),
 });
 
 /** A campaign's or flow's opens and clicks on one UTC day (`day` = midnight): readers' totals and uniques, machines' apart. */

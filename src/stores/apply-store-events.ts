@@ -8,6 +8,7 @@ import { contacts, type StorePlatform } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { normalizeEmail } from '../lib/email-address';
 import { AppError } from '../lib/errors';
+import { attributeOrder } from '../tracking/attribution';
 import { applyCart } from './carts.service';
 import { interestStatement } from './interests.service';
 import { applyOrder, applyRefund } from './orders.service';
@@ -98,10 +99,12 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
     case 'order': {
       const { contactId, productIds } = await buyerAndProducts(tenant, event, source, event.placedAt, now);
       await applyOrder(tenant, event, contactId, productIds, now);
+      await attributeOrder(tenant, event.externalId);
       return;
     }
     case 'refund':
       await applyRefund(tenant, event.orderExternalId, { externalId: event.externalId, amountCents: event.amountCents, at: event.at }, now);
+      await attributeOrder(tenant, event.orderExternalId);
       return;
     case 'cart': {
       const { contactId, productIds } = await buyerAndProducts(tenant, event, source, event.updatedAt, now);

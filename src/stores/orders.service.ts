@@ -3,7 +3,7 @@
 // always converge on the same numbers.
 import { eq, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
-import { contacts, orderItems, orderRefunds, orders, type OrderStatus } from '../db/schema';
+import { contacts, orderItems, orderRefunds, orders, type OrderStatus, PURCHASED_ORDER_STATUSES } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
 import { emitTrigger, type Trigger } from '../triggers/triggers';
@@ -11,7 +11,7 @@ import { convertCartsStatements } from './carts.service';
 import type { OrderEvent } from './store-events';
 
 // A purchase happened (paid, or done in stores without a paid state) / the goods left.
-const PURCHASED: OrderStatus[] = ['paid', 'completed', 'shipped'];
+const PURCHASED: OrderStatus[] = [...PURCHASED_ORDER_STATUSES];
 const SHIPPED: OrderStatus[] = ['shipped', 'completed'];
 
 /** The statement recomputing a contact's spend, order count and first/last order from its orders. */

@@ -6,6 +6,9 @@
 // Every statement names the workspace, and rows join deliveries of that workspace, so a
 // tracker can only ever touch its own workspace's rows; hits for a workspace deleted since
 // the send are dropped rather than failing every flush on its foreign keys.
+import { openDb } from '../db/client';
+import { forWorkspace } from '../db/tenant';
+import { attributeOrdersToFlushedTouches } from './attribution';
 import type { EngagementFlush } from './engagement-store';
 
 /** Which tracker a flush comes from: its object name and the campaign or flow it counts. */
@@ -81,4 +84,11 @@ export async function writeEngagementFlush(db: D1Database, tracker: TrackerIdent
     const done = await db.prepare('SELECT 1 AS done FROM tracker_flushes WHERE tracker = ? AND seq = ?').bind(tracker.name, flush.seq).first();
     if (!done) throw err;
   }
+  // Orders placed since these touches but applied before they reached D1 (attribution.ts).
+  // Idempotent, and after the batch: if it fails, the flush fails, and its retry, refused as
+  // done above, comes back here.
+  await attributeOrdersToFlushedTouches(
+    forWorkspace(openDb(db), ws),
+    flush.deliveries.map((delivery) => ({ deliveryId: delivery.d, openedAt: delivery.o, clickedAt: delivery.c })),
+  );
 }

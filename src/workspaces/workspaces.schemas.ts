@@ -22,6 +22,16 @@ const StoreUrl = SingleLineText.max(500, { message: 'Use at most 500 characters'
   // URL parsing accepts spaces; a link in the text part ends at the first one.
   .pipe(z.string().regex(/^\S*$/, { message: 'Enter the address without spaces' }));
 
+/** How long after a click or an open an order is credited to the message, in whole hours: 1 hour to 30 days. */
+export const AttributionWindowHours = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+  z
+    .number({ message: 'Enter a number of hours' })
+    .int({ message: 'Enter a whole number of hours' })
+    .min(1, { message: 'Use at least 1 hour' })
+    .max(720, { message: 'Use at most 720 hours (30 days)' }),
+);
+
 export const CreateWorkspaceInput = z.object({
   name: WorkspaceName,
   timeZone: TimeZone.default('UTC'),
@@ -37,6 +47,8 @@ export const WorkspaceSettingsInput = z.object({
   postalAddress: optional(PostalAddress),
   // Newer than the other settings: a form or script that does not send it leaves it as it is.
   storeUrl: optional(StoreUrl).optional(),
+  clickWindowHours: AttributionWindowHours.optional(),
+  openWindowHours: AttributionWindowHours.optional(),
 });
 export type WorkspaceSettingsInput = z.infer<typeof WorkspaceSettingsInput>;
 

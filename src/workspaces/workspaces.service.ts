@@ -19,8 +19,13 @@ export type WorkspaceView = {
   // The store's public address, the `{{ shop.url }}` of designs. Only the setting today:
   // no store connection records its shop's domain, so there is nothing to fall back to.
   storeUrl: string | null;
+  // Attribution windows (src/tracking/attribution.ts), stored in ms, set in whole hours.
+  clickWindowHours: number;
+  openWindowHours: number;
   createdAt: number;
 };
+
+const HOUR_MS = 3_600_000;
 
 /** Statements creating a workspace, its settings row and its owner, for one batch. */
 export function createWorkspaceStatements(db: Db, ownerId: string, input: CreateWorkspaceInput, now: number) {
@@ -75,6 +80,8 @@ export async function getWorkspace(tenant: Tenant): Promise<WorkspaceView> {
       replyToEmail: workspaceSettings.replyToEmail,
       postalAddress: workspaceSettings.postalAddress,
       storeUrl: workspaceSettings.storeUrl,
+      clickWindowMs: workspaceSettings.clickWindowMs,
+      openWindowMs: workspaceSettings.openWindowMs,
       createdAt: workspaces.createdAt,
     })
     .from(workspaces)
@@ -82,14 +89,16 @@ export async function getWorkspace(tenant: Tenant): Promise<WorkspaceView> {
     .where(eq(workspaces.id, tenant.workspaceId))
     .limit(1);
   if (!row) throw notFound('Workspace');
-  return row;
+  const { clickWindowMs, openWindowMs, ...view } = row;
+  return { ...view, clickWindowHours: clickWindowMs / HOUR_MS, openWindowHours: openWindowMs / HOUR_MS };
 }
 
 /** Changes the fields given, in one batch, and returns the result. */
 export async function updateWorkspace(tenant: Tenant, patch: WorkspaceSettingsPatch, now = Date.now()): Promise<WorkspaceView> {
-  const { name, timeZone, senderName, senderEmail, replyToEmail, postalAddress, storeUrl } = patch;
+  const { name, timeZone, senderName, senderEmail, replyToEmail, postalAddress, storeUrl, clickWindowHours, openWindowHours } = patch;
   const identity = { name, timeZone, senderName, senderEmail };
-  const settings = { replyToEmail, postalAddress, storeUrl };
+  const inMs = (hours: number | undefined) => (hours === undefined ? undefined : hours * HOUR_MS);
+  const settings = { replyToEmail, postalAddress, storeUrl, clickWindowMs: inMs(clickWindowHours), openWindowMs: inMs(openWindowHours) };
   await tenant.db.batch([
     tenant.db
       .update(workspaces)

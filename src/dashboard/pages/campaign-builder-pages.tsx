@@ -1,19 +1,16 @@
 // Marketing → Campaigns: the new-campaign form, the builder's four steps (audience,
 // content, schedule, review) and the read-only page of a campaign that is sending,
-// paused, sent or cancelled (pause, resume, cancel; its results recipient by
-// recipient). /campaign-builder.js keeps the counts live.
+// paused, sent or cancelled (pause, resume, cancel; its report, src/reports). /campaign-builder.js keeps the counts live.
 import type { Child } from 'hono/jsx';
 import type { CampaignAudience } from '../../campaigns/campaigns.schemas';
-import type { CampaignResultPage } from '../../campaigns/campaign-deliveries';
 import { canMoveCampaign } from '../../campaigns/campaign-status';
-import type { ResultStatus } from '../../campaigns/campaigns.schemas';
 import type { CampaignProgress, CampaignView } from '../../campaigns/campaigns.service';
 import type { SendingFilter } from '../../db/schema';
 import { formatInZone, zonedTimeToUtc } from '../../lib/time';
 import type { EmailContentView } from '../../email/email-contents.service';
 import { measureSegment, type SegmentGroup } from '../../segments/segment-definition';
 import type { SegmentView } from '../../segments/segments.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
 import { Script } from '../script';
 import { UntrustedHtmlFrame } from '../untrusted-html-frame';
 import type { Starter } from './email-designs-pages';
@@ -22,7 +19,10 @@ import type { SenderHealth } from '../../email/sender-health';
 import type { PlatformSenderStatus } from '../../email/platform-sender-status';
 import { PlatformSenderNotice } from './platform-sender-notice';
 import { SenderStatusNotice } from './sender-status';
-import type { EngagementFigures } from '../../tracking/engagement-figures';
+import type { RecipientFilter } from '../../reports/reports.schemas';
+import type { RecipientPage } from '../../reports/source-recipients';
+import type { SourceReport } from '../../reports/source-report';
+import { FirstHoursCard, LinksCard, type RecipientLinks, RecipientsCard, ReportFiguresCard } from './source-report-parts';
 
 /** The builder's steps, in the order a merchant goes through them. */
 export const CAMPAIGN_STEPS = ['audience', 'content', 'schedule', 'review'] as const;
@@ -696,7 +696,7 @@ const PROGRESS_LABELS: [keyof CampaignProgress, string][] = [
 ];
 
 /** Delivery counts; while sending, /campaign-builder.js polls `data-progress-url` and updates them. */
-function CampaignProgressCard({ campaign, engagement }: { campaign: CampaignView; engagement: EngagementFigures | undefined }) {
+function CampaignProgressCard({ campaign }: { campaign: CampaignView }) {
   const sending = campaign.status === 'sending';
   return (
     <section class="card" aria-labelledby="progress-heading" id="campaign-progress" data-progress-url={sending ? campaignPath(campaign.id, '/progress') : undefined}>
@@ -708,19 +708,11 @@ function CampaignProgressCard({ campaign, engagement }: { campaign: CampaignView
             <dd data-progress-key={key}>{numbers.format(campaign.progress[key])}</dd>
           </div>
         ))}
-        <div>
-          <dt>Unique opens</dt>
-          <dd data-engagement="opens">{engagement ? numbers.format(engagement.uniqueOpens) : '—'}</dd>
-        </div>
-        <div>
-          <dt>Unique clicks</dt>
-          <dd data-engagement="clicks">{engagement ? numbers.format(engagement.uniqueClicks) : '—'}</dd>
-        </div>
       </dl>
       <p class="muted small">
         {sending
           ? 'Sending now; these numbers update by themselves. Skipped contacts unsubscribed or became unreachable after the campaign started.'
-          : 'Skipped contacts unsubscribed or became unreachable after the campaign started. Opens and clicks count each recipient once, a few seconds behind; opens by mail privacy proxies and clicks by link scanners are left out.'}
+          : 'Skipped contacts unsubscribed or became unreachable after the campaign started.'}
       </p>
       {campaign.progress.unknown ? (
         <p data-unknown-outcome>
@@ -750,74 +742,22 @@ function PausedNotice({ campaign, timeZone }: { campaign: CampaignView; timeZone
   return <Notice tone="info">{`Paused by you${since ? ` at ${since}` : ''}. Nothing more goes out until you resume; it then continues where it stopped, and no one gets it twice.`}</Notice>;
 }
 
-const RESULT_LABELS: Record<ResultStatus, string> = { failed: 'Failed', skipped: 'Skipped', unknown: 'Outcome unknown', cancelled: 'Cancelled' };
-
-/** The recipients whose message did not simply go out, one outcome (or all) at a time, with why. */
-function CampaignResultsCard({ campaign, timeZone, results, status }: { campaign: CampaignView; timeZone: string; results: CampaignResultPage; status: ResultStatus | undefined }) {
-  const link = (query: { results?: ResultStatus | undefined; cursor?: string | undefined }) => {
-    const params = new URLSearchParams();
-    if (query.results) params.set('results', query.results);
-    if (query.cursor) params.set('cursor', query.cursor);
-    return campaignPath(campaign.id, `${params.size ? `?${params}` : ''}#results-heading`);
-  };
-  const outcomes: { id: ResultStatus | undefined; label: string }[] = [
-    { id: undefined, label: 'All' },
-    ...(Object.entries(RESULT_LABELS) as [ResultStatus, string][]).map(([id, label]) => ({ id, label })),
-  ];
-  return (
-    <section class="card" aria-labelledby="results-heading">
-      <h2 id="results-heading">Recipients not sent to</h2>
-      <nav class="tabs" aria-label="Outcomes">
-        {outcomes.map((outcome) => (
-          <a href={link({ results: outcome.id })} class={outcome.id === status ? 'tab active' : 'tab'} aria-current={outcome.id === status ? 'page' : undefined}>
-            {outcome.label}
-          </a>
-        ))}
-      </nav>
-      {results.results.length ? (
-        <table class="table">
-          <TableHead columns={['Email', 'Status', 'Reason', 'When']} />
-          <tbody>
-            {results.results.map((row) => (
-              <tr>
-                <td data-label="Email">{row.email ?? '(contact erased)'}</td>
-                <td data-label="Status">
-                  <span class="badge">{RESULT_LABELS[row.status]}</span>
-                </td>
-                <td data-label="Reason">{row.reason ?? ''}</td>
-                <td data-label="When">{formatInZone(row.at, timeZone)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p class="muted">{status ? `No recipient with the outcome "${RESULT_LABELS[status]}".` : 'Every recipient so far was sent to, or is still waiting.'}</p>
-      )}
-      {results.nextCursor ? (
-        <p>
-          <a class="button secondary" href={link({ results: status, cursor: results.nextCursor })}>
-            Next page
-          </a>
-        </p>
-      ) : null}
-    </section>
-  );
-}
-
 /** A campaign that is sending, paused, sent or cancelled: what it was, how its sending went, and who it did not reach. */
 export function CampaignDetails({
   props,
-  results,
-  resultsStatus,
+  report,
+  recipients,
+  recipientFilter,
+  recipientLinks,
   senderHealth,
   platformSender,
-  engagement,
 }: {
   props: CampaignPageProps;
-  results: CampaignResultPage;
-  // Unique opens and clicks flushed by the campaign's trackers (src/tracking).
-  engagement?: EngagementFigures;
-  resultsStatus: ResultStatus | undefined;
+  // The report (src/reports) and a page of its recipients, once it started sending.
+  report: SourceReport | null;
+  recipients: RecipientPage | null;
+  recipientFilter: RecipientFilter | undefined;
+  recipientLinks: RecipientLinks;
   // The sender's state while messages wait for it (sending or paused), else null.
   senderHealth: SenderHealth | null;
   // The platform sender's state while messages wait for it, else null: a reached cap says why they wait.
@@ -846,8 +786,15 @@ export function CampaignDetails({
           </div>
         </Notice>
       ) : null}
-      {started ? <CampaignProgressCard campaign={campaign} engagement={engagement} /> : null}
-      {started ? <CampaignResultsCard campaign={campaign} timeZone={timeZone} results={results} status={resultsStatus} /> : null}
+      {started ? <CampaignProgressCard campaign={campaign} /> : null}
+      {started && report ? (
+        <>
+          <ReportFiguresCard report={report} />
+          <FirstHoursCard report={report} timeZone={timeZone} />
+          <LinksCard report={report} />
+        </>
+      ) : null}
+      {started && recipients ? <RecipientsCard page={recipients} filter={recipientFilter} links={recipientLinks} timeZone={timeZone} /> : null}
       <section class="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Details</h2>
         <CampaignFacts props={props}>

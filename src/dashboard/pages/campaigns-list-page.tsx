@@ -1,5 +1,6 @@
 // Marketing → Campaigns tab: every campaign with its status, send time (in the
 // workspace's zone) and results.
+import type { Child } from 'hono/jsx';
 import type { CampaignView } from '../../campaigns/campaigns.service';
 import { formatInZone } from '../../lib/time';
 import { EmptyState, TableHead } from '../components';
@@ -52,11 +53,12 @@ function CampaignRow({ campaign, timeZone }: { campaign: CampaignView; timeZone:
   );
 }
 
-/** Marketing → Campaigns tab: every campaign with its status, send time and results. */
-export function CampaignsTab({ campaigns, timeZone }: { campaigns: CampaignView[]; timeZone: string }) {
+/** Marketing → Campaigns tab: the overview, then every campaign with its status, send time and results. */
+export function CampaignsTab({ campaigns, timeZone, overview }: { campaigns: CampaignView[]; timeZone: string; overview: Child }) {
   return (
     <>
       <MarketingHeader current="campaigns" />
+      {overview}
       {campaigns.length ? (
         <>
           <div class="tab-actions">

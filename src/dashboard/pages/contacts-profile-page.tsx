@@ -2,7 +2,8 @@
 import type { ConsentChangeView, ContactCartView, ContactOrderView } from '../../contacts/contact-activity.service';
 import type { ContactView } from '../../contacts/contacts.service';
 import { formatInZone } from '../../lib/time';
-import { CsrfField, EmptyState, Notice, TableHead } from '../components';
+import type { Child } from 'hono/jsx';
+import { CsrfField, Notice, TableHead } from '../components';
 import { ConsentBadge, consentLabel, ContactsHeader, contactName, formatMoney, orderStatusLabel } from './contacts-parts';
 
 /** What an action wants the contact page to show. */
@@ -257,6 +258,7 @@ export function ContactProfilePage({
   timeZone,
   csrfToken,
   canErase,
+  messages,
   state = {},
 }: {
   contact: ContactView;
@@ -265,6 +267,8 @@ export function ContactProfilePage({
   csrfToken: string;
   // Whether the viewer's role may erase contacts (contacts:erase).
   canErase: boolean;
+  // The messages received (contact-messages-card.tsx), loaded and paged by the route.
+  messages: Child;
   state?: ContactPageState;
 }) {
   const { changes, orders, carts, currency } = activity;
@@ -285,12 +289,7 @@ export function ContactProfilePage({
       <ConsentHistory changes={changes} when={when} />
       <Orders orders={orders} when={when} />
       <Carts carts={carts} when={when} />
-      <section class="card" aria-labelledby="messages-heading">
-        <h2 id="messages-heading">Messages received</h2>
-        <EmptyState title="No messages yet">
-          <p>Emails and text messages sent to this contact by campaigns and flows will be listed here, with their opens and clicks.</p>
-        </EmptyState>
-      </section>
+      {messages}
       {canErase ? <Erase contact={contact} csrfToken={csrfToken} /> : null}
     </>
   );

@@ -1,4 +1,4 @@
-// Settings: the workspace (name, time zone, sender, footer address, store address) and its API keys.
+// Settings: the workspace (name, time zone, sender, footer address, store address, attribution windows) and its API keys.
 import type { ApiKeyView } from '../../api-keys/api-keys.service';
 import { formatInZone } from '../../lib/time';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
@@ -77,6 +77,24 @@ function WorkspaceForm({
             error={errors.storeUrl}
             placeholder="https://yourstore.com"
             hint="Where the buttons of the starter designs lead ({{ shop.url }} in a design). Leave empty and those buttons are left out."
+          />
+          <Field
+            name="clickWindowHours"
+            label="Click attribution window (hours)"
+            type="number"
+            value={value('clickWindowHours')}
+            error={errors.clickWindowHours}
+            required
+            hint="An order is credited to the last message the customer clicked within this many hours before buying. 120 hours is 5 days; 1 to 720 (30 days)."
+          />
+          <Field
+            name="openWindowHours"
+            label="Open attribution window (hours)"
+            type="number"
+            value={value('openWindowHours')}
+            error={errors.openWindowHours}
+            required
+            hint="Without such a click, to the last message they opened within this many hours. Opens by mail privacy proxies never count."
           />
           <OwnerSubmit canEdit={canEdit} label="Save workspace" what="these settings" />
         </fieldset>

@@ -1,0 +1,48 @@
+// The top of Marketing → Campaigns: the last 30 days at a glance (sent, open and click
+// rates, attributed revenue) and a weekly activity chart.
+import type { OverviewFigures, WeekActivity } from '../../reports/marketing-overview';
+import { BarChart } from './bar-chart';
+import { numbers, percent } from './campaign-parts';
+import { formatRevenue } from './source-report-parts';
+
+const WEEK_LABEL = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** The overview: `figures` over the last 30 days, `weeks` for the chart. */
+export function MarketingOverviewCard({ figures, weeks }: { figures: OverviewFigures; weeks: WeekActivity[] }) {
+  const rate = (value: number | null) => (value === null ? '—' : percent.format(value));
+  const stats: [string, string, string][] = [
+    ['sent', 'Sent', numbers.format(figures.sent)],
+    ['open-rate', 'Open rate', rate(figures.openRate)],
+    ['click-rate', 'Click rate', rate(figures.clickRate)],
+    ['revenue', 'Revenue attributed', formatRevenue(figures.conversions.revenue)],
+  ];
+  return (
+    <section class="card" aria-labelledby="overview-heading" id="overview">
+      <h2 id="overview-heading">Last 30 days</h2>
+      <dl class="stats">
+        {stats.map(([key, label, value]) => (
+          <div>
+            <dt>{label}</dt>
+            <dd data-overview={key}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <p class="muted small">
+        Every campaign's and flow's messages sent in the last 30 days (UTC); open and click rates are the share of those a reader opened or clicked (machine opens and clicks left out). Revenue: orders
+        placed in these days credited to a message, net of refunds.
+      </p>
+      <BarChart
+        id="weekly-activity-chart"
+        title="Weekly activity"
+        description={`Messages sent, first opens and first clicks per week (weeks from Monday, UTC), over the last ${weeks.length} weeks.`}
+        groupName="Week of"
+        labels={weeks.map((week) => WEEK_LABEL.format(week.weekStart))}
+        series={[
+          { name: 'Sent', className: 'series-sent', values: weeks.map((week) => week.sent) },
+          { name: 'Opens', className: 'series-opens', values: weeks.map((week) => week.opens) },
+          { name: 'Clicks', className: 'series-clicks', values: weeks.map((week) => week.clicks) },
+        ]}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+// The marketing overview of a workspace: over a range of days, every campaign's and
+// flow's messages sent, the share of them a reader opened and clicked, and the revenue
+// credited to them; and the weekly activity (sent, first opens, first clicks) a chart
+// shows. Weeks start on Monday, 00:00 UTC; days are UTC days.
+import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
+import { deliveries, deliveryEngagements, engagementDaily } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+import { DAY } from '../lib/time';
+import { type ConversionFigures, readWorkspaceConversions } from '../tracking/conversion-figures';
+import type { DayRange } from './reports.schemas';
+
+const WEEK = 7 * DAY;
+// 1 January 1970 was a Thursday: the first Monday after it, from which weeks are counted.
+const FIRST_MONDAY = 4 * DAY;
+
+/**
+ * Messages sent in the range, and of those the ones a reader opened and clicked (at any
+ * time since); rates over `sent`, null when nothing was sent. Revenue: orders placed in
+ * the range credited to any message.
+ */
+export type OverviewFigures = {
+  sent: number;
+  opened: number;
+  clicked: number;
+  openRate: number | null;
+  clickRate: number | null;
+  conversions: ConversionFigures;
+};
+
+/** One week (starting Monday 00:00 UTC): messages sent, and readers' first opens and clicks that happened in it. */
+export type WeekActivity = { weekStart: number; sent: number; opens: number; clicks: number };
+
+/** The Monday 00:00 UTC starting the week of `at`. */
+export function weekStartOf(at: number): number {
+  return at - ((((at - FIRST_MONDAY) % WEEK) + WEEK) % WEEK);
+}
+
+/** The last `count` weeks, the current one included (to the end of today, UTC). */
+export function recentWeeks(now: number, count: number): DayRange {
+  return { from: weekStartOf(now) - (count - 1) * WEEK, to: now - (now % DAY) + DAY };
+}
+
+/** The workspace's figures for messages sent in `range`. */
+export async function readOverviewFigures(tenant: Tenant, range: DayRange): Promise<OverviewFigures> {
+  const [cohort, conversions] = await Promise.all([
+    tenant.db
+      .select({ sent: count(), opened: count(deliveryEngagements.openedAt), clicked: count(deliveryEngagements.clickedAt) })
+      .from(deliveries)
+      .leftJoin(deliveryEngagements, eq(deliveryEngagements.deliveryId, deliveries.id))
+      .where(tenant.where(deliveries, gte(deliveries.sentAt, range.from), lt(deliveries.sentAt, range.to), eq(deliveries.status, 'sent'))),
+    readWorkspaceConversions(tenant, range),
+  ]);
+  const { sent, opened, clicked } = cohort[0] ?? { sent: 0, opened: 0, clicked: 0 };
+  return { sent, opened, clicked, openRate: sent ? opened / sent : null, clickRate: sent ? clicked / sent : null, conversions };
+}
+
+/** Each week touching `range` (at most 54 for the longest range a query takes), oldest first, with its activity inside the range. */
+export async function readWeeklyActivity(tenant: Tenant, range: DayRange): Promise<WeekActivity[]> {
+  const weekOf = (column: typeof deliveries.sentAt | typeof engagementDaily.day) => sql<number>`(${column} - ((((${column} - ${FIRST_MONDAY}) % ${WEEK}) + ${WEEK}) % ${WEEK}))`;
+  const sentWeek = weekOf(deliveries.sentAt);
+  const dayWeek = weekOf(engagementDaily.day);
+  const [sent, engaged] = await Promise.all([
+    tenant.db
+      .select({ week: sentWeek, n: count() })
+      .from(deliveries)
+      .where(tenant.where(deliveries, gte(deliveries.sentAt, range.from), lt(deliveries.sentAt, range.to), eq(deliveries.status, 'sent')))
+      .groupBy(sentWeek),
+    tenant.db
+      .select({ week: dayWeek, opens: sql<number>`sum(${engagementDaily.uniqueOpens})`, clicks: sql<number>`sum(${engagementDaily.uniqueClicks})` })
+      .from(engagementDaily)
+      .where(tenant.where(engagementDaily, and(gte(engagementDaily.day, range.from), lt(engagementDaily.day, range.to))))
+      .groupBy(dayWeek),
+  ]);
+  const weeks = new Map<number, WeekActivity>();
+  for (let weekStart = weekStartOf(range.from); weekStart < range.to; weekStart += WEEK) weeks.set(weekStart, { weekStart, sent: 0, opens: 0, clicks: 0 });
+  for (const row of sent) {
+    const week = weeks.get(row.week);
+    if (week) week.sent = row.n;
+  }
+  for (const row of engaged) {
+    const week = weeks.get(row.week);
+    if (week) Object.assign(week, { opens: row.opens, clicks: row.clicks });
+  }
+  return [...weeks.values()];
+}

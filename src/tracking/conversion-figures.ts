@@ -1,0 +1,42 @@
+// Reading conversions and attributed revenue from order_attributions (written by attribution.ts).
+import { and, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { type DeliverySource, orderAttributions } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+
+/** Attributed revenue in minor units, one entry per currency (orders are never converted). */
+export type RevenueByCurrency = { currency: string; cents: number }[];
+/** Orders credited to messages, and their revenue net of refunds. */
+export type ConversionFigures = { conversions: number; revenue: RevenueByCurrency };
+
+/** A campaign's or flow's conversions; `range` filters on the order's placed time, [from, to). */
+export async function readConversionFigures(tenant: Tenant, sourceType: DeliverySource, sourceId: string, range?: { from: number; to: number }): Promise<ConversionFigures> {
+  return readFigures(tenant, [eq(orderAttributions.sourceType, sourceType), eq(orderAttributions.sourceId, sourceId), ...inRange(range)]);
+}
+
+/** Every campaign's and flow's conversions of the workspace for orders placed in [from, to). */
+export async function readWorkspaceConversions(tenant: Tenant, range: { from: number; to: number }): Promise<ConversionFigures> {
+  return readFigures(tenant, inRange(range));
+}
+
+function inRange(range: { from: number; to: number } | undefined): SQL[] {
+  return range ? [gte(orderAttributions.orderedAt, range.from), lt(orderAttributions.orderedAt, range.to)] : [];
+}
+
+// A conversion is an order that is still a purchase: a fully refunded or cancelled order keeps
+// its row (so a replay cannot credit it to another message) at revenue 0, and stops counting.
+async function readFigures(tenant: Tenant, conditions: SQL[]): Promise<ConversionFigures> {
+  const rows = await tenant.db
+    .select({
+      currency: orderAttributions.currency,
+      orders: sql<number>`count(*)`,
+      cents: sql<number>`sum(${orderAttributions.revenueCents})`,
+    })
+    .from(orderAttributions)
+    .where(tenant.where(orderAttributions, and(...conditions, gt(orderAttributions.revenueCents, 0))))
+    .groupBy(orderAttributions.currency)
+    .orderBy(orderAttributions.currency);
+  return {
+    conversions: rows.reduce((total, row) => total + row.orders, 0),
+    revenue: rows.map(({ currency, cents }) => ({ currency, cents })),
+  };
+}
