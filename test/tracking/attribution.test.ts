@@ -10,18 +10,15 @@ import { insertContact } from '../helpers/data';
 import { insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
 import { createApiKey, patchApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
 import { connectStore, sendCustomEvent, type TestConnection, waitForProcessed } from '../helpers/store-webhooks';
+import { DAY, HOUR, touchedDelivery } from './attribution-helpers';
 import { flushTrackers, hit, waitForOpens } from './tracking-helpers';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const FIVE_DAYS = 5 * DAY;
 
 type Shop = TestConnection & { contentId: string };
-type Touch = { sourceType?: 'campaign' | 'flow'; sourceId?: string; openedAt?: number; clickedAt?: number; machineOpenedAt?: number };
 type Attribution = { delivery_id: string; source_type: string; source_id: string; touch: string; touched_at: number; revenue_cents: number; currency: string; ordered_at: number };
 
 let shop: Shop;
-let sequence = 0;
 
 async function openShop(name: string): Promise<Shop & { key: string }> {
   const merchant = await signUpMerchant(name);
@@ -31,27 +28,6 @@ async function openShop(name: string): Promise<Shop & { key: string }> {
 
 async function newBuyer(on: Shop = shop, email = uniqueEmail('buyer')): Promise<{ email: string; contactId: string }> {
   return { email, contactId: await insertContact(on.workspaceId, { email }) };
-}
-
-/** A message sent to the contact, with the reader's first open and click (and a machine's open) as a tracker flush writes them. */
-async function touchedDelivery(on: Shop, contactId: string, touch: Touch): Promise<string> {
-  sequence += 1;
-  const id = `delivery-${sequence}-${Date.now()}`;
-  const times = [touch.openedAt, touch.clickedAt, touch.machineOpenedAt].filter((at): at is number => at !== undefined);
-  const sentAt = Math.min(...times) - HOUR;
-  await env.DB.batch([
-    env.DB.prepare(
-      "INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, sent_at, updated_at) VALUES (?, ?, ?, 'email', ?, ?, '', '', ?, 'sent', ?, ?, ?)",
-    ).bind(id, on.workspaceId, contactId, touch.sourceType ?? 'campaign', touch.sourceId ?? `campaign-${sequence}`, on.contentId, sentAt, sentAt, sentAt),
-    env.DB.prepare('INSERT INTO delivery_engagements (delivery_id, workspace_id, opened_at, clicked_at, machine_opened_at) VALUES (?, ?, ?, ?, ?)').bind(
-      id,
-      on.workspaceId,
-      touch.openedAt ?? touch.clickedAt ?? null,
-      touch.clickedAt ?? null,
-      touch.machineOpenedAt ?? null,
-    ),
-  ]);
-  return id;
 }
 
 type OrderInput = { externalId: string; email: string; placedAt: number; totalCents?: number; refundedCents?: number; currency?: string; status?: string; eventId?: string };
