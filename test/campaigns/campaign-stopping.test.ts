@@ -410,10 +410,11 @@ describe('the lifecycle and workspaces at the API', () => {
     expect(bad.status).toBe(400);
     expect((await apiErrorOf(bad)).issues!.map((issue) => issue.path)).toEqual(['status']);
 
-    // The page: the table, one outcome at a time, and the outcome-unknown line in plain words.
-    const page = await (await merchant.client.get(`/app/marketing/campaigns/${id}?results=failed`)).text();
-    expect(page).toContain('550 5.1.1 No such user');
-    expect(page).not.toContain('Email consent is &quot;unsubscribed&quot;');
+    // The page: the report's recipients filtered to one outcome, and the outcome-unknown line in plain words.
+    const page = await (await merchant.client.get(`/app/marketing/campaigns/${id}?filter=failed`)).text();
+    const recipientsCard = page.slice(page.indexOf('id="recipients"'));
+    expect(recipientsCard).toContain('550 5.1.1 No such user');
+    expect(recipientsCard).not.toContain('Email consent is &quot;unsubscribed&quot;');
     expect(page).toContain('1 message was handed to your SMTP server but it never confirmed it; it was not resent, to avoid duplicates.');
     expect(page).toContain('data-progress-key="unknown">1</dd>');
   });
