@@ -35,9 +35,13 @@ const fmt = (r, failed = r.errors) =>
   `${r.rps.toFixed(0).padStart(5)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${failed}${failed ? ` ${JSON.stringify(r.failures)}` : ''}`;
 
 export async function run() {
-  const secret = /^APP_SECRET=(.*)$/m.exec(readFileSync(join(ROOT, '.dev.vars'), 'utf8'))?.[1]?.trim();
-  if (!secret) throw new Error('.dev.vars has no APP_SECRET');
+  // The dev server writes .dev.vars on a fresh checkout, so the secret is read after it starts.
   const server = await startDevServer({ port: 8803 });
+  const secret = /^APP_SECRET=(.*)$/m.exec(readFileSync(join(ROOT, '.dev.vars'), 'utf8'))?.[1]?.trim();
+  if (!secret) {
+    server.stop();
+    throw new Error('.dev.vars has no APP_SECRET');
+  }
   const rows = [];
   try {
     const opens = tokens(secret, 'o');
