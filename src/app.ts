@@ -22,6 +22,7 @@ import { unsubscribeRoutes } from './consent/unsubscribe.routes';
 import { segmentApi } from './segments/segments.api';
 import { segmentRoutes } from './segments/segments.routes';
 import { campaignApi } from './campaigns/campaigns.api';
+import { flowApi } from './flows/flows.api';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { reportApi } from './reports/reports.api';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
@@ -106,6 +107,7 @@ export function createApp() {
   api.route('/suppressions', suppressionApi);
   api.route('/segments', segmentApi);
   api.route('/campaigns', campaignApi);
+  api.route('/flows', flowApi);
   api.route('/reports', reportApi);
   api.route('/email-sender', emailSenderApi);
   app.route('/api/v1', api);

@@ -60,6 +60,8 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   // How long after a click, and after an open, an order is credited to the message (src/tracking/attribution.ts).
   clickWindowMs: integer().notNull().default(432_000_000),
   openWindowMs: integer().notNull().default(432_000_000),
+  // Smart sending (src/flows): a flow skips a contact sent a marketing message within these hours (0: off).
+  smartSendingHours: integer().notNull().default(16),
   updatedAt: integer().notNull(),
 });
 
@@ -787,4 +789,77 @@ export const orderAttributions = sqliteTable(
     orderedAt: integer().notNull(),
   },
   (t) => [index('order_attributions_source_idx').on(t.workspaceId, t.sourceType, t.sourceId, t.orderedAt), index('order_attributions_delivery_idx').on(t.deliveryId)],
+);
+
+export const FLOW_KINDS = ['welcome', 'abandoned_cart', 'price_drop', 'back_in_stock', 'win_back', 'retention'] as const;
+export type FlowKind = (typeof FLOW_KINDS)[number];
+
+/** An automated flow: its current definition (src/flows/flow-definition.ts) and where its trigger reading stands. */
+export const flows = sqliteTable(
+  'flows',
+  {
+    id: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    kind: text({ enum: FLOW_KINDS }).notNull(),
+    name: text().notNull(),
+    version: integer().notNull().default(1),
+    definition: text().notNull(),
+    enabled: integer({ mode: 'boolean' }).notNull().default(false),
+    enabledAt: integer(),
+    // The rowid of the last trigger the enrollment task read for this flow.
+    triggerCursor: integer().notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [index('flows_workspace_idx').on(t.workspaceId, t.createdAt), index('flows_enabled_idx').on(t.enabled, t.kind)],
+);
+
+/** Every definition a flow had: an enrollment finishes the version it entered. */
+export const flowVersions = sqliteTable(
+  'flow_versions',
+  {
+    workspaceId: workspaceRef(),
+    flowId: text()
+      .notNull()
+      .references(() => flows.id, { onDelete: 'cascade' }),
+    version: integer().notNull(),
+    definition: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.version] })],
+);
+
+// `active`: waiting or due; `done`: went through every step; `exited`: left early, with the reason.
+export const ENROLLMENT_STATUSES = ['active', 'done', 'exited'] as const;
+export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
+
+/** One contact in one flow for one trigger occurrence. */
+export const flowEnrollments = sqliteTable(
+  'flow_enrollments',
+  {
+    id: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    flowId: text()
+      .notNull()
+      .references(() => flows.id, { onDelete: 'cascade' }),
+    version: integer().notNull(),
+    contactId: contactRef(),
+    occurrenceKey: text().notNull(),
+    // Merge data of the occurrence (the cart, the product and its prices) as JSON.
+    context: text(),
+    status: text({ enum: ENROLLMENT_STATUSES }).notNull(),
+    stepIndex: integer().notNull().default(0),
+    nextRunAt: integer(),
+    // Set while a tick works on it; a tick that died leaves it to be claimed again after this.
+    claimedUntil: integer(),
+    reason: text(),
+    enrolledAt: integer().notNull(),
+    updatedAt: integer().notNull(),
+  },
+  (t) => [
+    uniqueIndex('flow_enrollments_once_idx').on(t.workspaceId, t.flowId, t.contactId, t.occurrenceKey),
+    index('flow_enrollments_due_idx').on(t.status, t.nextRunAt),
+    index('flow_enrollments_flow_idx').on(t.workspaceId, t.flowId, t.status, t.enrolledAt),
+    index('flow_enrollments_contact_idx').on(t.workspaceId, t.flowId, t.contactId, t.enrolledAt),
+  ],
 );

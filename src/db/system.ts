@@ -4,11 +4,11 @@
 // is a bug. Each function runs over every workspace of one database; once tenant data
 // is split across several D1 databases, each runs once per database. The rules (what
 // is due, what is stale) stay with the domain code, which passes them in.
-import { and, eq, inArray, isNotNull, lt, lte } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { runBatch, type Db } from './client';
-import { campaigns, deadLetters, deliveries, inboundEvents, type CampaignStatus } from './schema';
+import { campaigns, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, type CampaignStatus } from './schema';
 
 // Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
 const IDS_PER_STATEMENT = 90;
@@ -163,4 +163,29 @@ export async function recordDeadLetters(db: Db, letters: DeadLetter[], now = Dat
     db,
     chunk(rows, DEAD_LETTERS_PER_INSERT).map((slice) => db.insert(deadLetters).values(slice).onConflictDoNothing()),
   );
+}
+
+/** Across workspaces: the flows switched on, oldest first (each tick reads their new triggers). */
+export async function listEnabledFlows(db: Db, limit: number) {
+  return db
+    .select({ id: flows.id, workspaceId: flows.workspaceId, kind: flows.kind, version: flows.version, definition: flows.definition, triggerCursor: flows.triggerCursor })
+    .from(flows)
+    .where(eq(flows.enabled, true))
+    .orderBy(flows.createdAt)
+    .limit(limit);
+}
+
+/**
+ * Across workspaces: claims up to `limit` flow enrollments due by `now` until `claimUntil`.
+ * The claim condition is in the UPDATE too, so of two overlapping ticks only one gets each
+ * row back; a tick that died leaves its rows to be claimed again once the claim lapses.
+ */
+export async function claimDueEnrollments(db: Db, now: number, claimUntil: number, limit: number) {
+  const claimable = and(eq(flowEnrollments.status, 'active'), lte(flowEnrollments.nextRunAt, now), or(isNull(flowEnrollments.claimedUntil), lt(flowEnrollments.claimedUntil, now)));
+  const due = db.select({ id: flowEnrollments.id }).from(flowEnrollments).where(claimable).orderBy(flowEnrollments.nextRunAt).limit(limit);
+  return db
+    .update(flowEnrollments)
+    .set({ claimedUntil: claimUntil })
+    .where(and(inArray(flowEnrollments.id, due), claimable))
+    .returning();
 }

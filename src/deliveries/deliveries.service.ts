@@ -26,15 +26,17 @@ export type DeliveryRequest = {
   requiresOptIn?: boolean;
   // Merge data of the occurrence (a flow's cart or product), readable by the design's merge tags.
   context?: Record<string, unknown>;
+  // Recorded as skipped with this reason instead of queued (a flow's smart sending), so the skip shows in results.
+  skip?: { reason: string; code: ReasonCode };
 };
 
-// 15 bound values a row (drizzle binds the attempts default too): 6 rows stay under D1's 100 per statement.
-const ROWS_PER_INSERT = 6;
+// 17 bound values a row (drizzle binds the attempts default too): 5 rows stay under D1's 100 per statement.
+const ROWS_PER_INSERT = 5;
 
 /** A delivery row as enqueueing needs it. */
 export type DeliveryRef = { id: string; channel: ConsentChannel };
 
-/** Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op. Returns the rows it created. */
+/** Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op. Returns the queued rows it created. */
 export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[], now = Date.now()): Promise<DeliveryRef[]> {
   const inserts = chunk(requests, ROWS_PER_INSERT).map((slice) =>
     tenant.db
@@ -50,7 +52,9 @@ export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[
             stepKey: request.stepKey ?? '',
             occurrenceKey: request.occurrenceKey ?? '',
             contentId: request.contentId,
-            status: 'queued' as const,
+            status: request.skip ? ('skipped' as const) : ('queued' as const),
+            reason: request.skip?.reason ?? null,
+            reasonCode: request.skip?.code ?? null,
             requiresOptIn: request.requiresOptIn ?? true,
             context: request.context ? JSON.stringify(request.context) : null,
             queuedAt: now,
@@ -59,11 +63,11 @@ export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[
         ),
       )
       .onConflictDoNothing()
-      .returning({ id: deliveries.id, channel: deliveries.channel }),
+      .returning({ id: deliveries.id, channel: deliveries.channel, status: deliveries.status }),
   );
   const [first, ...rest] = inserts;
   if (!first) return [];
-  return (await tenant.db.batch([first, ...rest])).flat();
+  return (await tenant.db.batch([first, ...rest])).flat().flatMap(({ status, ...row }) => (status === 'queued' ? [row] : []));
 }
 
 /** Enqueues one send message per delivery, in batches of 100, after any `leading` messages. */

@@ -50,7 +50,10 @@ export type ReasonCode =
   | 'gave_up'
   | 'cancelled'
   // Waiting (still queued) for a cap of the sender to reset: the platform sender's hourly or daily limit.
-  | 'sender_capped';
+  | 'sender_capped'
+  // A flow's own skips (src/flows): a message within the smart-sending hours, or no longer in the flow's audience.
+  | 'smart_sending'
+  | 'not_in_audience';
 
 /** The code of a channel outcome that is not a send. */
 export const OUTCOME_CODES: Record<Exclude<ChannelOutcome['status'], 'sent'>, ReasonCode> = {

@@ -9,6 +9,8 @@ import type { Env } from '../env';
 import { finishSentCampaigns, requeueStalledFanOuts, startDueCampaigns } from '../campaigns/campaign-cron';
 import { sweepStaleDeliveries } from '../deliveries/deliveries.service';
 import { requeueStaleEvents } from '../stores/inbound-events';
+import { advanceFlowEnrollments } from '../flows/flow-advance';
+import { enrollFromTriggers } from '../flows/flow-enrollment';
 
 /** A periodic task: returns how many things it handled, for the log. */
 export type CronTask = { name: string; run: (db: Db, env: Env, now: number) => Promise<number> };
@@ -22,6 +24,9 @@ export const cronTasks: CronTask[] = [
   { name: 'start-due-campaigns', run: (db, env, now) => startDueCampaigns(db, env, now) },
   { name: 'requeue-stalled-fan-outs', run: (db, env, now) => requeueStalledFanOuts(db, env, now) },
   { name: 'finish-sent-campaigns', run: (db, _env, now) => finishSentCampaigns(db, now) },
+  // Enrolling first: a trigger read this tick starts its flow's first step in the same tick.
+  { name: 'enroll-flows', run: (db, _env, now) => enrollFromTriggers(db, now) },
+  { name: 'advance-flows', run: (db, env, now) => advanceFlowEnrollments(db, env, now) },
   { name: 'sweep-stale-deliveries', run: (db, env, now) => sweepStaleDeliveries(db, env, now) },
   { name: 'refresh-query-planner-stats', run: (db, _env, now) => refreshPlannerStats(db, now) },
 ];

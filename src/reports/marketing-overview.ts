@@ -3,7 +3,7 @@
 // credited to them; and the weekly activity (sent, first opens, first clicks) a chart
 // shows. Weeks start on Monday, 00:00 UTC; days are UTC days.
 import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
-import { deliveries, deliveryEngagements, engagementDaily } from '../db/schema';
+import { type DeliverySource, deliveries, deliveryEngagements, engagementDaily } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { DAY } from '../lib/time';
 import { type ConversionFigures, readWorkspaceConversions } from '../tracking/conversion-figures';
@@ -54,8 +54,11 @@ export async function readOverviewFigures(tenant: Tenant, range: DayRange): Prom
   return { sent, opened, clicked, openRate: sent ? opened / sent : null, clickRate: sent ? clicked / sent : null, conversions };
 }
 
-/** Each week touching `range` (at most 54 for the longest range a query takes), oldest first, with its activity inside the range. */
-export async function readWeeklyActivity(tenant: Tenant, range: DayRange): Promise<WeekActivity[]> {
+/**
+ * Each week touching `range` (at most 54 for the longest range a query takes), oldest
+ * first, with its activity inside the range: the workspace's, or one campaign's or flow's.
+ */
+export async function readWeeklyActivity(tenant: Tenant, range: DayRange, source?: { type: DeliverySource; id: string }): Promise<WeekActivity[]> {
   const weekOf = (column: typeof deliveries.sentAt | typeof engagementDaily.day) => sql<number>`(${column} - ((((${column} - ${FIRST_MONDAY}) % ${WEEK}) + ${WEEK}) % ${WEEK}))`;
   const sentWeek = weekOf(deliveries.sentAt);
   const dayWeek = weekOf(engagementDaily.day);
@@ -63,12 +66,27 @@ export async function readWeeklyActivity(tenant: Tenant, range: DayRange): Promi
     tenant.db
       .select({ week: sentWeek, n: count() })
       .from(deliveries)
-      .where(tenant.where(deliveries, gte(deliveries.sentAt, range.from), lt(deliveries.sentAt, range.to), eq(deliveries.status, 'sent')))
+      .where(
+        tenant.where(
+          deliveries,
+          gte(deliveries.sentAt, range.from),
+          lt(deliveries.sentAt, range.to),
+          eq(deliveries.status, 'sent'),
+          source ? and(eq(deliveries.sourceType, source.type), eq(deliveries.sourceId, source.id)) : undefined,
+        ),
+      )
       .groupBy(sentWeek),
     tenant.db
       .select({ week: dayWeek, opens: sql<number>`sum(${engagementDaily.uniqueOpens})`, clicks: sql<number>`sum(${engagementDaily.uniqueClicks})` })
       .from(engagementDaily)
-      .where(tenant.where(engagementDaily, and(gte(engagementDaily.day, range.from), lt(engagementDaily.day, range.to))))
+      .where(
+        tenant.where(
+          engagementDaily,
+          gte(engagementDaily.day, range.from),
+          lt(engagementDaily.day, range.to),
+          source ? and(eq(engagementDaily.sourceType, source.type), eq(engagementDaily.sourceId, source.id)) : undefined,
+        ),
+      )
       .groupBy(dayWeek),
   ]);
   const weeks = new Map<number, WeekActivity>();

@@ -4,7 +4,7 @@ import type { ContactMessagePage } from '../../reports/contact-messages';
 import { formatInZone } from '../../lib/time';
 import { EmptyState, TableHead } from '../components';
 import { campaignPath } from './campaign-parts';
-import { formatMoney } from './contacts-parts';
+import { formatMoney } from '../../lib/money';
 import { DeliveryStatusBadge } from './source-report-parts';
 
 /** The card; `nextPath` opens the next page of messages (null on the last). */

@@ -2,9 +2,10 @@
 import type { ContactImportView } from '../../contacts/contact-imports.service';
 import type { ContactListQuery } from '../../contacts/contacts.schemas';
 import type { ContactPage, ContactView } from '../../contacts/contacts.service';
+import { formatMoney } from '../../lib/money';
 import { formatInZone } from '../../lib/time';
 import { CsrfField, EmptyState, Field, Notice, TableHead } from '../components';
-import { ConsentBadge, ContactsHeader, contactName, formatMoney, ImportStatusBadge } from './contacts-parts';
+import { ConsentBadge, ContactsHeader, contactName, ImportStatusBadge } from './contacts-parts';
 
 /** What an action wants the contacts page to show. */
 export type ContactsPageState = { query: ContactListQuery; notice?: string | undefined; uploadError?: string | undefined };

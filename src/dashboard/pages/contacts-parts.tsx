@@ -24,22 +24,6 @@ export function ImportStatusBadge({ status }: { status: ImportStatus }) {
   return <span class={IMPORT_TONES[status]}>{IMPORT_LABELS[status]}</span>;
 }
 
-/**
- * Minor units as money: "$1,234.50" with a known currency (its own number of decimals,
- * e.g. none for JPY), or a plain "1,234.50" when the currency is unknown.
- */
-export function formatMoney(minorUnits: number, currency: string | null): string {
-  if (currency) {
-    try {
-      const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-      return format.format(minorUnits / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
-    } catch {
-      // Not an ISO 4217 code: fall through to a plain number rather than fail the page.
-    }
-  }
-  return new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(minorUnits / 100);
-}
-
 /** "First Last", or null when the contact has no name. */
 export function contactName(contact: Pick<ContactView, 'firstName' | 'lastName'>): string | null {
   return [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null;

@@ -1,10 +1,11 @@
 // A contact: profile, tags, consent history, orders, carts and messages received.
 import type { ConsentChangeView, ContactCartView, ContactOrderView } from '../../contacts/contact-activity.service';
 import type { ContactView } from '../../contacts/contacts.service';
+import { formatMoney } from '../../lib/money';
 import { formatInZone } from '../../lib/time';
 import type { Child } from 'hono/jsx';
 import { CsrfField, Notice, TableHead } from '../components';
-import { ConsentBadge, consentLabel, ContactsHeader, contactName, formatMoney, orderStatusLabel } from './contacts-parts';
+import { ConsentBadge, consentLabel, ContactsHeader, contactName, orderStatusLabel } from './contacts-parts';
 
 /** What an action wants the contact page to show. */
 export type ContactPageState = { notice?: string | undefined; tagError?: string | undefined; tagValue?: string | undefined };

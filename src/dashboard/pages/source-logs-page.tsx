@@ -3,7 +3,7 @@
 import type { LogEvent, LogPage } from '../../reports/source-logs';
 import { formatInZone } from '../../lib/time';
 import { Notice, TableHead } from '../components';
-import { formatMoney } from './contacts-parts';
+import { formatMoney } from '../../lib/money';
 
 const EVENT_LABELS: Record<LogEvent, string> = {
   pending: 'Pending',

@@ -11,7 +11,7 @@ import type { RevenueByCurrency } from '../../tracking/conversion-figures';
 import { TableHead } from '../components';
 import { BarChart } from './bar-chart';
 import { numbers, percent } from './campaign-parts';
-import { formatMoney } from './contacts-parts';
+import { formatMoney } from '../../lib/money';
 
 const REASON_LABELS: Record<ReasonCode, string> = {
   no_address: 'No address',
@@ -28,6 +28,8 @@ const REASON_LABELS: Record<ReasonCode, string> = {
   gave_up: 'Gave up after retries',
   cancelled: 'Cancelled',
   sender_capped: 'Waiting for the sender’s limit',
+  smart_sending: 'Smart sending (messaged recently)',
+  not_in_audience: 'No longer in the flow’s audience',
 };
 
 /** The words for a recorded reason code (a code unknown to this page as it is). */

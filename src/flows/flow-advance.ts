@@ -1,0 +1,219 @@
+// The cron's second flow task: claims due enrollments in batches and runs their steps
+// in the version of the flow each one entered. A wait sets when the next step is due; a
+// message step first checks the exits (a purchase, a converted cart, a flow switched
+// off), the audience and smart sending, then writes the delivery, whose unique key (flow,
+// step, contact, occurrence) makes a step repeated after a crashed tick a no-op.
+import { eq, gt, inArray, isNotNull, ne, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { carts, contacts, deliveries, flowEnrollments, flows, flowVersions, orderItems, orders, PURCHASED_ORDER_STATUSES, workspaceSettings } from '../db/schema';
+import { claimDueEnrollments } from '../db/system';
+import { forWorkspace, type Tenant } from '../db/tenant';
+import { queueDeliveries } from '../deliveries/deliveries.service';
+import type { Queues } from '../queues/enqueue';
+import { compileSegment } from '../segments/compile-segment';
+import { HOUR, MINUTE } from '../lib/time';
+import { type FlowDefinition, type FlowStep, readDefinition } from './flow-definition';
+import { occurrenceMergeData } from './flow-context';
+
+const BATCH = 100;
+const BATCHES_PER_TICK = 5;
+// Longer than one batch can take; a tick that died frees its claims after this.
+const CLAIM_MS = 5 * MINUTE;
+
+type Enrollment = typeof flowEnrollments.$inferSelect;
+type Outcome = { status: 'active' | 'done' | 'exited'; stepIndex: number; nextRunAt: number | null; reason: string | null };
+
+/** What one tick reads once per flow version and per workspace. */
+class TickCache {
+  private readonly values = new Map<string, Promise<unknown>>();
+  use<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let value = this.values.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = load();
+      this.values.set(key, value);
+    }
+    return value;
+  }
+}
+
+async function versionDefinition(tenant: Tenant, flowId: string, version: number): Promise<FlowDefinition | null> {
+  const [row] = await tenant.db
+    .select({ definition: flowVersions.definition })
+    .from(flowVersions)
+    .where(tenant.where(flowVersions, eq(flowVersions.flowId, flowId), eq(flowVersions.version, version)))
+    .limit(1);
+  return row ? readDefinition(row.definition) : null;
+}
+
+async function flowEnabled(tenant: Tenant, flowId: string): Promise<boolean> {
+  const [row] = await tenant.db
+    .select({ enabled: flows.enabled })
+    .from(flows)
+    .where(tenant.where(flows, eq(flows.id, flowId)))
+    .limit(1);
+  return row?.enabled ?? false;
+}
+
+async function smartSendingHours(tenant: Tenant): Promise<number> {
+  const [row] = await tenant.db.select({ hours: workspaceSettings.smartSendingHours }).from(workspaceSettings).where(tenant.where(workspaceSettings)).limit(1);
+  return row?.hours ?? 16;
+}
+
+async function exists(query: Promise<unknown[]>): Promise<boolean> {
+  return (await query).length > 0;
+}
+
+/** Why the contact leaves before this message, or null to go on. */
+async function exitReason(tenant: Tenant, definition: FlowDefinition, enrollment: Enrollment, context: Record<string, unknown>): Promise<string | null> {
+  if (!definition.exitOnPurchase) return null;
+  const since = Number(context.since ?? enrollment.enrolledAt);
+  if (typeof context.cartId === 'string') {
+    const converted = await exists(
+      tenant.db
+        .select({ id: carts.id })
+        .from(carts)
+        .where(tenant.where(carts, eq(carts.id, context.cartId), isNotNull(carts.convertedOrderId)))
+        .limit(1),
+    );
+    if (converted) return 'The cart was ordered';
+  }
+  const skus = Array.isArray(context.skus) ? (context.skus as string[]) : [];
+  const conditions: (SQL | undefined)[] = [
+    eq(orders.contactId, enrollment.contactId),
+    inArray(orders.status, [...PURCHASED_ORDER_STATUSES]),
+    gt(orders.placedAt, since),
+    typeof context.orderId === 'string' ? ne(orders.id, context.orderId) : undefined,
+    skus.length > 0
+      ? sql`EXISTS (SELECT 1 FROM ${orderItems} WHERE ${orderItems.orderId} = ${orders.id} AND ${orderItems.workspaceId} = ${tenant.workspaceId} AND ${inArray(orderItems.sku, skus)})`
+      : undefined,
+  ];
+  const purchased = await exists(
+    tenant.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(tenant.where(orders, ...conditions))
+      .limit(1),
+  );
+  return purchased ? (skus.length > 0 ? 'Bought one of the chosen products again' : 'Ordered since entering the flow') : null;
+}
+
+/** Whether the contact still meets the flow's audience rules and its "registered" filter. */
+async function inAudience(tenant: Tenant, definition: FlowDefinition, contactId: string, now: number): Promise<boolean> {
+  if (!definition.audience && definition.sendingFilter !== 'registered') return true;
+  return exists(
+    tenant.db
+      .select({ id: contacts.id })
+      .from(contacts)
+      .where(
+        tenant.where(
+          contacts,
+          eq(contacts.id, contactId),
+          definition.audience ? compileSegment(definition.audience, { workspaceId: tenant.workspaceId, now }) : undefined,
+          definition.sendingFilter === 'registered' ? eq(contacts.registered, true) : undefined,
+        ),
+      )
+      .limit(1),
+  );
+}
+
+async function messagedWithin(tenant: Tenant, contactId: string, hours: number, now: number): Promise<boolean> {
+  return exists(
+    tenant.db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(tenant.where(deliveries, eq(deliveries.contactId, contactId), eq(deliveries.status, 'sent'), gt(deliveries.sentAt, now - hours * HOUR)))
+      .limit(1),
+  );
+}
+
+/** Writes (and queues) one message step's delivery for the enrollment, or its recorded skip. */
+async function sendStep(
+  tenant: Tenant,
+  queues: Queues,
+  cache: TickCache,
+  step: Extract<FlowStep, { type: 'email' }>,
+  definition: FlowDefinition,
+  enrollment: Enrollment,
+  context: Record<string, unknown>,
+  now: number,
+) {
+  let skip: { reason: string; code: 'smart_sending' | 'not_in_audience' } | undefined;
+  if (!(await inAudience(tenant, definition, enrollment.contactId, now))) {
+    skip = { reason: 'No longer meets the flow’s audience rules', code: 'not_in_audience' };
+  } else if (definition.smartSending) {
+    const hours = await cache.use(`smart:${tenant.workspaceId}`, () => smartSendingHours(tenant));
+    if (hours > 0 && (await messagedWithin(tenant, enrollment.contactId, hours, now))) {
+      skip = { reason: `Smart sending: received a message in the last ${hours} hours`, code: 'smart_sending' };
+    }
+  }
+  await queueDeliveries(
+    tenant,
+    queues,
+    [
+      {
+        contactId: enrollment.contactId,
+        channel: 'email',
+        sourceType: 'flow',
+        sourceId: enrollment.flowId,
+        stepKey: step.id,
+        occurrenceKey: enrollment.occurrenceKey,
+        contentId: step.contentId,
+        requiresOptIn: definition.sendingFilter === 'subscribed',
+        context: skip ? undefined : await occurrenceMergeData(tenant, context),
+        skip,
+      },
+    ],
+    now,
+  );
+}
+
+/** Runs the enrollment's steps from where it stands until a wait, the end, or an exit. */
+async function runSteps(tenant: Tenant, queues: Queues, cache: TickCache, enrollment: Enrollment, now: number): Promise<Outcome> {
+  const definition = await cache.use(`version:${enrollment.flowId}:${enrollment.version}`, () => versionDefinition(tenant, enrollment.flowId, enrollment.version));
+  if (!definition) return { status: 'exited', stepIndex: enrollment.stepIndex, nextRunAt: null, reason: 'The flow’s settings no longer load' };
+  let context: Record<string, unknown> = {};
+  try {
+    context = enrollment.context ? (JSON.parse(enrollment.context) as Record<string, unknown>) : {};
+  } catch {
+    // A context that does not parse leaves the messages without occurrence data.
+  }
+  let index = enrollment.stepIndex;
+  while (index < definition.steps.length) {
+    const step = definition.steps[index]!;
+    if (step.type === 'wait') return { status: 'active', stepIndex: index + 1, nextRunAt: now + step.hours * HOUR, reason: null };
+    // Checked at the message, not only at entry: switched off or bought during the wait sends nothing.
+    if (!(await flowEnabled(tenant, enrollment.flowId))) return { status: 'exited', stepIndex: index, nextRunAt: null, reason: 'The flow was switched off' };
+    const exit = await exitReason(tenant, definition, enrollment, context);
+    if (exit) return { status: 'exited', stepIndex: index, nextRunAt: null, reason: exit };
+    await sendStep(tenant, queues, cache, step, definition, enrollment, context, now);
+    index++;
+  }
+  return { status: 'done', stepIndex: index, nextRunAt: null, reason: null };
+}
+
+/** The cron task: advances due enrollments, a claimed batch at a time. Returns how many it advanced. */
+export async function advanceFlowEnrollments(db: Db, queues: Queues, now: number): Promise<number> {
+  const cache = new TickCache();
+  let advanced = 0;
+  for (let batch = 0; batch < BATCHES_PER_TICK; batch++) {
+    const claimUntil = now + CLAIM_MS;
+    const claimed = await claimDueEnrollments(db, now, claimUntil, BATCH);
+    for (const enrollment of claimed) {
+      const tenant = forWorkspace(db, enrollment.workspaceId);
+      try {
+        const outcome = await runSteps(tenant, queues, cache, enrollment, now);
+        // Only the tick holding the claim writes the outcome; a later claimer of a lapsed one wins.
+        await tenant.db
+          .update(flowEnrollments)
+          .set({ ...outcome, claimedUntil: null, updatedAt: now })
+          .where(tenant.where(flowEnrollments, eq(flowEnrollments.id, enrollment.id), eq(flowEnrollments.claimedUntil, claimUntil), eq(flowEnrollments.status, 'active')));
+        advanced++;
+      } catch (err) {
+        // Left claimed: it is tried again once the claim lapses, and its deliveries' unique key keeps that safe.
+        console.error(JSON.stringify({ level: 'error', task: 'advance-flows', enrollmentId: enrollment.id, error: String(err) }));
+      }
+    }
+    if (claimed.length < BATCH) break;
+  }
+  return advanced;
+}

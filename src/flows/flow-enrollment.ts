@@ -1,0 +1,162 @@
+// The cron's first flow task: each switched-on flow reads the triggers raised since its
+// cursor (rowid order, so a trigger stamped with an older store time is still read) and
+// enrolls the contacts each one names or, for a product's price drop or restock, the
+// contacts interested in it. An enrollment is unique per flow, contact and occurrence,
+// and re-entry is one NOT EXISTS in the same statement, so replays and overlapping
+// ticks enroll nobody twice.
+import { eq, gt, gte, inArray, sql } from 'drizzle-orm';
+import { chunk } from '../lib/chunk';
+import { runBatch, type Db, type Statement } from '../db/client';
+import { contacts, type FlowKind, flowEnrollments, flows, type InterestKind, orderItems, productInterests, triggers } from '../db/schema';
+import { listEnabledFlows } from '../db/system';
+import { forWorkspace, type Tenant } from '../db/tenant';
+import { newId } from '../lib/ids';
+import { DAY } from '../lib/time';
+import { type FlowDefinition, readDefinition, triggerKindOf } from './flow-definition';
+
+const FLOWS_PER_TICK = 500;
+const TRIGGERS_PER_FLOW = 200;
+// Contacts one product occurrence reaches; a product followed by more reaches its most recent followers.
+export const MAX_CONTACTS_PER_PRODUCT_TRIGGER = 5000;
+const STATEMENTS_PER_BATCH = 50;
+
+type TriggerRow = { rowid: number; contactId: string | null; subjectId: string | null; occurrenceKey: string; data: string; occurredAt: number };
+
+/** A contact to enroll: the occurrence it enters for and what the flow's messages will show. */
+type Candidate = { contactId: string; occurrenceKey: string; context: Record<string, unknown> };
+
+type EnabledFlow = { id: string; kind: FlowKind; version: number; definition: FlowDefinition; triggerCursor: number };
+
+function dataOf(row: TriggerRow): Record<string, unknown> {
+  try {
+    return JSON.parse(row.data) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+const INTERESTS: Record<'price_drop' | 'back_in_stock', InterestKind[]> = {
+  price_drop: ['viewed', 'carted', 'back_in_stock'],
+  back_in_stock: ['back_in_stock', 'carted'],
+};
+
+async function interestedContacts(tenant: Tenant, productId: string, kinds: InterestKind[], since: number) {
+  return tenant.db
+    .select({ contactId: productInterests.contactId, firstAt: sql<number>`MAX(${productInterests.firstAt})` })
+    .from(productInterests)
+    .where(tenant.where(productInterests, eq(productInterests.productId, productId), inArray(productInterests.kind, kinds), gte(productInterests.lastAt, since)))
+    .groupBy(productInterests.contactId)
+    .orderBy(sql`MAX(${productInterests.lastAt}) DESC`)
+    .limit(MAX_CONTACTS_PER_PRODUCT_TRIGGER);
+}
+
+/** Whether the order holds one of the SKUs (retention rules on chosen products start only from those). */
+async function orderHasSku(tenant: Tenant, orderId: string, skus: string[]): Promise<boolean> {
+  const [row] = await tenant.db
+    .select({ id: orderItems.id })
+    .from(orderItems)
+    .where(tenant.where(orderItems, eq(orderItems.orderId, orderId), inArray(orderItems.sku, skus)))
+    .limit(1);
+  return Boolean(row);
+}
+
+/** Who one trigger enrolls in the flow, now. */
+async function candidatesOf(tenant: Tenant, flow: EnabledFlow, row: TriggerRow, now: number): Promise<Candidate[]> {
+  const trigger = flow.definition.trigger;
+  const data = dataOf(row);
+  const since = row.occurredAt;
+  switch (trigger.kind) {
+    case 'welcome':
+      return row.contactId ? [{ contactId: row.contactId, occurrenceKey: 'welcome', context: { since } }] : [];
+    case 'abandoned_cart':
+      // A cart without items, or without anyone to remind, is not abandoned.
+      return row.contactId && row.subjectId && Number(data.itemCount) > 0 ? [{ contactId: row.contactId, occurrenceKey: `cart:${row.subjectId}`, context: { cartId: row.subjectId, since } }] : [];
+    case 'win_back':
+    case 'retention': {
+      if (!row.contactId || !row.subjectId) return [];
+      const skus = trigger.kind === 'retention' ? trigger.skus : [];
+      if (skus.length > 0 && !(await orderHasSku(tenant, row.subjectId, skus))) return [];
+      return [{ contactId: row.contactId, occurrenceKey: `order:${row.subjectId}`, context: { orderId: row.subjectId, since, skus } }];
+    }
+    case 'price_drop': {
+      const oldPrice = Number(data.oldPriceCents);
+      const newPrice = Number(data.newPriceCents);
+      const drop = oldPrice - newPrice;
+      if (!row.subjectId || !(drop > 0) || (drop * 100) / oldPrice < trigger.minDropPercent || drop < trigger.minDropCents) return [];
+      const context = { productId: row.subjectId, oldPriceCents: oldPrice, newPriceCents: newPrice, currency: data.currency, since };
+      const interested = await interestedContacts(tenant, row.subjectId, INTERESTS.price_drop, now - trigger.interestDays * DAY);
+      return interested.map(({ contactId }) => ({ contactId, occurrenceKey: row.occurrenceKey, context }));
+    }
+    case 'back_in_stock': {
+      if (!row.subjectId) return [];
+      const interested = await interestedContacts(tenant, row.subjectId, INTERESTS.back_in_stock, now - trigger.interestDays * DAY);
+      // Keyed by the interest, not the restock: a second restock does not tell the same subscription again.
+      return interested.map(({ contactId, firstAt }) => ({ contactId, occurrenceKey: `stock:${row.subjectId}:${firstAt}`, context: { productId: row.subjectId, since } }));
+    }
+  }
+}
+
+/** The enrollment insert: only for a contact of the workspace, and only when re-entry allows it. */
+function enrollStatement(tenant: Tenant, flow: EnabledFlow, candidate: Candidate, now: number): Statement {
+  const days = flow.definition.reentryDays;
+  // Entered after this time blocks a new entry: ever (once), or within the last N days.
+  const blockedAfter = days === null ? -1 : days === 0 ? now : now - days * DAY;
+  const earlier = tenant.db
+    .select({ one: sql`1` })
+    .from(flowEnrollments)
+    .where(tenant.where(flowEnrollments, eq(flowEnrollments.flowId, flow.id), eq(flowEnrollments.contactId, candidate.contactId), gt(flowEnrollments.enrolledAt, blockedAfter)));
+  const context = JSON.stringify(candidate.context);
+  return tenant.db
+    .insert(flowEnrollments)
+    .select(
+      sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${flow.id}, ${flow.version}, ${contacts.id}, ${candidate.occurrenceKey}, ${context}, 'active', 0, ${now}, NULL, NULL, ${now}, ${now}
+          FROM ${contacts} WHERE ${tenant.where(contacts, eq(contacts.id, candidate.contactId))} AND NOT EXISTS ${earlier}`,
+    )
+    .onConflictDoNothing();
+}
+
+/** Reads one flow's new triggers and enrolls their contacts; returns how many triggers it read. */
+async function enrollFlow(tenant: Tenant, flow: EnabledFlow, now: number): Promise<number> {
+  const rows: TriggerRow[] = await tenant.db
+    .select({
+      rowid: sql<number>`${triggers}.rowid`,
+      contactId: triggers.contactId,
+      subjectId: triggers.subjectId,
+      occurrenceKey: triggers.occurrenceKey,
+      data: triggers.data,
+      occurredAt: triggers.occurredAt,
+    })
+    .from(triggers)
+    .where(tenant.where(triggers, eq(triggers.kind, triggerKindOf(flow.definition.trigger)), sql`${triggers}.rowid > ${flow.triggerCursor}`))
+    .orderBy(sql`${triggers}.rowid`)
+    .limit(TRIGGERS_PER_FLOW);
+  const last = rows.at(-1);
+  if (!last) return 0;
+  const statements: Statement[] = [];
+  for (const row of rows) {
+    for (const candidate of await candidatesOf(tenant, flow, row, now)) statements.push(enrollStatement(tenant, flow, candidate, now));
+  }
+  for (const slice of chunk(statements, STATEMENTS_PER_BATCH)) await runBatch(tenant.db, slice);
+  // Moving the cursor last: a tick that dies before re-reads these triggers, and the unique key absorbs the repeat.
+  await tenant.db
+    .update(flows)
+    .set({ triggerCursor: last.rowid })
+    .where(tenant.where(flows, eq(flows.id, flow.id), sql`${flows.triggerCursor} < ${last.rowid}`));
+  return rows.length;
+}
+
+/** The cron task: enrolls from every switched-on flow's new triggers. Returns the triggers read. */
+export async function enrollFromTriggers(db: Db, now: number): Promise<number> {
+  let read = 0;
+  for (const row of await listEnabledFlows(db, FLOWS_PER_TICK)) {
+    const definition = readDefinition(row.definition);
+    if (!definition) continue;
+    try {
+      read += await enrollFlow(forWorkspace(db, row.workspaceId), { ...row, definition }, now);
+    } catch (err) {
+      // One flow's failure (its cursor stays, so it retries next tick) never holds up the others.
+      console.error(JSON.stringify({ level: 'error', task: 'enroll-flows', flowId: row.id, error: String(err) }));
+    }
+  }
+  return read;
+}

@@ -1,0 +1,323 @@
+// Flows end to end on the real runtime: signed store events -> triggers -> the cron's
+// enrollment and advance (with an injected clock) -> deliveries -> real mail at the
+// local SMTP server. Each test uses its own contacts; flows are per workspace.
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../src/db/client';
+import { advanceFlowEnrollments } from '../../src/flows/flow-advance';
+import { enrollFromTriggers } from '../../src/flows/flow-enrollment';
+import type { FlowDefinition } from '../../src/flows/flow-definition';
+import { runCronTick } from '../../src/jobs/cron';
+import { HOUR } from '../../src/lib/time';
+import { readTrackingToken } from '../../src/tracking/tracking-tokens';
+import { apiErrorOf, callApi, createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { trustWorkspace } from '../helpers/platform-trust';
+import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
+import { connectStore, sendCustomEvent, type TestConnection, waitForProcessed } from '../helpers/store-webhooks';
+
+type Flow = { id: string; kind: string; version: number; enabled: boolean; definition: FlowDefinition };
+
+let key: string;
+let workspaceId: string;
+let store: TestConnection;
+
+beforeAll(async () => {
+  const merchant = await signUpMerchant('Flow Mugs');
+  workspaceId = merchant.workspaceId;
+  await trustWorkspace(workspaceId);
+  key = await createApiKey(merchant, 'flows');
+  store = await connectStore(workspaceId, 'custom', 'USD');
+});
+
+async function createFlow(kind: string, patch?: (definition: FlowDefinition) => FlowDefinition): Promise<Flow> {
+  const res = await postApi(key, '/flows', { kind });
+  expect(res.status, await res.clone().text()).toBe(201);
+  let { flow } = await res.json<{ flow: Flow }>();
+  if (patch) {
+    const patched = await patchApi(key, `/flows/${flow.id}`, { definition: patch(flow.definition) });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    flow = (await patched.json<{ flow: Flow }>()).flow;
+  }
+  expect((await postApi(key, `/flows/${flow.id}/enable`)).status).toBe(200);
+  return flow;
+}
+
+async function disable(flow: Flow) {
+  expect((await postApi(key, `/flows/${flow.id}/disable`)).status).toBe(200);
+}
+
+/** One cron tick at `now` (the real tick's tasks, in order). */
+function tick(now: number) {
+  return runCronTick(env, now);
+}
+
+async function enrollmentsOf(flowId: string) {
+  return (
+    await env.DB.prepare('SELECT contact_id, occurrence_key, status, step_index, next_run_at, reason, version FROM flow_enrollments WHERE flow_id = ? ORDER BY enrolled_at')
+      .bind(flowId)
+      .all<{ contact_id: string; occurrence_key: string; status: string; step_index: number; next_run_at: number | null; reason: string | null; version: number }>()
+  ).results;
+}
+
+async function flowDeliveries(flowId: string) {
+  return (
+    await env.DB.prepare("SELECT contact_id, step_key, status, reason_code FROM deliveries WHERE source_type = 'flow' AND source_id = ?")
+      .bind(flowId)
+      .all<{ contact_id: string; step_key: string; status: string; reason_code: string | null }>()
+  ).results;
+}
+
+const customer = (email: string) => ({ email, firstName: 'Ida' });
+
+/** A store customer who opted in to email. */
+async function subscribed(email: string) {
+  await waitForProcessed(await sendCustomEvent(store, { type: 'customer.upserted', data: { ...customer(email), emailConsent: 'subscribed' } }));
+}
+
+async function cartFor(email: string, cartId: string) {
+  await subscribed(email);
+  await waitForProcessed(
+    await sendCustomEvent(store, {
+      type: 'cart.updated',
+      data: {
+        externalId: cartId,
+        customer: customer(email),
+        currency: 'USD',
+        valueCents: 2400,
+        recoveryUrl: `https://mugs.example/cart/${cartId}?t=1`,
+        items: [{ sku: 'MUG-BLUE', title: 'Blue <Mug>', quantity: 2, unitPriceCents: 1200, imageUrl: 'https://mugs.example/blue.png' }],
+      },
+    }),
+  );
+}
+
+describe('the Welcome flow', () => {
+  it('greets a contact created through the API once, with the starter design', async () => {
+    const flow = await createFlow('welcome');
+    const email = uniqueEmail('welcome');
+    expect((await postApi(key, '/contacts', { email, firstName: 'Wes', emailConsent: 'subscribed' })).status).toBe(201);
+    await tick(Date.now());
+    const received = await waitForEmail(email);
+    expect(received.subject).toBe('Welcome to Flow Mugs, Wes');
+    // Replayed ticks enroll and send nothing more.
+    await tick(Date.now() + 1000);
+    await tick(Date.now() + 2000);
+    expect(await enrollmentsOf(flow.id)).toHaveLength(1);
+    expect(await flowDeliveries(flow.id)).toHaveLength(1);
+    // Its report counts the message, and the weekly chart has its weeks.
+    const report = await (await callApi(key, `/flows/${flow.id}/report`)).json<{ report: { deliveries: { recipients: number } }; weeks: unknown[] }>();
+    expect(report.report.deliveries.recipients).toBe(1);
+    expect(report.weeks).toHaveLength(12);
+    await disable(flow);
+  });
+});
+
+describe('the Abandoned cart flow', () => {
+  it('waits 4 hours, then sends the cart as it is with its items, prices and tracked recovery link', async () => {
+    const flow = await createFlow('abandoned_cart');
+    const email = uniqueEmail('cart');
+    const t0 = Date.now();
+    await cartFor(email, `cart-${t0}`);
+    // The same cart updated again is the same occurrence.
+    await cartFor(email, `cart-${t0}`);
+    await tick(t0);
+    const [enrolled] = await enrollmentsOf(flow.id);
+    expect(enrolled).toMatchObject({ status: 'active', step_index: 1, occurrence_key: `cart:${enrolled!.occurrence_key.slice(5)}` });
+    expect(enrolled!.next_run_at).toBeGreaterThanOrEqual(t0 + 4 * HOUR);
+    await tick(t0 + HOUR);
+    expect(await flowDeliveries(flow.id)).toHaveLength(0);
+
+    await tick(t0 + 4 * HOUR + 60_000);
+    const received = await waitForEmail(email);
+    expect(received.html).toContain('Blue &lt;Mug&gt;');
+    expect(received.html).toContain('$12.00');
+    expect(received.html).toContain('$24.00');
+    const links = [...received.html!.matchAll(/href="https:\/\/marketing\.example\.com\/c\/([^"]+)"/g)].map((match) => match[1]!);
+    const targets = await Promise.all(links.map(async (token) => (await readTrackingToken(env.APP_SECRET, 'click', token))?.link));
+    expect(targets).toContain(`https://mugs.example/cart/cart-${t0}?t=1`);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'done' }]);
+    await disable(flow);
+  });
+
+  it('lets a contact who orders during the wait leave without a message', async () => {
+    const flow = await createFlow('abandoned_cart');
+    const email = uniqueEmail('ordered');
+    const t0 = Date.now();
+    await cartFor(email, `cart-o-${t0}`);
+    await tick(t0);
+    await waitForProcessed(
+      await sendCustomEvent(store, {
+        type: 'order.completed',
+        data: {
+          externalId: `o-${t0}`,
+          customer: customer(email),
+          currency: 'USD',
+          totalCents: 2400,
+          cartId: `cart-o-${t0}`,
+          items: [{ sku: 'MUG-BLUE', title: 'Blue Mug', quantity: 2, unitPriceCents: 1200 }],
+        },
+      }),
+    );
+    await tick(t0 + 5 * HOUR);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'exited', reason: 'The cart was ordered' }]);
+    expect(await flowDeliveries(flow.id)).toHaveLength(0);
+    expect(await receivedFor(email)).toHaveLength(0);
+    await disable(flow);
+  });
+
+  it('sends nothing more once switched off mid-wait, and the contact leaves saying why', async () => {
+    const flow = await createFlow('abandoned_cart');
+    const email = uniqueEmail('off');
+    const t0 = Date.now();
+    await cartFor(email, `cart-off-${t0}`);
+    await tick(t0);
+    await disable(flow);
+    await tick(t0 + 5 * HOUR);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'exited', reason: 'The flow was switched off' }]);
+    expect(await flowDeliveries(flow.id)).toHaveLength(0);
+  });
+
+  it('keeps a contact already waiting on the version they entered when the live flow is edited', async () => {
+    const flow = await createFlow('abandoned_cart');
+    const email = uniqueEmail('edited');
+    const t0 = Date.now();
+    await cartFor(email, `cart-e-${t0}`);
+    await tick(t0);
+    const edited = await patchApi(key, `/flows/${flow.id}`, {
+      definition: {
+        ...flow.definition,
+        steps: [
+          { id: 'wait-short', type: 'wait', hours: 1 },
+          ...flow.definition.steps.filter((step) => step.type === 'email'),
+          { id: 'email-2', type: 'email', contentId: (flow.definition.steps[1] as { contentId: string }).contentId },
+        ],
+      },
+    });
+    expect(edited.status).toBe(200);
+    expect((await edited.json<{ flow: Flow }>()).flow.version).toBe(flow.version + 1);
+    await tick(t0 + 2 * HOUR);
+    expect(await flowDeliveries(flow.id)).toHaveLength(0);
+    await tick(t0 + 4 * HOUR + 60_000);
+    await waitForEmail(email);
+    expect(await flowDeliveries(flow.id)).toMatchObject([{ step_key: 'email-1', status: expect.any(String) }]);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'done', version: flow.version }]);
+    await disable(flow);
+  });
+
+  it('sends one message when two ticks overlap on the same due contacts', async () => {
+    const flow = await createFlow('abandoned_cart');
+    const emails = [uniqueEmail('overlap-a'), uniqueEmail('overlap-b'), uniqueEmail('overlap-c')];
+    const t0 = Date.now();
+    for (const [i, email] of emails.entries()) await cartFor(email, `cart-ov-${t0}-${i}`);
+    const db = openDb(env.DB);
+    await enrollFromTriggers(db, t0);
+    await Promise.all([enrollFromTriggers(db, t0), enrollFromTriggers(db, t0)]);
+    await advanceFlowEnrollments(db, env, t0);
+    await Promise.all([advanceFlowEnrollments(db, env, t0 + 5 * HOUR), advanceFlowEnrollments(db, env, t0 + 5 * HOUR), advanceFlowEnrollments(db, env, t0 + 5 * HOUR)]);
+    expect(await enrollmentsOf(flow.id)).toHaveLength(3);
+    expect(await flowDeliveries(flow.id)).toHaveLength(3);
+    for (const email of emails) await waitForEmail(email);
+    for (const email of emails) expect(await receivedFor(email)).toHaveLength(1);
+    await disable(flow);
+  });
+});
+
+describe('the Price drop and Back-in-stock flows', () => {
+  it('tells a shopper who viewed a product its old and new price, and skips one messaged within the smart-sending hours', async () => {
+    const flow = await createFlow('price_drop');
+    const t0 = Date.now();
+    const sku = `VASE-${t0}`;
+    const viewer = uniqueEmail('viewer');
+    const recent = uniqueEmail('recent');
+    await waitForProcessed(
+      await sendCustomEvent(store, { type: 'product.updated', data: { externalId: `p-${t0}`, sku, title: 'Tall Vase', url: 'https://mugs.example/vase', priceCents: 4000, inventory: 3 } }),
+    );
+    for (const email of [viewer, recent]) await subscribed(email);
+    for (const email of [viewer, recent]) await waitForProcessed(await sendCustomEvent(store, { type: 'product.viewed', data: { customer: customer(email), sku } }));
+    const recentId = (await env.DB.prepare('SELECT id FROM contacts WHERE workspace_id = ? AND email = ?').bind(workspaceId, recent).first<string>('id'))!;
+    const content = (flow.definition.steps[0] as { contentId: string }).contentId;
+    await env.DB.prepare(
+      "INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, requires_opt_in, queued_at, sent_at, updated_at, attempts) VALUES (?, ?, ?, 'email', 'campaign', 'earlier', '', '', ?, 'sent', 1, ?, ?, ?, 1)",
+    )
+      .bind(`d-${t0}`, workspaceId, recentId, content, t0 - HOUR, t0 - HOUR, t0 - HOUR)
+      .run();
+    await waitForProcessed(
+      await sendCustomEvent(store, { type: 'product.updated', data: { externalId: `p-${t0}`, sku, title: 'Tall Vase', url: 'https://mugs.example/vase', priceCents: 3000, inventory: 3 } }),
+    );
+    await tick(Date.now());
+    const received = await waitForEmail(viewer);
+    expect(received.html).toContain('$40.00');
+    expect(received.html).toContain('$30.00');
+    const rows = await flowDeliveries(flow.id);
+    expect(rows.find((row) => row.contact_id === recentId)).toMatchObject({ status: 'skipped', reason_code: 'smart_sending' });
+    expect(await receivedFor(recent)).toHaveLength(0);
+    await disable(flow);
+  });
+
+  it('tells a subscriber once when the product comes back, not again at the next restock', async () => {
+    const flow = await createFlow('back_in_stock');
+    const t0 = Date.now();
+    const sku = `JUG-${t0}`;
+    const subscriber = uniqueEmail('stock');
+    const product = (inventory: number) => sendCustomEvent(store, { type: 'product.updated', data: { externalId: `j-${t0}`, sku, title: 'Milk Jug', priceCents: 2000, inventory } });
+    await waitForProcessed(await product(0));
+    await subscribed(subscriber);
+    await waitForProcessed(await sendCustomEvent(store, { type: 'back_in_stock.subscribed', data: { customer: customer(subscriber), sku } }));
+    await waitForProcessed(await product(4));
+    await tick(Date.now());
+    expect((await waitForEmail(subscriber)).html).toContain('Milk Jug');
+    await waitForProcessed(await product(0));
+    await waitForProcessed(await product(2));
+    await tick(Date.now() + 1000);
+    expect(await flowDeliveries(flow.id)).toHaveLength(1);
+    await disable(flow);
+  });
+});
+
+describe('the Win-back flow', () => {
+  it('waits out the lapse after each purchase, and the next purchase restarts it', async () => {
+    const flow = await createFlow('win_back', (definition) => ({ ...definition, steps: [{ id: 'wait-1', type: 'wait', hours: 24 }, ...definition.steps.slice(1)] }));
+    const email = uniqueEmail('lapsed');
+    const order = (id: string) =>
+      sendCustomEvent(store, {
+        type: 'order.completed',
+        data: { externalId: id, customer: customer(email), currency: 'USD', totalCents: 1500, items: [{ sku: 'MUG-BLUE', title: 'Blue Mug', quantity: 1, unitPriceCents: 1500 }] },
+      });
+    const t0 = Date.now();
+    await subscribed(email);
+    await waitForProcessed(await order(`wb-1-${t0}`));
+    await tick(t0);
+    await waitForProcessed(await order(`wb-2-${t0}`));
+    await tick(t0 + 60_000);
+    await tick(t0 + 25 * HOUR);
+    const enrollments = await enrollmentsOf(flow.id);
+    expect(enrollments.map((row) => row.status).sort()).toEqual(['done', 'exited']);
+    expect(enrollments.find((row) => row.status === 'exited')!.reason).toBe('Ordered since entering the flow');
+    expect(await flowDeliveries(flow.id)).toHaveLength(1);
+    await waitForEmail(email);
+    await disable(flow);
+  });
+});
+
+describe('the flows API', () => {
+  it('refuses bad input with 400 naming the field, and another workspace gets 404', async () => {
+    const bad = await postApi(key, '/flows', { kind: 'birthday' });
+    expect(bad.status).toBe(400);
+    expect((await apiErrorOf(bad)).issues!.map((issue) => issue.path)).toEqual(['kind']);
+    const flow = (await (await postApi(key, '/flows', { kind: 'welcome' })).json<{ flow: Flow }>()).flow;
+    const noMessage = await patchApi(key, `/flows/${flow.id}`, { definition: { ...flow.definition, steps: [{ id: 'wait-1', type: 'wait', hours: 1 }] } });
+    expect(noMessage.status).toBe(400);
+    expect((await apiErrorOf(noMessage)).issues!.map((issue) => issue.path)).toEqual(['definition.steps']);
+    const foreignDesign = await patchApi(key, `/flows/${flow.id}`, { definition: { ...flow.definition, steps: [{ id: 'email-1', type: 'email', contentId: 'not-ours' }] } });
+    expect(foreignDesign.status).toBe(400);
+    expect((await apiErrorOf(foreignDesign)).issues!.map((issue) => issue.path)).toEqual(['definition.steps.0.contentId']);
+    const otherKind = await patchApi(key, `/flows/${flow.id}`, { definition: { ...flow.definition, trigger: { kind: 'win_back' } } });
+    expect(otherKind.status).toBe(400);
+    const other = await createApiKey(await signUpMerchant('Other flows'));
+    expect((await callApi(other, `/flows/${flow.id}`)).status).toBe(404);
+    expect((await postApi(other, `/flows/${flow.id}/enable`)).status).toBe(404);
+    expect((await callApi(other, `/flows/${flow.id}/report`)).status).toBe(404);
+    const stored = await env.DB.prepare('SELECT version, enabled FROM flows WHERE id = ?').bind(flow.id).first();
+    expect(stored).toEqual({ version: 1, enabled: 0 });
+  });
+});
