@@ -23,6 +23,7 @@ import { segmentApi } from './segments/segments.api';
 import { segmentRoutes } from './segments/segments.routes';
 import { campaignApi } from './campaigns/campaigns.api';
 import { flowApi } from './flows/flows.api';
+import { flowRoutes } from './flows/flows.routes';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { reportApi } from './reports/reports.api';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
@@ -88,6 +89,7 @@ export function createApp() {
   app.route('/app/account', accountAppRoutes);
   app.route('/app/marketing/designs', emailContentRoutes);
   app.route('/app/marketing/campaigns', campaignRoutes);
+  app.route('/app/marketing/flows', flowRoutes);
   app.route('/app/settings', settingsRoutes);
   app.route('/app/settings/api-keys', apiKeyRoutes);
   app.route('/app/settings/stores', storeConnectionRoutes);

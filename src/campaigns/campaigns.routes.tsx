@@ -51,7 +51,7 @@ import { getSenderHealth } from '../email/sender-health';
 import type { RecipientLinks } from '../dashboard/pages/source-report-parts';
 import { SourceLogsPage } from '../dashboard/pages/source-logs-page';
 import { exportCampaignLogs, exportCampaignRecipients, listCampaignLogs } from '../reports/campaign-report';
-import { logsCsv, recipientsCsv } from '../reports/report-csv';
+import { csvResponse, logsCsv, recipientsCsv } from '../reports/report-csv';
 import { DayRangeQuery, dayRangeLabels, dayRangeOf, LOG_DEFAULT_DAYS, LogsQuery, RecipientsQuery } from '../reports/reports.schemas';
 import { listSourceRecipients } from '../reports/source-recipients';
 import { readSourceReport } from '../reports/source-report';
@@ -148,17 +148,6 @@ function recipientLinks(id: string): RecipientLinks {
     csv: (filter) => withQuery('/recipients.csv', { filter }),
     logs: campaignPath(id, '/logs'),
   };
-}
-
-/** A CSV download named after the campaign (letters and digits only, so the header stays plain). */
-function csvResponse(body: ReadableStream<Uint8Array>, name: string, what: string): Response {
-  const file = `${
-    name
-      .replace(/[^A-Za-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 60) || 'campaign'
-  }-${what}.csv`;
-  return new Response(body, { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${file}"` } });
 }
 
 /** What a render of the campaign page shows besides the campaign. */

@@ -8,7 +8,6 @@ import { readOverviewFigures, readWeeklyActivity, recentWeeks } from '../reports
 import { dayRangeOf, OVERVIEW_DEFAULT_DAYS } from '../reports/reports.schemas';
 import { CampaignsTab } from './pages/campaigns-list-page';
 import { MarketingOverviewCard } from './pages/marketing-overview-card';
-import { FlowsTab } from './pages/section-pages';
 import { renderAppPage } from './render';
 
 // Weeks in the overview's activity chart (the current one included).
@@ -27,5 +26,4 @@ export const dashboardRoutes = new Hono<AppEnv>()
     ]);
     const overview = <MarketingOverviewCard figures={figures} weeks={weeks} />;
     return renderAppPage(c, { title: 'Campaigns', section: 'marketing', body: <CampaignsTab campaigns={campaigns} timeZone={workspace.timeZone} overview={overview} /> });
-  })
-  .get('/marketing/flows', (c) => renderAppPage(c, { title: 'Flows', section: 'marketing', body: <FlowsTab /> }));
+  });

@@ -5,7 +5,7 @@ import type { Tenant } from '../db/tenant';
 import { getFlow } from '../flows/flows.service';
 import { recentWeeks, readWeeklyActivity, type WeekActivity } from './marketing-overview';
 import type { DayRange, LogsQuery } from './reports.schemas';
-import { listSourceLogs, type LogPage } from './source-logs';
+import { listSourceLogs, type LogPage, walkSourceLogs } from './source-logs';
 import { readSourceReport, type SourceReport } from './source-report';
 
 // Weeks the flow page's chart shows.
@@ -22,4 +22,10 @@ export async function getFlowReport(tenant: Tenant, id: string, now = Date.now()
 export async function listFlowLogs(tenant: Tenant, id: string, range: DayRange, page: Pick<LogsQuery, 'cursor' | 'limit'>): Promise<LogPage> {
   await getFlow(tenant, id);
   return listSourceLogs(tenant, 'flow', id, range, page);
+}
+
+/** The flow's log for a CSV export, checked before the first byte goes out. */
+export async function exportFlowLogs(tenant: Tenant, id: string, range: DayRange) {
+  const flow = await getFlow(tenant, id);
+  return { flow, pages: walkSourceLogs(tenant, 'flow', id, range) };
 }

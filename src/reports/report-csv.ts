@@ -51,3 +51,14 @@ export function logsCsv(pages: AsyncIterable<LogRow[]>): ReadableStream<Uint8Arr
     mapPages(pages, (row) => [isoOrEmpty(row.at), row.event, row.deliveryId, row.contactId, row.address, row.detail, row.orderNumber, money(row.revenueCents), row.currency]),
   );
 }
+
+/** A CSV download named after its campaign or flow (letters and digits only, so the header stays plain). */
+export function csvResponse(body: ReadableStream<Uint8Array>, name: string, what: string): Response {
+  const file = `${
+    name
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'campaign'
+  }-${what}.csv`;
+  return new Response(body, { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${file}"` } });
+}

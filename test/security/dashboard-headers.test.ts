@@ -22,6 +22,9 @@ const EXAMPLES: Record<string, () => string> = {
   '/app/marketing/campaigns/:id/recipients.csv': () => `/app/marketing/campaigns/${ids.campaign}/recipients.csv`,
   '/app/marketing/campaigns/:id/logs': () => `/app/marketing/campaigns/${ids.campaign}/logs`,
   '/app/marketing/campaigns/:id/logs.csv': () => `/app/marketing/campaigns/${ids.campaign}/logs.csv`,
+  '/app/marketing/flows/:id': () => `/app/marketing/flows/${ids.flow}`,
+  '/app/marketing/flows/:id/logs': () => `/app/marketing/flows/${ids.flow}/logs`,
+  '/app/marketing/flows/:id/logs.csv': () => `/app/marketing/flows/${ids.flow}/logs.csv`,
   '/app/contacts/imports/:id': () => `/app/contacts/imports/${ids.import}`,
   '/app/contacts/:id': () => `/app/contacts/${ids.contact}`,
   '/app/segments/:id': () => `/app/segments/${ids.segment}`,
@@ -55,6 +58,7 @@ beforeAll(async () => {
   ids.design = await created('/email-designs', { name: 'Headers design', subject: 'Hi', html: '<p>Hello</p>' }, 'design');
   ids.segment = await created('/segments', { name: 'Everyone', definition: { match: 'all', children: [] } }, 'segment');
   ids.campaign = await created('/campaigns', { name: 'Headers campaign', contentId: ids.design, audience: { type: 'segment', segmentId: ids.segment } }, 'campaign');
+  ids.flow = await created('/flows', { kind: 'welcome' }, 'flow');
   ids.contact = await created('/contacts', { email: 'headers-contact@shop.example' }, 'contact');
   const started = await callApi(key, '/contacts/imports', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'email\nimported@shop.example\n' });
   expect(started.status).toBe(202);
