@@ -32,6 +32,12 @@ export const AttributionWindowHours = z.preprocess(
     .max(720, { message: 'Use at most 720 hours (30 days)' }),
 );
 
+/** Smart sending's quiet period for flows, in whole hours; 0 turns it off for every flow. */
+export const SmartSendingHours = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+  z.number({ message: 'Enter a number of hours' }).int({ message: 'Enter a whole number of hours' }).min(0, { message: 'Use 0 to 168 hours (0 turns it off)' }).max(168, { message: 'Use 0 to 168 hours (0 turns it off)' }),
+);
+
 export const CreateWorkspaceInput = z.object({
   name: WorkspaceName,
   timeZone: TimeZone.default('UTC'),
@@ -49,6 +55,7 @@ export const WorkspaceSettingsInput = z.object({
   storeUrl: optional(StoreUrl).optional(),
   clickWindowHours: AttributionWindowHours.optional(),
   openWindowHours: AttributionWindowHours.optional(),
+  smartSendingHours: SmartSendingHours.optional(),
 });
 export type WorkspaceSettingsInput = z.infer<typeof WorkspaceSettingsInput>;
 

@@ -22,6 +22,8 @@ export type WorkspaceView = {
   // Attribution windows (src/tracking/attribution.ts), stored in ms, set in whole hours.
   clickWindowHours: number;
   openWindowHours: number;
+  // Flows skip a contact messaged within these hours (src/flows/flow-advance.ts); 0: off.
+  smartSendingHours: number;
   createdAt: number;
 };
 
@@ -82,6 +84,7 @@ export async function getWorkspace(tenant: Tenant): Promise<WorkspaceView> {
       storeUrl: workspaceSettings.storeUrl,
       clickWindowMs: workspaceSettings.clickWindowMs,
       openWindowMs: workspaceSettings.openWindowMs,
+      smartSendingHours: workspaceSettings.smartSendingHours,
       createdAt: workspaces.createdAt,
     })
     .from(workspaces)
@@ -95,10 +98,10 @@ export async function getWorkspace(tenant: Tenant): Promise<WorkspaceView> {
 
 /** Changes the fields given, in one batch, and returns the result. */
 export async function updateWorkspace(tenant: Tenant, patch: WorkspaceSettingsPatch, now = Date.now()): Promise<WorkspaceView> {
-  const { name, timeZone, senderName, senderEmail, replyToEmail, postalAddress, storeUrl, clickWindowHours, openWindowHours } = patch;
+  const { name, timeZone, senderName, senderEmail, replyToEmail, postalAddress, storeUrl, clickWindowHours, openWindowHours, smartSendingHours } = patch;
   const identity = { name, timeZone, senderName, senderEmail };
   const inMs = (hours: number | undefined) => (hours === undefined ? undefined : hours * HOUR_MS);
-  const settings = { replyToEmail, postalAddress, storeUrl, clickWindowMs: inMs(clickWindowHours), openWindowMs: inMs(openWindowHours) };
+  const settings = { replyToEmail, postalAddress, storeUrl, clickWindowMs: inMs(clickWindowHours), openWindowMs: inMs(openWindowHours), smartSendingHours };
   await tenant.db.batch([
     tenant.db
       .update(workspaces)

@@ -289,8 +289,25 @@ function scenarios(base, page) {
         }
         await page.locator('nav.tabs').getByRole('link', { name: 'Flows' }).click();
         await page.waitForURL(`${base}/app/marketing/flows`);
-        assert.match(await mainText(page), /No flows switched on/);
+        assert.match(await mainText(page), /No flows yet/);
         assert.match(await mainText(page), /Abandoned cart/);
+      },
+    ],
+
+    [
+      'create the Welcome flow from the Flows tab, switch it on, and off again',
+      async () => {
+        await page.goto(`${base}/app/marketing/flows`);
+        await page.getByRole('button', { name: 'Create Welcome' }).click();
+        await page.getByText('This flow is off').waitFor();
+        assert.match(await mainText(page), /Send email: Welcome: message 1/);
+        await page.getByRole('button', { name: 'Switch on' }).click();
+        await page.getByText('The flow is on').waitFor();
+        page.once('dialog', (dialog) => dialog.accept());
+        await page.getByRole('button', { name: 'Switch off' }).first().click();
+        await page.getByText('The flow is off').waitFor();
+        await page.goto(`${base}/app/marketing/flows`);
+        assert.match(await mainText(page), /Welcome\s+Off/);
       },
     ],
 

@@ -299,6 +299,20 @@ describe('the Win-back flow', () => {
   });
 });
 
+describe('smart sending hours', () => {
+  it('are a workspace setting of 0 to 168 whole hours, 16 by default', async () => {
+    expect((await (await callApi(key, '/workspace')).json<{ workspace: { smartSendingHours: number } }>()).workspace.smartSendingHours).toBe(16);
+    for (const bad of [169, -1, 1.5, 'soon']) {
+      const res = await patchApi(key, '/workspace', { smartSendingHours: bad });
+      expect(res.status, String(bad)).toBe(400);
+      expect((await apiErrorOf(res)).issues!.map((issue) => issue.path)).toEqual(['smartSendingHours']);
+    }
+    const res = await patchApi(key, '/workspace', { smartSendingHours: 24 });
+    expect((await res.json<{ workspace: { smartSendingHours: number } }>()).workspace.smartSendingHours).toBe(24);
+    await patchApi(key, '/workspace', { smartSendingHours: 16 });
+  });
+});
+
 describe('the flows API', () => {
   it('refuses bad input with 400 naming the field, and another workspace gets 404', async () => {
     const bad = await postApi(key, '/flows', { kind: 'birthday' });

@@ -64,7 +64,7 @@ describe('workspaces', () => {
     const { client } = await signUpMerchant();
     const expectations: [string, string][] = [
       ['/app/marketing', 'No campaigns yet'],
-      ['/app/marketing/flows', 'No flows switched on'],
+      ['/app/marketing/flows', 'No flows yet'],
       ['/app/contacts', 'No contacts yet'],
       ['/app/segments', 'No segments yet'],
       ['/app/settings', 'No API keys'],

@@ -96,6 +96,15 @@ function WorkspaceForm({
             required
             hint="Without such a click, to the last message they opened within this many hours. Opens by mail privacy proxies never count."
           />
+          <Field
+            name="smartSendingHours"
+            label="Smart sending (hours)"
+            type="number"
+            value={value('smartSendingHours')}
+            error={errors.smartSendingHours}
+            required
+            hint="A flow with smart sending on skips a contact who received any message within this many hours, and records the skip. 0 to 168; 0 turns it off."
+          />
           <OwnerSubmit canEdit={canEdit} label="Save workspace" what="these settings" />
         </fieldset>
       </form>
