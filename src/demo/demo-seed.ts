@@ -2,7 +2,8 @@
 // sign-up, settings, a store connection, contacts and their consent through the contacts
 // service, the store's history applied by the same code the store-events consumer runs
 // (so aggregates, consent changes and triggers are the product's own), its latest
-// checkouts as a real webhook job, segments, a starter design and two campaigns.
+// checkouts as a real webhook job, segments, designs, a draft, a scheduled and a sent
+// campaign (with its opens, clicks and credited orders), and every kind of flow.
 // Run by the local seed Worker (scripts/seed/) and by test/demo; no route of the app
 // reaches it.
 import { desc, eq, gt } from 'drizzle-orm';
@@ -12,12 +13,14 @@ import { createCampaign, scheduleCampaign } from '../campaigns/campaigns.service
 import { applyPreference } from '../consent/unsubscribe.service';
 import { addContactTags, upsertContact } from '../contacts/contacts.service';
 import { type Db, openDb } from '../db/client';
-import { contacts, users } from '../db/schema';
+import { contacts, FLOW_KINDS, type FlowKind, orders, users } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { createEmailContent } from '../email/email-contents.service';
 import { starterContent } from '../email/starter-templates';
 import type { Env } from '../env';
-import { DAY, MINUTE } from '../lib/time';
+import { FLOW_KIND_INFO } from '../flows/flow-definition';
+import { createFlow, type FlowView, setFlowEnabled } from '../flows/flows.service';
+import { DAY, HOUR, MINUTE } from '../lib/time';
 import { storeEventMessage } from '../queues/messages';
 import { createSegment, pageSegment } from '../segments/segments.service';
 import { applyStoreEvent, type EventSource } from '../stores/apply-store-events';
@@ -25,7 +28,11 @@ import { createStoreConnection } from '../stores/store-connections.service';
 import type { StoreEvent } from '../stores/store-events';
 import { runStoreEventJob } from '../stores/store-event-job';
 import { createWorkspace, updateWorkspace } from '../workspaces/workspaces.service';
-import { ACCOUNT_AGE_DAYS, buildDemoPlan, CURRENCY, type DemoPlan, STORE_URL } from './demo-data';
+import { ACCOUNT_AGE_DAYS, buildDemoPlan, CURRENCY, type DemoPlan, PRNG_SEED, STORE_URL } from './demo-data';
+import { createRandom, type Random } from './demo-random';
+import { followedSend, markCampaignSent, recordSentHistory } from './demo-sent-history';
+
+const dayStart = (at: number) => at - (at % DAY);
 
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_PASSWORD = 'demo-password-123';
@@ -121,6 +128,68 @@ async function createCampaigns(tenant: Tenant, env: Env, segmentIds: string[], n
   await scheduleCampaign(tenant, env, newsletter.id, { sendAt: `${monday.toISOString().slice(0, 10)}T09:00` }, now);
 }
 
+const SENT_CAMPAIGN_DAYS_AGO = 10;
+const WELCOME_ON_DAYS_AGO = 60;
+const DEMO_LINKS = [`${STORE_URL}/collections/autumn`, `${STORE_URL}/new-in`, STORE_URL];
+
+/**
+ * "Autumn sale", sent ten days ago to every email subscriber, with its readers' opens and
+ * clicks; the subscribers who ordered in the days after it clicked it, so those orders
+ * are credited to it. Returns how many it reached.
+ */
+async function createSentCampaign(tenant: Tenant, env: Env, random: Random, now: number): Promise<number> {
+  const sentAt = dayStart(now - SENT_CAMPAIGN_DAYS_AGO * DAY) + 10 * HOUR;
+  const starter = await starterContent(env.ASSETS, ASSETS_ORIGIN, 'announcement');
+  const design = await createEmailContent(tenant, { name: 'Autumn sale', subject: 'Autumn sale at {{ shop.name }}: 20% off coats', preheader: 'Three days only', html: starter.html }, sentAt - DAY);
+  const subscribers = { match: 'all' as const, children: [{ field: 'emailConsent' as const, op: 'is' as const, value: 'subscribed' as const }] };
+  const campaign = await createCampaign(
+    tenant,
+    { name: 'Autumn sale', channel: 'email', contentId: design.id, audience: { type: 'rules', definition: subscribers }, sendingFilter: 'subscribed' },
+    sentAt - DAY,
+  );
+  const audience = await pageSegment(tenant, subscribers, { limit: 1000 }, sentAt);
+  const buyers = new Set(
+    (await tenant.db.select({ contactId: orders.contactId, placedAt: orders.placedAt }).from(orders).where(tenant.where(orders)))
+      .filter((order) => order.contactId && followedSend(sentAt, order.placedAt))
+      .map((order) => order.contactId),
+  );
+  const sends = audience.map((member) => ({ contactId: member.id, sentAt, clicked: buyers.has(member.id) }));
+  const sent = await recordSentHistory(tenant, env.DB, { type: 'campaign', id: campaign.id, contentId: design.id, links: DEMO_LINKS }, sends, random, now);
+  await markCampaignSent(tenant, campaign.id, sentAt, sent);
+  return sent;
+}
+
+/**
+ * Every kind of flow with its defaults; Welcome on for the last 60 days (with the messages
+ * it sent to the contacts created since) and Abandoned cart on from now, so the open
+ * checkouts applied after it enter it.
+ */
+async function createFlows(tenant: Tenant, env: Env, random: Random, now: number): Promise<void> {
+  const created = new Map<FlowKind, FlowView>();
+  for (const kind of FLOW_KINDS) {
+    const starter = await starterContent(env.ASSETS, ASSETS_ORIGIN, FLOW_KIND_INFO[kind].starter);
+    created.set(kind, await createFlow(tenant, { kind }, starter, now - (WELCOME_ON_DAYS_AGO + 1) * DAY));
+  }
+  const welcome = created.get('welcome')!;
+  const onSince = now - WELCOME_ON_DAYS_AGO * DAY;
+  await setFlowEnabled(tenant, welcome.id, true, onSince);
+  const newcomers = await tenant.db
+    .select({ id: contacts.id, createdAt: contacts.createdAt })
+    .from(contacts)
+    .where(tenant.where(contacts, gt(contacts.createdAt, onSince), eq(contacts.emailConsent, 'subscribed')));
+  const step = welcome.definition!.steps[0]!;
+  const contentId = step.type === 'email' ? step.contentId : '';
+  await recordSentHistory(
+    tenant,
+    env.DB,
+    { type: 'flow', id: welcome.id, contentId, links: [STORE_URL] },
+    newcomers.map((contact) => ({ contactId: contact.id, sentAt: contact.createdAt + MINUTE, stepKey: step.id, occurrenceKey: 'welcome' })),
+    random,
+    now,
+  );
+  await setFlowEnabled(tenant, created.get('abandoned_cart')!.id, true, now);
+}
+
 /**
  * Creates the demo account and workspace as of `now`, unless demo@example.com exists
  * (then it changes nothing). Not one transaction: should it fail half-way, the user
@@ -136,6 +205,9 @@ export async function seedDemo(env: Env, now = Date.now()): Promise<DemoSeedResu
 
   for (const step of historySteps(uk, plan, { platform: connection.platform, currency: CURRENCY })) await step.apply();
   await tagFromOrders(uk, now);
+  const random = createRandom(PRNG_SEED + 1);
+  const reached = await createSentCampaign(uk, env, random, now);
+  await createFlows(uk, env, random, now);
   // The latest checkouts arrive as a webhook does, through the queue's job: the connection has received an event.
   await runStoreEventJob(
     storeEventMessage({ workspaceId: uk.workspaceId, connectionId: connection.id, topic: 'checkouts/update', dedupeKey: `demo-checkouts-${now}`, receivedAt: now, events: plan.openCarts }),
@@ -147,6 +219,6 @@ export async function seedDemo(env: Env, now = Date.now()): Promise<DemoSeedResu
   await createCampaigns(uk, env, segmentIds, now);
 
   const refunds = plan.orders.filter((order) => order.refund).length;
-  const summary = `${plan.contacts.length} contacts, ${plan.products.reduce((n, p) => n + p.variants.length, 0)} products, ${plan.orders.length} orders (${refunds} refunded), ${plan.openCarts.length} open checkouts, ${plan.segments.length} segments, 1 design, 2 campaigns`;
+  const summary = `${plan.contacts.length} contacts, ${plan.products.reduce((n, p) => n + p.variants.length, 0)} products, ${plan.orders.length} orders (${refunds} refunded), ${plan.openCarts.length} open checkouts, ${plan.segments.length} segments, 2 designs and one per flow, 3 campaigns (one sent to ${reached}), ${FLOW_KINDS.length} flows (2 on)`;
   return { seeded: true, userId, workspaceId: uk.workspaceId, summary };
 }

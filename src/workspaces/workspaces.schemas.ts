@@ -35,7 +35,11 @@ export const AttributionWindowHours = z.preprocess(
 /** Smart sending's quiet period for flows, in whole hours; 0 turns it off for every flow. */
 export const SmartSendingHours = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
-  z.number({ message: 'Enter a number of hours' }).int({ message: 'Enter a whole number of hours' }).min(0, { message: 'Use 0 to 168 hours (0 turns it off)' }).max(168, { message: 'Use 0 to 168 hours (0 turns it off)' }),
+  z
+    .number({ message: 'Enter a number of hours' })
+    .int({ message: 'Enter a whole number of hours' })
+    .min(0, { message: 'Use 0 to 168 hours (0 turns it off)' })
+    .max(168, { message: 'Use 0 to 168 hours (0 turns it off)' }),
 );
 
 export const CreateWorkspaceInput = z.object({

@@ -6,11 +6,30 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { logIn } from '../../src/accounts/accounts.service';
 import { listCampaigns } from '../../src/campaigns/campaigns.service';
 import { openDb } from '../../src/db/client';
-import { campaigns, carts, consentChanges, contacts, inboundEvents, memberships, orders, products, segments, storeConnections, suppressions, triggers, users } from '../../src/db/schema';
+import {
+  campaigns,
+  carts,
+  consentChanges,
+  contacts,
+  deliveries,
+  deliveryEngagements,
+  inboundEvents,
+  memberships,
+  orders,
+  products,
+  segments,
+  storeConnections,
+  suppressions,
+  triggers,
+  users,
+} from '../../src/db/schema';
 import { forWorkspace } from '../../src/db/tenant';
 import { buildDemoPlan } from '../../src/demo/demo-data';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/demo/demo-seed';
 import { countSegment, listSegments } from '../../src/segments/segments.service';
+import { listFlows } from '../../src/flows/flows.service';
+import { getCampaignReport } from '../../src/reports/campaign-report';
+import { getFlowReport } from '../../src/reports/flow-report';
 
 const db = openDb(env.DB);
 const now = Date.UTC(2026, 10, 12, 15, 30);
@@ -107,12 +126,50 @@ describe('seedDemo', () => {
   it('builds a draft and a newsletter scheduled for Monday 09:00 London time', async () => {
     const campaigns = await listCampaigns(forWorkspace(db, workspaceId));
     expect(campaigns.map((campaign) => [campaign.name, campaign.status]).sort()).toEqual([
+      ['Autumn sale', 'sent'],
       ['VIP early access', 'draft'],
       ['Winter newsletter', 'scheduled'],
     ]);
     const scheduled = campaigns.find((campaign) => campaign.status === 'scheduled')!;
     // 12 November 2026 is a Thursday; London is on GMT then.
     expect(scheduled.scheduledAt).toBe(Date.UTC(2026, 10, 16, 9, 0));
+  });
+
+  it('shows a real report for the sent campaign: opens, clicks apart from machine opens, and credited orders', async () => {
+    const tenant = forWorkspace(db, workspaceId);
+    const sent = (await listCampaigns(tenant)).find((campaign) => campaign.status === 'sent')!;
+    const { report } = await getCampaignReport(tenant, sent.id);
+    expect(report.deliveries.delivered).toBe(sent.progress.sent);
+    expect(report.deliveries.delivered).toBeGreaterThan(50);
+    expect(report.engagement.uniqueOpens).toBeGreaterThan(0);
+    expect(report.engagement.uniqueClicks).toBeGreaterThan(0);
+    expect(report.engagement.machineOpens).toBeGreaterThan(0);
+    expect(report.links.length).toBeGreaterThan(0);
+    expect(report.conversions.conversions).toBeGreaterThan(0);
+    // The figures are the raw rows'.
+    const [raw] = await tenant.db
+      .select({ opened: count(deliveryEngagements.openedAt), clicked: count(deliveryEngagements.clickedAt) })
+      .from(deliveryEngagements)
+      .innerJoin(deliveries, eq(deliveries.id, deliveryEngagements.deliveryId))
+      .where(tenant.where(deliveries, eq(deliveries.sourceId, sent.id)));
+    expect(report.engagement.uniqueOpens).toBe(raw!.opened);
+    expect(report.engagement.uniqueClicks).toBe(raw!.clicked);
+  });
+
+  it('configures every kind of flow, Welcome and Abandoned cart on, Welcome with the messages it sent', async () => {
+    const tenant = forWorkspace(db, workspaceId);
+    const all = await listFlows(tenant);
+    expect(all.map((flow) => flow.kind).sort()).toEqual(['abandoned_cart', 'back_in_stock', 'price_drop', 'retention', 'welcome', 'win_back']);
+    expect(
+      all
+        .filter((flow) => flow.enabled)
+        .map((flow) => flow.kind)
+        .sort(),
+    ).toEqual(['abandoned_cart', 'welcome']);
+    const welcome = all.find((flow) => flow.kind === 'welcome')!;
+    const { report, weeks } = await getFlowReport(tenant, welcome.id, now);
+    expect(report.deliveries.delivered).toBeGreaterThan(0);
+    expect(weeks.reduce((sum, week) => sum + week.sent, 0)).toBeGreaterThan(0);
   });
 
   it('is deterministic: the same plan for the same day', () => {
