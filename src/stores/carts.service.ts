@@ -13,10 +13,7 @@ import type { CartEvent } from './store-events';
  * Statements converting the carts an order closes: its own checkout, and the contact's open
  * carts from before it, in the order's store only (buying in one store leaves another store's cart abandoned).
  */
-export function convertCartsStatements(
-  tenant: Tenant,
-  order: { connectionId: string; orderId: string; contactId: string; cartExternalId: string | null; placedAt: number; now: number },
-): Statement[] {
+export function convertCartsStatements(tenant: Tenant, order: { connectionId: string; orderId: string; contactId: string; cartExternalId: string | null; placedAt: number; now: number }): Statement[] {
   const sameContactBefore = and(eq(carts.contactId, order.contactId), lte(carts.updatedAt, order.placedAt));
   const matches = order.cartExternalId ? or(eq(carts.externalId, order.cartExternalId), sameContactBefore) : sameContactBefore;
   return [

@@ -81,9 +81,7 @@ export async function clearPendingConsents(tenant: Tenant, customer: StoreCustom
   await runBatch(
     tenant.db,
     applied.map((consent) =>
-      tenant.db
-        .delete(pendingStoreConsents)
-        .where(and(pendingFor(tenant, customer), eq(pendingStoreConsents.channel, consent.channel), eq(pendingStoreConsents.changedAt, consent.changedAt))),
+      tenant.db.delete(pendingStoreConsents).where(and(pendingFor(tenant, customer), eq(pendingStoreConsents.channel, consent.channel), eq(pendingStoreConsents.changedAt, consent.changedAt))),
     ),
   );
 }

@@ -58,11 +58,22 @@ describe('0020 store keys', () => {
     // The same order number and SKU from a second store of the workspace now stand beside the first.
     await db.batch([
       connection('only-2', 'only', null),
-      db.prepare("INSERT INTO orders (id, workspace_id, connection_id, external_id, status, currency, total_cents, placed_at, updated_at) VALUES ('o-2', 'only', 'only-2', '727', 'paid', 'USD', 100, ?, ?)").bind(now, now),
-      db.prepare("INSERT INTO products (id, workspace_id, connection_id, sku, title, currency, price_cents, created_at, updated_at) VALUES ('p-2', 'only', 'only-2', 'TEE', 'Tee', 'USD', 999, ?, ?)").bind(now, now),
+      db
+        .prepare(
+          "INSERT INTO orders (id, workspace_id, connection_id, external_id, status, currency, total_cents, placed_at, updated_at) VALUES ('o-2', 'only', 'only-2', '727', 'paid', 'USD', 100, ?, ?)",
+        )
+        .bind(now, now),
+      db
+        .prepare("INSERT INTO products (id, workspace_id, connection_id, sku, title, currency, price_cents, created_at, updated_at) VALUES ('p-2', 'only', 'only-2', 'TEE', 'Tee', 'USD', 999, ?, ?)")
+        .bind(now, now),
     ]);
     await expect(
-      db.prepare("INSERT INTO orders (id, workspace_id, connection_id, external_id, status, currency, total_cents, placed_at, updated_at) VALUES ('o-3', 'only', 'only-2', '727', 'paid', 'USD', 1, ?, ?)").bind(now, now).run(),
+      db
+        .prepare(
+          "INSERT INTO orders (id, workspace_id, connection_id, external_id, status, currency, total_cents, placed_at, updated_at) VALUES ('o-3', 'only', 'only-2', '727', 'paid', 'USD', 1, ?, ?)",
+        )
+        .bind(now, now)
+        .run(),
     ).rejects.toThrow(/UNIQUE/);
     // Deleting a connection keeps its rows, without it.
     await db.prepare("DELETE FROM store_connections WHERE id = 'only-1'").run();

@@ -39,16 +39,21 @@ function contactOf(workspaceId: string, email: string) {
 }
 
 async function rows<T>(query: string, ...params: unknown[]): Promise<T[]> {
-  return (await env.DB.prepare(query)
-    .bind(...params)
-    .all<T>()).results;
+  return (
+    await env.DB.prepare(query)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }
 
 describe('two stores of the same platform in one workspace', () => {
   it('keeps both stores’ order #727 apart, each buyer with their own spend, and refunds one store’s order only', async () => {
     const [first, second] = await workspaceWith('woocommerce', 'woocommerce');
     await waitForProcessed(await sendWooCommerce(first, 'order.created', wooOrder));
-    const otherBuyer = wooOrder.replace('"email":"John.Doe@Example.com"', '"email":"mary.major@example.com"').replaceAll('(415) 555-2671', '(415) 555-0199').replace('"total":"29.35"', '"total":"50.00"');
+    const otherBuyer = wooOrder
+      .replace('"email":"John.Doe@Example.com"', '"email":"mary.major@example.com"')
+      .replaceAll('(415) 555-2671', '(415) 555-0199')
+      .replace('"total":"29.35"', '"total":"50.00"');
     await waitForProcessed(await sendWooCommerce(second, 'order.created', otherBuyer));
 
     const orders = await rows<{ connection_id: string; email: string; total_cents: number }>(
@@ -92,9 +97,7 @@ describe('two stores of the same platform in one workspace', () => {
     await waitForProcessed(await sendShopify(first, 'refunds/create', shopifyRefund));
     expect(await contactOf(first.workspaceId, 'jon@example.com')).toMatchObject({ total_spent_cents: 40300 - 19900, order_count: 1 });
     expect(await contactOf(first.workspaceId, 'kim@example.com')).toMatchObject({ total_spent_cents: 40300, order_count: 1 });
-    expect(await rows('SELECT connection_id, status FROM carts WHERE workspace_id = ?', first.workspaceId)).toEqual(
-      expect.arrayContaining([{ connection_id: second.id, status: 'converted' }]),
-    );
+    expect(await rows('SELECT connection_id, status FROM carts WHERE workspace_id = ?', first.workspaceId)).toEqual(expect.arrayContaining([{ connection_id: second.id, status: 'converted' }]));
   });
 });
 
@@ -148,9 +151,7 @@ describe('stores of different platforms in one workspace', () => {
     // The other store's customer with the same id is someone else, not known yet: Bob keeps his consent.
     await waitForProcessed(await sendShopify(otherShopify, 'customers_email_marketing_consent/update', consentByCustomerId));
     expect(await contactOf(shopify.workspaceId, 'bob.norman@mail.example.com')).toMatchObject({ email_consent: 'subscribed' });
-    expect(await rows('SELECT connection_id, status FROM pending_store_consents WHERE workspace_id = ?', shopify.workspaceId)).toEqual([
-      { connection_id: otherShopify.id, status: 'unsubscribed' },
-    ]);
+    expect(await rows('SELECT connection_id, status FROM pending_store_consents WHERE workspace_id = ?', shopify.workspaceId)).toEqual([{ connection_id: otherShopify.id, status: 'unsubscribed' }]);
   });
 });
 
