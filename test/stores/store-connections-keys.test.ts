@@ -9,6 +9,7 @@ import { deleteStoreConnection } from '../../src/stores/store-connections.servic
 import shopifyCheckout from '../fixtures/shopify/checkouts-create.json?raw';
 import shopifyCustomer from '../fixtures/shopify/customers-create.json?raw';
 import shopifyEmailConsent from '../fixtures/shopify/customers-email-marketing-consent-update.json?raw';
+import shopifySmsConsent from '../fixtures/shopify/customers-marketing-consent-update.json?raw';
 import shopifyInventory from '../fixtures/shopify/inventory-levels-update.json?raw';
 import shopifyOrderFixture from '../fixtures/shopify/orders-create.json?raw';
 import shopifyProduct from '../fixtures/shopify/products-update.json?raw';
@@ -143,6 +144,21 @@ describe('stores of different platforms in one workspace', () => {
 
     await waitForProcessed(await sendShopify(shopify, 'customers_email_marketing_consent/update', consentByCustomerId));
     expect(await contactOf(shopify.workspaceId, 'bob.norman@mail.example.com')).toMatchObject({ email_consent: 'unsubscribed' });
+  });
+
+  it('keeps a store’s customer id on the contact an SMS subscriber is merged into by another store', async () => {
+    const [shopify, woo] = await workspaceWith('shopify', 'woocommerce');
+    const bob = wooCustomer.replaceAll('john.doe@example.com', 'bob.norman@mail.example.com');
+    await waitForProcessed(await sendWooCommerce(woo, 'customer.created', bob));
+    // Shopify's SMS subscriber, known by phone only, becomes its own contact for now.
+    await waitForProcessed(await sendShopify(shopify, 'customers_marketing_consent/update', shopifySmsConsent));
+    // WooCommerce then gives Bob that phone: the two contacts are one person.
+    await waitForProcessed(await sendWooCommerce(woo, 'customer.updated', bob.replace('"phone":"(415) 555-2671"', '"phone":"+16136120707"')));
+    const contact = await contactOf(shopify.workspaceId, 'bob.norman@mail.example.com');
+    expect(await rows('SELECT count(*) AS n FROM contacts WHERE workspace_id = ?', shopify.workspaceId)).toEqual([{ n: 1 }]);
+
+    await waitForProcessed(await sendShopify(shopify, 'customers_email_marketing_consent/update', consentByCustomerId));
+    expect(await contactOf(shopify.workspaceId, 'bob.norman@mail.example.com')).toMatchObject({ id: contact!.id, email_consent: 'unsubscribed' });
   });
 
   it('does not let one store’s customer id name a contact of another store', async () => {
