@@ -190,6 +190,7 @@ export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 // The store connection a store object came from, part of its key: two stores in one workspace
 // both have an order #1042. Null for history whose store is gone (deleted connection) or was
 // never known (rows from before connections keyed them): kept and counted, never updated.
+// Keys lead with it, so deleting a connection finds its rows by index (migration 0020).
 const storeRef = () => text().references(() => storeConnections.id, { onDelete: 'set null' });
 
 // A row that belongs to one contact and goes when the contact is erased.
@@ -277,9 +278,9 @@ export const products = sqliteTable(
     updatedAt: integer().notNull(),
   },
   (t) => [
-    uniqueIndex('products_sku_idx').on(t.workspaceId, t.connectionId, t.sku),
+    uniqueIndex('products_sku_idx').on(t.connectionId, t.sku),
     index('products_external_idx').on(t.workspaceId, t.externalId),
-    index('products_inventory_item_idx').on(t.workspaceId, t.connectionId, t.inventoryItemId),
+    index('products_inventory_item_idx').on(t.connectionId, t.inventoryItemId),
   ],
 );
 
@@ -309,7 +310,7 @@ export const orders = sqliteTable(
     sourceUpdatedAt: integer(),
     updatedAt: integer().notNull(),
   },
-  (t) => [uniqueIndex('orders_external_idx').on(t.workspaceId, t.connectionId, t.externalId), index('orders_contact_idx').on(t.workspaceId, t.contactId, t.placedAt)],
+  (t) => [uniqueIndex('orders_external_idx').on(t.connectionId, t.externalId), index('orders_contact_idx').on(t.workspaceId, t.contactId, t.placedAt)],
 );
 
 /** A line of an order. */
@@ -413,7 +414,7 @@ export const orderRefunds = sqliteTable(
     amountCents: integer().notNull(),
     refundedAt: integer().notNull(),
   },
-  (t) => [uniqueIndex('order_refunds_key_idx').on(t.workspaceId, t.connectionId, t.orderExternalId, t.externalId)],
+  (t) => [uniqueIndex('order_refunds_key_idx').on(t.connectionId, t.orderExternalId, t.externalId)],
 );
 
 /** A contact's customer id in one store: a person has one per store they bought from. */
@@ -427,7 +428,7 @@ export const contactStoreIds = sqliteTable(
     externalId: text().notNull(),
     contactId: contactRef(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.connectionId, t.externalId] }), index('contact_store_ids_contact_idx').on(t.workspaceId, t.contactId)],
+  (t) => [primaryKey({ columns: [t.connectionId, t.externalId] }), index('contact_store_ids_contact_idx').on(t.contactId)],
 );
 
 /** A store's consent change for a customer id no contact has yet; applied when the customer arrives, so it is never lost. */
@@ -444,7 +445,7 @@ export const pendingStoreConsents = sqliteTable(
     changedAt: integer().notNull(),
     receivedAt: integer().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.connectionId, t.externalId, t.channel] })],
+  (t) => [primaryKey({ columns: [t.connectionId, t.externalId, t.channel] })],
 );
 
 export const CART_STATUSES = ['open', 'converted'] as const;
@@ -471,7 +472,7 @@ export const carts = sqliteTable(
     updatedAt: integer().notNull(),
   },
   (t) => [
-    uniqueIndex('carts_external_idx').on(t.workspaceId, t.connectionId, t.externalId),
+    uniqueIndex('carts_external_idx').on(t.connectionId, t.externalId),
     index('carts_contact_idx').on(t.workspaceId, t.contactId, t.status),
     index('carts_open_idx').on(t.workspaceId, t.status, t.updatedAt),
   ],

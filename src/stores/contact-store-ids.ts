@@ -47,7 +47,7 @@ export async function linkStoreCustomer(tenant: Tenant, customer: StoreCustomer,
     tenant.db
       .insert(contactStoreIds)
       .values(tenant.row({ ...customer, contactId }))
-      .onConflictDoUpdate({ target: [contactStoreIds.workspaceId, contactStoreIds.connectionId, contactStoreIds.externalId], set: { contactId } }),
+      .onConflictDoUpdate({ target: [contactStoreIds.connectionId, contactStoreIds.externalId], set: { contactId } }),
     tenant.db
       .select({ channel: pendingStoreConsents.channel, status: pendingStoreConsents.status, changedAt: pendingStoreConsents.changedAt })
       .from(pendingStoreConsents)
@@ -67,7 +67,7 @@ export async function keepPendingConsent(tenant: Tenant, customer: StoreCustomer
       .insert(pendingStoreConsents)
       .values(tenant.row({ ...customer, ...consent, receivedAt: now }))
       .onConflictDoUpdate({
-        target: [pendingStoreConsents.workspaceId, pendingStoreConsents.connectionId, pendingStoreConsents.externalId, pendingStoreConsents.channel],
+        target: [pendingStoreConsents.connectionId, pendingStoreConsents.externalId, pendingStoreConsents.channel],
         set: { status: consent.status, changedAt: consent.changedAt, receivedAt: now },
         setWhere: sql`excluded.changed_at >= ${pendingStoreConsents.changedAt}`,
       }),

@@ -45,7 +45,7 @@ function refundStatements(tenant: Tenant, connectionId: string, orderExternalId:
       .insert(orderRefunds)
       .values(tenant.row({ connectionId, orderExternalId, externalId: refund.externalId, amountCents: refund.amountCents, refundedAt: refund.at }))
       // A refund's amount can only be restated (the generic format sends a running total).
-      .onConflictDoUpdate({ target: [orderRefunds.workspaceId, orderRefunds.connectionId, orderRefunds.orderExternalId, orderRefunds.externalId], set: { amountCents: refund.amountCents } }),
+      .onConflictDoUpdate({ target: [orderRefunds.connectionId, orderRefunds.orderExternalId, orderRefunds.externalId], set: { amountCents: refund.amountCents } }),
   );
 }
 
