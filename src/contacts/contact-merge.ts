@@ -5,7 +5,7 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { alias, type SQLiteColumn, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import type { Statement } from '../db/client';
-import { CONSENT_CHANNELS, carts, consentChanges, contactTags, contacts, deliveries, orders, productInterests, triggers } from '../db/schema';
+import { CONSENT_CHANNELS, carts, consentChanges, contactStoreIds, contactTags, contacts, deliveries, orders, productInterests, triggers } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 
 const merged = alias(contacts, 'merged');
@@ -54,7 +54,7 @@ function survivorSet(now: number): SQLiteUpdateSetSource<typeof contacts> {
 
 /**
  * The statements folding the contact that has only `phone` into the contact of `email`,
- * when both exist: tags, interests, consent history, orders, carts, triggers and deliveries
+ * when both exist: tags, interests, consent history, orders, carts, store customer ids, triggers and deliveries
  * move to the email's contact, its consent and profile combine, and the phone's contact is
  * deleted, so the statements after these can give its phone to the email's contact. Every
  * statement finds both contacts in SQL: when they are not both there, all are no-ops, so
@@ -81,7 +81,7 @@ export function mergeByPhoneStatements(tenant: Tenant, email: string, phone: str
         set: { firstAt: sql`MIN(${productInterests.firstAt}, excluded.first_at)`, lastAt: sql`MAX(${productInterests.lastAt}, excluded.last_at)` },
       }),
     // Rows that simply belong to a contact move whole.
-    ...[consentChanges, orders, carts].map((table) =>
+    ...[consentChanges, orders, carts, contactStoreIds].map((table) =>
       tenant.db
         .update(table)
         .set({ contactId: survivorId })

@@ -189,6 +189,12 @@ export const deadLetters = sqliteTable(
 export const CONSENT_STATUSES = ['subscribed', 'unsubscribed', 'not_subscribed'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
+// The store connection a store object came from, part of its key: two stores in one workspace
+// both have an order #1042. Null for history whose store is gone (deleted connection) or was
+// never known (rows from before connections keyed them): kept and counted, never updated.
+// Keys lead with it, so deleting a connection finds its rows by index (migration 0020).
+const storeRef = () => text().references(() => storeConnections.id, { onDelete: 'set null' });
+
 // A row that belongs to one contact and goes when the contact is erased.
 const contactRef = () =>
   text()
@@ -248,12 +254,13 @@ export const contactTags = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.tag] }), index('contact_tags_tag_idx').on(t.workspaceId, t.tag)],
 );
 
-/** A product of the workspace's store. */
+/** A product of one of the workspace's stores. */
 export const products = sqliteTable(
   'products',
   {
     id: text().primaryKey(),
     workspaceId: workspaceRef(),
+    connectionId: storeRef(),
     externalId: text(),
     sku: text().notNull(),
     title: text().notNull(),
@@ -273,9 +280,9 @@ export const products = sqliteTable(
     updatedAt: integer().notNull(),
   },
   (t) => [
-    uniqueIndex('products_sku_idx').on(t.workspaceId, t.sku),
+    uniqueIndex('products_sku_idx').on(t.connectionId, t.sku),
     index('products_external_idx').on(t.workspaceId, t.externalId),
-    index('products_inventory_item_idx').on(t.workspaceId, t.inventoryItemId),
+    index('products_inventory_item_idx').on(t.connectionId, t.inventoryItemId),
   ],
 );
 
@@ -284,12 +291,13 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /** The statuses in which an order is a purchase: paid, or done in stores without a paid state, or shipped. */
 export const PURCHASED_ORDER_STATUSES = ['paid', 'completed', 'shipped'] as const satisfies readonly OrderStatus[];
 
-/** An order placed in the workspace's store. */
+/** An order placed in one of the workspace's stores. */
 export const orders = sqliteTable(
   'orders',
   {
     id: text().primaryKey(),
     workspaceId: workspaceRef(),
+    connectionId: storeRef(),
     contactId: text().references(() => contacts.id, { onDelete: 'set null' }),
     externalId: text().notNull(),
     email: text(),
@@ -304,7 +312,7 @@ export const orders = sqliteTable(
     sourceUpdatedAt: integer(),
     updatedAt: integer().notNull(),
   },
-  (t) => [uniqueIndex('orders_external_idx').on(t.workspaceId, t.externalId), index('orders_contact_idx').on(t.workspaceId, t.contactId, t.placedAt)],
+  (t) => [uniqueIndex('orders_external_idx').on(t.connectionId, t.externalId), index('orders_contact_idx').on(t.workspaceId, t.contactId, t.placedAt)],
 );
 
 /** A line of an order. */
@@ -401,13 +409,45 @@ export const orderRefunds = sqliteTable(
   'order_refunds',
   {
     workspaceId: workspaceRef(),
+    connectionId: storeRef(),
     // The order's external id: a refund may arrive before its order.
     orderExternalId: text().notNull(),
     externalId: text().notNull(),
     amountCents: integer().notNull(),
     refundedAt: integer().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.orderExternalId, t.externalId] })],
+  (t) => [uniqueIndex('order_refunds_key_idx').on(t.connectionId, t.orderExternalId, t.externalId)],
+);
+
+/** A contact's customer id in one store: a person has one per store they bought from. */
+export const contactStoreIds = sqliteTable(
+  'contact_store_ids',
+  {
+    workspaceId: workspaceRef(),
+    connectionId: text()
+      .notNull()
+      .references(() => storeConnections.id, { onDelete: 'cascade' }),
+    externalId: text().notNull(),
+    contactId: contactRef(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.externalId] }), index('contact_store_ids_contact_idx').on(t.contactId)],
+);
+
+/** A store's consent change for a customer id no contact has yet; applied when the customer arrives, so it is never lost. */
+export const pendingStoreConsents = sqliteTable(
+  'pending_store_consents',
+  {
+    workspaceId: workspaceRef(),
+    connectionId: text()
+      .notNull()
+      .references(() => storeConnections.id, { onDelete: 'cascade' }),
+    externalId: text().notNull(),
+    channel: text({ enum: CONSENT_CHANNELS }).notNull(),
+    status: text({ enum: CONSENT_STATUSES }).notNull(),
+    changedAt: integer().notNull(),
+    receivedAt: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.externalId, t.channel] })],
 );
 
 export const CART_STATUSES = ['open', 'converted'] as const;
@@ -419,6 +459,7 @@ export const carts = sqliteTable(
   {
     id: text().primaryKey(),
     workspaceId: workspaceRef(),
+    connectionId: storeRef(),
     externalId: text().notNull(),
     contactId: text().references(() => contacts.id, { onDelete: 'cascade' }),
     status: text({ enum: CART_STATUSES }).notNull(),
@@ -433,7 +474,7 @@ export const carts = sqliteTable(
     updatedAt: integer().notNull(),
   },
   (t) => [
-    uniqueIndex('carts_external_idx').on(t.workspaceId, t.externalId),
+    uniqueIndex('carts_external_idx').on(t.connectionId, t.externalId),
     index('carts_contact_idx').on(t.workspaceId, t.contactId, t.status),
     index('carts_open_idx').on(t.workspaceId, t.status, t.updatedAt),
   ],

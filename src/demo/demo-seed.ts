@@ -203,7 +203,7 @@ export async function seedDemo(env: Env, now = Date.now()): Promise<DemoSeedResu
   const { userId, uk } = await createAccount(db, env.APP_SECRET, createdAt);
   const connection = await createStoreConnection(uk, env.ENCRYPTION_KEY, { platform: 'custom', name: 'Demo store (generic events)', currency: CURRENCY, secret: DEMO_WEBHOOK_SECRET }, createdAt + DAY);
 
-  for (const step of historySteps(uk, plan, { platform: connection.platform, currency: CURRENCY })) await step.apply();
+  for (const step of historySteps(uk, plan, { connectionId: connection.id, platform: connection.platform, currency: CURRENCY })) await step.apply();
   await tagFromOrders(uk, now);
   const random = createRandom(PRNG_SEED + 1);
   const reached = await createSentCampaign(uk, env, random, now);

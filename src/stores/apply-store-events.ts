@@ -1,48 +1,61 @@
 // The events consumer's work: apply a webhook's StoreEvents to contacts, orders,
 // carts, products and interests, raising triggers. Every step is idempotent, so a
 // redelivered queue message or a duplicate webhook converges on the same state.
-import { eq } from 'drizzle-orm';
 import { normalizePhone } from '../contacts/contact-fields';
 import { upsertContact, type ContactUpsert } from '../contacts/contacts.service';
-import { contacts, type StorePlatform } from '../db/schema';
+import type { StorePlatform } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { normalizeEmail } from '../lib/email-address';
 import { AppError } from '../lib/errors';
 import { attributeOrder } from '../tracking/attribution';
 import { applyCart } from './carts.service';
+import { clearPendingConsents, findStoreCustomer, keepPendingConsent, linkStoreCustomer, type PendingConsent, type StoreCustomer } from './contact-store-ids';
 import { interestStatement } from './interests.service';
 import { applyOrder, applyRefund } from './orders.service';
 import { applyInventoryLevel, applyProductVariants, findProductsBySku } from './products.service';
 import type { Person, StoreEvent } from './store-events';
 
-/** Where the events came from: the platform names the consent source, the currency fills gaps. */
-export type EventSource = { platform: StorePlatform; currency: string };
+/** Where the events came from: the connection keys every store object, the platform names the consent source, the currency fills gaps. */
+export type EventSource = { connectionId: string; platform: StorePlatform; currency: string };
 
 type ContactExtras = Omit<ContactUpsert, 'email' | 'phone'>;
 
+type Identity = Pick<ContactUpsert, 'email' | 'phone'>;
+
+function storeCustomer(source: EventSource, person: Person): StoreCustomer | null {
+  return person.externalId ? { connectionId: source.connectionId, externalId: person.externalId } : null;
+}
+
 /**
  * The email and phone a person is known by. An event without an email (an SMS consent
- * update, an order placed by phone) names the customer by the store's id when a contact
+ * update, an order placed by phone) names the customer by this store's id when a contact
  * already has it; otherwise its phone alone makes an SMS-only contact.
  */
-async function personIdentity(tenant: Tenant, person: Person): Promise<Pick<ContactUpsert, 'email' | 'phone'> | null> {
+async function personIdentity(tenant: Tenant, person: Person, source: EventSource): Promise<Identity | null> {
   const email = normalizeEmail(person.email);
   // The store's address country reads a number written without +.
   const phone = normalizePhone(person.phone, person.country);
-  if (!email && person.externalId) {
-    const [known] = await tenant.db
-      .select({ email: contacts.email, phone: contacts.phone })
-      .from(contacts)
-      .where(tenant.where(contacts, eq(contacts.externalId, person.externalId)))
-      .limit(1);
+  const customer = storeCustomer(source, person);
+  if (!email && customer) {
+    const known = await findStoreCustomer(tenant, customer);
     if (known) return { email: known.email, phone: phone ?? known.phone };
   }
   return email || phone ? { email, phone } : null;
 }
 
+/** Applies consent changes a store sent for a customer before any contact had its id, then forgets them. */
+async function applyPendingConsents(tenant: Tenant, customer: StoreCustomer, identity: Identity, pending: PendingConsent[], source: EventSource, now: number) {
+  // One upsert per change: each channel keeps its own time, and an older change than the stored one is ignored.
+  for (const consent of pending) {
+    const change = consent.channel === 'email' ? { emailConsent: consent.status } : { smsConsent: consent.status };
+    await upsertContact(tenant, { ...identity, ...change, consentAt: consent.changedAt }, source.platform, now);
+  }
+  await clearPendingConsents(tenant, customer, pending);
+}
+
 /** Finds or creates the contact a person is (by email or phone); a new one raises `contact_created` in the same batch. */
 async function contactFor(tenant: Tenant, person: Person | null, source: EventSource, extras: ContactExtras, now: number): Promise<string | null> {
-  const identity = person && (await personIdentity(tenant, person));
+  const identity = person && (await personIdentity(tenant, person, source));
   if (!person || !identity) return null;
   const { contactId } = await upsertContact(
     tenant,
@@ -50,12 +63,15 @@ async function contactFor(tenant: Tenant, person: Person | null, source: EventSo
     source.platform,
     now,
   );
+  const customer = storeCustomer(source, person);
+  if (customer) await applyPendingConsents(tenant, customer, identity, await linkStoreCustomer(tenant, customer, contactId), source, now);
   return contactId;
 }
 
-async function productIdsBySku(tenant: Tenant, skus: (string | null)[]): Promise<Map<string, string>> {
+async function productIdsBySku(tenant: Tenant, source: EventSource, skus: (string | null)[]): Promise<Map<string, string>> {
   const found = await findProductsBySku(
     tenant,
+    source.connectionId,
     skus.filter((sku): sku is string => Boolean(sku)),
   );
   return new Map([...found].map(([sku, row]) => [sku, row.id]));
@@ -63,10 +79,15 @@ async function productIdsBySku(tenant: Tenant, skus: (string | null)[]): Promise
 
 async function applyConsent(tenant: Tenant, event: Extract<StoreEvent, { kind: 'consent' }>, source: EventSource, now: number): Promise<void> {
   const consent = event.channel === 'email' ? { emailConsent: event.status } : { smsConsent: event.status };
-  // A consent update carrying a phone makes an SMS-only subscriber when nobody has it yet.
+  // A consent update carrying an email or a phone makes the contact when nobody has it yet.
   const contactId = await contactFor(tenant, event.person, source, { ...consent, consentAt: event.at }, now);
-  // Only the store's customer id, and no contact has it yet: the customer record usually comes first; retrying lets it land.
-  if (!contactId) throw new AppError('not_found', `No contact yet for ${event.channel} consent of customer ${event.person.externalId ?? event.person.phone}`);
+  if (contactId) return;
+  const customer = storeCustomer(source, event.person);
+  if (!customer) throw new AppError('invalid_input', `A ${event.channel} consent update names no customer`);
+  // Only this store's customer id, and no contact has it yet: kept, and applied when the customer arrives.
+  const pending = { channel: event.channel, status: event.status, changedAt: event.at };
+  const arrived = await keepPendingConsent(tenant, customer, pending, now);
+  if (arrived) await applyPendingConsents(tenant, customer, arrived, [pending], source, now);
 }
 
 /** "Email me offers" ticked at checkout subscribes; unticked changes nothing (it is not an unsubscribe). */
@@ -79,6 +100,7 @@ async function buyerAndProducts(tenant: Tenant, event: Extract<StoreEvent, { kin
   const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, at), now);
   const productIds = await productIdsBySku(
     tenant,
+    source,
     event.items.map((item) => item.sku),
   );
   return { contactId, productIds };
@@ -98,28 +120,28 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
     }
     case 'order': {
       const { contactId, productIds } = await buyerAndProducts(tenant, event, source, event.placedAt, now);
-      await applyOrder(tenant, event, contactId, productIds, now);
-      await attributeOrder(tenant, event.externalId);
+      await applyOrder(tenant, source.connectionId, event, contactId, productIds, now);
+      await attributeOrder(tenant, source.connectionId, event.externalId);
       return;
     }
     case 'refund':
-      await applyRefund(tenant, event.orderExternalId, { externalId: event.externalId, amountCents: event.amountCents, at: event.at }, now);
-      await attributeOrder(tenant, event.orderExternalId);
+      await applyRefund(tenant, source.connectionId, event.orderExternalId, { externalId: event.externalId, amountCents: event.amountCents, at: event.at }, now);
+      await attributeOrder(tenant, source.connectionId, event.orderExternalId);
       return;
     case 'cart': {
       const { contactId, productIds } = await buyerAndProducts(tenant, event, source, event.updatedAt, now);
-      await applyCart(tenant, event, contactId, productIds, now);
+      await applyCart(tenant, source.connectionId, event, contactId, productIds, now);
       return;
     }
     case 'product':
-      await applyProductVariants(tenant, event.variants, event.parentExternalId, event.updatedAt, source.currency, now);
+      await applyProductVariants(tenant, source.connectionId, event.variants, event.parentExternalId, event.updatedAt, source.currency, now);
       return;
     case 'inventory':
-      await applyInventoryLevel(tenant, event.inventoryItemId, event.available, event.updatedAt, now);
+      await applyInventoryLevel(tenant, source.connectionId, event.inventoryItemId, event.available, event.updatedAt, now);
       return;
     case 'interest': {
       const contactId = await contactFor(tenant, event.person, source, {}, now);
-      const productId = (await productIdsBySku(tenant, [event.sku])).get(event.sku);
+      const productId = (await productIdsBySku(tenant, source, [event.sku])).get(event.sku);
       if (!contactId) return;
       if (!productId) throw new AppError('not_found', `No product with SKU ${event.sku} yet`);
       await interestStatement(tenant, { contactId, productId, kind: event.interest, at: event.at });

@@ -9,24 +9,27 @@ import { emitTrigger } from '../triggers/triggers';
 import { interestStatement } from './interests.service';
 import type { CartEvent } from './store-events';
 
-/** Statements converting the carts an order closes: its own checkout, and the contact's open carts from before it. */
-export function convertCartsStatements(tenant: Tenant, order: { orderId: string; contactId: string; cartExternalId: string | null; placedAt: number; now: number }): Statement[] {
+/**
+ * Statements converting the carts an order closes: its own checkout, and the contact's open
+ * carts from before it, in the order's store only (buying in one store leaves another store's cart abandoned).
+ */
+export function convertCartsStatements(tenant: Tenant, order: { connectionId: string; orderId: string; contactId: string; cartExternalId: string | null; placedAt: number; now: number }): Statement[] {
   const sameContactBefore = and(eq(carts.contactId, order.contactId), lte(carts.updatedAt, order.placedAt));
   const matches = order.cartExternalId ? or(eq(carts.externalId, order.cartExternalId), sameContactBefore) : sameContactBefore;
   return [
     tenant.db
       .update(carts)
       .set({ status: 'converted', convertedOrderId: order.orderId, updatedAt: order.now })
-      .where(tenant.where(carts, eq(carts.status, 'open'), matches)),
+      .where(tenant.where(carts, eq(carts.connectionId, order.connectionId), eq(carts.status, 'open'), matches)),
   ];
 }
 
-/** Applies a cart event for a contact (null for an anonymous cart). */
-export async function applyCart(tenant: Tenant, event: CartEvent, contactId: string | null, productIds: Map<string, string>, now = Date.now()): Promise<void> {
+/** Applies a cart event from a store connection for a contact (null for an anonymous cart). */
+export async function applyCart(tenant: Tenant, connectionId: string, event: CartEvent, contactId: string | null, productIds: Map<string, string>, now = Date.now()): Promise<void> {
   const [existing] = await tenant.db
     .select({ id: carts.id, status: carts.status, sourceUpdatedAt: carts.sourceUpdatedAt })
     .from(carts)
-    .where(tenant.where(carts, eq(carts.externalId, event.externalId)))
+    .where(tenant.where(carts, eq(carts.connectionId, connectionId), eq(carts.externalId, event.externalId)))
     .limit(1);
   if (existing?.sourceUpdatedAt && event.updatedAt < existing.sourceUpdatedAt) return;
   const cartId = existing?.id ?? newId(now);
@@ -48,7 +51,7 @@ export async function applyCart(tenant: Tenant, event: CartEvent, contactId: str
           .update(carts)
           .set(fields)
           .where(tenant.where(carts, eq(carts.id, cartId)))
-      : tenant.db.insert(carts).values(tenant.row({ id: cartId, externalId: event.externalId, createdAt: now, ...fields })),
+      : tenant.db.insert(carts).values(tenant.row({ id: cartId, connectionId, externalId: event.externalId, createdAt: now, ...fields })),
   ];
   if (contactId) {
     for (const item of event.items) {

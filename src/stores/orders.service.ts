@@ -1,7 +1,7 @@
-// Orders: upserted by the store's id, refunds kept as a ledger, and the contact's
+// Orders: upserted by the store connection and the store's id, refunds kept as a ledger, and the contact's
 // aggregates recomputed from its orders, so redelivered and out-of-order events
 // always converge on the same numbers.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
 import { contacts, orderItems, orderRefunds, orders, type OrderStatus, PURCHASED_ORDER_STATUSES } from '../db/schema';
 import type { Tenant } from '../db/tenant';
@@ -30,17 +30,22 @@ export function recomputeContactAggregates(tenant: Tenant, contactId: string, no
     .where(tenant.where(contacts, eq(contacts.id, contactId)));
 }
 
-function refundedTotal(tenant: Tenant, orderExternalId: string) {
-  return sql`(SELECT COALESCE(SUM(${orderRefunds.amountCents}), 0) FROM ${orderRefunds} WHERE ${orderRefunds.workspaceId} = ${tenant.workspaceId} AND ${orderRefunds.orderExternalId} = ${orderExternalId})`;
+/** The order a store connection knows by this id (two stores may both have an order #1042). */
+function isOrder(connectionId: string, orderExternalId: string) {
+  return and(eq(orders.connectionId, connectionId), eq(orders.externalId, orderExternalId));
 }
 
-function refundStatements(tenant: Tenant, orderExternalId: string, refunds: OrderEvent['refunds']): Statement[] {
+function refundedTotal(tenant: Tenant, connectionId: string, orderExternalId: string) {
+  return sql`(SELECT COALESCE(SUM(${orderRefunds.amountCents}), 0) FROM ${orderRefunds} WHERE ${tenant.where(orderRefunds, eq(orderRefunds.connectionId, connectionId), eq(orderRefunds.orderExternalId, orderExternalId))})`;
+}
+
+function refundStatements(tenant: Tenant, connectionId: string, orderExternalId: string, refunds: OrderEvent['refunds']): Statement[] {
   return refunds.map((refund) =>
     tenant.db
       .insert(orderRefunds)
-      .values(tenant.row({ orderExternalId, externalId: refund.externalId, amountCents: refund.amountCents, refundedAt: refund.at }))
+      .values(tenant.row({ connectionId, orderExternalId, externalId: refund.externalId, amountCents: refund.amountCents, refundedAt: refund.at }))
       // A refund's amount can only be restated (the generic format sends a running total).
-      .onConflictDoUpdate({ target: [orderRefunds.workspaceId, orderRefunds.orderExternalId, orderRefunds.externalId], set: { amountCents: refund.amountCents } }),
+      .onConflictDoUpdate({ target: [orderRefunds.connectionId, orderRefunds.orderExternalId, orderRefunds.externalId], set: { amountCents: refund.amountCents } }),
   );
 }
 
@@ -57,16 +62,16 @@ export function orderTriggers(orderId: string, contactId: string | null, event: 
   return triggers;
 }
 
-/** Applies an order event for a contact (null when the order names nobody). */
-export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: string | null, productIds: Map<string, string>, now = Date.now()): Promise<void> {
+/** Applies an order event from a store connection for a contact (null when the order names nobody). */
+export async function applyOrder(tenant: Tenant, connectionId: string, event: OrderEvent, contactId: string | null, productIds: Map<string, string>, now = Date.now()): Promise<void> {
   const [existing] = await tenant.db
     .select({ id: orders.id, sourceUpdatedAt: orders.sourceUpdatedAt, contactId: orders.contactId })
     .from(orders)
-    .where(tenant.where(orders, eq(orders.externalId, event.externalId)))
+    .where(tenant.where(orders, isOrder(connectionId, event.externalId)))
     .limit(1);
   const orderId = existing?.id ?? newId(event.placedAt);
   const stale = existing && existing.sourceUpdatedAt !== null && event.updatedAt !== null && event.updatedAt < existing.sourceUpdatedAt;
-  const statements: Statement[] = refundStatements(tenant, event.externalId, event.refunds);
+  const statements: Statement[] = refundStatements(tenant, connectionId, event.externalId, event.refunds);
   if (!stale) {
     const fields = {
       contactId,
@@ -87,7 +92,7 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
             .update(orders)
             .set(fields)
             .where(tenant.where(orders, eq(orders.id, orderId)))
-        : tenant.db.insert(orders).values(tenant.row({ id: orderId, externalId: event.externalId, ...fields })),
+        : tenant.db.insert(orders).values(tenant.row({ id: orderId, connectionId, externalId: event.externalId, ...fields })),
       tenant.db.delete(orderItems).where(tenant.where(orderItems, eq(orderItems.orderId, orderId))),
       ...event.items.map((item) =>
         tenant.db.insert(orderItems).values(
@@ -104,13 +109,13 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
       ),
       ...orderTriggers(orderId, contactId, event, now).map((trigger) => emitTrigger(tenant, trigger)),
     );
-    if (contactId) statements.push(...convertCartsStatements(tenant, { orderId, contactId, cartExternalId: event.cartExternalId, placedAt: event.placedAt, now }));
+    if (contactId) statements.push(...convertCartsStatements(tenant, { connectionId, orderId, contactId, cartExternalId: event.cartExternalId, placedAt: event.placedAt, now }));
   }
   statements.push(
     tenant.db
       .update(orders)
-      .set({ refundedCents: refundedTotal(tenant, event.externalId) })
-      .where(tenant.where(orders, eq(orders.externalId, event.externalId))),
+      .set({ refundedCents: refundedTotal(tenant, connectionId, event.externalId) })
+      .where(tenant.where(orders, isOrder(connectionId, event.externalId))),
   );
   // Recompute both when an order moved between contacts (e.g. a guest email corrected).
   for (const id of new Set([contactId, existing?.contactId].filter((value): value is string => Boolean(value)))) {
@@ -119,19 +124,19 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
   await runBatch(tenant.db, statements);
 }
 
-/** Applies a refund; it may arrive before its order, whose total then includes it when it comes. */
-export async function applyRefund(tenant: Tenant, orderExternalId: string, refund: OrderEvent['refunds'][number], now = Date.now()): Promise<void> {
+/** Applies a refund of a store connection's order; it may arrive before its order, whose total then includes it when it comes. */
+export async function applyRefund(tenant: Tenant, connectionId: string, orderExternalId: string, refund: OrderEvent['refunds'][number], now = Date.now()): Promise<void> {
   const [order] = await tenant.db
     .select({ contactId: orders.contactId })
     .from(orders)
-    .where(tenant.where(orders, eq(orders.externalId, orderExternalId)))
+    .where(tenant.where(orders, isOrder(connectionId, orderExternalId)))
     .limit(1);
   await runBatch(tenant.db, [
-    ...refundStatements(tenant, orderExternalId, [refund]),
+    ...refundStatements(tenant, connectionId, orderExternalId, [refund]),
     tenant.db
       .update(orders)
-      .set({ refundedCents: refundedTotal(tenant, orderExternalId), updatedAt: now })
-      .where(tenant.where(orders, eq(orders.externalId, orderExternalId))),
+      .set({ refundedCents: refundedTotal(tenant, connectionId, orderExternalId), updatedAt: now })
+      .where(tenant.where(orders, isOrder(connectionId, orderExternalId))),
     ...(order?.contactId ? [recomputeContactAggregates(tenant, order.contactId, now)] : []),
   ]);
 }

@@ -1,4 +1,4 @@
-// Products (one row per SKU): price changes keep the previous price, stock going
+// Products (one row per SKU of each store connection): price changes keep the previous price, stock going
 // from 0 to more is a restock, and both raise triggers.
 import { eq, inArray } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
@@ -11,7 +11,7 @@ import type { ProductVariant } from './store-events';
 
 type ProductRow = typeof products.$inferSelect;
 
-// D1 binds at most 100 parameters; one goes to the workspace id.
+// D1 binds at most 100 parameters; two go to the workspace and connection ids.
 const MAX_IN_LIST = 90;
 
 /** What changed when a variant's new state was applied. */
@@ -75,11 +75,20 @@ function changeStatements(tenant: Tenant, row: ProductRow, next: { priceCents: n
   return statements;
 }
 
-/** Creates or updates each variant of a product; older updates than the stored one are skipped. */
-export async function applyProductVariants(tenant: Tenant, variants: ProductVariant[], parentExternalId: string, updatedAt: number | null, defaultCurrency: string, now = Date.now()): Promise<void> {
+/** Creates or updates each variant of a store connection's product; older updates than the stored one are skipped. */
+export async function applyProductVariants(
+  tenant: Tenant,
+  connectionId: string,
+  variants: ProductVariant[],
+  parentExternalId: string,
+  updatedAt: number | null,
+  defaultCurrency: string,
+  now = Date.now(),
+): Promise<void> {
   if (!variants.length) return;
   const bySku = await findProductsBySku(
     tenant,
+    connectionId,
     variants.map((variant) => variant.sku),
   );
   const statements: Statement[] = [];
@@ -93,6 +102,7 @@ export async function applyProductVariants(tenant: Tenant, variants: ProductVari
           .values(
             tenant.row({
               id: newId(now),
+              connectionId,
               sku: variant.sku,
               currency: variant.currency ?? defaultCurrency,
               priceCents: variant.priceCents,
@@ -112,12 +122,12 @@ export async function applyProductVariants(tenant: Tenant, variants: ProductVari
   await runBatch(tenant.db, statements);
 }
 
-/** Applies a stock level reported for an inventory item (Shopify's inventory_levels/update). */
-export async function applyInventoryLevel(tenant: Tenant, inventoryItemId: string, available: number, updatedAt: number | null, now = Date.now()): Promise<void> {
+/** Applies a stock level reported for a store connection's inventory item (Shopify's inventory_levels/update). */
+export async function applyInventoryLevel(tenant: Tenant, connectionId: string, inventoryItemId: string, available: number, updatedAt: number | null, now = Date.now()): Promise<void> {
   const rows = await tenant.db
     .select()
     .from(products)
-    .where(tenant.where(products, eq(products.inventoryItemId, inventoryItemId)));
+    .where(tenant.where(products, eq(products.connectionId, connectionId), eq(products.inventoryItemId, inventoryItemId)));
   // The level can arrive before the product itself: then there is nothing to update yet.
   await runBatch(
     tenant.db,
@@ -125,14 +135,14 @@ export async function applyInventoryLevel(tenant: Tenant, inventoryItemId: strin
   );
 }
 
-/** The products with these SKUs, by SKU. */
-export async function findProductsBySku(tenant: Tenant, skus: string[]): Promise<Map<string, ProductRow>> {
+/** A store connection's products with these SKUs, by SKU (another store's same SKU is another product). */
+export async function findProductsBySku(tenant: Tenant, connectionId: string, skus: string[]): Promise<Map<string, ProductRow>> {
   const found = new Map<string, ProductRow>();
   for (const part of chunk([...new Set(skus)], MAX_IN_LIST)) {
     const rows = await tenant.db
       .select()
       .from(products)
-      .where(tenant.where(products, inArray(products.sku, part)));
+      .where(tenant.where(products, eq(products.connectionId, connectionId), inArray(products.sku, part)));
     for (const row of rows) found.set(row.sku, row);
   }
   return found;

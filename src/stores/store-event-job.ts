@@ -30,7 +30,8 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
   // Events the edge should have refused (sent by an older version, or stored before a limit
   // tightened): retrying cannot fix them, so they are recorded as rejected and the queue moves on.
   if (!claim.events.ok) return rejectInboundEvent(tenant, claim.id, message, claim.events.reason, now);
-  for (const event of claim.events.events) await applyStoreEvent(tenant, event, connection, now);
+  const source = { connectionId: connection.id, platform: connection.platform, currency: connection.currency };
+  for (const event of claim.events.events) await applyStoreEvent(tenant, event, source, now);
   const statements: Statement[] = [markEventProcessed(tenant, claim.id, now)];
   if (now - (lastEventWrites.get(connection.id) ?? 0) >= MINUTE) {
     lastEventWrites.set(connection.id, now);

@@ -57,17 +57,19 @@ function creditOrders(tenant: Tenant, which: SQL) {
 }
 
 /**
- * Credits an order (by the store's id) to its message the first time it is a purchase, and
+ * Credits an order (by its store connection and the store's id) to its message the first time it is a purchase, and
  * sets the credited revenue to what the order now brings in. Run after every order or refund
  * event is applied; replays and out-of-order events converge on the same row.
  */
-export async function attributeOrder(tenant: Tenant, orderExternalId: string): Promise<void> {
+export async function attributeOrder(tenant: Tenant, connectionId: string | null, orderExternalId: string): Promise<void> {
+  // Orders are keyed by their store connection (null: an order kept without one, see orders.connectionId).
+  const isOrder = sql`o.connection_id IS ${connectionId} AND o.external_id = ${orderExternalId}`;
   // Two steps, each idempotent: a retry after the first alone converges the same.
-  await creditOrders(tenant, sql`o.external_id = ${orderExternalId}`);
+  await creditOrders(tenant, isOrder);
   await tenant.db.run(sql`
       UPDATE order_attributions SET revenue_cents = ${REVENUE}, currency = o.currency, ordered_at = o.placed_at
       FROM orders o
-      WHERE o.workspace_id = ${tenant.workspaceId} AND o.external_id = ${orderExternalId}
+      WHERE o.workspace_id = ${tenant.workspaceId} AND ${isOrder}
         AND order_attributions.order_id = o.id AND order_attributions.workspace_id = ${tenant.workspaceId}`);
 }
 

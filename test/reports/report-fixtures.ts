@@ -105,7 +105,7 @@ export async function unsubscribeThrough(workspaceId: string, delivery: { id: st
 /** A completed order of the contact placed at `placedAt`, credited by the attribution code. */
 export async function placeOrder(workspaceId: string, contactId: string, placedAt: number, totalCents: number): Promise<string> {
   const orderId = await insertOrder(workspaceId, contactId, { placedAt, totalCents });
-  await attributeOrder(forWorkspace(openDb(env.DB), workspaceId), `ext-${orderId}`);
+  await attributeOrder(forWorkspace(openDb(env.DB), workspaceId), null, `ext-${orderId}`);
   return orderId;
 }
 

@@ -185,7 +185,11 @@ describe('order attribution', () => {
     expect(await attributionOf(shop, 'refunded')).toMatchObject({ revenue_cents: 10_000 });
     // A refund on its own, as Shopify's refunds/create is applied.
     const tenant = forWorkspace(openDb(env.DB), shop.workspaceId);
-    await applyStoreEvent(tenant, { kind: 'refund', orderExternalId: 'refunded', externalId: 'r-1', amountCents: 2_500, at: Date.now() }, { platform: 'shopify', currency: 'USD' });
+    await applyStoreEvent(
+      tenant,
+      { kind: 'refund', orderExternalId: 'refunded', externalId: 'r-1', amountCents: 2_500, at: Date.now() },
+      { connectionId: shop.id, platform: 'custom', currency: 'USD' },
+    );
     expect(await attributionOf(shop, 'refunded')).toMatchObject({ revenue_cents: 7_500 });
     // The order restated with a running refund total (the generic format) that covers the rest.
     await sendOrder(shop, { externalId: 'refunded', email: buyer.email, placedAt, totalCents: 10_000, refundedCents: 7_500 });

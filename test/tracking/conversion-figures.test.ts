@@ -9,12 +9,14 @@ import { type ConversionFigures, readConversionFigures, readWorkspaceConversions
 import { insertContact } from '../helpers/data';
 import { insertEmailContent } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { connectStore } from '../helpers/store-webhooks';
 import { DAY, HOUR, type Touch, orderEvent, touchedDelivery } from './attribution-helpers';
 
-const source: EventSource = { platform: 'custom', currency: 'USD' };
 const start = Date.UTC(2026, 9, 1);
 let tenant: Tenant;
 let other: Tenant;
+// Each workspace's store connection, which keys its orders.
+const stores = new Map<string, string>();
 
 /** A buyer who touched a message an hour before placing an order, applied as the events consumer does. */
 async function convert(on: Tenant, touch: Touch, order: { externalId: string; placedAt: number; totalCents: number; currency?: string; refundedCents?: number }) {
@@ -23,6 +25,7 @@ async function convert(on: Tenant, touch: Touch, order: { externalId: string; pl
   const contentId = await insertEmailContent(on.workspaceId, { subject: 'Hi', html: '<p>Hi</p>' });
   await touchedDelivery({ workspaceId: on.workspaceId, contentId }, contactId, { clickedAt: order.placedAt - HOUR, ...touch });
   const refunds = order.refundedCents ? [{ externalId: `${order.externalId}-refund`, amountCents: order.refundedCents, at: order.placedAt + HOUR }] : [];
+  const source: EventSource = { connectionId: stores.get(on.workspaceId)!, platform: 'custom', currency: 'USD' };
   await applyStoreEvent(on, orderEvent({ ...order, email, refunds }), source);
 }
 
@@ -39,6 +42,7 @@ async function rawFigures(workspaceId: string, where: string, ...params: unknown
 beforeAll(async () => {
   tenant = forWorkspace(openDb(env.DB), (await signUpMerchant('Figures Shop')).workspaceId);
   other = forWorkspace(openDb(env.DB), (await signUpMerchant('Other Figures Shop')).workspaceId);
+  for (const on of [tenant, other]) stores.set(on.workspaceId, (await connectStore(on.workspaceId, 'custom')).id);
   await convert(tenant, { sourceId: 'spring' }, { externalId: 'f-1', placedAt: start, totalCents: 1000 });
   await convert(tenant, { sourceId: 'spring' }, { externalId: 'f-2', placedAt: start + DAY, totalCents: 2000, currency: 'EUR' });
   await convert(tenant, { sourceId: 'spring' }, { externalId: 'f-3', placedAt: start + DAY, totalCents: 500, refundedCents: 500 });

@@ -10,6 +10,7 @@ import { forWorkspace, type Tenant } from '../../src/db/tenant';
 import { applyStoreEvent } from '../../src/stores/apply-store-events';
 import type { StoreEvent } from '../../src/stores/store-events';
 import { signUpMerchant } from '../helpers/factories';
+import { connectStore } from '../helpers/store-webhooks';
 
 let tenant: Tenant;
 
@@ -62,7 +63,7 @@ function orderBy(email: string, externalId: string): StoreEvent {
 describe('contact_created', () => {
   it('exists once after a step that died right after storing the contact is retried', async () => {
     const email = 'dies-after-contact@example.com';
-    const source = { platform: 'shopify' as const, currency: 'USD' };
+    const source = { connectionId: (await connectStore(tenant.workspaceId, 'shopify')).id, platform: 'shopify' as const, currency: 'USD' };
     // The contact's batch commits, then the worker dies before the order is applied.
     await expect(applyStoreEvent(dyingAfterFirstBatch(tenant), orderBy(email, 'order-dies'), source)).rejects.toThrow('the worker died');
     expect(await createdTriggers(email)).toHaveLength(1);

@@ -130,7 +130,7 @@ function ConnectionCard({ shown, timeZone, csrfToken, canEdit }: { shown: Connec
           csrfToken={csrfToken}
           label="Disconnect"
           tone="danger"
-          confirm={`Disconnect "${connection.name}"? Its webhooks will be refused.`}
+          confirm={`Disconnect "${connection.name}"? Its webhooks will be refused; its orders, carts and products stay as history.`}
         />
       ) : null}
     </section>
