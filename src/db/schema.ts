@@ -277,10 +277,9 @@ export const products = sqliteTable(
   ],
 );
 
-export const ORDER_STATUSES = ['placed', 'paid', 'completed', 'shipped', 'refunded', 'cancelled'] as const;
+// Which of them are purchases is src/purchases/purchase-rule.ts's to say. `failed`: the payment failed.
+export const ORDER_STATUSES = ['placed', 'paid', 'completed', 'shipped', 'refunded', 'cancelled', 'failed'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-/** The statuses in which an order is a purchase: paid, or done in stores without a paid state, or shipped. */
-export const PURCHASED_ORDER_STATUSES = ['paid', 'completed', 'shipped'] as const satisfies readonly OrderStatus[];
 
 /** An order placed in the workspace's store. */
 export const orders = sqliteTable(

@@ -18,6 +18,7 @@ import { createEmailContent } from '../email/email-contents.service';
 import { starterContent } from '../email/starter-templates';
 import type { Env } from '../env';
 import { DAY, MINUTE } from '../lib/time';
+import { isPurchase } from '../purchases/purchase-rule';
 import { storeEventMessage } from '../queues/messages';
 import { createSegment, pageSegment } from '../segments/segments.service';
 import { applyStoreEvent, type EventSource } from '../stores/apply-store-events';
@@ -147,6 +148,7 @@ export async function seedDemo(env: Env, now = Date.now()): Promise<DemoSeedResu
   await createCampaigns(uk, env, segmentIds, now);
 
   const refunds = plan.orders.filter((order) => order.refund).length;
-  const summary = `${plan.contacts.length} contacts, ${plan.products.reduce((n, p) => n + p.variants.length, 0)} products, ${plan.orders.length} orders (${refunds} refunded), ${plan.openCarts.length} open checkouts, ${plan.segments.length} segments, 1 design, 2 campaigns`;
+  const purchases = plan.orders.filter(({ event, refund }) => isPurchase({ status: event.status, totalCents: event.totalCents, refundedCents: refund?.amountCents ?? 0 })).length;
+  const summary = `${plan.contacts.length} contacts, ${plan.products.reduce((n, p) => n + p.variants.length, 0)} products, ${plan.orders.length} orders (${purchases} purchases, ${refunds} with refunds), ${plan.openCarts.length} open checkouts, ${plan.segments.length} segments, 1 design, 2 campaigns`;
   return { seeded: true, userId, workspaceId: uk.workspaceId, summary };
 }

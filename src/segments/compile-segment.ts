@@ -1,9 +1,10 @@
 // compileSegment: a SegmentDefinition to a parameterized SQL condition over `contacts`,
 // always scoped to one workspace. Pure: every value is a bound parameter, never text.
-import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { carts, contacts, contactTags, orderItems, orders } from '../db/schema';
 import { DAY } from '../lib/time';
+import { purchaseCondition } from '../purchases/purchase-rule';
 import { isGroup, type SegmentConditionValue, type SegmentDefinition, type SegmentGroup } from './segment-definition';
 
 /** What compilation needs besides the definition. */
@@ -13,8 +14,6 @@ type Comparable = SQL | SQLiteColumn;
 
 const TRUE = sql`1 = 1`;
 const FALSE = sql`1 = 0`;
-// Orders that count as purchases (the same rule as the contact aggregates).
-const NOT_PURCHASES = ['cancelled', 'refunded'] as const;
 
 function compare(column: Comparable, op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq', value: number): SQL {
   switch (op) {
@@ -60,7 +59,7 @@ function purchasers(ctx: CompileContext, skus: string[] | undefined, since: numb
   const purchase = and(
     eq(orders.workspaceId, ctx.workspaceId),
     isNotNull(orders.contactId),
-    notInArray(orders.status, [...NOT_PURCHASES]),
+    purchaseCondition(orders),
     since === null ? undefined : sql`${orders.placedAt} >= ${since}`,
   );
   if (!skus) return sql`SELECT ${orders.contactId} FROM ${orders} WHERE ${purchase}`;

@@ -3,25 +3,25 @@
 // always converge on the same numbers.
 import { eq, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
-import { contacts, orderItems, orderRefunds, orders, type OrderStatus, PURCHASED_ORDER_STATUSES } from '../db/schema';
+import { contacts, orderItems, orderRefunds, orders, type OrderStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
+import { isPurchase, PAID_ORDER_STATUSES, purchaseCondition, purchaseValueSql } from '../purchases/purchase-rule';
 import { emitTrigger, type Trigger } from '../triggers/triggers';
 import { convertCartsStatements } from './carts.service';
 import type { OrderEvent } from './store-events';
 
-// A purchase happened (paid, or done in stores without a paid state) / the goods left.
-const PURCHASED: OrderStatus[] = [...PURCHASED_ORDER_STATUSES];
+const PAID: OrderStatus[] = [...PAID_ORDER_STATUSES];
 const SHIPPED: OrderStatus[] = ['shipped', 'completed'];
 
-/** The statement recomputing a contact's spend, order count and first/last order from its orders. */
+/** The statement recomputing a contact's spend, order count and first/last purchase from its purchases (purchase-rule.ts). */
 export function recomputeContactAggregates(tenant: Tenant, contactId: string, now: number): Statement {
-  const counted = sql`FROM ${orders} WHERE ${orders.workspaceId} = ${tenant.workspaceId} AND ${orders.contactId} = ${contactId} AND ${orders.status} NOT IN ('cancelled', 'refunded')`;
+  const counted = sql`FROM ${orders} WHERE ${orders.workspaceId} = ${tenant.workspaceId} AND ${orders.contactId} = ${contactId} AND ${purchaseCondition(orders)}`;
   return tenant.db
     .update(contacts)
     .set({
-      // Refunds subtract; cancelled and fully refunded orders count for nothing.
-      totalSpentCents: sql`(SELECT COALESCE(SUM(MAX(${orders.totalCents} - ${orders.refundedCents}, 0)), 0) ${counted})`,
+      // Partial refunds subtract; what is not a purchase counts for nothing.
+      totalSpentCents: sql`(SELECT COALESCE(SUM(${purchaseValueSql(orders)}), 0) ${counted})`,
       orderCount: sql`(SELECT COUNT(*) ${counted})`,
       firstOrderAt: sql`(SELECT MIN(${orders.placedAt}) ${counted})`,
       lastOrderAt: sql`(SELECT MAX(${orders.placedAt}) ${counted})`,
@@ -32,6 +32,11 @@ export function recomputeContactAggregates(tenant: Tenant, contactId: string, no
 
 function refundedTotal(tenant: Tenant, orderExternalId: string) {
   return sql`(SELECT COALESCE(SUM(${orderRefunds.amountCents}), 0) FROM ${orderRefunds} WHERE ${orderRefunds.workspaceId} = ${tenant.workspaceId} AND ${orderRefunds.orderExternalId} = ${orderExternalId})`;
+}
+
+// What the order's own payload says was refunded (refunds that came on their own topic are in the ledger).
+function sumRefunds(refunds: OrderEvent['refunds']): number {
+  return refunds.reduce((total, refund) => total + refund.amountCents, 0);
 }
 
 function refundStatements(tenant: Tenant, orderExternalId: string, refunds: OrderEvent['refunds']): Statement[] {
@@ -45,10 +50,10 @@ function refundStatements(tenant: Tenant, orderExternalId: string, refunds: Orde
 }
 
 /** The triggers an order in this state raises; occurrence keys make them once per order. */
-export function orderTriggers(orderId: string, contactId: string | null, event: Pick<OrderEvent, 'status' | 'totalCents' | 'currency' | 'items' | 'placedAt' | 'shippedAt'>, now: number): Trigger[] {
+export function orderTriggers(orderId: string, contactId: string | null, event: Pick<OrderEvent, 'status' | 'totalCents' | 'currency' | 'items' | 'placedAt' | 'shippedAt' | 'refunds'>, now: number): Trigger[] {
   const data = { orderId, totalCents: event.totalCents, currency: event.currency, skus: event.items.map((item) => item.sku).filter(Boolean) };
   const triggers: Trigger[] = [];
-  if (PURCHASED.includes(event.status)) {
+  if (isPurchase({ status: event.status, totalCents: event.totalCents, refundedCents: sumRefunds(event.refunds) })) {
     triggers.push({ kind: 'order_completed', occurrenceKey: `order:${orderId}`, contactId, subjectId: orderId, data, occurredAt: now });
   }
   if (SHIPPED.includes(event.status)) {
@@ -76,7 +81,7 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
       totalCents: event.totalCents,
       cartExternalId: event.cartExternalId,
       placedAt: event.placedAt,
-      completedAt: PURCHASED.includes(event.status) ? (event.updatedAt ?? now) : null,
+      completedAt: PAID.includes(event.status) ? (event.updatedAt ?? now) : null,
       shippedAt: event.shippedAt,
       sourceUpdatedAt: event.updatedAt,
       updatedAt: now,

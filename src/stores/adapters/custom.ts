@@ -91,6 +91,7 @@ const ORDER_TYPES: Record<string, OrderStatus> = {
   'order.shipped': 'shipped',
   'order.refunded': 'refunded',
   'order.cancelled': 'cancelled',
+  'order.failed': 'failed',
 };
 
 function personOf(contact: z.infer<typeof Contact>): Person {

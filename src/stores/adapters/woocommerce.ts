@@ -80,11 +80,13 @@ const WooProduct = z.object({
   images: z.array(z.object({ src: z.string() })).nullish(),
 });
 
+// Anything else (pending, on-hold, checkout-draft, a plugin's own status) is placed: not paid yet.
 const STATUS: Record<string, OrderStatus> = {
   processing: 'paid',
   completed: 'completed',
   cancelled: 'cancelled',
   refunded: 'refunded',
+  failed: 'failed',
 };
 
 function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
