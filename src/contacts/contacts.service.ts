@@ -3,7 +3,7 @@
 // batch (one transaction) whose statements check the stored row in SQL rather
 // than trusting an earlier read, so concurrent and redelivered upserts converge
 // on the same contact and record each consent change once.
-import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import { alias, type SQLiteColumn, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { runBatch, type Statement } from '../db/client';
 import { CONSENT_CHANNELS, carts, consentChanges, contactImportRejections, contactTags, contacts, orders, productInterests, triggers, type ConsentChannel, type ConsentStatus } from '../db/schema';
@@ -14,7 +14,7 @@ import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { contactCreatedStatement } from '../triggers/contact-created';
-import { normalizePhone } from './contact-fields';
+import { normalizePhone, tagKey, uniqueTags } from './contact-fields';
 import { mergeByPhoneStatements } from './contact-merge';
 import type { ContactInput, ContactListQuery, ContactPatch } from './contacts.schemas';
 
@@ -205,16 +205,27 @@ function contactChangeStatements(tenant: Tenant, match: SQL, changes: ContactCha
   return statements;
 }
 
-/** Adds tags to the contact `match` selects; tags it has already stay as they are. */
+const spelled = alias(contactTags, 'spelled');
+
+/**
+ * Adds tags to the contact `match` selects; tags it has already (in any case) stay as they
+ * are, and a tag the workspace already uses takes the spelling it has there.
+ */
 function addTagsStatement(tenant: Tenant, match: SQL, tags: string[]): Statement {
+  const spelling = sql`COALESCE((SELECT ${spelled.tag} FROM ${contactTags} ${spelled} WHERE ${tenant.where(spelled, sql`lower(${spelled.tag}) = lower(value)`)} LIMIT 1), value)`;
   return tenant.db
     .insert(contactTags)
-    .select(sql`SELECT ${contacts.workspaceId}, ${contacts.id}, value FROM ${contacts}, json_each(${JSON.stringify(tags)}) WHERE ${tenant.where(contacts, match)}`)
+    .select(sql`SELECT ${contacts.workspaceId}, ${contacts.id}, ${spelling} FROM ${contacts}, json_each(${JSON.stringify(tags)}) WHERE ${tenant.where(contacts, match)}`)
     .onConflictDoNothing();
 }
 
 function cleanTags(tags: string[] | undefined): string[] {
-  return [...new Set((tags ?? []).map((tag) => tag.trim()).filter(Boolean))];
+  return uniqueTags(tags ?? []);
+}
+
+/** A tag column equal to one of `tags`, case ignored. */
+function tagIn(column: SQLiteColumn, tags: string[]): SQL {
+  return inArray(sql`lower(${column})`, tags.map(tagKey));
 }
 
 // Null, undefined and blank text say nothing: they never blank what is stored.
@@ -347,7 +358,7 @@ export async function updateContact(tenant: Tenant, id: string, patch: ContactPa
   );
   const tags = patch.tags && cleanTags(patch.tags);
   if (tags) {
-    statements.push(tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), tags.length ? notInArray(contactTags.tag, tags) : undefined)));
+    statements.push(tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), tags.length ? not(tagIn(contactTags.tag, tags)) : undefined)));
     if (tags.length) statements.push(addTagsStatement(tenant, byId, tags));
   }
   try {
@@ -395,7 +406,7 @@ export async function addContactTags(tenant: Tenant, id: string, tags: string[])
 /** Removes one tag from a contact; removing a tag it does not have changes nothing. */
 export async function removeContactTag(tenant: Tenant, id: string, tag: string): Promise<ContactView> {
   await findContactRow(tenant, id);
-  await tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), eq(contactTags.tag, tag.trim())));
+  await tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), tagIn(contactTags.tag, [tag.trim()])));
   return getContact(tenant, id);
 }
 
@@ -469,7 +480,7 @@ export async function listContacts(tenant: Tenant, query: ContactListQuery): Pro
         tenant.db
           .select({ id: contactTags.contactId })
           .from(contactTags)
-          .where(tenant.where(contactTags, eq(contactTags.tag, query.tag))),
+          .where(tenant.where(contactTags, tagIn(contactTags.tag, [query.tag]))),
       )
     : undefined;
   const rows = await tenant.db

@@ -235,7 +235,7 @@ export const contacts = sqliteTable(
   ],
 );
 
-/** A free-form label on a contact. */
+/** A free-form label on a contact. Compared case-insensitively (SQLite's lower(): ASCII letters); the first spelling stays. */
 export const contactTags = sqliteTable(
   'contact_tags',
   {
@@ -243,7 +243,11 @@ export const contactTags = sqliteTable(
     contactId: contactRef(),
     tag: text().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.tag] }), index('contact_tags_tag_idx').on(t.workspaceId, t.tag)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.contactId, t.tag] }),
+    uniqueIndex('contact_tags_contact_tag_idx').on(t.workspaceId, t.contactId, sql`lower(${t.tag})`),
+    index('contact_tags_tag_idx').on(t.workspaceId, sql`lower(${t.tag})`),
+  ],
 );
 
 /** A product of the workspace's store. */

@@ -2,6 +2,7 @@
 // always scoped to one workspace. Pure: every value is a bound parameter, never text.
 import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { tagKey } from '../contacts/contact-fields';
 import { carts, contacts, contactTags, orderItems, orders } from '../db/schema';
 import { DAY } from '../lib/time';
 import { purchaseCondition } from '../purchases/purchase-rule';
@@ -66,8 +67,13 @@ function purchasers(ctx: CompileContext, skus: string[] | undefined, since: numb
   return sql`SELECT ${orders.contactId} FROM ${orderItems} JOIN ${orders} ON ${orders.id} = ${orderItems.orderId} WHERE ${and(eq(orderItems.workspaceId, ctx.workspaceId), inArray(orderItems.sku, skus), purchase)}`;
 }
 
-function tagged(ctx: CompileContext, tags: string[]): SQL {
-  return sql`SELECT ${contactTags.contactId} FROM ${contactTags} WHERE ${and(eq(contactTags.workspaceId, ctx.workspaceId), inArray(contactTags.tag, tags))}`;
+// Tags compare case-insensitively, as the contact_tags indexes do (`tags` are tag keys).
+function hasTag(ctx: CompileContext, keys: string[]): SQL {
+  return and(eq(contactTags.workspaceId, ctx.workspaceId), inArray(sql`lower(${contactTags.tag})`, keys))!;
+}
+
+function tagged(ctx: CompileContext, keys: string[]): SQL {
+  return sql`SELECT ${contactTags.contactId} FROM ${contactTags} WHERE ${hasTag(ctx, keys)}`;
 }
 
 function engagedSince(action: 'opened' | 'clicked' | 'openedOrClicked', cutoff: number): SQL {
@@ -93,10 +99,10 @@ function compileCondition(condition: SegmentConditionValue, ctx: CompileContext)
     case 'createdAt':
       return dateCondition(contacts.createdAt, condition, ctx);
     case 'tags': {
-      const tags = [...new Set(condition.tags)];
-      if (condition.op === 'hasAny') return sql`${contacts.id} IN (${tagged(ctx, tags)})`;
-      if (condition.op === 'hasNone') return sql`${contacts.id} NOT IN (${tagged(ctx, tags)})`;
-      return sql`(SELECT COUNT(*) FROM ${contactTags} WHERE ${and(eq(contactTags.workspaceId, ctx.workspaceId), eq(contactTags.contactId, contacts.id), inArray(contactTags.tag, tags))}) = ${tags.length}`;
+      const keys = [...new Set(condition.tags.map(tagKey))];
+      if (condition.op === 'hasAny') return sql`${contacts.id} IN (${tagged(ctx, keys)})`;
+      if (condition.op === 'hasNone') return sql`${contacts.id} NOT IN (${tagged(ctx, keys)})`;
+      return sql`(SELECT COUNT(*) FROM ${contactTags} WHERE ${and(hasTag(ctx, keys), eq(contactTags.contactId, contacts.id))}) = ${keys.length}`;
     }
     case 'emailConsent':
     case 'smsConsent': {
