@@ -88,6 +88,8 @@ export const ProductVariant = z.object({
   sku: z.string(),
   title: z.string(),
   priceCents: Money,
+  // The price before a sale (WooCommerce's regular price, Shopify's compare-at price), when the store sends one.
+  regularPriceCents: Money.nullish(),
   currency: z.string().nullable(),
   inventory: z.number().int().nullable(),
   inventoryItemId: z.string().nullable(),

@@ -76,6 +76,8 @@ const ProductData = z.object({
   sku: Sku,
   title: z.string().min(1),
   priceCents: Cents,
+  // The price before a sale: a product first seen below it is a price drop.
+  regularPriceCents: Cents.nullish(),
   currency: z.string().length(3).nullish(),
   inventory: z.number().int().nullish(),
   url: OptionalText,

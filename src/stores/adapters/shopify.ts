@@ -113,6 +113,8 @@ const ShopifyProduct = z.object({
         id: ExternalId,
         title: z.string().nullish(),
         price: Amount,
+        // null, or "" from some API versions, when the variant has none.
+        compare_at_price: z.union([z.literal('').transform(() => null), Amount]).nullish(),
         sku: OptionalSku,
         inventory_item_id: ExternalId.nullish(),
         inventory_quantity: z.number().int().nullish(),
@@ -250,6 +252,7 @@ function productEvent(product: z.infer<typeof ShopifyProduct>, context: WebhookC
     sku: variant.sku ?? `shopify-${variant.id}`,
     title: variant.title && variant.title !== 'Default Title' ? `${product.title} – ${variant.title}` : product.title,
     priceCents: minorUnitsOf(variant.price, context.currency, `variants.${i}.price`),
+    regularPriceCents: variant.compare_at_price == null ? null : minorUnitsOf(variant.compare_at_price, context.currency, `variants.${i}.compare_at_price`),
     currency: context.currency,
     inventory: variant.inventory_quantity ?? null,
     inventoryItemId: variant.inventory_item_id ?? null,

@@ -144,6 +144,8 @@ function productEvent(product: z.infer<typeof WooProduct>, context: WebhookConte
         sku: product.sku ?? `woocommerce-${product.id}`,
         title: product.name,
         priceCents: minorUnitsOf(price, context.currency, path),
+        // On sale, `price` is the sale price and `regular_price` the one it dropped from.
+        regularPriceCents: product.regular_price == null ? null : minorUnitsOf(product.regular_price, context.currency, 'regular_price'),
         currency: context.currency,
         inventory,
         inventoryItemId: null,
