@@ -32,6 +32,7 @@ export type ContactUpsert = {
   consentAt?: number; // when the consent change happened (default now)
   tags?: string[]; // added, never removed, by an upsert
   sourceUpdatedAt?: number | null; // the store's updated_at: an older one never overwrites newer profile fields or consent
+  createdAt?: number | null; // when the store first knew the person: the contact's created time becomes the earliest known
 };
 
 /** One channel's consent: its status, and when and where it last changed. */
@@ -86,6 +87,7 @@ type ContactChanges = {
   consent: Partial<Record<ConsentChannel, ConsentStatus | undefined>>;
   consentAt: number;
   sourceUpdatedAt?: number | null | undefined;
+  createdAt?: number | null | undefined;
 };
 
 // Ids of ULID layout: a cursor is compared as text.
@@ -190,6 +192,12 @@ function contactChangeStatements(tenant: Tenant, match: SQL, changes: ContactCha
         .select(sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${contacts.id}, ${channel}, ${status}, ${source}, ${consentAt} FROM ${contacts} WHERE ${tenant.where(contacts, match, applies)}`),
     );
   }
+  if (changes.createdAt != null) {
+    // A store's customer (or first order) older than the contact: the person was a contact since then,
+    // so a first sync does not make everyone "created today". Never later than the stored time.
+    set.createdAt = sql`MIN(${contacts.createdAt}, ${changes.createdAt})`;
+    changed.push(sql`${contacts.createdAt} > ${changes.createdAt}`);
+  }
   if (sourceUpdatedAt != null) {
     set.sourceUpdatedAt = sql`MAX(COALESCE(${contacts.sourceUpdatedAt}, 0), ${sourceUpdatedAt})`;
     changed.push(sql`(${contacts.sourceUpdatedAt} IS NULL OR ${contacts.sourceUpdatedAt} < ${sourceUpdatedAt})`);
@@ -244,6 +252,7 @@ function upsertChangeStatements(tenant: Tenant, identity: Identity, input: Conta
     consent: { email: input.emailConsent, sms: input.smsConsent },
     consentAt: input.consentAt ?? now,
     sourceUpdatedAt: input.sourceUpdatedAt,
+    createdAt: input.createdAt,
   };
   const tags = cleanTags(input.tags);
   return [...contactChangeStatements(tenant, match, changes, source, now), ...(tags.length ? [addTagsStatement(tenant, match, tags)] : [])];

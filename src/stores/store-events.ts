@@ -30,6 +30,8 @@ export const Person = z.object({
   // Has an account in the store (as opposed to checking out as a guest).
   registered: z.boolean(),
   country: z.string().nullable().optional(),
+  // When the store first knew the person (its customer record's created_at, else the order's or checkout's).
+  createdAt: Time.nullish(),
 });
 export type Person = z.infer<typeof Person>;
 

@@ -32,6 +32,7 @@ const WooCustomer = z.object({
   email: OptionalEmail,
   first_name: OptionalText,
   last_name: OptionalText,
+  date_created_gmt: WooTime.nullish(),
   date_modified_gmt: WooTime.nullish(),
   billing: WooAddress,
 });
@@ -99,6 +100,8 @@ function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
     externalId: registered ? String(order.customer_id) : null,
     registered,
     country: order.billing?.country ?? null,
+    // The store knew the buyer at least since the order.
+    createdAt: order.date_created_gmt,
   };
   const status = STATUS[order.status] ?? 'placed';
   return {
@@ -171,6 +174,7 @@ export function mapWooCommerceWebhook(context: WebhookContext, body: unknown): A
         externalId: customer.id,
         registered: true,
         country: customer.billing?.country ?? null,
+        createdAt: customer.date_created_gmt ?? null,
       };
       return [{ kind: 'customer', person, emailConsent: null, smsConsent: null, tags: [], updatedAt: customer.date_modified_gmt ?? null }];
     }
