@@ -57,12 +57,7 @@ function dateCondition(
 
 /** Contact ids with a purchase (of these SKUs, since a time). */
 function purchasers(ctx: CompileContext, skus: string[] | undefined, since: number | null): SQL {
-  const purchase = and(
-    eq(orders.workspaceId, ctx.workspaceId),
-    isNotNull(orders.contactId),
-    purchaseCondition(orders),
-    since === null ? undefined : sql`${orders.placedAt} >= ${since}`,
-  );
+  const purchase = and(eq(orders.workspaceId, ctx.workspaceId), isNotNull(orders.contactId), purchaseCondition(orders), since === null ? undefined : sql`${orders.placedAt} >= ${since}`);
   if (!skus) return sql`SELECT ${orders.contactId} FROM ${orders} WHERE ${purchase}`;
   return sql`SELECT ${orders.contactId} FROM ${orderItems} JOIN ${orders} ON ${orders.id} = ${orderItems.orderId} WHERE ${and(eq(orderItems.workspaceId, ctx.workspaceId), inArray(orderItems.sku, skus), purchase)}`;
 }

@@ -34,9 +34,14 @@ function refundedTotal(tenant: Tenant, orderExternalId: string) {
   return sql`(SELECT COALESCE(SUM(${orderRefunds.amountCents}), 0) FROM ${orderRefunds} WHERE ${orderRefunds.workspaceId} = ${tenant.workspaceId} AND ${orderRefunds.orderExternalId} = ${orderExternalId})`;
 }
 
-// What the order's own payload says was refunded (refunds that came on their own topic are in the ledger).
-function sumRefunds(refunds: OrderEvent['refunds']): number {
-  return refunds.reduce((total, refund) => total + refund.amountCents, 0);
+/** What has been refunded of an order once this event's refunds join the ledger (refunds may come first, on their own topic). */
+async function refundedCentsWith(tenant: Tenant, event: Pick<OrderEvent, 'externalId' | 'refunds'>): Promise<number> {
+  const ledger = await tenant.db
+    .select({ externalId: orderRefunds.externalId, amountCents: orderRefunds.amountCents })
+    .from(orderRefunds)
+    .where(tenant.where(orderRefunds, eq(orderRefunds.orderExternalId, event.externalId)));
+  const amounts = new Map([...ledger, ...event.refunds].map((refund) => [refund.externalId, refund.amountCents]));
+  return [...amounts.values()].reduce((total, amount) => total + amount, 0);
 }
 
 function refundStatements(tenant: Tenant, orderExternalId: string, refunds: OrderEvent['refunds']): Statement[] {
@@ -49,11 +54,17 @@ function refundStatements(tenant: Tenant, orderExternalId: string, refunds: Orde
   );
 }
 
-/** The triggers an order in this state raises; occurrence keys make them once per order. */
-export function orderTriggers(orderId: string, contactId: string | null, event: Pick<OrderEvent, 'status' | 'totalCents' | 'currency' | 'items' | 'placedAt' | 'shippedAt' | 'refunds'>, now: number): Trigger[] {
+/** The triggers an order in this state, refunded by `refundedCents`, raises; occurrence keys make them once per order. */
+export function orderTriggers(
+  orderId: string,
+  contactId: string | null,
+  event: Pick<OrderEvent, 'status' | 'totalCents' | 'currency' | 'items' | 'placedAt' | 'shippedAt'>,
+  refundedCents: number,
+  now: number,
+): Trigger[] {
   const data = { orderId, totalCents: event.totalCents, currency: event.currency, skus: event.items.map((item) => item.sku).filter(Boolean) };
   const triggers: Trigger[] = [];
-  if (isPurchase({ status: event.status, totalCents: event.totalCents, refundedCents: sumRefunds(event.refunds) })) {
+  if (isPurchase({ status: event.status, totalCents: event.totalCents, refundedCents })) {
     triggers.push({ kind: 'order_completed', occurrenceKey: `order:${orderId}`, contactId, subjectId: orderId, data, occurredAt: now });
   }
   if (SHIPPED.includes(event.status)) {
@@ -73,6 +84,7 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
   const stale = existing && existing.sourceUpdatedAt !== null && event.updatedAt !== null && event.updatedAt < existing.sourceUpdatedAt;
   const statements: Statement[] = refundStatements(tenant, event.externalId, event.refunds);
   if (!stale) {
+    const refundedCents = await refundedCentsWith(tenant, event);
     const fields = {
       contactId,
       email: event.person?.email ?? null,
@@ -107,7 +119,7 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
           }),
         ),
       ),
-      ...orderTriggers(orderId, contactId, event, now).map((trigger) => emitTrigger(tenant, trigger)),
+      ...orderTriggers(orderId, contactId, event, refundedCents, now).map((trigger) => emitTrigger(tenant, trigger)),
     );
     if (contactId) statements.push(...convertCartsStatements(tenant, { orderId, contactId, cartExternalId: event.cartExternalId, placedAt: event.placedAt, now }));
   }

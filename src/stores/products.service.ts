@@ -109,7 +109,20 @@ export async function applyProductVariants(tenant: Tenant, variants: ProductVari
       statements.push(
         tenant.db
           .insert(products)
-          .values(tenant.row({ id, sku: variant.sku, currency, priceCents: variant.priceCents, inventory: variant.inventory, sourceUpdatedAt: updatedAt, createdAt: now, updatedAt: now, ...sale, ...fields }))
+          .values(
+            tenant.row({
+              id,
+              sku: variant.sku,
+              currency,
+              priceCents: variant.priceCents,
+              inventory: variant.inventory,
+              sourceUpdatedAt: updatedAt,
+              createdAt: now,
+              updatedAt: now,
+              ...sale,
+              ...fields,
+            }),
+          )
           .onConflictDoNothing(),
       );
       if (onSaleNow) statements.push(priceDropStatement(tenant, { id, sku: variant.sku, currency }, regularPriceCents, variant.priceCents, updatedAt, now));
