@@ -78,7 +78,8 @@ async function orderTriggerKinds(email: string): Promise<string[]> {
 }
 
 describe('what a purchase is', () => {
-  beforeAll(async () => {
+  // The webhooks, in the order the stores send them; the tests below read what they left.
+  it('applies full and partial refunds, failed and unpaid orders as Shopify and WooCommerce send them', async () => {
     // Paid, then refunds/create for the whole $403.00 while the order still says "paid".
     await waitForProcessed(await sendShopify(shopify, 'orders/paid', shopifyOrder('7100000000001', 'fully-refunded@shop.example', 'paid')));
     await waitForProcessed(await sendShopify(shopify, 'refunds/create', shopifyRefund('7100000000001', '7200000000001', '403.00')));
@@ -95,7 +96,7 @@ describe('what a purchase is', () => {
     await waitForProcessed(await sendWooCommerce(woo, 'order.created', wooOrder(9004, 'paid-later@shop.example', 'pending')));
     expect(await contact('paid-later@shop.example')).toMatchObject({ order_count: 0, total_spent_cents: 0, last_order_at: null });
     await waitForProcessed(await sendWooCommerce(woo, 'order.updated', wooOrder(9004, 'paid-later@shop.example', 'processing', '2026-03-03T09:00:00')));
-  });
+  }, 60_000);
 
   it('keeps the contact aggregates of purchases only: a full refund leaves spend 0 and order count 0', async () => {
     for (const email of NOT_BUYERS) {
