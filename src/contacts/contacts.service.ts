@@ -227,10 +227,6 @@ function addTagsStatement(tenant: Tenant, match: SQL, tags: string[]): Statement
     .onConflictDoNothing();
 }
 
-function cleanTags(tags: string[] | undefined): string[] {
-  return uniqueTags(tags ?? []);
-}
-
 /** A tag column equal to one of `tags`, case ignored. */
 function tagIn(column: SQLiteColumn, tags: string[]): SQL {
   return inArray(sql`lower(${column})`, tags.map(tagKey));
@@ -254,7 +250,7 @@ function upsertChangeStatements(tenant: Tenant, identity: Identity, input: Conta
     sourceUpdatedAt: input.sourceUpdatedAt,
     createdAt: input.createdAt,
   };
-  const tags = cleanTags(input.tags);
+  const tags = uniqueTags(input.tags ?? []);
   return [...contactChangeStatements(tenant, match, changes, source, now), ...(tags.length ? [addTagsStatement(tenant, match, tags)] : [])];
 }
 
@@ -317,7 +313,7 @@ export async function createContact(tenant: Tenant, input: ContactInput, source:
     consent: { email: input.emailConsent, sms: input.smsConsent },
     consentAt: now,
   };
-  const tags = cleanTags(input.tags);
+  const tags = uniqueTags(input.tags ?? []);
   const [inserted] = (await tenant.db.batch([
     insertContactStatement(tenant, id, identity.email, identity.phone, now),
     contactCreatedStatement(tenant, id, source, now),
@@ -365,7 +361,7 @@ export async function updateContact(tenant: Tenant, id: string, patch: ContactPa
     source,
     now,
   );
-  const tags = patch.tags && cleanTags(patch.tags);
+  const tags = patch.tags && uniqueTags(patch.tags);
   if (tags) {
     statements.push(tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), tags.length ? not(tagIn(contactTags.tag, tags)) : undefined)));
     if (tags.length) statements.push(addTagsStatement(tenant, byId, tags));
@@ -407,7 +403,7 @@ export async function eraseContact(tenant: Tenant, id: string): Promise<void> {
 /** Adds tags to a contact; 404 for an id of another workspace. */
 export async function addContactTags(tenant: Tenant, id: string, tags: string[]): Promise<ContactView> {
   await findContactRow(tenant, id);
-  const cleaned = cleanTags(tags);
+  const cleaned = uniqueTags(tags);
   if (cleaned.length) await runBatch(tenant.db, [addTagsStatement(tenant, eq(contacts.id, id), cleaned)]);
   return getContact(tenant, id);
 }
