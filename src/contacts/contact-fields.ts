@@ -40,6 +40,21 @@ export function readConsentValue(raw: string | null | undefined): ConsentStatus 
 /** The longest tag kept, in characters. */
 export const MAX_TAG_LENGTH = 64;
 
+/**
+ * What makes two tags the same tag: their case is ignored (`VIP` is `vip`). ASCII letters
+ * only, exactly as SQLite's lower() folds them, since the database compares tags with it.
+ */
+export function tagKey(tag: string): string {
+  return tag.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+}
+
+/** Trimmed, non-empty tags, each once whatever its case, in its first spelling. */
+export function uniqueTags(tags: readonly string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const tag of tags.map((raw) => raw.trim()).filter(Boolean)) if (!byKey.has(tagKey(tag))) byKey.set(tagKey(tag), tag);
+  return [...byKey.values()];
+}
+
 /** Tags from a list written as "a; b | c": trimmed, empty ones dropped, each kept once. */
 export function splitTags(raw: string | null | undefined): string[] {
   return [

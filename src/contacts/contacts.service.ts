@@ -3,7 +3,7 @@
 // batch (one transaction) whose statements check the stored row in SQL rather
 // than trusting an earlier read, so concurrent and redelivered upserts converge
 // on the same contact and record each consent change once.
-import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import { alias, type SQLiteColumn, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { runBatch, type Statement } from '../db/client';
 import { CONSENT_CHANNELS, carts, consentChanges, contactImportRejections, contactTags, contacts, orders, productInterests, triggers, type ConsentChannel, type ConsentStatus } from '../db/schema';
@@ -14,7 +14,7 @@ import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { contactCreatedStatement } from '../triggers/contact-created';
-import { normalizePhone } from './contact-fields';
+import { normalizePhone, tagKey, uniqueTags } from './contact-fields';
 import { mergeByPhoneStatements } from './contact-merge';
 import type { ContactInput, ContactListQuery, ContactPatch } from './contacts.schemas';
 
@@ -32,6 +32,7 @@ export type ContactUpsert = {
   consentAt?: number; // when the consent change happened (default now)
   tags?: string[]; // added, never removed, by an upsert
   sourceUpdatedAt?: number | null; // the store's updated_at: an older one never overwrites newer profile fields or consent
+  createdAt?: number | null; // when the store first knew the person: the contact's created time becomes the earliest known
 };
 
 /** One channel's consent: its status, and when and where it last changed. */
@@ -86,6 +87,7 @@ type ContactChanges = {
   consent: Partial<Record<ConsentChannel, ConsentStatus | undefined>>;
   consentAt: number;
   sourceUpdatedAt?: number | null | undefined;
+  createdAt?: number | null | undefined;
 };
 
 // Ids of ULID layout: a cursor is compared as text.
@@ -190,6 +192,12 @@ function contactChangeStatements(tenant: Tenant, match: SQL, changes: ContactCha
         .select(sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${contacts.id}, ${channel}, ${status}, ${source}, ${consentAt} FROM ${contacts} WHERE ${tenant.where(contacts, match, applies)}`),
     );
   }
+  if (changes.createdAt != null) {
+    // A store's customer (or first order) older than the contact: the person was a contact since then,
+    // so a first sync does not make everyone "created today". Never later than the stored time.
+    set.createdAt = sql`MIN(${contacts.createdAt}, ${changes.createdAt})`;
+    changed.push(sql`${contacts.createdAt} > ${changes.createdAt}`);
+  }
   if (sourceUpdatedAt != null) {
     set.sourceUpdatedAt = sql`MAX(COALESCE(${contacts.sourceUpdatedAt}, 0), ${sourceUpdatedAt})`;
     changed.push(sql`(${contacts.sourceUpdatedAt} IS NULL OR ${contacts.sourceUpdatedAt} < ${sourceUpdatedAt})`);
@@ -205,16 +213,23 @@ function contactChangeStatements(tenant: Tenant, match: SQL, changes: ContactCha
   return statements;
 }
 
-/** Adds tags to the contact `match` selects; tags it has already stay as they are. */
+const spelled = alias(contactTags, 'spelled');
+
+/**
+ * Adds tags to the contact `match` selects; tags it has already (in any case) stay as they
+ * are, and a tag the workspace already uses takes the spelling it has there.
+ */
 function addTagsStatement(tenant: Tenant, match: SQL, tags: string[]): Statement {
+  const spelling = sql`COALESCE((SELECT ${spelled.tag} FROM ${contactTags} ${spelled} WHERE ${tenant.where(spelled, sql`lower(${spelled.tag}) = lower(value)`)} LIMIT 1), value)`;
   return tenant.db
     .insert(contactTags)
-    .select(sql`SELECT ${contacts.workspaceId}, ${contacts.id}, value FROM ${contacts}, json_each(${JSON.stringify(tags)}) WHERE ${tenant.where(contacts, match)}`)
+    .select(sql`SELECT ${contacts.workspaceId}, ${contacts.id}, ${spelling} FROM ${contacts}, json_each(${JSON.stringify(tags)}) WHERE ${tenant.where(contacts, match)}`)
     .onConflictDoNothing();
 }
 
-function cleanTags(tags: string[] | undefined): string[] {
-  return [...new Set((tags ?? []).map((tag) => tag.trim()).filter(Boolean))];
+/** A tag column equal to one of `tags`, case ignored. */
+function tagIn(column: SQLiteColumn, tags: string[]): SQL {
+  return inArray(sql`lower(${column})`, tags.map(tagKey));
 }
 
 // Null, undefined and blank text say nothing: they never blank what is stored.
@@ -233,8 +248,9 @@ function upsertChangeStatements(tenant: Tenant, identity: Identity, input: Conta
     consent: { email: input.emailConsent, sms: input.smsConsent },
     consentAt: input.consentAt ?? now,
     sourceUpdatedAt: input.sourceUpdatedAt,
+    createdAt: input.createdAt,
   };
-  const tags = cleanTags(input.tags);
+  const tags = uniqueTags(input.tags ?? []);
   return [...contactChangeStatements(tenant, match, changes, source, now), ...(tags.length ? [addTagsStatement(tenant, match, tags)] : [])];
 }
 
@@ -297,7 +313,7 @@ export async function createContact(tenant: Tenant, input: ContactInput, source:
     consent: { email: input.emailConsent, sms: input.smsConsent },
     consentAt: now,
   };
-  const tags = cleanTags(input.tags);
+  const tags = uniqueTags(input.tags ?? []);
   const [inserted] = (await tenant.db.batch([
     insertContactStatement(tenant, id, identity.email, identity.phone, now),
     contactCreatedStatement(tenant, id, source, now),
@@ -345,9 +361,9 @@ export async function updateContact(tenant: Tenant, id: string, patch: ContactPa
     source,
     now,
   );
-  const tags = patch.tags && cleanTags(patch.tags);
+  const tags = patch.tags && uniqueTags(patch.tags);
   if (tags) {
-    statements.push(tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), tags.length ? notInArray(contactTags.tag, tags) : undefined)));
+    statements.push(tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), tags.length ? not(tagIn(contactTags.tag, tags)) : undefined)));
     if (tags.length) statements.push(addTagsStatement(tenant, byId, tags));
   }
   try {
@@ -387,7 +403,7 @@ export async function eraseContact(tenant: Tenant, id: string): Promise<void> {
 /** Adds tags to a contact; 404 for an id of another workspace. */
 export async function addContactTags(tenant: Tenant, id: string, tags: string[]): Promise<ContactView> {
   await findContactRow(tenant, id);
-  const cleaned = cleanTags(tags);
+  const cleaned = uniqueTags(tags);
   if (cleaned.length) await runBatch(tenant.db, [addTagsStatement(tenant, eq(contacts.id, id), cleaned)]);
   return getContact(tenant, id);
 }
@@ -395,7 +411,7 @@ export async function addContactTags(tenant: Tenant, id: string, tags: string[])
 /** Removes one tag from a contact; removing a tag it does not have changes nothing. */
 export async function removeContactTag(tenant: Tenant, id: string, tag: string): Promise<ContactView> {
   await findContactRow(tenant, id);
-  await tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), eq(contactTags.tag, tag.trim())));
+  await tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id), tagIn(contactTags.tag, [tag.trim()])));
   return getContact(tenant, id);
 }
 
@@ -469,7 +485,7 @@ export async function listContacts(tenant: Tenant, query: ContactListQuery): Pro
         tenant.db
           .select({ id: contactTags.contactId })
           .from(contactTags)
-          .where(tenant.where(contactTags, eq(contactTags.tag, query.tag))),
+          .where(tenant.where(contactTags, tagIn(contactTags.tag, [query.tag]))),
       )
     : undefined;
   const rows = await tenant.db

@@ -243,7 +243,7 @@ export const contacts = sqliteTable(
   ],
 );
 
-/** A free-form label on a contact. */
+/** A free-form label on a contact. Compared case-insensitively (SQLite's lower(): ASCII letters); the first spelling stays. */
 export const contactTags = sqliteTable(
   'contact_tags',
   {
@@ -251,7 +251,11 @@ export const contactTags = sqliteTable(
     contactId: contactRef(),
     tag: text().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.tag] }), index('contact_tags_tag_idx').on(t.workspaceId, t.tag)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.contactId, t.tag] }),
+    uniqueIndex('contact_tags_contact_tag_idx').on(t.workspaceId, t.contactId, sql`lower(${t.tag})`),
+    index('contact_tags_tag_idx').on(t.workspaceId, sql`lower(${t.tag})`),
+  ],
 );
 
 /** A product of one of the workspace's stores. */
@@ -286,10 +290,9 @@ export const products = sqliteTable(
   ],
 );
 
-export const ORDER_STATUSES = ['placed', 'paid', 'completed', 'shipped', 'refunded', 'cancelled'] as const;
+// Which of them are purchases is src/purchases/purchase-rule.ts's to say. `failed`: the payment failed.
+export const ORDER_STATUSES = ['placed', 'paid', 'completed', 'shipped', 'refunded', 'cancelled', 'failed'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-/** The statuses in which an order is a purchase: paid, or done in stores without a paid state, or shipped. */
-export const PURCHASED_ORDER_STATUSES = ['paid', 'completed', 'shipped'] as const satisfies readonly OrderStatus[];
 
 /** An order placed in one of the workspace's stores. */
 export const orders = sqliteTable(

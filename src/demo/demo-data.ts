@@ -463,14 +463,15 @@ function buildContacts(random: Random, now: number): DemoContact[] {
   return contacts;
 }
 
-/** Recent orders are still on their way; older ones are done, a few refunded or cancelled. */
+/** Recent orders are still on their way (some unpaid, a few whose payment failed); older ones are done, a few refunded or cancelled. */
 function orderStatusFor(random: Random, ageMs: number): OrderStatus {
   if (ageMs < 3 * DAY) {
     return random.weighted<OrderStatus>([
-      ['placed', 45],
+      ['placed', 40],
       ['paid', 35],
       ['shipped', 10],
-      ['cancelled', 10],
+      ['cancelled', 8],
+      ['failed', 7],
     ]);
   }
   if (ageMs < 10 * DAY) {
@@ -531,13 +532,13 @@ function basket(random: Random, catalogue: CatalogueItem[], at: number, maxLines
 
 const total = (items: LineItem[]) => items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
 
-/** When an order in `status` shipped, was refunded, and last changed. */
-function orderTimeline(random: Random, status: OrderStatus, placedAt: number, now: number) {
+/** When an order in `status` shipped, was refunded (in full, or `partly` for a completed one), and last changed. */
+function orderTimeline(random: Random, status: OrderStatus, partly: boolean, placedAt: number, now: number) {
   const later = (minHours: number, maxHours: number) => Math.min(now - MINUTE, placedAt + random.int(minHours * 60, maxHours * 60) * MINUTE);
   const paidAt = ['paid', 'completed', 'shipped', 'refunded'].includes(status) ? later(0, 1) : null;
   const shippedAt = ['shipped', 'completed'].includes(status) ? later(20, 72) : null;
-  const refundedAt = status === 'refunded' ? later(72, 20 * 24) : null;
-  const cancelledAt = status === 'cancelled' ? later(1, 24) : null;
+  const refundedAt = status === 'refunded' || partly ? later(72, 20 * 24) : null;
+  const cancelledAt = status === 'cancelled' || status === 'failed' ? later(1, 24) : null;
   const updatedAt = Math.max(placedAt, paidAt ?? 0, shippedAt ?? 0, refundedAt ?? 0, cancelledAt ?? 0);
   return { shippedAt, refundedAt, updatedAt };
 }
@@ -558,7 +559,9 @@ function buildOrders(random: Random, contacts: DemoContact[], catalogue: Catalog
     const status = orderStatusFor(random, now - placedAt);
     const items = basket(random, catalogue, placedAt, 4);
     const totalCents = total(items);
-    const timeline = orderTimeline(random, status, placedAt, now);
+    // A few completed baskets send one line back: a partial refund, still a purchase.
+    const returned = status === 'completed' && items.length > 1 && random.chance(0.08) ? items[0]! : null;
+    const timeline = orderTimeline(random, status, returned !== null, placedAt, now);
     const event: OrderEvent = {
       kind: 'order',
       externalId: `DO-${10001 + n}`,
@@ -575,7 +578,8 @@ function buildOrders(random: Random, contacts: DemoContact[], catalogue: Catalog
       // Consent comes from sign-up and unsubscribes alone, so the demo's mix stays as chosen.
       acceptsEmailMarketing: false,
     };
-    const refund = timeline.refundedAt === null ? null : { externalId: `RF-${10001 + n}`, amountCents: totalCents, at: timeline.refundedAt };
+    const refundCents = returned ? returned.quantity * returned.unitPriceCents : totalCents;
+    const refund = timeline.refundedAt === null ? null : { externalId: `RF-${10001 + n}`, amountCents: refundCents, at: timeline.refundedAt };
     return { event, at: timeline.updatedAt, refund };
   });
 }

@@ -21,6 +21,7 @@ import type { Env } from '../env';
 import { FLOW_KIND_INFO } from '../flows/flow-definition';
 import { createFlow, type FlowView, setFlowEnabled } from '../flows/flows.service';
 import { DAY, HOUR, MINUTE } from '../lib/time';
+import { isPurchase } from '../purchases/purchase-rule';
 import { storeEventMessage } from '../queues/messages';
 import { createSegment, pageSegment } from '../segments/segments.service';
 import { applyStoreEvent, type EventSource } from '../stores/apply-store-events';
@@ -219,6 +220,7 @@ export async function seedDemo(env: Env, now = Date.now()): Promise<DemoSeedResu
   await createCampaigns(uk, env, segmentIds, now);
 
   const refunds = plan.orders.filter((order) => order.refund).length;
-  const summary = `${plan.contacts.length} contacts, ${plan.products.reduce((n, p) => n + p.variants.length, 0)} products, ${plan.orders.length} orders (${refunds} refunded), ${plan.openCarts.length} open checkouts, ${plan.segments.length} segments, 2 designs and one per flow, 3 campaigns (one sent to ${reached}), ${FLOW_KINDS.length} flows (2 on)`;
+  const purchases = plan.orders.filter(({ event, refund }) => isPurchase({ status: event.status, totalCents: event.totalCents, refundedCents: refund?.amountCents ?? 0 })).length;
+  const summary = `${plan.contacts.length} contacts, ${plan.products.reduce((n, p) => n + p.variants.length, 0)} products, ${plan.orders.length} orders (${purchases} purchases, ${refunds} with refunds), ${plan.openCarts.length} open checkouts, ${plan.segments.length} segments, 2 designs and one per flow, 3 campaigns (one sent to ${reached}), ${FLOW_KINDS.length} flows (2 on)`;
   return { seeded: true, userId, workspaceId: uk.workspaceId, summary };
 }

@@ -5,7 +5,8 @@
 // step, contact, occurrence) makes a step repeated after a crashed tick a no-op.
 import { eq, gt, inArray, isNotNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { carts, contacts, deliveries, flowEnrollments, flows, flowVersions, orderItems, orders, PURCHASED_ORDER_STATUSES, workspaceSettings } from '../db/schema';
+import { carts, contacts, deliveries, flowEnrollments, flows, flowVersions, orderItems, orders, workspaceSettings } from '../db/schema';
+import { purchaseCondition } from '../purchases/purchase-rule';
 import { claimDueEnrollments } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { queueDeliveries } from '../deliveries/deliveries.service';
@@ -80,7 +81,7 @@ async function exitReason(tenant: Tenant, definition: FlowDefinition, enrollment
   const skus = Array.isArray(context.skus) ? (context.skus as string[]) : [];
   const conditions: (SQL | undefined)[] = [
     eq(orders.contactId, enrollment.contactId),
-    inArray(orders.status, [...PURCHASED_ORDER_STATUSES]),
+    purchaseCondition(orders),
     gt(orders.placedAt, since),
     typeof context.orderId === 'string' ? ne(orders.id, context.orderId) : undefined,
     skus.length > 0

@@ -1,9 +1,11 @@
 // compileSegment: a SegmentDefinition to a parameterized SQL condition over `contacts`,
 // always scoped to one workspace. Pure: every value is a bound parameter, never text.
-import { and, eq, inArray, isNotNull, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { tagKey } from '../contacts/contact-fields';
 import { carts, contacts, contactTags, orderItems, orders } from '../db/schema';
 import { DAY } from '../lib/time';
+import { purchaseCondition } from '../purchases/purchase-rule';
 import { isGroup, type SegmentConditionValue, type SegmentDefinition, type SegmentGroup } from './segment-definition';
 
 /** What compilation needs besides the definition. */
@@ -13,8 +15,6 @@ type Comparable = SQL | SQLiteColumn;
 
 const TRUE = sql`1 = 1`;
 const FALSE = sql`1 = 0`;
-// Orders that count as purchases (the same rule as the contact aggregates).
-const NOT_PURCHASES = ['cancelled', 'refunded'] as const;
 
 function compare(column: Comparable, op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq', value: number): SQL {
   switch (op) {
@@ -57,18 +57,18 @@ function dateCondition(
 
 /** Contact ids with a purchase (of these SKUs, since a time). */
 function purchasers(ctx: CompileContext, skus: string[] | undefined, since: number | null): SQL {
-  const purchase = and(
-    eq(orders.workspaceId, ctx.workspaceId),
-    isNotNull(orders.contactId),
-    notInArray(orders.status, [...NOT_PURCHASES]),
-    since === null ? undefined : sql`${orders.placedAt} >= ${since}`,
-  );
+  const purchase = and(eq(orders.workspaceId, ctx.workspaceId), isNotNull(orders.contactId), purchaseCondition(orders), since === null ? undefined : sql`${orders.placedAt} >= ${since}`);
   if (!skus) return sql`SELECT ${orders.contactId} FROM ${orders} WHERE ${purchase}`;
   return sql`SELECT ${orders.contactId} FROM ${orderItems} JOIN ${orders} ON ${orders.id} = ${orderItems.orderId} WHERE ${and(eq(orderItems.workspaceId, ctx.workspaceId), inArray(orderItems.sku, skus), purchase)}`;
 }
 
-function tagged(ctx: CompileContext, tags: string[]): SQL {
-  return sql`SELECT ${contactTags.contactId} FROM ${contactTags} WHERE ${and(eq(contactTags.workspaceId, ctx.workspaceId), inArray(contactTags.tag, tags))}`;
+// Tags compare case-insensitively, as the contact_tags indexes do (`tags` are tag keys).
+function hasTag(ctx: CompileContext, keys: string[]): SQL {
+  return and(eq(contactTags.workspaceId, ctx.workspaceId), inArray(sql`lower(${contactTags.tag})`, keys))!;
+}
+
+function tagged(ctx: CompileContext, keys: string[]): SQL {
+  return sql`SELECT ${contactTags.contactId} FROM ${contactTags} WHERE ${hasTag(ctx, keys)}`;
 }
 
 function engagedSince(action: 'opened' | 'clicked' | 'openedOrClicked', cutoff: number): SQL {
@@ -94,10 +94,10 @@ function compileCondition(condition: SegmentConditionValue, ctx: CompileContext)
     case 'createdAt':
       return dateCondition(contacts.createdAt, condition, ctx);
     case 'tags': {
-      const tags = [...new Set(condition.tags)];
-      if (condition.op === 'hasAny') return sql`${contacts.id} IN (${tagged(ctx, tags)})`;
-      if (condition.op === 'hasNone') return sql`${contacts.id} NOT IN (${tagged(ctx, tags)})`;
-      return sql`(SELECT COUNT(*) FROM ${contactTags} WHERE ${and(eq(contactTags.workspaceId, ctx.workspaceId), eq(contactTags.contactId, contacts.id), inArray(contactTags.tag, tags))}) = ${tags.length}`;
+      const keys = [...new Set(condition.tags.map(tagKey))];
+      if (condition.op === 'hasAny') return sql`${contacts.id} IN (${tagged(ctx, keys)})`;
+      if (condition.op === 'hasNone') return sql`${contacts.id} NOT IN (${tagged(ctx, keys)})`;
+      return sql`(SELECT COUNT(*) FROM ${contactTags} WHERE ${and(hasTag(ctx, keys), eq(contactTags.contactId, contacts.id))}) = ${keys.length}`;
     }
     case 'emailConsent':
     case 'smsConsent': {

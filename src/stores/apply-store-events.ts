@@ -59,7 +59,7 @@ async function contactFor(tenant: Tenant, person: Person | null, source: EventSo
   if (!person || !identity) return null;
   const { contactId } = await upsertContact(
     tenant,
-    { ...identity, firstName: person.firstName, lastName: person.lastName, externalId: person.externalId, registered: person.registered, ...extras },
+    { ...identity, firstName: person.firstName, lastName: person.lastName, externalId: person.externalId, registered: person.registered, createdAt: person.createdAt, ...extras },
     source.platform,
     now,
   );

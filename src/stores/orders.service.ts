@@ -3,25 +3,25 @@
 // always converge on the same numbers.
 import { and, eq, sql } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
-import { contacts, orderItems, orderRefunds, orders, type OrderStatus, PURCHASED_ORDER_STATUSES } from '../db/schema';
+import { contacts, orderItems, orderRefunds, orders, type OrderStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
+import { isPurchase, PAID_ORDER_STATUSES, purchaseCondition, purchaseValueSql } from '../purchases/purchase-rule';
 import { emitTrigger, type Trigger } from '../triggers/triggers';
 import { convertCartsStatements } from './carts.service';
 import type { OrderEvent } from './store-events';
 
-// A purchase happened (paid, or done in stores without a paid state) / the goods left.
-const PURCHASED: OrderStatus[] = [...PURCHASED_ORDER_STATUSES];
+const PAID: OrderStatus[] = [...PAID_ORDER_STATUSES];
 const SHIPPED: OrderStatus[] = ['shipped', 'completed'];
 
-/** The statement recomputing a contact's spend, order count and first/last order from its orders. */
+/** The statement recomputing a contact's spend, order count and first/last purchase from its purchases (purchase-rule.ts). */
 export function recomputeContactAggregates(tenant: Tenant, contactId: string, now: number): Statement {
-  const counted = sql`FROM ${orders} WHERE ${orders.workspaceId} = ${tenant.workspaceId} AND ${orders.contactId} = ${contactId} AND ${orders.status} NOT IN ('cancelled', 'refunded')`;
+  const counted = sql`FROM ${orders} WHERE ${orders.workspaceId} = ${tenant.workspaceId} AND ${orders.contactId} = ${contactId} AND ${purchaseCondition(orders)}`;
   return tenant.db
     .update(contacts)
     .set({
-      // Refunds subtract; cancelled and fully refunded orders count for nothing.
-      totalSpentCents: sql`(SELECT COALESCE(SUM(MAX(${orders.totalCents} - ${orders.refundedCents}, 0)), 0) ${counted})`,
+      // Partial refunds subtract; what is not a purchase counts for nothing.
+      totalSpentCents: sql`(SELECT COALESCE(SUM(${purchaseValueSql(orders)}), 0) ${counted})`,
       orderCount: sql`(SELECT COUNT(*) ${counted})`,
       firstOrderAt: sql`(SELECT MIN(${orders.placedAt}) ${counted})`,
       lastOrderAt: sql`(SELECT MAX(${orders.placedAt}) ${counted})`,
@@ -39,6 +39,16 @@ function refundedTotal(tenant: Tenant, connectionId: string, orderExternalId: st
   return sql`(SELECT COALESCE(SUM(${orderRefunds.amountCents}), 0) FROM ${orderRefunds} WHERE ${tenant.where(orderRefunds, eq(orderRefunds.connectionId, connectionId), eq(orderRefunds.orderExternalId, orderExternalId))})`;
 }
 
+/** What has been refunded of an order once this event's refunds join the ledger (refunds may come first, on their own topic). */
+async function refundedCentsWith(tenant: Tenant, connectionId: string, event: Pick<OrderEvent, 'externalId' | 'refunds'>): Promise<number> {
+  const ledger = await tenant.db
+    .select({ externalId: orderRefunds.externalId, amountCents: orderRefunds.amountCents })
+    .from(orderRefunds)
+    .where(tenant.where(orderRefunds, eq(orderRefunds.connectionId, connectionId), eq(orderRefunds.orderExternalId, event.externalId)));
+  const amounts = new Map([...ledger, ...event.refunds].map((refund) => [refund.externalId, refund.amountCents]));
+  return [...amounts.values()].reduce((total, amount) => total + amount, 0);
+}
+
 function refundStatements(tenant: Tenant, connectionId: string, orderExternalId: string, refunds: OrderEvent['refunds']): Statement[] {
   return refunds.map((refund) =>
     tenant.db
@@ -49,11 +59,17 @@ function refundStatements(tenant: Tenant, connectionId: string, orderExternalId:
   );
 }
 
-/** The triggers an order in this state raises; occurrence keys make them once per order. */
-export function orderTriggers(orderId: string, contactId: string | null, event: Pick<OrderEvent, 'status' | 'totalCents' | 'currency' | 'items' | 'placedAt' | 'shippedAt'>, now: number): Trigger[] {
+/** The triggers an order in this state, refunded by `refundedCents`, raises; occurrence keys make them once per order. */
+export function orderTriggers(
+  orderId: string,
+  contactId: string | null,
+  event: Pick<OrderEvent, 'status' | 'totalCents' | 'currency' | 'items' | 'placedAt' | 'shippedAt'>,
+  refundedCents: number,
+  now: number,
+): Trigger[] {
   const data = { orderId, totalCents: event.totalCents, currency: event.currency, skus: event.items.map((item) => item.sku).filter(Boolean) };
   const triggers: Trigger[] = [];
-  if (PURCHASED.includes(event.status)) {
+  if (isPurchase({ status: event.status, totalCents: event.totalCents, refundedCents })) {
     triggers.push({ kind: 'order_completed', occurrenceKey: `order:${orderId}`, contactId, subjectId: orderId, data, occurredAt: now });
   }
   if (SHIPPED.includes(event.status)) {
@@ -73,6 +89,7 @@ export async function applyOrder(tenant: Tenant, connectionId: string, event: Or
   const stale = existing && existing.sourceUpdatedAt !== null && event.updatedAt !== null && event.updatedAt < existing.sourceUpdatedAt;
   const statements: Statement[] = refundStatements(tenant, connectionId, event.externalId, event.refunds);
   if (!stale) {
+    const refundedCents = await refundedCentsWith(tenant, connectionId, event);
     const fields = {
       contactId,
       email: event.person?.email ?? null,
@@ -81,7 +98,7 @@ export async function applyOrder(tenant: Tenant, connectionId: string, event: Or
       totalCents: event.totalCents,
       cartExternalId: event.cartExternalId,
       placedAt: event.placedAt,
-      completedAt: PURCHASED.includes(event.status) ? (event.updatedAt ?? now) : null,
+      completedAt: PAID.includes(event.status) ? (event.updatedAt ?? now) : null,
       shippedAt: event.shippedAt,
       sourceUpdatedAt: event.updatedAt,
       updatedAt: now,
@@ -107,7 +124,7 @@ export async function applyOrder(tenant: Tenant, connectionId: string, event: Or
           }),
         ),
       ),
-      ...orderTriggers(orderId, contactId, event, now).map((trigger) => emitTrigger(tenant, trigger)),
+      ...orderTriggers(orderId, contactId, event, refundedCents, now).map((trigger) => emitTrigger(tenant, trigger)),
     );
     if (contactId) statements.push(...convertCartsStatements(tenant, { connectionId, orderId, contactId, cartExternalId: event.cartExternalId, placedAt: event.placedAt, now }));
   }

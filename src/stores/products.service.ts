@@ -17,23 +17,47 @@ const MAX_IN_LIST = 90;
 /** What changed when a variant's new state was applied. */
 export type ProductChange = { priceDropped: boolean; restocked: boolean };
 
-/** Compares stored and incoming state (pure, so the rules have their own tests). */
-export function compareProduct(current: Pick<ProductRow, 'priceCents' | 'inventory'> | null, next: { priceCents: number; inventory: number | null }): ProductChange {
-  if (!current) return { priceDropped: false, restocked: false };
+/** A variant's incoming price and stock; `regularPriceCents` is its price before a sale, when known. */
+type NextState = { priceCents: number; inventory: number | null; regularPriceCents?: number | null };
+
+/**
+ * Compares stored and incoming state (pure, so the rules have their own tests). A product
+ * first seen on sale (below its regular or compare-at price) is a price drop too.
+ */
+export function compareProduct(current: Pick<ProductRow, 'priceCents' | 'inventory'> | null, next: NextState): ProductChange {
+  if (!current) return { priceDropped: onSale(next), restocked: false };
   return {
     priceDropped: next.priceCents < current.priceCents,
     restocked: current.inventory !== null && current.inventory <= 0 && next.inventory !== null && next.inventory > 0,
   };
 }
 
+function onSale(next: NextState): boolean {
+  return next.regularPriceCents != null && next.priceCents < next.regularPriceCents;
+}
+
 function isStale(row: ProductRow, updatedAt: number | null): boolean {
   return updatedAt !== null && row.sourceUpdatedAt !== null && updatedAt < row.sourceUpdatedAt;
 }
 
+/** The `price_dropped` of a product going from `oldPriceCents` to its new price. */
+function priceDropStatement(tenant: Tenant, product: Pick<ProductRow, 'id' | 'sku' | 'currency'>, oldPriceCents: number, newPriceCents: number, updatedAt: number | null, now: number) {
+  return emitTrigger(tenant, {
+    kind: 'price_dropped',
+    occurrenceKey: `${product.id}:${oldPriceCents}->${newPriceCents}:${updatedAt ?? now}`,
+    contactId: null,
+    subjectId: product.id,
+    data: { sku: product.sku, oldPriceCents, newPriceCents, currency: product.currency },
+    occurredAt: now,
+  });
+}
+
 /** Statements updating an existing product to a new price and stock, with the triggers that raises. */
-function changeStatements(tenant: Tenant, row: ProductRow, next: { priceCents: number; inventory: number | null; fields?: Partial<ProductRow> }, updatedAt: number | null, now: number) {
+function changeStatements(tenant: Tenant, row: ProductRow, next: NextState & { fields?: Partial<ProductRow> }, updatedAt: number | null, now: number) {
   const change = compareProduct(row, next);
   const priceChanged = next.priceCents !== row.priceCents;
+  // When the store says when it changed, that is when (not when we heard of it).
+  const changedAt = updatedAt ?? now;
   const statements: Statement[] = [
     tenant.db
       .update(products)
@@ -41,25 +65,14 @@ function changeStatements(tenant: Tenant, row: ProductRow, next: { priceCents: n
         ...next.fields,
         priceCents: next.priceCents,
         inventory: next.inventory,
-        ...(priceChanged ? { previousPriceCents: row.priceCents, priceChangedAt: now } : {}),
-        ...(change.restocked ? { restockedAt: now } : {}),
+        ...(priceChanged ? { previousPriceCents: row.priceCents, priceChangedAt: changedAt } : {}),
+        ...(change.restocked ? { restockedAt: changedAt } : {}),
         sourceUpdatedAt: updatedAt ?? row.sourceUpdatedAt,
         updatedAt: now,
       })
       .where(tenant.where(products, eq(products.id, row.id))),
   ];
-  if (change.priceDropped) {
-    statements.push(
-      emitTrigger(tenant, {
-        kind: 'price_dropped',
-        occurrenceKey: `${row.id}:${row.priceCents}->${next.priceCents}:${updatedAt ?? now}`,
-        contactId: null,
-        subjectId: row.id,
-        data: { sku: row.sku, oldPriceCents: row.priceCents, newPriceCents: next.priceCents, currency: row.currency },
-        occurredAt: now,
-      }),
-    );
-  }
+  if (change.priceDropped) statements.push(priceDropStatement(tenant, row, row.priceCents, next.priceCents, updatedAt, now));
   if (change.restocked) {
     statements.push(
       emitTrigger(tenant, {
@@ -96,25 +109,33 @@ export async function applyProductVariants(
     const fields = { externalId: variant.externalId, parentExternalId, title: variant.title, url: variant.url, imageUrl: variant.imageUrl, inventoryItemId: variant.inventoryItemId };
     const row = bySku.get(variant.sku);
     if (!row) {
+      const id = newId(now);
+      const currency = variant.currency ?? defaultCurrency;
+      const regularPriceCents = variant.regularPriceCents ?? null;
+      // First seen on sale: the regular price is the price it dropped from.
+      const onSaleNow = regularPriceCents !== null && compareProduct(null, variant).priceDropped;
+      const sale = onSaleNow ? { previousPriceCents: regularPriceCents, priceChangedAt: updatedAt ?? now } : {};
       statements.push(
         tenant.db
           .insert(products)
           .values(
             tenant.row({
-              id: newId(now),
+              id,
               connectionId,
               sku: variant.sku,
-              currency: variant.currency ?? defaultCurrency,
+              currency,
               priceCents: variant.priceCents,
               inventory: variant.inventory,
               sourceUpdatedAt: updatedAt,
               createdAt: now,
               updatedAt: now,
+              ...sale,
               ...fields,
             }),
           )
           .onConflictDoNothing(),
       );
+      if (onSaleNow) statements.push(priceDropStatement(tenant, { id, sku: variant.sku, currency }, regularPriceCents, variant.priceCents, updatedAt, now));
     } else if (!isStale(row, updatedAt)) {
       statements.push(...changeStatements(tenant, row, { priceCents: variant.priceCents, inventory: variant.inventory ?? row.inventory, fields }, updatedAt, now));
     }

@@ -30,6 +30,8 @@ export const Person = z.object({
   // Has an account in the store (as opposed to checking out as a guest).
   registered: z.boolean(),
   country: z.string().nullable().optional(),
+  // When the store first knew the person (its customer record's created_at, else the order's or checkout's).
+  createdAt: Time.nullish(),
 });
 export type Person = z.infer<typeof Person>;
 
@@ -88,6 +90,8 @@ export const ProductVariant = z.object({
   sku: z.string(),
   title: z.string(),
   priceCents: Money,
+  // The price before a sale (WooCommerce's regular price, Shopify's compare-at price), when the store sends one.
+  regularPriceCents: Money.nullish(),
   currency: z.string().nullable(),
   inventory: z.number().int().nullable(),
   inventoryItemId: z.string().nullable(),

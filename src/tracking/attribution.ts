@@ -7,27 +7,26 @@
 // Touches are the readers' first open and first click of each message as the trackers flush
 // them (delivery_engagements): machine opens and clicks never count.
 //
-// Once: the row is written the first time the order is seen as a purchase (paid, completed
-// or shipped) with a touch, and never moves to another message after, whatever the order's
-// later updates, replays or late events. Its revenue follows the order: total less refunds
-// (never below 0), and 0 once cancelled or refunded; the row is kept at 0 so a replay cannot
-// credit the order again, and figures count only orders with revenue left.
+// Once: the row is written the first time the order is seen as a purchase (the one rule of
+// purchases/purchase-rule.ts) with a touch, and never moves to another message after, whatever
+// the order's later updates, replays or late events. Its revenue follows the order: what the
+// purchase still brings in, 0 once it is no purchase (cancelled, failed, fully refunded); the
+// row is kept at 0 so a replay cannot credit the order again, and figures count only orders
+// with revenue left.
 //
 // Trackers flush hits a few seconds after they happen (campaign-tracker.ts). An order
 // applied in between finds no touch; the flush then credits the purchases of the contacts
 // it touched that were placed since its touches and are still uncredited, by the same rule.
 // An order already credited to an open is not moved to a click that arrives late.
 import { sql, type SQL } from 'drizzle-orm';
-import { PURCHASED_ORDER_STATUSES } from '../db/schema';
 import type { Tenant } from '../db/tenant';
+import { purchaseCondition, purchaseValueSql } from '../purchases/purchase-rule';
 
-const PURCHASED = sql.join(
-  PURCHASED_ORDER_STATUSES.map((status) => sql`${status}`),
-  sql`, `,
-);
-
+// The columns of an order `o`, as the rule reads them.
+const ORDER = { status: sql`o.status`, totalCents: sql`o.total_cents`, refundedCents: sql`o.refunded_cents` };
+const PURCHASE = purchaseCondition(ORDER);
 // What an order `o` still brings in.
-const REVENUE = sql`CASE WHEN o.status IN (${PURCHASED}) THEN max(o.total_cents - o.refunded_cents, 0) ELSE 0 END`;
+const REVENUE = purchaseValueSql(ORDER);
 
 /** Credits the uncredited purchases among `which` (a condition on orders `o` of the tenant) by the rule above. */
 function creditOrders(tenant: Tenant, which: SQL) {
@@ -47,7 +46,7 @@ function creditOrders(tenant: Tenant, which: SQL) {
         -- A message touched before the order was queued before it: the contact's deliveries index bounds the scan.
         JOIN deliveries d ON d.workspace_id = o.workspace_id AND d.contact_id = o.contact_id AND d.queued_at <= o.placed_at
         JOIN delivery_engagements e ON e.delivery_id = d.id AND e.workspace_id = o.workspace_id
-        WHERE o.workspace_id = ${tenant.workspaceId} AND o.status IN (${PURCHASED}) AND o.contact_id IS NOT NULL
+        WHERE o.workspace_id = ${tenant.workspaceId} AND ${PURCHASE} AND o.contact_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM order_attributions a WHERE a.order_id = o.id) AND ${which}
       )
       WHERE touch IS NOT NULL

@@ -22,8 +22,10 @@ function inRange(range: { from: number; to: number } | undefined): SQL[] {
   return range ? [gte(orderAttributions.orderedAt, range.from), lt(orderAttributions.orderedAt, range.to)] : [];
 }
 
-// A conversion is an order that is still a purchase: a fully refunded or cancelled order keeps
-// its row (so a replay cannot credit it to another message) at revenue 0, and stops counting.
+// A conversion is a credited order that is still a purchase with revenue left: attribution.ts
+// keeps each row's revenue by the purchase rule (purchases/purchase-rule.ts), so an order that
+// is no purchase any more (cancelled, failed, fully refunded) keeps its row (a replay cannot
+// credit it to another message) at revenue 0, and stops counting.
 async function readFigures(tenant: Tenant, conditions: SQL[]): Promise<ConversionFigures> {
   const rows = await tenant.db
     .select({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePhone, readConsentValue, splitTags } from '../../src/contacts/contact-fields';
+import { normalizePhone, readConsentValue, splitTags, tagKey, uniqueTags } from '../../src/contacts/contact-fields';
 
 describe('normalizePhone', () => {
   it('writes numbers in E.164', () => {
@@ -49,5 +49,12 @@ describe('splitTags', () => {
   it('splits on ; and |, trims, and drops empty and repeated tags', () => {
     expect(splitTags(' vip ; wholesale|vip||  ')).toEqual(['vip', 'wholesale']);
     expect(splitTags('')).toEqual([]);
+  });
+});
+
+describe('uniqueTags', () => {
+  it('keeps each tag once whatever its case, in its first spelling, folding ASCII letters as SQLite lower() does', () => {
+    expect(uniqueTags([' VIP ', 'vip', 'Newsletter', '', 'NEWSLETTER', 'Ärger', 'ärger'])).toEqual(['VIP', 'Newsletter', 'Ärger', 'ärger']);
+    expect(tagKey('VIP-Ärger')).toBe('vip-Ärger');
   });
 });

@@ -26,6 +26,7 @@ import {
 import { forWorkspace } from '../../src/db/tenant';
 import { buildDemoPlan } from '../../src/demo/demo-data';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from '../../src/demo/demo-seed';
+import { isPurchase, purchaseValueCents } from '../../src/purchases/purchase-rule';
 import { countSegment, listSegments } from '../../src/segments/segments.service';
 import { listFlows } from '../../src/flows/flows.service';
 import { getCampaignReport } from '../../src/reports/campaign-report';
@@ -69,9 +70,9 @@ describe('seedDemo', () => {
     const orderRows = await tenant.db.select().from(orders).where(tenant.where(orders));
     const expected = new Map<string, { spent: number; count: number; last: number }>();
     for (const order of orderRows) {
-      if (!order.contactId || order.status === 'cancelled' || order.status === 'refunded') continue;
+      if (!order.contactId || !isPurchase(order)) continue;
       const sum = expected.get(order.contactId) ?? { spent: 0, count: 0, last: 0 };
-      expected.set(order.contactId, { spent: sum.spent + Math.max(order.totalCents - order.refundedCents, 0), count: sum.count + 1, last: Math.max(sum.last, order.placedAt) });
+      expected.set(order.contactId, { spent: sum.spent + purchaseValueCents(order), count: sum.count + 1, last: Math.max(sum.last, order.placedAt) });
     }
     const contactRows = await tenant.db.select().from(contacts).where(tenant.where(contacts));
     const buyers = contactRows.filter((contact) => contact.orderCount > 0);
@@ -85,6 +86,11 @@ describe('seedDemo', () => {
     const refunded = orderRows.filter((order) => order.status === 'refunded');
     expect(refunded.length).toBeGreaterThan(0);
     for (const order of refunded) expect(order.refundedCents).toBe(order.totalCents);
+    // Partial refunds keep the purchase, worth less; failed and unpaid orders bought nothing.
+    const partly = orderRows.filter((order) => order.refundedCents > 0 && order.refundedCents < order.totalCents);
+    expect(partly.length).toBeGreaterThan(0);
+    for (const order of partly) expect(isPurchase(order)).toBe(true);
+    for (const status of ['failed', 'placed'] as const) expect(orderRows.filter((order) => order.status === status).length, status).toBeGreaterThan(0);
   });
 
   it('records consent as the product does: unsubscribes in the history and suppressed', async () => {

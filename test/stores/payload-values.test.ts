@@ -48,4 +48,13 @@ describe('compareProduct', () => {
     expect(compareProduct({ priceCents: 200, inventory: 2 }, { priceCents: 250, inventory: 5 })).toEqual({ priceDropped: false, restocked: false });
     expect(compareProduct({ priceCents: 200, inventory: null }, { priceCents: 200, inventory: 5 })).toEqual({ priceDropped: false, restocked: false });
   });
+
+  it('sees a product first seen on sale (below its regular or compare-at price) as a price drop', () => {
+    expect(compareProduct(null, { priceCents: 150, regularPriceCents: 200, inventory: 5 })).toEqual({ priceDropped: true, restocked: false });
+    expect(compareProduct(null, { priceCents: 200, regularPriceCents: 200, inventory: 5 })).toEqual({ priceDropped: false, restocked: false });
+    // A compare-at price below the price is no sale.
+    expect(compareProduct(null, { priceCents: 200, regularPriceCents: 150, inventory: 5 })).toEqual({ priceDropped: false, restocked: false });
+    // Once known, only a lower price than the stored one is a drop: the sale was seen already.
+    expect(compareProduct({ priceCents: 150, inventory: 5 }, { priceCents: 150, regularPriceCents: 200, inventory: 5 })).toEqual({ priceDropped: false, restocked: false });
+  });
 });

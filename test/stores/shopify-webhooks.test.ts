@@ -18,6 +18,9 @@ beforeAll(async () => {
   shop = await connectStore(merchant.workspaceId, 'shopify');
 });
 
+// The fixture is an order awaiting payment (not a purchase yet); this one was paid at checkout.
+const paidOrder = ordersCreate.replace('"financial_status":"pending"', '"financial_status":"paid"');
+
 function contactByEmail(email: string) {
   return env.DB.prepare('SELECT * FROM contacts WHERE workspace_id = ? AND email = ?').bind(shop.workspaceId, email).first<Record<string, unknown>>();
 }
@@ -59,11 +62,11 @@ describe('Shopify webhooks', () => {
   });
 
   it('records an order with its items and keeps the contact aggregates, refunds subtracting', async () => {
-    await waitForProcessed(await sendShopify(shop, 'orders/create', ordersCreate));
+    await waitForProcessed(await sendShopify(shop, 'orders/create', paidOrder));
     const contact = await contactByEmail('jon@example.com');
     expect(contact).toMatchObject({ first_name: 'José', order_count: 1, total_spent_cents: 40300, registered: 0, email_consent: 'subscribed' });
     const order = await env.DB.prepare('SELECT * FROM orders WHERE workspace_id = ? AND external_id = ?').bind(shop.workspaceId, '820982911946154508').first();
-    expect(order).toMatchObject({ status: 'placed', total_cents: 40300, currency: 'USD', contact_id: contact!.id, placed_at: Date.parse('2026-03-02T09:00:00-05:00') });
+    expect(order).toMatchObject({ status: 'paid', total_cents: 40300, currency: 'USD', contact_id: contact!.id, placed_at: Date.parse('2026-03-02T09:00:00-05:00') });
     const items = await env.DB.prepare('SELECT sku, quantity, unit_price_cents FROM order_items WHERE order_id = ?').bind(order!.id).all();
     expect(items.results).toEqual([
       { sku: 'IPOD2008BLACK', quantity: 1, unit_price_cents: 19900 },
@@ -75,7 +78,7 @@ describe('Shopify webhooks', () => {
   });
 
   it('moves an order through paid and fulfilled, raising order_completed and order_shipped once each', async () => {
-    const paid = ordersCreate.replace('"financial_status":"pending"', '"financial_status":"paid"').replace('"updated_at":"2026-03-02T09:00:01-05:00"', '"updated_at":"2026-03-02T09:10:00-05:00"');
+    const paid = paidOrder.replace('"updated_at":"2026-03-02T09:00:01-05:00"', '"updated_at":"2026-03-02T09:10:00-05:00"');
     const fulfilled = paid.replace('"fulfillment_status":null', '"fulfillment_status":"fulfilled"').replace('"updated_at":"2026-03-02T09:10:00-05:00"', '"updated_at":"2026-03-03T09:00:00-05:00"');
     await waitForProcessed(await sendShopify(shop, 'orders/paid', paid));
     await waitForProcessed(await sendShopify(shop, 'orders/fulfilled', fulfilled));
@@ -119,7 +122,10 @@ describe('Shopify webhooks', () => {
     await waitForProcessed(await sendShopify(shop, 'products/update', cheaper));
     const small = await env.DB.prepare('SELECT * FROM products WHERE workspace_id = ? AND sku = ?').bind(shop.workspaceId, 'TSHIRT-S').first<Record<string, unknown>>();
     expect(small).toMatchObject({ price_cents: 1499, previous_price_cents: 1999, inventory: 0, title: 'Example T-Shirt – Small', url: 'https://demo-shop.myshopify.com/products/example-t-shirt' });
-    expect((await triggers('price_dropped')).results.filter((row) => row.subject_id === small!.id)).toHaveLength(1);
+    // First seen below its compare-at price (24.99): a sale is a price drop too; then 19.99 -> 14.99.
+    const drops = (await triggers('price_dropped')).results.filter((row) => row.subject_id === small!.id).map((row) => JSON.parse(row.data as string));
+    expect(drops).toHaveLength(2);
+    expect(drops).toEqual(expect.arrayContaining([expect.objectContaining({ oldPriceCents: 2499, newPriceCents: 1999 }), expect.objectContaining({ oldPriceCents: 1999, newPriceCents: 1499 })]));
 
     await waitForProcessed(await sendShopify(shop, 'inventory_levels/update', inventoryLevelsUpdate));
     const restocked = await env.DB.prepare('SELECT inventory, restocked_at FROM products WHERE id = ?').bind(small!.id).first<{ inventory: number; restocked_at: number }>();
@@ -129,7 +135,7 @@ describe('Shopify webhooks', () => {
   });
 
   it('counts a redelivery (same webhook id) without applying it again', async () => {
-    const body = ordersCreate.replace(/820982911946154508/g, '820982911946150001').replace(/jon@example\.com/g, 'dup@example.com');
+    const body = paidOrder.replace(/820982911946154508/g, '820982911946150001').replace(/jon@example\.com/g, 'dup@example.com');
     await waitForProcessed(await sendShopify(shop, 'orders/create', body, { webhookId: 'same-webhook-id' }));
     const contact = await contactByEmail('dup@example.com');
     await waitForDeliveries(await sendShopify(shop, 'orders/create', body, { webhookId: 'same-webhook-id' }), 2);

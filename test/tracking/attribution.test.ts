@@ -208,6 +208,21 @@ describe('order attribution', () => {
     await sendOrder(shop, { externalId: 'cancelled-only', email: buyer.email, placedAt, status: 'cancelled' });
     expect(await attributionOf(shop, 'cancelled-only')).toBeNull();
   });
+
+  it('credits nothing that is not a purchase: failed, unpaid, or refunded in full while still "paid"', async () => {
+    const buyer = await newBuyer();
+    const placedAt = Date.now() - HOUR;
+    await touchedDelivery(shop, buyer.contactId, { clickedAt: placedAt - HOUR });
+    await sendOrder(shop, { externalId: 'failed-payment', email: buyer.email, placedAt, status: 'failed' });
+    await sendOrder(shop, { externalId: 'awaiting-payment', email: buyer.email, placedAt, status: 'placed' });
+    await sendOrder(shop, { externalId: 'refunded-while-paid', email: buyer.email, placedAt, totalCents: 4000, refundedCents: 4000 });
+    for (const order of ['failed-payment', 'awaiting-payment', 'refunded-while-paid']) expect(await attributionOf(shop, order), order).toBeNull();
+    // A payment that failed on a credited order leaves it at 0, no conversion.
+    await sendOrder(shop, { externalId: 'failed-later', email: buyer.email, placedAt, totalCents: 4000 });
+    expect(await attributionOf(shop, 'failed-later')).toMatchObject({ revenue_cents: 4000 });
+    await sendOrder(shop, { externalId: 'failed-later', email: buyer.email, placedAt, totalCents: 4000, status: 'failed' });
+    expect(await attributionOf(shop, 'failed-later')).toMatchObject({ revenue_cents: 0 });
+  });
 });
 
 describe('attribution with real opens and clicks', () => {

@@ -29,7 +29,15 @@ export function contactName(contact: Pick<ContactView, 'firstName' | 'lastName'>
   return [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null;
 }
 
-const ORDER_LABELS: Record<OrderStatus, string> = { placed: 'Placed', paid: 'Paid', completed: 'Completed', shipped: 'Shipped', refunded: 'Refunded', cancelled: 'Cancelled' };
+const ORDER_LABELS: Record<OrderStatus, string> = {
+  placed: 'Placed',
+  paid: 'Paid',
+  completed: 'Completed',
+  shipped: 'Shipped',
+  refunded: 'Refunded',
+  cancelled: 'Cancelled',
+  failed: 'Payment failed',
+};
 
 /** The words for an order status. */
 export function orderStatusLabel(status: OrderStatus): string {

@@ -76,6 +76,8 @@ const ProductData = z.object({
   sku: Sku,
   title: z.string().min(1),
   priceCents: Cents,
+  // The price before a sale: a product first seen below it is a price drop.
+  regularPriceCents: Cents.nullish(),
   currency: z.string().length(3).nullish(),
   inventory: z.number().int().nullish(),
   url: OptionalText,
@@ -91,6 +93,7 @@ const ORDER_TYPES: Record<string, OrderStatus> = {
   'order.shipped': 'shipped',
   'order.refunded': 'refunded',
   'order.cancelled': 'cancelled',
+  'order.failed': 'failed',
 };
 
 function personOf(contact: z.infer<typeof Contact>): Person {

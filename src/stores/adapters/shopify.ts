@@ -37,6 +37,7 @@ const ShopifyCustomer = z.object({
   last_name: OptionalText,
   state: z.string().nullish(),
   tags: z.string().nullish(),
+  created_at: Timestamp.nullish(),
   updated_at: Timestamp.nullish(),
   email_marketing_consent: ShopifyConsent,
   sms_marketing_consent: ShopifyConsent,
@@ -90,6 +91,7 @@ const ShopifyCheckout = z.object({
   token: CartToken,
   email: OptionalEmail,
   phone: OptionalPhone,
+  created_at: Timestamp.nullish(),
   updated_at: Timestamp,
   completed_at: Timestamp.nullish(),
   currency: CurrencyCode.nullish(),
@@ -113,6 +115,8 @@ const ShopifyProduct = z.object({
         id: ExternalId,
         title: z.string().nullish(),
         price: Amount,
+        // null, or "" from some API versions, when the variant has none.
+        compare_at_price: z.union([z.literal('').transform(() => null), Amount]).nullish(),
         sku: OptionalSku,
         inventory_item_id: ExternalId.nullish(),
         inventory_quantity: z.number().int().nullish(),
@@ -153,7 +157,8 @@ function consentUpdate(consent: z.infer<typeof ShopifyConsent>, fallbackAt: numb
   return status ? { status, at: consent?.consent_updated_at ?? fallbackAt } : null;
 }
 
-function personOf(customer: ShopifyCustomer | null | undefined, email: string | null, phone: string | null, country?: string | null): Person {
+/** The person behind a record; `knownSince` (the order's or checkout's creation) stands in for a customer record's created_at. */
+function personOf(customer: ShopifyCustomer | null | undefined, email: string | null, phone: string | null, country?: string | null, knownSince?: number | null): Person {
   return {
     email: email ?? customer?.email ?? null,
     phone: phone ?? customer?.phone ?? customer?.default_address?.phone ?? null,
@@ -163,6 +168,7 @@ function personOf(customer: ShopifyCustomer | null | undefined, email: string | 
     // Shopify keeps a customer record for guests too; only "enabled" ones have an account.
     registered: customer?.state === 'enabled',
     country: country ?? customer?.default_address?.country_code ?? null,
+    createdAt: customer?.created_at ?? knownSince ?? null,
   };
 }
 
@@ -212,7 +218,7 @@ function orderEvent(order: z.infer<typeof ShopifyOrder>): StoreEvent {
   return {
     kind: 'order',
     externalId: order.id,
-    person: personOf(order.customer, order.email ?? order.contact_email, order.phone, order.billing_address?.country_code),
+    person: personOf(order.customer, order.email ?? order.contact_email, order.phone, order.billing_address?.country_code, order.created_at),
     status: orderStatus(order),
     currency: order.currency,
     totalCents: minorUnitsOf(order.total_price, order.currency, 'total_price'),
@@ -231,7 +237,7 @@ function checkoutEvent(checkout: z.infer<typeof ShopifyCheckout>, context: Webho
   return {
     kind: 'cart',
     externalId: checkout.token ?? checkout.id,
-    person: checkout.email || checkout.phone || checkout.customer ? personOf(checkout.customer, checkout.email, checkout.phone) : null,
+    person: checkout.email || checkout.phone || checkout.customer ? personOf(checkout.customer, checkout.email, checkout.phone, null, checkout.created_at) : null,
     currency,
     valueCents: minorUnitsOf(checkout.total_price, currency, 'total_price'),
     items: lineItems(checkout.line_items, currency),
@@ -250,6 +256,7 @@ function productEvent(product: z.infer<typeof ShopifyProduct>, context: WebhookC
     sku: variant.sku ?? `shopify-${variant.id}`,
     title: variant.title && variant.title !== 'Default Title' ? `${product.title} – ${variant.title}` : product.title,
     priceCents: minorUnitsOf(variant.price, context.currency, `variants.${i}.price`),
+    regularPriceCents: variant.compare_at_price == null ? null : minorUnitsOf(variant.compare_at_price, context.currency, `variants.${i}.compare_at_price`),
     currency: context.currency,
     inventory: variant.inventory_quantity ?? null,
     inventoryItemId: variant.inventory_item_id ?? null,

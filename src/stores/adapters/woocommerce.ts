@@ -32,6 +32,7 @@ const WooCustomer = z.object({
   email: OptionalEmail,
   first_name: OptionalText,
   last_name: OptionalText,
+  date_created_gmt: WooTime.nullish(),
   date_modified_gmt: WooTime.nullish(),
   billing: WooAddress,
 });
@@ -80,11 +81,13 @@ const WooProduct = z.object({
   images: z.array(z.object({ src: z.string() })).nullish(),
 });
 
+// Anything else (pending, on-hold, checkout-draft, a plugin's own status) is placed: not paid yet.
 const STATUS: Record<string, OrderStatus> = {
   processing: 'paid',
   completed: 'completed',
   cancelled: 'cancelled',
   refunded: 'refunded',
+  failed: 'failed',
 };
 
 function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
@@ -97,6 +100,8 @@ function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
     externalId: registered ? String(order.customer_id) : null,
     registered,
     country: order.billing?.country ?? null,
+    // The store knew the buyer at least since the order.
+    createdAt: order.date_created_gmt,
   };
   const status = STATUS[order.status] ?? 'placed';
   return {
@@ -142,6 +147,8 @@ function productEvent(product: z.infer<typeof WooProduct>, context: WebhookConte
         sku: product.sku ?? `woocommerce-${product.id}`,
         title: product.name,
         priceCents: minorUnitsOf(price, context.currency, path),
+        // On sale, `price` is the sale price and `regular_price` the one it dropped from.
+        regularPriceCents: product.regular_price == null ? null : minorUnitsOf(product.regular_price, context.currency, 'regular_price'),
         currency: context.currency,
         inventory,
         inventoryItemId: null,
@@ -167,6 +174,7 @@ export function mapWooCommerceWebhook(context: WebhookContext, body: unknown): A
         externalId: customer.id,
         registered: true,
         country: customer.billing?.country ?? null,
+        createdAt: customer.date_created_gmt ?? null,
       };
       return [{ kind: 'customer', person, emailConsent: null, smsConsent: null, tags: [], updatedAt: customer.date_modified_gmt ?? null }];
     }
