@@ -30,8 +30,8 @@ function engagementOf(random: Random, sent: { id: string; sentAt: number; clicke
   const linkDays = new Map<string, LinkEngagement>();
   const dayRow = (at: number) => {
     const day = dayOf(at);
-    let row = daily.get(day);
-    if (!row) daily.set(day, (row = { day, opens: 0, uniqueOpens: 0, machineOpens: 0, clicks: 0, uniqueClicks: 0, machineClicks: 0 }));
+    const row = daily.get(day) ?? { day, opens: 0, uniqueOpens: 0, machineOpens: 0, clicks: 0, uniqueClicks: 0, machineClicks: 0 };
+    daily.set(day, row);
     return row;
   };
   for (const send of sent) {
@@ -43,7 +43,11 @@ function engagementOf(random: Random, sent: { id: string; sentAt: number; clicke
     if (machine === null && opened === null) continue;
     rows.push({ d: send.id, o: opened, c: clicked, m: machine, lo: opened, lc: clicked });
     if (machine !== null) dayRow(machine).machineOpens++;
-    if (opened !== null) Object.assign(dayRow(opened), { opens: dayRow(opened).opens + 1, uniqueOpens: dayRow(opened).uniqueOpens + 1 });
+    if (opened !== null) {
+      const row = dayRow(opened);
+      row.opens++;
+      row.uniqueOpens++;
+    }
     if (clicked !== null) {
       const row = dayRow(clicked);
       row.clicks++;
