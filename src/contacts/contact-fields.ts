@@ -40,12 +40,12 @@ export function readConsentValue(raw: string | null | undefined): ConsentStatus 
 /** The longest tag kept, in characters. */
 export const MAX_TAG_LENGTH = 64;
 
-/** Tags from a list written as "a; b | c": trimmed, empty ones dropped, each kept once. */
-export function splitTags(raw: string | null | undefined): string[] {
+/** Tags from a list written as "a; b | c" (or with other `separators`): trimmed, empty ones dropped, each kept once. */
+export function splitTags(raw: string | null | undefined, separators: RegExp = /[;|]/): string[] {
   return [
     ...new Set(
       (raw ?? '')
-        .split(/[;|]/)
+        .split(separators)
         .map((tag) => tag.trim())
         .filter(Boolean),
     ),

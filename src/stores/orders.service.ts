@@ -14,15 +14,20 @@ import type { OrderEvent } from './store-events';
 const PURCHASED: OrderStatus[] = [...PURCHASED_ORDER_STATUSES];
 const SHIPPED: OrderStatus[] = ['shipped', 'completed'];
 
-/** The statement recomputing a contact's spend, order count and first/last order from its orders. */
+/**
+ * The statement recomputing a contact's spend, order count and first/last order from its
+ * orders. Totals imported from a store export are a baseline that already holds the orders
+ * placed until it was taken: only later orders add to it (first/last order read them all).
+ */
 export function recomputeContactAggregates(tenant: Tenant, contactId: string, now: number): Statement {
   const counted = sql`FROM ${orders} WHERE ${orders.workspaceId} = ${tenant.workspaceId} AND ${orders.contactId} = ${contactId} AND ${orders.status} NOT IN ('cancelled', 'refunded')`;
+  const sinceBaseline = sql`${counted} AND (${contacts.importedTotalsAt} IS NULL OR ${orders.placedAt} > ${contacts.importedTotalsAt})`;
   return tenant.db
     .update(contacts)
     .set({
       // Refunds subtract; cancelled and fully refunded orders count for nothing.
-      totalSpentCents: sql`(SELECT COALESCE(SUM(MAX(${orders.totalCents} - ${orders.refundedCents}, 0)), 0) ${counted})`,
-      orderCount: sql`(SELECT COUNT(*) ${counted})`,
+      totalSpentCents: sql`${contacts.importedSpentCents} + (SELECT COALESCE(SUM(MAX(${orders.totalCents} - ${orders.refundedCents}, 0)), 0) ${sinceBaseline})`,
+      orderCount: sql`${contacts.importedOrderCount} + (SELECT COUNT(*) ${sinceBaseline})`,
       firstOrderAt: sql`(SELECT MIN(${orders.placedAt}) ${counted})`,
       lastOrderAt: sql`(SELECT MAX(${orders.placedAt}) ${counted})`,
       updatedAt: now,
