@@ -52,8 +52,8 @@ function lineBreakName(lineBreak: string): CsvLineBreak {
 // How well `delimiter` reads the sample: rows of the header's width, read without a quote
 // error; null when it makes a single column of the header. (Papaparse's own guess, by
 // consistent field counts alone, takes "a, b";c for commas.)
-function delimiterFit(sample: string, delimiter: CsvDelimiter, lineBreak: string): { consistent: number; width: number } | null {
-  const { data, errors } = Papa.parse<string[]>(sample, { delimiter, newline: lineBreak as '\n', preview: GUESS_ROWS });
+function delimiterFit(sample: string, delimiter: CsvDelimiter, lineBreak: CsvLineBreak): { consistent: number; width: number } | null {
+  const { data, errors } = Papa.parse<string[]>(sample, { delimiter, newline: CSV_LINE_BREAKS[lineBreak], preview: GUESS_ROWS });
   const rows = data.filter((row) => row.some((field) => field.trim()));
   const width = rows[0]?.length ?? 0;
   if (width < 2 || errors.length) return null;
@@ -67,13 +67,13 @@ function delimiterFit(sample: string, delimiter: CsvDelimiter, lineBreak: string
  */
 export function detectCsvDialect(text: string): CsvDialect {
   const sample = withoutBom(text).body.slice(0, GUESS_SAMPLE_CHARS);
-  const lineBreak = Papa.parse<string[]>(sample, { preview: 1 }).meta.linebreak;
+  const lineBreak = lineBreakName(Papa.parse<string[]>(sample, { preview: 1 }).meta.linebreak);
   let best: { delimiter: CsvDelimiter; consistent: number; width: number } = { delimiter: ',', consistent: 0, width: 0 };
   for (const delimiter of CSV_DELIMITERS) {
     const fit = delimiterFit(sample, delimiter, lineBreak);
     if (fit && (fit.consistent > best.consistent || (fit.consistent === best.consistent && fit.width > best.width))) best = { delimiter, ...fit };
   }
-  return { delimiter: best.delimiter, lineBreak: lineBreakName(lineBreak) };
+  return { delimiter: best.delimiter, lineBreak };
 }
 
 /** The text of a dialect's line break. */
@@ -104,7 +104,8 @@ export function forEachCsvRecord(text: string, dialect: CsvDialect, visit: (reco
       const next = results.meta.cursor;
       const error = results.errors[0];
       if (error) throw new CsvError(`A quoted field on line ${line} is not closed properly (a quote inside a field is written "")`, line);
-      const end = body.startsWith(lineBreak, next - lineBreak.length) && next > start ? next - lineBreak.length : next;
+      const endsWithBreak = next - lineBreak.length >= start && body.startsWith(lineBreak, next - lineBreak.length);
+      const end = endsWithBreak ? next - lineBreak.length : next;
       // A line of nothing but spaces (or the CR of a stray CRLF in a LF file) is an empty line too.
       const empty = end === start || (results.data.length === 1 && !results.data[0]!.trim());
       if (!empty) visit({ fields: results.data, line, start: start + base, end: end + base });

@@ -4,6 +4,9 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContactImportView } from '../../src/contacts/contact-imports.service';
+import { upsertContact } from '../../src/contacts/contacts.service';
+import { openDb } from '../../src/db/client';
+import { forWorkspace } from '../../src/db/tenant';
 import semicolonCsv from '../fixtures/imports/semicolon-customers.csv?raw';
 import shopifyCsv from '../fixtures/imports/shopify-customers.csv?raw';
 import tabCsv from '../fixtures/imports/tab-customers.tsv?raw';
@@ -139,5 +142,30 @@ describe('other delimiters', () => {
     expect(await contactRow('noa@example.com')).toMatchObject({ last_name: 'Bar Lev', phone: '+972525550123', sms_consent: 'subscribed' });
     expect(await tagsOf('noa@example.com')).toEqual(['tlv', 'vip']);
     expect(await contactRow('oli@example.com')).toMatchObject({ last_name: 'Quoted, with comma', sms_consent: 'not_subscribed' });
+  });
+});
+
+describe('imported totals', () => {
+  it("moves a phone-only contact's baseline over when the contact of its email absorbs it", async () => {
+    const tenant = forWorkspace(openDb(env.DB), merchant.workspaceId);
+    await upsertContact(tenant, { email: 'pia@example.com' }, 'api');
+    const report = await importFile('email,phone,total_spent,order_count\n,+14155550177,40.00,2\n', 'phones.csv');
+    expect(report.import).toMatchObject({ importedRows: 1, warnedRows: 0 });
+    await upsertContact(tenant, { email: 'pia@example.com', phone: '+14155550177' }, 'api');
+    expect(await contactRow('pia@example.com')).toMatchObject({
+      phone: '+14155550177',
+      total_spent_cents: 4000,
+      order_count: 2,
+      imported_spent_cents: 4000,
+      imported_order_count: 2,
+      imported_totals_at: report.import.createdAt,
+    });
+  });
+
+  it('leaves the totals of a row with an unreadable one as they were, with a warning', async () => {
+    const report = await importFile('email,Total Spent,Total Orders\nquinn@example.com,a lot,3\n', 'bad-totals.csv');
+    expect(report.import).toMatchObject({ importedRows: 1, warnedRows: 1 });
+    expect(report.warnings[0]).toMatchObject({ line: 2, reason: 'total_spent "a lot" is not an amount, so the totals were left out' });
+    expect(await contactRow('quinn@example.com')).toMatchObject({ total_spent_cents: 0, order_count: 0, imported_totals_at: null });
   });
 });
