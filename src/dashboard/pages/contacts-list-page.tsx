@@ -117,7 +117,7 @@ function ImportCard({
       </form>
       {imports.length ? (
         <table class="table stack-tablet">
-          <TableHead columns={['File', 'Status', { label: 'Rows', numeric: true }, { label: 'Imported', numeric: true }, { label: 'Rejected', numeric: true }, 'Uploaded']} />
+          <TableHead columns={['File', 'Status', { label: 'Rows', numeric: true }, { label: 'Imported', numeric: true }, { label: 'Rejected', numeric: true }, { label: 'Warnings', numeric: true }, 'Uploaded']} />
           <tbody>
             {imports.map((item) => (
               <tr>
@@ -135,6 +135,9 @@ function ImportCard({
                 </td>
                 <td data-label="Rejected" class="num">
                   {item.rejectedRows}
+                </td>
+                <td data-label="Warnings" class="num">
+                  {item.warnedRows}
                 </td>
                 <td data-label="Uploaded">{formatInZone(item.createdAt, timeZone)}</td>
               </tr>
