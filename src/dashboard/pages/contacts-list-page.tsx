@@ -117,7 +117,9 @@ function ImportCard({
       </form>
       {imports.length ? (
         <table class="table stack-tablet">
-          <TableHead columns={['File', 'Status', { label: 'Rows', numeric: true }, { label: 'Imported', numeric: true }, { label: 'Rejected', numeric: true }, { label: 'Warnings', numeric: true }, 'Uploaded']} />
+          <TableHead
+            columns={['File', 'Status', { label: 'Rows', numeric: true }, { label: 'Imported', numeric: true }, { label: 'Rejected', numeric: true }, { label: 'Warnings', numeric: true }, 'Uploaded']}
+          />
           <tbody>
             {imports.map((item) => (
               <tr>
