@@ -55,14 +55,7 @@ export function uniqueTags(tags: readonly string[]): string[] {
   return [...byKey.values()];
 }
 
-/** Tags from a list written as "a; b | c": trimmed, empty ones dropped, each kept once. */
-export function splitTags(raw: string | null | undefined): string[] {
-  return [
-    ...new Set(
-      (raw ?? '')
-        .split(/[;|]/)
-        .map((tag) => tag.trim())
-        .filter(Boolean),
-    ),
-  ];
+/** Tags from a list written as "a; b | c" (or with other `separators`): trimmed, empty ones dropped, each kept once whatever its case. */
+export function splitTags(raw: string | null | undefined, separators: RegExp = /[;|]/): string[] {
+  return uniqueTags((raw ?? '').split(separators));
 }

@@ -1,19 +1,27 @@
 // CSV imports of contacts. The upload checks the file, cuts it into chunks stored
 // in D1 and enqueues one message per chunk; the chunk job upserts each valid row
-// and records each rejected one. A chunk is counted once however often its message
-// is delivered: the count and the chunk's processed mark change in one transaction.
+// and records each rejected one (an error) and each row imported without a bad
+// value (a warning). A chunk is counted once however often its message is
+// delivered: the count and the chunk's processed mark change in one transaction.
+//
+// Totals from a store export (Shopify's "Total Spent"/"Total Orders", WooCommerce's
+// "Total spend"/"Orders") become the contact's imported baseline, taken at the
+// upload's time: the contact's figures are the baseline, and the store's own orders
+// placed after it add to it (orders.service.ts), so an order is never counted twice.
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { runBatch, type Db, type Statement } from '../db/client';
-import { contactImportChunks, contactImportRejections, contactImports, deadLetters, type ImportStatus } from '../db/schema';
+import { contactImportChunks, contactImportRejections, contactImports, contacts, deadLetters, type ImportStatus } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { ImportChunkMessage, importChunkMessage } from '../queues/messages';
 import { chunk } from '../lib/chunk';
+import { minorUnitDigits } from '../lib/money';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
-import { chunkRecords, isBlankRow, planContactImport, rawRecord, readImportRow, type ImportRejection } from './contact-import-rows';
-import { upsertContactStatements } from './contacts.service';
+import { findMainCurrency } from './contact-activity.service';
+import { chunkRecords, type ImportedTotals, type ImportIssue, isBlankRow, planContactImport, rawRecord, readImportRow } from './contact-import-rows';
+import { type ContactUpsert, upsertContactStatements } from './contacts.service';
 
 /** An import as the API and dashboard show it. */
 export type ContactImportView = {
@@ -25,14 +33,16 @@ export type ContactImportView = {
   totalRows: number;
   importedRows: number;
   rejectedRows: number;
+  // Imported rows that left out a bad value, each with a warning.
+  warnedRows: number;
   createdAt: number;
   finishedAt: number | null;
   // Why a failed import stopped, in words; null unless failed.
   failureReason: string | null;
 };
 
-/** A page of an import's rejected rows, by line; `nextAfterLine` is null on the last page. */
-export type ImportRejectionPage = { rejections: ImportRejection[]; nextAfterLine: number | null };
+/** A page of an import's reported rows (errors and warnings), by line; `nextAfterLine` is null on the last page. */
+export type ImportIssuePage = { issues: ImportIssue[]; nextAfterLine: number | null };
 
 const viewColumns = {
   id: contactImports.id,
@@ -43,6 +53,7 @@ const viewColumns = {
   totalRows: contactImports.totalRows,
   importedRows: contactImports.importedRows,
   rejectedRows: contactImports.rejectedRows,
+  warnedRows: contactImports.warnedRows,
   createdAt: contactImports.createdAt,
   finishedAt: contactImports.finishedAt,
 };
@@ -50,19 +61,19 @@ const viewColumns = {
 /** The largest CSV file an upload takes (the app's body limit for the import routes). */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 
-// 5 columns a rejection: 20 rows stay under D1's 100 bound parameters per statement.
-const REJECTIONS_PER_INSERT = 20;
+// 6 columns a reported row: 16 rows stay under D1's 100 bound parameters per statement.
+const ISSUES_PER_INSERT = 16;
 // Statements per D1 round trip when storing an upload (chunks can be 256 KB each).
 const CHUNKS_PER_BATCH = 8;
 const STATEMENTS_PER_BATCH = 50;
 // Rows upserted per D1 round trip by the chunk job (a row is up to six statements).
 const ROWS_PER_BATCH = 100;
 
-function rejectionStatements(tenant: Tenant, importId: string, rejections: ImportRejection[]): Statement[] {
-  return chunk(rejections, REJECTIONS_PER_INSERT).map((slice) =>
+function issueStatements(tenant: Tenant, importId: string, issues: ImportIssue[]): Statement[] {
+  return chunk(issues, ISSUES_PER_INSERT).map((slice) =>
     tenant.db
       .insert(contactImportRejections)
-      .values(slice.map((rejection) => tenant.row({ importId, ...rejection })))
+      .values(slice.map((issue) => tenant.row({ importId, ...issue })))
       // A redelivered chunk finds its rejections already there.
       .onConflictDoNothing(),
   );
@@ -89,13 +100,14 @@ export async function createContactImport(tenant: Tenant, queues: Queues, file: 
     totalRows: plan.totalRows,
     importedRows: 0,
     rejectedRows: plan.duplicates.length,
+    warnedRows: 0,
     createdAt: now,
     finishedAt: null,
   };
-  await tenant.db.insert(contactImports).values(tenant.row(row));
+  await tenant.db.insert(contactImports).values(tenant.row({ ...row, ...plan.dialect }));
   const chunkRows = plan.chunks.map((slice, chunkIndex) => tenant.db.insert(contactImportChunks).values(tenant.row({ importId: id, chunkIndex, ...slice })));
   await runInBatches(tenant, chunkRows, CHUNKS_PER_BATCH);
-  await runInBatches(tenant, rejectionStatements(tenant, id, plan.duplicates), STATEMENTS_PER_BATCH);
+  await runInBatches(tenant, issueStatements(tenant, id, plan.duplicates), STATEMENTS_PER_BATCH);
   const messages = plan.chunks.map((_, chunkIndex) => importChunkMessage(tenant.workspaceId, id, chunkIndex));
   try {
     await enqueue(queues, messages);
@@ -158,16 +170,16 @@ export async function getContactImport(tenant: Tenant, id: string): Promise<Cont
   return { ...row, failureReason: await failureReasonOf(tenant, row) };
 }
 
-/** An import's rejected rows in line order, after `afterLine`. */
-export async function listImportRejections(tenant: Tenant, importId: string, afterLine = 0, limit = 1000): Promise<ImportRejectionPage> {
+/** An import's reported rows (errors and warnings) in line order, after `afterLine`. */
+export async function listImportIssues(tenant: Tenant, importId: string, afterLine = 0, limit = 1000): Promise<ImportIssuePage> {
   const rows = await tenant.db
-    .select({ line: contactImportRejections.line, reason: contactImportRejections.reason, raw: contactImportRejections.raw })
+    .select({ line: contactImportRejections.line, severity: contactImportRejections.severity, reason: contactImportRejections.reason, raw: contactImportRejections.raw })
     .from(contactImportRejections)
     .where(tenant.where(contactImportRejections, eq(contactImportRejections.importId, importId), gt(contactImportRejections.line, afterLine)))
     .orderBy(asc(contactImportRejections.line))
     .limit(keysetLimit(limit));
   const page = keysetPage(rows, limit, (row) => row.line);
-  return { rejections: page.rows, nextAfterLine: page.nextCursor };
+  return { issues: page.rows, nextAfterLine: page.nextCursor };
 }
 
 /** The latest imports of the workspace, newest first. */
@@ -177,12 +189,40 @@ export async function listContactImports(tenant: Tenant, limit = 5): Promise<Con
 }
 
 /**
- * Imports one chunk: upserts its valid rows (source 'import'), records its rejected rows,
- * then counts it, all idempotently. The last chunk counted marks the import done.
+ * Sets a contact's imported baseline (taken at `takenAt`) and its figures to it: the
+ * store's orders placed until then are in the export's totals already.
+ */
+function importedTotalsStatement(tenant: Tenant, contact: ContactUpsert, totals: ImportedTotals, takenAt: number, now: number): Statement {
+  const match = contact.email ? eq(contacts.email, contact.email) : eq(contacts.phone, contact.phone!);
+  return tenant.db
+    .update(contacts)
+    .set({
+      importedSpentCents: totals.spentCents,
+      importedOrderCount: totals.orderCount,
+      importedTotalsAt: takenAt,
+      totalSpentCents: totals.spentCents,
+      orderCount: totals.orderCount,
+      updatedAt: now,
+    })
+    .where(tenant.where(contacts, match));
+}
+
+/**
+ * Imports one chunk: upserts its valid rows (source 'import') with their totals, records
+ * its rejected rows and its warnings, then counts it, all idempotently. The last chunk
+ * counted marks the import done.
  */
 export async function importContactChunk(tenant: Tenant, importId: string, chunkIndex: number, now = Date.now()): Promise<void> {
   const [stored] = await tenant.db
-    .select({ firstLine: contactImportChunks.firstLine, csv: contactImportChunks.csv, processedAt: contactImportChunks.processedAt, status: contactImports.status })
+    .select({
+      firstLine: contactImportChunks.firstLine,
+      csv: contactImportChunks.csv,
+      processedAt: contactImportChunks.processedAt,
+      status: contactImports.status,
+      createdAt: contactImports.createdAt,
+      delimiter: contactImports.delimiter,
+      lineBreak: contactImports.lineBreak,
+    })
     .from(contactImportChunks)
     .innerJoin(contactImports, eq(contactImports.id, contactImportChunks.importId))
     .where(tenant.where(contactImportChunks, eq(contactImportChunks.importId, importId), eq(contactImportChunks.chunkIndex, chunkIndex)))
@@ -190,21 +230,43 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
   // Already counted (a redelivery), or the import was given up (enqueueing failed, or another chunk was dead-lettered).
   if (!stored || stored.processedAt !== null || stored.status === 'failed') return;
 
-  const { header, rows } = chunkRecords(stored.csv, stored.firstLine);
+  const { header, rows } = chunkRecords(stored.csv, stored.firstLine, stored);
   const lastLine = rows.length ? rows[rows.length - 1]!.line : stored.firstLine;
   const rejectedAtUpload = await tenant.db
     .select({ line: contactImportRejections.line })
     .from(contactImportRejections)
-    .where(tenant.where(contactImportRejections, eq(contactImportRejections.importId, importId), gte(contactImportRejections.line, stored.firstLine), lte(contactImportRejections.line, lastLine)));
+    .where(
+      tenant.where(
+        contactImportRejections,
+        eq(contactImportRejections.importId, importId),
+        eq(contactImportRejections.severity, 'error'),
+        gte(contactImportRejections.line, stored.firstLine),
+        lte(contactImportRejections.line, lastLine),
+      ),
+    );
   const skip = new Set(rejectedAtUpload.map((row) => row.line));
+  // Exports carry no currency: amounts are read in the currency of the workspace's orders.
+  const amountDigits = minorUnitDigits((await findMainCurrency(tenant)) ?? 'USD');
 
   const upserts: Statement[][] = [];
-  const rejections: ImportRejection[] = [];
+  const issues: ImportIssue[] = [];
+  let rejected = 0;
+  let warned = 0;
   for (const { line, record } of rows) {
     if (skip.has(line) || isBlankRow(record.fields)) continue;
-    const row = readImportRow(record.fields, header);
-    if (row.ok) upserts.push(upsertContactStatements(tenant, row.contact, 'import', now));
-    else rejections.push({ line, reason: row.reason, raw: rawRecord(stored.csv, record) });
+    const row = readImportRow(record.fields, header, amountDigits);
+    const raw = rawRecord(stored.csv, record);
+    if (!row.ok) {
+      rejected += 1;
+      issues.push({ line, severity: 'error', reason: row.reason, raw });
+      continue;
+    }
+    const totals = row.totals ? [importedTotalsStatement(tenant, row.contact, row.totals, stored.createdAt, now)] : [];
+    upserts.push([...upsertContactStatements(tenant, row.contact, 'import', now), ...totals]);
+    if (row.warnings.length) {
+      warned += 1;
+      issues.push({ line, severity: 'warning', reason: row.warnings.join('; '), raw });
+    }
   }
 
   const importWhere = tenant.where(contactImports, eq(contactImports.id, importId));
@@ -214,14 +276,15 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
     .from(contactImportChunks)
     .where(and(chunkWhere, isNull(contactImportChunks.processedAt)));
   const finish: Statement[] = [
-    ...rejectionStatements(tenant, importId, rejections),
+    ...issueStatements(tenant, importId, issues),
     // Counted only while the chunk is unprocessed; marking it comes next in the same transaction.
     tenant.db
       .update(contactImports)
       .set({
         doneChunks: sql`${contactImports.doneChunks} + 1`,
         importedRows: sql`${contactImports.importedRows} + ${upserts.length}`,
-        rejectedRows: sql`${contactImports.rejectedRows} + ${rejections.length}`,
+        rejectedRows: sql`${contactImports.rejectedRows} + ${rejected}`,
+        warnedRows: sql`${contactImports.warnedRows} + ${warned}`,
       })
       .where(and(importWhere, sql`EXISTS ${unprocessed}`)),
     // The CSV is no longer needed once counted: keeping it would keep personal data for nothing.

@@ -33,6 +33,11 @@ function survivorSet(now: number): SQLiteUpdateSetSource<typeof contacts> {
     // The merged contact's orders move over, so its figures add to the survivor's.
     totalSpentCents: sql`${contacts.totalSpentCents} + ${merged.totalSpentCents}`,
     orderCount: sql`${contacts.orderCount} + ${merged.orderCount}`,
+    // Imported baselines add up too; with the later of the two times no order counts twice
+    // (one placed between the two times may then be left out).
+    importedSpentCents: sql`${contacts.importedSpentCents} + ${merged.importedSpentCents}`,
+    importedOrderCount: sql`${contacts.importedOrderCount} + ${merged.importedOrderCount}`,
+    importedTotalsAt: latest(contacts.importedTotalsAt, merged.importedTotalsAt),
     firstOrderAt: earliest(contacts.firstOrderAt, merged.firstOrderAt),
     lastOrderAt: latest(contacts.lastOrderAt, merged.lastOrderAt),
     lastOpenedAt: latest(contacts.lastOpenedAt, merged.lastOpenedAt),

@@ -7,7 +7,7 @@ import { validate } from '../http/validate';
 import { AppError } from '../lib/errors';
 import { listContactMessages } from '../reports/contact-messages';
 import { ContactMessagesQuery } from '../reports/reports.schemas';
-import { createContactImport, getContactImport, listImportRejections } from './contact-imports.service';
+import { createContactImport, getContactImport, listImportIssues } from './contact-imports.service';
 import { ContactInput, ContactListQuery, ContactPatch, ImportFileQuery, ImportReportQuery, TagsInput } from './contacts.schemas';
 import { addContactTags, createContact, eraseContact, getContact, listContacts, removeContactTag, updateContact } from './contacts.service';
 
@@ -27,7 +27,11 @@ export const contactApi = new Hono<AppEnv>()
   .get('/imports/:id', validate('query', ImportReportQuery), async (c) => {
     const tenant = tenantOf(c);
     const contactImport = await getContactImport(tenant, c.req.param('id'));
-    return c.json({ import: contactImport, ...(await listImportRejections(tenant, contactImport.id, c.req.valid('query').afterLine)) });
+    const { issues, nextAfterLine } = await listImportIssues(tenant, contactImport.id, c.req.valid('query').afterLine);
+    // Rows not imported, and rows imported without a bad value; one page of lines for both.
+    const rejections = issues.filter((issue) => issue.severity === 'error');
+    const warnings = issues.filter((issue) => issue.severity === 'warning');
+    return c.json({ import: contactImport, rejections, warnings, nextAfterLine });
   })
   .get('/:id', async (c) => c.json({ contact: await getContact(tenantOf(c), c.req.param('id')) }))
   .get('/:id/messages', validate('query', ContactMessagesQuery), async (c) => {

@@ -16,7 +16,7 @@ import { listContactMessages } from '../reports/contact-messages';
 import { ContactMessagesQuery } from '../reports/reports.schemas';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { findMainCurrency, listConsentChanges, listContactCarts, listContactOrders } from './contact-activity.service';
-import { createContactImport, getContactImport, listContactImports, listImportRejections, MAX_IMPORT_BYTES } from './contact-imports.service';
+import { createContactImport, getContactImport, listContactImports, listImportIssues, MAX_IMPORT_BYTES } from './contact-imports.service';
 import { ContactListQuery, ImportReportQuery, TagForm } from './contacts.schemas';
 import { addContactTags, eraseContact, getContact, listContacts, listWorkspaceTags, removeContactTag } from './contacts.service';
 
@@ -68,11 +68,11 @@ async function renderContactPage(c: Context<AppEnv>, id: string, state: ContactP
   return renderAppPage(c, { title: contactPageTitle(contact), section: 'contacts', body }, status);
 }
 
-/** Loads one import (404 for another workspace's id) and a page of its rejected rows, and renders its report. */
+/** Loads one import (404 for another workspace's id) and a page of its reported rows, and renders its report. */
 async function renderContactImportPage(c: Context<AppEnv>, id: string, afterLine = 0) {
   const tenant = tenantOf(c);
   const contactImport = await getContactImport(tenant, id);
-  const [workspace, page] = await Promise.all([getWorkspace(tenant), listImportRejections(tenant, id, afterLine)]);
+  const [workspace, page] = await Promise.all([getWorkspace(tenant), listImportIssues(tenant, id, afterLine)]);
   const body = <ContactImportPage contactImport={contactImport} page={page} timeZone={workspace.timeZone} />;
   return renderAppPage(c, { title: contactImportTitle(contactImport), section: 'contacts', body });
 }

@@ -90,6 +90,6 @@ export const TagForm = z.object({
   tag: z
     .string()
     .default('')
-    .transform(splitTags)
+    .transform((raw) => splitTags(raw))
     .pipe(z.array(Tag).min(1, { message: 'Enter a tag' }).max(50, { message: 'Use at most 50 tags' })),
 });

@@ -218,6 +218,11 @@ export const contacts = sqliteTable(
     orderCount: integer().notNull().default(0),
     firstOrderAt: integer(),
     lastOrderAt: integer(),
+    // Totals from a store export (CSV import), taken at importedTotalsAt: the aggregates
+    // above are this baseline plus the store's own orders placed after it.
+    importedSpentCents: integer().notNull().default(0),
+    importedOrderCount: integer().notNull().default(0),
+    importedTotalsAt: integer(),
     externalId: text(),
     emailConsentAt: integer(),
     emailConsentSource: text(),
@@ -525,6 +530,17 @@ export const triggers = sqliteTable(
 export const IMPORT_STATUSES = ['queued', 'processing', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
+/** The delimiters a CSV import reads (comma, semicolon from European spreadsheets, tab). */
+export const CSV_DELIMITERS = [',', ';', '\t'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+/** A CSV file's line break, by name. */
+export const CSV_LINE_BREAK_NAMES = ['lf', 'crlf', 'cr'] as const;
+export type CsvLineBreak = (typeof CSV_LINE_BREAK_NAMES)[number];
+
+/** An error row was not imported; a warning row was, without the value the warning names. */
+export const IMPORT_ISSUE_SEVERITIES = ['error', 'warning'] as const;
+export type ImportIssueSeverity = (typeof IMPORT_ISSUE_SEVERITIES)[number];
+
 /** A CSV import of contacts, processed in chunks through the queue. */
 export const contactImports = sqliteTable(
   'contact_imports',
@@ -538,6 +554,11 @@ export const contactImports = sqliteTable(
     totalRows: integer().notNull().default(0),
     importedRows: integer().notNull().default(0),
     rejectedRows: integer().notNull().default(0),
+    // Imported rows that left out a bad value (a phone, a total), each reported as a warning.
+    warnedRows: integer().notNull().default(0),
+    // Found in the uploaded file, so every chunk of it is read the same way.
+    delimiter: text({ enum: CSV_DELIMITERS }).notNull().default(','),
+    lineBreak: text({ enum: CSV_LINE_BREAK_NAMES }).notNull().default('lf'),
     createdAt: createdAt(),
     finishedAt: integer(),
   },
@@ -560,7 +581,7 @@ export const contactImportChunks = sqliteTable(
   (t) => [primaryKey({ columns: [t.importId, t.chunkIndex] })],
 );
 
-/** A CSV row an import rejected, and why. */
+/** A CSV row an import rejected (an error) or imported without a bad value (a warning), and why. */
 export const contactImportRejections = sqliteTable(
   'contact_import_rejections',
   {
@@ -569,6 +590,7 @@ export const contactImportRejections = sqliteTable(
       .references(() => contactImports.id, { onDelete: 'cascade' }),
     workspaceId: text().notNull(),
     line: integer().notNull(),
+    severity: text({ enum: IMPORT_ISSUE_SEVERITIES }).notNull().default('error'),
     reason: text().notNull(),
     raw: text().notNull(),
   },

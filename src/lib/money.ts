@@ -1,4 +1,5 @@
-// Money for people: minor units shown in their currency, in pages and in emails' merge data.
+// Money: minor units shown in their currency (pages, emails' merge data), and the
+// currency facts store payloads and CSV imports share.
 
 /**
  * Minor units as money: "$1,234.50" with a known currency (its own number of decimals,
@@ -14,4 +15,13 @@ export function formatMoney(minorUnits: number, currency: string | null): string
     }
   }
   return new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(minorUnits / 100);
+}
+
+/** Digits after the decimal point of a currency's minor unit (JPY 0, KWD 3, most 2). */
+export function minorUnitDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
 }

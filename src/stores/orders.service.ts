@@ -14,15 +14,21 @@ import type { OrderEvent } from './store-events';
 const PAID: OrderStatus[] = [...PAID_ORDER_STATUSES];
 const SHIPPED: OrderStatus[] = ['shipped', 'completed'];
 
-/** The statement recomputing a contact's spend, order count and first/last purchase from its purchases (purchase-rule.ts). */
+/**
+ * The statement recomputing a contact's spend, order count and first/last purchase from its
+ * purchases (purchase-rule.ts). Totals imported from a store export are a baseline that
+ * already holds the purchases made until it was taken: only later ones add to it
+ * (first/last purchase read them all).
+ */
 export function recomputeContactAggregates(tenant: Tenant, contactId: string, now: number): Statement {
   const counted = sql`FROM ${orders} WHERE ${orders.workspaceId} = ${tenant.workspaceId} AND ${orders.contactId} = ${contactId} AND ${purchaseCondition(orders)}`;
+  const sinceBaseline = sql`${counted} AND (${contacts.importedTotalsAt} IS NULL OR ${orders.placedAt} > ${contacts.importedTotalsAt})`;
   return tenant.db
     .update(contacts)
     .set({
       // Partial refunds subtract; what is not a purchase counts for nothing.
-      totalSpentCents: sql`(SELECT COALESCE(SUM(${purchaseValueSql(orders)}), 0) ${counted})`,
-      orderCount: sql`(SELECT COUNT(*) ${counted})`,
+      totalSpentCents: sql`${contacts.importedSpentCents} + (SELECT COALESCE(SUM(${purchaseValueSql(orders)}), 0) ${sinceBaseline})`,
+      orderCount: sql`${contacts.importedOrderCount} + (SELECT COUNT(*) ${sinceBaseline})`,
       firstOrderAt: sql`(SELECT MIN(${orders.placedAt}) ${counted})`,
       lastOrderAt: sql`(SELECT MAX(${orders.placedAt}) ${counted})`,
       updatedAt: now,

@@ -3,6 +3,7 @@
 // within the limits the contacts API sets, so a webhook cannot store what the API refuses.
 import { z } from 'zod';
 import { invalidField } from '../lib/errors';
+import { minorUnitDigits } from '../lib/money';
 
 /** JSON.parse that keeps integers beyond 2^53 exactly, as strings (they are ids). */
 export function parseJsonKeepingBigIds(text: string): unknown {
@@ -35,15 +36,6 @@ export const CurrencyCode = z
   .trim()
   .regex(/^[A-Za-z]{3}$/, { message: 'Expected a three-letter ISO 4217 currency code' })
   .transform((code) => code.toUpperCase());
-
-/** Digits after the decimal point of a currency's minor unit (JPY 0, KWD 3, most 2). */
-export function minorUnitDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
 
 // At least one digit, an optional sign and point: "19.99", "-5.00", ".5", "12."; not "", ".", "-", "1,99", "1e21", "NaN".
 const DECIMAL = /^(-)?(?=\.?\d)(\d*)(?:\.(\d*))?$/;

@@ -20,7 +20,8 @@ beforeAll(async () => {
   key = await createApiKey(merchant);
 });
 
-type ImportReport = { import: ContactImportView; rejections: { line: number; reason: string; raw: string }[]; nextAfterLine: number | null };
+type ReportedRow = { line: number; severity: 'error' | 'warning'; reason: string; raw: string };
+type ImportReport = { import: ContactImportView; rejections: ReportedRow[]; warnings: ReportedRow[]; nextAfterLine: number | null };
 
 function uploadCsv(csv: string, query = '?fileName=customers.csv', contentType = 'text/csv; charset=utf-8') {
   return callApi(key, `/contacts/imports${query}`, { method: 'POST', headers: { 'content-type': contentType }, body: csv });
@@ -50,7 +51,7 @@ async function issuePaths(res: Response): Promise<string[]> {
 }
 
 describe('CSV import through the API and the queue', () => {
-  it('imports valid rows and reports every rejected row with its line and reason', async () => {
+  it('imports valid rows and reports every rejected row and every warning with its line and reason', async () => {
     const csv = [
       '\uFEFFEmail,First Name,last_name,Phone,TAGS,email_consent,sms_consent,notes',
       'ann@example.com,Ann,Lee,+1 415 555 0101,vip;summer,yes,subscribed,"likes mugs, and tea"',
@@ -69,16 +70,18 @@ describe('CSV import through the API and the queue', () => {
     expect(started).toMatchObject({ fileName: 'customers.csv', status: 'queued', totalChunks: 1, totalRows: 8, importedRows: 0, rejectedRows: 1 });
 
     const report = await waitForImport(started.id);
-    expect(report.import).toMatchObject({ status: 'done', doneChunks: 1, totalRows: 8, importedRows: 2, rejectedRows: 6 });
+    expect(report.import).toMatchObject({ status: 'done', doneChunks: 1, totalRows: 8, importedRows: 3, rejectedRows: 5, warnedRows: 1 });
     expect(report.import.finishedAt).toBeGreaterThanOrEqual(started.createdAt);
     expect(report.rejections.map(({ line, reason }) => ({ line, reason }))).toEqual([
       { line: 5, reason: 'invalid email "not-an-email"' },
       { line: 6, reason: 'missing email' },
-      { line: 7, reason: 'invalid phone "12" (use the international format, e.g. +14155550123)' },
       { line: 8, reason: 'invalid email_consent "maybe" (use subscribed, unsubscribed, not_subscribed, yes or no)' },
       { line: 10, reason: 'duplicate in file: ann@example.com is already on line 2' },
-      { line: 11, reason: 'has 9 fields but the header has 8 (is a comma missing its quotes?)' },
+      { line: 11, reason: 'has 9 fields but the header has 8 (is a delimiter missing its quotes?)' },
     ]);
+    expect(report.rejections.every((row) => row.severity === 'error')).toBe(true);
+    // A bad phone beside a good email keeps the contact, without the phone.
+    expect(report.warnings).toEqual([{ line: 7, severity: 'warning', reason: 'invalid phone "12" left out (use the international format, e.g. +14155550123)', raw: 'cy@example.com,Cy,,12,,,,' }]);
     expect(report.rejections[0]!.raw).toBe('not-an-email,Nope,,,,,,');
 
     expect(await contactRow('ann@example.com')).toMatchObject({
@@ -94,14 +97,15 @@ describe('CSV import through the API and the queue', () => {
       .bind(merchant.workspaceId, 'bo@example.com')
       .all<{ tag: string }>();
     expect(tags.results.map((row) => row.tag)).toEqual(['vip', 'wholesale']);
-    expect(await contactRow('cy@example.com')).toBeNull();
+    expect(await contactRow('cy@example.com')).toMatchObject({ first_name: 'Cy', phone: null });
   });
 
   it('reports a clean file as fully imported', async () => {
     const res = await uploadCsv('email\nfine@example.com\n');
     const report = await waitForImport((await res.json<{ import: ContactImportView }>()).import.id);
-    expect(report.import).toMatchObject({ totalRows: 1, importedRows: 1, rejectedRows: 0 });
+    expect(report.import).toMatchObject({ totalRows: 1, importedRows: 1, rejectedRows: 0, warnedRows: 0 });
     expect(report.rejections).toEqual([]);
+    expect(report.warnings).toEqual([]);
   });
 
   it('imports a file of several chunks in the background', async () => {

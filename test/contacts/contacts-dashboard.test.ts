@@ -171,11 +171,47 @@ describe('CSV upload from the dashboard', () => {
     const report = await page(location);
     expect(report).toContain('Import of spring.csv');
     expect(report).toContain('Done');
-    expect(report).toMatch(/<td data-label="Line" class="num">3<\/td><td data-label="Reason">invalid email &quot;broken&quot;<\/td>/);
+    expect(report).toMatch(
+      /<td data-label="Line" class="num">3<\/td><td data-label="Kind"><span class="badge danger">Error<\/span><\/td><td data-label="Reason">invalid email &quot;broken&quot;<\/td>/,
+    );
     expect(report).toContain('invalid email_consent &quot;perhaps&quot;');
+    expect(report).toContain('2 rows were not imported (errors).');
     const list = await page('/app/contacts');
     expect(list).toContain(`href="/app/contacts/imports/${id}">spring.csv</a>`);
     expect(list).toContain('uploaded@example.com');
+  });
+
+  it('shows errors and warnings at the top of the report, above the progress', async () => {
+    await merchant.client.get('/app/contacts');
+    const rows = Array.from({ length: 60 }, (_, i) => `top-${i}@example.com,Top ${i},`);
+    const csv = ['email,first_name,phone', ...rows, 'top-bad-phone@example.com,Pat,12', 'not-an-email,Nope,'].join('\n');
+    const res = await uploadFile(csv, 'top.csv');
+    const location = res.headers.get('location')!;
+    const id = location.split('/').pop();
+    await expect.poll(() => env.DB.prepare('SELECT status FROM contact_imports WHERE id = ?').bind(id).first<string>('status'), { timeout: 10_000, interval: 100 }).toBe('done');
+
+    const report = await page(location);
+    const summary = report.indexOf('1 row was not imported (errors) and 1 row was imported without a value that could not be read (warnings).');
+    const issues = report.indexOf('id="issues-heading"');
+    const progress = report.indexOf('aria-label="Progress"');
+    expect(summary).toBeGreaterThan(report.indexOf('Import of top.csv'));
+    expect(issues).toBeGreaterThan(summary);
+    expect(progress).toBeGreaterThan(issues);
+    expect(report).toMatch(
+      /<td data-label="Line" class="num">62<\/td><td data-label="Kind"><span class="badge warning">Warning<\/span><\/td><td data-label="Reason">invalid phone &quot;12&quot; left out/,
+    );
+    expect(report).toMatch(/<td data-label="Line" class="num">63<\/td><td data-label="Kind"><span class="badge danger">Error<\/span><\/td>/);
+    expect(await env.DB.prepare('SELECT phone FROM contacts WHERE workspace_id = ? AND email = ?').bind(merchant.workspaceId, 'top-bad-phone@example.com').first('phone')).toBeNull();
+  });
+
+  it('shows an upload error at the top of the contacts page, above the list', async () => {
+    await merchant.client.get('/app/contacts');
+    const res = await uploadFile('name,phone\nAnn,+14155550101\n');
+    const html = await res.text();
+    const error = html.indexOf('The file was not imported: The CSV header has no &quot;email&quot; column');
+    expect(error).toBeGreaterThan(-1);
+    expect(error).toBeLessThan(html.indexOf('aria-label="Contacts"'));
+    expect(error).toBeLessThan(html.indexOf('id="import-heading"'));
   });
 
   it('asks for a file when none was chosen', async () => {

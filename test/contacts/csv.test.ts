@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, parseCsv } from '../../src/contacts/csv';
+import { CsvError, detectCsvDialect, parseCsv } from '../../src/contacts/csv';
 
 const fieldsOf = (text: string) => parseCsv(text).map((record) => record.fields);
 
@@ -54,22 +54,51 @@ describe('parseCsv', () => {
     expect(records.map((record) => text.slice(record.start, record.end))).toEqual(['h1,h2', '"multi\r\nline",x', 'last,y']);
   });
 
-  it('keeps stray quotes inside unquoted fields and text after a closing quote', () => {
-    expect(fieldsOf('5" screen,"a"b\n')).toEqual([['5" screen', 'ab']]);
+  it('keeps stray quotes inside unquoted fields', () => {
+    expect(fieldsOf('5" screen,x\n')).toEqual([['5" screen', 'x']]);
   });
 
-  it('reports an unterminated quote with its line', () => {
-    expect(() => parseCsv('a,b\n1,"open\n2,3\n')).toThrow(CsvError);
-    try {
-      parseCsv('a,b\n1,"open\n2,3\n');
-    } catch (err) {
-      expect((err as CsvError).line).toBe(2);
-      expect((err as CsvError).message).toContain('line 2');
+  it('reports a quoted field never closed, or text after its closing quote, with its line', () => {
+    for (const text of ['a,b\n1,"open\n2,3\n', 'a,b\n1,"a"b\n']) {
+      expect(() => parseCsv(text)).toThrow(CsvError);
+      try {
+        parseCsv(text);
+      } catch (err) {
+        expect((err as CsvError).line).toBe(2);
+        expect((err as CsvError).message).toContain('line 2');
+      }
     }
   });
 
+  it('keeps every value as text', () => {
+    expect(fieldsOf('zip,total\n00123,1e5\n')[1]).toEqual(['00123', '1e5']);
+  });
   it('reads an empty text as no records', () => {
     expect(parseCsv('')).toEqual([]);
     expect(parseCsv('\uFEFF')).toEqual([]);
+  });
+});
+
+describe('detectCsvDialect', () => {
+  it('finds commas, semicolons (European spreadsheets) and tabs, and the line break', () => {
+    expect(detectCsvDialect('email,first_name\na@example.com,Ann\n')).toEqual({ delimiter: ',', lineBreak: 'lf' });
+    expect(detectCsvDialect('email;first_name;tags\r\na@example.com;Ann;"vip, summer"\r\n')).toEqual({ delimiter: ';', lineBreak: 'crlf' });
+    expect(detectCsvDialect('\uFEFFemail\tfirst_name\ra@example.com\tAnn, Lee\r')).toEqual({ delimiter: '\t', lineBreak: 'cr' });
+  });
+
+  it('reads a one-column file, or commas inside quoted semicolon fields, the right way', () => {
+    expect(detectCsvDialect('email\na@example.com\n').delimiter).toBe(',');
+    expect(detectCsvDialect('"Name, full";email\n"Lee, Ann";a@example.com\n"Bo, B";b@example.com\n').delimiter).toBe(';');
+  });
+
+  it('reads quoted fields with the delimiter and line breaks inside, whatever the delimiter', () => {
+    expect(fieldsOf('a;b\n"x;y";"line\nbreak"\n')).toEqual([
+      ['a', 'b'],
+      ['x;y', 'line\nbreak'],
+    ]);
+    expect(fieldsOf('a\tb\n"x\ty"\tz\n')).toEqual([
+      ['a', 'b'],
+      ['x\ty', 'z'],
+    ]);
   });
 });

@@ -101,11 +101,11 @@ function ImportCard({
     <section class="card" id="import" aria-labelledby="import-heading">
       <h2 id="import-heading">Import contacts from a CSV file</h2>
       <p class="muted">
-        A header row, then one contact per row. Columns, in any order: <code>email</code> (required), <code>phone</code> (international format, e.g. +14155550123), <code>first_name</code>,{' '}
-        <code>last_name</code>, <code>tags</code> (separated by ; or |), <code>email_consent</code> and <code>sms_consent</code> (subscribed, unsubscribed, not_subscribed, yes or no). Up to{' '}
+        A header row, then one contact per row, separated by commas, semicolons or tabs. Columns, in any order: <code>email</code> (required), <code>phone</code> (international format, e.g.
+        +14155550123), <code>first_name</code>, <code>last_name</code>, <code>tags</code> (separated by , ; or |), <code>email_consent</code> and <code>sms_consent</code> (subscribed, unsubscribed,
+        not_subscribed, yes or no), <code>total_spent</code> and <code>order_count</code>. A customers export from Shopify or WooCommerce imports as it is, with its consent, tags and totals. Up to{' '}
         {maxImportBytes / 1024 / 1024} MB; the file is imported in the background and each rejected row is reported with its line.
       </p>
-      {error ? <Notice tone="error">{error}</Notice> : null}
       <form method="post" action="/app/contacts/imports" enctype="multipart/form-data" class="inline-form upload-form">
         <CsrfField token={csrfToken} />
         <div class={error ? 'field has-error' : 'field'}>
@@ -118,7 +118,9 @@ function ImportCard({
       </form>
       {imports.length ? (
         <table class="table stack-tablet">
-          <TableHead columns={['File', 'Status', { label: 'Rows', numeric: true }, { label: 'Imported', numeric: true }, { label: 'Rejected', numeric: true }, 'Uploaded']} />
+          <TableHead
+            columns={['File', 'Status', { label: 'Rows', numeric: true }, { label: 'Imported', numeric: true }, { label: 'Rejected', numeric: true }, { label: 'Warnings', numeric: true }, 'Uploaded']}
+          />
           <tbody>
             {imports.map((item) => (
               <tr>
@@ -136,6 +138,9 @@ function ImportCard({
                 </td>
                 <td data-label="Rejected" class="num">
                   {item.rejectedRows}
+                </td>
+                <td data-label="Warnings" class="num">
+                  {item.warnedRows}
                 </td>
                 <td data-label="Uploaded">{formatInZone(item.createdAt, timeZone)}</td>
               </tr>
@@ -166,6 +171,12 @@ export function ContactsPage({ data, csrfToken, state }: { data: ContactsPageDat
         }
       />
       {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
+      {/* Above the list, not beside the form at the foot of a long page, where nobody would see it. */}
+      {state.uploadError ? (
+        <Notice tone="error">
+          The file was not imported: {state.uploadError} <a href="#import">Upload another file</a>
+        </Notice>
+      ) : null}
       {page.contacts.length || filtered ? (
         <section class="card" aria-label="Contacts">
           <Filters query={query} tags={tags} />
