@@ -8,9 +8,16 @@ const EPOCH_MS = /^\d{1,15}$/;
 // An ISO 8601 date, or date and time with a zone (a time without a zone would depend on the server's).
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
+// Date.parse rolls 2026-02-30 over into March; a day that is not in the calendar is refused instead.
+function isCalendarDay(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 /** An instant as epoch milliseconds or an ISO 8601 date (UTC midnight) or date-time with a zone. */
 export const Instant = z.string().transform((value, ctx) => {
-  const at = EPOCH_MS.test(value) ? Number(value) : ISO_INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+  const at = EPOCH_MS.test(value) ? Number(value) : ISO_INSTANT.test(value) && isCalendarDay(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(at)) {
     ctx.addIssue({ code: 'custom', message: 'Use epoch milliseconds or an ISO 8601 date-time such as 2026-03-01T00:00:00Z' });
     return z.NEVER;
