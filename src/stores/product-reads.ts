@@ -1,7 +1,7 @@
 // Reading products with how many contacts are interested in each (viewed, carted, or asked
 // to hear when back in stock), and who they are: for the products page and /api/v1/products.
 import { and, countDistinct, desc, eq, inArray, lt, max, or, sql } from 'drizzle-orm';
-import { contacts, type InterestKind, productInterests, products } from '../db/schema';
+import { contacts, INTEREST_KINDS, type InterestKind, productInterests, products } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { chunk } from '../lib/chunk';
 import { notFound } from '../lib/errors';
@@ -133,5 +133,7 @@ export async function listInterestedContacts(tenant: Tenant, productId: string, 
     .orderBy(desc(lastAt), desc(contacts.id))
     .limit(keysetLimit(page.limit));
   const result = storePage(rows, page.limit, (row) => row.lastAt);
-  return { rows: result.rows.map((row) => ({ ...row, kinds: row.kinds.split(',') as InterestKind[] })), nextCursor: result.nextCursor };
+  // group_concat keeps no order: the kinds are listed in their one order.
+  const kindsOf = (list: string) => INTEREST_KINDS.filter((kind) => list.split(',').includes(kind));
+  return { rows: result.rows.map((row) => ({ ...row, kinds: kindsOf(row.kinds) })), nextCursor: result.nextCursor };
 }

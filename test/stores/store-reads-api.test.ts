@@ -162,7 +162,8 @@ describe('store reads refuse what they cannot answer', () => {
   it('answers 400 naming an unknown parameter', async () => {
     const res = await callApi(key, '/orders?customer=1');
     expect(res.status).toBe(400);
-    expect((await apiErrorOf(res)).issues?.[0]?.message).toContain('customer');
+    const { error } = await res.json<{ error: { issues: { message: string }[] } }>();
+    expect(error.issues[0]!.message).toContain('customer');
   });
 
   it('answers 404 for another workspace’s ids, and for another workspace’s contact as a filter', async () => {
