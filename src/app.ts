@@ -26,7 +26,9 @@ import { flowApi } from './flows/flows.api';
 import { flowRoutes } from './flows/flows.routes';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { reportApi } from './reports/reports.api';
+import { productRoutes } from './stores/products.routes';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
+import { storeReadApi } from './stores/store-reads.api';
 import { webhookRoutes } from './stores/webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
 import { requireApiKey, requireSession } from './http/auth';
@@ -100,6 +102,7 @@ export function createApp() {
   app.route('/app/workspaces', workspaceRoutes);
   app.route('/app/contacts', contactRoutes);
   app.route('/app/segments', segmentRoutes);
+  app.route('/app/products', productRoutes);
 
   const api = new Hono<AppEnv>();
   api.use(apiRateLimit(), requireApiKey());
@@ -112,6 +115,7 @@ export function createApp() {
   api.route('/flows', flowApi);
   api.route('/reports', reportApi);
   api.route('/email-sender', emailSenderApi);
+  api.route('/', storeReadApi);
   app.route('/api/v1', api);
 
   app.get('/', (c) => c.redirect('/app'));

@@ -7,11 +7,12 @@ import { CsrfField } from './components';
 import { Script, ScriptNonceProvider } from './script';
 
 /** The sections of the app shown in the navigation. */
-export type Section = 'marketing' | 'contacts' | 'segments' | 'settings';
+export type Section = 'marketing' | 'contacts' | 'products' | 'segments' | 'settings';
 
 const NAV: { id: Section; href: string; label: string }[] = [
   { id: 'marketing', href: '/app/marketing', label: 'Marketing' },
   { id: 'contacts', href: '/app/contacts', label: 'Contacts' },
+  { id: 'products', href: '/app/products', label: 'Products' },
   { id: 'segments', href: '/app/segments', label: 'Segments' },
   { id: 'settings', href: '/app/settings', label: 'Settings' },
 ];

@@ -290,6 +290,8 @@ export const products = sqliteTable(
   },
   (t) => [
     uniqueIndex('products_sku_idx').on(t.connectionId, t.sku),
+    // The products page and /api/v1/products, newest first.
+    index('products_created_idx').on(t.workspaceId, t.createdAt),
     index('products_external_idx').on(t.workspaceId, t.externalId),
     index('products_inventory_item_idx').on(t.connectionId, t.inventoryItemId),
   ],
@@ -320,7 +322,12 @@ export const orders = sqliteTable(
     sourceUpdatedAt: integer(),
     updatedAt: integer().notNull(),
   },
-  (t) => [uniqueIndex('orders_external_idx').on(t.connectionId, t.externalId), index('orders_contact_idx').on(t.workspaceId, t.contactId, t.placedAt)],
+  (t) => [
+    uniqueIndex('orders_external_idx').on(t.connectionId, t.externalId),
+    index('orders_contact_idx').on(t.workspaceId, t.contactId, t.placedAt),
+    // /api/v1/orders, newest first.
+    index('orders_placed_idx').on(t.workspaceId, t.placedAt),
+  ],
 );
 
 /** A line of an order. */
@@ -354,7 +361,8 @@ export const storeConnections = sqliteTable(
     name: text().notNull(),
     // The store's currency: product webhooks carry prices without one.
     currency: text().notNull(),
-    // AES-GCM ciphertext of the signing secret (shown to the owner, never stored in clear).
+    // AES-GCM ciphertext of the signing secret (shown to the owner, never stored in clear);
+    // '' while a Shopify connection waits for it (Shopify shows it after the first webhook exists).
     secretCiphertext: text().notNull(),
     createdAt: createdAt(),
     lastEventAt: integer(),
@@ -362,7 +370,11 @@ export const storeConnections = sqliteTable(
   (t) => [index('store_connections_workspace_idx').on(t.workspaceId)],
 );
 
-export const INBOUND_EVENT_STATUSES = ['queued', 'processed', 'ignored'] as const;
+/**
+ * What became of a delivery: queued (not applied yet), processed (applied), ignored (a topic
+ * we do not use), test (a platform's test notification: nothing changed), rejected (with a reason).
+ */
+export const INBOUND_EVENT_STATUSES = ['queued', 'processed', 'ignored', 'test', 'rejected'] as const;
 export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
 
 /**
@@ -384,11 +396,17 @@ export const inboundEvents = sqliteTable(
     payload: text(),
     // How many times the store delivered it (2 or more: redeliveries that were dropped).
     deliveries: integer().notNull().default(1),
+    // Why it was rejected, in words the merchant reads in the connection's deliveries log.
+    reason: text(),
     receivedAt: integer().notNull(),
+    // When the last duplicate delivery arrived (null: delivered once).
+    redeliveredAt: integer(),
     processedAt: integer(),
   },
   (t) => [
     uniqueIndex('inbound_events_dedupe_idx').on(t.connectionId, t.dedupeKey),
+    // A connection's deliveries log, newest first.
+    index('inbound_events_connection_idx').on(t.connectionId, t.receivedAt),
     index('inbound_events_status_idx').on(t.status, t.receivedAt),
     index('inbound_events_workspace_idx').on(t.workspaceId, t.receivedAt),
   ],
@@ -485,6 +503,8 @@ export const carts = sqliteTable(
     uniqueIndex('carts_external_idx').on(t.connectionId, t.externalId),
     index('carts_contact_idx').on(t.workspaceId, t.contactId, t.status),
     index('carts_open_idx').on(t.workspaceId, t.status, t.updatedAt),
+    // /api/v1/carts, newest first.
+    index('carts_created_idx').on(t.workspaceId, t.createdAt),
   ],
 );
 

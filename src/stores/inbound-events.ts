@@ -40,7 +40,7 @@ export async function claimInboundEvent(tenant: Tenant, webhook: Omit<VerifiedWe
   if (inserted) return { id: inserted.id, apply: !ignored };
   const [existing] = await tenant.db
     .update(inboundEvents)
-    .set({ deliveries: sql`${inboundEvents.deliveries} + 1` })
+    .set({ deliveries: sql`${inboundEvents.deliveries} + 1`, redeliveredAt: webhook.receivedAt })
     .where(tenant.where(inboundEvents, eq(inboundEvents.connectionId, webhook.connectionId), eq(inboundEvents.dedupeKey, webhook.dedupeKey)))
     .returning({ id: inboundEvents.id, status: inboundEvents.status });
   return { id: existing!.id, apply: existing!.status === 'queued' && !ignored };
@@ -80,15 +80,16 @@ const EVENTS_QUEUE_NAME = 'marketing-events';
 
 /**
  * Records a webhook whose events cannot be applied: its inbound event is closed as
- * ignored (a redelivery is then counted, not tried again) and the reason is kept with
- * the dead letters, so the consumer moves on instead of retrying into the dead-letter queue.
+ * rejected with the reason (a redelivery is then counted, not tried again; the merchant
+ * reads the reason in the connection's deliveries log) and the reason is kept with the
+ * dead letters too, so the consumer moves on instead of retrying into the dead-letter queue.
  */
 export async function rejectInboundEvent(tenant: Tenant, id: string, message: object, reason: string, now = Date.now()): Promise<void> {
   // The reason first: if closing the event then fails, the retry records it once (same message id).
   await recordDeadLetters(tenant.db, [{ queue: EVENTS_QUEUE_NAME, messageId: `rejected:${id}`, body: message, attempts: 1, reason }], now);
   await tenant.db
     .update(inboundEvents)
-    .set({ status: 'ignored', processedAt: now, payload: null })
+    .set({ status: 'rejected', reason, processedAt: now, payload: null })
     .where(tenant.where(inboundEvents, eq(inboundEvents.id, id)));
 }
 

@@ -13,16 +13,36 @@ import { mapCustomEvent, readCustomEnvelope } from './adapters/custom';
 import { fitStoreEvents } from './adapters/event-limits';
 import { mapShopifyWebhook } from './adapters/shopify';
 import { mapWooCommerceWebhook } from './adapters/woocommerce';
+import { forWorkspace } from '../db/tenant';
 import { storeInboundEvent } from './inbound-events';
+import { EDGE_REJECTION_REASONS, type EdgeRejection, recordEdgeRejection } from './store-deliveries';
 import { parseJsonKeepingBigIds } from './payload-values';
 import { loadWebhookConnection, type WebhookConnection } from './store-connections.service';
 import { verifyBase64BodySignature, verifyTimestampedSignature } from './webhook-signatures';
 
-async function connectionFor(c: Context<AppEnv>, platform: StorePlatform): Promise<WebhookConnection> {
+async function connectionFor(c: Context<AppEnv>, platform: StorePlatform): Promise<WebhookConnection & { key: CryptoKey }> {
   const connection = await loadWebhookConnection(openDb(c.env.DB), c.env.ENCRYPTION_KEY, c.req.param('connectionId') ?? '');
   // The same answer for an unknown id and another platform's id: ids reveal nothing.
   if (!connection || connection.platform !== platform) throw new AppError('not_found', 'No store connection at this address.');
-  return connection;
+  // Shopify sends before the merchant has pasted the secret it shows: nothing can be verified yet.
+  if (!connection.key) return refuseDelivery(c, connection, 'no_secret');
+  return { ...connection, key: connection.key };
+}
+
+// Where a platform names the topic outside the body (the generic format names it inside, signed).
+const TOPIC_HEADERS: Record<StorePlatform, string | null> = { shopify: 'X-Shopify-Topic', woocommerce: 'X-WC-Webhook-Topic', custom: null };
+
+/** Answers 401 with the reason, after recording it in the connection's deliveries log for the merchant. */
+async function refuseDelivery(c: Context<AppEnv>, connection: WebhookConnection, rejection: EdgeRejection): Promise<never> {
+  const header = TOPIC_HEADERS[connection.platform];
+  const topic = (header ? c.req.header(header) : undefined)?.slice(0, MAX_TOPIC_LENGTH) ?? '';
+  try {
+    await recordEdgeRejection(forWorkspace(openDb(c.env.DB), connection.workspaceId), connection.id, rejection, topic);
+  } catch (err) {
+    // The store is answered all the same; it will retry, and the next refusal may be recorded.
+    console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), path: c.req.path, error: `recording a refused delivery failed: ${String(err)}` }));
+  }
+  throw new AppError('unauthorized', EDGE_REJECTION_REASONS[rejection]);
 }
 
 /** The body as signed (bytes) and as text, decoded once. */
@@ -37,10 +57,6 @@ function parseBody(text: string): unknown {
   } catch {
     throw new AppError('invalid_input', 'The body is not valid JSON.');
   }
-}
-
-function badSignature(): never {
-  throw new AppError('unauthorized', 'The webhook signature does not match this connection’s secret.');
 }
 
 // Queue messages are limited to 128 KB; larger event lists are stored in D1 instead.
@@ -113,7 +129,7 @@ export const webhookRoutes = new Hono<AppEnv>()
   .post('/shopify/:connectionId', async (c) => {
     const connection = await connectionFor(c, 'shopify');
     const body = await readBody(c);
-    if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-shopify-hmac-sha256')))) badSignature();
+    if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-shopify-hmac-sha256')))) await refuseDelivery(c, connection, 'bad_signature');
     const topic = boundedHeader(c, 'X-Shopify-Topic', MAX_TOPIC_LENGTH);
     const dedupeKey = await dedupeKeyOf(c, ['X-Shopify-Webhook-Id', 'X-Shopify-Event-Id'], body.text);
     const events = mapShopifyWebhook(contextOf(connection, topic, c.req.header('x-shopify-shop-domain') ?? null), parseBody(body.text));
@@ -125,7 +141,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     const body = await readBody(c);
     // WooCommerce pings a new webhook with an unsigned `webhook_id=N` form body and expects 200.
     if (!c.req.header('x-wc-webhook-topic') && /^webhook_id=\d+$/.test(body.text.trim())) return c.json({ status: 'ok' }, 200);
-    if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-wc-webhook-signature')))) badSignature();
+    if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-wc-webhook-signature')))) await refuseDelivery(c, connection, 'bad_signature');
     const topic = boundedHeader(c, 'X-WC-Webhook-Topic', MAX_TOPIC_LENGTH);
     const dedupeKey = await dedupeKeyOf(c, ['X-WC-Webhook-Delivery-Id'], body.text);
     const events = mapWooCommerceWebhook(contextOf(connection, topic, null), parseBody(body.text));
@@ -136,8 +152,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     const connection = await connectionFor(c, 'custom');
     const body = await readBody(c);
     const verdict = await verifyTimestampedSignature(connection.key, body.bytes, c.req.header('x-signature'), Date.now());
-    if (verdict === 'invalid') badSignature();
-    if (verdict === 'stale') throw new AppError('unauthorized', 'The signature timestamp is more than 5 minutes away from now; sign each request when sending it.');
+    if (verdict !== 'valid') await refuseDelivery(c, connection, verdict === 'stale' ? 'stale_signature' : 'bad_signature');
     const envelope = readCustomEnvelope(parseBody(body.text));
     return accept(c, connection, envelope.type, envelope.id, mapCustomEvent(envelope));
   });

@@ -3,7 +3,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { openDb } from '../../src/db/client';
-import type { StorePlatform } from '../../src/db/schema';
+import type { InboundEventStatus, StorePlatform } from '../../src/db/schema';
 import { forWorkspace } from '../../src/db/tenant';
 import { toHex } from '../../src/lib/encoding';
 import { createStoreConnection } from '../../src/stores/store-connections.service';
@@ -103,7 +103,7 @@ function inboundEvent(res: Response) {
 }
 
 /** Waits until the events consumer has recorded a webhook with this status (the real queue delivers it). */
-export async function waitForStatus(res: Response, status: 'processed' | 'ignored'): Promise<string> {
+export async function waitForStatus(res: Response, status: InboundEventStatus): Promise<string> {
   expect(res.status, await res.clone().text()).toBe(202);
   await expect.poll(async () => (await inboundEvent(res))?.status, { timeout: 10_000, interval: 50 }).toBe(status);
   return (await inboundEvent(res))!.id;

@@ -1,8 +1,10 @@
 // The header set of every dashboard page: a strict CSP whose nonce is on every script,
 // nosniff, Referrer-Policy, no framing, no-store. The pages are the app's own GET routes, so
 // a new page is checked the day it is added (and fails here until it has an example path).
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import { newId } from '../../src/lib/ids';
 import { BrowserClient } from '../helpers/browser-client';
 import { createApiKey, type Merchant, postApi, callApi, signUpMerchant } from '../helpers/factories';
 import { expectDashboardHeaders, expectScriptsAndFramesLocked, expectStrictDashboardPolicy, expectUntrustedHtmlPolicy } from '../helpers/page-security';
@@ -28,6 +30,7 @@ const EXAMPLES: Record<string, () => string> = {
   '/app/contacts/imports/:id': () => `/app/contacts/imports/${ids.import}`,
   '/app/contacts/:id': () => `/app/contacts/${ids.contact}`,
   '/app/segments/:id': () => `/app/segments/${ids.segment}`,
+  '/app/products/:id': () => `/app/products/${ids.product}`,
   '/app/segments/:id/count': () => `/app/segments/${ids.segment}/count`,
   '/invitations/:token': () => '/invitations/not-a-real-token',
   '/app/invitations/:token': () => '/app/invitations/not-a-real-token',
@@ -63,6 +66,10 @@ beforeAll(async () => {
   const started = await callApi(key, '/contacts/imports', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'email\nimported@shop.example\n' });
   expect(started.status).toBe(202);
   ids.import = ((await started.json()) as { import: { id: string } }).import.id;
+  ids.product = newId();
+  await env.DB.prepare("INSERT INTO products (id, workspace_id, sku, title, currency, price_cents, created_at, updated_at) VALUES (?, ?, 'HEADERS-1', 'Headers product', 'USD', 1000, ?, ?)")
+    .bind(ids.product, merchant.workspaceId, Date.now(), Date.now())
+    .run();
 });
 
 describe('every dashboard page', () => {

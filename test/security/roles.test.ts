@@ -117,6 +117,7 @@ const dashboardRoutes: DashboardRoute[] = [
   { permission: 'api-keys:manage', path: '/app/settings/api-keys/:id/revoke', prepare: make.apiKeyId },
   { permission: 'stores:manage', path: '/app/settings/stores', fields: { platform: 'woocommerce', name: 'Shop', currency: 'EUR' } },
   { permission: 'stores:manage', path: '/app/settings/stores/:id/delete', prepare: make.store },
+  { permission: 'stores:manage', path: '/app/settings/stores/:id/secret', fields: { secret: 'shpss_pasted-secret' }, prepare: make.store },
   { permission: 'settings:sender', path: '/app/settings/email/remove' },
   { permission: 'settings:sender', path: '/app/settings/email/test-connection' },
   { permission: 'suppressions:manage', path: '/app/settings/suppressions', fields: { email: 'no-more@example.com' } },

@@ -52,6 +52,7 @@ describe('a session of workspace A', () => {
     { name: 'revoke an API key of B', path: () => `/app/settings/api-keys/${bKeyId}/revoke`, fields: () => ({}) },
     { name: 'switch into B', path: () => '/app/workspaces/switch', fields: () => ({ workspaceId: b.workspaceId }) },
     { name: 'disconnect a store of B', path: () => `/app/settings/stores/${bConnectionId}/delete`, fields: () => ({}) },
+    { name: 'replace the signing secret of a store of B', path: () => `/app/settings/stores/${bConnectionId}/secret`, fields: () => ({ secret: 'a-secret-of-my-choosing' }) },
     { name: "cancel B's campaign", path: () => `/app/marketing/campaigns/${bCampaignId}/cancel`, fields: () => ({}) },
     { name: "schedule B's campaign", path: () => `/app/marketing/campaigns/${bCampaignId}/schedule`, fields: () => ({ when: 'now' }) },
     { name: "change the audience of B's campaign", path: () => `/app/marketing/campaigns/${bCampaignId}/audience`, fields: () => ({ audience: 'everyone', sendingFilter: 'all' }) },

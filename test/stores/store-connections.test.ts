@@ -2,8 +2,18 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { signUpMerchant } from '../helpers/factories';
-import { connectStore } from '../helpers/store-webhooks';
+import ordersCreate from '../fixtures/shopify/orders-create.json?raw';
+import { apiErrorOf, signUpMerchant } from '../helpers/factories';
+import { connectStore, sendShopify, type TestConnection, waitForProcessed } from '../helpers/store-webhooks';
+import { openDb } from '../../src/db/client';
+import { forWorkspace } from '../../src/db/tenant';
+import { createStoreConnection } from '../../src/stores/store-connections.service';
+
+/** A Shopify connection as the dashboard creates it (no secret yet), with the secret Shopify will show. */
+async function connectShopifyAwaitingSecret(workspaceId: string): Promise<TestConnection> {
+  const connection = await createStoreConnection(forWorkspace(openDb(env.DB), workspaceId), env.ENCRYPTION_KEY, { platform: 'shopify', name: 'New shop', currency: 'USD' });
+  return { id: connection.id, workspaceId, secret: 'shpss_shown-after-the-first-webhook' };
+}
 
 describe('Settings → Store connections', () => {
   it('connects a WooCommerce store with a generated secret, encrypted at rest, and shows its URL and secret once asked', async () => {
@@ -28,12 +38,66 @@ describe('Settings → Store connections', () => {
     expect(plain).not.toContain(secret!);
   });
 
-  it('requires the signing secret for Shopify, naming the field', async () => {
+  it('creates a Shopify connection before its secret: the URL and topics first, then a form for the secret', async () => {
     const merchant = await signUpMerchant();
     await merchant.client.get('/app/settings/stores');
-    const res = await merchant.client.post('/app/settings/stores', { platform: 'shopify', name: 'Shop', currency: 'USD', secret: '' });
-    expect(res.status).toBe(400);
-    expect(await res.text()).toContain('Paste the signing secret');
+    const res = await merchant.client.post('/app/settings/stores', { platform: 'shopify', name: 'Shop', currency: 'USD' });
+    expect(res.status).toBe(303);
+    const row = await env.DB.prepare('SELECT id, secret_ciphertext FROM store_connections WHERE workspace_id = ?').bind(merchant.workspaceId).first<{ id: string; secret_ciphertext: string }>();
+    expect(row!.secret_ciphertext).toBe('');
+    const page = await (await merchant.client.get(res.headers.get('location')!)).text();
+    const url = page.indexOf(`https://marketing.example.com/webhooks/shopify/${row!.id}`);
+    const form = page.indexOf(`action="/app/settings/stores/${row!.id}/secret"`);
+    expect(url).toBeGreaterThan(0);
+    expect(form).toBeGreaterThan(url);
+    expect(page).toContain('Waiting for the signing secret');
+    expect(page.slice(url, form)).toContain('Order creation');
+    expect(page.slice(url, form)).toContain('Inventory level update');
+  });
+
+  it('refuses webhooks before the secret is set with 401, records them as rejected "no secret yet", and accepts them once it is pasted', async () => {
+    const merchant = await signUpMerchant();
+    const shop = await connectShopifyAwaitingSecret(merchant.workspaceId);
+    for (let i = 0; i < 3; i++) {
+      const early = await sendShopify(shop, 'orders/create', ordersCreate);
+      expect(early.status).toBe(401);
+      expect((await apiErrorOf(early)).message).toMatch(/^No signing secret yet/);
+    }
+    // One row however many arrive: unverified requests cannot grow storage.
+    expect((await env.DB.prepare('SELECT topic, status, reason, deliveries FROM inbound_events WHERE connection_id = ?').bind(shop.id).all()).results).toEqual([
+      { topic: 'orders/create', status: 'rejected', reason: expect.stringMatching(/^No signing secret yet/), deliveries: 3 },
+    ]);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM orders WHERE workspace_id = ?').bind(merchant.workspaceId).first('n')).toBe(0);
+    const page = await (await merchant.client.get('/app/settings/stores')).text();
+    expect(page).toContain('Rejected');
+    expect(page).toContain('No signing secret yet');
+    expect(page).toContain('3 times');
+
+    const saved = await merchant.client.post(`/app/settings/stores/${shop.id}/secret`, { secret: shop.secret });
+    expect(saved.status).toBe(303);
+    expect(await env.DB.prepare('SELECT secret_ciphertext FROM store_connections WHERE id = ?').bind(shop.id).first('secret_ciphertext')).toMatch(/^v1\./);
+    await waitForProcessed(await sendShopify(shop, 'orders/create', ordersCreate));
+    const after = await (await merchant.client.get('/app/settings/stores')).text();
+    expect(after).not.toContain('Waiting for the signing secret');
+    expect(after).toContain('Applied');
+  });
+
+  it("refuses an empty or short secret naming the field, and another workspace's connection with 404", async () => {
+    const merchant = await signUpMerchant();
+    const shop = await connectShopifyAwaitingSecret(merchant.workspaceId);
+    await merchant.client.get('/app/settings/stores');
+    const empty = await merchant.client.post(`/app/settings/stores/${shop.id}/secret`, { secret: '  ' });
+    expect(empty.status).toBe(400);
+    expect(await empty.text()).toContain('Paste the signing secret');
+    const short = await merchant.client.post(`/app/settings/stores/${shop.id}/secret`, { secret: 'abc' });
+    expect(short.status).toBe(400);
+    expect(await short.text()).toContain('at least 8 characters');
+    expect(await env.DB.prepare('SELECT secret_ciphertext FROM store_connections WHERE id = ?').bind(shop.id).first('secret_ciphertext')).toBe('');
+
+    const other = await signUpMerchant();
+    await other.client.get('/app/settings/stores');
+    expect((await other.client.post(`/app/settings/stores/${shop.id}/secret`, { secret: 'a-secret-of-theirs' })).status).toBe(404);
+    expect(await env.DB.prepare('SELECT secret_ciphertext FROM store_connections WHERE id = ?').bind(shop.id).first('secret_ciphertext')).toBe('');
   });
 
   it('disconnects a store: its webhooks are refused from then on', async () => {

@@ -24,11 +24,12 @@ async function inboundCount(connectionId: string) {
 }
 
 describe('webhook signatures and input', () => {
-  it('refuses a bad Shopify signature with 401 and stores nothing', async () => {
+  it('refuses a bad Shopify signature with 401 and stores nothing but the refusal', async () => {
     const res = await sendShopify(shopA, 'orders/create', ordersCreate, { secret: 'not-the-secret' });
     expect(res.status).toBe(401);
     expect((await res.json<{ error: { code: string } }>()).error.code).toBe('unauthorized');
-    expect(await inboundCount(shopA.id)).toBe(0);
+    expect(await inboundCount(shopA.id)).toBe(1);
+    expect(await env.DB.prepare('SELECT status, payload FROM inbound_events WHERE connection_id = ?').bind(shopA.id).first()).toEqual({ status: 'rejected', payload: null });
   });
 
   it("does not accept workspace B's secret on workspace A's connection", async () => {

@@ -1,13 +1,14 @@
-// Settings → Store connections: each store's webhook URL and secret, and how to set them up.
-import { STORE_PLATFORMS, type StorePlatform } from '../../db/schema';
+// Settings → Store connections: each store's webhook URL and secret, how to set them up,
+// and the last deliveries each store sent with what became of them.
+import { type InboundEventStatus, STORE_PLATFORMS, type StorePlatform } from '../../db/schema';
 import { formatInZone } from '../../lib/time';
 import type { StoreConnectionView } from '../../stores/store-connections.service';
+import { DELIVERIES_SHOWN, type StoreDeliveryView } from '../../stores/store-deliveries';
 import type { WorkspaceView } from '../../workspaces/workspaces.service';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, type Viewer, viewerCan } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, TableHead, type Viewer, viewerCan } from '../components';
 import { SettingsHeader } from './settings-page';
 
 const PLATFORM_LABELS: Record<StorePlatform, string> = { shopify: 'Shopify', woocommerce: 'WooCommerce', custom: 'Custom (generic events)' };
-const WEBHOOK_PATHS: Record<StorePlatform, string> = { shopify: 'shopify', woocommerce: 'woocommerce', custom: 'events' };
 
 const SHOPIFY_TOPICS = [
   'Customer creation',
@@ -28,16 +29,80 @@ const SHOPIFY_TOPICS = [
 
 const WOO_TOPICS = ['Customer created', 'Customer updated', 'Order created', 'Order updated', 'Product created', 'Product updated'];
 
-/** The path (under the public URL) a store posts a connection's webhooks to. */
-export function webhookPath(connection: Pick<StoreConnectionView, 'id' | 'platform'>): `/${string}` {
-  return `/webhooks/${WEBHOOK_PATHS[connection.platform]}/${connection.id}`;
+/** A connection as the page shows it: its webhook URL, its secret when just revealed to the owner, its last deliveries. */
+export type ConnectionShown = { connection: StoreConnectionView; webhookUrl: string; secret: string | null; deliveries: StoreDeliveryView[] };
+
+/** What an action on this page wants shown: a notice, the connect form's errors, or one connection's secret form error. */
+export type StoreConnectionsState = {
+  notice?: string | undefined;
+  errors?: FormErrors;
+  values?: Record<string, string>;
+  secretError?: { connectionId: string; message: string } | undefined;
+};
+
+const STATUS_LABELS: Record<InboundEventStatus, { label: string; tone: string }> = {
+  queued: { label: 'Received, not applied yet', tone: 'muted' },
+  processed: { label: 'Applied', tone: 'success' },
+  ignored: { label: 'Ignored: topic not used', tone: 'muted' },
+  test: { label: 'Test received', tone: 'info' },
+  rejected: { label: 'Rejected', tone: 'danger' },
+};
+
+function DeliveriesLog({ deliveries, timeZone }: { deliveries: StoreDeliveryView[]; timeZone: string }) {
+  if (!deliveries.length) return <p class="muted small">No deliveries yet. Send a test notification from your store: it appears here within seconds.</p>;
+  return (
+    <table class="table stack-tablet deliveries-log">
+      <TableHead columns={['Received', 'Topic', 'Status', 'Times sent']} />
+      <tbody>
+        {deliveries.map((delivery) => {
+          const status = STATUS_LABELS[delivery.status];
+          return (
+            <tr>
+              <td data-label="Received">{formatInZone(delivery.receivedAt, timeZone)}</td>
+              <td data-label="Topic" class="break">
+                {delivery.topic || '—'}
+              </td>
+              <td data-label="Status">
+                <span class={`badge ${status.tone}`}>{status.label}</span>
+                {delivery.reason ? <span class="muted small delivery-reason">{delivery.reason}</span> : null}
+              </td>
+              <td data-label="Times sent">
+                {delivery.deliveries > 1 ? (
+                  <>
+                    {delivery.deliveries} times
+                    {delivery.redeliveredAt ? <span class="muted small"> · last {formatInZone(delivery.redeliveredAt, timeZone)}</span> : null}
+                  </>
+                ) : (
+                  'once'
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }
 
-/** A connection as the page shows it: its webhook URL, and its secret when just revealed to the owner. */
-export type ConnectionShown = { connection: StoreConnectionView; webhookUrl: string; secret: string | null };
-
-/** What an action on this page wants shown. */
-export type StoreConnectionsState = { notice?: string | undefined; errors?: FormErrors; values?: Record<string, string> };
+function SecretForm({ connection, csrfToken, error }: { connection: StoreConnectionView; csrfToken: string; error?: string | undefined }) {
+  return (
+    <form method="post" action={`/app/settings/stores/${connection.id}/secret`} class="inline-form">
+      <CsrfField token={csrfToken} />
+      <Field
+        name="secret"
+        id={`secret-input-${connection.id}`}
+        label={connection.awaitingSecret ? 'Signing secret' : 'Replace the signing secret'}
+        type="password"
+        error={error}
+        hint="Shown at the bottom of Shopify's Settings → Notifications → Webhooks, once a webhook exists."
+        autocomplete="off"
+      />
+      <button type="submit" class="button primary">
+        Save secret
+      </button>
+    </form>
+  );
+}
 
 function CopyField({ id, label, value }: { id: string; label: string; value: string }) {
   return (
@@ -64,9 +129,11 @@ function SetupSteps({ platform, url, secretShown }: { platform: StorePlatform; u
           For each topic below, choose <strong>Create webhook</strong>, format <strong>JSON</strong>, the URL above, and the newest API version.
         </li>
         <li>Topics: {SHOPIFY_TOPICS.join(', ')}.</li>
-        <li>The bottom of that page says “Your webhooks will be signed with …”: that is the secret you pasted when connecting. If it changes, connect again.</li>
         <li>
-          Use <strong>Send test notification</strong>: the event appears under “Last event” here within seconds.
+          Once the first webhook exists, the bottom of that page says “Your webhooks will be signed with …”: paste that secret here. Until then deliveries are refused and listed below as rejected.
+        </li>
+        <li>
+          Use <strong>Send test notification</strong>: it appears under “Last deliveries” here within seconds.
         </li>
       </ol>
     );
@@ -99,7 +166,7 @@ function SetupSteps({ platform, url, secretShown }: { platform: StorePlatform; u
   );
 }
 
-function ConnectionCard({ shown, timeZone, csrfToken, canEdit }: { shown: ConnectionShown; timeZone: string; csrfToken: string; canEdit: boolean }) {
+function ConnectionCard({ shown, timeZone, csrfToken, canEdit, secretError }: { shown: ConnectionShown; timeZone: string; csrfToken: string; canEdit: boolean; secretError?: string | undefined }) {
   const { connection, webhookUrl: url, secret } = shown;
   return (
     <section class="card connection" id={`connection-${connection.id}`}>
@@ -111,19 +178,33 @@ function ConnectionCard({ shown, timeZone, csrfToken, canEdit }: { shown: Connec
         Currency {connection.currency} · Last event: {connection.lastEventAt ? formatInZone(connection.lastEventAt, timeZone) : 'none yet'}
       </p>
       <CopyField id={`url-${connection.id}`} label="Webhook URL" value={url} />
-      {secret ? (
+      {connection.awaitingSecret ? (
+        <>
+          <Notice tone="warning">Waiting for the signing secret: create the webhooks below with this URL, then paste the secret Shopify shows.</Notice>
+          <SetupSteps platform={connection.platform} url={url} secretShown={false} />
+          {canEdit ? <SecretForm connection={connection} csrfToken={csrfToken} error={secretError} /> : null}
+        </>
+      ) : secret ? (
         <CopyField id={`secret-${connection.id}`} label="Signing secret" value={secret} />
-      ) : canEdit ? (
+      ) : canEdit && connection.platform !== 'shopify' ? (
         <p>
           <a class="button small secondary" href={`/app/settings/stores?reveal=${connection.id}#connection-${connection.id}`}>
             Show secret
           </a>
         </p>
       ) : null}
-      <details class="setup">
-        <summary>Set up {PLATFORM_LABELS[connection.platform]}</summary>
-        <SetupSteps platform={connection.platform} url={url} secretShown={Boolean(secret)} />
-      </details>
+      {connection.awaitingSecret ? null : (
+        <details class="setup" open={secretError ? true : undefined}>
+          <summary>Set up {PLATFORM_LABELS[connection.platform]}</summary>
+          <SetupSteps platform={connection.platform} url={url} secretShown={Boolean(secret)} />
+          {canEdit && connection.platform === 'shopify' ? <SecretForm connection={connection} csrfToken={csrfToken} error={secretError} /> : null}
+        </details>
+      )}
+      <h3>Last deliveries</h3>
+      <p class="muted small">
+        The latest {DELIVERIES_SHOWN} webhooks this store sent and what became of each; a duplicate is counted on the delivery it repeats, and refusals of unverified requests on one row per reason.
+      </p>
+      <DeliveriesLog deliveries={shown.deliveries} timeZone={timeZone} />
       {canEdit ? (
         <PostButton
           action={`/app/settings/stores/${connection.id}/delete`}
@@ -141,7 +222,10 @@ function ConnectForm({ csrfToken, errors = {}, values = {} }: { csrfToken: strin
   return (
     <section class="card" aria-labelledby="connect-heading">
       <h2 id="connect-heading">Connect a store</h2>
-      <p class="muted">Customers, orders, carts and products flow in from your store's webhooks. WooCommerce and custom connections get a secret generated for them.</p>
+      <p class="muted">
+        Customers, orders, carts and products flow in from your store's webhooks. Connect first to get the webhook URL: WooCommerce and custom connections get a secret generated for them; for Shopify
+        you paste the secret it shows once the first webhook exists.
+      </p>
       <form method="post" action="/app/settings/stores" class="grid-form">
         <CsrfField token={csrfToken} />
         <fieldset>
@@ -158,15 +242,6 @@ function ConnectForm({ csrfToken, errors = {}, values = {} }: { csrfToken: strin
           </div>
           <Field name="name" label="Store name" value={values.name} error={errors.name} placeholder="e.g. Main shop" required />
           <Field name="currency" label="Store currency" value={values.currency ?? 'USD'} error={errors.currency} hint="Product webhooks carry prices without a currency." required />
-          <Field
-            name="secret"
-            label="Shopify signing secret"
-            type="password"
-            value={values.secret}
-            error={errors.secret}
-            hint="Shopify only: shown under Settings → Notifications → Webhooks. Leave empty for the others."
-            autocomplete="off"
-          />
           <div class="form-actions">
             <button type="submit" class="button primary">
               Connect store
@@ -187,7 +262,15 @@ export function StoreConnectionsPage({ workspace, connections, viewer, state = {
       <SettingsHeader workspaceName={workspace.name} current="stores" />
       {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
       {connections.length ? (
-        connections.map((shown) => <ConnectionCard shown={shown} timeZone={workspace.timeZone} csrfToken={csrfToken} canEdit={canEdit} />)
+        connections.map((shown) => (
+          <ConnectionCard
+            shown={shown}
+            timeZone={workspace.timeZone}
+            csrfToken={csrfToken}
+            canEdit={canEdit}
+            secretError={state.secretError?.connectionId === shown.connection.id ? state.secretError.message : undefined}
+          />
+        ))
       ) : (
         <EmptyState title="No stores connected">
           <p>Connect Shopify, WooCommerce or any cart that can send signed webhooks. Each connection will be listed here with its webhook URL, secret and last event.</p>
