@@ -49,10 +49,10 @@ import {
 import { getPlatformSenderStatus } from '../email/platform-sender-status';
 import { getSenderHealth } from '../email/sender-health';
 import type { RecipientLinks } from '../dashboard/pages/source-report-parts';
-import { SourceLogsPage } from '../dashboard/pages/source-logs-page';
+import { renderSourceLogs } from '../dashboard/render-source-logs';
 import { exportCampaignLogs, exportCampaignRecipients, listCampaignLogs } from '../reports/campaign-report';
 import { csvResponse, logsCsv, recipientsCsv } from '../reports/report-csv';
-import { DayRangeQuery, dayRangeLabels, dayRangeOf, LOG_DEFAULT_DAYS, LogsQuery, RecipientsQuery } from '../reports/reports.schemas';
+import { DayRangeQuery, dayRangeLabels, dayRangeOf, LOG_DEFAULT_DAYS, RecipientsQuery } from '../reports/reports.schemas';
 import { listSourceRecipients } from '../reports/source-recipients';
 import { readSourceReport } from '../reports/source-report';
 
@@ -257,27 +257,13 @@ export const campaignRoutes = new Hono<AppEnv>()
     const { campaign, pages } = await exportCampaignRecipients(tenantOf(c), c.req.param('id'), c.req.valid('query').filter);
     return csvResponse(recipientsCsv(pages), campaign.name, 'recipients');
   })
-  .get('/:id/logs', async (c) => {
+  .get('/:id/logs', (c) => {
     const tenant = tenantOf(c);
     const id = c.req.param('id');
-    const raw = c.req.query();
-    // A bad date or cursor shows the default range with what was wrong, rather than an error page.
-    const parsed = LogsQuery.safeParse({ from: raw.from || undefined, to: raw.to || undefined, cursor: raw.cursor || undefined });
-    const query: LogsQuery = parsed.success ? parsed.data : { limit: 50 };
-    const range = dayRangeOf(query, Date.now(), LOG_DEFAULT_DAYS);
-    const [campaign, workspace] = await Promise.all([getCampaign(tenant, id), getWorkspace(tenant)]);
-    const page = await listCampaignLogs(tenant, id, range, query);
-    const body = (
-      <SourceLogsPage
-        source={{ name: campaign.name, reportPath: campaignPath(id), logsPath: campaignPath(id, '/logs') }}
-        range={dayRangeLabels(range)}
-        page={page}
-        cursor={raw.cursor}
-        error={parsed.success ? undefined : parsed.error.issues[0]?.message}
-        timeZone={workspace.timeZone}
-      />
-    );
-    return renderAppPage(c, { title: `${campaign.name}: logs`, section: 'marketing', body }, parsed.success ? 200 : 400);
+    return renderSourceLogs(c, { reportPath: campaignPath(id), logsPath: campaignPath(id, '/logs') }, async (range, query) => ({
+      name: (await getCampaign(tenant, id)).name,
+      page: await listCampaignLogs(tenant, id, range, query),
+    }));
   })
   .get('/:id/logs.csv', validate('query', DayRangeQuery), async (c) => {
     const range = dayRangeOf(c.req.valid('query'), Date.now(), LOG_DEFAULT_DAYS);

@@ -3,7 +3,7 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { flowPath, FlowPage, FlowsTab } from '../dashboard/pages/flows-pages';
-import { SourceLogsPage } from '../dashboard/pages/source-logs-page';
+import { renderSourceLogs } from '../dashboard/render-source-logs';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import type { FormErrors } from '../dashboard/components';
 import { renderAppPage } from '../dashboard/render';
@@ -15,7 +15,7 @@ import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../lib/validation';
 import { exportFlowLogs, getFlowReport, listFlowLogs } from '../reports/flow-report';
 import { csvResponse, logsCsv } from '../reports/report-csv';
-import { DayRangeQuery, dayRangeLabels, dayRangeOf, LOG_DEFAULT_DAYS, LogsQuery } from '../reports/reports.schemas';
+import { DayRangeQuery, dayRangeLabels, dayRangeOf, LOG_DEFAULT_DAYS } from '../reports/reports.schemas';
 import { validate } from '../http/validate';
 import { readSourceReport } from '../reports/source-report';
 import { roleAllows } from '../workspaces/roles';
@@ -124,27 +124,13 @@ export const flowRoutes = new Hono<AppEnv>()
     await setFlowEnabled(tenantOf(c), c.req.param('id'), false);
     return c.redirect(flowPath(c.req.param('id'), '?done=off'), 303);
   })
-  .get('/:id/logs', async (c) => {
+  .get('/:id/logs', (c) => {
     const tenant = tenantOf(c);
     const id = c.req.param('id');
-    const raw = c.req.query();
-    // A bad date or cursor shows the default range with what was wrong, rather than an error page.
-    const parsed = LogsQuery.safeParse({ from: raw.from || undefined, to: raw.to || undefined, cursor: raw.cursor || undefined });
-    const query: LogsQuery = parsed.success ? parsed.data : { limit: 50 };
-    const range = dayRangeOf(query, Date.now(), LOG_DEFAULT_DAYS);
-    const [flow, workspace] = await Promise.all([getFlow(tenant, id), getWorkspace(tenant)]);
-    const page = await listFlowLogs(tenant, id, range, query);
-    const body = (
-      <SourceLogsPage
-        source={{ name: flow.name, reportPath: flowPath(id), logsPath: flowPath(id, '/logs') }}
-        range={dayRangeLabels(range)}
-        page={page}
-        cursor={raw.cursor}
-        error={parsed.success ? undefined : parsed.error.issues[0]?.message}
-        timeZone={workspace.timeZone}
-      />
-    );
-    return renderAppPage(c, { title: `${flow.name}: logs`, section: 'marketing', body }, parsed.success ? 200 : 400);
+    return renderSourceLogs(c, { reportPath: flowPath(id), logsPath: flowPath(id, '/logs') }, async (range, query) => ({
+      name: (await getFlow(tenant, id)).name,
+      page: await listFlowLogs(tenant, id, range, query),
+    }));
   })
   .get('/:id/logs.csv', validate('query', DayRangeQuery), async (c) => {
     const range = dayRangeOf(c.req.valid('query'), Date.now(), LOG_DEFAULT_DAYS);

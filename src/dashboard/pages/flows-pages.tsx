@@ -9,12 +9,10 @@ import { formatInZone } from '../../lib/time';
 import type { WeekActivity } from '../../reports/marketing-overview';
 import type { SourceReport } from '../../reports/source-report';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, TableHead } from '../components';
-import { BarChart } from './bar-chart';
 import { numbers } from './campaign-parts';
+import { WeeklyActivityChart } from './marketing-overview-card';
 import { formatRevenue, ReportFiguresCard } from './source-report-parts';
 import { MarketingHeader } from './section-pages';
-
-const WEEK_LABEL = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 export const flowPath = (id: string, rest = '') => `/app/marketing/flows/${id}${rest}`;
 
@@ -381,18 +379,7 @@ export function FlowPage({
       <ReportFiguresCard report={report} />
       <section class="card" aria-labelledby="flow-weekly-heading">
         <h2 id="flow-weekly-heading">Weekly activity</h2>
-        <BarChart
-          id="flow-weekly-chart"
-          title="Weekly activity"
-          description={`Messages sent, first opens and first clicks per week (weeks from Monday, UTC), over the last ${weeks.length} weeks.`}
-          groupName="Week of"
-          labels={weeks.map((week) => WEEK_LABEL.format(week.weekStart))}
-          series={[
-            { name: 'Sent', className: 'series-sent', values: weeks.map((week) => week.sent) },
-            { name: 'Opens', className: 'series-opens', values: weeks.map((week) => week.opens) },
-            { name: 'Clicks', className: 'series-clicks', values: weeks.map((week) => week.clicks) },
-          ]}
-        />
+        <WeeklyActivityChart id="flow-weekly-chart" weeks={weeks} />
         <p>
           <a href={flowPath(flow.id, '/logs')}>Logs between two dates</a>
         </p>

@@ -31,18 +31,25 @@ export function MarketingOverviewCard({ figures, weeks }: { figures: OverviewFig
         Every campaign's and flow's messages sent in the last 30 days (UTC); open and click rates are the share of those a reader opened or clicked (machine opens and clicks left out). Revenue: orders
         placed in these days credited to a message, net of refunds.
       </p>
-      <BarChart
-        id="weekly-activity-chart"
-        title="Weekly activity"
-        description={`Messages sent, first opens and first clicks per week (weeks from Monday, UTC), over the last ${weeks.length} weeks.`}
-        groupName="Week of"
-        labels={weeks.map((week) => WEEK_LABEL.format(week.weekStart))}
-        series={[
-          { name: 'Sent', className: 'series-sent', values: weeks.map((week) => week.sent) },
-          { name: 'Opens', className: 'series-opens', values: weeks.map((week) => week.opens) },
-          { name: 'Clicks', className: 'series-clicks', values: weeks.map((week) => week.clicks) },
-        ]}
-      />
+      <WeeklyActivityChart id="weekly-activity-chart" weeks={weeks} />
     </section>
+  );
+}
+
+/** Messages sent, first opens and first clicks per week: the workspace's, a campaign's or a flow's. */
+export function WeeklyActivityChart({ id, weeks }: { id: string; weeks: WeekActivity[] }) {
+  return (
+    <BarChart
+      id={id}
+      title="Weekly activity"
+      description={`Messages sent, first opens and first clicks per week (weeks from Monday, UTC), over the last ${weeks.length} weeks.`}
+      groupName="Week of"
+      labels={weeks.map((week) => WEEK_LABEL.format(week.weekStart))}
+      series={[
+        { name: 'Sent', className: 'series-sent', values: weeks.map((week) => week.sent) },
+        { name: 'Opens', className: 'series-opens', values: weeks.map((week) => week.opens) },
+        { name: 'Clicks', className: 'series-clicks', values: weeks.map((week) => week.clicks) },
+      ]}
+    />
   );
 }
