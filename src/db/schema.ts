@@ -290,6 +290,8 @@ export const orders = sqliteTable(
     workspaceId: workspaceRef(),
     contactId: text().references(() => contacts.id, { onDelete: 'set null' }),
     externalId: text().notNull(),
+    // The store's label for the order (Shopify's "#1001"); the external id is its internal id.
+    name: text(),
     email: text(),
     status: text({ enum: ORDER_STATUSES }).notNull(),
     currency: text().notNull(),
@@ -340,11 +342,14 @@ export const storeConnections = sqliteTable(
     secretCiphertext: text().notNull(),
     createdAt: createdAt(),
     lastEventAt: integer(),
+    // When the store last sent a test notification: the merchant's proof the setup works.
+    lastTestAt: integer(),
   },
   (t) => [index('store_connections_workspace_idx').on(t.workspaceId)],
 );
 
-export const INBOUND_EVENT_STATUSES = ['queued', 'processed', 'ignored'] as const;
+// test: a store's test notification (recorded, applied to nothing); rejected: could not be applied, see `reason`.
+export const INBOUND_EVENT_STATUSES = ['queued', 'processed', 'ignored', 'test', 'rejected'] as const;
 export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
 
 /**
@@ -364,6 +369,8 @@ export const inboundEvents = sqliteTable(
     dedupeKey: text().notNull(),
     status: text({ enum: INBOUND_EVENT_STATUSES }).notNull(),
     payload: text(),
+    // Why it was rejected, or why its last attempt failed (it is retried until rejected).
+    reason: text(),
     // How many times the store delivered it (2 or more: redeliveries that were dropped).
     deliveries: integer().notNull().default(1),
     receivedAt: integer().notNull(),

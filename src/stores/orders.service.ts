@@ -70,6 +70,8 @@ export async function applyOrder(tenant: Tenant, event: OrderEvent, contactId: s
   if (!stale) {
     const fields = {
       contactId,
+      // An event without the store's label (older queue messages) keeps the stored one.
+      ...(event.name ? { name: event.name } : {}),
       email: event.person?.email ?? null,
       status: event.status,
       currency: event.currency,

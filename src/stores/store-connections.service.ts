@@ -20,6 +20,8 @@ export type StoreConnectionView = {
   currency: string;
   createdAt: number;
   lastEventAt: number | null;
+  // The last test notification received: proof the store reaches us and signs with the right secret.
+  lastTestAt: number | null;
 };
 
 const viewColumns = {
@@ -29,12 +31,13 @@ const viewColumns = {
   currency: storeConnections.currency,
   createdAt: storeConnections.createdAt,
   lastEventAt: storeConnections.lastEventAt,
+  lastTestAt: storeConnections.lastTestAt,
 };
 
 /** Creates a connection. Shopify signs with the app's secret, so the merchant supplies it; otherwise we generate one. */
 export async function createStoreConnection(tenant: Tenant, encryptionKey: string, input: CreateStoreConnectionInput, now = Date.now()): Promise<StoreConnectionView> {
   const secret = input.secret ?? `whsec_${randomToken(24)}`;
-  const connection: StoreConnectionView = { id: newId(now), platform: input.platform, name: input.name, currency: input.currency, createdAt: now, lastEventAt: null };
+  const connection: StoreConnectionView = { id: newId(now), platform: input.platform, name: input.name, currency: input.currency, createdAt: now, lastEventAt: null, lastTestAt: null };
   await tenant.db.insert(storeConnections).values(tenant.row({ ...connection, secretCiphertext: await encryptSecret(encryptionKey, secret) }));
   return connection;
 }

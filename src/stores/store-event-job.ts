@@ -3,12 +3,12 @@ import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { openDb, type Statement } from '../db/client';
 import { storeConnections } from '../db/schema';
-import { forWorkspace } from '../db/tenant';
+import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { StoreEventMessage } from '../queues/messages';
 import { MINUTE } from '../lib/time';
 import { applyStoreEvent } from './apply-store-events';
-import { claimInboundEvent, claimStoredEvent, markEventProcessed, readStoreEvents, rejectInboundEvent } from './inbound-events';
+import { claimInboundEvent, claimStoredEvent, markEventProcessed, noteFailedAttempt, readStoreEvents, recordTestStatement, rejectInboundEvent } from './inbound-events';
 import { loadWebhookConnection } from './store-connections.service';
 
 // "Last event" on Settings is shown to the minute; writing it once a minute per connection keeps D1 free for the events.
@@ -21,6 +21,7 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
   const connection = await loadWebhookConnection(db, env.ENCRYPTION_KEY, message.connectionId);
   // Deleted after the webhook arrived (its data is no longer wanted), or not this workspace's.
   if (!connection || connection.workspaceId !== message.workspaceId) return;
+  if (message.test) return recordTestNotification(tenant, message);
   const read = message.events === null ? null : readStoreEvents(message.events);
   const claim = message.storedEventId
     ? await claimStoredEvent(tenant, message.storedEventId)
@@ -30,7 +31,13 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
   // Events the edge should have refused (sent by an older version, or stored before a limit
   // tightened): retrying cannot fix them, so they are recorded as rejected and the queue moves on.
   if (!claim.events.ok) return rejectInboundEvent(tenant, claim.id, message, claim.events.reason, now);
-  for (const event of claim.events.events) await applyStoreEvent(tenant, event, connection, now);
+  try {
+    for (const event of claim.events.events) await applyStoreEvent(tenant, event, connection, now);
+  } catch (err) {
+    // Kept for the merchant: when the retries run out, the event is rejected with this reason.
+    await noteFailedAttempt(tenant, claim.id, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
   const statements: Statement[] = [markEventProcessed(tenant, claim.id, now)];
   if (now - (lastEventWrites.get(connection.id) ?? 0) >= MINUTE) {
     lastEventWrites.set(connection.id, now);
@@ -42,4 +49,10 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
     );
   }
   await tenant.db.batch(statements as [Statement, ...Statement[]]);
+}
+
+/** A store's test notification: recorded as a test and on its connection ("Test received"), applied to nothing. */
+async function recordTestNotification(tenant: Tenant, message: z.infer<typeof StoreEventMessage>): Promise<void> {
+  await claimInboundEvent(tenant, { ...message, events: null, test: true });
+  await tenant.db.batch([recordTestStatement(tenant, message.connectionId, message.receivedAt)]);
 }

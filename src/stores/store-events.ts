@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { CONSENT_CHANNELS, CONSENT_STATUSES, ORDER_STATUSES } from '../db/schema';
 
 const Time = z.number().int().nonnegative();
-const Money = z.number().int();
+// Minor units within the range where a number still counts every unit.
+const Money = z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
 
 export const ConsentUpdate = z.object({ status: z.enum(CONSENT_STATUSES), at: Time });
 
@@ -14,7 +15,7 @@ export const LineItem = z.object({
   sku: z.string().nullable(),
   productExternalId: z.string().nullable(),
   title: z.string(),
-  quantity: z.number().int(),
+  quantity: z.number().int().nonnegative(),
   unitPriceCents: Money,
   imageUrl: z.string().nullable().optional(),
 });
@@ -42,9 +43,15 @@ export const CustomerEvent = z.object({
   updatedAt: Time.nullable(),
 });
 
+// When the buyer accepted SMS marketing at checkout (null: they did not). Like the email
+// box, it only ever subscribes; its own time lets a later unsubscribe win.
+const SmsOptInAt = Time.nullish();
+
 export const OrderEvent = z.object({
   kind: z.literal('order'),
   externalId: z.string(),
+  // The store's label for it (Shopify's "#1001"); the external id is its internal id.
+  name: z.string().nullish(),
   person: Person.nullable(),
   status: z.enum(ORDER_STATUSES),
   currency: z.string(),
@@ -57,6 +64,7 @@ export const OrderEvent = z.object({
   items: z.array(LineItem),
   // Ticked "email me offers" at checkout; false never unsubscribes anyone.
   acceptsEmailMarketing: z.boolean(),
+  smsOptInAt: SmsOptInAt,
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -79,6 +87,7 @@ export const CartEvent = z.object({
   completed: z.boolean(),
   updatedAt: Time,
   acceptsEmailMarketing: z.boolean(),
+  smsOptInAt: SmsOptInAt,
 });
 export type CartEvent = z.infer<typeof CartEvent>;
 

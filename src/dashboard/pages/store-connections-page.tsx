@@ -15,6 +15,7 @@ const SHOPIFY_TOPICS = [
   'Customer email marketing consent update',
   'Customer marketing consent update (SMS)',
   'Order creation',
+  'Order update',
   'Order payment',
   'Order fulfillment',
   'Order cancellation',
@@ -66,7 +67,7 @@ function SetupSteps({ platform, url, secretShown }: { platform: StorePlatform; u
         <li>Topics: {SHOPIFY_TOPICS.join(', ')}.</li>
         <li>The bottom of that page says “Your webhooks will be signed with …”: that is the secret you pasted when connecting. If it changes, connect again.</li>
         <li>
-          Use <strong>Send test notification</strong>: the event appears under “Last event” here within seconds.
+          Use <strong>Send test notification</strong>: “Test received” appears here within seconds, and nothing else changes.
         </li>
       </ol>
     );
@@ -82,7 +83,7 @@ function SetupSteps({ platform, url, secretShown }: { platform: StorePlatform; u
           {secretShown ? 'shown above' : 'revealed with “Show secret”'}.
         </li>
         <li>Create one webhook per topic: {WOO_TOPICS.join(', ')}.</li>
-        <li>WooCommerce pings the URL when you save; it answers at once.</li>
+        <li>WooCommerce pings the URL when you save; it answers at once, and “Test received” appears here.</li>
       </ol>
     );
   }
@@ -109,6 +110,7 @@ function ConnectionCard({ shown, timeZone, csrfToken, canEdit }: { shown: Connec
       </div>
       <p class="muted small">
         Currency {connection.currency} · Last event: {connection.lastEventAt ? formatInZone(connection.lastEventAt, timeZone) : 'none yet'}
+        {connection.lastTestAt ? ` · Test received ${formatInZone(connection.lastTestAt, timeZone)}` : ''}
       </p>
       <CopyField id={`url-${connection.id}`} label="Webhook URL" value={url} />
       {secret ? (
