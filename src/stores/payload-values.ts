@@ -2,6 +2,7 @@
 // money as decimal strings or numbers, times as ISO strings with offsets, and text
 // within the limits the contacts API sets, so a webhook cannot store what the API refuses.
 import { z } from 'zod';
+import { isIsoCurrency } from '../lib/currencies';
 import { invalidField } from '../lib/errors';
 
 /** JSON.parse that keeps integers beyond 2^53 exactly, as strings (they are ids). */
@@ -33,8 +34,8 @@ export const ExternalId = z
 export const CurrencyCode = z
   .string()
   .trim()
-  .regex(/^[A-Za-z]{3}$/, { message: 'Expected a three-letter ISO 4217 currency code' })
-  .transform((code) => code.toUpperCase());
+  .transform((code) => code.toUpperCase())
+  .refine(isIsoCurrency, { message: 'Expected an ISO 4217 currency code such as "USD"' });
 
 /** Digits after the decimal point of a currency's minor unit (JPY 0, KWD 3, most 2). */
 export function minorUnitDigits(currency: string): number {

@@ -1,6 +1,7 @@
 // Input for creating a store connection.
 import { z } from 'zod';
 import { STORE_PLATFORMS } from '../db/schema';
+import { isIsoCurrency } from '../lib/currencies';
 
 export const CreateStoreConnectionInput = z
   .object({
@@ -10,7 +11,8 @@ export const CreateStoreConnectionInput = z
       .string()
       .trim()
       .toUpperCase()
-      .regex(/^[A-Z]{3}$/, { message: 'Use a three-letter currency code such as USD' }),
+      .regex(/^[A-Z]{3}$/, { message: 'Use a three-letter currency code such as USD' })
+      .refine(isIsoCurrency, { message: 'Use an ISO 4217 currency code such as USD' }),
     // Shopify's webhook signing secret (the app's client secret); generated for the others.
     secret: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().trim().min(8).max(200).optional()),
   })

@@ -3,13 +3,24 @@
 import { z } from 'zod';
 import { CONSENT_STATUSES, type OrderStatus } from '../../db/schema';
 import { parseOrThrow } from '../../lib/validation';
-import { ExternalId, MAX_SKU_LENGTH, OptionalPhone, OptionalSku, OptionalText, Timestamp } from '../payload-values';
+import { normalizeEmail } from '../../lib/email-address';
+import { CurrencyCode, ExternalId, MAX_MINOR_UNITS, MAX_SKU_LENGTH, OptionalPhone, OptionalSku, OptionalText, Timestamp } from '../payload-values';
 import type { Person, StoreEvent } from '../store-events';
 import type { AdapterResult } from './adapter';
 
-const Cents = z.number().int();
+// Amounts beyond 2^53 - 1 minor units no longer count every unit: refused, not rounded.
+const Cents = z
+  .number()
+  .int()
+  .min(-MAX_MINOR_UNITS, { message: `Expected at least -${MAX_MINOR_UNITS} minor units` })
+  .max(MAX_MINOR_UNITS, { message: `Expected at most ${MAX_MINOR_UNITS} minor units` });
 const Sku = z.string().min(1).max(MAX_SKU_LENGTH);
-const Email = z.string().trim().min(3).max(254);
+// Checked here, with the rule contacts use, so the sender hears of a bad address (400), not the consumer.
+const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .refine((email) => normalizeEmail(email) !== null, { message: 'Expected an email address' });
 
 const Contact = z.object({
   email: Email.nullish(),
@@ -50,8 +61,10 @@ const CustomerData = Contact.extend({
 
 const OrderData = z.object({
   externalId: ExternalId,
+  // The store's label for the order ("#1001"); the external id when absent.
+  name: OptionalText,
   customer: Contact,
-  currency: z.string().length(3),
+  currency: CurrencyCode,
   totalCents: Cents,
   refundedCents: Cents.default(0),
   placedAt: Timestamp.nullish(),
@@ -63,7 +76,7 @@ const OrderData = z.object({
 const CartData = z.object({
   externalId: ExternalId,
   customer: Contact.nullish(),
-  currency: z.string().length(3),
+  currency: CurrencyCode,
   valueCents: Cents,
   recoveryUrl: OptionalText,
   completed: z.boolean().default(false),
@@ -76,7 +89,7 @@ const ProductData = z.object({
   sku: Sku,
   title: z.string().min(1),
   priceCents: Cents,
-  currency: z.string().length(3).nullish(),
+  currency: CurrencyCode.nullish(),
   inventory: z.number().int().nullish(),
   url: OptionalText,
   imageUrl: OptionalText,
@@ -125,9 +138,10 @@ export function mapCustomEvent(envelope: CustomEnvelope): AdapterResult {
       {
         kind: 'order',
         externalId: order.externalId,
+        name: order.name,
         person: personOf(order.customer),
         status: orderStatus,
-        currency: order.currency.toUpperCase(),
+        currency: order.currency,
         totalCents: order.totalCents,
         refunds: order.refundedCents ? [{ externalId: `${order.externalId}:total`, amountCents: order.refundedCents, at }] : [],
         placedAt: order.placedAt ?? at,
@@ -152,7 +166,7 @@ export function mapCustomEvent(envelope: CustomEnvelope): AdapterResult {
           kind: 'cart',
           externalId: cart.externalId,
           person: cart.customer ? personOf(cart.customer) : null,
-          currency: cart.currency.toUpperCase(),
+          currency: cart.currency,
           valueCents: cart.valueCents,
           items: items(cart.items),
           recoveryUrl: cart.recoveryUrl,
