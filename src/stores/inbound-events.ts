@@ -125,9 +125,7 @@ export async function rejectDeadStoreEvents(db: Db, dead: Pick<VerifiedWebhook, 
       db
         .update(inboundEvents)
         .set({ status: 'rejected', reason: sql`COALESCE(${inboundEvents.reason}, 'failed after every retry')`, processedAt: now, payload: null })
-        .where(
-          forWorkspace(db, workspaceId).where(inboundEvents, eq(inboundEvents.connectionId, connectionId), eq(inboundEvents.dedupeKey, dedupeKey), eq(inboundEvents.status, 'queued')),
-        ),
+        .where(forWorkspace(db, workspaceId).where(inboundEvents, eq(inboundEvents.connectionId, connectionId), eq(inboundEvents.dedupeKey, dedupeKey), eq(inboundEvents.status, 'queued'))),
     ),
   );
 }

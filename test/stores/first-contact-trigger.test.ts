@@ -16,9 +16,7 @@ import { connectStore, sendCustomEvent, sendShopify, sendWooCommerce, waitForPro
 /** The contact_created triggers of the contact with this email or phone, with their source. */
 async function createdTriggers(workspaceId: string, where: { email: string } | { phone: string }) {
   const [column, value] = 'email' in where ? ['email', where.email] : ['phone', where.phone];
-  const rows = await env.DB.prepare(
-    `SELECT t.data FROM triggers t JOIN contacts c ON c.id = t.contact_id WHERE t.workspace_id = ? AND t.kind = 'contact_created' AND c.${column} = ?`,
-  )
+  const rows = await env.DB.prepare(`SELECT t.data FROM triggers t JOIN contacts c ON c.id = t.contact_id WHERE t.workspace_id = ? AND t.kind = 'contact_created' AND c.${column} = ?`)
     .bind(workspaceId, value)
     .all<{ data: string }>();
   return rows.results.map((row) => JSON.parse(row.data) as { source: string });

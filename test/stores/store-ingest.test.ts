@@ -1,12 +1,15 @@
 // Store data read right: WooCommerce text decoded from HTML once, order labels as the
 // store shows them, SMS opt-in from a Shopify checkout, and the edge refusing (400
 // naming the field) what the consumer could only have thrown away.
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import checkoutsCreate from '../fixtures/shopify/checkouts-create.json?raw';
 import ordersCreate from '../fixtures/shopify/orders-create.json?raw';
 import orderCreated from '../fixtures/woocommerce/order-created.json?raw';
 import productUpdated from '../fixtures/woocommerce/product-updated.json?raw';
+import worker from '../../src/index';
+import { storeEventMessage } from '../../src/queues/messages';
 import { type Merchant, signUpMerchant } from '../helpers/factories';
 import { connectStore, deliveryId, sendCustomEvent, sendShopify, sendWooCommerce, waitForProcessed, type TestConnection } from '../helpers/store-webhooks';
 
@@ -36,12 +39,20 @@ function swap(body: string, from: string | RegExp, to: string): string {
 describe('WooCommerce text', () => {
   it('is decoded from HTML exactly once: names, line items and products', async () => {
     const order = swap(
-      swap(swap(orderCreated, '"first_name":"John","last_name":"Doe","company":"","address_1":"969 Market","address_2":"","city":"San Francisco","state":"CA","postcode":"94103","country":"US","email"', '"first_name":"Zo&euml;","last_name":"O&#039;Brien &amp; Sons","company":"","address_1":"969 Market","address_2":"","city":"San Francisco","state":"CA","postcode":"94103","country":"US","email"'), '"name":"Woo Single #1"', '"name":"Salt &amp; Pepper &#8211; Set"'),
+      swap(
+        swap(
+          orderCreated,
+          '"first_name":"John","last_name":"Doe","company":"","address_1":"969 Market","address_2":"","city":"San Francisco","state":"CA","postcode":"94103","country":"US","email"',
+          '"first_name":"Zo&euml;","last_name":"O&#039;Brien &amp; Sons","company":"","address_1":"969 Market","address_2":"","city":"San Francisco","state":"CA","postcode":"94103","country":"US","email"',
+        ),
+        '"name":"Woo Single #1"',
+        '"name":"Salt &amp; Pepper &#8211; Set"',
+      ),
       '"name":"Ship Your Idea \\u2013 Color: Black, Size: M Test"',
       '"name":"Fish &amp;amp; Chips"',
     );
     await waitForProcessed(await sendWooCommerce(woo, 'order.created', order));
-    expect(await contactByEmail('john.doe@example.com')).toMatchObject({ first_name: 'Zoë', last_name: 'O\'Brien & Sons' });
+    expect(await contactByEmail('john.doe@example.com')).toMatchObject({ first_name: 'Zoë', last_name: "O'Brien & Sons" });
     const items = await env.DB.prepare('SELECT oi.title FROM order_items oi JOIN orders o ON o.id = oi.order_id WHERE o.workspace_id = ? AND o.external_id = ? ORDER BY oi.sku DESC')
       .bind(merchant.workspaceId, '727')
       .all<{ title: string }>();
@@ -83,7 +94,12 @@ describe('SMS opt-in at a Shopify checkout', () => {
   it('subscribes the number the buyer ticked the SMS box for', async () => {
     const checkout = swap(swap(checkoutsCreate, '"buyer_accepts_sms":false', '"buyer_accepts_sms":true'), '"sms_marketing_phone":null', '"sms_marketing_phone":"+14155550142"');
     await waitForProcessed(await sendShopify(shop, 'checkouts/create', checkout));
-    expect(await contactByEmail('ann@example.com')).toMatchObject({ phone: '+14155550142', sms_consent: 'subscribed', sms_consent_source: 'shopify', sms_consent_at: Date.parse('2026-03-03T08:05:00-05:00') });
+    expect(await contactByEmail('ann@example.com')).toMatchObject({
+      phone: '+14155550142',
+      sms_consent: 'subscribed',
+      sms_consent_source: 'shopify',
+      sms_consent_at: Date.parse('2026-03-03T08:05:00-05:00'),
+    });
   });
 
   it('leaves SMS alone when the box is not ticked', async () => {
@@ -127,7 +143,10 @@ describe('edge validation', () => {
   it('refuses a generic event with an invalid email, naming the field, and records nothing', async () => {
     const before = await nothingRecorded(custom);
     await expectRefused(await sendCustomEvent(custom, { id: deliveryId(), type: 'customer.upserted', data: { email: 'not an email' } }), 'data.email');
-    await expectRefused(await sendCustomEvent(custom, { type: 'order.paid', data: { externalId: 'e-1', customer: { email: 'ann@@example.com' }, currency: 'EUR', totalCents: 1 } }), 'data.customer.email');
+    await expectRefused(
+      await sendCustomEvent(custom, { type: 'order.paid', data: { externalId: 'e-1', customer: { email: 'ann@@example.com' }, currency: 'EUR', totalCents: 1 } }),
+      'data.customer.email',
+    );
     await expectRefused(await sendCustomEvent(custom, { type: 'product.viewed', data: { customer: { email: 'ann@example' }, sku: 'MUG-1' } }), 'data.customer.email');
     expect(await nothingRecorded(custom)).toBe(before);
   });
@@ -146,6 +165,28 @@ describe('edge validation', () => {
     await expectRefused(await sendShopify(shop, 'orders/create', ordersCreate.replace('"quantity":1', '"quantity":-1')), 'line_items.0.quantity');
     await expectRefused(await sendWooCommerce(woo, 'order.created', swap(orderCreated, '"quantity":2', '"quantity":-2')), 'line_items.0.quantity');
     const item = { sku: 'MUG-1', title: 'Mug', quantity: -1, unitPriceCents: 100 };
-    await expectRefused(await sendCustomEvent(custom, { type: 'order.paid', data: { externalId: 'e-5', customer: { email: 'q@example.com' }, currency: 'EUR', totalCents: 1, items: [item] } }), 'data.items.0.quantity');
+    await expectRefused(
+      await sendCustomEvent(custom, { type: 'order.paid', data: { externalId: 'e-5', customer: { email: 'q@example.com' }, currency: 'EUR', totalCents: 1, items: [item] } }),
+      'data.items.0.quantity',
+    );
+  });
+});
+
+describe('what can only fail in the consumer', () => {
+  it('keeps the reason of each failed attempt, and is rejected with it when the retries run out', async () => {
+    const id = deliveryId();
+    const res = await sendCustomEvent(custom, { id, type: 'back_in_stock.subscribed', data: { customer: { email: 'waiting@example.com' }, sku: 'NEVER-SOLD' } });
+    expect(res.status).toBe(202);
+    const event = () => env.DB.prepare('SELECT status, reason FROM inbound_events WHERE connection_id = ? AND dedupe_key = ?').bind(custom.id, id).first<{ status: string; reason: string | null }>();
+    await expect.poll(async () => (await event())?.reason, { timeout: 10_000, interval: 50 }).toBe('No product with SKU NEVER-SOLD yet');
+    expect((await event())?.status).toBe('queued');
+
+    // The queue gives up: the dead-letter consumer closes the event as rejected, keeping why.
+    const body = storeEventMessage({ workspaceId: custom.workspaceId, connectionId: custom.id, topic: 'back_in_stock.subscribed', dedupeKey: id, receivedAt: Date.now(), events: [] });
+    const batch = createMessageBatch('marketing-events-dlq', [{ id: `dead-${id}`, timestamp: new Date(), attempts: 6, body }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).ackAll).toBe(true);
+    expect(await event()).toEqual({ status: 'rejected', reason: 'No product with SKU NEVER-SOLD yet' });
   });
 });
