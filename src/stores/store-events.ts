@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { CONSENT_CHANNELS, CONSENT_STATUSES, ORDER_STATUSES } from '../db/schema';
 
 const Time = z.number().int().nonnegative();
-// zod's int() is a safe integer: minor units within the range where a number counts every unit.
 const Money = z.number().int();
 
 export const ConsentUpdate = z.object({ status: z.enum(CONSENT_STATUSES), at: Time });
