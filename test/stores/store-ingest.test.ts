@@ -161,6 +161,13 @@ describe('edge validation', () => {
     expect(await contactByEmail('edge@example.com')).toBeNull();
   });
 
+  it('refuses a store connection in a currency outside ISO 4217, naming the field', async () => {
+    await merchant.client.get('/app/settings/stores');
+    const res = await merchant.client.post('/app/settings/stores', { platform: 'woocommerce', name: 'Typo', currency: 'EUX' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Use an ISO 4217 currency code such as USD');
+  });
+
   it('refuses a negative quantity from every platform', async () => {
     await expectRefused(await sendShopify(shop, 'orders/create', ordersCreate.replace('"quantity":1', '"quantity":-1')), 'line_items.0.quantity');
     await expectRefused(await sendWooCommerce(woo, 'order.created', swap(orderCreated, '"quantity":2', '"quantity":-2')), 'line_items.0.quantity');
