@@ -6,6 +6,7 @@ import { storeConnections } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { StoreEventMessage } from '../queues/messages';
+import { AppError } from '../lib/errors';
 import { MINUTE } from '../lib/time';
 import { applyStoreEvent } from './apply-store-events';
 import { claimInboundEvent, claimStoredEvent, markEventProcessed, noteFailedAttempt, readStoreEvents, recordTestStatement, rejectInboundEvent } from './inbound-events';
@@ -34,8 +35,9 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
   try {
     for (const event of claim.events.events) await applyStoreEvent(tenant, event, connection, now);
   } catch (err) {
-    // Kept for the merchant: when the retries run out, the event is rejected with this reason.
-    await noteFailedAttempt(tenant, claim.id, err instanceof Error ? err.message : String(err));
+    // Kept for the merchant (when the retries run out, the event is rejected with it): our own
+    // errors say what is missing; anything else may hold internals, so it is only logged.
+    await noteFailedAttempt(tenant, claim.id, err instanceof AppError ? err.message : 'Could not be applied (an error on our side); retried.');
     throw err;
   }
   const statements: Statement[] = [markEventProcessed(tenant, claim.id, now)];
@@ -54,5 +56,5 @@ export async function runStoreEventJob(message: z.infer<typeof StoreEventMessage
 /** A store's test notification: recorded as a test and on its connection ("Test received"), applied to nothing. */
 async function recordTestNotification(tenant: Tenant, message: z.infer<typeof StoreEventMessage>): Promise<void> {
   await claimInboundEvent(tenant, { ...message, events: null, test: true });
-  await tenant.db.batch([recordTestStatement(tenant, message.connectionId, message.receivedAt)]);
+  await recordTestStatement(tenant, message.connectionId, message.receivedAt);
 }
