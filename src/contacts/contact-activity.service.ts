@@ -2,6 +2,7 @@
 // history, orders with their items, and carts.
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { carts, consentChanges, orderItems, orders, type CartStatus, type ConsentChannel, type ConsentStatus, type OrderStatus } from '../db/schema';
+import { orderLabel } from '../db/order-label';
 import type { Tenant } from '../db/tenant';
 import { chunk } from '../lib/chunk';
 
@@ -15,6 +16,8 @@ export type OrderItemView = { sku: string | null; title: string; quantity: numbe
 export type ContactOrderView = {
   id: string;
   externalId: string;
+  // What the store calls it ("#1001").
+  label: string;
   status: OrderStatus;
   currency: string;
   totalCents: number;
@@ -52,6 +55,7 @@ export async function listContactOrders(tenant: Tenant, contactId: string, limit
     .select({
       id: orders.id,
       externalId: orders.externalId,
+      label: orderLabel,
       status: orders.status,
       currency: orders.currency,
       totalCents: orders.totalCents,

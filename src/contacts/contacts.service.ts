@@ -116,22 +116,28 @@ function namedBy({ email, phone }: Identity): SQL {
   return email ? eq(contacts.email, email) : eq(contacts.phone, phone!);
 }
 
-/** Inserts the bare contact; returns the id only when it did, not when the email or phone was taken. */
-function insertContactStatement(tenant: Tenant, id: string, email: string | null, phone: string | SQL | null, now: number) {
-  return tenant.db
-    .insert(contacts)
-    .values(tenant.row({ id, email, phone, createdAt: now, updatedAt: now }))
-    .onConflictDoNothing()
-    .returning({ id: contacts.id });
+/**
+ * The one way a contact is inserted, whatever creates it (store event, API, import, demo):
+ * the bare row, and `contact_created` in the same batch, raised only when the insert
+ * happened (not when the email or phone was taken). The insert returns the id when it did.
+ */
+function insertContactStatements(tenant: Tenant, id: string, identity: { email: string | null; phone: string | SQL | null }, source: string, now: number) {
+  return [
+    tenant.db
+      .insert(contacts)
+      .values(tenant.row({ id, email: identity.email, phone: identity.phone, createdAt: now, updatedAt: now }))
+      .onConflictDoNothing()
+      .returning({ id: contacts.id }),
+    contactCreatedStatement(tenant, id, source, now),
+  ] as const;
 }
 
-/** Inserts the contact when nothing has its identity yet, and raises `contact_created` with it. */
-function ensureContactStatements(tenant: Tenant, { email, phone }: Identity, source: string, now: number): [Statement, Statement] {
-  const id = newId(now);
+/** Inserts the contact when nothing has its identity yet, with its `contact_created`. */
+function ensureContactStatements(tenant: Tenant, { email, phone }: Identity, source: string, now: number) {
   // A new email's contact leaves a phone that another email's contact holds where it is.
   const phoneIfFree =
     email && phone ? sql`CASE WHEN EXISTS (SELECT 1 FROM ${contacts} WHERE ${tenant.where(contacts, eq(contacts.phone, phone), isNotNull(contacts.email))}) THEN NULL ELSE ${phone} END` : phone;
-  return [insertContactStatement(tenant, id, email, phoneIfFree, now), contactCreatedStatement(tenant, id, source, now)];
+  return insertContactStatements(tenant, newId(now), { email, phone: phoneIfFree }, source, now);
 }
 
 const holder = alias(contacts, 'holder');
@@ -315,8 +321,7 @@ export async function createContact(tenant: Tenant, input: ContactInput, source:
   };
   const tags = uniqueTags(input.tags ?? []);
   const [inserted] = (await tenant.db.batch([
-    insertContactStatement(tenant, id, identity.email, identity.phone, now),
-    contactCreatedStatement(tenant, id, source, now),
+    ...insertContactStatements(tenant, id, identity, source, now),
     ...contactChangeStatements(tenant, byId, changes, source, now),
     ...(tags.length ? [addTagsStatement(tenant, byId, tags)] : []),
   ] as [Statement, ...Statement[]])) as unknown[];

@@ -310,6 +310,8 @@ export const orders = sqliteTable(
     connectionId: storeRef(),
     contactId: text().references(() => contacts.id, { onDelete: 'set null' }),
     externalId: text().notNull(),
+    // The store's label for the order (Shopify's "#1001"); the external id is its internal id.
+    name: text(),
     email: text(),
     status: text({ enum: ORDER_STATUSES }).notNull(),
     currency: text().notNull(),
@@ -366,13 +368,16 @@ export const storeConnections = sqliteTable(
     secretCiphertext: text().notNull(),
     createdAt: createdAt(),
     lastEventAt: integer(),
+    // When the store last sent a test notification: the merchant's proof the setup works.
+    lastTestAt: integer(),
   },
   (t) => [index('store_connections_workspace_idx').on(t.workspaceId)],
 );
 
 /**
  * What became of a delivery: queued (not applied yet), processed (applied), ignored (a topic
- * we do not use), test (a platform's test notification: nothing changed), rejected (with a reason).
+ * we do not use), test (a platform's test notification: nothing changed), rejected (could not
+ * be applied, see `reason`).
  */
 export const INBOUND_EVENT_STATUSES = ['queued', 'processed', 'ignored', 'test', 'rejected'] as const;
 export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
@@ -394,10 +399,11 @@ export const inboundEvents = sqliteTable(
     dedupeKey: text().notNull(),
     status: text({ enum: INBOUND_EVENT_STATUSES }).notNull(),
     payload: text(),
+    // Why it was rejected, or why its last attempt failed (it is retried until rejected), in
+    // words the merchant reads in the connection's deliveries log.
+    reason: text(),
     // How many times the store delivered it (2 or more: redeliveries that were dropped).
     deliveries: integer().notNull().default(1),
-    // Why it was rejected, in words the merchant reads in the connection's deliveries log.
-    reason: text(),
     receivedAt: integer().notNull(),
     // When the last duplicate delivery arrived (null: delivered once).
     redeliveredAt: integer(),

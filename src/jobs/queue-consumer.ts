@@ -7,6 +7,7 @@ import { recordDeadLetters } from '../db/system';
 import { groupBy } from '../lib/chunk';
 import type { Env } from '../env';
 import { failDeadDeliveries } from '../deliveries/deliveries.service';
+import { rejectDeadStoreEvents } from '../stores/inbound-events';
 import { createBatchScope, type BatchJobResult, type BatchScope } from '../queues/batch-scope';
 import { QueueMessage, type QueueMessageType } from '../queues/messages';
 
@@ -92,7 +93,7 @@ export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, 
 
 /**
  * Records every message of a dead-letter queue batch in D1, marks what they were for
- * failed (the deliveries, the imports of the chunks), then acks them.
+ * failed (the deliveries, the imports of the chunks, the store webhooks), then acks them.
  */
 export async function consumeDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = openDb(env.DB);
@@ -103,6 +104,7 @@ export async function consumeDeadLetterBatch(batch: MessageBatch<unknown>, env: 
   const ofType = <T extends QueueMessageType>(type: T) => dead.filter((body): body is Extract<QueueMessage, { type: T }> => body.type === type);
   await failDeadDeliveries(db, ofType('send-delivery'));
   await failDeadImportChunks(db, ofType('import-chunk'));
+  await rejectDeadStoreEvents(db, ofType('store-event'));
   await recordDeadLetters(
     db,
     batch.messages.map((message) => ({

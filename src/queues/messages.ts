@@ -22,6 +22,8 @@ export const StoreEventMessage = z.object({
   // the domain modules that enqueue.
   events: z.array(z.unknown()).nullable(),
   storedEventId: z.string().optional(),
+  // A store's test notification: recorded as a test, applied to nothing.
+  test: z.boolean().optional(),
 });
 export type StoreEventMessage = z.infer<typeof StoreEventMessage>;
 

@@ -4,6 +4,7 @@
 // over both sources, merged; the CSV export walks the same pages.
 import { and, asc, eq, gte, lt, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { contacts, type DeliverySource, deliveries, orderAttributions, orders } from '../db/schema';
+import { orderLabel } from '../db/order-label';
 import type { Tenant } from '../db/tenant';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { type DayRange, type TimeCursor, timeCursorOf } from './reports.schemas';
@@ -91,7 +92,7 @@ async function readConversionEvents(tenant: Tenant, sourceType: DeliverySource, 
       contactId: orderAttributions.contactId,
       email: contacts.email,
       touch: orderAttributions.touch,
-      orderNumber: orders.externalId,
+      orderNumber: orderLabel,
       revenueCents: orderAttributions.revenueCents,
       currency: orderAttributions.currency,
     })

@@ -95,9 +95,16 @@ function checkoutConsent(accepted: boolean, at: number): ContactExtras {
   return accepted ? { emailConsent: 'subscribed', consentAt: at } : {};
 }
 
-/** The contact behind an order or a checkout (its "email me offers" box as of `at`) and the ids of the products it names. */
+/**
+ * The contact behind an order or a checkout (its "email me offers" box as of `at`, its SMS
+ * opt-in as of its own time) and the ids of the products it names.
+ */
 async function buyerAndProducts(tenant: Tenant, event: Extract<StoreEvent, { kind: 'order' | 'cart' }>, source: EventSource, at: number, now: number) {
   const contactId = await contactFor(tenant, event.person, source, checkoutConsent(event.acceptsEmailMarketing, at), now);
+  // A second write, as for customers: each channel's consent keeps its own time. SMS consent needs the number it is for.
+  if (contactId && event.smsOptInAt != null && event.person?.phone) {
+    await contactFor(tenant, event.person, source, { smsConsent: 'subscribed', consentAt: event.smsOptInAt }, now);
+  }
   const productIds = await productIdsBySku(
     tenant,
     source,

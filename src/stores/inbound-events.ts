@@ -3,18 +3,27 @@
 // consumer claims the key; the edge stores the events itself only when they are
 // too large for a queue message or the queue send failed, and cron re-enqueues those.
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { inboundEvents } from '../db/schema';
+import { type Db, runBatch } from '../db/client';
+import { inboundEvents, type InboundEventStatus, storeConnections } from '../db/schema';
 import { listStaleStoredEvents, recordDeadLetters } from '../db/system';
-import type { Tenant } from '../db/tenant';
+import { forWorkspace, type Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { storeEventMessage } from '../queues/messages';
 import { newId } from '../lib/ids';
 import { MINUTE } from '../lib/time';
 import { StoreEvents, type StoreEvent } from './store-events';
 
-/** A verified webhook: where it came from and what it means (`events: null` for a topic we do not use). */
-export type VerifiedWebhook = { workspaceId: string; connectionId: string; topic: string; dedupeKey: string; receivedAt: number; events: StoreEvent[] | null };
+/**
+ * A verified webhook: where it came from and what it means (`events: null` for a topic we
+ * do not use, or for a store's test notification, `test`).
+ */
+export type VerifiedWebhook = { workspaceId: string; connectionId: string; topic: string; dedupeKey: string; receivedAt: number; events: StoreEvent[] | null; test?: boolean | undefined };
+
+/** The status a webhook is first recorded with: only `queued` ones are applied. */
+function receivedStatus(webhook: Pick<VerifiedWebhook, 'events' | 'test'>): InboundEventStatus {
+  if (webhook.test) return 'test';
+  return webhook.events === null ? 'ignored' : 'queued';
+}
 
 /**
  * Claims a webhook for processing. `apply` is false when this dedupe key was
@@ -22,7 +31,8 @@ export type VerifiedWebhook = { workspaceId: string; connectionId: string; topic
  * whose earlier processing did not finish (applying again is harmless).
  */
 export async function claimInboundEvent(tenant: Tenant, webhook: Omit<VerifiedWebhook, 'workspaceId'>): Promise<{ id: string; apply: boolean }> {
-  const ignored = webhook.events === null;
+  const status = receivedStatus(webhook);
+  const ignored = status !== 'queued';
   const [inserted] = await tenant.db
     .insert(inboundEvents)
     .values(
@@ -31,7 +41,7 @@ export async function claimInboundEvent(tenant: Tenant, webhook: Omit<VerifiedWe
         connectionId: webhook.connectionId,
         topic: webhook.topic,
         dedupeKey: webhook.dedupeKey,
-        status: ignored ? ('ignored' as const) : ('queued' as const),
+        status,
         receivedAt: webhook.receivedAt,
       }),
     )
@@ -75,7 +85,7 @@ export async function claimStoredEvent(tenant: Tenant, id: string): Promise<{ id
   return { id, apply, events: readStoreEvents(payload) };
 }
 
-// Where rejections are recorded: with the queue's dead letters, which keep a reason.
+// Where rejections are recorded too: with the queue's dead letters, which keep the message.
 const EVENTS_QUEUE_NAME = 'marketing-events';
 
 /**
@@ -85,7 +95,7 @@ const EVENTS_QUEUE_NAME = 'marketing-events';
  * dead letters too, so the consumer moves on instead of retrying into the dead-letter queue.
  */
 export async function rejectInboundEvent(tenant: Tenant, id: string, message: object, reason: string, now = Date.now()): Promise<void> {
-  // The reason first: if closing the event then fails, the retry records it once (same message id).
+  // The dead letter first: if closing the event then fails, the retry records it once (same message id).
   await recordDeadLetters(tenant.db, [{ queue: EVENTS_QUEUE_NAME, messageId: `rejected:${id}`, body: message, attempts: 1, reason }], now);
   await tenant.db
     .update(inboundEvents)
@@ -93,9 +103,47 @@ export async function rejectInboundEvent(tenant: Tenant, id: string, message: ob
     .where(tenant.where(inboundEvents, eq(inboundEvents.id, id)));
 }
 
-/** Stores a webhook at the edge (fallback path); returns its id, or null when this dedupe key is known. */
+// Reasons come from errors: bounded, so a long message cannot bloat the row.
+const MAX_REASON_LENGTH = 500;
+
+/** Keeps why an attempt at a queued event failed; the event stays queued and is retried. */
+export async function noteFailedAttempt(tenant: Tenant, id: string, reason: string): Promise<void> {
+  await tenant.db
+    .update(inboundEvents)
+    .set({ reason: reason.slice(0, MAX_REASON_LENGTH) })
+    .where(tenant.where(inboundEvents, eq(inboundEvents.id, id), eq(inboundEvents.status, 'queued')));
+}
+
+/**
+ * Closes the inbound events of store-event messages that exhausted their retries as
+ * rejected, keeping the last attempt's reason: nothing a store sent disappears unseen.
+ */
+export async function rejectDeadStoreEvents(db: Db, dead: Pick<VerifiedWebhook, 'workspaceId' | 'connectionId' | 'dedupeKey'>[], now = Date.now()): Promise<void> {
+  await runBatch(
+    db,
+    dead.map(({ workspaceId, connectionId, dedupeKey }) =>
+      db
+        .update(inboundEvents)
+        .set({ status: 'rejected', reason: sql`COALESCE(${inboundEvents.reason}, 'failed after every retry')`, processedAt: now, payload: null })
+        .where(forWorkspace(db, workspaceId).where(inboundEvents, eq(inboundEvents.connectionId, connectionId), eq(inboundEvents.dedupeKey, dedupeKey), eq(inboundEvents.status, 'queued'))),
+    ),
+  );
+}
+
+/** The statement recording that a connection received a test notification at `at`. */
+export function recordTestStatement(tenant: Tenant, connectionId: string, at: number) {
+  return tenant.db
+    .update(storeConnections)
+    .set({ lastTestAt: sql`MAX(COALESCE(${storeConnections.lastTestAt}, 0), ${at})` })
+    .where(tenant.where(storeConnections, eq(storeConnections.id, connectionId)));
+}
+
+/**
+ * Stores a webhook at the edge (fallback path); returns its id, or null when this dedupe key
+ * is known. A test notification is recorded on its connection in the same batch.
+ */
 export async function storeInboundEvent(db: Db, webhook: VerifiedWebhook): Promise<string | null> {
-  const [row] = await db
+  const insert = db
     .insert(inboundEvents)
     .values({
       id: newId(webhook.receivedAt),
@@ -103,13 +151,14 @@ export async function storeInboundEvent(db: Db, webhook: VerifiedWebhook): Promi
       connectionId: webhook.connectionId,
       topic: webhook.topic,
       dedupeKey: webhook.dedupeKey,
-      status: webhook.events === null ? 'ignored' : 'queued',
+      status: receivedStatus(webhook),
       payload: webhook.events === null ? null : JSON.stringify(webhook.events),
       receivedAt: webhook.receivedAt,
     })
     .onConflictDoNothing()
     .returning({ id: inboundEvents.id });
-  return row?.id ?? null;
+  const [rows] = webhook.test ? await db.batch([insert, recordTestStatement(forWorkspace(db, webhook.workspaceId), webhook.connectionId, webhook.receivedAt)]) : [await insert];
+  return rows[0]?.id ?? null;
 }
 
 /** The statement marking an event applied (and dropping a stored payload: it is no longer needed). */

@@ -98,6 +98,8 @@ export async function applyOrder(tenant: Tenant, connectionId: string, event: Or
     const refundedCents = await refundedCentsWith(tenant, connectionId, event);
     const fields = {
       contactId,
+      // An event without the store's label (older queue messages) keeps the stored one.
+      ...(event.name ? { name: event.name } : {}),
       email: event.person?.email ?? null,
       status: event.status,
       currency: event.currency,

@@ -2,6 +2,7 @@
 // money as decimal strings or numbers, times as ISO strings with offsets, and text
 // within the limits the contacts API sets, so a webhook cannot store what the API refuses.
 import { z } from 'zod';
+import { isIsoCurrency } from '../lib/currencies';
 import { invalidField } from '../lib/errors';
 import { minorUnitDigits } from '../lib/money';
 
@@ -34,8 +35,8 @@ export const ExternalId = z
 export const CurrencyCode = z
   .string()
   .trim()
-  .regex(/^[A-Za-z]{3}$/, { message: 'Expected a three-letter ISO 4217 currency code' })
-  .transform((code) => code.toUpperCase());
+  .transform((code) => code.toUpperCase())
+  .refine(isIsoCurrency, { message: 'Expected an ISO 4217 currency code such as "USD"' });
 
 // At least one digit, an optional sign and point: "19.99", "-5.00", ".5", "12."; not "", ".", "-", "1,99", "1e21", "NaN".
 const DECIMAL = /^(-)?(?=\.?\d)(\d*)(?:\.(\d*))?$/;

@@ -1,6 +1,7 @@
 // Input for creating a store connection and for setting its signing secret.
 import { z } from 'zod';
 import { STORE_PLATFORMS } from '../db/schema';
+import { isIsoCurrency } from '../lib/currencies';
 
 const Secret = z.string().trim().min(8, { message: 'The secret is at least 8 characters: paste it whole' }).max(200, { message: 'Use at most 200 characters' });
 
@@ -12,7 +13,8 @@ export const CreateStoreConnectionInput = z.object({
     .string()
     .trim()
     .toUpperCase()
-    .regex(/^[A-Z]{3}$/, { message: 'Use a three-letter currency code such as USD' }),
+    .regex(/^[A-Z]{3}$/, { message: 'Use a three-letter currency code such as USD' })
+    .refine(isIsoCurrency, { message: 'Use an ISO 4217 currency code such as USD' }),
   // The store's signing secret when already known; otherwise generated (Shopify: pasted later).
   secret: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), Secret.optional()),
 });

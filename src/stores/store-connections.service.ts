@@ -30,6 +30,8 @@ export type StoreConnectionView = {
   lastEventAt: number | null;
   // True until the merchant pastes the secret Shopify shows; deliveries are refused until then.
   awaitingSecret: boolean;
+  // The last test notification received: proof the store reaches us (and, but for WooCommerce's unsigned ping, signs with the right secret).
+  lastTestAt: number | null;
 };
 
 // A connection waiting for its secret keeps '' as ciphertext (the column predates the wait).
@@ -43,6 +45,7 @@ const viewColumns = {
   createdAt: storeConnections.createdAt,
   lastEventAt: storeConnections.lastEventAt,
   awaitingSecret: sql<boolean>`${storeConnections.secretCiphertext} = ${NO_SECRET}`.mapWith(Boolean),
+  lastTestAt: storeConnections.lastTestAt,
 };
 
 /**
@@ -58,6 +61,7 @@ export async function createStoreConnection(tenant: Tenant, encryptionKey: strin
     currency: input.currency,
     createdAt: now,
     lastEventAt: null,
+    lastTestAt: null,
     awaitingSecret: secret === null,
   };
   const { awaitingSecret: _, ...row } = connection;

@@ -14,7 +14,7 @@ export const LineItem = z.object({
   sku: z.string().nullable(),
   productExternalId: z.string().nullable(),
   title: z.string(),
-  quantity: z.number().int(),
+  quantity: z.number().int().nonnegative(),
   unitPriceCents: Money,
   imageUrl: z.string().nullable().optional(),
 });
@@ -44,9 +44,15 @@ export const CustomerEvent = z.object({
   updatedAt: Time.nullable(),
 });
 
+// When the buyer accepted SMS marketing at checkout (null: they did not). Like the email
+// box, it only ever subscribes; its own time lets a later unsubscribe win.
+const SmsOptInAt = Time.nullish();
+
 export const OrderEvent = z.object({
   kind: z.literal('order'),
   externalId: z.string(),
+  // The store's label for it (Shopify's "#1001"); the external id is its internal id.
+  name: z.string().nullish(),
   person: Person.nullable(),
   status: z.enum(ORDER_STATUSES),
   currency: z.string(),
@@ -59,6 +65,7 @@ export const OrderEvent = z.object({
   items: z.array(LineItem),
   // Ticked "email me offers" at checkout; false never unsubscribes anyone.
   acceptsEmailMarketing: z.boolean(),
+  smsOptInAt: SmsOptInAt,
 });
 export type OrderEvent = z.infer<typeof OrderEvent>;
 
@@ -81,6 +88,7 @@ export const CartEvent = z.object({
   completed: z.boolean(),
   updatedAt: Time,
   acceptsEmailMarketing: z.boolean(),
+  smsOptInAt: SmsOptInAt,
 });
 export type CartEvent = z.infer<typeof CartEvent>;
 

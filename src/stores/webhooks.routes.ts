@@ -1,5 +1,5 @@
 // Store webhooks: verify the signature on the raw bytes, read the payload, enqueue it,
-// answer 202. Deduplication happens in the events consumer; this path writes no D1.
+// answer 202 (200 for a store's test notification). Deduplication happens in the events consumer; this path writes no D1.
 import { Hono, type Context } from 'hono';
 import { openDb } from '../db/client';
 import type { StorePlatform } from '../db/schema';
@@ -62,23 +62,29 @@ function parseBody(text: string): unknown {
 // Queue messages are limited to 128 KB; larger event lists are stored in D1 instead.
 const MAX_INLINE_MESSAGE_BYTES = 100_000;
 
+/** What a verified webhook means: events (null for a topic we do not use), or a store's test notification. */
+type Received = { test: false; mapped: AdapterResult } | { test: true };
+
 /**
- * Enqueues the verified webhook and answers 202 (any 2xx stops a store's retries).
- * The hot path writes nothing to D1: the consumer dedupes. Only when the events are
- * too large for a message, or the send fails, are they stored here first.
+ * Enqueues the verified webhook and answers 202 (any 2xx stops a store's retries); a test
+ * notification is answered 200, which WooCommerce's ping requires. The hot path writes
+ * nothing to D1: the consumer dedupes. Only when the events are too large for a message,
+ * or the send fails, are they stored here first.
  */
-async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: string, dedupeKey: string, mapped: AdapterResult) {
+async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: string, dedupeKey: string, received: Received) {
+  const mapped = received.test ? null : received.mapped;
   const { events, adjusted } = mapped === null ? { events: null, adjusted: [] } : fitStoreEvents(mapped);
   // Text cut to the limits is kept (refusing would lose the order) and said: in the log, and to the sender.
   if (adjusted.length) logAdjusted(c, connection, dedupeKey, adjusted);
-  const webhook = { workspaceId: connection.workspaceId, connectionId: connection.id, topic, dedupeKey, receivedAt: Date.now(), events };
-  const status = events === null ? 'ignored' : 'queued';
+  const webhook = { workspaceId: connection.workspaceId, connectionId: connection.id, topic, dedupeKey, receivedAt: Date.now(), events, ...(received.test ? { test: true } : {}) };
+  const status = received.test ? 'test' : events === null ? 'ignored' : 'queued';
   const answer = adjusted.length ? { status, adjusted } : { status };
+  const httpStatus = received.test ? 200 : 202;
   const message = storeEventMessage(webhook);
   if (new TextEncoder().encode(JSON.stringify(message)).byteLength <= MAX_INLINE_MESSAGE_BYTES) {
     try {
       await enqueue(c.env, [message]);
-      return c.json(answer, 202);
+      return c.json(answer, httpStatus);
     } catch (err) {
       logEnqueueFailure(c, err);
     }
@@ -92,7 +98,7 @@ async function accept(c: Context<AppEnv>, connection: WebhookConnection, topic: 
       logEnqueueFailure(c, err);
     }
   }
-  return c.json(answer, 202);
+  return c.json(answer, httpStatus);
 }
 
 function logEnqueueFailure(c: Context<AppEnv>, err: unknown) {
@@ -125,6 +131,15 @@ function contextOf(connection: WebhookConnection, topic: string, shopDomain: str
   return { topic, currency: connection.currency, shopDomain, receivedAt: Date.now() };
 }
 
+/** Shopify's test notifications ("Send test notification", test orders) carry `"test": true`. */
+function isShopifyTest(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { test?: unknown }).test === true;
+}
+
+// WooCommerce pings a new webhook with an unsigned form body `webhook_id=<its id>` and no
+// topic header, and keeps the webhook only when the answer is exactly 200.
+const WOOCOMMERCE_PING = /^webhook_id=(\d{1,20})$/;
+
 export const webhookRoutes = new Hono<AppEnv>()
   .post('/shopify/:connectionId', async (c) => {
     const connection = await connectionFor(c, 'shopify');
@@ -132,20 +147,25 @@ export const webhookRoutes = new Hono<AppEnv>()
     if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-shopify-hmac-sha256')))) await refuseDelivery(c, connection, 'bad_signature');
     const topic = boundedHeader(c, 'X-Shopify-Topic', MAX_TOPIC_LENGTH);
     const dedupeKey = await dedupeKeyOf(c, ['X-Shopify-Webhook-Id', 'X-Shopify-Event-Id'], body.text);
-    const events = mapShopifyWebhook(contextOf(connection, topic, c.req.header('x-shopify-shop-domain') ?? null), parseBody(body.text));
-    return accept(c, connection, topic, dedupeKey, events);
+    const payload = parseBody(body.text);
+    // Read before the payload is: a sample payload need not match what we map.
+    if (isShopifyTest(payload)) return accept(c, connection, topic, dedupeKey, { test: true });
+    const mapped = mapShopifyWebhook(contextOf(connection, topic, c.req.header('x-shopify-shop-domain') ?? null), payload);
+    return accept(c, connection, topic, dedupeKey, { test: false, mapped });
   })
 
   .post('/woocommerce/:connectionId', async (c) => {
     const connection = await connectionFor(c, 'woocommerce');
     const body = await readBody(c);
     // WooCommerce pings a new webhook with an unsigned `webhook_id=N` form body and expects 200.
-    if (!c.req.header('x-wc-webhook-topic') && /^webhook_id=\d+$/.test(body.text.trim())) return c.json({ status: 'ok' }, 200);
+    // Unsigned, so it proves only that the URL reaches this connection; it applies nothing.
+    const ping = c.req.header('x-wc-webhook-topic') ? null : WOOCOMMERCE_PING.exec(body.text.trim());
+    if (ping) return accept(c, connection, 'ping', `woocommerce-ping:${ping[1]}`, { test: true });
     if (!(await verifyBase64BodySignature(connection.key, body.bytes, c.req.header('x-wc-webhook-signature')))) await refuseDelivery(c, connection, 'bad_signature');
     const topic = boundedHeader(c, 'X-WC-Webhook-Topic', MAX_TOPIC_LENGTH);
     const dedupeKey = await dedupeKeyOf(c, ['X-WC-Webhook-Delivery-Id'], body.text);
-    const events = mapWooCommerceWebhook(contextOf(connection, topic, null), parseBody(body.text));
-    return accept(c, connection, topic, dedupeKey, events);
+    const mapped = mapWooCommerceWebhook(contextOf(connection, topic, null), parseBody(body.text));
+    return accept(c, connection, topic, dedupeKey, { test: false, mapped });
   })
 
   .post('/events/:connectionId', async (c) => {
@@ -154,5 +174,5 @@ export const webhookRoutes = new Hono<AppEnv>()
     const verdict = await verifyTimestampedSignature(connection.key, body.bytes, c.req.header('x-signature'), Date.now());
     if (verdict !== 'valid') await refuseDelivery(c, connection, verdict === 'stale' ? 'stale_signature' : 'bad_signature');
     const envelope = readCustomEnvelope(parseBody(body.text));
-    return accept(c, connection, envelope.type, envelope.id, mapCustomEvent(envelope));
+    return accept(c, connection, envelope.type, envelope.id, { test: false, mapped: mapCustomEvent(envelope) });
   });

@@ -150,7 +150,7 @@ function Orders({ orders, when }: { orders: ContactOrderView[]; when: (ms: numbe
             {orders.map((order) => (
               <tr>
                 <td data-label="Order" class="nowrap">
-                  #{order.externalId}
+                  {order.label}
                 </td>
                 <td data-label="Placed">{when(order.placedAt)}</td>
                 <td data-label="Status">

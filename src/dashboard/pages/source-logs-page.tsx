@@ -87,7 +87,7 @@ export function SourceLogsPage({
                     {row.address ?? '(contact erased)'}
                   </td>
                   <td data-label="Detail" class="break">
-                    {row.event === 'conversion' ? `Order #${row.orderNumber ?? ''}, ${formatMoney(row.revenueCents ?? 0, row.currency)} · ${row.detail ?? ''}` : (row.detail ?? '')}
+                    {row.event === 'conversion' ? `Order ${row.orderNumber ?? ''}, ${formatMoney(row.revenueCents ?? 0, row.currency)} · ${row.detail ?? ''}` : (row.detail ?? '')}
                   </td>
                 </tr>
               ))}

@@ -16,6 +16,7 @@ const SHOPIFY_TOPICS = [
   'Customer email marketing consent update',
   'Customer marketing consent update (SMS)',
   'Order creation',
+  'Order update',
   'Order payment',
   'Order fulfillment',
   'Order cancellation',
@@ -133,7 +134,7 @@ function SetupSteps({ platform, url, secretShown }: { platform: StorePlatform; u
           Once the first webhook exists, the bottom of that page says “Your webhooks will be signed with …”: paste that secret here. Until then deliveries are refused and listed below as rejected.
         </li>
         <li>
-          Use <strong>Send test notification</strong>: it appears under “Last deliveries” here within seconds.
+          Use <strong>Send test notification</strong>: “Test received” appears here within seconds, under “Last deliveries” too, and nothing else changes.
         </li>
       </ol>
     );
@@ -149,7 +150,7 @@ function SetupSteps({ platform, url, secretShown }: { platform: StorePlatform; u
           {secretShown ? 'shown above' : 'revealed with “Show secret”'}.
         </li>
         <li>Create one webhook per topic: {WOO_TOPICS.join(', ')}.</li>
-        <li>WooCommerce pings the URL when you save; it answers at once.</li>
+        <li>WooCommerce pings the URL when you save; it answers at once, and “Test received” appears here.</li>
       </ol>
     );
   }
@@ -176,6 +177,7 @@ function ConnectionCard({ shown, timeZone, csrfToken, canEdit, secretError }: { 
       </div>
       <p class="muted small">
         Currency {connection.currency} · Last event: {connection.lastEventAt ? formatInZone(connection.lastEventAt, timeZone) : 'none yet'}
+        {connection.lastTestAt ? ` · Test received ${formatInZone(connection.lastTestAt, timeZone)}` : ''}
       </p>
       <CopyField id={`url-${connection.id}`} label="Webhook URL" value={url} />
       {connection.awaitingSecret ? (

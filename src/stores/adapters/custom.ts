@@ -3,13 +3,20 @@
 import { z } from 'zod';
 import { CONSENT_STATUSES, type OrderStatus } from '../../db/schema';
 import { parseOrThrow } from '../../lib/validation';
-import { ExternalId, MAX_SKU_LENGTH, OptionalPhone, OptionalSku, OptionalText, Timestamp } from '../payload-values';
+import { normalizeEmail } from '../../lib/email-address';
+import { CurrencyCode, ExternalId, MAX_SKU_LENGTH, OptionalPhone, OptionalSku, OptionalText, Timestamp } from '../payload-values';
 import type { Person, StoreEvent } from '../store-events';
 import type { AdapterResult } from './adapter';
 
+// zod's int() is a safe integer: amounts beyond 2^53 - 1 minor units are refused, not rounded.
 const Cents = z.number().int();
 const Sku = z.string().min(1).max(MAX_SKU_LENGTH);
-const Email = z.string().trim().min(3).max(254);
+// Checked here, with the rule contacts use, so the sender hears of a bad address (400), not the consumer.
+const Email = z
+  .string()
+  .trim()
+  .max(254)
+  .refine((email) => normalizeEmail(email) !== null, { message: 'Expected an email address' });
 
 const Contact = z.object({
   email: Email.nullish(),
@@ -50,8 +57,10 @@ const CustomerData = Contact.extend({
 
 const OrderData = z.object({
   externalId: ExternalId,
+  // The store's label for the order ("#1001"); the external id when absent.
+  name: OptionalText,
   customer: Contact,
-  currency: z.string().length(3),
+  currency: CurrencyCode,
   totalCents: Cents,
   refundedCents: Cents.default(0),
   placedAt: Timestamp.nullish(),
@@ -63,7 +72,7 @@ const OrderData = z.object({
 const CartData = z.object({
   externalId: ExternalId,
   customer: Contact.nullish(),
-  currency: z.string().length(3),
+  currency: CurrencyCode,
   valueCents: Cents,
   recoveryUrl: OptionalText,
   completed: z.boolean().default(false),
@@ -78,7 +87,7 @@ const ProductData = z.object({
   priceCents: Cents,
   // The price before a sale: a product first seen below it is a price drop.
   regularPriceCents: Cents.nullish(),
-  currency: z.string().length(3).nullish(),
+  currency: CurrencyCode.nullish(),
   inventory: z.number().int().nullish(),
   url: OptionalText,
   imageUrl: OptionalText,
@@ -128,9 +137,10 @@ export function mapCustomEvent(envelope: CustomEnvelope): AdapterResult {
       {
         kind: 'order',
         externalId: order.externalId,
+        name: order.name,
         person: personOf(order.customer),
         status: orderStatus,
-        currency: order.currency.toUpperCase(),
+        currency: order.currency,
         totalCents: order.totalCents,
         refunds: order.refundedCents ? [{ externalId: `${order.externalId}:total`, amountCents: order.refundedCents, at }] : [],
         placedAt: order.placedAt ?? at,
@@ -155,7 +165,7 @@ export function mapCustomEvent(envelope: CustomEnvelope): AdapterResult {
           kind: 'cart',
           externalId: cart.externalId,
           person: cart.customer ? personOf(cart.customer) : null,
-          currency: cart.currency.toUpperCase(),
+          currency: cart.currency,
           valueCents: cart.valueCents,
           items: items(cart.items),
           recoveryUrl: cart.recoveryUrl,

@@ -14,6 +14,8 @@ export const MAX_NAME_LENGTH = 100;
 export const MAX_TAGS = 50;
 // Product and line item titles: Shopify's own limit for a product title.
 export const MAX_TITLE_LENGTH = 255;
+// Order labels: far beyond any store's "#1001" or prefixed number.
+export const MAX_ORDER_NAME_LENGTH = 100;
 // Links longer than browsers and mail clients reliably follow.
 export const MAX_URL_LENGTH = 2048;
 // Country codes are two letters; anything this long is not one.
@@ -83,7 +85,12 @@ function fitEvent(event: StoreEvent, path: string, notes: Notes): StoreEvent {
     case 'customer':
       return { ...event, person: fitPerson(event.person, `${path}.person`, notes), tags: fitTags(event.tags, `${path}.tags`, notes) };
     case 'order':
-      return { ...event, person: event.person && fitPerson(event.person, `${path}.person`, notes), items: fitItems(event.items, `${path}.items`, notes) };
+      return {
+        ...event,
+        name: clip(event.name, MAX_ORDER_NAME_LENGTH, `${path}.name`, notes),
+        person: event.person && fitPerson(event.person, `${path}.person`, notes),
+        items: fitItems(event.items, `${path}.items`, notes),
+      };
     case 'cart':
       return {
         ...event,

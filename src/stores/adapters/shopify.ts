@@ -49,7 +49,7 @@ const ShopifyLineItem = z.object({
   sku: OptionalSku,
   title: z.string().nullish(),
   name: z.string().nullish(),
-  quantity: z.number().int(),
+  quantity: z.number().int().nonnegative(),
   price: Amount,
   product_id: ExternalId.nullish(),
   variant_id: ExternalId.nullish(),
@@ -67,6 +67,8 @@ const ShopifyRefund = z.object({
 
 const ShopifyOrder = z.object({
   id: ExternalId,
+  // "#1001": what the merchant and the buyer call the order.
+  name: OptionalText,
   email: OptionalEmail,
   contact_email: OptionalEmail,
   phone: OptionalPhone,
@@ -99,6 +101,9 @@ const ShopifyCheckout = z.object({
   total_price: Amount,
   abandoned_checkout_url: OptionalText,
   buyer_accepts_marketing: z.boolean().nullish(),
+  // The checkout's SMS marketing box, and the number it was ticked for.
+  buyer_accepts_sms: z.boolean().nullish(),
+  sms_marketing_phone: OptionalPhone,
   customer: ShopifyCustomer.nullish(),
   line_items: z.array(ShopifyLineItem).max(MAX_LINES).default([]),
 });
@@ -172,6 +177,16 @@ function personOf(customer: ShopifyCustomer | null | undefined, email: string | 
   };
 }
 
+/**
+ * When the buyer accepted SMS marketing, from the checkout's box (at `at`) or the SMS
+ * consent of the customer it embeds (at that consent's own time); null when neither says so.
+ */
+function smsOptInAt(customer: ShopifyCustomer | null | undefined, acceptedAtCheckout: boolean, at: number): number | null {
+  if (acceptedAtCheckout) return at;
+  const consent = consentUpdate(customer?.sms_marketing_consent, at);
+  return consent?.status === 'subscribed' ? consent.at : null;
+}
+
 function lineItems(items: z.infer<typeof ShopifyLineItem>[], currency: string): LineItem[] {
   return items.map((item, i) => ({
     sku: item.sku,
@@ -218,6 +233,7 @@ function orderEvent(order: z.infer<typeof ShopifyOrder>): StoreEvent {
   return {
     kind: 'order',
     externalId: order.id,
+    name: order.name,
     person: personOf(order.customer, order.email ?? order.contact_email, order.phone, order.billing_address?.country_code, order.created_at),
     status: orderStatus(order),
     currency: order.currency,
@@ -229,6 +245,7 @@ function orderEvent(order: z.infer<typeof ShopifyOrder>): StoreEvent {
     cartExternalId: order.checkout_token,
     items: lineItems(order.line_items, order.currency),
     acceptsEmailMarketing: order.buyer_accepts_marketing === true,
+    smsOptInAt: smsOptInAt(order.customer, false, order.created_at),
   };
 }
 
@@ -237,7 +254,11 @@ function checkoutEvent(checkout: z.infer<typeof ShopifyCheckout>, context: Webho
   return {
     kind: 'cart',
     externalId: checkout.token ?? checkout.id,
-    person: checkout.email || checkout.phone || checkout.customer ? personOf(checkout.customer, checkout.email, checkout.phone, null, checkout.created_at) : null,
+    person:
+      checkout.email || checkout.phone || checkout.sms_marketing_phone || checkout.customer
+        ? // The number the SMS box was ticked for is the one the consent is about.
+          personOf(checkout.customer, checkout.email, checkout.sms_marketing_phone ?? checkout.phone, null, checkout.created_at)
+        : null,
     currency,
     valueCents: minorUnitsOf(checkout.total_price, currency, 'total_price'),
     items: lineItems(checkout.line_items, currency),
@@ -245,6 +266,7 @@ function checkoutEvent(checkout: z.infer<typeof ShopifyCheckout>, context: Webho
     completed: Boolean(checkout.completed_at),
     updatedAt: checkout.updated_at,
     acceptsEmailMarketing: checkout.buyer_accepts_marketing === true,
+    smsOptInAt: smsOptInAt(checkout.customer, checkout.buyer_accepts_sms === true, checkout.updated_at),
   };
 }
 

@@ -1,8 +1,10 @@
 // WooCommerce webhooks (REST API v3 payloads) to StoreEvents. WooCommerce sends
 // each event once and disables a webhook after repeated failures, so reading is
-// lenient: only what we need is required, everything else may be missing.
+// lenient: only what we need is required, everything else may be missing. Its text
+// arrives escaped for HTML ("Salt &amp; Pepper") and is decoded here, once.
 import { z } from 'zod';
 import type { OrderStatus } from '../../db/schema';
+import { decodeHtmlEntities } from '../../lib/html-entities';
 import { parseOrThrow } from '../../lib/validation';
 import { Amount, CurrencyCode, ExternalId, MAX_EXTERNAL_ID_LENGTH, minorUnitsOf, OptionalEmail, OptionalKey, OptionalPhone, OptionalSku, OptionalText } from '../payload-values';
 import type { Person, StoreEvent } from '../store-events';
@@ -21,7 +23,10 @@ const WooTime = z
     return ms;
   });
 
-const WooAddress = z.object({ first_name: OptionalText, last_name: OptionalText, email: OptionalEmail, phone: OptionalPhone, country: OptionalText }).nullish();
+/** Text as WooCommerce escapes it (names, titles), decoded. */
+const WooText = OptionalText.transform((value) => value && decodeHtmlEntities(value));
+
+const WooAddress = z.object({ first_name: WooText, last_name: WooText, email: OptionalEmail, phone: OptionalPhone, country: OptionalText }).nullish();
 
 // Far beyond any real order, and bounding the work one webhook can cause.
 const MAX_LINES = 1000;
@@ -30,18 +35,18 @@ const MAX_REFUNDS = 250;
 const WooCustomer = z.object({
   id: ExternalId,
   email: OptionalEmail,
-  first_name: OptionalText,
-  last_name: OptionalText,
+  first_name: WooText,
+  last_name: WooText,
   date_created_gmt: WooTime.nullish(),
   date_modified_gmt: WooTime.nullish(),
   billing: WooAddress,
 });
 
 const WooLineItem = z.object({
-  name: z.string().nullish(),
+  name: WooText,
   product_id: ExternalId.nullish(),
   variation_id: ExternalId.nullish(),
-  quantity: z.number().int(),
+  quantity: z.number().int().nonnegative(),
   sku: OptionalSku,
   price: Amount.nullish(),
   total: Amount.nullish(),
@@ -49,6 +54,11 @@ const WooLineItem = z.object({
 
 const WooOrder = z.object({
   id: ExternalId,
+  // The order number the shop shows (plugins may make it differ from the id).
+  number: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((value) => (value == null || value === '' ? null : decodeHtmlEntities(String(value).trim()))),
   status: z.string(),
   currency: CurrencyCode,
   total: Amount,
@@ -70,7 +80,7 @@ const ProductPrice = z.union([z.literal('').transform(() => null), Amount]).null
 
 const WooProduct = z.object({
   id: ExternalId,
-  name: z.string(),
+  name: z.string().transform(decodeHtmlEntities),
   permalink: OptionalText,
   sku: OptionalSku,
   price: ProductPrice,
@@ -107,6 +117,7 @@ function orderEvent(order: z.infer<typeof WooOrder>): StoreEvent {
   return {
     kind: 'order',
     externalId: order.id,
+    name: `#${order.number ?? order.id}`,
     person,
     status,
     currency: order.currency,
