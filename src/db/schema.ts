@@ -192,7 +192,7 @@ export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 // The store connection a store object came from, part of its key: two stores in one workspace
 // both have an order #1042. Null for history whose store is gone (deleted connection) or was
 // never known (rows from before connections keyed them): kept and counted, never updated.
-// Keys lead with it, so deleting a connection finds its rows by index (migration 0020).
+// Keys lead with it, so deleting a connection finds its rows by index (migration 0016).
 const storeRef = () => text().references(() => storeConnections.id, { onDelete: 'set null' });
 
 // A row that belongs to one contact and goes when the contact is erased.
@@ -714,7 +714,7 @@ export const deliveries = sqliteTable(
     index('deliveries_contact_idx').on(t.workspaceId, t.contactId, t.queuedAt),
     // The cron sweep for deliveries whose queue message was lost (see requeueStaleDeliveries).
     index('deliveries_stale_idx').on(t.status, t.updatedAt),
-    // The marketing overview: a window's sent messages (src/reports/overview.ts).
+    // The marketing overview: a window's sent messages (src/reports/marketing-overview.ts).
     index('deliveries_sent_idx').on(t.workspaceId, t.sentAt),
   ],
 );

@@ -1,4 +1,4 @@
-// 0020 store keys, replayed on a database holding store data in the old shape (keyed by workspace).
+// 0016 store keys, replayed on a database holding store data in the old shape (keyed by workspace).
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 const before = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name < name);
 const from = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name >= name);
 
-describe('0020 store keys', () => {
+describe('0016 store keys', () => {
   it('gives existing rows the connection when it is unambiguous, keeps the rest as history, and keeps every row valid', async () => {
     const db = env.MIGRATION_TEST_DB;
-    await applyD1Migrations(db, before('0020'));
+    await applyD1Migrations(db, before('0016'));
     const now = Date.now();
     const workspace = (id: string) => db.prepare("INSERT INTO workspaces (id, name, time_zone, created_at, updated_at) VALUES (?, 'Shop', 'UTC', ?, ?)").bind(id, now, now);
     const connection = (id: string, workspaceId: string, lastEventAt: number | null) =>
@@ -40,7 +40,7 @@ describe('0020 store keys', () => {
       ...['only', 'used', 'unsure', 'none'].flatMap(storeData),
     ]);
 
-    await applyD1Migrations(db, from('0020'));
+    await applyD1Migrations(db, from('0016'));
 
     const expected = { only: 'only-1', used: 'used-2', unsure: null, none: null };
     for (const table of ['orders', 'order_refunds', 'products', 'carts']) {

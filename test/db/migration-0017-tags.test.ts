@@ -1,4 +1,4 @@
-// Migration 0021 (case-insensitive tags), replayed on a database holding tags in the old shape.
+// Migration 0017 (case-insensitive tags), replayed on a database holding tags in the old shape.
 // Its own file: the migration database is fresh for each file, and migrations apply once.
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 const before = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name < name);
 const from = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name >= name);
 
-describe('0021 purchases (case-insensitive tags)', () => {
+describe('0017 purchases (case-insensitive tags)', () => {
   it("keeps one row per contact and tag whatever its case, in the workspace's first spelling", async () => {
     const db = env.MIGRATION_TEST_DB;
-    await applyD1Migrations(db, before('0021'));
+    await applyD1Migrations(db, before('0017'));
     const now = Date.now();
     const tag = (workspace: string, contact: string, value: string) => db.prepare('INSERT INTO contact_tags (workspace_id, contact_id, tag) VALUES (?, ?, ?)').bind(workspace, contact, value);
     await db.batch([
@@ -27,7 +27,7 @@ describe('0021 purchases (case-insensitive tags)', () => {
       tag('t2', 'tc', 'vip'),
     ]);
 
-    await applyD1Migrations(db, from('0021'));
+    await applyD1Migrations(db, from('0017'));
 
     const rows = await db.prepare("SELECT workspace_id, contact_id, tag FROM contact_tags WHERE workspace_id IN ('t1', 't2') ORDER BY contact_id, tag").all();
     expect(rows.results).toEqual([

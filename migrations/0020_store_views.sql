@@ -1,5 +1,5 @@
 -- Seeing what came in (src/stores/store-deliveries.ts, store-reads): when a delivery's last
--- duplicate arrived (why one was rejected is 0023's `reason`), read per connection newest first; and the
+-- duplicate arrived (why one was rejected is 0019's `reason`), read per connection newest first; and the
 -- indexes the /api/v1 store reads page through (orders by placed time, carts and products
 -- by creation time). Statuses 'test' and 'rejected' need no change: the column is plain text.
 -- A Shopify connection waiting for its signing secret keeps '' in secret_ciphertext.
