@@ -10,6 +10,7 @@ import { purchaseCondition } from '../purchases/purchase-rule';
 import { claimDueEnrollments } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { queueDeliveries } from '../deliveries/deliveries.service';
+import { type BatchScope, createBatchScope } from '../queues/batch-scope';
 import type { Queues } from '../queues/enqueue';
 import { compileSegment } from '../segments/compile-segment';
 import { HOUR, MINUTE } from '../lib/time';
@@ -24,18 +25,8 @@ const CLAIM_MS = 5 * MINUTE;
 type Enrollment = typeof flowEnrollments.$inferSelect;
 type Outcome = { status: 'active' | 'done' | 'exited'; stepIndex: number; nextRunAt: number | null; reason: string | null };
 
-/** What one tick reads once per flow version and per workspace. */
-class TickCache {
-  private readonly values = new Map<string, Promise<unknown>>();
-  use<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let value = this.values.get(key) as Promise<T> | undefined;
-    if (!value) {
-      value = load();
-      this.values.set(key, value);
-    }
-    return value;
-  }
-}
+// A tick reads each flow version's definition and each workspace's settings once; nothing to close.
+const keepForTick = async () => undefined;
 
 async function versionDefinition(tenant: Tenant, flowId: string, version: number): Promise<FlowDefinition | null> {
   const [row] = await tenant.db
@@ -131,7 +122,7 @@ async function messagedWithin(tenant: Tenant, contactId: string, hours: number, 
 async function sendStep(
   tenant: Tenant,
   queues: Queues,
-  cache: TickCache,
+  cache: BatchScope,
   step: Extract<FlowStep, { type: 'email' }>,
   definition: FlowDefinition,
   enrollment: Enrollment,
@@ -142,7 +133,7 @@ async function sendStep(
   if (!(await inAudience(tenant, definition, enrollment.contactId, now))) {
     skip = { reason: 'No longer meets the flow’s audience rules', code: 'not_in_audience' };
   } else if (definition.smartSending) {
-    const hours = await cache.use(`smart:${tenant.workspaceId}`, () => smartSendingHours(tenant));
+    const hours = await cache.use(`smart:${tenant.workspaceId}`, () => smartSendingHours(tenant), keepForTick);
     if (hours > 0 && (await messagedWithin(tenant, enrollment.contactId, hours, now))) {
       skip = { reason: `Smart sending: received a message in the last ${hours} hours`, code: 'smart_sending' };
     }
@@ -169,8 +160,8 @@ async function sendStep(
 }
 
 /** Runs the enrollment's steps from where it stands until a wait, the end, or an exit. */
-async function runSteps(tenant: Tenant, queues: Queues, cache: TickCache, enrollment: Enrollment, now: number): Promise<Outcome> {
-  const definition = await cache.use(`version:${enrollment.flowId}:${enrollment.version}`, () => versionDefinition(tenant, enrollment.flowId, enrollment.version));
+async function runSteps(tenant: Tenant, queues: Queues, cache: BatchScope, enrollment: Enrollment, now: number): Promise<Outcome> {
+  const definition = await cache.use(`version:${enrollment.flowId}:${enrollment.version}`, () => versionDefinition(tenant, enrollment.flowId, enrollment.version), keepForTick);
   if (!definition) return { status: 'exited', stepIndex: enrollment.stepIndex, nextRunAt: null, reason: 'The flow’s settings no longer load' };
   let context: Record<string, unknown> = {};
   try {
@@ -194,7 +185,7 @@ async function runSteps(tenant: Tenant, queues: Queues, cache: TickCache, enroll
 
 /** The cron task: advances due enrollments, a claimed batch at a time. Returns how many it advanced. */
 export async function advanceFlowEnrollments(db: Db, queues: Queues, now: number): Promise<number> {
-  const cache = new TickCache();
+  const cache = createBatchScope();
   let advanced = 0;
   for (let batch = 0; batch < BATCHES_PER_TICK; batch++) {
     const claimUntil = now + CLAIM_MS;

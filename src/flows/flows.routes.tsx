@@ -12,6 +12,7 @@ import { starterContent } from '../email/starter-templates';
 import type { AppEnv } from '../env';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
+import { AppError } from '../lib/errors';
 import { parseOrThrow } from '../lib/validation';
 import { exportFlowLogs, getFlowReport, listFlowLogs } from '../reports/flow-report';
 import { csvResponse, logsCsv } from '../reports/report-csv';
@@ -108,7 +109,7 @@ export const flowRoutes = new Hono<AppEnv>()
     const form = await readForm(c);
     const flow = await getFlow(tenant, id);
     try {
-      if (!flow.definition) throw new Error('unreachable: the form is only shown for a definition that loads');
+      if (!flow.definition) throw new AppError('conflict', 'This flow’s settings no longer load; save them again through the API');
       const patch = parseOrThrow(FlowPatch, { name: form.name, definition: definitionFromForm(flow.definition, form) });
       await updateFlow(tenant, id, patch);
       return c.redirect(flowPath(id, '?done=saved'), 303);

@@ -1,15 +1,14 @@
 // Flows as the merchant manages them: created from one of the six kinds with its
 // starter design, edited (each edit a new version; contacts already in the flow finish
 // the version they entered), switched on and off.
-import { and, count, desc, eq, sql } from 'drizzle-orm';
+import { count, desc, eq, gte, sql } from 'drizzle-orm';
 import { runBatch } from '../db/client';
-import { type FlowKind, flowEnrollments, flows, flowVersions, triggers } from '../db/schema';
+import { type FlowKind, flowEnrollments, flows, flowVersions, type TriggerKind, triggers } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { createEmailContent, getEmailContent } from '../email/email-contents.service';
 import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
-import { parseOrThrow } from '../lib/validation';
-import { defaultDefinition, FLOW_KIND_INFO, FlowDefinition, readDefinition } from './flow-definition';
+import { defaultDefinition, FLOW_KIND_INFO, type FlowDefinition, readDefinition } from './flow-definition';
 
 /** A flow as pages and the API show it. `definition` is null when the stored one no longer parses. */
 export type FlowView = {
@@ -114,7 +113,7 @@ export async function updateFlow(tenant: Tenant, id: string, patch: { name?: str
         .where(tenant.where(flows, eq(flows.id, id)));
     return getFlow(tenant, id);
   }
-  const definition = parseOrThrow(FlowDefinition, patch.definition);
+  const definition = patch.definition;
   checkKind(flow.kind, definition);
   await checkDesigns(tenant, definition);
   const json = JSON.stringify(definition);
@@ -191,11 +190,11 @@ export async function listWaitingContacts(tenant: Tenant, flowId: string, limit 
 }
 
 /** Whether the flow's trigger fired since it was switched on (for "why nothing is sent"). */
-export async function triggerFiredSince(tenant: Tenant, kind: string, since: number): Promise<boolean> {
+export async function triggerFiredSince(tenant: Tenant, kind: TriggerKind, since: number): Promise<boolean> {
   const [row] = await tenant.db
     .select({ id: triggers.id })
     .from(triggers)
-    .where(tenant.where(triggers, and(sql`${triggers.kind} = ${kind}`, sql`${triggers.occurredAt} >= ${since}`)))
+    .where(tenant.where(triggers, eq(triggers.kind, kind), gte(triggers.occurredAt, since)))
     .limit(1);
   return Boolean(row);
 }
