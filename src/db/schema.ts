@@ -62,6 +62,22 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   openWindowMs: integer().notNull().default(432_000_000),
   // Smart sending (src/flows): a flow skips a contact sent a marketing message within these hours (0: off).
   smartSendingHours: integer().notNull().default(16),
+  // Twilio (src/sms): the account, its auth token as AES-GCM ciphertext (never returned
+  // or shown), and the sender: a From number (E.164) or a Messaging Service SID.
+  twilioAccountSid: text(),
+  twilioAuthTokenCiphertext: text(),
+  smsFromNumber: text(),
+  smsMessagingServiceSid: text(),
+  // The answer to HELP; null: a sentence naming the workspace.
+  smsHelpText: text(),
+  // ISO 3166 alpha-2 country of numbers written without +; null: none assumed.
+  smsDefaultCountry: text(),
+  // Quiet hours in minutes after local midnight (the contact's time zone when known, else
+  // the workspace's); a text due inside them waits until they end. Both null: none.
+  quietHoursStart: integer().default(1260),
+  quietHoursEnd: integer().default(480),
+  // How long after an SMS click an order is credited to the text.
+  smsClickWindowMs: integer().notNull().default(432_000_000),
   updatedAt: integer().notNull(),
 });
 
@@ -234,6 +250,8 @@ export const contacts = sqliteTable(
     // Last email open and click, kept by tracking, for "engaged within N days" segments.
     lastOpenedAt: integer(),
     lastClickedAt: integer(),
+    // The contact's IANA time zone when known (quiet hours); null: the workspace's.
+    timeZone: text(),
     createdAt: createdAt(),
     updatedAt: integer().notNull(),
   },
@@ -670,6 +688,15 @@ export const emailContents = sqliteTable('email_contents', {
   html: text().notNull(),
 });
 
+/** An SMS design's body (a Liquid template, merge tags as in email); its name and times are its `contents` row. */
+export const smsContents = sqliteTable('sms_contents', {
+  id: text()
+    .primaryKey()
+    .references(() => contents.id, { onDelete: 'cascade' }),
+  workspaceId: workspaceRef(),
+  body: text().notNull(),
+});
+
 // `unknown`: the server was handed the whole message but never answered, so it may have
 // it; never resent. `cancelled`: its campaign was cancelled before it went out.
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'skipped', 'failed', 'unknown', 'cancelled'] as const;
@@ -704,6 +731,10 @@ export const deliveries = sqliteTable(
     reasonCode: text(),
     attempts: integer().notNull().default(0),
     messageId: text(),
+    // What the provider last reported after accepting it (Twilio's status callback:
+    // delivered, undelivered, failed) and its error code, if any.
+    providerStatus: text(),
+    providerErrorCode: text(),
     queuedAt: integer().notNull(),
     sentAt: integer(),
     updatedAt: integer().notNull(),
@@ -954,4 +985,19 @@ export const flowEnrollments = sqliteTable(
     index('flow_enrollments_flow_idx').on(t.workspaceId, t.flowId, t.status, t.enrolledAt),
     index('flow_enrollments_contact_idx').on(t.workspaceId, t.flowId, t.contactId, t.enrolledAt),
   ],
+);
+
+/** A link of one sent text, shortened to /s/<code> on our domain: redirects only to `url` and counts the click for its delivery. */
+export const shortLinks = sqliteTable(
+  'short_links',
+  {
+    code: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    deliveryId: text()
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    url: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('short_links_delivery_idx').on(t.workspaceId, t.deliveryId)],
 );
