@@ -5,7 +5,7 @@
 // step, contact, occurrence) makes a step repeated after a crashed tick a no-op.
 import { eq, gt, inArray, isNotNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { carts, contacts, deliveries, flowEnrollments, flows, flowVersions, orderItems, orders, workspaceSettings } from '../db/schema';
+import { carts, contacts, deliveries, deliveryEngagements, flowEnrollments, flows, flowVersions, orderItems, orders, workspaceSettings } from '../db/schema';
 import { purchaseCondition } from '../purchases/purchase-rule';
 import { claimDueEnrollments } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
@@ -14,7 +14,7 @@ import { type BatchScope, createBatchScope } from '../queues/batch-scope';
 import type { Queues } from '../queues/enqueue';
 import { compileSegment } from '../segments/compile-segment';
 import { HOUR, MINUTE } from '../lib/time';
-import { type FlowDefinition, type FlowStep, readDefinition } from './flow-definition';
+import { type FlowDefinition, type FlowStep, readDefinition, type SplitCondition, splitTargetIndex } from './flow-definition';
 import { occurrenceMergeData } from './flow-context';
 
 const BATCH = 100;
@@ -55,10 +55,47 @@ async function exists(query: Promise<unknown[]>): Promise<boolean> {
   return (await query).length > 0;
 }
 
+/** What the contact bought since entering, beyond the order that started it. */
+type PurchaseQuestion = { contactId: string; since: number; startOrderId: string | null; skus: string[]; match: 'any' | 'all' };
+
+/** Whether the contact bought since entering: anything, or one (`any`) or every one (`all`) of the chosen SKUs. */
+async function purchasedSince(tenant: Tenant, question: PurchaseQuestion): Promise<boolean> {
+  const conditions: (SQL | undefined)[] = [
+    eq(orders.contactId, question.contactId),
+    purchaseCondition(orders),
+    gt(orders.placedAt, question.since),
+    question.startOrderId ? ne(orders.id, question.startOrderId) : undefined,
+  ];
+  if (question.skus.length === 0)
+    return exists(
+      tenant.db
+        .select({ id: orders.id })
+        .from(orders)
+        .where(tenant.where(orders, ...conditions))
+        .limit(1),
+    );
+  const [row] = await tenant.db
+    .select({ skus: sql<number>`COUNT(DISTINCT ${orderItems.sku})` })
+    .from(orderItems)
+    .innerJoin(orders, eq(orders.id, orderItems.orderId))
+    .where(tenant.where(orders, ...conditions, eq(orderItems.workspaceId, tenant.workspaceId), inArray(orderItems.sku, question.skus)));
+  const bought = row?.skus ?? 0;
+  return question.match === 'all' ? bought >= new Set(question.skus).size : bought > 0;
+}
+
+function purchaseQuestion(enrollment: Enrollment, context: Record<string, unknown>): PurchaseQuestion {
+  return {
+    contactId: enrollment.contactId,
+    since: Number(context.since ?? enrollment.enrolledAt),
+    startOrderId: typeof context.orderId === 'string' ? context.orderId : null,
+    skus: Array.isArray(context.skus) ? (context.skus as string[]) : [],
+    match: context.match === 'all' ? 'all' : 'any',
+  };
+}
+
 /** Why the contact leaves before this message, or null to go on. */
 async function exitReason(tenant: Tenant, definition: FlowDefinition, enrollment: Enrollment, context: Record<string, unknown>): Promise<string | null> {
   if (!definition.exitOnPurchase) return null;
-  const since = Number(context.since ?? enrollment.enrolledAt);
   if (typeof context.cartId === 'string') {
     const converted = await exists(
       tenant.db
@@ -69,24 +106,32 @@ async function exitReason(tenant: Tenant, definition: FlowDefinition, enrollment
     );
     if (converted) return 'The cart was ordered';
   }
-  const skus = Array.isArray(context.skus) ? (context.skus as string[]) : [];
-  const conditions: (SQL | undefined)[] = [
-    eq(orders.contactId, enrollment.contactId),
-    purchaseCondition(orders),
-    gt(orders.placedAt, since),
-    typeof context.orderId === 'string' ? ne(orders.id, context.orderId) : undefined,
-    skus.length > 0
-      ? sql`EXISTS (SELECT 1 FROM ${orderItems} WHERE ${orderItems.orderId} = ${orders.id} AND ${orderItems.workspaceId} = ${tenant.workspaceId} AND ${inArray(orderItems.sku, skus)})`
-      : undefined,
-  ];
-  const purchased = await exists(
+  const question = purchaseQuestion(enrollment, context);
+  if (!(await purchasedSince(tenant, question))) return null;
+  return question.skus.length > 0 ? 'Bought the rule’s products again' : 'Ordered since entering the flow';
+}
+
+/** A split's answer for the enrollment: its purchases, or its opens and clicks of this flow's messages for this occurrence. */
+async function splitAnswer(tenant: Tenant, condition: SplitCondition, enrollment: Enrollment, context: Record<string, unknown>): Promise<boolean> {
+  if (condition === 'ordered_since_start') return purchasedSince(tenant, { ...purchaseQuestion(enrollment, context), skus: [] });
+  const engaged = condition === 'opened_flow_message' ? isNotNull(deliveryEngagements.openedAt) : isNotNull(deliveryEngagements.clickedAt);
+  return exists(
     tenant.db
-      .select({ id: orders.id })
-      .from(orders)
-      .where(tenant.where(orders, ...conditions))
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .innerJoin(deliveryEngagements, eq(deliveryEngagements.deliveryId, deliveries.id))
+      .where(
+        tenant.where(
+          deliveries,
+          eq(deliveries.sourceType, 'flow'),
+          eq(deliveries.sourceId, enrollment.flowId),
+          eq(deliveries.contactId, enrollment.contactId),
+          eq(deliveries.occurrenceKey, enrollment.occurrenceKey),
+          engaged,
+        ),
+      )
       .limit(1),
   );
-  return purchased ? (skus.length > 0 ? 'Bought one of the chosen products again' : 'Ordered since entering the flow') : null;
 }
 
 /** Whether the contact still meets the flow's audience rules and its "registered" filter. */
@@ -173,6 +218,11 @@ async function runSteps(tenant: Tenant, queues: Queues, cache: BatchScope, enrol
   while (index < definition.steps.length) {
     const step = definition.steps[index]!;
     if (step.type === 'wait') return { status: 'active', stepIndex: index + 1, nextRunAt: now + step.hours * HOUR, reason: null };
+    if (step.type === 'split') {
+      const yes = await splitAnswer(tenant, step.condition, enrollment, context);
+      index = splitTargetIndex(definition.steps, index, yes ? step.ifYes : step.ifNo);
+      continue;
+    }
     // Checked at the message, not only at entry: switched off or bought during the wait sends nothing.
     if (!(await flowEnabled(tenant, enrollment.flowId))) return { status: 'exited', stepIndex: index, nextRunAt: null, reason: 'The flow was switched off' };
     const exit = await exitReason(tenant, definition, enrollment, context);

@@ -9,7 +9,12 @@ import { DAY } from '../lib/time';
 export const MAX_FLOW_STEPS = 12;
 const MAX_WAIT_HOURS = 365 * 24;
 
-const StepId = z.string().regex(/^[a-z0-9-]{1,40}$/, { message: 'Step ids are 1-40 lowercase letters, digits or dashes' });
+// `next` and `end` are a split's targets besides a step id, so no step may take those names.
+const SPLIT_TARGETS = ['next', 'end'] as const;
+const StepId = z
+  .string()
+  .regex(/^[a-z0-9-]{1,40}$/, { message: 'Step ids are 1-40 lowercase letters, digits or dashes' })
+  .refine((id) => !(SPLIT_TARGETS as readonly string[]).includes(id), { message: 'next and end are not step ids' });
 const Id = z.string().trim().min(1).max(64);
 const Sku = z.string().trim().min(1).max(100);
 
@@ -17,7 +22,28 @@ export const WaitStep = z
   .object({ id: StepId, type: z.literal('wait'), hours: z.number().int({ message: 'Wait whole hours' }).min(0).max(MAX_WAIT_HOURS, { message: 'Wait at most a year' }) })
   .strict();
 export const EmailStep = z.object({ id: StepId, type: z.literal('email'), contentId: Id }).strict();
-export const FlowStep = z.discriminatedUnion('type', [WaitStep, EmailStep]);
+
+/** What a split asks of the contact, since entering the flow (this occurrence). */
+export const SPLIT_CONDITIONS = ['ordered_since_start', 'opened_flow_message', 'clicked_flow_message'] as const;
+export type SplitCondition = (typeof SPLIT_CONDITIONS)[number];
+export const SPLIT_CONDITION_LABELS: Record<SplitCondition, string> = {
+  ordered_since_start: 'Has ordered since entering the flow',
+  opened_flow_message: 'Opened a message of this flow',
+  clicked_flow_message: 'Clicked a message of this flow',
+};
+// Where each answer leads: on to the next step, out of the flow, or forward to a later step
+// (never back, so every path ends within the step count).
+const SplitTarget = z.union([z.enum(SPLIT_TARGETS), z.string().regex(/^[a-z0-9-]{1,40}$/)]);
+export const SplitStep = z
+  .object({
+    id: StepId,
+    type: z.literal('split'),
+    condition: z.enum(SPLIT_CONDITIONS, { message: `Choose one of ${SPLIT_CONDITIONS.join(', ')}` }),
+    ifYes: SplitTarget,
+    ifNo: SplitTarget,
+  })
+  .strict();
+export const FlowStep = z.discriminatedUnion('type', [WaitStep, EmailStep, SplitStep]);
 export type FlowStep = z.infer<typeof FlowStep>;
 
 // Each kind's trigger settings. The price-drop thresholds: the drop must reach both
@@ -30,14 +56,43 @@ const PriceDropTrigger = z
     interestDays: z.number().int().min(1).max(365),
   })
   .strict();
+
+export const MAX_RETENTION_RULES = 10;
+/**
+ * A retention rule: remind a customer who "has not purchased" the chosen SKUs (any of them,
+ * or all of them; none chosen: anything) within `days` of the order that started the clock.
+ * Its id keys its enrollments and figures, which outlive the rule's deletion.
+ */
+export const RetentionRule = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{1,40}$/, { message: 'Rule ids are 1-40 lowercase letters, digits or dashes' }),
+    name: z.string().trim().min(1, { message: 'Name the rule' }).max(80),
+    skus: z.array(Sku).max(50),
+    match: z.enum(['any', 'all']),
+    days: z.number().int({ message: 'Whole days' }).min(1).max(730, { message: 'At most 730 days' }),
+  })
+  .strict();
+export type RetentionRule = z.infer<typeof RetentionRule>;
+/** Marks a retention rule's id at the end of an occurrence key (`order:<id>:rule:<rule id>`), which figures per rule read. */
+export const RULE_KEY = ':rule:';
 const TriggerSettings = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('welcome') }).strict(),
   z.object({ kind: z.literal('abandoned_cart') }).strict(),
   PriceDropTrigger,
   z.object({ kind: z.literal('back_in_stock'), interestDays: z.number().int().min(1).max(365) }).strict(),
   z.object({ kind: z.literal('win_back') }).strict(),
-  // The clock starts at a completed or a shipped order; an empty `skus` is the blanket rule (any purchase).
-  z.object({ kind: z.literal('retention'), startOn: z.enum(['completed', 'shipped']), skus: z.array(Sku).max(50) }).strict(),
+  // The clock starts at a completed or a shipped order, once per rule the order matches.
+  z
+    .object({
+      kind: z.literal('retention'),
+      startOn: z.enum(['completed', 'shipped']),
+      rules: z
+        .array(RetentionRule)
+        .min(1, { message: 'Write at least one rule' })
+        .max(MAX_RETENTION_RULES, { message: `At most ${MAX_RETENTION_RULES} rules` })
+        .refine((rules) => new Set(rules.map((rule) => rule.id)).size === rules.length, { message: 'Rule ids must be unique' }),
+    })
+    .strict(),
 ]);
 export type TriggerSettings = z.infer<typeof TriggerSettings>;
 
@@ -57,7 +112,19 @@ export const FlowDefinition = z
       .min(1, { message: 'A flow needs at least one step' })
       .max(MAX_FLOW_STEPS, { message: `At most ${MAX_FLOW_STEPS} steps` })
       .refine((steps) => steps.some((step) => step.type === 'email'), { message: 'A flow needs at least one message' })
-      .refine((steps) => new Set(steps.map((step) => step.id)).size === steps.length, { message: 'Step ids must be unique' }),
+      .refine((steps) => new Set(steps.map((step) => step.id)).size === steps.length, { message: 'Step ids must be unique' })
+      .superRefine((steps, ctx) => {
+        for (const [index, step] of steps.entries()) {
+          if (step.type !== 'split') continue;
+          for (const branch of ['ifYes', 'ifNo'] as const) {
+            const target = step[branch];
+            if (target === 'next' || target === 'end') continue;
+            if (steps.findIndex((other) => other.id === target) <= index) {
+              ctx.addIssue({ code: 'custom', path: [index, branch], message: `Lead to next, end, or a later step's id (${target} is none)` });
+            }
+          }
+        }
+      }),
   })
   .strict();
 export type FlowDefinition = z.infer<typeof FlowDefinition>;
@@ -108,8 +175,24 @@ export function defaultDefinition(kind: FlowKind, contentId: string): FlowDefini
       // Every purchase starts a new wait and ends the one before: once per lapse.
       return { ...base, trigger: { kind }, reentryDays: 0, exitOnPurchase: true, steps: [{ id: 'wait-1', type: 'wait', hours: (90 * DAY) / 3_600_000 }, email] };
     case 'retention':
-      return { ...base, trigger: { kind, startOn: 'completed', skus: [] }, reentryDays: 0, exitOnPurchase: true, steps: [{ id: 'wait-1', type: 'wait', hours: 30 * 24 }, email] };
+      // Each rule's own days are the wait: the message is due when the window ends without a purchase.
+      return {
+        ...base,
+        trigger: { kind, startOn: 'completed', rules: [{ id: 'rule-1', name: 'Anything, 30 days', skus: [], match: 'any', days: 30 }] },
+        reentryDays: 0,
+        exitOnPurchase: true,
+        steps: [email],
+      };
   }
+}
+
+/** Where a split's answer leads: the index of the step to run next (past the end: the flow is done). */
+export function splitTargetIndex(steps: FlowStep[], index: number, target: string): number {
+  if (target === 'next') return index + 1;
+  if (target === 'end') return steps.length;
+  const found = steps.findIndex((step) => step.id === target);
+  // Validation keeps targets forward; a stored definition is read through it too.
+  return found > index ? found : steps.length;
 }
 
 /** The definition of a stored row, checked again (a row that no longer parses stops its flow rather than act wrongly). */

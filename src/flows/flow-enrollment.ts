@@ -12,7 +12,7 @@ import { listEnabledFlows } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
 import { DAY } from '../lib/time';
-import { type FlowDefinition, readDefinition, triggerKindOf } from './flow-definition';
+import { type FlowDefinition, RULE_KEY, readDefinition, type RetentionRule, triggerKindOf } from './flow-definition';
 
 const FLOWS_PER_TICK = 500;
 const TRIGGERS_PER_FLOW = 200;
@@ -22,8 +22,11 @@ const STATEMENTS_PER_BATCH = 50;
 
 type TriggerRow = { rowid: number; contactId: string | null; subjectId: string | null; occurrenceKey: string; data: string; occurredAt: number };
 
-/** A contact to enroll: the occurrence it enters for and what the flow's messages will show. */
-type Candidate = { contactId: string; occurrenceKey: string; context: Record<string, unknown> };
+/**
+ * A contact to enroll: the occurrence it enters for, what the flow's messages will show,
+ * and when its first step is due (a retention rule's window end; otherwise now).
+ */
+type Candidate = { contactId: string; occurrenceKey: string; context: Record<string, unknown>; dueAt?: number };
 
 type EnabledFlow = { id: string; kind: FlowKind; version: number; definition: FlowDefinition; triggerCursor: number };
 
@@ -50,14 +53,31 @@ async function interestedContacts(tenant: Tenant, productId: string, kinds: Inte
     .limit(MAX_CONTACTS_PER_PRODUCT_TRIGGER);
 }
 
-/** Whether the order holds one of the SKUs (retention rules on chosen products start only from those). */
-async function orderHasSku(tenant: Tenant, orderId: string, skus: string[]): Promise<boolean> {
-  const [row] = await tenant.db
-    .select({ id: orderItems.id })
+/** The SKUs among `skus` that the order holds (retention rules on chosen products start only from those). */
+async function skusInOrder(tenant: Tenant, orderId: string, skus: string[]): Promise<Set<string>> {
+  if (skus.length === 0) return new Set();
+  const rows = await tenant.db
+    .selectDistinct({ sku: orderItems.sku })
     .from(orderItems)
-    .where(tenant.where(orderItems, eq(orderItems.orderId, orderId), inArray(orderItems.sku, skus)))
-    .limit(1);
-  return Boolean(row);
+    .where(tenant.where(orderItems, eq(orderItems.orderId, orderId), inArray(orderItems.sku, skus)));
+  return new Set(rows.map((row) => row.sku).filter((sku): sku is string => sku !== null));
+}
+
+/**
+ * The order's enrollments in a retention flow: one per rule it starts (a blanket rule: any
+ * order; a rule on chosen SKUs: an order holding one of them), due when the rule's days end.
+ * Keyed by order and rule, so each rule keeps its own enrollments and figures.
+ */
+async function retentionCandidates(tenant: Tenant, rules: RetentionRule[], row: TriggerRow & { contactId: string; subjectId: string }): Promise<Candidate[]> {
+  const inOrder = await skusInOrder(tenant, row.subjectId, [...new Set(rules.flatMap((rule) => rule.skus))]);
+  return rules
+    .filter((rule) => rule.skus.length === 0 || rule.skus.some((sku) => inOrder.has(sku)))
+    .map((rule) => ({
+      contactId: row.contactId,
+      occurrenceKey: `order:${row.subjectId}${RULE_KEY}${rule.id}`,
+      context: { orderId: row.subjectId, since: row.occurredAt, skus: rule.skus, match: rule.match, ruleId: rule.id },
+      dueAt: row.occurredAt + rule.days * DAY,
+    }));
 }
 
 /** Who one trigger enrolls in the flow, now. */
@@ -72,12 +92,9 @@ async function candidatesOf(tenant: Tenant, flow: EnabledFlow, row: TriggerRow, 
       // A cart without items, or without anyone to remind, is not abandoned.
       return row.contactId && row.subjectId && Number(data.itemCount) > 0 ? [{ contactId: row.contactId, occurrenceKey: `cart:${row.subjectId}`, context: { cartId: row.subjectId, since } }] : [];
     case 'win_back':
-    case 'retention': {
-      if (!row.contactId || !row.subjectId) return [];
-      const skus = trigger.kind === 'retention' ? trigger.skus : [];
-      if (skus.length > 0 && !(await orderHasSku(tenant, row.subjectId, skus))) return [];
-      return [{ contactId: row.contactId, occurrenceKey: `order:${row.subjectId}`, context: { orderId: row.subjectId, since, skus } }];
-    }
+      return row.contactId && row.subjectId ? [{ contactId: row.contactId, occurrenceKey: `order:${row.subjectId}`, context: { orderId: row.subjectId, since } }] : [];
+    case 'retention':
+      return row.contactId && row.subjectId ? retentionCandidates(tenant, trigger.rules, { ...row, contactId: row.contactId, subjectId: row.subjectId }) : [];
     case 'price_drop': {
       const oldPrice = Number(data.oldPriceCents);
       const newPrice = Number(data.newPriceCents);
@@ -109,7 +126,7 @@ function enrollStatement(tenant: Tenant, flow: EnabledFlow, candidate: Candidate
   return tenant.db
     .insert(flowEnrollments)
     .select(
-      sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${flow.id}, ${flow.version}, ${contacts.id}, ${candidate.occurrenceKey}, ${context}, 'active', 0, ${now}, NULL, NULL, ${now}, ${now}
+      sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${flow.id}, ${flow.version}, ${contacts.id}, ${candidate.occurrenceKey}, ${context}, 'active', 0, ${candidate.dueAt ?? now}, NULL, NULL, ${now}, ${now}
           FROM ${contacts} WHERE ${tenant.where(contacts, eq(contacts.id, candidate.contactId))} AND NOT EXISTS ${earlier}`,
     )
     .onConflictDoNothing();

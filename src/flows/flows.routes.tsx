@@ -7,12 +7,16 @@ import { renderSourceLogs } from '../dashboard/render-source-logs';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import type { FormErrors } from '../dashboard/components';
 import { renderAppPage } from '../dashboard/render';
-import { listEmailContents } from '../email/email-contents.service';
+import { FlowWizardPage, STARTER_CHOICE, type WizardStage } from '../dashboard/pages/flow-wizard-page';
+import type { FlowKind } from '../db/schema';
+import { createEmailContent, getEmailContent, listEmailContents } from '../email/email-contents.service';
+import { getEmailSender } from '../email/email-sender.service';
 import { starterContent } from '../email/starter-templates';
 import type { AppEnv } from '../env';
 import { requirePermission } from '../http/auth';
+import { CSRF_FIELD } from '../http/csrf';
 import { tenantOf } from '../http/tenant';
-import { AppError } from '../lib/errors';
+import { AppError, invalidField } from '../lib/errors';
 import { parseOrThrow } from '../lib/validation';
 import { exportFlowLogs, getFlowReport, listFlowLogs } from '../reports/flow-report';
 import { csvResponse, logsCsv } from '../reports/report-csv';
@@ -21,47 +25,23 @@ import { validate } from '../http/validate';
 import { readSourceReport } from '../reports/source-report';
 import { roleAllows } from '../workspaces/roles';
 import { getWorkspace } from '../workspaces/workspaces.service';
-import { FLOW_KIND_INFO, type FlowDefinition, triggerKindOf } from './flow-definition';
-import { FlowInput, FlowPatch } from './flows.schemas';
+import { defaultDefinition, FLOW_KIND_INFO, triggerKindOf } from './flow-definition';
+import { definitionFromForm, opExceedsBounds, readStepOp, wizardDefinition } from './flow-form';
+import { FlowInput, FlowPatch, WizardMessage } from './flows.schemas';
 import { countEnrollments, createFlow, getFlow, listFlows, listWaitingContacts, setFlowEnabled, triggerFiredSince, updateFlow } from './flows.service';
 
 const NOTICES = new Map([
   ['saved', 'Settings saved.'],
+  ['created', 'Flow created, switched off: switch it on when you are ready.'],
+  ['steps', 'Steps saved. Contacts already in the flow finish the version they entered.'],
   ['on', 'The flow is on: contacts enter from what happens from now on.'],
   ['off', 'The flow is off: contacts waiting in it left, and nothing more is sent.'],
 ]);
 
-const numberOrText = (value: string | undefined) => (value === undefined || value.trim() === '' ? value : Number(value));
-
-/** The settings form as a definition: the flow's current one with the form's fields over it. */
-function definitionFromForm(current: FlowDefinition, form: Record<string, string>): unknown {
-  const trigger: Record<string, unknown> = { ...current.trigger };
-  for (const name of ['minDropPercent', 'interestDays'] as const) if (`trigger.${name}` in form) trigger[name] = numberOrText(form[`trigger.${name}`]);
-  if ('trigger.startOn' in form) trigger.startOn = form['trigger.startOn'];
-  if ('trigger.skus' in form)
-    trigger.skus = (form['trigger.skus'] ?? '')
-      .split(',')
-      .map((sku) => sku.trim())
-      .filter(Boolean);
-  const steps = current.steps.map((step, index) =>
-    step.type === 'wait' ? { ...step, hours: numberOrText(form[`steps.${index}.hours`]) ?? step.hours } : { ...step, contentId: form[`steps.${index}.contentId`] ?? step.contentId },
-  );
-  const reentry = form.reentryDays?.trim() ?? '';
-  return {
-    ...current,
-    trigger,
-    steps,
-    sendingFilter: form.sendingFilter ?? current.sendingFilter,
-    reentryDays: reentry === '' ? null : Number(reentry),
-    smartSending: form.smartSending === 'on',
-    exitOnPurchase: form.exitOnPurchase === 'on',
-  };
-}
-
 async function renderFlowPage(c: Context<AppEnv>, id: string, state: { values?: Record<string, string>; errors?: FormErrors; notice?: string | undefined } = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
   const flow = await getFlow(tenant, id);
-  const [{ report, weeks }, designs, waiting, counts, workspace, triggerFired] = await Promise.all([
+  const [{ report, weeks, rules }, designs, waiting, counts, workspace, triggerFired] = await Promise.all([
     getFlowReport(tenant, id),
     listEmailContents(tenant),
     listWaitingContacts(tenant, id),
@@ -74,6 +54,7 @@ async function renderFlowPage(c: Context<AppEnv>, id: string, state: { values?: 
       flow={flow}
       designs={designs}
       report={report}
+      rules={rules}
       weeks={weeks}
       waiting={waiting}
       diagnosis={{ triggerFired, enteredSinceOn: counts.enteredSinceOn }}
@@ -89,6 +70,65 @@ async function renderFlowPage(c: Context<AppEnv>, id: string, state: { values?: 
   return renderAppPage(c, { title: flow.name, section: 'marketing', body }, status);
 }
 
+const WizardKind = FlowInput.pick({ kind: true });
+const WizardDefinition = FlowPatch.required({ definition: true }).pick({ definition: true });
+
+async function renderWizard(c: Context<AppEnv>, kind: FlowKind, stage: WizardStage, values: Record<string, string>, errors: FormErrors = {}, status: ContentfulStatusCode = 200) {
+  const tenant = tenantOf(c);
+  const [designs, workspace, sender, starter] = await Promise.all([
+    listEmailContents(tenant),
+    getWorkspace(tenant),
+    getEmailSender(tenant),
+    starterContent(c.env.ASSETS, c.req.url, FLOW_KIND_INFO[kind].starter),
+  ]);
+  // Shown as it will be sent: the workspace's own sender, or the platform's until it has one.
+  const from = { name: workspace.senderName ?? workspace.name, email: sender.configured && sender.fromEmail ? sender.fromEmail : c.env.PLATFORM_SENDER_EMAIL };
+  const parsed = WizardDefinition.safeParse({ definition: wizardDefinition(kind, values, STARTER_CHOICE) });
+  const body = (
+    <FlowWizardPage
+      kind={kind}
+      stage={stage}
+      definition={parsed.success ? parsed.data.definition : defaultDefinition(kind, STARTER_CHOICE)}
+      values={values}
+      errors={errors}
+      designs={designs}
+      sender={from}
+      starterSubject={starter.subject}
+      csrfToken={c.get('csrfToken')}
+      canSend={roleAllows(c.get('role'), 'campaigns:send')}
+    />
+  );
+  return renderAppPage(c, { title: `Create a ${FLOW_KIND_INFO[kind].name} flow`, section: 'marketing', body }, status);
+}
+
+/** The wizard's move: back or on to a stage (checking the stages before it), or create. */
+async function wizardStep(c: Context<AppEnv>) {
+  const { [CSRF_FIELD]: _token, goto = '1', ...form } = await readForm(c);
+  const { kind } = parseOrThrow(WizardKind, { kind: form.kind });
+  if (goto === '1') return renderWizard(c, kind, 1, form);
+  const tenant = tenantOf(c);
+  let stage: WizardStage = 1;
+  try {
+    parseOrThrow(WizardDefinition, { definition: wizardDefinition(kind, form, STARTER_CHOICE) });
+    if (goto === '2') return renderWizard(c, kind, 2, form);
+    stage = 2;
+    const message = parseOrThrow(WizardMessage, { name: form.name, design: form.design, subject: form.subject });
+    if (message.design !== STARTER_CHOICE) await getEmailContent(tenant, message.design).catch(() => Promise.reject(invalidField('design', 'Choose one of your designs')));
+    if (goto === '3') return renderWizard(c, kind, 3, form);
+    const starter = await starterContent(c.env.ASSETS, c.req.url, FLOW_KIND_INFO[kind].starter);
+    const contentId = message.design === STARTER_CHOICE ? (await createEmailContent(tenant, { name: `${message.name}: message 1`, ...starter, subject: message.subject })).id : message.design;
+    const { definition } = parseOrThrow(WizardDefinition, { definition: wizardDefinition(kind, form, contentId) });
+    const flow = await createFlow(tenant, { kind, name: message.name, definition }, starter);
+    if (goto === 'create-on' && roleAllows(c.get('role'), 'campaigns:send')) {
+      await setFlowEnabled(tenant, flow.id, true);
+      return c.redirect(flowPath(flow.id, '?done=on'), 303);
+    }
+    return c.redirect(flowPath(flow.id, '?done=created'), 303);
+  } catch (err) {
+    return renderWizard(c, kind, stage, form, formErrorsOf(err), 400);
+  }
+}
+
 export const flowRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const tenant = tenantOf(c);
@@ -97,22 +137,30 @@ export const flowRoutes = new Hono<AppEnv>()
     const body = <FlowsTab items={items} csrfToken={c.get('csrfToken')} canWrite={roleAllows(c.get('role'), 'campaigns:write')} canSend={roleAllows(c.get('role'), 'campaigns:send')} />;
     return renderAppPage(c, { title: 'Flows', section: 'marketing', body });
   })
-  .post('/', requirePermission('campaigns:write'), async (c) => {
-    const { kind } = parseOrThrow(FlowInput.pick({ kind: true }), { kind: (await readForm(c)).kind });
-    const flow = await createFlow(tenantOf(c), { kind }, await starterContent(c.env.ASSETS, c.req.url, FLOW_KIND_INFO[kind].starter));
-    return c.redirect(flowPath(flow.id), 303);
-  })
+  .get('/new', requirePermission('campaigns:write'), (c) => renderWizard(c, parseOrThrow(WizardKind, { kind: c.req.query('kind') }).kind, 1, {}))
+  .post('/new', requirePermission('campaigns:write'), wizardStep)
   .get('/:id', (c) => renderFlowPage(c, c.req.param('id'), { notice: NOTICES.get(c.req.query('done') ?? '') }))
   .post('/:id', requirePermission('campaigns:write'), async (c) => {
     const id = c.req.param('id');
     const tenant = tenantOf(c);
     const form = await readForm(c);
     const flow = await getFlow(tenant, id);
+    const op = readStepOp(form.op);
     try {
       if (!flow.definition) throw new AppError('conflict', 'This flow’s settings no longer load; save them again through the API');
-      const patch = parseOrThrow(FlowPatch, { name: form.name, definition: definitionFromForm(flow.definition, form) });
+      const bound = opExceedsBounds(flow.definition, op);
+      if (bound) throw invalidField('definition.steps', bound);
+      // An added message starts from the kind's starter design, as the flow's first one did.
+      const design =
+        op?.kind === 'add-email'
+          ? await createEmailContent(tenant, {
+              name: `${form.name || flow.name}: message ${flow.definition.steps.filter((step) => step.type === 'email').length + 1}`,
+              ...(await starterContent(c.env.ASSETS, c.req.url, FLOW_KIND_INFO[flow.kind].starter)),
+            })
+          : null;
+      const patch = parseOrThrow(FlowPatch, { name: form.name, definition: definitionFromForm(flow.definition, form, op, design?.id ?? null) });
       await updateFlow(tenant, id, patch);
-      return c.redirect(flowPath(id, '?done=saved'), 303);
+      return c.redirect(flowPath(id, op ? '?done=steps#steps-heading' : '?done=saved'), 303);
     } catch (err) {
       return renderFlowPage(c, id, { values: form, errors: formErrorsOf(err) }, 400);
     }

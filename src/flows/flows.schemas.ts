@@ -10,3 +10,10 @@ export type FlowInput = z.infer<typeof FlowInput>;
 
 export const FlowPatch = z.object({ name: Name.optional(), definition: FlowDefinition.optional() }).strict();
 export type FlowPatch = z.infer<typeof FlowPatch>;
+
+/** The create wizard's message stage: the flow's name, and the starter design (with its subject) or one of the workspace's. */
+export const WizardMessage = z.object({
+  name: Name,
+  design: z.string().trim().min(1, { message: 'Choose a design' }).max(64),
+  subject: z.string().trim().min(1, { message: 'Write a subject line' }).max(300),
+});

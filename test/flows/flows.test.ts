@@ -67,6 +67,8 @@ async function flowDeliveries(flowId: string) {
   ).results;
 }
 
+const contactOf = (email: string) => env.DB.prepare('SELECT id FROM contacts WHERE workspace_id = ? AND email = ?').bind(workspaceId, email).first<string>('id');
+
 const customer = (email: string) => ({ email, firstName: 'Ida' });
 
 /** A store customer who opted in to email. */
@@ -333,5 +335,110 @@ describe('the flows API', () => {
     expect((await callApi(other, `/flows/${flow.id}/report`)).status).toBe(404);
     const stored = await env.DB.prepare('SELECT version, enabled FROM flows WHERE id = ?').bind(flow.id).first();
     expect(stored).toEqual({ version: 1, enabled: 0 });
+  });
+});
+
+describe('the Customer retention flow', () => {
+  it('keeps one clock per rule, restarted by a purchase of the rule’s products, with figures per rule that outlive a deleted rule', async () => {
+    const rules = [
+      { id: 'rule-1', name: 'Anything, 30 days', skus: [], match: 'any' as const, days: 30 },
+      { id: 'beans', name: 'Beans and filters, 10 days', skus: ['BEANS', 'FILTER'], match: 'all' as const, days: 10 },
+    ];
+    const flow = await createFlow('retention', (definition) => ({ ...definition, trigger: { kind: 'retention', startOn: 'completed', rules } }));
+    const [ann, ben] = [uniqueEmail('ret-ann'), uniqueEmail('ret-ben')];
+    const order = (email: string, id: string, skus: string[]) =>
+      sendCustomEvent(store, {
+        type: 'order.completed',
+        data: { externalId: id, customer: customer(email), currency: 'USD', totalCents: 900 * skus.length, items: skus.map((sku) => ({ sku, title: sku, quantity: 1, unitPriceCents: 900 })) },
+      });
+    const t0 = Date.now();
+    await subscribed(ann);
+    await subscribed(ben);
+    await waitForProcessed(await order(ann, `ret-a1-${t0}`, ['BEANS']));
+    await waitForProcessed(await order(ben, `ret-b1-${t0}`, ['BEANS']));
+    // Ben buys both products: his first clocks stop, and his second order starts new ones.
+    await waitForProcessed(await order(ben, `ret-b2-${t0}`, ['BEANS', 'FILTER']));
+    await tick(t0);
+    const entered = await enrollmentsOf(flow.id);
+    expect(entered.map((row) => row.occurrence_key.replace(/^order:[^:]+/, '')).sort()).toEqual([':rule:beans', ':rule:beans', ':rule:beans', ':rule:rule-1', ':rule:rule-1', ':rule:rule-1']);
+    // Each clock is the rule's own: due its days after the order.
+    for (const row of entered) expect(row.next_run_at! - t0).toBeGreaterThan((row.occurrence_key.endsWith('beans') ? 10 : 30) * 24 * HOUR - 60_000);
+    await tick(t0 + 11 * 24 * HOUR);
+    await tick(t0 + 31 * 24 * HOUR);
+    const after = await enrollmentsOf(flow.id);
+    expect(
+      after
+        .filter((row) => row.status === 'exited')
+        .map((row) => row.reason)
+        .sort(),
+    ).toEqual(['Bought the rule’s products again', 'Ordered since entering the flow']);
+    const sent = await flowDeliveries(flow.id);
+    expect(sent).toHaveLength(4);
+    // Ann: one message per rule; Ben: one per rule, for his second order.
+    const [annId, benId] = [await contactOf(ann), await contactOf(ben)];
+    expect(sent.filter((row) => row.contact_id === annId)).toHaveLength(2);
+    expect(sent.filter((row) => row.contact_id === benId)).toHaveLength(2);
+    type RuleRow = { ruleId: string; name: string; current: boolean; pending: number; sent: number };
+    const figures = async () => (await (await callApi(key, `/flows/${flow.id}/report`)).json<{ rules: RuleRow[] }>()).rules;
+    expect((await figures()).map((rule) => [rule.ruleId, rule.current, rule.pending + rule.sent])).toEqual([
+      ['rule-1', true, 2],
+      ['beans', true, 2],
+    ]);
+    // Deleting a rule keeps its figures, under its last name.
+    const current = (await (await callApi(key, `/flows/${flow.id}`)).json<{ flow: Flow }>()).flow;
+    const patched = await patchApi(key, `/flows/${flow.id}`, { definition: { ...current.definition, trigger: { kind: 'retention', startOn: 'completed', rules: [rules[0]] } } });
+    expect(patched.status).toBe(200);
+    expect((await figures()).map((rule) => [rule.name, rule.current, rule.pending + rule.sent])).toEqual([
+      ['Anything, 30 days', true, 2],
+      ['Beans and filters, 10 days', false, 2],
+    ]);
+    await disable(flow);
+  });
+});
+
+describe('condition splits', () => {
+  it('send the second message only to contacts who have not ordered since entering', async () => {
+    const flow = await createFlow('welcome', (definition) => {
+      const email = definition.steps[0]!;
+      return {
+        ...definition,
+        steps: [email, { id: 'wait-1', type: 'wait', hours: 24 }, { id: 'split-1', type: 'split', condition: 'ordered_since_start', ifYes: 'end', ifNo: 'next' }, { ...email, id: 'email-2' }],
+      };
+    });
+    const [buyer, browser] = [uniqueEmail('split-buyer'), uniqueEmail('split-browser')];
+    for (const email of [buyer, browser]) expect((await postApi(key, '/contacts', { email, emailConsent: 'subscribed' })).status).toBe(201);
+    const t0 = Date.now();
+    await tick(t0);
+    await waitForProcessed(
+      await sendCustomEvent(store, {
+        type: 'order.completed',
+        data: { externalId: `split-o-${t0}`, customer: customer(buyer), currency: 'USD', totalCents: 1500, items: [{ sku: 'MUG-BLUE', title: 'Blue Mug', quantity: 1, unitPriceCents: 1500 }] },
+      }),
+    );
+    await tick(t0 + 25 * HOUR);
+    const [buyerId, browserId] = [await contactOf(buyer), await contactOf(browser)];
+    const steps = await flowDeliveries(flow.id);
+    expect(steps.filter((row) => row.contact_id === buyerId).map((row) => row.step_key)).toEqual(['email-1']);
+    expect(
+      steps
+        .filter((row) => row.contact_id === browserId)
+        .map((row) => row.step_key)
+        .sort(),
+    ).toEqual(['email-1', 'email-2']);
+    expect((await enrollmentsOf(flow.id)).map((row) => row.status)).toEqual(['done', 'done']);
+    await disable(flow);
+  });
+
+  it('refuse a branch that leads back or nowhere, naming the branch', async () => {
+    const flow = (await (await postApi(key, '/flows', { kind: 'welcome' })).json<{ flow: Flow }>()).flow;
+    const email = flow.definition.steps[0]!;
+    for (const target of ['email-1', 'split-1', 'nowhere']) {
+      const res = await patchApi(key, `/flows/${flow.id}`, {
+        definition: { ...flow.definition, steps: [email, { id: 'split-1', type: 'split', condition: 'clicked_flow_message', ifYes: 'next', ifNo: target }] },
+      });
+      expect(res.status, target).toBe(400);
+      expect((await apiErrorOf(res)).issues!.map((issue) => issue.path)).toEqual(['definition.steps.1.ifNo']);
+    }
+    expect(await env.DB.prepare('SELECT version FROM flows WHERE id = ?').bind(flow.id).first('version')).toBe(1);
   });
 });

@@ -2,7 +2,8 @@
 // start one from, and a flow's page (why it does or does not send, its settings, steps
 // as a readable sequence, figures, weekly chart and the contacts waiting in it).
 import type { EmailContentView } from '../../email/email-contents.service';
-import { FLOW_KIND_INFO, type FlowDefinition, type FlowStep } from '../../flows/flow-definition';
+import { FLOW_KIND_INFO, type FlowDefinition, type FlowStep, type RetentionRule, SPLIT_CONDITION_LABELS, SPLIT_CONDITIONS } from '../../flows/flow-definition';
+import type { RuleFigures } from '../../reports/flow-report';
 import type { FlowView } from '../../flows/flows.service';
 import { FLOW_KINDS, SENDING_FILTERS, type SendingFilter } from '../../db/schema';
 import { formatInZone } from '../../lib/time';
@@ -16,7 +17,7 @@ import { MarketingHeader } from './section-pages';
 
 export const flowPath = (id: string, rest = '') => `/app/marketing/flows/${id}${rest}`;
 
-const FILTER_LABELS: Record<SendingFilter, string> = { subscribed: 'Opted in to email', all: 'Everyone not opted out', registered: 'Registered store customers (not opted out)' };
+export const FILTER_LABELS: Record<SendingFilter, string> = { subscribed: 'Opted in to email', all: 'Everyone not opted out', registered: 'Registered store customers (not opted out)' };
 
 /** A flow's trigger in one line. */
 export function triggerSummary(definition: FlowDefinition | null): string {
@@ -36,8 +37,14 @@ export function triggerSummary(definition: FlowDefinition | null): string {
     case 'win_back':
       return `No purchase${after} since the last order`;
     case 'retention':
-      return `No purchase of ${trigger.skus.length ? trigger.skus.join(', ') : 'anything'}${after} since an order was ${trigger.startOn}`;
+      return `${trigger.rules.map(ruleSummary).join('; ')} (the clock starts when an order is ${trigger.startOn})`;
   }
+}
+
+/** A retention rule in the merchant's words. */
+export function ruleSummary(rule: RetentionRule): string {
+  const what = rule.skus.length === 0 ? 'anything' : rule.skus.length === 1 ? rule.skus[0] : `${rule.match === 'all' ? 'all' : 'any'} of ${rule.skus.join(', ')}`;
+  return `Has not purchased ${what} in the last ${rule.days} days`;
 }
 
 function hoursText(hours: number): string {
@@ -124,15 +131,11 @@ export function FlowsTab({ items, csrfToken, canWrite, canSend }: { items: FlowL
       {canWrite ? (
         <section class="card" aria-labelledby="new-flow-heading">
           <h2 id="new-flow-heading">Create a flow</h2>
-          <p class="muted">Each starts switched off with sensible settings and a starter design you can change.</p>
+          <p class="muted">Three steps: its settings, its message, then confirm. Each kind comes with sensible settings and a starter design you can change.</p>
           <ul class="kind-list">
             {FLOW_KINDS.map((kind) => (
               <li>
-                <form method="post" action="/app/marketing/flows">
-                  <CsrfField token={csrfToken} />
-                  <input type="hidden" name="kind" value={kind} />
-                  <button type="submit" class="button secondary">{`Create ${FLOW_KIND_INFO[kind].name}`}</button>
-                </form>
+                <a class="button secondary" href={`/app/marketing/flows/new?kind=${kind}`}>{`Create ${FLOW_KIND_INFO[kind].name}`}</a>
                 <span class="muted small">{FLOW_KIND_INFO[kind].summary}</span>
               </li>
             ))}
@@ -186,18 +189,87 @@ function skipWords(code: string | null): string {
   }
 }
 
-function StepList({ steps, designs }: { steps: FlowStep[]; designs: EmailContentView[] }) {
+function targetText(steps: FlowStep[], target: string): string {
+  if (target === 'next') return 'go on to the next step';
+  if (target === 'end') return 'leave the flow';
+  const index = steps.findIndex((step) => step.id === target);
+  return index < 0 ? 'leave the flow' : `go to step ${index + 1}`;
+}
+
+function stepText(steps: FlowStep[], step: FlowStep, designName: (id: string) => string): string {
+  switch (step.type) {
+    case 'wait':
+      return `Wait ${hoursText(step.hours)}`;
+    case 'email':
+      return `Send email: ${designName(step.contentId)}`;
+    case 'split':
+      return `If “${SPLIT_CONDITION_LABELS[step.condition]}”: ${targetText(steps, step.ifYes)}; otherwise ${targetText(steps, step.ifNo)}`;
+  }
+}
+
+export function StepList({ definition, designs }: { definition: FlowDefinition; designs: EmailContentView[] }) {
   const designName = (id: string) => designs.find((design) => design.id === id)?.name ?? 'A design that no longer exists';
+  const trigger = definition.trigger;
   return (
     <ol class="flow-steps">
-      {steps.map((step) => (
-        <li data-step={step.id}>{step.type === 'wait' ? `Wait ${hoursText(step.hours)}` : `Send email: ${designName(step.contentId)}`}</li>
+      {trigger.kind === 'retention' ? <li class="muted">Wait until the rule’s days have passed without a purchase</li> : null}
+      {definition.steps.map((step) => (
+        <li data-step={step.id} class={step.type === 'split' ? 'flow-split' : undefined}>
+          {stepText(definition.steps, step, designName)}
+        </li>
       ))}
     </ol>
   );
 }
 
-const field = (values: Record<string, string> | undefined, name: string, fallback: string) => values?.[name] ?? fallback;
+/** Each retention rule's all-time figures; a deleted rule keeps its row. */
+function RuleFiguresTable({ rules }: { rules: RuleFigures[] }) {
+  return (
+    <table class="table stack-tablet rule-figures">
+      <TableHead
+        columns={[
+          'Rule',
+          { label: 'Pending', numeric: true },
+          { label: 'Sent', numeric: true },
+          { label: 'Opens', numeric: true },
+          { label: 'Clicks', numeric: true },
+          { label: 'Conversions', numeric: true },
+          { label: 'Revenue', numeric: true },
+        ]}
+      />
+      <tbody>
+        {rules.map((rule) => (
+          <tr data-rule={rule.ruleId}>
+            <td data-label="Rule" class="break">
+              {rule.name}
+              {rule.current ? null : <span class="badge muted">Deleted</span>}
+            </td>
+            <td data-label="Pending" class="num">
+              {numbers.format(rule.pending)}
+            </td>
+            <td data-label="Sent" class="num">
+              {numbers.format(rule.sent)}
+            </td>
+            <td data-label="Opens" class="num">
+              {numbers.format(rule.opens)}
+            </td>
+            <td data-label="Clicks" class="num">
+              {numbers.format(rule.clicks)}
+            </td>
+            <td data-label="Conversions" class="num">
+              {numbers.format(rule.conversions.conversions)}
+            </td>
+            <td data-label="Revenue" class="num">
+              {formatRevenue(rule.conversions.revenue)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export const field = (values: Record<string, string> | undefined, name: string, fallback: string) => values?.[name] ?? fallback;
 
 function SettingsForm({
   flow,
@@ -221,6 +293,51 @@ function SettingsForm({
       <CsrfField token={csrfToken} />
       {errors.form ? <Notice tone="error">{errors.form}</Notice> : null}
       <Field name="name" label="Name (only you see it)" value={field(values, 'name', flow.name)} error={errors.name} required />
+      <TriggerFields trigger={trigger} values={values} error={error} />
+      <StepFields steps={definition.steps} designs={designs} values={values} error={error} />
+      <div class="field">
+        <label for="field-sendingFilter">Who may receive it</label>
+        <select id="field-sendingFilter" name="sendingFilter">
+          {SENDING_FILTERS.map((filter) => (
+            <option value={filter} selected={field(values, 'sendingFilter', definition.sendingFilter) === filter}>
+              {FILTER_LABELS[filter]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <Field
+        name="reentryDays"
+        type="number"
+        label="A contact may enter again after (days)"
+        hint="Leave empty to let each contact enter only once."
+        value={field(values, 'reentryDays', definition.reentryDays === null ? '' : String(definition.reentryDays))}
+        error={error('reentryDays')}
+      />
+      <div class="field checkbox">
+        <label>
+          <input type="checkbox" name="smartSending" checked={values ? values.smartSending === 'on' : definition.smartSending} /> Smart sending: skip contacts who got a message recently (hours set in
+          Settings)
+        </label>
+      </div>
+      <div class="field checkbox">
+        <label>
+          <input type="checkbox" name="exitOnPurchase" checked={values ? values.exitOnPurchase === 'on' : definition.exitOnPurchase} /> Leave the flow when the contact buys
+        </label>
+      </div>
+      <button type="submit" class="button">
+        Save settings
+      </button>
+      {flow.enabled ? <p class="muted small">Contacts already in the flow finish the version they entered; the new settings apply to those who enter next.</p> : null}
+    </form>
+  );
+}
+
+type FieldError = (path: string) => string | undefined;
+
+/** The trigger's own settings (kinds without any show nothing). */
+export function TriggerFields({ trigger, values, error }: { trigger: FlowDefinition['trigger']; values: Record<string, string> | undefined; error: FieldError }) {
+  return (
+    <>
       {trigger.kind === 'price_drop' ? (
         <>
           <Field
@@ -260,69 +377,127 @@ function SettingsForm({
               ))}
             </select>
           </div>
-          <Field name="trigger.skus" label="Products (SKUs, comma-separated; empty: any purchase)" value={field(values, 'trigger.skus', trigger.skus.join(', '))} error={error('trigger.skus')} />
+          <RuleFields rules={trigger.rules} values={values} error={error} />
         </>
       ) : null}
-      {definition.steps.map((step, index) =>
-        step.type === 'wait' ? (
-          <Field
-            name={`steps.${index}.hours`}
-            type="number"
-            label={`Step ${index + 1}: wait (hours)`}
-            value={field(values, `steps.${index}.hours`, String(step.hours))}
-            error={error(`steps.${index}.hours`)}
-          />
-        ) : (
-          <div class={error(`steps.${index}.contentId`) ? 'field has-error' : 'field'}>
-            <label for={`field-step-${index}`}>{`Step ${index + 1}: email design`}</label>
-            <select id={`field-step-${index}`} name={`steps.${index}.contentId`}>
-              {designs.map((design) => (
-                <option value={design.id} selected={field(values, `steps.${index}.contentId`, step.contentId) === design.id}>
-                  {design.name}
-                </option>
-              ))}
-            </select>
-            {error(`steps.${index}.contentId`) ? <p class="field-error">{error(`steps.${index}.contentId`)}</p> : null}
-            <p class="field-hint">
-              <a href={`/app/marketing/designs/${step.contentId}`}>Edit this design</a>
-            </p>
-          </div>
-        ),
-      )}
-      <div class="field">
-        <label for="field-sendingFilter">Who may receive it</label>
-        <select id="field-sendingFilter" name="sendingFilter">
-          {SENDING_FILTERS.map((filter) => (
-            <option value={filter} selected={field(values, 'sendingFilter', definition.sendingFilter) === filter}>
-              {FILTER_LABELS[filter]}
-            </option>
-          ))}
-        </select>
+    </>
+  );
+}
+
+/** A button of the settings form that saves the fields and makes one edit of the steps or rules. */
+function OpButton({ op, label, ariaLabel }: { op: string; label: string; ariaLabel?: string }) {
+  return (
+    <button type="submit" name="op" value={op} class="button secondary small" formnovalidate aria-label={ariaLabel}>
+      {label}
+    </button>
+  );
+}
+
+export function Select({ id, name, label, options, value, error }: { id: string; name: string; label: string; options: [string, string][]; value: string; error?: string | undefined }) {
+  return (
+    <div class={error ? 'field has-error' : 'field'}>
+      <label for={id}>{label}</label>
+      <select id={id} name={name} aria-invalid={error ? 'true' : undefined}>
+        {options.map(([option, text]) => (
+          <option value={option} selected={value === option}>
+            {text}
+          </option>
+        ))}
+      </select>
+      {error ? <p class="field-error">{error}</p> : null}
+    </div>
+  );
+}
+
+function RuleFields({ rules, values, error }: { rules: RetentionRule[]; values: Record<string, string> | undefined; error: FieldError }) {
+  return (
+    <div class="flow-rules">
+      {error('trigger.rules') ? <p class="field-error">{error('trigger.rules')}</p> : null}
+      {rules.map((rule, index) => {
+        const name = (key: string) => `trigger.rules.${index}.${key}`;
+        return (
+          <fieldset class="flow-rule" data-rule={rule.id}>
+            <legend>{`Rule ${index + 1}`}</legend>
+            <Field name={name('name')} label="Rule name (only you see it)" value={field(values, name('name'), rule.name)} error={error(name('name'))} />
+            <Field name={name('skus')} label="Has not purchased (SKUs, comma-separated; empty: anything)" value={field(values, name('skus'), rule.skus.join(', '))} error={error(name('skus'))} />
+            <Select
+              id={`field-rule-${index}-match`}
+              name={name('match')}
+              label="With several SKUs, remind unless they bought"
+              options={[
+                ['any', 'any one of them'],
+                ['all', 'all of them'],
+              ]}
+              value={field(values, name('match'), rule.match)}
+            />
+            <Field name={name('days')} type="number" label="In the last (days)" value={field(values, name('days'), String(rule.days))} error={error(name('days'))} />
+            {rules.length > 1 ? <OpButton op={`remove-rule:${index}`} label="Remove rule" ariaLabel={`Remove rule ${index + 1}`} /> : null}
+          </fieldset>
+        );
+      })}
+      <OpButton op="add-rule" label="Add a rule" />
+    </div>
+  );
+}
+
+function StepFields({ steps, designs, values, error }: { steps: FlowStep[]; designs: EmailContentView[]; values: Record<string, string> | undefined; error: FieldError }) {
+  const targets = (index: number): [string, string][] => [
+    ['next', 'Go on to the next step'],
+    ['end', 'Leave the flow'],
+    ...steps.slice(index + 1).map((step, offset): [string, string] => [step.id, `Go to step ${index + offset + 2}`]),
+  ];
+  return (
+    <div class="flow-step-fields">
+      {error('steps') ? <p class="field-error">{error('steps')}</p> : null}
+      {steps.map((step, index) => {
+        const name = (key: string) => `steps.${index}.${key}`;
+        const label = `Step ${index + 1}`;
+        return (
+          <fieldset class="flow-step" data-step={step.id}>
+            <legend>{`${label}: ${step.type === 'wait' ? 'wait' : step.type === 'email' ? 'send email' : 'condition split'}`}</legend>
+            {step.type === 'wait' ? <Field name={name('hours')} type="number" label="Wait (hours)" value={field(values, name('hours'), String(step.hours))} error={error(name('hours'))} /> : null}
+            {step.type === 'email' ? (
+              <>
+                <Select
+                  id={`field-step-${index}`}
+                  name={name('contentId')}
+                  label="Email design"
+                  options={designs.map((design) => [design.id, design.name])}
+                  value={field(values, name('contentId'), step.contentId)}
+                  error={error(name('contentId'))}
+                />
+                <p class="field-hint">
+                  <a href={`/app/marketing/designs/${step.contentId}`}>Edit this design</a>
+                </p>
+              </>
+            ) : null}
+            {step.type === 'split' ? (
+              <>
+                <Select
+                  id={`field-step-${index}-condition`}
+                  name={name('condition')}
+                  label="Condition"
+                  options={SPLIT_CONDITIONS.map((condition) => [condition, SPLIT_CONDITION_LABELS[condition]])}
+                  value={field(values, name('condition'), step.condition)}
+                />
+                <Select id={`field-step-${index}-yes`} name={name('ifYes')} label="If yes" options={targets(index)} value={field(values, name('ifYes'), step.ifYes)} error={error(name('ifYes'))} />
+                <Select id={`field-step-${index}-no`} name={name('ifNo')} label="If no" options={targets(index)} value={field(values, name('ifNo'), step.ifNo)} error={error(name('ifNo'))} />
+              </>
+            ) : null}
+            <div class="button-row">
+              {index > 0 ? <OpButton op={`step-up:${index}`} label="Move up" ariaLabel={`Move step ${index + 1} up`} /> : null}
+              {index < steps.length - 1 ? <OpButton op={`step-down:${index}`} label="Move down" ariaLabel={`Move step ${index + 1} down`} /> : null}
+              {steps.length > 1 ? <OpButton op={`remove-step:${index}`} label="Remove" ariaLabel={`Remove step ${index + 1}`} /> : null}
+            </div>
+          </fieldset>
+        );
+      })}
+      <div class="button-row">
+        <OpButton op="add-wait" label="Add a wait" />
+        <OpButton op="add-email" label="Add an email" />
+        <OpButton op="add-split" label="Add a condition split" />
       </div>
-      <Field
-        name="reentryDays"
-        type="number"
-        label="A contact may enter again after (days)"
-        hint="Leave empty to let each contact enter only once."
-        value={field(values, 'reentryDays', definition.reentryDays === null ? '' : String(definition.reentryDays))}
-        error={error('reentryDays')}
-      />
-      <div class="field checkbox">
-        <label>
-          <input type="checkbox" name="smartSending" checked={values ? values.smartSending === 'on' : definition.smartSending} /> Smart sending: skip contacts who got a message recently (hours set in
-          Settings)
-        </label>
-      </div>
-      <div class="field checkbox">
-        <label>
-          <input type="checkbox" name="exitOnPurchase" checked={values ? values.exitOnPurchase === 'on' : definition.exitOnPurchase} /> Leave the flow when the contact buys
-        </label>
-      </div>
-      <button type="submit" class="button">
-        Save settings
-      </button>
-      {flow.enabled ? <p class="muted small">Contacts already in the flow finish the version they entered; the new settings apply to those who enter next.</p> : null}
-    </form>
+    </div>
   );
 }
 
@@ -331,6 +506,7 @@ export function FlowPage({
   flow,
   designs,
   report,
+  rules,
   weeks,
   waiting,
   diagnosis,
@@ -345,6 +521,7 @@ export function FlowPage({
   flow: FlowView;
   designs: EmailContentView[];
   report: SourceReport;
+  rules: RuleFigures[];
   weeks: WeekActivity[];
   waiting: { contactId: string; stepIndex: number; nextRunAt: number | null; enrolledAt: number }[];
   diagnosis: FlowDiagnosis;
@@ -373,10 +550,17 @@ export function FlowPage({
       {flow.definition ? (
         <section class="card" aria-labelledby="steps-heading">
           <h2 id="steps-heading">Steps</h2>
-          <StepList steps={flow.definition.steps} designs={designs} />
+          <StepList definition={flow.definition} designs={designs} />
         </section>
       ) : null}
       <ReportFiguresCard report={report} />
+      {flow.kind === 'retention' ? (
+        <section class="card" aria-labelledby="rules-heading">
+          <h2 id="rules-heading">Figures per rule</h2>
+          <p class="muted small">All-time; a rule you delete keeps its figures here.</p>
+          <RuleFiguresTable rules={rules} />
+        </section>
+      ) : null}
       <section class="card" aria-labelledby="flow-weekly-heading">
         <h2 id="flow-weekly-heading">Weekly activity</h2>
         <WeeklyActivityChart id="flow-weekly-chart" weeks={weeks} />
