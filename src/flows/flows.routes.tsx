@@ -70,6 +70,14 @@ async function renderFlowPage(c: Context<AppEnv>, id: string, state: { values?: 
   return renderAppPage(c, { title: flow.name, section: 'marketing', body }, status);
 }
 
+/** Where an error of the definition is, in the page's words (`definition.steps.3.ifNo` is "Step 4, if no"). */
+function placeOf(path: string): string {
+  const match = /^definition\.(steps|trigger\.rules)\.(\d+)(?:\.(\w+))?/.exec(path);
+  if (!match) return path === 'form' ? 'This change' : path.replace(/^definition\./, '');
+  const branch = match[3] === 'ifYes' ? ', if yes' : match[3] === 'ifNo' ? ', if no' : '';
+  return `${match[1] === 'steps' ? 'Step' : 'Rule'} ${Number(match[2]) + 1}${branch}`;
+}
+
 const WizardKind = FlowInput.pick({ kind: true });
 const WizardDefinition = FlowPatch.required({ definition: true }).pick({ definition: true });
 
@@ -162,7 +170,23 @@ export const flowRoutes = new Hono<AppEnv>()
       await updateFlow(tenant, id, patch);
       return c.redirect(flowPath(id, op ? '?done=steps#steps-heading' : '?done=saved'), 303);
     } catch (err) {
-      return renderFlowPage(c, id, { values: form, errors: formErrorsOf(err) }, 400);
+      const errors = formErrorsOf(err);
+      // After an add, a move or a removal the steps no longer sit where the page shows them, so the errors are said above the form.
+      return renderFlowPage(
+        c,
+        id,
+        {
+          values: form,
+          errors: op
+            ? {
+                form: Object.entries(errors)
+                  .map(([path, message]) => `${placeOf(path)}: ${message}`)
+                  .join(' '),
+              }
+            : errors,
+        },
+        400,
+      );
     }
   })
   .post('/:id/enable', requirePermission('campaigns:send'), async (c) => {

@@ -296,19 +296,33 @@ function scenarios(base, page) {
     ],
 
     [
-      'create the Welcome flow from the Flows tab, switch it on, and off again',
+      'create the Welcome flow in three steps, add a condition split, switch it on, and off again',
       async () => {
         await page.goto(`${base}/app/marketing/flows`);
-        await page.getByRole('button', { name: 'Create Welcome' }).click();
-        await page.getByText('This flow is off').waitFor();
-        assert.match(await mainText(page), /Send email: Welcome: message 1/);
+        await page.getByRole('link', { name: 'Create Welcome' }).click();
+        await page.getByText('1. Settings').waitFor();
+        await page.getByRole('button', { name: 'Next: Message' }).click();
+        await page.getByLabel('Flow name (only you see it)').fill('Hello new friends');
+        await page.getByLabel(/^Subject/).fill('Welcome aboard');
+        await page.getByRole('button', { name: 'Next: Confirm' }).click();
+        await page.getByText('Welcome aboard').waitFor();
+        await page.getByRole('button', { name: 'Create, switched off' }).click();
+        await page.getByText('Flow created, switched off').waitFor();
+        assert.match(await mainText(page), /Send email: Hello new friends: message 1/);
+        await page.getByRole('button', { name: 'Add a wait' }).click();
+        await page.getByText('Steps saved').waitFor();
+        await page.getByRole('button', { name: 'Add a condition split' }).click();
+        await page.getByText('Steps saved').waitFor();
+        await page.getByRole('button', { name: 'Add an email' }).click();
+        await page.getByText('Steps saved').waitFor();
+        assert.match(await mainText(page), /If “Has ordered since entering the flow”: leave the flow; otherwise go on to the next step/);
         await page.getByRole('button', { name: 'Switch on' }).click();
         await page.getByText('The flow is on').waitFor();
         page.once('dialog', (dialog) => dialog.accept());
         await page.getByRole('button', { name: 'Switch off' }).first().click();
         await page.getByText('The flow is off').waitFor();
         await page.goto(`${base}/app/marketing/flows`);
-        assert.match(await mainText(page), /Welcome\s+Off/);
+        assert.match(await mainText(page), /Hello new friends\s+Welcome\s+Off/);
       },
     ],
 

@@ -10,13 +10,15 @@ beforeAll(async () => {
   merchant = await signUpMerchant('Flow Pages');
 });
 
+/** A flow of `kind` through the create wizard's last step, with the kind's settings and its starter design. */
 async function createFromTab(kind: string): Promise<string> {
-  await merchant.client.get('/app/marketing/flows');
-  const res = await merchant.client.post('/app/marketing/flows', { kind });
-  expect(res.status).toBe(303);
+  await merchant.client.get(`/app/marketing/flows/new?kind=${kind}`);
+  const names: Record<string, string> = { abandoned_cart: 'Abandoned cart', welcome: 'Welcome', retention: 'Customer retention' };
+  const res = await merchant.client.post('/app/marketing/flows/new', { kind, goto: 'create', name: names[kind] ?? kind, design: 'starter', subject: 'Hello from the wizard' });
+  expect(res.status, await res.clone().text()).toBe(303);
   const location = res.headers.get('location')!;
-  expect(location).toMatch(/^\/app\/marketing\/flows\/[A-Za-z0-9]+$/);
-  return location.split('/').pop()!;
+  expect(location).toMatch(/^\/app\/marketing\/flows\/[A-Za-z0-9]+\?done=created$/);
+  return location.split('/').pop()!.split('?')[0]!;
 }
 
 describe('the Flows tab', () => {
@@ -74,5 +76,90 @@ describe('the Flows tab', () => {
     expect((await other.client.post(`/app/marketing/flows/${id}/enable`)).status).toBe(404);
     expect((await other.client.post(`/app/marketing/flows/${id}`, { name: 'Mine now' })).status).toBe(404);
     expect(await env.DB.prepare('SELECT enabled, name FROM flows WHERE id = ?').bind(id).first()).toEqual({ enabled: 0, name: 'Welcome' });
+  });
+
+  it('creates a flow in three steps: settings, message, confirm; a bad setting stops at its step with the field named', async () => {
+    const first = await (await merchant.client.get('/app/marketing/flows/new?kind=abandoned_cart')).text();
+    expect(first).toContain('1. Settings');
+    expect(first).toContain('name="steps.0.hours"');
+    const stage1 = { kind: 'abandoned_cart', 'steps.0.hours': '2', sendingFilter: 'subscribed', reentryDays: '7', smartSending: 'off', exitOnPurchase: 'on' };
+    const bad = await merchant.client.post('/app/marketing/flows/new', { ...stage1, 'steps.0.hours': '-1', goto: '2' });
+    expect(bad.status).toBe(400);
+    const badPage = await bad.text();
+    expect(badPage).toContain('field has-error');
+    expect(badPage).toContain('aria-current="step">1. Settings');
+    const second = await (await merchant.client.post('/app/marketing/flows/new', { ...stage1, goto: '2' })).text();
+    expect(second).toContain('Flow name (only you see it)');
+    // The first stage's answers ride along hidden.
+    expect(second).toContain('<input type="hidden" name="steps.0.hours" value="2"/>');
+    const stage2 = { ...stage1, name: 'Cart nudge', design: 'starter', subject: 'Still thinking it over?' };
+    const noSubject = await merchant.client.post('/app/marketing/flows/new', { ...stage2, subject: ' ', goto: '3' });
+    expect(noSubject.status).toBe(400);
+    expect(await noSubject.text()).toContain('Write a subject line');
+    const third = await (await merchant.client.post('/app/marketing/flows/new', { ...stage2, goto: '3' })).text();
+    expect(third).toContain('A cart with items and no order after 2 hours');
+    expect(third).toContain('Still thinking it over?');
+    expect(third).toContain('Create and switch on');
+    const before = await env.DB.prepare('SELECT COUNT(*) AS n FROM flows WHERE workspace_id = ?').bind(merchant.workspaceId).first('n');
+    const created = await merchant.client.post('/app/marketing/flows/new', { ...stage2, goto: 'create-on' });
+    expect(created.status).toBe(303);
+    const id = created.headers.get('location')!.split('/').pop()!.split('?')[0]!;
+    const row = await env.DB.prepare('SELECT name, enabled, definition FROM flows WHERE id = ?').bind(id).first<{ name: string; enabled: number; definition: string }>();
+    expect(row).toMatchObject({ name: 'Cart nudge', enabled: 1 });
+    const definition = JSON.parse(row!.definition);
+    expect(definition).toMatchObject({ smartSending: false, exitOnPurchase: true, reentryDays: 7, steps: [{ type: 'wait', hours: 2 }, { type: 'email' }] });
+    const subject = await env.DB.prepare('SELECT subject FROM email_contents WHERE id = ?').bind(definition.steps[1].contentId).first('subject');
+    expect(subject).toBe('Still thinking it over?');
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM flows WHERE workspace_id = ?').bind(merchant.workspaceId).first('n')).toBe(Number(before) + 1);
+  });
+
+  it('edits the steps: adds a split and an email, moves and removes a step, each a new version shown as a readable sequence', async () => {
+    const id = await createFromTab('welcome');
+    await merchant.client.get(`/app/marketing/flows/${id}`);
+    const base = { name: 'Welcome', sendingFilter: 'subscribed', reentryDays: '', smartSending: 'on' };
+    const definition = async () => JSON.parse((await env.DB.prepare('SELECT definition FROM flows WHERE id = ?').bind(id).first<string>('definition'))!);
+    expect((await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, op: 'add-wait' })).status).toBe(303);
+    expect((await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, 'steps.1.hours': '48', op: 'add-split' })).status).toBe(303);
+    expect((await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, op: 'add-email' })).status).toBe(303);
+    const steps = (await definition()).steps;
+    expect(steps.map((step: { type: string }) => step.type)).toEqual(['email', 'wait', 'split', 'email']);
+    expect(steps[1].hours).toBe(48);
+    expect(steps[3].contentId).not.toBe(steps[0].contentId);
+    const page = await (await merchant.client.get(`/app/marketing/flows/${id}`)).text();
+    expect(page).toContain('Wait 2 days');
+    expect(page).toContain('If “Has ordered since entering the flow”: leave the flow; otherwise go on to the next step');
+    expect(page).toContain('Send email: Welcome: message 2');
+    // A split may not lead back: moving it below its own target is refused with the branch named.
+    const down = await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, 'steps.2.ifNo': 'email-4', op: 'step-down:2' });
+    expect(down.status).toBe(400);
+    expect(await down.text()).toContain('Step 4, if no: Lead to next, end, or a later step');
+    expect((await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, op: 'remove-step:1' })).status).toBe(303);
+    expect((await definition()).steps.map((step: { type: string }) => step.type)).toEqual(['email', 'split', 'email']);
+    expect(await env.DB.prepare('SELECT version FROM flows WHERE id = ?').bind(id).first('version')).toBe(5);
+  });
+
+  it('edits retention rules and shows figures per rule', async () => {
+    const id = await createFromTab('retention');
+    await merchant.client.get(`/app/marketing/flows/${id}`);
+    const base = { name: 'Customer retention', 'trigger.startOn': 'shipped', sendingFilter: 'subscribed', reentryDays: '0', exitOnPurchase: 'on' };
+    expect((await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, op: 'add-rule' })).status).toBe(303);
+    const rule = { 'trigger.rules.1.name': 'Coffee refill', 'trigger.rules.1.skus': 'BEANS, FILTER', 'trigger.rules.1.match': 'all', 'trigger.rules.1.days': '21' };
+    const tooLong = await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, ...rule, 'trigger.rules.1.days': '9999' });
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.text()).toContain('At most 730 days');
+    expect((await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, ...rule })).status).toBe(303);
+    const trigger = JSON.parse((await env.DB.prepare('SELECT definition FROM flows WHERE id = ?').bind(id).first<string>('definition'))!).trigger;
+    expect(trigger).toEqual({
+      kind: 'retention',
+      startOn: 'shipped',
+      rules: [
+        { id: 'rule-1', name: 'Anything, 30 days', skus: [], match: 'any', days: 30 },
+        { id: 'rule-2', name: 'Coffee refill', skus: ['BEANS', 'FILTER'], match: 'all', days: 21 },
+      ],
+    });
+    const page = await (await merchant.client.get(`/app/marketing/flows/${id}`)).text();
+    expect(page).toContain('Figures per rule');
+    expect(page).toContain('data-rule="rule-2"');
+    expect(page).toContain('Has not purchased all of BEANS, FILTER in the last 21 days');
   });
 });
