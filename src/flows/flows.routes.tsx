@@ -2,7 +2,7 @@
 // its settings, switching it on and off, and its logs.
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { flowPath, FlowPage, FlowsTab } from '../dashboard/pages/flows-pages';
+import { FlowKindChoicePage, flowPath, FlowPage, FlowsTab } from '../dashboard/pages/flows-pages';
 import { renderSourceLogs } from '../dashboard/render-source-logs';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import type { FormErrors } from '../dashboard/components';
@@ -145,7 +145,12 @@ export const flowRoutes = new Hono<AppEnv>()
     const body = <FlowsTab items={items} csrfToken={c.get('csrfToken')} canWrite={roleAllows(c.get('role'), 'campaigns:write')} canSend={roleAllows(c.get('role'), 'campaigns:send')} />;
     return renderAppPage(c, { title: 'Flows', section: 'marketing', body });
   })
-  .get('/new', requirePermission('campaigns:write'), (c) => renderWizard(c, parseOrThrow(WizardKind, { kind: c.req.query('kind') }).kind, 1, {}))
+  .get('/new', requirePermission('campaigns:write'), (c) => {
+    const kind = c.req.query('kind');
+    // A bookmarked or typed address without a kind starts one step earlier: choosing it.
+    if (kind === undefined) return renderAppPage(c, { title: 'Create a flow', section: 'marketing', body: <FlowKindChoicePage /> });
+    return renderWizard(c, parseOrThrow(WizardKind, { kind }).kind, 1, {});
+  })
   .post('/new', requirePermission('campaigns:write'), wizardStep)
   .get('/:id', (c) => renderFlowPage(c, c.req.param('id'), { notice: NOTICES.get(c.req.query('done') ?? '') }))
   .post('/:id', requirePermission('campaigns:write'), async (c) => {

@@ -687,7 +687,7 @@ function scenarios(base, page) {
         await page.waitForURL(/done=starter$/);
         await page.goto(`${page.url().replace(/\?.*$/, '')}?step=review&when=now`);
         page.once('dialog', (dialog) => dialog.accept());
-        const polled = page.waitForResponse((res) => /\/progress$/.test(res.url()) && res.status() === 200);
+        const polled = page.waitForResponse((res) => /\/progress$/.test(res.url()) && res.status() === 200, { timeout: 30_000 });
         await page.getByRole('button', { name: 'Send now' }).click();
         await page.waitForURL(/done=sending$/);
         assert.equal(await page.locator('main .page-header .badge').innerText(), 'Sending');

@@ -24,7 +24,17 @@ async function createFromTab(kind: string): Promise<string> {
 describe('the Flows tab', () => {
   it('offers the six kinds, creates one switched off with its starter design, and lists it with its trigger', async () => {
     const tab = await (await merchant.client.get('/app/marketing/flows')).text();
-    for (const label of ['Create Welcome', 'Create Abandoned cart', 'Create Price drop', 'Create Back in stock', 'Create Win-back', 'Create Customer retention']) expect(tab).toContain(label);
+    const labels = ['Create Welcome', 'Create Abandoned cart', 'Create Price drop', 'Create Back in stock', 'Create Win-back', 'Create Customer retention'];
+    for (const label of labels) expect(tab).toContain(label);
+    // The wizard opened without a kind starts by choosing one; a kind we do not have is named as the bad field.
+    const choice = await merchant.client.get('/app/marketing/flows/new');
+    expect(choice.status).toBe(200);
+    const choiceHtml = await choice.text();
+    for (const label of labels) expect(choiceHtml).toContain(label);
+    expect(choiceHtml).toContain('href="/app/marketing/flows/new?kind=win_back"');
+    const unknown = await merchant.client.get('/app/marketing/flows/new?kind=birthday');
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('kind');
     const id = await createFromTab('abandoned_cart');
     const page = await (await merchant.client.get(`/app/marketing/flows/${id}`)).text();
     expect(page).toContain('This flow is off');

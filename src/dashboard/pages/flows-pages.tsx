@@ -128,20 +128,51 @@ export function FlowsTab({ items, csrfToken, canWrite, canSend }: { items: FlowL
           <p>Flows run by themselves once switched on, triggered by what happens in your store. Start from one of the kinds below.</p>
         </EmptyState>
       )}
-      {canWrite ? (
-        <section class="card" aria-labelledby="new-flow-heading">
-          <h2 id="new-flow-heading">Create a flow</h2>
-          <p class="muted">Three steps: its settings, its message, then confirm. Each kind comes with sensible settings and a starter design you can change.</p>
-          <ul class="kind-list">
-            {FLOW_KINDS.map((kind) => (
-              <li>
-                <a class="button secondary" href={`/app/marketing/flows/new?kind=${kind}`}>{`Create ${FLOW_KIND_INFO[kind].name}`}</a>
-                <span class="muted small">{FLOW_KIND_INFO[kind].summary}</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
+      {canWrite ? <FlowKindChoice /> : null}
+    </>
+  );
+}
+
+const KIND_CHOICE_INTRO = 'Three steps: its settings, its message, then confirm. Each kind comes with sensible settings and a starter design you can change.';
+
+/** The six kinds a new flow starts from, each opening the create wizard. */
+function FlowKindList() {
+  return (
+    <ul class="kind-list">
+      {FLOW_KINDS.map((kind) => (
+        <li>
+          <a class="button secondary" href={`/app/marketing/flows/new?kind=${kind}`}>{`Create ${FLOW_KIND_INFO[kind].name}`}</a>
+          <span class="muted small">{FLOW_KIND_INFO[kind].summary}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function FlowKindChoice() {
+  return (
+    <section class="card" aria-labelledby="new-flow-heading">
+      <h2 id="new-flow-heading">Create a flow</h2>
+      <p class="muted">{KIND_CHOICE_INTRO}</p>
+      <FlowKindList />
+    </section>
+  );
+}
+
+/** The wizard's first page when it was opened without a kind. */
+export function FlowKindChoicePage() {
+  return (
+    <>
+      <p class="back-link">
+        <a href="/app/marketing/flows">← Flows</a>
+      </p>
+      <div class="page-header">
+        <h1>Create a flow</h1>
+        <p class="muted">{KIND_CHOICE_INTRO}</p>
+      </div>
+      <section class="card">
+        <FlowKindList />
+      </section>
     </>
   );
 }
