@@ -48,6 +48,9 @@ export async function startDevServer({ port = 8799, prepare, withoutConsumers = 
     String(port + 1000),
     '--var',
     `PUBLIC_BASE_URL:http://127.0.0.1:${port}`,
+    // The benches' SMTP sinks listen on 2590-2599 (smtp-sink.mjs), outside the ports workspaces may use.
+    '--var',
+    'SMTP_ALLOWED_PORTS:465,587,2525,2590-2599',
   ];
   const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
