@@ -12,6 +12,9 @@ export const SMS_KEYWORDS: Readonly<Record<string, SmsKeyword>> = {
   CANCEL: 'opt_out',
   END: 'opt_out',
   QUIT: 'opt_out',
+  // Added to Twilio's default opt-out keywords with the FCC's 2025 revocation rules.
+  REVOKE: 'opt_out',
+  OPTOUT: 'opt_out',
   START: 'opt_in',
   UNSTOP: 'opt_in',
   YES: 'opt_in',

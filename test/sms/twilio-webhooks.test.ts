@@ -178,7 +178,7 @@ describe('incoming texts', () => {
     expect(await suppressionOf(shopB, '+14155550101')).toBeNull();
 
     // Numbers without a contact are suppressed all the same, and no contact is made for them.
-    const synonyms = ['STOPALL', 'unsubscribe', 'Cancel', 'END', 'quit'];
+    const synonyms = ['STOPALL', 'unsubscribe', 'Cancel', 'END', 'quit', 'Revoke', 'optout'];
     for (const [i, word] of synonyms.entries()) {
       const res = await postTwilio(shopA, 'sms', incoming(`+1415555012${i}`, word));
       expect(await res.text()).toBe(EMPTY_TWIML);
