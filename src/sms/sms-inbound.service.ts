@@ -33,7 +33,7 @@ export function smsHelpReply(account: Pick<TwilioWebhookAccount, 'workspaceName'
  * Applies a text's keyword; answers the reply to send back, or null for none. STOP and its
  * synonyms unsubscribe the number's contact and suppress the number (even with no contact:
  * a later import cannot text it); START and its synonyms subscribe the number's contact
- * again and lift a suppression made by an opt-out (not a bounce or the merchant's own).
+ * (the number's owner asks for texts, whatever its consent was) and lift a suppression made by an opt-out (not a bounce or the merchant's own).
  * Each is a state, not a toggle, so a replayed request changes nothing more.
  */
 export async function receiveSms(tenant: Tenant, account: TwilioWebhookAccount, sms: InboundSms, now = Date.now()): Promise<string | null> {
