@@ -30,6 +30,7 @@ import { productRoutes } from './stores/products.routes';
 import { storeConnectionRoutes } from './stores/store-connections.routes';
 import { storeReadApi } from './stores/store-reads.api';
 import { webhookRoutes } from './stores/webhooks.routes';
+import { twilioWebhookRoutes } from './sms/twilio-webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
 import { requireApiKey, requireSession } from './http/auth';
 import { csrfProtection, requireFormWorkspace } from './http/csrf';
@@ -79,6 +80,7 @@ export function createApp() {
 
   app.route('/healthz', healthRoutes);
   app.route('/webhooks', webhookRoutes);
+  app.route('/webhooks/twilio', twilioWebhookRoutes);
   app.route('/u', unsubscribeRoutes);
   app.route('/', trackingRoutes);
   app.route('/', accountRoutes);

@@ -33,9 +33,14 @@ export async function suppressEmail(tenant: Tenant, email: string, reason: Suppr
   await suppressEmailStatement(tenant, email, reason, detail, now);
 }
 
+/** The statement taking an address off its channel's list, only if it was put there for `reason`, to run in a batch. */
+export function unsuppressStatement(tenant: Tenant, { channel, address }: ChannelAddress, reason: SuppressionReason) {
+  return tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.channel, channel), eq(suppressions.address, address), eq(suppressions.reason, reason)));
+}
+
 /** Takes an email address off the suppression list, only if it was put there for `reason`. */
 export async function unsuppressEmail(tenant: Tenant, email: string, reason: SuppressionReason): Promise<void> {
-  await tenant.db.delete(suppressions).where(tenant.where(suppressions, eq(suppressions.channel, 'email'), eq(suppressions.address, email), eq(suppressions.reason, reason)));
+  await unsuppressStatement(tenant, { channel: 'email', address: email }, reason);
 }
 
 const optionalText = (max: number) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().trim().max(max).optional());

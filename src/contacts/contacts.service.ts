@@ -277,6 +277,15 @@ function upsertPlan(tenant: Tenant, input: ContactUpsert, source: string, now: n
 }
 
 /**
+ * The statements setting one channel's consent of the contact that has `phone` (recorded in
+ * the consent history with `source`, once per change); nothing when no contact has it. None
+ * is created: a keyword texted from an unknown number must not start a welcome flow.
+ */
+export function consentByPhoneStatements(tenant: Tenant, phone: string, channel: ConsentChannel, status: ConsentStatus, source: string, now = Date.now()): Statement[] {
+  return contactChangeStatements(tenant, eq(contacts.phone, phone), { profile: {}, consent: { [channel]: status }, consentAt: now }, source, now);
+}
+
+/**
  * Creates or updates the contact an email or phone names in this workspace; when a phone-only
  * contact and the email's contact turn out to be one person, merges them (contact-merge.ts).
  * `source` says where the data came from (e.g. 'shopify', 'woocommerce', 'api', 'import', 'dashboard').

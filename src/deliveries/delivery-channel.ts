@@ -48,6 +48,8 @@ export type ReasonCode =
   | 'provider_unavailable'
   | 'unknown_outcome'
   | 'gave_up'
+  // Accepted by the provider, then not delivered (Twilio's status callback: undelivered or failed).
+  | 'undelivered'
   | 'cancelled'
   // Waiting (still queued) for a cap of the sender to reset: the platform sender's hourly or daily limit.
   | 'sender_capped'

@@ -6,12 +6,13 @@ import type { DeliveryStatus } from '../db/schema';
  * checks consent, so skipping happens from `sending`; `sending` returns to `queued`
  * when a send failed and will be retried. `unknown` is final: the server had the whole
  * message and never answered, and a resend could duplicate it. A queued delivery of a
- * cancelled campaign becomes `cancelled`.
+ * cancelled campaign becomes `cancelled`. A `sent` SMS becomes `failed` when the carrier
+ * reports it undelivered (Twilio's status callback, src/sms/sms-status.service.ts).
  */
 export const DELIVERY_TRANSITIONS: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
   queued: ['sending', 'failed', 'cancelled'],
   sending: ['sent', 'skipped', 'queued', 'failed', 'unknown'],
-  sent: [],
+  sent: ['failed'],
   skipped: [],
   failed: [],
   unknown: [],

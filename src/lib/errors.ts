@@ -1,7 +1,7 @@
 // The one error type of the domain. It carries a code, never an HTTP status:
 // domain code also runs in queue consumers and cron, and the HTTP layer maps codes.
 
-export const ERROR_CODES = ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'rate_limited', 'internal'] as const;
+export const ERROR_CODES = ['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'unsupported_media_type', 'rate_limited', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A problem found in one field of the input. */

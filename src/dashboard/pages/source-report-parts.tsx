@@ -26,6 +26,7 @@ const REASON_LABELS: Record<ReasonCode, string> = {
   provider_unavailable: 'Server unavailable',
   unknown_outcome: 'Server never confirmed',
   gave_up: 'Gave up after retries',
+  undelivered: 'Not delivered by the carrier',
   cancelled: 'Cancelled',
   sender_capped: 'Waiting for the sender’s limit',
   smart_sending: 'Smart sending (messaged recently)',
