@@ -28,6 +28,7 @@ const REASON_LABELS: Record<ReasonCode, string> = {
   gave_up: 'Gave up after retries',
   cancelled: 'Cancelled',
   sender_capped: 'Waiting for the sender’s limit',
+  quiet_hours: 'Waiting for the recipient’s quiet hours to end',
   smart_sending: 'Smart sending (messaged recently)',
   not_in_audience: 'No longer in the flow’s audience',
 };
