@@ -6,19 +6,19 @@
 //   POST /2010-04-01/Accounts/:AccountSid/Messages.json   form: To, From | MessagingServiceSid, Body, StatusCallback
 //   GET  /messages?to=+1…                                 what it received, JSON (every request, answered or not)
 //
-// Magic To numbers (as Twilio's test credentials have): +15005550001 → 400 21211 (invalid
-// number), +15005550009 → 400 21614 (not a mobile), +15005550610 → 400 21610 (replied
-// STOP), +15005550500 → 500, +15005550504 → never answers.
+// Magic To numbers, by how they start (so tests can add digits and keep their own):
+// +15005550001… → 400 21211 (invalid number), +15005550009… → 400 21614 (not a mobile),
+// +15005550610… → 400 21610 (replied STOP), +15005550500… → 500, +15005550504… → never answers.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
-export const MAGIC_NUMBERS = {
-  '+15005550001': { status: 400, code: 21211, message: (to) => `The 'To' number ${to} is not a valid phone number.` },
-  '+15005550009': { status: 400, code: 21614, message: (to) => `'To' number ${to} is not a valid mobile number` },
-  '+15005550610': { status: 400, code: 21610, message: () => 'Attempt to send to unsubscribed recipient' },
-  '+15005550500': { status: 500, code: 20500, message: () => 'An internal server error has occurred' },
-};
-const STALLING_NUMBER = '+15005550504';
+const MAGIC_PREFIXES = [
+  ['+15005550001', { status: 400, code: 21211, message: (to) => `The 'To' number ${to} is not a valid phone number.` }],
+  ['+15005550009', { status: 400, code: 21614, message: (to) => `'To' number ${to} is not a valid mobile number` }],
+  ['+15005550610', { status: 400, code: 21610, message: () => 'Attempt to send to unsubscribed recipient' }],
+  ['+15005550500', { status: 500, code: 20500, message: () => 'An internal server error has occurred' }],
+];
+const STALLING_PREFIX = '+15005550504';
 const MAX_FORM_BYTES = 64 * 1024;
 
 function twilioError(res, status, code, message) {
@@ -95,8 +95,8 @@ export async function startTwilioServer({ port, host = '127.0.0.1', authToken = 
     if (!message.body) return answerError(400, 21602, 'Message body is required.');
     if (message.body.length > 1600) return answerError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
     // Holds the request open: the client's timeout decides.
-    if (message.to === STALLING_NUMBER) return;
-    const magic = MAGIC_NUMBERS[message.to];
+    if (message.to.startsWith(STALLING_PREFIX)) return;
+    const magic = MAGIC_PREFIXES.find(([prefix]) => message.to.startsWith(prefix))?.[1];
     if (magic) return answerError(magic.status, magic.code, magic.message(message.to));
     message.sid = `SM${randomBytes(16).toString('hex')}`;
     message.answered = 201;

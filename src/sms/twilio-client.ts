@@ -117,8 +117,8 @@ async function readAnswer(response: Response, to: string): Promise<TwilioOutcome
 
 /**
  * Sends one text. Nothing throws: every failure is an outcome. A request that went out
- * and got no answer in time is an unknown outcome (Twilio may have queued it); a
- * connection refused before anything was sent is `unavailable`, safe to retry.
+ * and got no answer in time, or whose connection broke, is an unknown outcome (Twilio
+ * may have queued it); only Twilio's own "not now" answers (429, 5xx) are retried.
  */
 export async function sendTwilioMessage(apiBase: string, account: TwilioAccount, sms: OutgoingSms, timeoutMs: number): Promise<TwilioOutcome> {
   const form = new URLSearchParams({ To: sms.to });
@@ -145,8 +145,10 @@ export async function sendTwilioMessage(apiBase: string, account: TwilioAccount,
     const error = err as Error;
     if (error.name === 'TimeoutError')
       return failure('unknown_outcome', null, `Twilio did not answer within ${Math.round(timeoutMs / SECOND)} seconds, so it may have the text to ${sms.to}. It was not resent, to avoid a duplicate.`);
-    // Refused or unresolvable before any byte of the request left: nothing was sent.
-    if (/refused|ECONNREFUSED|resolve|DNS|connect/i.test(error.message)) return failure('unavailable', null, `Could not connect to Twilio (${error.message.slice(0, 200)}); it will be retried.`);
+    // A name that did not resolve: nothing left, so it is safe to retry. workerd says
+    // "Network connection lost." both for a refused connection and for one dropped after
+    // the request went out, so those are never resent.
+    if (/DNS|resolve|ENOTFOUND/i.test(error.message)) return failure('unavailable', null, `Could not reach Twilio (${error.message.slice(0, 200)}); it will be retried.`);
     return failure('unknown_outcome', null, `The connection to Twilio broke (${error.message.slice(0, 200)}), so it may have the text to ${sms.to}. It was not resent, to avoid a duplicate.`);
   }
   return readAnswer(response, sms.to).catch(() => failure('unknown_outcome', null, `Twilio's answer was cut off, so it may have the text to ${sms.to}. It was not resent, to avoid a duplicate.`));

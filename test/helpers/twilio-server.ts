@@ -7,13 +7,22 @@ export { TWILIO_TEST_ACCOUNT_SID, TWILIO_TEST_AUTH_TOKEN } from '../global/twili
 
 const API = `http://127.0.0.1:${env.TEST_PORT_BASE + 50}/messages`;
 
-/** To numbers the server answers as Twilio would for such a number. */
-export const TWILIO_NUMBERS = {
+// How the To numbers that get Twilio's errors start (scripts/dev-twilio.mjs).
+const MAGIC_PREFIXES = {
   invalid: '+15005550001', // 400, code 21211
   notMobile: '+15005550009', // 400, code 21614
   serverError: '+15005550500', // 500
   stalls: '+15005550504', // never answers
 } as const;
+
+let sequence = 0;
+
+/** A number of this test run that the server answers as `kind` (or accepts, for 'ok'). */
+export function twilioNumber(kind: keyof typeof MAGIC_PREFIXES | 'ok'): string {
+  sequence += 1;
+  const own = `${Date.now() % 100}${sequence}`.padStart(3, '0').slice(-3);
+  return kind === 'ok' ? `+4477009${String(Date.now()).slice(-4)}${own}`.slice(0, 16) : `${MAGIC_PREFIXES[kind]}${own}`;
+}
 
 /** A request the server received, and what it answered (null: still holding it). */
 export type ReceivedSms = {
