@@ -136,7 +136,7 @@ export async function sendTwilioMessage(apiBase: string, account: TwilioAccount,
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
-      body: form,
+      body: form.toString(),
       // A redirect is not an answer of the Messages API: never follow one with the credentials.
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),

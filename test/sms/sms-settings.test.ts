@@ -106,6 +106,15 @@ describe('/api/v1/sms-sender', () => {
     expect(JSON.parse(body).outcome.message).toContain('Twilio refused the Account SID or Auth Token');
     expect(body).not.toContain(OTHER_TOKEN);
 
+    // Roles as on the email sender: an editor's key reads the settings but changes and tests nothing.
+    const made = await merchant.client.post('/app/settings/api-keys', { name: 'Editor key', role: 'editor' });
+    const editorKey = /value="(mk_[^"]+)"/.exec(await made.text())![1]!;
+    expect((await callApi(editorKey, '/sms-sender')).status).toBe(200);
+    const put = await callApi(editorKey, '/sms-sender', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(VALID) });
+    expect(put.status).toBe(403);
+    expect((await postApi(editorKey, '/sms-sender/test-sms', { to })).status).toBe(403);
+    expect((await callApi(editorKey, '/sms-sender', { method: 'DELETE' })).status).toBe(403);
+
     expect((await callApi(key, '/sms-sender', { method: 'DELETE' })).status).toBe(204);
     const unset = await postApi(key, '/sms-sender/test-sms', { to });
     expect(unset.status).toBe(400);
