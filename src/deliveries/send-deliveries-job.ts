@@ -199,7 +199,7 @@ async function sendForSender(
   /** Renders and sends one delivery, recording the outcome. */
   const deliver = async (channelSender: ChannelSender, delivery: ClaimedDelivery, recipient: Recipient, slot: number, lane: number) => {
     const composed = await channelSender.compose(delivery, recipient);
-    // Before its rate slot: a delivery that waits for its recipient's hours takes no send time.
+    // Before waiting for its rate slot: a delivery held for its recipient's hours does not sleep for one.
     if (!('message' in composed)) return composed.status === 'wait' ? waitLater(delivery, composed, Date.now()) : void updates.push(finish(tenant, delivery.id, composed.status, composed, Date.now()));
     await waitForSlot(slots, slot);
     if (fault) return retryLater(delivery, fault.message, Date.now());
