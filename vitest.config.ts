@@ -46,6 +46,9 @@ export default defineConfig(async () => {
             // tests (test/email/platform-sender.test.ts) start their workspace's count just below them.
             PLATFORM_SENDER_HOURLY_LIMIT: '2000',
             PLATFORM_SENDER_DAILY_LIMIT: '4000',
+            // A local server speaking Twilio's Messages API (test/global/twilio-server.mjs); a stalled answer gives up after 2 s.
+            TWILIO_API_BASE: `http://127.0.0.1:${PORT_BASE + 50}`,
+            TWILIO_TIMEOUT_SECONDS: '2',
           },
         },
       }),
@@ -55,8 +58,8 @@ export default defineConfig(async () => {
       exclude: ['test/browser/**'],
       setupFiles: ['./test/apply-migrations.ts'],
       // A real SMTP server on 127.0.0.1:PORT_BASE (its messages readable on PORT_BASE + 1),
-      // and servers with one fault each on PORT_BASE + 10 and up.
-      globalSetup: ['./test/global/smtp-sink.mjs', './test/global/smtp-faults.mjs'],
+      // servers with one fault each on PORT_BASE + 10 and up, and Twilio's API on PORT_BASE + 50.
+      globalSetup: ['./test/global/smtp-sink.mjs', './test/global/smtp-faults.mjs', './test/global/twilio-server.mjs'],
       // Webhook tests wait for the real queue (batches flush after up to a second).
       testTimeout: 30_000,
     },

@@ -3,7 +3,8 @@
 //   1. .dev.vars from .dev.vars.example, when missing
 //   2. local D1 migrations (.wrangler/state)
 //   3. demo data, once (scripts/seed.mjs: the product's own seed in a one-request Worker)
-//   4. the dev mailbox, in this process (scripts/dev-mailbox.mjs)
+//   4. the dev mailbox and a local stand-in for Twilio's API, in this process
+//      (scripts/dev-mailbox.mjs, scripts/dev-twilio.mjs: texts are logged, never sent)
 //   5. `wrangler dev --test-scheduled` on 127.0.0.1:$PORT (8787)
 //   6. wait for GET /healthz
 //   7. a cron ticker: wrangler does not fire cron triggers locally, so we call
@@ -17,6 +18,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startMailbox } from './dev-mailbox.mjs';
+import { startTwilioServer } from './dev-twilio.mjs';
 import { applyLocalMigrations, ROOT, spawnWrangler } from './lib/wrangler.mjs';
 import { seedDemo } from './seed.mjs';
 
@@ -30,6 +32,7 @@ const READY_TIMEOUT_MS = 120_000;
 // while the route does not exist yet) before calling the Worker up anyway.
 const NON_200_GRACE_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
+const TWILIO_PORT = Number(process.env.TWILIO_DEV_PORT) || 8030;
 
 const log = (line) => console.log(`[start] ${line}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,7 +87,7 @@ function pipeWithPrefix(stream, target, prefix) {
 }
 
 /** Runs wrangler dev, its platform sender pointed at the mailbox (whatever MAILBOX_SMTP_PORT chose). */
-function startWranglerDev(mailbox) {
+function startWranglerDev(mailbox, twilio) {
   const child = spawnWrangler([
     'dev',
     '--test-scheduled',
@@ -100,6 +103,9 @@ function startWranglerDev(mailbox) {
     // Flags outrank .dev.vars, so the mailbox's port wins over the copied default (2525).
     '--var',
     `PLATFORM_SMTP_URL:smtp://dev:dev@${HOST}:${mailbox.smtpPort}`,
+    // Texts go to the local Twilio stand-in, whatever Account SID and token are saved.
+    '--var',
+    `TWILIO_API_BASE:http://${HOST}:${twilio.port}`,
   ]);
   pipeWithPrefix(child.stdout, process.stdout, '[wrangler] ');
   pipeWithPrefix(child.stderr, process.stderr, '[wrangler] ');
@@ -184,6 +190,7 @@ function printBanner({ mailbox, demoLogin }) {
     `  Dashboard   ${BASE_URL}/login`,
     `  Log in      ${login}`,
     `  Mailbox     http://${HOST}:${mailbox.httpPort}   (SMTP on ${HOST}:${mailbox.smtpPort})`,
+    `  Twilio      http://${HOST}:${TWILIO_PORT}/messages   (texts are logged here, never sent)`,
     `  Cron        ${BASE_URL}/__scheduled is called every minute`,
     '',
     'Ctrl-C stops everything.',
@@ -201,8 +208,9 @@ async function main() {
   applyLocalMigrations();
   const demoLogin = await seedOrWarn();
   const mailbox = await startOrReuseMailbox();
+  const twilio = await startTwilioServer({ port: TWILIO_PORT, log: (sms) => console.log(`[twilio] text to ${sms.to}: ${sms.body}`) });
   log('starting wrangler dev');
-  const wrangler = startWranglerDev(mailbox);
+  const wrangler = startWranglerDev(mailbox, twilio);
 
   let ticker = null;
   let stopping = false;
@@ -212,6 +220,7 @@ async function main() {
     ticker?.stop();
     await stopProcessGroup(wrangler);
     await mailbox.close();
+    await twilio.close();
     process.exit(exitCode);
   }
   // Ctrl-C is how one means to stop: exit 0 so npm does not report a failure.

@@ -20,6 +20,8 @@ import { suppressionApi } from './consent/suppressions.api';
 import { suppressionRoutes } from './consent/suppressions.routes';
 import { unsubscribeRoutes } from './consent/unsubscribe.routes';
 import { segmentApi } from './segments/segments.api';
+import { smsSenderApi } from './sms/sms-sender.api';
+import { smsSenderRoutes } from './sms/sms-sender.routes';
 import { segmentRoutes } from './segments/segments.routes';
 import { campaignApi } from './campaigns/campaigns.api';
 import { flowApi } from './flows/flows.api';
@@ -98,6 +100,7 @@ export function createApp() {
   app.route('/app/settings/api-keys', apiKeyRoutes);
   app.route('/app/settings/stores', storeConnectionRoutes);
   app.route('/app/settings/email', emailSenderRoutes);
+  app.route('/app/settings/sms', smsSenderRoutes);
   app.route('/app/settings/suppressions', suppressionRoutes);
   app.route('/app/settings/members', memberRoutes);
   app.route('/app/invitations', invitationAppRoutes);
@@ -117,6 +120,7 @@ export function createApp() {
   api.route('/flows', flowApi);
   api.route('/reports', reportApi);
   api.route('/email-sender', emailSenderApi);
+  api.route('/sms-sender', smsSenderApi);
   api.route('/', storeReadApi);
   app.route('/api/v1', api);
 

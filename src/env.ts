@@ -36,6 +36,10 @@ export interface Env {
   // development and tests only); the ports allowed, e.g. "465,587,2525,3200-3299" (default 465,587,2525).
   SMTP_ALLOW_LOOPBACK_HOSTS?: string;
   SMTP_ALLOWED_PORTS?: string;
+  // Twilio's REST API origin (src/sms/twilio-client.ts): https://api.twilio.com, or a local stand-in (npm start, tests).
+  TWILIO_API_BASE: string;
+  // A shorter wait for Twilio's answer than the client's default (tests).
+  TWILIO_TIMEOUT_SECONDS?: string;
 }
 
 /** The signed-in dashboard user, set by the session middleware. */

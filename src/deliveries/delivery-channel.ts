@@ -14,7 +14,7 @@ import type { Env } from '../env';
 export type ClaimedDelivery = typeof deliveries.$inferSelect;
 
 /** The contact a delivery goes to, as the pipeline read it (the channel's address among them). */
-export type DeliveryRecipient = { id: string; email: string | null; phone: string | null; firstName: string | null; lastName: string | null };
+export type DeliveryRecipient = { id: string; email: string | null; phone: string | null; firstName: string | null; lastName: string | null; timeZone: string | null };
 
 /**
  * What became of one send. `retry`: a temporary failure, tried again later with backoff;
@@ -53,6 +53,8 @@ export type ReasonCode =
   | 'cancelled'
   // Waiting (still queued) for a cap of the sender to reset: the platform sender's hourly or daily limit.
   | 'sender_capped'
+  // Waiting (still queued) for the recipient's quiet hours to end (src/sms/quiet-hours.ts).
+  | 'quiet_hours'
   // A flow's own skips (src/flows): a message within the smart-sending hours, or no longer in the flow's audience.
   | 'smart_sending'
   | 'not_in_audience';
@@ -65,8 +67,12 @@ export const OUTCOME_CODES: Record<Exclude<ChannelOutcome['status'], 'sent'>, Re
   wait: 'sender_capped',
 };
 
-/** A delivery rendered for its recipient, or why it cannot go out at all. */
-export type Composed<M> = { message: M } | { status: 'skipped' | 'failed'; reason: string; code: ReasonCode };
+/**
+ * A delivery rendered for its recipient, or why it cannot go out at all, or not yet:
+ * `wait` holds back this delivery alone (e.g. its recipient's quiet hours), unlike a
+ * send's `wait` outcome, which holds back the sender's other messages too.
+ */
+export type Composed<M> = { message: M } | { status: 'skipped' | 'failed'; reason: string; code: ReasonCode } | { status: 'wait'; reason: string; code: ReasonCode; retryAfterMs: number };
 
 /** One workspace's sender on a channel, for one batch. */
 export type ChannelSender<M = unknown> = {

@@ -37,6 +37,20 @@ async function sendBackLater(env: Env, messages: Message[], delayMs: number): Pr
   if (messages.length) await enqueue(env, messages, { delaySeconds: Math.ceil(Math.min(delayMs, MAX_WAIT_MS) / 1000) });
 }
 
+/** Puts waiting messages back, each after its own wait (recipients' quiet hours end at different times). */
+async function sendEachBackLater(env: Env, waiting: { message: Message; delayMs: number }[]): Promise<void> {
+  const byDelay = groupBy(waiting, ({ delayMs }) => Math.ceil(Math.min(delayMs, MAX_WAIT_MS) / 1000));
+  await Promise.all(
+    [...byDelay.values()].map((group) =>
+      sendBackLater(
+        env,
+        group.map(({ message }) => message),
+        group[0]!.delayMs,
+      ),
+    ),
+  );
+}
+
 // A delivery of a paused or cancelled campaign stays queued: resuming re-enqueues it,
 // cancelling marks it cancelled. Checked in the claim itself, so a pause takes effect
 // for every message not yet claimed, whatever is already on the queue.
@@ -59,7 +73,15 @@ async function claimDeliveries(tenant: Tenant, ids: string[], now: number): Prom
 async function loadRecipients(tenant: Tenant, channel: ConsentChannel, contactIds: string[]): Promise<Map<string, Recipient>> {
   const reads = chunk([...new Set(contactIds)], IDS_PER_QUERY).map((slice) =>
     tenant.db
-      .select({ id: contacts.id, email: contacts.email, phone: contacts.phone, firstName: contacts.firstName, lastName: contacts.lastName, ...consentFields(channel, tenant.workspaceId) })
+      .select({
+        id: contacts.id,
+        email: contacts.email,
+        phone: contacts.phone,
+        firstName: contacts.firstName,
+        lastName: contacts.lastName,
+        timeZone: contacts.timeZone,
+        ...consentFields(channel, tenant.workspaceId),
+      })
       .from(contacts)
       .where(tenant.where(contacts, inArray(contacts.id, slice))),
   );
@@ -163,13 +185,11 @@ async function sendForSender(
   let fault: SenderFault | null = null;
   // Once the sender says to wait (a cap reached), the rest of its messages wait too.
   let wait: { reason: string; retryAfterMs: number } | null = null;
-  const waiting: Message[] = [];
-  let waitMs = 0;
+  const waiting: { message: Message; delayMs: number }[] = [];
   const indexOf = new Map(group.map(({ message, index }) => [message.deliveryId, index]));
-  const waitLater = (delivery: ClaimedDelivery, until: { reason: string; retryAfterMs: number }, at: number) => {
-    updates.push(finish(tenant, delivery.id, 'queued', { reason: until.reason, code: OUTCOME_CODES.wait }, at));
-    waiting.push(group.find(({ message }) => message.deliveryId === delivery.id)!.message);
-    waitMs = Math.max(waitMs, until.retryAfterMs);
+  const waitLater = (delivery: ClaimedDelivery, until: { reason: string; retryAfterMs: number; code?: ReasonCode }, at: number) => {
+    updates.push(finish(tenant, delivery.id, 'queued', { reason: until.reason, code: until.code ?? OUTCOME_CODES.wait }, at));
+    waiting.push({ message: group.find(({ message }) => message.deliveryId === delivery.id)!.message, delayMs: until.retryAfterMs });
   };
   const retryLater = (delivery: ClaimedDelivery, reason: string, at: number) => {
     updates.push(finish(tenant, delivery.id, 'queued', { reason, code: OUTCOME_CODES.retry }, at));
@@ -179,7 +199,8 @@ async function sendForSender(
   /** Renders and sends one delivery, recording the outcome. */
   const deliver = async (channelSender: ChannelSender, delivery: ClaimedDelivery, recipient: Recipient, slot: number, lane: number) => {
     const composed = await channelSender.compose(delivery, recipient);
-    if (!('message' in composed)) return void updates.push(finish(tenant, delivery.id, composed.status, composed, Date.now()));
+    // Before waiting for its rate slot: a delivery held for its recipient's hours does not sleep for one.
+    if (!('message' in composed)) return composed.status === 'wait' ? waitLater(delivery, composed, Date.now()) : void updates.push(finish(tenant, delivery.id, composed.status, composed, Date.now()));
     await waitForSlot(slots, slot);
     if (fault) return retryLater(delivery, fault.message, Date.now());
     if (wait) return waitLater(delivery, wait, Date.now());
@@ -214,7 +235,7 @@ async function sendForSender(
   const health = sender?.recordAttempts({ sent: sent.length, fault }) ?? [];
   await runBatch(tenant.db, [...markSent(tenant, sent), ...updates, ...health]);
   // After the batch put them back to queued, so the returning messages can claim them.
-  await sendBackLater(env, waiting, waitMs);
+  await sendEachBackLater(env, waiting);
 }
 
 /**

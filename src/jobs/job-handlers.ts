@@ -7,11 +7,12 @@ import { runImportChunkJob } from '../contacts/import-chunk-job';
 import type { ChannelRegistry } from '../deliveries/delivery-channel';
 import { runSendDeliveryBatch } from '../deliveries/send-deliveries-job';
 import { emailChannel } from '../email/email-channel';
+import { smsChannel } from '../sms/sms-channel';
 import { runStoreEventJob } from '../stores/store-event-job';
 import type { JobHandlers } from './queue-consumer';
 
-// The channels deliveries go out on; SMS joins here.
-const channels: ChannelRegistry = { email: emailChannel };
+// The channels deliveries go out on.
+const channels: ChannelRegistry = { email: emailChannel, sms: smsChannel };
 
 export const jobHandlers: JobHandlers = {
   'store-event': runStoreEventJob,

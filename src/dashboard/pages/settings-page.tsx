@@ -8,6 +8,7 @@ import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, Owne
 const SETTINGS_TABS = [
   { id: 'general', href: '/app/settings', label: 'Workspace & API keys' },
   { id: 'email', href: '/app/settings/email', label: 'Email sender' },
+  { id: 'sms', href: '/app/settings/sms', label: 'SMS' },
   { id: 'suppressions', href: '/app/settings/suppressions', label: 'Suppressions' },
   { id: 'stores', href: '/app/settings/stores', label: 'Store connections' },
   { id: 'members', href: '/app/settings/members', label: 'Members' },

@@ -29,6 +29,7 @@ const REASON_LABELS: Record<ReasonCode, string> = {
   undelivered: 'Not delivered by the carrier',
   cancelled: 'Cancelled',
   sender_capped: 'Waiting for the sender’s limit',
+  quiet_hours: 'Waiting for the recipient’s quiet hours to end',
   smart_sending: 'Smart sending (messaged recently)',
   not_in_audience: 'No longer in the flow’s audience',
 };
