@@ -94,7 +94,7 @@ export type EmailContext = {
 export type EmailTemplate = { subject: string; preheader: string | null; html: string };
 
 /** The error of a template field that cannot be rendered: `invalid_input` naming the field, over a limit or not. */
-function templateError(field: keyof EmailTemplate, err: unknown): AppError {
+function templateError(field: string, err: unknown): AppError {
   if (err instanceof AppError) return err;
   const message = (err as Error).message;
   if (/limit exceeded/.test(message)) return invalidField(field, `The ${field} template does too much work (${message}): keep loops to a few thousand items and the email under 200 KB.`);
@@ -115,6 +115,16 @@ const SAMPLE_CONTEXT: EmailContext = {
  */
 export function validateEmailTemplate(template: EmailTemplate): void {
   renderEmail(template, SAMPLE_CONTEXT);
+}
+
+/** Renders a plain-text template (an SMS body) as text, within the limits; a failure is `invalid_input` naming `field`. */
+export function renderTextTemplate(field: string, source: string, context: Pick<EmailContext, 'contact' | 'shop'> & Record<string, unknown>): string {
+  return renderField(field, source, context, textEngine, parseText);
+}
+
+/** validateEmailTemplate for a plain-text template: a trial render for the sample contact. */
+export function validateTextTemplate(field: string, source: string): void {
+  renderTextTemplate(field, source, SAMPLE_CONTEXT);
 }
 
 // Compiled once: `convert` would rebuild the selectors for every message (about 5x slower).
@@ -142,7 +152,7 @@ export function htmlToText(html: string): string {
 const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
 
 /** Renders one field, within the limits; a failure is `invalid_input` naming the field. */
-function renderField(field: keyof EmailTemplate, source: string, context: EmailContext, engine: Liquid, parse: (source: string) => Template[]): string {
+function renderField(field: string, source: string, context: Record<string, unknown>, engine: Liquid, parse: (source: string) => Template[]): string {
   try {
     return engine.renderSync(parse(source), context);
   } catch (err) {
