@@ -234,6 +234,7 @@ describe('SMS campaigns', () => {
     expect(review).toMatch(/data-sms-segments="true">93 characters · UCS-2 · 2 segments per text, with the opt-out line/);
     const scheduled = await merchant.client.post(`${path}/schedule`, { when: 'later', sendAt: '2099-06-01T09:00' });
     expect(scheduled.status).toBe(303);
+    expect(await (await merchant.client.get('/app/marketing')).text()).toMatch(/>Drop texts<\/a> ?<span class="badge muted">SMS<\/span>/);
     expect((await env.DB.prepare('SELECT status, channel, content_id FROM campaigns WHERE id = ?').bind(path.split('/').at(-1)).first())!).toEqual({
       status: 'scheduled',
       channel: 'sms',
