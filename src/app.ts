@@ -42,6 +42,9 @@ import { AppError, type ErrorCode } from './lib/errors';
 import { invitationAppRoutes, invitationRoutes } from './workspaces/invitations.routes';
 import { memberRoutes } from './workspaces/members.routes';
 import { trackingRoutes } from './tracking/tracking.routes';
+import { shortLinkRoutes } from './sms/short-links.routes';
+import { smsContentApi } from './sms/sms-contents.api';
+import { smsContentRoutes } from './sms/sms-contents.routes';
 import { workspaceApi } from './workspaces/workspaces.api';
 import { settingsRoutes, workspaceRoutes } from './workspaces/workspaces.routes';
 
@@ -85,6 +88,7 @@ export function createApp() {
   app.route('/webhooks/twilio', twilioWebhookRoutes);
   app.route('/u', unsubscribeRoutes);
   app.route('/', trackingRoutes);
+  app.route('/', shortLinkRoutes);
   app.route('/', accountRoutes);
   app.route('/invitations', invitationRoutes);
   // The session first, so the CSRF token it issues names the session's current workspace.
@@ -94,6 +98,7 @@ export function createApp() {
   app.route('/app', dashboardRoutes);
   app.route('/app/account', accountAppRoutes);
   app.route('/app/marketing/designs', emailContentRoutes);
+  app.route('/app/marketing/sms', smsContentRoutes);
   app.route('/app/marketing/campaigns', campaignRoutes);
   app.route('/app/marketing/flows', flowRoutes);
   app.route('/app/settings', settingsRoutes);
@@ -114,6 +119,7 @@ export function createApp() {
   api.route('/workspace', workspaceApi);
   api.route('/contacts', contactApi);
   api.route('/email-designs', emailContentApi);
+  api.route('/sms-messages', smsContentApi);
   api.route('/suppressions', suppressionApi);
   api.route('/segments', segmentApi);
   api.route('/campaigns', campaignApi);

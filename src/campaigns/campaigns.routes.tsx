@@ -30,6 +30,7 @@ import { loadStarters, starterContent } from '../email/starter-templates';
 import { EmailContentInput } from '../email/email-contents.schemas';
 import { createEmailContent, listEmailContents } from '../email/email-contents.service';
 import { listSegments } from '../segments/segments.service';
+import { listSmsContents } from '../sms/sms-contents.service';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { assertCampaignMove, canMoveCampaign } from './campaign-status';
 import { AudienceCountInput, CampaignInput, CampaignPatch, CampaignTestSendInput, ScheduleInput } from './campaigns.schemas';
@@ -123,7 +124,8 @@ async function openStep(c: Context<AppEnv>, tenant: Tenant, campaign: CampaignVi
     case 'audience':
       return { step, audienceCount: await countCampaignAudience(tenant, campaign) };
     case 'review': {
-      const [audienceCount, platformSender] = await Promise.all([countCampaignAudience(tenant, campaign), getPlatformSenderStatus(tenant, c.env)]);
+      // The platform sender is an email sender: a text does not wait for its trust or caps.
+      const [audienceCount, platformSender] = await Promise.all([countCampaignAudience(tenant, campaign), campaign.channel === 'email' ? getPlatformSenderStatus(tenant, c.env) : null]);
       return { step, audienceCount, platformSender };
     }
     case 'content':
@@ -166,7 +168,8 @@ type PageState = {
 async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageState = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
   const campaign = await getCampaign(tenant, id);
-  const [workspace, segments, designs] = await Promise.all([getWorkspace(tenant), listSegments(tenant), listEmailContents(tenant)]);
+  const sms = campaign.channel === 'sms';
+  const [workspace, segments, designs, smsMessages] = await Promise.all([getWorkspace(tenant), listSegments(tenant), sms ? [] : listEmailContents(tenant), sms ? listSmsContents(tenant) : []]);
   const props: CampaignPageProps = {
     csrfToken: c.get('csrfToken'),
     canSend: roleAllows(c.get('role'), 'campaigns:send'),
@@ -174,6 +177,7 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
     timeZone: workspace.timeZone,
     segments,
     designs,
+    smsMessages,
     notice: state.notice,
     problem: state.problem,
   };
@@ -187,8 +191,8 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
     const [report, recipients, senderHealth, platformSender] = await Promise.all([
       started ? readSourceReport(tenant, 'campaign', id, campaign.startedAt) : null,
       started ? listSourceRecipients(tenant, 'campaign', id, query) : null,
-      waiting ? getSenderHealth(tenant) : null,
-      waiting ? getPlatformSenderStatus(tenant, c.env) : null,
+      waiting && !sms ? getSenderHealth(tenant) : null,
+      waiting && !sms ? getPlatformSenderStatus(tenant, c.env) : null,
     ]);
     return render(
       <CampaignDetails
@@ -282,7 +286,7 @@ export const campaignRoutes = new Hono<AppEnv>()
   )
   .post('/:id/content', requirePermission('campaigns:write'), (c) =>
     runAction(c, c.req.param('id'), 'content', async (tenant, id, form) => {
-      if (!form.contentId) throw invalidField('contentId', 'Choose a design');
+      if (!form.contentId) throw invalidField('contentId', 'Choose what to send');
       await updateCampaign(tenant, id, { contentId: form.contentId });
       return '?step=content&done=content';
     }),
@@ -290,8 +294,9 @@ export const campaignRoutes = new Hono<AppEnv>()
   .post('/:id/starter', requirePermission('campaigns:write'), (c) =>
     runAction(c, c.req.param('id'), 'content', async (tenant, id, form) => {
       const campaign = await getCampaign(tenant, id);
-      // Checked before the design is made, so a locked campaign leaves no stray design behind.
+      // Checked before the design is made, so a locked campaign (or a text) leaves no stray design behind.
       assertCampaignMove(campaign.status, 'edit');
+      if (campaign.channel !== 'email') throw invalidField('contentId', 'Templates are email designs: choose an SMS message');
       const content = await starterContent(c.env.ASSETS, c.req.url, form.starter);
       const design = await createEmailContent(tenant, parseOrThrow(EmailContentInput, { name: campaign.name.slice(0, 100), ...content }));
       await updateCampaign(tenant, campaign.id, { contentId: design.id });

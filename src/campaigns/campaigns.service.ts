@@ -3,7 +3,7 @@
 // through the lifecycle guard and is applied only if the status is still the one read.
 import { count, desc, eq, inArray } from 'drizzle-orm';
 import type { SmtpOutcome } from '../channels/email';
-import { campaigns, contacts, deliveries, type CampaignStatus, type DeliveryStatus } from '../db/schema';
+import { campaigns, contacts, contents, deliveries, type CampaignStatus, type DeliveryStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import { enqueue, type Queues } from '../queues/enqueue';
@@ -89,8 +89,21 @@ function toView(row: CampaignRow, progress: CampaignProgress): CampaignView {
   };
 }
 
-/** Checks that what the input names exists in this workspace; 400 naming the field when not. */
-async function checkReferences(tenant: Tenant, input: { contentId?: string | null | undefined; audience?: CampaignAudience | undefined }): Promise<void> {
+// What a campaign sends on each channel, in the words of its errors.
+const CONTENT_WORDS: Record<CampaignRow['channel'], string> = { email: 'email design', sms: 'SMS message' };
+
+/** Whether `id` is content of this workspace on the channel (an email campaign cannot send an SMS message, nor the reverse). */
+async function contentOnChannel(tenant: Tenant, id: string, channel: CampaignRow['channel']): Promise<boolean> {
+  const [row] = await tenant.db
+    .select({ id: contents.id })
+    .from(contents)
+    .where(tenant.where(contents, eq(contents.id, id), eq(contents.channel, channel)))
+    .limit(1);
+  return Boolean(row);
+}
+
+/** Checks that what the input names exists in this workspace, on the campaign's channel; 400 naming the field when not. */
+async function checkReferences(tenant: Tenant, channel: CampaignRow['channel'], input: { contentId?: string | null | undefined; audience?: CampaignAudience | undefined }): Promise<void> {
   const missing = async (field: string, check: () => Promise<unknown>, message: string) => {
     try {
       await check();
@@ -99,7 +112,7 @@ async function checkReferences(tenant: Tenant, input: { contentId?: string | nul
       throw err;
     }
   };
-  if (input.contentId) await missing('contentId', () => getEmailContent(tenant, input.contentId!), 'There is no such email design in this workspace');
+  if (input.contentId && !(await contentOnChannel(tenant, input.contentId, channel))) throw invalidField('contentId', `There is no such ${CONTENT_WORDS[channel]} in this workspace`);
   if (input.audience?.type === 'segment')
     await missing('audience.segmentId', () => getSegment(tenant, (input.audience as { segmentId: string }).segmentId), 'There is no such segment in this workspace');
 }
@@ -161,7 +174,7 @@ export async function campaignProgress(tenant: Tenant, ids: string[]): Promise<M
 
 /** Saves a new draft. */
 export async function createCampaign(tenant: Tenant, input: CampaignInput, now = Date.now()): Promise<CampaignView> {
-  await checkReferences(tenant, input);
+  await checkReferences(tenant, input.channel, input);
   const row = tenant.row({
     id: newId(now),
     name: input.name,
@@ -204,7 +217,7 @@ export async function getCampaignResults(tenant: Tenant, id: string, query: Camp
 export async function updateCampaign(tenant: Tenant, id: string, patch: CampaignPatch, now = Date.now()): Promise<CampaignView> {
   const row = await loadCampaign(tenant, id);
   assertCampaignMove(row.status, 'edit');
-  await checkReferences(tenant, patch);
+  await checkReferences(tenant, row.channel, patch);
   const updated = await moveCampaign(
     tenant,
     row,
@@ -237,8 +250,7 @@ export async function countCampaignAudience(tenant: Tenant, input: Pick<Campaign
 }
 
 function assertSendable(row: CampaignRow): void {
-  if (row.channel === 'sms') throw invalidField('channel', 'SMS sending is not available yet', 'SMS campaigns cannot be sent yet: SMS sending arrives with Twilio support');
-  if (!row.contentId) throw invalidField('contentId', 'Choose the email design to send', 'Choose the email design to send first');
+  if (!row.contentId) throw invalidField('contentId', `Choose the ${CONTENT_WORDS[row.channel]} to send`, `Choose the ${CONTENT_WORDS[row.channel]} to send first`);
 }
 
 /**
@@ -316,6 +328,7 @@ export async function cancelCampaign(tenant: Tenant, queues: Queues, id: string,
 export async function testSendCampaign(tenant: Tenant, env: Env, id: string, to: string[], pathOf = (index: number) => `to.${index}`): Promise<{ to: string; outcome: SmtpOutcome }[]> {
   const row = await loadCampaign(tenant, id);
   assertSendable(row);
+  if (row.channel === 'sms') throw invalidField('to', 'Test texts are not available here: send the campaign to a segment of your own number instead');
   const design = await getEmailContent(tenant, row.contentId!);
   return testSendEmailContent(tenant, env, design, to, pathOf);
 }

@@ -8,7 +8,7 @@ import { and, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { runBatch, type Db } from './client';
-import { campaigns, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, type CampaignStatus } from './schema';
+import { campaigns, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, shortLinks, type CampaignStatus } from './schema';
 
 // Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
 const IDS_PER_STATEMENT = 90;
@@ -188,4 +188,27 @@ export async function claimDueEnrollments(db: Db, now: number, claimUntil: numbe
     .set({ claimedUntil: claimUntil })
     .where(and(inArray(flowEnrollments.id, due), claimable))
     .returning();
+}
+
+/**
+ * Across workspaces: the short link of `code` with its delivery's workspace and source, or
+ * null. A phone following /s/<code> brings nothing else, so the code alone names it; a row
+ * whose delivery is not of its own workspace names nothing.
+ */
+export async function findShortLink(db: Db, code: string) {
+  const [row] = await db
+    .select({
+      url: shortLinks.url,
+      workspaceId: shortLinks.workspaceId,
+      deliveryId: shortLinks.deliveryId,
+      sourceType: deliveries.sourceType,
+      sourceId: deliveries.sourceId,
+      sentAt: deliveries.sentAt,
+      queuedAt: deliveries.queuedAt,
+    })
+    .from(shortLinks)
+    .innerJoin(deliveries, and(eq(deliveries.id, shortLinks.deliveryId), eq(deliveries.workspaceId, shortLinks.workspaceId)))
+    .where(eq(shortLinks.code, code))
+    .limit(1);
+  return row ?? null;
 }

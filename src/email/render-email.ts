@@ -117,6 +117,16 @@ export function validateEmailTemplate(template: EmailTemplate): void {
   renderEmail(template, SAMPLE_CONTEXT);
 }
 
+/** Renders a plain-text template (an SMS body) as text, within the limits; a failure is `invalid_input` naming `field`. */
+export function renderTextTemplate(field: string, source: string, context: Pick<EmailContext, 'contact' | 'shop'> & Record<string, unknown>): string {
+  return renderField(field, source, context, textEngine, parseText);
+}
+
+/** validateEmailTemplate for a plain-text template: a trial render for the sample contact. */
+export function validateTextTemplate(field: string, source: string): void {
+  renderTextTemplate(field, source, SAMPLE_CONTEXT);
+}
+
 // Compiled once: `convert` would rebuild the selectors for every message (about 5x slower).
 const convertToText = compile({
   // Lines are left whole: mail clients reflow text, the transport encodes long lines, and

@@ -1,9 +1,9 @@
 // Conversions: crediting an order to the one message that led to it (order_attributions).
 //
-// The rule: the message the contact last clicked within the workspace's click window
-// before the order was placed or, failing that, the one they last opened within the open
-// window (a touch exactly a window before placed_at counts; one at placed_at too). Any
-// click beats any open. Campaign and flow messages of the order's workspace compete alike.
+// The rule: the message the contact last clicked within the workspace's click window (the
+// SMS click window for a text) before the order was placed or, failing that, the one they
+// last opened within the open window (a touch exactly a window before placed_at counts; one
+// at placed_at too). Any click beats any open. Campaign and flow messages of the order's workspace compete alike.
 // Touches are the readers' first open and first click of each message as the trackers flush
 // them (delivery_engagements): machine opens and clicks never count.
 //
@@ -27,6 +27,8 @@ const ORDER = { status: sql`o.status`, totalCents: sql`o.total_cents`, refundedC
 const PURCHASE = purchaseCondition(ORDER);
 // What an order `o` still brings in.
 const REVENUE = purchaseValueSql(ORDER);
+// The click window of a delivery `d` under settings `s`: a text's clicks count for the SMS click window.
+const CLICK_WINDOW = sql.raw("CASE WHEN d.channel = 'sms' THEN s.sms_click_window_ms ELSE s.click_window_ms END");
 
 /** Credits the uncredited purchases among `which` (a condition on orders `o` of the tenant) by the rule above. */
 function creditOrders(tenant: Tenant, which: SQL) {
@@ -37,9 +39,9 @@ function creditOrders(tenant: Tenant, which: SQL) {
       SELECT *, row_number() OVER (PARTITION BY order_id ORDER BY touch = 'click' DESC, touched_at DESC, delivery_id DESC) AS rank
       FROM (
         SELECT o.id AS order_id, o.workspace_id, o.contact_id, d.id AS delivery_id, d.source_type, d.source_id,
-          CASE WHEN e.clicked_at BETWEEN o.placed_at - s.click_window_ms AND o.placed_at THEN 'click'
+          CASE WHEN e.clicked_at BETWEEN o.placed_at - ${CLICK_WINDOW} AND o.placed_at THEN 'click'
                WHEN e.opened_at BETWEEN o.placed_at - s.open_window_ms AND o.placed_at THEN 'open' END AS touch,
-          CASE WHEN e.clicked_at BETWEEN o.placed_at - s.click_window_ms AND o.placed_at THEN e.clicked_at ELSE e.opened_at END AS touched_at,
+          CASE WHEN e.clicked_at BETWEEN o.placed_at - ${CLICK_WINDOW} AND o.placed_at THEN e.clicked_at ELSE e.opened_at END AS touched_at,
           ${REVENUE} AS revenue_cents, o.currency, o.placed_at AS ordered_at
         FROM orders o
         JOIN workspace_settings s ON s.workspace_id = o.workspace_id

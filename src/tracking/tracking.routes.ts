@@ -11,7 +11,8 @@ import { readTrackingToken } from './tracking-tokens';
 // The smallest transparent 1x1 GIF (43 bytes).
 const PIXEL_GIF = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=='), (ch) => ch.charCodeAt(0));
 
-function originOf(c: Context<AppEnv>): RequestOrigin {
+/** Who made a request, as machine-engagement.ts judges it. */
+export function originOf(c: Context<AppEnv>): RequestOrigin {
   return { userAgent: c.req.header('user-agent') ?? '', ip: c.req.header('cf-connecting-ip') ?? '' };
 }
 

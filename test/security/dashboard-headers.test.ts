@@ -19,6 +19,7 @@ const ids: Record<string, string> = {};
 const EXAMPLES: Record<string, () => string> = {
   '/app/marketing/designs/:id': () => `/app/marketing/designs/${ids.design}`,
   '/app/marketing/designs/:id/preview': () => `/app/marketing/designs/${ids.design}/preview`,
+  '/app/marketing/sms/:id': () => `/app/marketing/sms/${ids.sms}`,
   '/app/marketing/campaigns/:id': () => `/app/marketing/campaigns/${ids.campaign}`,
   '/app/marketing/campaigns/:id/progress': () => `/app/marketing/campaigns/${ids.campaign}/progress`,
   '/app/marketing/campaigns/:id/recipients.csv': () => `/app/marketing/campaigns/${ids.campaign}/recipients.csv`,
@@ -59,6 +60,7 @@ beforeAll(async () => {
     return ((await res.json()) as Record<string, { id: string }>)[field]!.id;
   };
   ids.design = await created('/email-designs', { name: 'Headers design', subject: 'Hi', html: '<p>Hello</p>' }, 'design');
+  ids.sms = await created('/sms-messages', { name: 'Headers text', body: 'Hi {{ contact.first_name }} 😀' }, 'message');
   ids.segment = await created('/segments', { name: 'Everyone', definition: { match: 'all', children: [] } }, 'segment');
   ids.campaign = await created('/campaigns', { name: 'Headers campaign', contentId: ids.design, audience: { type: 'segment', segmentId: ids.segment } }, 'campaign');
   ids.flow = await created('/flows', { kind: 'welcome' }, 'flow');

@@ -8,6 +8,7 @@ import type { CampaignProgress, CampaignView } from '../../campaigns/campaigns.s
 import type { SendingFilter } from '../../db/schema';
 import { formatInZone, zonedTimeToUtc } from '../../lib/time';
 import type { EmailContentView } from '../../email/email-contents.service';
+import type { SmsContentView } from '../../sms/sms-contents.service';
 import { measureSegment, type SegmentGroup } from '../../segments/segment-definition';
 import type { SegmentView } from '../../segments/segments.service';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
@@ -23,6 +24,7 @@ import type { RecipientFilter } from '../../reports/reports.schemas';
 import type { RecipientPage } from '../../reports/source-recipients';
 import type { SourceReport } from '../../reports/source-report';
 import { FirstHoursCard, LinksCard, type RecipientLinks, RecipientsCard, ReportFiguresCard } from './source-report-parts';
+import { describeSmsCost, SmsCostSummary } from './sms-messages-pages';
 
 /** The builder's steps, in the order a merchant goes through them. */
 export const CAMPAIGN_STEPS = ['audience', 'content', 'schedule', 'review'] as const;
@@ -96,15 +98,15 @@ export function NewCampaignPage({ csrfToken, values = {}, errors = {} }: { csrfT
       <BackToCampaigns />
       <div class="page-header">
         <h1>New campaign</h1>
-        <p class="muted">Name it and pick the channel; the audience, the email and the time come next.</p>
+        <p class="muted">Name it and pick the channel; the audience, the message and the time come next.</p>
       </div>
       <form method="post" action="/app/marketing/campaigns" class="card narrow stack">
         <CsrfField token={csrfToken} />
         <Field name="name" label="Name" value={values.name} error={errors.name} hint="For you only, e.g. Summer sale 2026." required />
         <fieldset class="choices">
           <legend>Channel</legend>
-          <Choice name="channel" value="email" label="Email" checked />
-          <Choice name="channel" value="sms" label="SMS" hint="Coming soon" disabled />
+          <Choice name="channel" value="email" label="Email" checked={values.channel !== 'sms'} />
+          <Choice name="channel" value="sms" label="SMS" hint="A text to contacts with a phone number and SMS consent." checked={values.channel === 'sms'} />
           {errors.channel ? <p class="field-error">{errors.channel}</p> : null}
         </fieldset>
         <div class="form-actions">
@@ -146,7 +148,9 @@ export type CampaignPageProps = {
   campaign: CampaignView;
   timeZone: string;
   segments: SegmentView[];
+  // What the campaign can send on its channel: email designs, or SMS messages.
   designs: EmailContentView[];
+  smsMessages: SmsContentView[];
   notice?: string | undefined;
   // Why a change was refused (a 409): the campaign is no longer in a status that allows it.
   problem?: string | undefined;
@@ -208,12 +212,22 @@ function designOf(campaign: CampaignView, designs: EmailContentView[]): EmailCon
   return designs.find((design) => design.id === campaign.contentId);
 }
 
+/** The SMS message a campaign sends, when chosen. */
+function smsMessageOf(props: CampaignPageProps): SmsContentView | undefined {
+  return props.smsMessages.find((message) => message.id === props.campaign.contentId);
+}
+
+/** What the campaign sends on its channel, when chosen. */
+function contentOf(props: CampaignPageProps): { name: string } | undefined {
+  return props.campaign.channel === 'sms' ? smsMessageOf(props) : designOf(props.campaign, props.designs);
+}
+
 /** What each step has chosen so far, shown under its name in the stepper. */
 function stepSummaries(props: CampaignPageProps): Record<CampaignStep, string> {
   const { campaign, timeZone } = props;
   return {
     audience: describeAudience(campaign.audience, props.segments),
-    content: designOf(campaign, props.designs)?.name ?? 'No design yet',
+    content: contentOf(props)?.name ?? (campaign.channel === 'sms' ? 'No message yet' : 'No design yet'),
     schedule: campaign.status === 'scheduled' && campaign.scheduledAt ? formatInZone(campaign.scheduledAt, timeZone) : 'Not scheduled',
     review: campaign.status === 'scheduled' ? 'Scheduled' : 'Not confirmed',
   };
@@ -336,7 +350,11 @@ function AudienceStep({ props, audienceCount, values, errors }: { props: Campaig
             {numbers.format(audienceCount)}
           </p>
           <p class="field-error" id="audience-count-error" />
-          <p class="muted small">Unsubscribed and suppressed contacts, and contacts without an address, are never sent to. The audience is counted again when the campaign goes out.</p>
+          <p class="muted small">
+            {campaign.channel === 'sms'
+              ? 'Only contacts with a phone number and SMS consent are counted; unsubscribed and suppressed numbers are never sent to. The audience is counted again when the campaign goes out.'
+              : 'Unsubscribed and suppressed contacts, and contacts without an address, are never sent to. The audience is counted again when the campaign goes out.'}
+          </p>
         </aside>
       </div>
       <Script src="/segment-builder.js" />
@@ -453,6 +471,69 @@ function DesignPreview({ design }: { design: EmailContentView }) {
   );
 }
 
+/** The SMS message picker, with the chosen message, its cost and where to write a new one. */
+function SmsContentStep({ props, error }: { props: CampaignPageProps; error?: string | undefined }) {
+  const { campaign, smsMessages } = props;
+  const message = smsMessageOf(props);
+  return (
+    <div class="editor-layout">
+      <section class="card" aria-labelledby="sms-message-heading">
+        <h2 id="sms-message-heading">SMS message</h2>
+        {smsMessages.length ? (
+          <form method="post" action={campaignPath(campaign.id, '/content')} class="stack">
+            <CsrfField token={props.csrfToken} />
+            <div class={error ? 'field has-error' : 'field'}>
+              <label for="field-contentId">Use a saved message</label>
+              <select id="field-contentId" name="contentId" required>
+                <option value="">Choose a message</option>
+                {smsMessages.map((option) => (
+                  <option value={option.id} selected={option.id === campaign.contentId}>
+                    {`${option.name} (${option.cost.segments} segment${option.cost.segments === 1 ? '' : 's'})`}
+                  </option>
+                ))}
+              </select>
+              {error ? <p class="field-error">{error}</p> : null}
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="button secondary">
+                Use this message
+              </button>
+            </div>
+          </form>
+        ) : (
+          <p class="muted">No SMS messages yet.</p>
+        )}
+        <p class="muted small">
+          <a href="/app/marketing/sms">Write a new SMS message</a>, then come back to choose it.
+        </p>
+        <div class="form-actions">
+          <a class="button primary" href={campaignPath(campaign.id, '?step=schedule')}>
+            Next: Schedule
+          </a>
+        </div>
+      </section>
+      {message ? (
+        <aside class="card preview-pane" aria-labelledby="sms-preview-heading">
+          <div class="card-title-row">
+            <h2 id="sms-preview-heading">{message.name}</h2>
+            <a class="button small secondary" href={`/app/marketing/sms/${message.id}`}>
+              Edit message
+            </a>
+          </div>
+          <pre class="sms-preview">{message.body}</pre>
+          <SmsCostSummary body={message.body} />
+        </aside>
+      ) : (
+        <aside class="card">
+          <EmptyState title="No message chosen">
+            <p>Pick a saved SMS message; its text and what it costs in segments show here.</p>
+          </EmptyState>
+        </aside>
+      )}
+    </div>
+  );
+}
+
 function ContentStep({
   props,
   starters,
@@ -467,11 +548,11 @@ function ContentStep({
   errors: FormErrors;
 }) {
   const { campaign } = props;
+  if (campaign.channel === 'sms') return <SmsContentStep props={props} error={errors.contentId} />;
   const design = designOf(campaign, props.designs);
   return (
     <div class="editor-layout">
       <div>
-        {campaign.channel === 'sms' ? <Notice tone="warning">SMS campaigns cannot be sent yet: SMS sending arrives with Twilio support.</Notice> : null}
         <section class="card" aria-labelledby="design-heading">
           <h2 id="design-heading">Email design</h2>
           <div class="stack">
@@ -558,16 +639,26 @@ function ScheduleStep({ props, values, errors, defaultSendAt, minSendAt }: { pro
   );
 }
 
-/** The facts of a campaign, as the review step and the read-only page list them; `children` adds rows. */
-function CampaignFacts({ props, children }: { props: CampaignPageProps; children?: Child }) {
-  const { campaign } = props;
-  const design = designOf(campaign, props.designs);
+/** The rows of what the campaign sends: the email design and its subject, or the SMS message and its segments. */
+function ContentFacts({ props }: { props: CampaignPageProps }) {
+  if (props.campaign.channel === 'sms') {
+    const message = smsMessageOf(props);
+    return (
+      <>
+        <dt>Message</dt>
+        <dd>{message ? <a href={`/app/marketing/sms/${message.id}`}>{message.name}</a> : 'Not chosen'}</dd>
+        {message ? (
+          <>
+            <dt>Segments</dt>
+            <dd data-sms-segments>{`${describeSmsCost(message.cost)} per text${message.cost.optOutAdded ? ', with the opt-out line' : ''}`}</dd>
+          </>
+        ) : null}
+      </>
+    );
+  }
+  const design = designOf(props.campaign, props.designs);
   return (
-    <dl class="facts">
-      <dt>Audience</dt>
-      <dd>{describeAudience(campaign.audience, props.segments)}</dd>
-      <dt>Send to</dt>
-      <dd>{filterLabel(campaign.sendingFilter)}</dd>
+    <>
       <dt>Design</dt>
       <dd>
         {design ? (
@@ -579,6 +670,20 @@ function CampaignFacts({ props, children }: { props: CampaignPageProps; children
           'Not chosen'
         )}
       </dd>
+    </>
+  );
+}
+
+/** The facts of a campaign, as the review step and the read-only page list them; `children` adds rows. */
+function CampaignFacts({ props, children }: { props: CampaignPageProps; children?: Child }) {
+  const { campaign } = props;
+  return (
+    <dl class="facts">
+      <dt>Audience</dt>
+      <dd>{describeAudience(campaign.audience, props.segments)}</dd>
+      <dt>Send to</dt>
+      <dd>{filterLabel(campaign.sendingFilter)}</dd>
+      <ContentFacts props={props} />
       {children}
     </dl>
   );
@@ -626,7 +731,7 @@ function ReviewStep({
   const { campaign, timeZone } = props;
   const choice = chosenTime(values, timeZone);
   const scheduled = campaign.status === 'scheduled' && campaign.scheduledAt;
-  const ready = Boolean(designOf(campaign, props.designs));
+  const ready = Boolean(contentOf(props));
   return (
     <section class="card review-card" aria-labelledby="review-heading">
       <h2 id="review-heading">Review</h2>
@@ -641,7 +746,8 @@ function ReviewStep({
       {platformSender ? <PlatformSenderNotice status={platformSender} timeZone={timeZone} /> : null}
       {!ready ? (
         <Notice tone="warning">
-          Choose the email to send in <a href={campaignPath(campaign.id, '?step=content')}>Content</a> first.
+          {`Choose the ${campaign.channel === 'sms' ? 'SMS message' : 'email'} to send in `}
+          <a href={campaignPath(campaign.id, '?step=content')}>Content</a> first.
         </Notice>
       ) : choice ? (
         <ConfirmForm props={props} values={values} audienceCount={audienceCount} />

@@ -27,6 +27,7 @@ function CampaignRow({ campaign, timeZone }: { campaign: CampaignView; timeZone:
     <tr>
       <td data-label="Name" class="break">
         <a href={campaignPath(campaign.id)}>{campaign.name}</a>
+        {campaign.channel === 'sms' ? <span class="badge muted">SMS</span> : null}
       </td>
       <td data-label="Status">
         <CampaignStatusBadge status={campaign.status} />

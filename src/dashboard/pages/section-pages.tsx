@@ -6,6 +6,7 @@ const MARKETING_TABS = [
   { id: 'campaigns', href: '/app/marketing', label: 'Campaigns' },
   { id: 'flows', href: '/app/marketing/flows', label: 'Flows' },
   { id: 'designs', href: '/app/marketing/designs', label: 'Email designs' },
+  { id: 'sms', href: '/app/marketing/sms', label: 'SMS messages' },
 ];
 
 /** The Marketing heading with its tabs. */
