@@ -747,7 +747,7 @@ export const deliveries = sqliteTable(
     index('deliveries_stale_idx').on(t.status, t.updatedAt),
     // The marketing overview: a window's sent messages (src/reports/marketing-overview.ts).
     index('deliveries_sent_idx').on(t.workspaceId, t.sentAt),
-    // Twilio's status callbacks find a delivery by the provider's message id (migration 0024).
+    // Twilio's status callbacks find a delivery by the provider's message id (migration 0023).
     index('deliveries_message_idx').on(t.workspaceId, t.messageId).where(sql`${t.messageId} IS NOT NULL`),
   ],
 );

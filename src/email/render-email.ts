@@ -118,7 +118,7 @@ export function validateEmailTemplate(template: EmailTemplate): void {
 }
 
 /** Renders a plain-text template (an SMS body) as text, within the limits; a failure is `invalid_input` naming `field`. */
-export function renderTextTemplate(field: string, source: string, context: Pick<EmailContext, 'contact' | 'shop'> & Record<string, unknown>): string {
+export function renderTextTemplate(field: string, source: string, context: Record<string, unknown>): string {
   return renderField(field, source, context, textEngine, parseText);
 }
 
@@ -158,14 +158,6 @@ function renderField(field: string, source: string, context: Record<string, unkn
   } catch (err) {
     throw templateError(field, err);
   }
-}
-
-/**
- * Renders a plain-text template (an SMS body) with the merge tags and limits of email,
- * unescaped; a failure is `invalid_input` naming `field`.
- */
-export function renderTextTemplate(field: string, source: string, context: Record<string, unknown>): string {
-  return renderField(field, source, context, textEngine, parseText);
 }
 
 /**

@@ -3,29 +3,26 @@
 // carries (STOP is honoured by Twilio and by the incoming-message webhook).
 import { eq } from 'drizzle-orm';
 import type { ClaimedDelivery, Composed, DeliveryRecipient } from '../deliveries/delivery-channel';
+import { runBatch } from '../db/client';
 import { smsContents } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { buildShopContext, renderTextTemplate } from '../email/render-email';
+import type { Env } from '../env';
 import type { BatchScope } from '../queues/batch-scope';
 import type { ResolvedSmsSender } from './sms-sender.service';
+import { shortenSmsLinks } from './short-links';
+import { MAX_SMS_BODY } from './sms-contents.schemas';
+import { withOptOutLine } from './sms-segments';
 import type { OutgoingSms } from './twilio-client';
 
-/** The opt-out line added to a text that does not already say how to stop. */
-export const OPT_OUT_LINE = 'Reply STOP to opt out';
-
 /** The most characters Twilio takes in one message body (it splits it into segments itself). */
-export const MAX_SMS_CHARACTERS = 1600;
-
-/** The text as sent: the rendered body, then the opt-out line unless the body already mentions STOP. */
-export function composeSmsText(body: string): string {
-  const text = body.trim();
-  return /\bSTOP\b/i.test(text) ? text : `${text}\n${OPT_OUT_LINE}`;
-}
+const MAX_SMS_CHARACTERS = MAX_SMS_BODY;
 
 const keepForBatch = async () => undefined;
 
 /** Renders one delivery into the text to send, or says why it cannot go. */
 export async function composeSms(
+  env: Pick<Env, 'PUBLIC_BASE_URL'>,
   scope: BatchScope,
   tenant: Tenant,
   sender: ResolvedSmsSender,
@@ -59,8 +56,11 @@ export async function composeSms(
     return { status: 'failed', reason: `The text could not be rendered: ${(err as Error).message}`, code: 'render_failed' };
   }
   if (!body.trim()) return { status: 'failed', reason: 'The text is empty once rendered for this contact', code: 'render_failed' };
-  // Links are shortened here (src/sms short links, /s/:code) before the opt-out line is added.
-  const text = composeSmsText(body);
+  // Stored before the text leaves, so a recipient never follows a code that leads nowhere; a
+  // retried delivery makes new codes and the old ones point at the same delivery and URLs.
+  const shortened = shortenSmsLinks(env, tenant, delivery.id, body.trim());
+  await runBatch(tenant.db, shortened.statements);
+  const text = withOptOutLine(shortened.text);
   if (text.length > MAX_SMS_CHARACTERS) return { status: 'failed', reason: `The text is ${text.length} characters once rendered; Twilio takes at most ${MAX_SMS_CHARACTERS}.`, code: 'render_failed' };
   return { message: { to: contact.phone, body: text, statusCallback: sender.statusCallback } };
 }

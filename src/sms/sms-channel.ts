@@ -58,7 +58,7 @@ export const smsChannel: DeliveryChannel = {
         if (!sender) return NO_ACCOUNT;
         const { phone } = recipient;
         if (!phone) return { status: 'skipped', reason: 'The contact has no phone number', code: 'no_channel' };
-        return quietHoursWait(sender, recipient.timeZone, Date.now()) ?? composeSms(scope, tenant, sender, delivery, { ...recipient, phone });
+        return quietHoursWait(sender, recipient.timeZone, Date.now()) ?? composeSms(env, scope, tenant, sender, delivery, { ...recipient, phone });
       },
       // Only what compose made is sent, and compose makes nothing without a sender.
       send: async (sms: OutgoingSms) => (sender ? smsDeliveryOutcome(tenant, sms, await sendSms(env, sender, sms)) : { status: 'failed', reason: NO_ACCOUNT.reason }),

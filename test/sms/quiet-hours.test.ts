@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { composeSmsText } from '../../src/sms/compose-sms';
 import { quietHoursEndAt, quietHoursOf, recipientTimeZone } from '../../src/sms/quiet-hours';
 
 const NIGHT = { start: 21 * 60, end: 8 * 60 };
@@ -31,14 +30,5 @@ describe('quiet hours', () => {
     expect(recipientTimeZone('Not/A_Zone', 'Europe/Paris')).toBe('Europe/Paris');
     expect(recipientTimeZone(null, 'Europe/Paris')).toBe('Europe/Paris');
     expect(recipientTimeZone('Asia/Tokyo', 'Europe/Paris')).toBe('Asia/Tokyo');
-  });
-});
-
-describe('composeSmsText', () => {
-  it('adds the opt-out line unless the text already says STOP', () => {
-    expect(composeSmsText('Hi Ann, 20% off today ')).toBe('Hi Ann, 20% off today\nReply STOP to opt out');
-    expect(composeSmsText('Sale! Text stop to end')).toBe('Sale! Text stop to end');
-    // "stopwatch" does not tell anyone how to stop.
-    expect(composeSmsText('New stopwatch in stock')).toBe('New stopwatch in stock\nReply STOP to opt out');
   });
 });

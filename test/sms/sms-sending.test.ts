@@ -9,6 +9,7 @@ import type { SmsSenderInput } from '../../src/sms/sms-sender.schemas';
 import { insertContact } from '../helpers/data';
 import { deliveryOf } from '../helpers/deliveries';
 import { signUpMerchant } from '../helpers/factories';
+import { hit } from '../tracking/tracking-helpers';
 import { smsRequestsFor, TWILIO_TEST_ACCOUNT_SID, TWILIO_TEST_AUTH_TOKEN, twilioNumber, waitForSms } from '../helpers/twilio-server';
 
 const FROM = '+14155550199';
@@ -90,6 +91,21 @@ describe('SMS deliveries through the real queue', () => {
     expect(await settled(stallsId, 'sms-1')).toMatchObject({ status: 'unknown', reason_code: 'unknown_outcome' });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await smsRequestsFor(stalls)).toHaveLength(1);
+  });
+
+  it('sends its links as short links on our domain that lead to the URL as written, and keeps a STOP the body already says', async () => {
+    const url = 'https://shop.example/sale?utm_source=sms&c=1#top';
+    const linked = await insertSmsContent(workspaceId, `Sale ends tonight: ${url}. Text STOP to end.`);
+    const to = twilioNumber('ok');
+    const contactId = await smsContact(workspaceId, to);
+    expect(await queueTexts(workspaceId, linked, 'sms-links', [contactId])).toBe(1);
+    const sms = await waitForSms(to);
+    const short = /^Sale ends tonight: (https:\/\/marketing\.example\.com\/s\/([0-9A-Za-z]{10}))\. Text STOP to end\.$/.exec(sms.body);
+    expect(short, sms.body).not.toBeNull();
+    expect(await settled(contactId, 'sms-links')).toMatchObject({ status: 'sent' });
+    const res = await hit(`/s/${short![2]}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(url);
   });
 
   it("holds a text in its recipient's quiet hours until they end, without holding back contacts elsewhere", async () => {
