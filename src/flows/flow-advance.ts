@@ -14,7 +14,7 @@ import { type BatchScope, createBatchScope } from '../queues/batch-scope';
 import type { Queues } from '../queues/enqueue';
 import { compileSegment } from '../segments/compile-segment';
 import { HOUR, MINUTE } from '../lib/time';
-import { type FlowDefinition, type FlowStep, readDefinition, type SplitCondition, splitTargetIndex } from './flow-definition';
+import { type FlowDefinition, type MessageStep, readDefinition, type SplitCondition, splitTargetIndex } from './flow-definition';
 import { occurrenceMergeData } from './flow-context';
 
 const BATCH = 100;
@@ -164,16 +164,7 @@ async function messagedWithin(tenant: Tenant, contactId: string, hours: number, 
 }
 
 /** Writes (and queues) one message step's delivery for the enrollment, or its recorded skip. */
-async function sendStep(
-  tenant: Tenant,
-  queues: Queues,
-  cache: BatchScope,
-  step: Extract<FlowStep, { type: 'email' }>,
-  definition: FlowDefinition,
-  enrollment: Enrollment,
-  context: Record<string, unknown>,
-  now: number,
-) {
+async function sendStep(tenant: Tenant, queues: Queues, cache: BatchScope, step: MessageStep, definition: FlowDefinition, enrollment: Enrollment, context: Record<string, unknown>, now: number) {
   let skip: { reason: string; code: 'smart_sending' | 'not_in_audience' } | undefined;
   if (!(await inAudience(tenant, definition, enrollment.contactId, now))) {
     skip = { reason: 'No longer meets the flow’s audience rules', code: 'not_in_audience' };
@@ -189,7 +180,7 @@ async function sendStep(
     [
       {
         contactId: enrollment.contactId,
-        channel: 'email',
+        channel: step.type,
         sourceType: 'flow',
         sourceId: enrollment.flowId,
         stepKey: step.id,

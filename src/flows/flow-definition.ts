@@ -22,6 +22,10 @@ export const WaitStep = z
   .object({ id: StepId, type: z.literal('wait'), hours: z.number().int({ message: 'Wait whole hours' }).min(0).max(MAX_WAIT_HOURS, { message: 'Wait at most a year' }) })
   .strict();
 export const EmailStep = z.object({ id: StepId, type: z.literal('email'), contentId: Id }).strict();
+export const SmsStep = z.object({ id: StepId, type: z.literal('sms'), contentId: Id }).strict();
+/** The steps that send: their type is the delivery's channel. */
+export type MessageStep = z.infer<typeof EmailStep> | z.infer<typeof SmsStep>;
+export const isMessageStep = (step: { type: string }): step is MessageStep => step.type === 'email' || step.type === 'sms';
 
 /** What a split asks of the contact, since entering the flow (this occurrence). */
 export const SPLIT_CONDITIONS = ['ordered_since_start', 'opened_flow_message', 'clicked_flow_message'] as const;
@@ -43,7 +47,7 @@ export const SplitStep = z
     ifNo: SplitTarget,
   })
   .strict();
-export const FlowStep = z.discriminatedUnion('type', [WaitStep, EmailStep, SplitStep]);
+export const FlowStep = z.discriminatedUnion('type', [WaitStep, EmailStep, SmsStep, SplitStep]);
 export type FlowStep = z.infer<typeof FlowStep>;
 
 // Each kind's trigger settings. The price-drop thresholds: the drop must reach both
@@ -111,7 +115,7 @@ export const FlowDefinition = z
       .array(FlowStep)
       .min(1, { message: 'A flow needs at least one step' })
       .max(MAX_FLOW_STEPS, { message: `At most ${MAX_FLOW_STEPS} steps` })
-      .refine((steps) => steps.some((step) => step.type === 'email'), { message: 'A flow needs at least one message' })
+      .refine((steps) => steps.some(isMessageStep), { message: 'A flow needs at least one message' })
       .refine((steps) => new Set(steps.map((step) => step.id)).size === steps.length, { message: 'Step ids must be unique' })
       .superRefine((steps, ctx) => {
         for (const [index, step] of steps.entries()) {
@@ -146,6 +150,9 @@ export function triggerKindOf(trigger: TriggerSettings): TriggerKind {
       return trigger.startOn === 'shipped' ? 'order_shipped' : 'order_completed';
   }
 }
+
+/** The body an SMS step added on the flow page starts from (the opt-out line is added when sent). */
+export const STARTER_SMS_BODY = '{{ shop.name }}: Hi {{ contact.first_name | default: "there" }}, we picked something for you: {{ shop.url }}';
 
 /** What each kind is, in the merchant's words, and the starter design its first message uses. */
 export const FLOW_KIND_INFO: Record<FlowKind, { name: string; summary: string; starter: string }> = {

@@ -7,16 +7,16 @@ import { defaultDefinition, type FlowDefinition, type FlowStep, MAX_FLOW_STEPS, 
 type Form = Record<string, string | undefined>;
 
 /** The edits the form's buttons make besides saving the fields. */
-export type StepOp = { kind: 'add-wait' | 'add-email' | 'add-split' | 'add-rule' } | { kind: 'remove-step' | 'step-up' | 'step-down' | 'remove-rule'; index: number };
+export type StepOp = { kind: 'add-wait' | 'add-email' | 'add-sms' | 'add-split' | 'add-rule' } | { kind: 'remove-step' | 'step-up' | 'step-down' | 'remove-rule'; index: number };
 
-const OP = /^(add-wait|add-email|add-split|add-rule|remove-step|step-up|step-down|remove-rule)(?::(\d{1,2}))?$/;
+const OP = /^(add-wait|add-email|add-sms|add-split|add-rule|remove-step|step-up|step-down|remove-rule)(?::(\d{1,2}))?$/;
 
 /** The button's edit, or null for a plain save (an unknown value is a plain save too). */
 export function readStepOp(value: string | undefined): StepOp | null {
   const match = OP.exec(value ?? '');
   if (!match) return null;
   const kind = match[1] as StepOp['kind'];
-  if (kind === 'add-wait' || kind === 'add-email' || kind === 'add-split' || kind === 'add-rule') return { kind };
+  if (kind.startsWith('add-')) return { kind } as StepOp;
   return match[2] === undefined ? null : { kind, index: Number(match[2]) };
 }
 
@@ -33,6 +33,7 @@ function stepFromForm(step: FlowStep, form: Form, index: number): FlowStep {
     case 'wait':
       return { ...step, hours: (numberOrText(at('hours')) ?? step.hours) as number };
     case 'email':
+    case 'sms':
       return { ...step, contentId: at('contentId') ?? step.contentId };
     case 'split':
       return { ...step, condition: (at('condition') ?? step.condition) as typeof step.condition, ifYes: at('ifYes') ?? step.ifYes, ifNo: at('ifNo') ?? step.ifNo };
@@ -73,7 +74,10 @@ function applyOp(definition: FlowDefinition, op: StepOp, newContentId: string | 
     case 'add-wait':
       return { ...definition, steps: [...steps, { id: freshId('wait', ids), type: 'wait', hours: 24 }] };
     case 'add-email':
-      return newContentId ? { ...definition, steps: [...steps, { id: freshId('email', ids), type: 'email', contentId: newContentId }] } : definition;
+    case 'add-sms': {
+      const type = op.kind === 'add-email' ? 'email' : 'sms';
+      return newContentId ? { ...definition, steps: [...steps, { id: freshId(type, ids), type, contentId: newContentId }] } : definition;
+    }
     case 'add-split':
       return { ...definition, steps: [...steps, { id: freshId('split', ids), type: 'split', condition: 'ordered_since_start', ifYes: 'end', ifNo: 'next' }] };
     case 'remove-step':
@@ -118,7 +122,7 @@ export function opExceedsBounds(definition: FlowDefinition, op: StepOp | null): 
 
 /**
  * The submitted definition (unvalidated: the caller parses it with FlowPatch). `newContentId`:
- * the design made for an added email step.
+ * the design made for an added email or SMS step.
  */
 export function definitionFromForm(current: FlowDefinition, form: Form, op: StepOp | null, newContentId: string | null = null): unknown {
   let trigger: FlowDefinition['trigger'] = current.trigger;

@@ -23,9 +23,10 @@ import { csvResponse, logsCsv } from '../reports/report-csv';
 import { DayRangeQuery, dayRangeLabels, dayRangeOf, LOG_DEFAULT_DAYS } from '../reports/reports.schemas';
 import { validate } from '../http/validate';
 import { readSourceReport } from '../reports/source-report';
+import { createSmsContent, listSmsContents } from '../sms/sms-contents.service';
 import { roleAllows } from '../workspaces/roles';
 import { getWorkspace } from '../workspaces/workspaces.service';
-import { defaultDefinition, FLOW_KIND_INFO, triggerKindOf } from './flow-definition';
+import { defaultDefinition, FLOW_KIND_INFO, isMessageStep, STARTER_SMS_BODY, triggerKindOf } from './flow-definition';
 import { definitionFromForm, opExceedsBounds, readStepOp, wizardDefinition } from './flow-form';
 import { FlowInput, FlowPatch, WizardMessage } from './flows.schemas';
 import { countEnrollments, createFlow, getFlow, listFlows, listWaitingContacts, setFlowEnabled, triggerFiredSince, updateFlow } from './flows.service';
@@ -41,9 +42,10 @@ const NOTICES = new Map([
 async function renderFlowPage(c: Context<AppEnv>, id: string, state: { values?: Record<string, string>; errors?: FormErrors; notice?: string | undefined } = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
   const flow = await getFlow(tenant, id);
-  const [{ report, weeks, rules }, designs, waiting, counts, workspace, triggerFired] = await Promise.all([
+  const [{ report, weeks, rules }, emails, texts, waiting, counts, workspace, triggerFired] = await Promise.all([
     getFlowReport(tenant, id),
     listEmailContents(tenant),
+    listSmsContents(tenant),
     listWaitingContacts(tenant, id),
     countEnrollments(tenant, flow),
     getWorkspace(tenant),
@@ -52,7 +54,7 @@ async function renderFlowPage(c: Context<AppEnv>, id: string, state: { values?: 
   const body = (
     <FlowPage
       flow={flow}
-      designs={designs}
+      designs={[...emails.map(({ id, name }) => ({ id, name, channel: 'email' as const })), ...texts.map(({ id, name }) => ({ id, name, channel: 'sms' as const }))]}
       report={report}
       rules={rules}
       weeks={weeks}
@@ -163,14 +165,15 @@ export const flowRoutes = new Hono<AppEnv>()
       if (!flow.definition) throw new AppError('conflict', 'This flow’s settings no longer load; save them again through the API');
       const bound = opExceedsBounds(flow.definition, op);
       if (bound) throw invalidField('definition.steps', bound);
-      // An added message starts from the kind's starter design, as the flow's first one did.
+      // An added message starts from the kind's starter design, as the flow's first one did;
+      // an added text from a short starter the merchant rewrites.
+      const messageName = `${form.name || flow.name}: message ${flow.definition.steps.filter(isMessageStep).length + 1}`;
       const design =
         op?.kind === 'add-email'
-          ? await createEmailContent(tenant, {
-              name: `${form.name || flow.name}: message ${flow.definition.steps.filter((step) => step.type === 'email').length + 1}`,
-              ...(await starterContent(c.env.ASSETS, c.req.url, FLOW_KIND_INFO[flow.kind].starter)),
-            })
-          : null;
+          ? await createEmailContent(tenant, { name: messageName, ...(await starterContent(c.env.ASSETS, c.req.url, FLOW_KIND_INFO[flow.kind].starter)) })
+          : op?.kind === 'add-sms'
+            ? await createSmsContent(tenant, { name: messageName, body: STARTER_SMS_BODY })
+            : null;
       const patch = parseOrThrow(FlowPatch, { name: form.name, definition: definitionFromForm(flow.definition, form, op, design?.id ?? null) });
       await updateFlow(tenant, id, patch);
       return c.redirect(flowPath(id, op ? '?done=steps#steps-heading' : '?done=saved'), 303);

@@ -7,8 +7,9 @@ import { type FlowKind, flowEnrollments, flows, flowVersions, type TriggerKind, 
 import type { Tenant } from '../db/tenant';
 import { createEmailContent, getEmailContent } from '../email/email-contents.service';
 import { AppError, invalidField, notFound } from '../lib/errors';
+import { getSmsContent } from '../sms/sms-contents.service';
 import { newId } from '../lib/ids';
-import { defaultDefinition, FLOW_KIND_INFO, type FlowDefinition, readDefinition } from './flow-definition';
+import { defaultDefinition, FLOW_KIND_INFO, type FlowDefinition, isMessageStep, readDefinition } from './flow-definition';
 
 /** A flow as pages and the API show it. `definition` is null when the stored one no longer parses. */
 export type FlowView = {
@@ -39,14 +40,14 @@ function toView(row: { definition: string } & Omit<FlowView, 'definition'>): Flo
   return { ...row, definition: readDefinition(row.definition) };
 }
 
-/** Every message step's design must be one of the workspace's (a 400 naming the step otherwise). */
+/** Every message step's design must be one of the workspace's, on the step's channel (a 400 naming the step otherwise). */
 async function checkDesigns(tenant: Tenant, definition: FlowDefinition): Promise<void> {
   for (const [index, step] of definition.steps.entries()) {
-    if (step.type !== 'email') continue;
+    if (!isMessageStep(step)) continue;
     try {
-      await getEmailContent(tenant, step.contentId);
+      await (step.type === 'email' ? getEmailContent(tenant, step.contentId) : getSmsContent(tenant, step.contentId));
     } catch {
-      throw invalidField(`definition.steps.${index}.contentId`, 'Choose one of your designs');
+      throw invalidField(`definition.steps.${index}.contentId`, step.type === 'email' ? 'Choose one of your designs' : 'Choose one of your SMS messages');
     }
   }
 }

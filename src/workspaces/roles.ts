@@ -35,7 +35,7 @@ export const PERMISSION_LABELS: Record<Permission, string> = {
   'suppressions:manage': 'add and remove suppressed addresses',
   'stores:manage': 'connect and disconnect stores',
   'settings:workspace': 'change the workspace settings',
-  'settings:sender': 'change the email sender and send its tests',
+  'settings:sender': 'change the email sender and the Twilio account, and send their tests',
   'api-keys:manage': 'create and revoke API keys',
   'members:manage': 'invite members, change their roles and remove them',
   'owners:manage': 'make or unmake owners',

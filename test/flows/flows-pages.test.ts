@@ -146,6 +146,14 @@ describe('the Flows tab', () => {
     expect((await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, op: 'remove-step:1' })).status).toBe(303);
     expect((await definition()).steps.map((step: { type: string }) => step.type)).toEqual(['email', 'split', 'email']);
     expect(await env.DB.prepare('SELECT version FROM flows WHERE id = ?').bind(id).first('version')).toBe(5);
+    // An added SMS step starts from a new SMS message, listed among the SMS messages and editable from the step.
+    expect((await merchant.client.post(`/app/marketing/flows/${id}`, { ...base, op: 'add-sms' })).status).toBe(303);
+    const sms = (await definition()).steps[3];
+    expect(sms).toMatchObject({ type: 'sms', id: 'sms-4' });
+    const withSms = await (await merchant.client.get(`/app/marketing/flows/${id}`)).text();
+    expect(withSms).toContain('Send SMS: Welcome: message 3');
+    expect(withSms).toContain(`href="/app/marketing/sms/${sms.contentId}"`);
+    expect(await (await merchant.client.get('/app/marketing/sms')).text()).toContain('Welcome: message 3');
   });
 
   it('edits retention rules and shows figures per rule', async () => {

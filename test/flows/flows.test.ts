@@ -4,6 +4,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/client';
+import { forWorkspace } from '../../src/db/tenant';
+import { saveSmsSender } from '../../src/sms/sms-sender.service';
 import { advanceFlowEnrollments } from '../../src/flows/flow-advance';
 import { enrollFromTriggers } from '../../src/flows/flow-enrollment';
 import type { FlowDefinition } from '../../src/flows/flow-definition';
@@ -13,6 +15,7 @@ import { readTrackingToken } from '../../src/tracking/tracking-tokens';
 import { apiErrorOf, callApi, createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail } from '../helpers/factories';
 import { trustWorkspace } from '../helpers/platform-trust';
 import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
+import { TWILIO_TEST_ACCOUNT_SID, TWILIO_TEST_AUTH_TOKEN, twilioNumber, waitForSms } from '../helpers/twilio-server';
 import { connectStore, sendCustomEvent, type TestConnection, waitForProcessed } from '../helpers/store-webhooks';
 
 type Flow = { id: string; kind: string; version: number; enabled: boolean; definition: FlowDefinition };
@@ -440,5 +443,44 @@ describe('condition splits', () => {
       expect((await apiErrorOf(res)).issues!.map((issue) => issue.path)).toEqual(['definition.steps.1.ifNo']);
     }
     expect(await env.DB.prepare('SELECT version FROM flows WHERE id = ?').bind(flow.id).first('version')).toBe(1);
+  });
+});
+
+describe('an SMS step', () => {
+  it('texts the contact through the workspace’s Twilio account after the welcome email, and takes only an SMS message', async () => {
+    await saveSmsSender(forWorkspace(openDb(env.DB), workspaceId), env, {
+      accountSid: TWILIO_TEST_ACCOUNT_SID,
+      authToken: TWILIO_TEST_AUTH_TOKEN,
+      fromNumber: '+14155550142',
+      quietHoursStart: null,
+      quietHoursEnd: null,
+      clickWindowDays: 5,
+    });
+    const created = await postApi(key, '/sms-messages', { name: 'Welcome text', body: 'Hi {{ contact.first_name }}, 10% off your first {{ shop.name }} order: https://mugs.example/first' });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const { message } = await created.json<{ message: { id: string } }>();
+    // An SMS step that names an email design is refused, naming the step's field.
+    const welcome = await createFlow('welcome');
+    const emailStep = welcome.definition.steps[0]!;
+    const wrong = await patchApi(key, `/flows/${welcome.id}`, {
+      definition: { ...welcome.definition, steps: [emailStep, { id: 'sms-1', type: 'sms', contentId: 'contentId' in emailStep ? emailStep.contentId : '' }] },
+    });
+    expect(wrong.status).toBe(400);
+    expect((await apiErrorOf(wrong)).issues).toEqual([expect.objectContaining({ path: 'definition.steps.1.contentId', message: 'Choose one of your SMS messages' })]);
+    const patched = await patchApi(key, `/flows/${welcome.id}`, { definition: { ...welcome.definition, steps: [emailStep, { id: 'sms-1', type: 'sms', contentId: message.id }] } });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+
+    const email = uniqueEmail('texted');
+    const phone = twilioNumber('ok');
+    expect((await postApi(key, '/contacts', { email, phone, firstName: 'Tia', emailConsent: 'subscribed', smsConsent: 'subscribed' })).status).toBe(201);
+    await tick(Date.now());
+    await waitForEmail(email);
+    const text = await waitForSms(phone);
+    expect(text.body).toMatch(/^Hi Tia, 10% off your first Flow Mugs order: https:\/\/marketing\.example\.com\/s\/[0-9A-Za-z]{10}\nReply STOP to opt out$/);
+    const contactId = await contactOf(email);
+    const rows = (await flowDeliveries(welcome.id)).filter((row) => row.contact_id === contactId);
+    await expect.poll(async () => (await flowDeliveries(welcome.id)).filter((row) => row.contact_id === contactId && row.status === 'sent').length).toBe(2);
+    expect(rows.map((row) => row.step_key).sort()).toEqual(['email-1', 'sms-1']);
+    await disable(welcome);
   });
 });

@@ -1,11 +1,10 @@
 // Marketing → Flows: every flow with its switch, trigger and figures, the six kinds to
 // start one from, and a flow's page (why it does or does not send, its settings, steps
 // as a readable sequence, figures, weekly chart and the contacts waiting in it).
-import type { EmailContentView } from '../../email/email-contents.service';
 import { FLOW_KIND_INFO, type FlowDefinition, type FlowStep, type RetentionRule, SPLIT_CONDITION_LABELS, SPLIT_CONDITIONS } from '../../flows/flow-definition';
 import type { RuleFigures } from '../../reports/flow-report';
 import type { FlowView } from '../../flows/flows.service';
-import { FLOW_KINDS, SENDING_FILTERS, type SendingFilter } from '../../db/schema';
+import { type ConsentChannel, FLOW_KINDS, SENDING_FILTERS, type SendingFilter } from '../../db/schema';
 import { formatInZone } from '../../lib/time';
 import type { WeekActivity } from '../../reports/marketing-overview';
 import type { SourceReport } from '../../reports/source-report';
@@ -233,12 +232,14 @@ function stepText(steps: FlowStep[], step: FlowStep, designName: (id: string) =>
       return `Wait ${hoursText(step.hours)}`;
     case 'email':
       return `Send email: ${designName(step.contentId)}`;
+    case 'sms':
+      return `Send SMS: ${designName(step.contentId)}`;
     case 'split':
       return `If “${SPLIT_CONDITION_LABELS[step.condition]}”: ${targetText(steps, step.ifYes)}; otherwise ${targetText(steps, step.ifNo)}`;
   }
 }
 
-export function StepList({ definition, designs }: { definition: FlowDefinition; designs: EmailContentView[] }) {
+export function StepList({ definition, designs }: { definition: FlowDefinition; designs: { id: string; name: string }[] }) {
   const designName = (id: string) => designs.find((design) => design.id === id)?.name ?? 'A design that no longer exists';
   const trigger = definition.trigger;
   return (
@@ -312,7 +313,7 @@ function SettingsForm({
 }: {
   flow: FlowView;
   definition: FlowDefinition;
-  designs: EmailContentView[];
+  designs: DesignChoice[];
   csrfToken: string;
   values?: Record<string, string> | undefined;
   errors: FormErrors;
@@ -471,7 +472,12 @@ function RuleFields({ rules, values, error }: { rules: RetentionRule[]; values: 
   );
 }
 
-function StepFields({ steps, designs, values, error }: { steps: FlowStep[]; designs: EmailContentView[]; values: Record<string, string> | undefined; error: FieldError }) {
+/** A design a message step may use: an email design or an SMS message. */
+export type DesignChoice = { id: string; name: string; channel: ConsentChannel };
+
+const STEP_LEGENDS: Record<FlowStep['type'], string> = { wait: 'wait', email: 'send email', sms: 'send SMS', split: 'condition split' };
+
+function StepFields({ steps, designs, values, error }: { steps: FlowStep[]; designs: DesignChoice[]; values: Record<string, string> | undefined; error: FieldError }) {
   const targets = (index: number): [string, string][] => [
     ['next', 'Go on to the next step'],
     ['end', 'Leave the flow'],
@@ -485,20 +491,22 @@ function StepFields({ steps, designs, values, error }: { steps: FlowStep[]; desi
         const label = `Step ${index + 1}`;
         return (
           <fieldset class="flow-step" data-step={step.id}>
-            <legend>{`${label}: ${step.type === 'wait' ? 'wait' : step.type === 'email' ? 'send email' : 'condition split'}`}</legend>
+            <legend>{`${label}: ${STEP_LEGENDS[step.type]}`}</legend>
             {step.type === 'wait' ? <Field name={name('hours')} type="number" label="Wait (hours)" value={field(values, name('hours'), String(step.hours))} error={error(name('hours'))} /> : null}
-            {step.type === 'email' ? (
+            {step.type === 'email' || step.type === 'sms' ? (
               <>
                 <Select
                   id={`field-step-${index}`}
                   name={name('contentId')}
-                  label="Email design"
-                  options={designs.map((design) => [design.id, design.name])}
+                  label={step.type === 'email' ? 'Email design' : 'SMS message'}
+                  options={designs.filter((design) => design.channel === step.type).map((design) => [design.id, design.name])}
                   value={field(values, name('contentId'), step.contentId)}
                   error={error(name('contentId'))}
                 />
                 <p class="field-hint">
-                  <a href={`/app/marketing/designs/${step.contentId}`}>Edit this design</a>
+                  <a href={step.type === 'email' ? `/app/marketing/designs/${step.contentId}` : `/app/marketing/sms/${step.contentId}`}>
+                    {step.type === 'email' ? 'Edit this design' : 'Edit this message'}
+                  </a>
                 </p>
               </>
             ) : null}
@@ -526,6 +534,7 @@ function StepFields({ steps, designs, values, error }: { steps: FlowStep[]; desi
       <div class="button-row">
         <OpButton op="add-wait" label="Add a wait" />
         <OpButton op="add-email" label="Add an email" />
+        <OpButton op="add-sms" label="Add an SMS" />
         <OpButton op="add-split" label="Add a condition split" />
       </div>
     </div>
@@ -550,7 +559,7 @@ export function FlowPage({
   notice,
 }: {
   flow: FlowView;
-  designs: EmailContentView[];
+  designs: DesignChoice[];
   report: SourceReport;
   rules: RuleFigures[];
   weeks: WeekActivity[];
