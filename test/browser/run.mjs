@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { chromium } from 'playwright-core';
 import { startMailbox } from '../../scripts/dev-mailbox.mjs';
+import { startTwilioServer } from '../../scripts/dev-twilio.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOTS = join(ROOT, 'test', 'browser', 'screenshots');
@@ -36,6 +37,7 @@ let wranglerLog = ''; // its combined output, shown when something fails
 let browser;
 let stateDir;
 let mailbox; // the dev mailbox (scripts/dev-mailbox.mjs): the platform sender's mail lands there
+let twilio; // the local stand-in for Twilio's Messages API (scripts/dev-twilio.mjs), as `npm start` runs it
 const cspViolations = []; // reported by any page of ours; a scenario that caused one fails
 
 // ---------------------------------------------------------------- helpers
@@ -66,7 +68,7 @@ function runWrangler(args) {
   });
 }
 
-async function startWrangler(port, inspectorPort, smtpPort) {
+async function startWrangler(port, inspectorPort, smtpPort, twilioPort) {
   const args = ['dev', '--local', '--persist-to', stateDir, '--port', String(port), '--ip', '127.0.0.1'];
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--live-reload=false');
   // Links the Worker gives out (webhook URLs, unsubscribe) must point at this server.
@@ -75,6 +77,7 @@ async function startWrangler(port, inspectorPort, smtpPort) {
   args.push('--var', `PLATFORM_SMTP_URL:smtp://dev:dev@127.0.0.1:${smtpPort}`);
   // Workspaces may point at the local mailbox too, as in local development.
   args.push('--var', 'SMTP_ALLOW_LOOPBACK_HOSTS:true', '--var', `SMTP_ALLOWED_PORTS:465,587,2525,${smtpPort}`);
+  args.push('--var', `TWILIO_API_BASE:http://127.0.0.1:${twilioPort}`);
   wrangler = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   wrangler.stdout.on('data', (d) => (wranglerLog += d));
   wrangler.stderr.on('data', (d) => (wranglerLog += d));
@@ -125,6 +128,7 @@ function cleanup() {
     await browser?.close().catch(() => {});
     await stopWrangler();
     await mailbox?.close();
+    await twilio?.close();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   })();
   return cleaningUp;
@@ -472,6 +476,43 @@ function scenarios(base, page) {
     ],
 
     [
+      'add a Twilio account in Settings → SMS, send a test text, and write an SMS message whose segments are counted as it is typed',
+      async () => {
+        await page.goto(`${base}/app/settings`);
+        await page.locator('nav.tabs').getByRole('link', { name: 'SMS' }).click();
+        await page.waitForURL(`${base}/app/settings/sms`);
+        const token = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
+        await page.locator('main input[name=accountSid]').fill(`AC${'0123456789abcdef'.repeat(2)}`);
+        await page.locator('main input[name=authToken]').fill(token);
+        await page.locator('main input[name=fromNumber]').fill('+14155550100');
+        await page.getByRole('button', { name: 'Save SMS settings' }).click();
+        await page.locator('#field-test-to').waitFor();
+        assert.ok(!(await page.content()).includes(token), 'the auth token is never shown');
+        assert.match(await mainText(page), /\/webhooks\/twilio\/[0-9A-Z]{26}\/sms/);
+        await page.locator('#field-test-to').fill('+14155550123');
+        await page.getByRole('button', { name: 'Send test SMS' }).click();
+        await page.getByText(/Twilio accepted the text to \+14155550123/).waitFor();
+        const texts = await (await fetch(`http://127.0.0.1:${twilio.port}/messages?to=${encodeURIComponent('+14155550123')}`)).json();
+        assert.equal(texts.length, 1);
+        await screenshot(page, 'sms-settings');
+
+        await page.goto(`${base}/app/marketing/sms`);
+        await page.locator('#field-sms-name').fill('Flash sale text');
+        await page.getByRole('button', { name: 'Create message' }).click();
+        const body = page.locator('#field-body');
+        await body.waitFor();
+        await body.fill('Flash sale today only at {{ shop.name }}');
+        await page.locator('[data-sms-summary]').filter({ hasText: /GSM-7 · 1 segment$/ }).waitFor();
+        await body.fill(`Flash sale today only 🎉 ${'x'.repeat(60)}`);
+        await page.locator('[data-sms-warning]').filter({ hasText: /makes it UCS-2: 2 segments instead of 1/ }).waitFor();
+        await page.getByRole('button', { name: 'Save message' }).click();
+        await page.waitForLoadState();
+        assert.match(await page.locator('[data-sms-summary]').innerText(), /UCS-2 · 2 segments/);
+        await screenshot(page, 'sms-message');
+      },
+    ],
+
+    [
       'see the platform sender notice and a refused SMTP port in Email sender',
       async () => {
         await page.goto(`${base}/app/settings`);
@@ -579,7 +620,8 @@ function scenarios(base, page) {
         await page.goto(`${base}/app/marketing`);
         await page.getByRole('link', { name: 'New campaign' }).click();
         await page.waitForURL(`${base}/app/marketing/campaigns/new`);
-        assert.equal(await page.locator('input[name=channel][value=sms]').isDisabled(), true, 'SMS cannot be chosen yet');
+        assert.equal(await page.locator('input[name=channel][value=sms]').isDisabled(), false, 'SMS can be chosen');
+        assert.equal(await page.locator('input[name=channel][value=email]').isChecked(), true, 'email is the default channel');
         await page.locator('main input[name=name]').fill('Summer sale');
         await page.getByRole('button', { name: 'Create campaign' }).click();
         await page.waitForURL(/\/app\/marketing\/campaigns\/[0-9A-Z]{26}\?step=audience$/);
@@ -992,7 +1034,8 @@ async function main() {
   stateDir = mkdtempSync(join(tmpdir(), 'browser-tests-'));
   await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir]);
   mailbox = await startMailbox({ smtpPort: await freePort(), httpPort: await freePort(), dir: join(stateDir, 'mailbox'), log: () => {} });
-  const base = await startWrangler(await freePort(), await freePort(), mailbox.smtpPort);
+  twilio = await startTwilioServer({ port: await freePort() });
+  const base = await startWrangler(await freePort(), await freePort(), mailbox.smtpPort, twilio.port);
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
