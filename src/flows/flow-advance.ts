@@ -18,7 +18,11 @@ import { type FlowDefinition, type MessageStep, readDefinition, type SplitCondit
 import { occurrenceMergeData } from './flow-context';
 
 const BATCH = 100;
-const BATCHES_PER_TICK = 5;
+// A tick keeps claiming batches while due enrollments remain, for at most this long (real
+// time, whatever clock `now` is) and this many batches: a burst (an import into Welcome)
+// drains in a few ticks instead of 100 a minute, and the minute's other tasks still run.
+export const FLOW_TASK_BUDGET_MS = 20_000;
+const MAX_BATCHES_PER_TICK = 100;
 // Longer than one batch can take; a tick that died frees its claims after this.
 const CLAIM_MS = 5 * MINUTE;
 
@@ -228,7 +232,8 @@ async function runSteps(tenant: Tenant, queues: Queues, cache: BatchScope, enrol
 export async function advanceFlowEnrollments(db: Db, queues: Queues, now: number): Promise<number> {
   const cache = createBatchScope();
   let advanced = 0;
-  for (let batch = 0; batch < BATCHES_PER_TICK; batch++) {
+  const started = Date.now();
+  for (let batch = 0; batch < MAX_BATCHES_PER_TICK && Date.now() - started < FLOW_TASK_BUDGET_MS; batch++) {
     const claimUntil = now + CLAIM_MS;
     const claimed = await claimDueEnrollments(db, now, claimUntil, BATCH);
     for (const enrollment of claimed) {

@@ -12,10 +12,13 @@ import { listEnabledFlows } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
 import { DAY } from '../lib/time';
+import { FLOW_TASK_BUDGET_MS } from './flow-advance';
 import { type FlowDefinition, RULE_KEY, readDefinition, type RetentionRule, triggerKindOf } from './flow-definition';
 
 const FLOWS_PER_TICK = 500;
 const TRIGGERS_PER_FLOW = 200;
+// A bound besides the time budget: 50 pages of 200 triggers for a flow in one tick.
+const MAX_PASSES_PER_TICK = 50;
 // Contacts one product occurrence reaches; a product followed by more reaches its most recent followers.
 export const MAX_CONTACTS_PER_PRODUCT_TRIGGER = 5000;
 const STATEMENTS_PER_BATCH = 50;
@@ -28,7 +31,7 @@ type TriggerRow = { rowid: number; contactId: string | null; subjectId: string |
  */
 type Candidate = { contactId: string; occurrenceKey: string; context: Record<string, unknown>; dueAt?: number };
 
-type EnabledFlow = { id: string; kind: FlowKind; version: number; definition: FlowDefinition; triggerCursor: number };
+type EnabledFlow = { id: string; workspaceId: string; kind: FlowKind; version: number; definition: FlowDefinition; triggerCursor: number };
 
 function dataOf(row: TriggerRow): Record<string, unknown> {
   try {
@@ -132,8 +135,8 @@ function enrollStatement(tenant: Tenant, flow: EnabledFlow, candidate: Candidate
     .onConflictDoNothing();
 }
 
-/** Reads one flow's new triggers and enrolls their contacts; returns how many triggers it read. */
-async function enrollFlow(tenant: Tenant, flow: EnabledFlow, now: number): Promise<number> {
+/** Reads a page of one flow's new triggers and enrolls their contacts; returns how many it read and the cursor after them. */
+async function enrollFlow(tenant: Tenant, flow: EnabledFlow, now: number): Promise<{ read: number; cursor: number }> {
   const rows: TriggerRow[] = await tenant.db
     .select({
       rowid: sql<number>`${triggers}.rowid`,
@@ -148,7 +151,7 @@ async function enrollFlow(tenant: Tenant, flow: EnabledFlow, now: number): Promi
     .orderBy(sql`${triggers}.rowid`)
     .limit(TRIGGERS_PER_FLOW);
   const last = rows.at(-1);
-  if (!last) return 0;
+  if (!last) return { read: 0, cursor: flow.triggerCursor };
   const statements: Statement[] = [];
   for (const row of rows) {
     for (const candidate of await candidatesOf(tenant, flow, row, now)) statements.push(enrollStatement(tenant, flow, candidate, now));
@@ -159,21 +162,35 @@ async function enrollFlow(tenant: Tenant, flow: EnabledFlow, now: number): Promi
     .update(flows)
     .set({ triggerCursor: last.rowid })
     .where(tenant.where(flows, eq(flows.id, flow.id), sql`${flows.triggerCursor} < ${last.rowid}`));
-  return rows.length;
+  return { read: rows.length, cursor: last.rowid };
 }
 
-/** The cron task: enrolls from every switched-on flow's new triggers. Returns the triggers read. */
+/**
+ * The cron task: enrolls from every switched-on flow's new triggers, a page per flow in
+ * turns (so one flow's burst never starves another), again for the flows with more while
+ * the budget lasts. Returns the triggers read.
+ */
 export async function enrollFromTriggers(db: Db, now: number): Promise<number> {
+  const started = Date.now();
   let read = 0;
+  let pending: EnabledFlow[] = [];
   for (const row of await listEnabledFlows(db, FLOWS_PER_TICK)) {
     const definition = readDefinition(row.definition);
-    if (!definition) continue;
-    try {
-      read += await enrollFlow(forWorkspace(db, row.workspaceId), { ...row, definition }, now);
-    } catch (err) {
-      // One flow's failure (its cursor stays, so it retries next tick) never holds up the others.
-      console.error(JSON.stringify({ level: 'error', task: 'enroll-flows', flowId: row.id, error: String(err) }));
+    if (definition) pending.push({ ...row, definition });
+  }
+  for (let pass = 0; pending.length && pass < MAX_PASSES_PER_TICK && (pass === 0 || Date.now() - started < FLOW_TASK_BUDGET_MS); pass++) {
+    const more: EnabledFlow[] = [];
+    for (const flow of pending) {
+      try {
+        const page = await enrollFlow(forWorkspace(db, flow.workspaceId), flow, now);
+        read += page.read;
+        if (page.read === TRIGGERS_PER_FLOW) more.push({ ...flow, triggerCursor: page.cursor });
+      } catch (err) {
+        // One flow's failure (its cursor stays, so it retries next tick) never holds up the others.
+        console.error(JSON.stringify({ level: 'error', task: 'enroll-flows', flowId: flow.id, error: String(err) }));
+      }
     }
+    pending = more;
   }
   return read;
 }

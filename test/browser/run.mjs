@@ -502,9 +502,15 @@ function scenarios(base, page) {
         const body = page.locator('#field-body');
         await body.waitFor();
         await body.fill('Flash sale today only at {{ shop.name }}');
-        await page.locator('[data-sms-summary]').filter({ hasText: /GSM-7 · 1 segment$/ }).waitFor();
+        await page
+          .locator('[data-sms-summary]')
+          .filter({ hasText: /GSM-7 · 1 segment$/ })
+          .waitFor();
         await body.fill(`Flash sale today only 🎉 ${'x'.repeat(60)}`);
-        await page.locator('[data-sms-warning]').filter({ hasText: /makes it UCS-2: 2 segments instead of 1/ }).waitFor();
+        await page
+          .locator('[data-sms-warning]')
+          .filter({ hasText: /makes it UCS-2: 2 segments instead of 1/ })
+          .waitFor();
         await page.getByRole('button', { name: 'Save message' }).click();
         await page.waitForLoadState();
         assert.match(await page.locator('[data-sms-summary]').innerText(), /UCS-2 · 2 segments/);
