@@ -363,19 +363,19 @@ function AudienceStep({ props, audienceCount, values, errors }: { props: Campaig
   );
 }
 
-function DesignPicker({ props, error }: { props: CampaignPageProps; error?: string | undefined }) {
-  const { campaign, designs } = props;
-  if (!designs.length) return <p class="muted">No email designs yet: start from a template below.</p>;
+/** The form that points the campaign at one of the workspace's saved designs or SMS messages. */
+function SavedContentPicker({ props, options, noun, error }: { props: CampaignPageProps; options: [string, string][]; noun: 'design' | 'message'; error?: string | undefined }) {
+  const { campaign } = props;
   return (
     <form method="post" action={campaignPath(campaign.id, '/content')} class="stack">
       <CsrfField token={props.csrfToken} />
       <div class={error ? 'field has-error' : 'field'}>
-        <label for="field-contentId">Use a saved design</label>
+        <label for="field-contentId">{`Use a saved ${noun}`}</label>
         <select id="field-contentId" name="contentId" required>
-          <option value="">Choose a design</option>
-          {designs.map((design) => (
-            <option value={design.id} selected={design.id === campaign.contentId}>
-              {design.name}
+          <option value="">{`Choose a ${noun}`}</option>
+          {options.map(([id, label]) => (
+            <option value={id} selected={id === campaign.contentId}>
+              {label}
             </option>
           ))}
         </select>
@@ -383,11 +383,17 @@ function DesignPicker({ props, error }: { props: CampaignPageProps; error?: stri
       </div>
       <div class="form-actions">
         <button type="submit" class="button secondary">
-          Use this design
+          {`Use this ${noun}`}
         </button>
       </div>
     </form>
   );
+}
+
+function DesignPicker({ props, error }: { props: CampaignPageProps; error?: string | undefined }) {
+  const { designs } = props;
+  if (!designs.length) return <p class="muted">No email designs yet: start from a template below.</p>;
+  return <SavedContentPicker props={props} options={designs.map((design) => [design.id, design.name])} noun="design" error={error} />;
 }
 
 function StarterPicker({ props, starters }: { props: CampaignPageProps; starters: Starter[] }) {
@@ -480,26 +486,12 @@ function SmsContentStep({ props, error }: { props: CampaignPageProps; error?: st
       <section class="card" aria-labelledby="sms-message-heading">
         <h2 id="sms-message-heading">SMS message</h2>
         {smsMessages.length ? (
-          <form method="post" action={campaignPath(campaign.id, '/content')} class="stack">
-            <CsrfField token={props.csrfToken} />
-            <div class={error ? 'field has-error' : 'field'}>
-              <label for="field-contentId">Use a saved message</label>
-              <select id="field-contentId" name="contentId" required>
-                <option value="">Choose a message</option>
-                {smsMessages.map((option) => (
-                  <option value={option.id} selected={option.id === campaign.contentId}>
-                    {`${option.name} (${option.cost.segments} segment${option.cost.segments === 1 ? '' : 's'})`}
-                  </option>
-                ))}
-              </select>
-              {error ? <p class="field-error">{error}</p> : null}
-            </div>
-            <div class="form-actions">
-              <button type="submit" class="button secondary">
-                Use this message
-              </button>
-            </div>
-          </form>
+          <SavedContentPicker
+            props={props}
+            options={smsMessages.map((option) => [option.id, `${option.name} (${option.cost.segments} segment${option.cost.segments === 1 ? '' : 's'})`])}
+            noun="message"
+            error={error}
+          />
         ) : (
           <p class="muted">No SMS messages yet.</p>
         )}

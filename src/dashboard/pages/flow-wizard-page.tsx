@@ -6,7 +6,7 @@ import type { EmailContentView } from '../../email/email-contents.service';
 import { FLOW_KIND_INFO, type FlowDefinition } from '../../flows/flow-definition';
 import { type FlowKind, SENDING_FILTERS } from '../../db/schema';
 import { CsrfField, Field, type FormErrors, Notice } from '../components';
-import { FILTER_LABELS, field, Select, StepList, TriggerFields, triggerSummary } from './flows-pages';
+import { FILTER_LABELS, field, ReentryField, Select, StepList, TriggerFields, triggerSummary } from './flows-pages';
 
 export const FLOW_WIZARD_PATH = '/app/marketing/flows/new';
 /** The design choice that makes a copy of the kind's starter design. */
@@ -72,14 +72,7 @@ function SettingsStage({ definition, values, errors }: { definition: FlowDefinit
         options={SENDING_FILTERS.map((filter) => [filter, FILTER_LABELS[filter]])}
         value={field(values, 'sendingFilter', definition.sendingFilter)}
       />
-      <Field
-        name="reentryDays"
-        type="number"
-        label="A contact may enter again after (days)"
-        hint="Leave empty to let each contact enter only once."
-        value={field(values, 'reentryDays', definition.reentryDays === null ? '' : String(definition.reentryDays))}
-        error={error('reentryDays')}
-      />
+      <ReentryField definition={definition} values={values} error={error('reentryDays')} />
       <Select
         id="field-smartSending"
         name="smartSending"

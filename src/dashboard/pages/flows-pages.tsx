@@ -72,20 +72,7 @@ export function FlowsTab({ items, csrfToken, canWrite, canSend }: { items: FlowL
       <MarketingHeader current="flows" />
       {items.length ? (
         <table class="table stack-tablet flows-table">
-          <TableHead
-            columns={[
-              'Flow',
-              'Status',
-              'Trigger',
-              { label: 'Pending', numeric: true },
-              { label: 'Sent', numeric: true },
-              { label: 'Opens', numeric: true },
-              { label: 'Clicks', numeric: true },
-              { label: 'Conversions', numeric: true },
-              { label: 'Revenue', numeric: true },
-              { label: 'Switch', hidden: true },
-            ]}
-          />
+          <TableHead columns={['Flow', 'Status', 'Trigger', ...FIGURE_COLUMNS, { label: 'Switch', hidden: true }]} />
           <tbody>
             {items.map(({ flow, report, waiting }) => (
               <tr data-flow={flow.id}>
@@ -99,24 +86,16 @@ export function FlowsTab({ items, csrfToken, canWrite, canSend }: { items: FlowL
                 <td data-label="Trigger" class="break small">
                   {triggerSummary(flow.definition)}
                 </td>
-                <td data-label="Pending" class="num">
-                  {numbers.format(waiting + report.deliveries.pending)}
-                </td>
-                <td data-label="Sent" class="num">
-                  {numbers.format(report.deliveries.delivered)}
-                </td>
-                <td data-label="Opens" class="num">
-                  {numbers.format(report.engagement.uniqueOpens)}
-                </td>
-                <td data-label="Clicks" class="num">
-                  {numbers.format(report.engagement.uniqueClicks)}
-                </td>
-                <td data-label="Conversions" class="num">
-                  {numbers.format(report.conversions.conversions)}
-                </td>
-                <td data-label="Revenue" class="num">
-                  {formatRevenue(report.conversions.revenue)}
-                </td>
+                <FigureCells
+                  figures={{
+                    pending: waiting + report.deliveries.pending,
+                    sent: report.deliveries.delivered,
+                    opens: report.engagement.uniqueOpens,
+                    clicks: report.engagement.uniqueClicks,
+                    conversions: report.conversions.conversions,
+                    revenue: report.conversions.revenue,
+                  }}
+                />
                 <td data-label="Switch">{canSend ? <SwitchButton flow={flow} csrfToken={csrfToken} /> : null}</td>
               </tr>
             ))}
@@ -255,20 +234,36 @@ export function StepList({ definition, designs }: { definition: FlowDefinition; 
 }
 
 /** Each retention rule's all-time figures; a deleted rule keeps its row. */
+// A flow's (or a retention rule's) all-time figures, the same columns wherever they are listed.
+const FIGURE_COLUMNS = ['Pending', 'Sent', 'Opens', 'Clicks', 'Conversions', 'Revenue'].map((label) => ({ label, numeric: true }));
+type Figures = { pending: number; sent: number; opens: number; clicks: number; conversions: number; revenue: Parameters<typeof formatRevenue>[0] };
+
+function FigureCells({ figures }: { figures: Figures }) {
+  const counts = [
+    ['Pending', figures.pending],
+    ['Sent', figures.sent],
+    ['Opens', figures.opens],
+    ['Clicks', figures.clicks],
+    ['Conversions', figures.conversions],
+  ] as const;
+  return (
+    <>
+      {counts.map(([label, value]) => (
+        <td data-label={label} class="num">
+          {numbers.format(value)}
+        </td>
+      ))}
+      <td data-label="Revenue" class="num">
+        {formatRevenue(figures.revenue)}
+      </td>
+    </>
+  );
+}
+
 function RuleFiguresTable({ rules }: { rules: RuleFigures[] }) {
   return (
     <table class="table stack-tablet rule-figures">
-      <TableHead
-        columns={[
-          'Rule',
-          { label: 'Pending', numeric: true },
-          { label: 'Sent', numeric: true },
-          { label: 'Opens', numeric: true },
-          { label: 'Clicks', numeric: true },
-          { label: 'Conversions', numeric: true },
-          { label: 'Revenue', numeric: true },
-        ]}
-      />
+      <TableHead columns={['Rule', ...FIGURE_COLUMNS]} />
       <tbody>
         {rules.map((rule) => (
           <tr data-rule={rule.ruleId}>
@@ -276,28 +271,25 @@ function RuleFiguresTable({ rules }: { rules: RuleFigures[] }) {
               {rule.name}
               {rule.current ? null : <span class="badge muted">Deleted</span>}
             </td>
-            <td data-label="Pending" class="num">
-              {numbers.format(rule.pending)}
-            </td>
-            <td data-label="Sent" class="num">
-              {numbers.format(rule.sent)}
-            </td>
-            <td data-label="Opens" class="num">
-              {numbers.format(rule.opens)}
-            </td>
-            <td data-label="Clicks" class="num">
-              {numbers.format(rule.clicks)}
-            </td>
-            <td data-label="Conversions" class="num">
-              {numbers.format(rule.conversions.conversions)}
-            </td>
-            <td data-label="Revenue" class="num">
-              {formatRevenue(rule.conversions.revenue)}
-            </td>
+            <FigureCells figures={{ ...rule, conversions: rule.conversions.conversions, revenue: rule.conversions.revenue }} />
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Once ever, or again after N days. */
+export function ReentryField({ definition, values, error }: { definition: FlowDefinition; values: Record<string, string> | undefined; error: string | undefined }) {
+  return (
+    <Field
+      name="reentryDays"
+      type="number"
+      label="A contact may enter again after (days)"
+      hint="Leave empty to let each contact enter only once."
+      value={field(values, 'reentryDays', definition.reentryDays === null ? '' : String(definition.reentryDays))}
+      error={error}
+    />
   );
 }
 
@@ -337,14 +329,7 @@ function SettingsForm({
           ))}
         </select>
       </div>
-      <Field
-        name="reentryDays"
-        type="number"
-        label="A contact may enter again after (days)"
-        hint="Leave empty to let each contact enter only once."
-        value={field(values, 'reentryDays', definition.reentryDays === null ? '' : String(definition.reentryDays))}
-        error={error('reentryDays')}
-      />
+      <ReentryField definition={definition} values={values} error={error('reentryDays')} />
       <div class="field checkbox">
         <label>
           <input type="checkbox" name="smartSending" checked={values ? values.smartSending === 'on' : definition.smartSending} /> Smart sending: skip contacts who got a message recently (hours set in
