@@ -137,9 +137,10 @@ function readTotals(spent: string, count: string, amountDigits: number): Importe
 /**
  * Reads one data row into a contact, or says why it cannot be imported. A bad value the
  * contact can do without (a phone beside an email, a total) is left out with a warning;
- * amounts are read with `amountDigits` decimals (the workspace's currency).
+ * amounts are read with `amountDigits` decimals (the workspace's currency); phones without +
+ * in the row's country, else `defaultCountry` (the workspace's, Settings → SMS).
  */
-export function readImportRow(fields: string[], header: ImportHeader, amountDigits = 2): ImportRow {
+export function readImportRow(fields: string[], header: ImportHeader, amountDigits = 2, defaultCountry: string | null = null): ImportRow {
   const value = (column: ImportColumn) => {
     const index = header.columns[column];
     return index === undefined ? '' : (fields[index] ?? '').trim();
@@ -154,7 +155,7 @@ export function readImportRow(fields: string[], header: ImportHeader, amountDigi
   if (!rawEmail && !rawPhone) return { ok: false, reason: 'missing email' };
   const email = normalizeEmail(rawEmail);
   if (rawEmail && !email) return { ok: false, reason: `invalid email "${rawEmail}"` };
-  const phone = normalizePhone(rawPhone, value('country_code'));
+  const phone = normalizePhone(rawPhone, value('country_code') || defaultCountry);
   if (rawPhone && !phone) {
     if (!email) return { ok: false, reason: `invalid phone "${rawPhone}" (${PHONE_FORMAT})` };
     warnings.push(`invalid phone "${rawPhone}" left out (${PHONE_FORMAT})`);

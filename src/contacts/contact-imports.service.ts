@@ -21,7 +21,7 @@ import { newId } from '../lib/ids';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { findMainCurrency } from './contact-activity.service';
 import { chunkRecords, type ImportedTotals, type ImportIssue, isBlankRow, planContactImport, rawRecord, readImportRow } from './contact-import-rows';
-import { type ContactUpsert, upsertContactStatements } from './contacts.service';
+import { type ContactUpsert, upsertContactStatements, workspacePhoneCountry } from './contacts.service';
 
 /** An import as the API and dashboard show it. */
 export type ContactImportView = {
@@ -247,6 +247,7 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
   const skip = new Set(rejectedAtUpload.map((row) => row.line));
   // Exports carry no currency: amounts are read in the currency of the workspace's orders.
   const amountDigits = minorUnitDigits((await findMainCurrency(tenant)) ?? 'USD');
+  const phoneCountry = await workspacePhoneCountry(tenant);
 
   const upserts: Statement[][] = [];
   const issues: ImportIssue[] = [];
@@ -254,7 +255,7 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
   let warned = 0;
   for (const { line, record } of rows) {
     if (skip.has(line) || isBlankRow(record.fields)) continue;
-    const row = readImportRow(record.fields, header, amountDigits);
+    const row = readImportRow(record.fields, header, amountDigits, phoneCountry);
     const raw = rawRecord(stored.csv, record);
     if (!row.ok) {
       rejected += 1;

@@ -5,10 +5,25 @@ import { CONSENT_STATUSES } from '../db/schema';
 import { MAX_TAG_LENGTH, normalizePhone, splitTags } from './contact-fields';
 
 /** A phone number in international format, stored as E.164. */
-export const ContactPhone = z.string().transform((value, ctx) => {
+export const E164Phone = z.string().transform((value, ctx) => {
   const phone = normalizePhone(value);
   if (!phone) ctx.addIssue({ code: 'custom', message: 'Enter a valid phone number in international format, e.g. +14155550123' });
   return phone ?? z.NEVER;
+});
+
+// Digits with the usual separators, as people write a number of their own country.
+const NATIONAL_NUMBER = /^\(?\d[\d ().-]{4,24}$/;
+
+/**
+ * A contact's phone: E.164 when it names its country; a national number ("(415) 555-0123")
+ * is kept as written for the service to read in the workspace's default country.
+ */
+export const ContactPhone = z.string().transform((value, ctx) => {
+  const phone = normalizePhone(value);
+  if (phone) return phone;
+  if (NATIONAL_NUMBER.test(value.trim())) return value.trim();
+  ctx.addIssue({ code: 'custom', message: 'Enter a valid phone number in international format, e.g. +14155550123' });
+  return z.NEVER;
 });
 
 /** A tag as people type it: trimmed, 1 to 64 characters. */

@@ -6,7 +6,20 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import { alias, type SQLiteColumn, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { runBatch, type Statement } from '../db/client';
-import { CONSENT_CHANNELS, carts, consentChanges, contactImportRejections, contactTags, contacts, orders, productInterests, triggers, type ConsentChannel, type ConsentStatus } from '../db/schema';
+import {
+  CONSENT_CHANNELS,
+  carts,
+  workspaceSettings,
+  consentChanges,
+  contactImportRejections,
+  contactTags,
+  contacts,
+  orders,
+  productInterests,
+  triggers,
+  type ConsentChannel,
+  type ConsentStatus,
+} from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { chunk } from '../lib/chunk';
 import { normalizeEmail } from '../lib/email-address';
@@ -316,8 +329,29 @@ async function identityConflict(tenant: Tenant, { email, phone }: Identity, exce
   return new AppError('conflict', email && other.email === email ? `A contact with the email ${email} already exists` : `A contact with the phone ${phone} already exists`);
 }
 
+/** The country of numbers written without + (Settings → SMS), or null. */
+export async function workspacePhoneCountry(tenant: Tenant): Promise<string | null> {
+  const [row] = await tenant.db.select({ country: workspaceSettings.smsDefaultCountry }).from(workspaceSettings).where(tenant.where(workspaceSettings)).limit(1);
+  return row?.country ?? null;
+}
+
+/** The phone as E.164: as given when it already is, else read in the workspace's default country. */
+async function e164PhoneOf<T extends string | null | undefined>(tenant: Tenant, phone: T): Promise<T | string> {
+  if (!phone || normalizePhone(phone) === phone) return phone;
+  const country = await workspacePhoneCountry(tenant);
+  const normalized = normalizePhone(phone, country);
+  if (normalized) return normalized;
+  throw invalidField(
+    'phone',
+    country
+      ? `Not a valid phone number in ${country}; write it in international format, e.g. +14155550123`
+      : 'Write the phone in international format, e.g. +14155550123, or set a default country in Settings → SMS',
+  );
+}
+
 /** Creates a contact from the API, with its `contact_created`; 409 when its email or phone already has one. */
-export async function createContact(tenant: Tenant, input: ContactInput, source: string, now = Date.now()): Promise<ContactView> {
+export async function createContact(tenant: Tenant, given: ContactInput, source: string, now = Date.now()): Promise<ContactView> {
+  const input = { ...given, phone: await e164PhoneOf(tenant, given.phone) };
   const id = newId(now);
   const identity = identityOf(input);
   // Matching the new id makes every other statement a no-op when the insert met an existing email or phone.
@@ -353,7 +387,8 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Changes the fields sent; consent changes are recorded with `source`; `tags` replaces the tags. */
-export async function updateContact(tenant: Tenant, id: string, patch: ContactPatch, source: string, now = Date.now()): Promise<ContactView> {
+export async function updateContact(tenant: Tenant, id: string, given: ContactPatch, source: string, now = Date.now()): Promise<ContactView> {
+  const patch = { ...given, phone: await e164PhoneOf(tenant, given.phone) };
   const existing = await findContactRow(tenant, id);
   // An email is never cleared (PATCH refuses null); the phone only while an email remains: a contact is found by one of them.
   const email = patch.email ?? existing.email;

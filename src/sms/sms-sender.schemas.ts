@@ -2,7 +2,7 @@
 // sender, quiet hours and SMS click window. The same schema reads the form and JSON.
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
-import { ContactPhone } from '../contacts/contacts.schemas';
+import { E164Phone } from '../contacts/contacts.schemas';
 
 // Blank form fields mean "not given".
 const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -76,4 +76,4 @@ export const SmsSenderInput = z
 export type SmsSenderInput = z.infer<typeof SmsSenderInput>;
 
 /** "Send test SMS": a number in international format. */
-export const TestSmsInput = z.object({ to: ContactPhone });
+export const TestSmsInput = z.object({ to: E164Phone });

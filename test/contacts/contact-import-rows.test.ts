@@ -92,6 +92,17 @@ describe('readImportRow', () => {
     });
   });
 
+  it("reads a phone written without + in the row's country, else the workspace's default country", () => {
+    const phoneOf = (fields: string[], country: string | null) => {
+      const row = readImportRow(fields, header, 2, country);
+      return row.ok ? row.contact.phone : row.reason;
+    };
+    expect(phoneOf(['', '(415) 555-0123', 'Sam', '', '', '', 'yes'], 'US')).toBe('+14155550123');
+    expect(phoneOf(['', '07911 123456', 'Sam', '', '', '', 'yes'], 'GB')).toBe('+447911123456');
+    // Without a default country a national number cannot be placed.
+    expect(phoneOf(['', '(415) 555-0123', 'Sam', '', '', '', 'yes'], null)).toBe('invalid phone "(415) 555-0123" (use the international format, e.g. +14155550123)');
+  });
+
   it('says why a row cannot be imported', () => {
     const reason = (fields: string[]) => {
       const row = readImportRow(fields, header);

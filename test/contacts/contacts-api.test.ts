@@ -93,6 +93,26 @@ describe('POST /api/v1/contacts', () => {
     expect(await issuePaths(await postApi(key, '/contacts', {}))).toEqual(['email']);
   });
 
+  it("reads a phone without + in the workspace's default country (Settings → SMS), and says what to do without one", async () => {
+    const refused = await postApi(key, '/contacts', { phone: '(415) 555-0161' });
+    expect(refused.status).toBe(400);
+    expect((await refused.json<{ error: { issues: { path: string; message: string }[] } }>()).error.issues).toEqual([
+      { path: 'phone', message: 'Write the phone in international format, e.g. +14155550123, or set a default country in Settings → SMS' },
+    ]);
+    await env.DB.prepare("UPDATE workspace_settings SET sms_default_country = 'US' WHERE workspace_id = ?").bind(merchant.workspaceId).run();
+    const created = await postApi(key, '/contacts', { phone: '(415) 555-0161' });
+    expect(created.status).toBe(201);
+    const { contact } = await created.json<{ contact: ContactView }>();
+    expect(contact.phone).toBe('+14155550161');
+    const patched = await patchApi(key, `/contacts/${contact.id}`, { phone: '415.555.0162' });
+    expect((await patched.json<{ contact: ContactView }>()).contact.phone).toBe('+14155550162');
+    // A number that is not one of that country's is named, and nothing changes.
+    const bad = await patchApi(key, `/contacts/${contact.id}`, { phone: '020 7946 001' });
+    expect(bad.status).toBe(400);
+    expect(await issuePaths(bad)).toEqual(['phone']);
+    expect((await (await callApi(key, `/contacts/${contact.id}`)).json<{ contact: ContactView }>()).contact.phone).toBe('+14155550162');
+  });
+
   it('wants JSON', async () => {
     const res = await callApi(key, '/contacts', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'email=a@example.com' });
     expect(res.status).toBe(400);
