@@ -4,7 +4,7 @@ import { listCampaigns } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { getWorkspace } from '../workspaces/workspaces.service';
-import { readOverviewFigures, readWeeklyActivity, recentWeeks } from '../reports/marketing-overview';
+import { readChannelFigures, readOverviewFigures, readWeeklyActivity, recentWeeks } from '../reports/marketing-overview';
 import { dayRangeOf, OVERVIEW_DEFAULT_DAYS } from '../reports/reports.schemas';
 import { CampaignsTab } from './pages/campaigns-list-page';
 import { MarketingOverviewCard } from './pages/marketing-overview-card';
@@ -18,12 +18,14 @@ export const dashboardRoutes = new Hono<AppEnv>()
   .get('/marketing', async (c) => {
     const tenant = tenantOf(c);
     const now = Date.now();
-    const [campaigns, workspace, figures, weeks] = await Promise.all([
+    const range = dayRangeOf({}, now, OVERVIEW_DEFAULT_DAYS);
+    const [campaigns, workspace, figures, channels, weeks] = await Promise.all([
       listCampaigns(tenant),
       getWorkspace(tenant),
-      readOverviewFigures(tenant, dayRangeOf({}, now, OVERVIEW_DEFAULT_DAYS)),
+      readOverviewFigures(tenant, range),
+      readChannelFigures(tenant, range),
       readWeeklyActivity(tenant, recentWeeks(now, OVERVIEW_CHART_WEEKS)),
     ]);
-    const overview = <MarketingOverviewCard figures={figures} weeks={weeks} />;
+    const overview = <MarketingOverviewCard figures={figures} channels={channels} weeks={weeks} />;
     return renderAppPage(c, { title: 'Campaigns', section: 'marketing', body: <CampaignsTab campaigns={campaigns} timeZone={workspace.timeZone} overview={overview} /> });
   });

@@ -3,10 +3,10 @@
 // credited to them; and the weekly activity (sent, first opens, first clicks) a chart
 // shows. Weeks start on Monday, 00:00 UTC; days are UTC days.
 import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
-import { type DeliverySource, deliveries, deliveryEngagements, engagementDaily } from '../db/schema';
+import { CONSENT_CHANNELS, type ConsentChannel, type DeliverySource, deliveries, deliveryEngagements, engagementDaily } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { DAY } from '../lib/time';
-import { type ConversionFigures, readWorkspaceConversions } from '../tracking/conversion-figures';
+import { type ConversionFigures, readConversionsByChannel, readWorkspaceConversions } from '../tracking/conversion-figures';
 import type { DayRange } from './reports.schemas';
 
 const WEEK = 7 * DAY;
@@ -26,6 +26,44 @@ export type OverviewFigures = {
   clickRate: number | null;
   conversions: ConversionFigures;
 };
+
+/**
+ * One channel's messages queued in the range: sent (accepted by the SMTP server or by
+ * Twilio), delivered (for texts, Twilio's status callback said so; for email, sent),
+ * failed (a text the carrier did not deliver included), clicked, and the orders credited.
+ */
+export type ChannelFigures = { channel: ConsentChannel; sent: number; delivered: number; failed: number; clicked: number; conversions: ConversionFigures };
+
+/** Email and SMS side by side, for the messages queued in `range`. */
+export async function readChannelFigures(tenant: Tenant, range: DayRange): Promise<ChannelFigures[]> {
+  const isSent = sql`${deliveries.status} = 'sent'`;
+  const [rows, credited] = await Promise.all([
+    tenant.db
+      .select({
+        channel: deliveries.channel,
+        sent: sql<number>`coalesce(sum(${isSent}), 0)`,
+        delivered: sql<number>`coalesce(sum(${isSent} AND (${deliveries.channel} = 'email' OR ${deliveries.providerStatus} = 'delivered')), 0)`,
+        failed: sql<number>`coalesce(sum(${deliveries.status} = 'failed'), 0)`,
+        clicked: count(deliveryEngagements.clickedAt),
+      })
+      .from(deliveries)
+      .leftJoin(deliveryEngagements, eq(deliveryEngagements.deliveryId, deliveries.id))
+      .where(tenant.where(deliveries, gte(deliveries.queuedAt, range.from), lt(deliveries.queuedAt, range.to)))
+      .groupBy(deliveries.channel),
+    readConversionsByChannel(tenant, range),
+  ]);
+  return CONSENT_CHANNELS.map((channel) => {
+    const row = rows.find((candidate) => candidate.channel === channel);
+    return {
+      channel,
+      sent: row?.sent ?? 0,
+      delivered: row?.delivered ?? 0,
+      failed: row?.failed ?? 0,
+      clicked: row?.clicked ?? 0,
+      conversions: credited.get(channel) ?? { conversions: 0, revenue: [] },
+    };
+  });
+}
 
 /** One week (starting Monday 00:00 UTC): messages sent, and readers' first opens and clicks that happened in it. */
 export type WeekActivity = { weekStart: number; sent: number; opens: number; clicks: number };

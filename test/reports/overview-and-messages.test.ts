@@ -2,6 +2,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/lib/time';
+import { newId } from '../../src/lib/ids';
+import { insertContact } from '../helpers/data';
 import { apiErrorOf, callApi, createApiKey, signUpMerchant } from '../helpers/factories';
 import { flushEngagement, insertCampaign, insertDeliveries, seedMixedCampaign, touch } from './report-fixtures';
 
@@ -68,6 +70,39 @@ describe('the marketing overview', () => {
     expect(html).toMatch(/data-overview="revenue">\$42\.00</);
     expect(html).toContain('<title id="weekly-activity-chart-title">Weekly activity</title>');
     expect(html).toContain('The numbers as a table');
+  });
+
+  it('puts SMS beside email: sent, delivered once Twilio said so, failed, clicks and credited orders', async () => {
+    const merchant = await signUpMerchant('Two Channel Shop');
+    const key = await createApiKey(merchant);
+    const today = Date.now() - (Date.now() % DAY);
+    await seedMixedCampaign(merchant.workspaceId, today - 2 * DAY, 'Email');
+    const text = newId();
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO contents (id, workspace_id, channel, name, created_at, updated_at) VALUES (?, ?, 'sms', 'Text', ?, ?)").bind(text, merchant.workspaceId, today, today),
+      env.DB.prepare("INSERT INTO sms_contents (id, workspace_id, body) VALUES (?, ?, 'Hi')").bind(text, merchant.workspaceId),
+    ]);
+    const outcomes: [string, string | null][] = [
+      ['sent', 'delivered'],
+      ['sent', 'sent'],
+      ['failed', 'undelivered'],
+    ];
+    for (const [i, [status, providerStatus]] of outcomes.entries()) {
+      const contactId = await insertContact(merchant.workspaceId, { email: null, phone: `+1415555017${i}` });
+      await env.DB.prepare(
+        "INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, provider_status, queued_at, sent_at, updated_at) VALUES (?, ?, ?, 'sms', 'campaign', 'sms-campaign', '', '', ?, ?, ?, ?, ?, ?)",
+      )
+        .bind(newId(), merchant.workspaceId, contactId, text, status, providerStatus, today - DAY, today - DAY + MINUTE, today - DAY + MINUTE)
+        .run();
+    }
+    const body = await (await callApi(key, '/reports/overview')).json<{ channels: { channel: string; sent: number }[] }>();
+    expect(body.channels.map((row) => row.channel)).toEqual(['email', 'sms']);
+    expect(body.channels[0]).toMatchObject({ channel: 'email', sent: 5, conversions: { conversions: 1 } });
+    expect(body.channels[1]).toEqual({ channel: 'sms', sent: 2, delivered: 1, failed: 1, clicked: 0, conversions: { conversions: 0, revenue: [] } });
+    const html = await (await merchant.client.get('/app/marketing')).text();
+    expect(html).toMatch(
+      /<tr data-channel="sms"><td data-label="Channel">SMS<\/td><td data-label="Sent" class="num">2<\/td><td data-label="Delivered" class="num">1<\/td><td data-label="Failed" class="num">1<\/td>/,
+    );
   });
 });
 

@@ -1,14 +1,15 @@
 // The top of Marketing → Campaigns: the last 30 days at a glance (sent, open and click
 // rates, attributed revenue) and a weekly activity chart.
-import type { OverviewFigures, WeekActivity } from '../../reports/marketing-overview';
+import type { ChannelFigures, OverviewFigures, WeekActivity } from '../../reports/marketing-overview';
 import { BarChart } from './bar-chart';
 import { numbers, percent } from './campaign-parts';
+import { TableHead } from '../components';
 import { formatRevenue } from './source-report-parts';
 
 const WEEK_LABEL = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 /** The overview: `figures` over the last 30 days, `weeks` for the chart. */
-export function MarketingOverviewCard({ figures, weeks }: { figures: OverviewFigures; weeks: WeekActivity[] }) {
+export function MarketingOverviewCard({ figures, channels, weeks }: { figures: OverviewFigures; channels: ChannelFigures[]; weeks: WeekActivity[] }) {
   const rate = (value: number | null) => (value === null ? '—' : percent.format(value));
   const stats: [string, string, string][] = [
     ['sent', 'Sent', numbers.format(figures.sent)],
@@ -31,8 +32,40 @@ export function MarketingOverviewCard({ figures, weeks }: { figures: OverviewFig
         Every campaign's and flow's messages sent in the last 30 days (UTC); open and click rates are the share of those a reader opened or clicked (machine opens and clicks left out). Revenue: orders
         placed in these days credited to a message, net of refunds.
       </p>
+      <ChannelTable channels={channels} />
       <WeeklyActivityChart id="weekly-activity-chart" weeks={weeks} />
     </section>
+  );
+}
+
+const CHANNEL_NAMES: Record<ChannelFigures['channel'], string> = { email: 'Email', sms: 'SMS' };
+
+/** Email and SMS side by side; a text is delivered once Twilio's status callback says so. */
+function ChannelTable({ channels }: { channels: ChannelFigures[] }) {
+  const columns = ['Sent', 'Delivered', 'Failed', 'Clicks', 'Conversions'] as const;
+  return (
+    <table class="table stack-tablet channel-figures">
+      <caption class="muted small">By channel: messages queued in these days</caption>
+      <TableHead columns={['Channel', ...columns.map((label) => ({ label, numeric: true })), { label: 'Revenue', numeric: true }]} />
+      <tbody>
+        {channels.map((row) => {
+          const values = [row.sent, row.delivered, row.failed, row.clicked, row.conversions.conversions];
+          return (
+            <tr data-channel={row.channel}>
+              <td data-label="Channel">{CHANNEL_NAMES[row.channel]}</td>
+              {columns.map((label, index) => (
+                <td data-label={label} class="num">
+                  {numbers.format(values[index] ?? 0)}
+                </td>
+              ))}
+              <td data-label="Revenue" class="num">
+                {formatRevenue(row.conversions.revenue)}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 
