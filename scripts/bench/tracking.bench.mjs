@@ -1,10 +1,12 @@
-// Benchmark (issue 15): the open pixel and the click redirect against the hello-world
-// route on the same `wrangler dev`, in one run, at concurrency 1 and 32. Target: each at
-// least 0.8x hello-world's requests/s and a p99 at most 1.5x hello-world's p99.
+// Benchmark (issues 15 and 17): the open pixel, the click redirect and the SMS short link
+// against the hello-world route on the same `wrangler dev`, in one run, at concurrency 1
+// and 32. Target: each at least 0.8x hello-world's requests/s and a p99 at most 1.5x
+// hello-world's p99.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startDevServer } from './dev-server.mjs';
+import { ROOT, startDevServer, wranglerSync } from './dev-server.mjs';
 import { runLoad } from './load.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
@@ -31,12 +33,36 @@ function tokens(secret, kind) {
   });
 }
 
+// Short links of one SMS delivery, as src/sms/short-links.ts stores them (codes: 10 base62 characters).
+const SMS_WORKSPACE = '01BENCHSHORTLINKS000000000';
+const shortCode = (i) => `s${String(i).padStart(9, '0')}`;
+function shortLinkSql(now) {
+  return `
+INSERT INTO workspaces (id, name, time_zone, created_at, updated_at) VALUES ('${SMS_WORKSPACE}', 'Bench Texts', 'UTC', ${now}, ${now});
+INSERT INTO contacts (id, workspace_id, phone, sms_consent, created_at, updated_at) VALUES ('01BENCHSHORTLINKCONTACT000', '${SMS_WORKSPACE}', '+14155550100', 'subscribed', ${now}, ${now});
+INSERT INTO contents (id, workspace_id, channel, name, created_at, updated_at) VALUES ('01BENCHSHORTLINKTEXT000000', '${SMS_WORKSPACE}', 'sms', 'Text', ${now}, ${now});
+INSERT INTO sms_contents (id, workspace_id, body) VALUES ('01BENCHSHORTLINKTEXT000000', '${SMS_WORKSPACE}', 'Sale: https://shop.example/p');
+INSERT INTO deliveries (id, workspace_id, contact_id, channel, source_type, source_id, step_key, occurrence_key, content_id, status, queued_at, sent_at, updated_at)
+  VALUES ('01BENCHSHORTLINKDELIVERY00', '${SMS_WORKSPACE}', '01BENCHSHORTLINKCONTACT000', 'sms', 'campaign', 'bench-sms-campaign', '', '', '01BENCHSHORTLINKTEXT000000', 'sent', ${now}, ${now}, ${now});
+WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ${DELIVERIES - 1})
+INSERT INTO short_links (code, workspace_id, delivery_id, url, created_at)
+SELECT 's' || printf('%09d', n), '${SMS_WORKSPACE}', '01BENCHSHORTLINKDELIVERY00', 'https://shop.example/p/' || (n % 7) || '?utm_source=sms', ${now} FROM seq;
+`;
+}
+
 const fmt = (r, failed = r.errors) =>
   `${r.rps.toFixed(0).padStart(5)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${failed}${failed ? ` ${JSON.stringify(r.failures)}` : ''}`;
 
 export async function run() {
   // The dev server writes .dev.vars on a fresh checkout, so the secret is read after it starts.
-  const server = await startDevServer({ port: 8803 });
+  const server = await startDevServer({
+    port: 8803,
+    prepare: (state) => {
+      const file = join(tmpdir(), `bench-tracking-${process.pid}.sql`);
+      writeFileSync(file, shortLinkSql(Date.now()));
+      wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+    },
+  });
   const secret = /^APP_SECRET=(.*)$/m.exec(readFileSync(join(ROOT, '.dev.vars'), 'utf8'))?.[1]?.trim();
   if (!secret) {
     server.stop();
@@ -53,12 +79,14 @@ export async function run() {
       const hello = await load(() => [`${server.base}/healthz/live`, {}]);
       const pixel = await load((i) => [`${server.base}/o/${opens[i % DELIVERIES]}`, { headers: { 'user-agent': 'bench' } }]);
       const click = await load((i) => [`${server.base}/c/${clicks[i % DELIVERIES]}`, clickInit]);
+      const short = await load((i) => [`${server.base}/s/${shortCode(i % DELIVERIES)}`, clickInit]);
       console.log(`tracking c=${String(concurrency).padStart(2)} hello-world    ${fmt(hello)}`);
       for (const [name, result] of [
         ['open pixel    ', pixel],
         ['click redirect', click],
+        ['SMS short link', short],
       ]) {
-        const failed = name.startsWith('click') ? result.errors - (result.failures[302] ?? 0) : result.errors;
+        const failed = name.startsWith('open') ? result.errors : result.errors - (result.failures[302] ?? 0);
         const rate = result.rps / hello.rps;
         const tail = result.p99 / hello.p99;
         const pass = rate >= 0.8 && tail <= 1.5 && failed === 0;
