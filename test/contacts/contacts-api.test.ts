@@ -111,6 +111,7 @@ describe('POST /api/v1/contacts', () => {
     expect(bad.status).toBe(400);
     expect(await issuePaths(bad)).toEqual(['phone']);
     expect((await (await callApi(key, `/contacts/${contact.id}`)).json<{ contact: ContactView }>()).contact.phone).toBe('+14155550162');
+    await env.DB.prepare('UPDATE workspace_settings SET sms_default_country = NULL WHERE workspace_id = ?').bind(merchant.workspaceId).run();
   });
 
   it('wants JSON', async () => {
@@ -284,7 +285,12 @@ describe('contacts by phone through the API', () => {
     const res = await postApi(key, '/contacts', { phone: '555 0123' });
     expect(res.status).toBe(400);
     const body = await res.clone().json<{ error: { issues: { path: string; message: string }[] } }>();
-    expect(body.error.issues).toEqual([{ path: 'phone', message: 'Enter a valid phone number in international format, e.g. +14155550123' }]);
+    // A national-looking number without a default country: the answer says both ways out.
+    expect(body.error.issues).toEqual([{ path: 'phone', message: 'Write the phone in international format, e.g. +14155550123, or set a default country in Settings → SMS' }]);
+    const garbage = await postApi(key, '/contacts', { phone: 'call me maybe' });
+    expect((await garbage.json<{ error: { issues: { path: string; message: string }[] } }>()).error.issues).toEqual([
+      { path: 'phone', message: 'Enter a valid phone number in international format, e.g. +14155550123' },
+    ]);
     expect(await issuePaths(await postApi(key, '/contacts', { firstName: 'Nobody' }))).toEqual(['email']);
   });
 
