@@ -1,6 +1,5 @@
 // Builds the Hono app: cross-cutting middleware, the error handler, and each area.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { accountAppRoutes, accountRoutes } from './accounts/accounts.routes';
@@ -35,6 +34,7 @@ import { webhookRoutes } from './stores/webhooks.routes';
 import { twilioWebhookRoutes } from './sms/twilio-webhooks.routes';
 import { applyErrorHeaders, codeToStatus, errorBody, logUnexpected, toAppError } from './http/errors';
 import { requireApiKey, requireSession } from './http/auth';
+import { limitBody } from './http/body-limit';
 import { csrfProtection, requireFormWorkspace } from './http/csrf';
 import { apiRateLimit } from './http/rate-limit';
 import { securityHeaders } from './http/security-headers';
@@ -68,19 +68,9 @@ export function createApp() {
 
   app.use(requestId());
   app.use(securityHeaders());
-  const defaultBodyLimit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new AppError('payload_too_large', 'The request body is larger than 1 MB.');
-    },
-  });
+  const defaultBodyLimit = limitBody(MAX_BODY_BYTES, 'The request body is larger than 1 MB.');
   // Applied here, before CSRF reads a form body, so an upload is bounded before anything reads it.
-  const importBodyLimit = bodyLimit({
-    maxSize: MAX_IMPORT_BYTES,
-    onError: () => {
-      throw new AppError('payload_too_large', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
-    },
-  });
+  const importBodyLimit = limitBody(MAX_IMPORT_BYTES, `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
   app.use((c, next) => (IMPORT_PATHS.has(c.req.path) ? importBodyLimit(c, next) : defaultBodyLimit(c, next)));
 
   app.route('/healthz', healthRoutes);

@@ -2,10 +2,10 @@
 // Each request is read only once its X-Twilio-Signature verifies under the workspace's own
 // Auth Token; before that, nothing is written and every refusal is the same 403.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { openDb } from '../db/client';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { AppEnv } from '../env';
+import { limitBody } from '../http/body-limit';
 import { AppError } from '../lib/errors';
 import { publicUrl } from '../lib/public-url';
 import { parseOrThrow } from '../lib/validation';
@@ -38,14 +38,7 @@ async function readSignedRequest(c: Context<AppEnv>): Promise<{ tenant: Tenant; 
 }
 
 export const twilioWebhookRoutes = new Hono<AppEnv>()
-  .use(
-    bodyLimit({
-      maxSize: MAX_TWILIO_BODY_BYTES,
-      onError: () => {
-        throw new AppError('payload_too_large', `The request body is larger than ${MAX_TWILIO_BODY_BYTES / 1024} KB.`);
-      },
-    }),
-  )
+  .use(limitBody(MAX_TWILIO_BODY_BYTES, `The request body is larger than ${MAX_TWILIO_BODY_BYTES / 1024} KB.`))
 
   .post('/:workspaceId/sms', async (c) => {
     const { tenant, account, params } = await readSignedRequest(c);
