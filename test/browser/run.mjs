@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import nodemailer from 'nodemailer';
 import { chromium } from 'playwright-core';
 import { startMailbox } from '../../scripts/dev-mailbox.mjs';
@@ -244,7 +244,7 @@ async function callApi(base, key) {
 
 // ---------------------------------------------------------------- scenarios
 
-function scenarios(base, page) {
+function scenarios(base, page, extra) {
   let apiKey;
   return [
     [
@@ -914,6 +914,10 @@ function scenarios(base, page) {
       },
     ],
 
+    // Each area's own scenarios (test/browser/scenarios/*.mjs), before the closing ones
+    // that revoke the key, log out and change the password.
+    ...extra,
+
     [
       'revoke the API key',
       async () => {
@@ -1027,6 +1031,25 @@ function scenarios(base, page) {
   ];
 }
 
+/**
+ * The scenarios of test/browser/scenarios/*.mjs, in file name order. Each module's default
+ * export takes the shared context (the signed-up merchant's page and this file's helpers)
+ * and returns its [name, test] pairs.
+ */
+async function areaScenarios({ base, page }) {
+  const dir = join(ROOT, 'test', 'browser', 'scenarios');
+  if (!existsSync(dir)) return [];
+  const context = { base, page, run, EMAIL, PASSWORD, DESKTOP, PHONE, mailbox, twilio, newContext, mainText, screenshot, logIn, waitForMail, waitForFrameText };
+  const found = [];
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.mjs'))
+    .sort()) {
+    const module = await import(pathToFileURL(join(dir, file)).href);
+    found.push(...module.default(context));
+  }
+  return found;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -1057,7 +1080,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   let signedUp = false;
-  for (const [name, test] of scenarios(base, page)) {
+  for (const [name, test] of scenarios(base, page, await areaScenarios({ base, page }))) {
     if (interrupted) break;
     if (passed + failed > 0 && !signedUp) {
       failed++;
