@@ -1,11 +1,12 @@
 // Campaigns: building (name, audience, filter, design), scheduling in the workspace's
 // time zone, pausing, resuming and cancelling, test sends, and progress while they send. Every change goes
 // through the lifecycle guard and is applied only if the status is still the one read.
-import { count, desc, eq, inArray } from 'drizzle-orm';
+import { count, desc, eq } from 'drizzle-orm';
 import type { SmtpOutcome } from '../channels/email';
-import { campaigns, contacts, contents, deliveries, type CampaignStatus, type DeliveryStatus } from '../db/schema';
+import { campaigns, contacts, contents, type CampaignStatus, type DeliveryStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
+import { readDeliveryCounts } from '../deliveries/delivery-counts';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { campaignDeliveriesPageMessage, fanOutPageMessage } from '../queues/messages';
 import { AppError, invalidField, notFound } from '../lib/errors';
@@ -148,12 +149,6 @@ async function moveCampaign(tenant: Tenant, row: CampaignRow, to: CampaignStatus
 /** Counts of a campaign's deliveries by status. */
 export async function campaignProgress(tenant: Tenant, ids: string[]): Promise<Map<string, CampaignProgress>> {
   const result = new Map<string, CampaignProgress>();
-  if (!ids.length) return result;
-  const rows = await tenant.db
-    .select({ campaignId: deliveries.sourceId, status: deliveries.status, n: count() })
-    .from(deliveries)
-    .where(tenant.where(deliveries, eq(deliveries.sourceType, 'campaign'), inArray(deliveries.sourceId, ids)))
-    .groupBy(deliveries.sourceId, deliveries.status);
   const bucket: Record<DeliveryStatus, keyof CampaignProgress> = {
     queued: 'pending',
     sending: 'pending',
@@ -163,11 +158,11 @@ export async function campaignProgress(tenant: Tenant, ids: string[]): Promise<M
     unknown: 'unknown',
     cancelled: 'cancelled',
   };
-  for (const row of rows) {
-    const progress = result.get(row.campaignId) ?? { ...EMPTY_PROGRESS };
+  for (const row of await readDeliveryCounts(tenant, 'campaign', ids)) {
+    const progress = result.get(row.sourceId) ?? { ...EMPTY_PROGRESS };
     progress[bucket[row.status]] += row.n;
     progress.recipients += row.n;
-    result.set(row.campaignId, progress);
+    result.set(row.sourceId, progress);
   }
   return result;
 }

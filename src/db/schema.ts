@@ -863,6 +863,26 @@ export const engagementDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.sourceType, t.sourceId, t.day] })],
 );
 
+/**
+ * How many of a campaign's or flow's deliveries are in each status, with each reason code
+ * ('' for none). Kept by SQLite triggers on `deliveries` (migration 0024), so the counts move
+ * in the very statement that inserts, moves or deletes a delivery and can never drift from
+ * the rows; progress and reports read these few rows instead of grouping every delivery.
+ * A count may rest at 0; readers skip those.
+ */
+export const deliveryCounts = sqliteTable(
+  'delivery_counts',
+  {
+    workspaceId: workspaceRef(),
+    sourceType: text({ enum: DELIVERY_SOURCES }).notNull(),
+    sourceId: text().notNull(),
+    status: text({ enum: DELIVERY_STATUSES }).notNull(),
+    reasonCode: text().notNull(),
+    n: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.sourceType, t.sourceId, t.status, t.reasonCode] })],
+);
+
 /** Clicks on one link of a campaign or flow on one UTC day. */
 export const linkClicksDaily = sqliteTable(
   'link_clicks_daily',

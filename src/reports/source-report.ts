@@ -7,6 +7,7 @@ import { and, count, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import { type DeliverySource, type DeliveryStatus, deliveries, deliveryEngagements, engagementDaily, linkClicksDaily } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { HOUR } from '../lib/time';
+import { readDeliveryCounts } from '../deliveries/delivery-counts';
 import { type ConversionFigures, readConversionFigures } from '../tracking/conversion-figures';
 
 /** Hours after the send start that the report's chart covers. */
@@ -81,13 +82,8 @@ function ofSource(tenant: Tenant, sourceType: DeliverySource, sourceId: string) 
 
 /** A source's deliveries by status, with the reasons of those that failed or were skipped. */
 export async function readDeliveryFigures(tenant: Tenant, sourceType: DeliverySource, sourceId: string): Promise<DeliveryFigures> {
-  const rows = await tenant.db
-    .select({ status: deliveries.status, reasonCode: deliveries.reasonCode, n: count() })
-    .from(deliveries)
-    .where(ofSource(tenant, sourceType, sourceId))
-    .groupBy(deliveries.status, deliveries.reasonCode);
   const figures: DeliveryFigures = { recipients: 0, pending: 0, delivered: 0, failed: 0, unknown: 0, skipped: 0, cancelled: 0, failedByReason: [], skippedByReason: [] };
-  for (const { status, reasonCode, n } of rows) {
+  for (const { status, reasonCode, n } of await readDeliveryCounts(tenant, sourceType, [sourceId])) {
     figures.recipients += n;
     figures[BUCKETS[status]] += n;
     if (status === 'failed') figures.failedByReason.push({ reasonCode, count: n });
