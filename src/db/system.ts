@@ -126,6 +126,20 @@ export async function listStaleStoredEvents(db: Db, receivedBefore: number, limi
     .limit(limit);
 }
 
+/**
+ * Across workspaces: deletes up to `limit` webhooks received before `receivedBefore` whose
+ * processing is over (everything but `queued`). The subquery walks the status index.
+ */
+export async function deleteFinishedInboundEvents(db: Db, receivedBefore: number, limit: number): Promise<number> {
+  const finished = db
+    .select({ id: inboundEvents.id })
+    .from(inboundEvents)
+    .where(and(inArray(inboundEvents.status, ['processed', 'ignored', 'test', 'rejected']), lt(inboundEvents.receivedAt, receivedBefore)))
+    .limit(limit);
+  const result = await db.delete(inboundEvents).where(inArray(inboundEvents.id, finished));
+  return result.meta.changes;
+}
+
 /** A queue message that exhausted its retries or could not be read. */
 export type DeadLetter = {
   queue: string;

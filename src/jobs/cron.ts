@@ -8,7 +8,7 @@ import { purgeRateLimitCounters } from '../http/rate-limit';
 import type { Env } from '../env';
 import { finishSentCampaigns, requeueStalledFanOuts, startDueCampaigns } from '../campaigns/campaign-cron';
 import { sweepStaleDeliveries } from '../deliveries/deliveries.service';
-import { requeueStaleEvents } from '../stores/inbound-events';
+import { purgeOldInboundEvents, requeueStaleEvents } from '../stores/inbound-events';
 import { advanceFlowEnrollments } from '../flows/flow-advance';
 import { enrollFromTriggers } from '../flows/flow-enrollment';
 
@@ -21,6 +21,7 @@ export const cronTasks: CronTask[] = [
   { name: 'purge-login-throttles', run: (db, _env, now) => purgeLoginThrottles(db, now) },
   { name: 'purge-rate-limit-counters', run: (db, _env, now) => purgeRateLimitCounters(db, now) },
   { name: 'requeue-stale-store-events', run: (db, env, now) => requeueStaleEvents(db, env, now) },
+  { name: 'purge-old-store-events', run: (db, _env, now) => purgeOldInboundEvents(db, now) },
   { name: 'start-due-campaigns', run: (db, env, now) => startDueCampaigns(db, env, now) },
   { name: 'requeue-stalled-fan-outs', run: (db, env, now) => requeueStalledFanOuts(db, env, now) },
   { name: 'finish-sent-campaigns', run: (db, _env, now) => finishSentCampaigns(db, now) },

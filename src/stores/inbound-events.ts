@@ -5,12 +5,12 @@
 import { eq, sql } from 'drizzle-orm';
 import { type Db, runBatch } from '../db/client';
 import { inboundEvents, type InboundEventStatus, storeConnections } from '../db/schema';
-import { listStaleStoredEvents, recordDeadLetters } from '../db/system';
+import { deleteFinishedInboundEvents, listStaleStoredEvents, recordDeadLetters } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { storeEventMessage } from '../queues/messages';
 import { newId } from '../lib/ids';
-import { MINUTE } from '../lib/time';
+import { DAY, MINUTE } from '../lib/time';
 import { StoreEvents, type StoreEvent } from './store-events';
 
 /**
@@ -180,4 +180,17 @@ export async function requeueStaleEvents(db: Db, queues: Queues, now: number, li
     stale.map(({ id, ...event }) => storeEventMessage({ ...event, events: null, storedEventId: id })),
   );
   return stale.length;
+}
+
+/**
+ * How long a finished webhook's record is kept: its dedupe key only matters while the store
+ * may redeliver (Shopify retries for 48 hours), and the connection's log shows this far back.
+ */
+export const INBOUND_EVENT_RETENTION = 30 * DAY;
+// Records deleted per tick: a bounded write the next tick continues.
+const PURGE_PER_TICK = 1_000;
+
+/** Deletes finished webhook records older than INBOUND_EVENT_RETENTION, a bounded page per tick. */
+export function purgeOldInboundEvents(db: Db, now: number): Promise<number> {
+  return deleteFinishedInboundEvents(db, now - INBOUND_EVENT_RETENTION, PURGE_PER_TICK);
 }
