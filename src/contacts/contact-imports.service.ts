@@ -11,7 +11,9 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { runBatch, type Db, type Statement } from '../db/client';
 import { contactImportChunks, contactImportRejections, contactImports, contacts, deadLetters, type ImportStatus } from '../db/schema';
+import { claimStalledImports } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
+import { IMPORT_STALL_LIMIT } from '../health/queue-health';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { ImportChunkMessage, importChunkMessage } from '../queues/messages';
 import { chunk } from '../lib/chunk';
@@ -37,6 +39,8 @@ export type ContactImportView = {
   warnedRows: number;
   createdAt: number;
   finishedAt: number | null;
+  // When a part was last processed (or the import created or restarted).
+  progressAt: number | null;
   // Why a failed import stopped, in words; null unless failed.
   failureReason: string | null;
 };
@@ -56,6 +60,7 @@ const viewColumns = {
   warnedRows: contactImports.warnedRows,
   createdAt: contactImports.createdAt,
   finishedAt: contactImports.finishedAt,
+  progressAt: contactImports.progressAt,
 };
 
 /** The largest CSV file an upload takes (the app's body limit for the import routes). */
@@ -103,6 +108,7 @@ export async function createContactImport(tenant: Tenant, queues: Queues, file: 
     warnedRows: 0,
     createdAt: now,
     finishedAt: null,
+    progressAt: now,
   };
   await tenant.db.insert(contactImports).values(tenant.row({ ...row, ...plan.dialect }));
   const chunkRows = plan.chunks.map((slice, chunkIndex) => tenant.db.insert(contactImportChunks).values(tenant.row({ importId: id, chunkIndex, ...slice })));
@@ -286,6 +292,7 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
         importedRows: sql`${contactImports.importedRows} + ${upserts.length}`,
         rejectedRows: sql`${contactImports.rejectedRows} + ${rejected}`,
         warnedRows: sql`${contactImports.warnedRows} + ${warned}`,
+        progressAt: now,
       })
       .where(and(importWhere, sql`EXISTS ${unprocessed}`)),
     // The CSV is no longer needed once counted: keeping it would keep personal data for nothing.
@@ -307,4 +314,32 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
   batches[0]!.unshift(started);
   batches[batches.length - 1]!.push(...finish);
   for (const statements of batches) await runBatch(tenant.db, statements);
+}
+
+// Imports re-driven per tick, and chunks re-enqueued per import (a 20 MB file is at most
+// a few hundred chunks); the next re-drive, IMPORT_STALL_LIMIT later, takes the rest.
+const REDRIVE_IMPORTS_PER_TICK = 20;
+const REDRIVE_CHUNKS_PER_IMPORT = 1_000;
+
+/**
+ * Re-enqueues the chunks not yet counted of imports that stopped moving (their messages
+ * were lost, or a consumer stalled). Safe however often it runs: a chunk counts once.
+ */
+export async function redriveStalledImports(db: Db, queues: Queues, now: number): Promise<number> {
+  const stalled = await claimStalledImports(db, now - IMPORT_STALL_LIMIT, REDRIVE_IMPORTS_PER_TICK, now);
+  for (const { id, workspaceId } of stalled) {
+    const tenant = forWorkspace(db, workspaceId);
+    const pending = await tenant.db
+      .select({ chunkIndex: contactImportChunks.chunkIndex })
+      .from(contactImportChunks)
+      .where(tenant.where(contactImportChunks, eq(contactImportChunks.importId, id), isNull(contactImportChunks.processedAt)))
+      .orderBy(asc(contactImportChunks.chunkIndex))
+      .limit(REDRIVE_CHUNKS_PER_IMPORT);
+    console.log(JSON.stringify({ level: 'warn', importRedriven: id, workspaceId, chunks: pending.length }));
+    await enqueue(
+      queues,
+      pending.map(({ chunkIndex }) => importChunkMessage(workspaceId, id, chunkIndex)),
+    );
+  }
+  return stalled.length;
 }

@@ -184,6 +184,19 @@ export const rateLimitCounters = sqliteTable(
   (t) => [index('rate_limit_counters_window_idx').on(t.windowStart)],
 );
 
+/**
+ * A queue's heartbeat: each cron tick sends a small message to every queue and its consumer
+ * writes back the send time it read. A queue whose consumer stopped shows here as a last
+ * send minutes after the last one consumed, and /healthz says so.
+ */
+export const queueHeartbeats = sqliteTable('queue_heartbeats', {
+  queue: text().primaryKey(),
+  sentAt: integer().notNull(),
+  // The send time of the newest heartbeat consumed; null until one is.
+  consumedSentAt: integer(),
+  consumedAt: integer(),
+});
+
 /** A queue message that exhausted its retries (or could not be read), kept for the logs. */
 export const deadLetters = sqliteTable(
   'dead_letters',
@@ -605,8 +618,15 @@ export const contactImports = sqliteTable(
     lineBreak: text({ enum: CSV_LINE_BREAK_NAMES }).notNull().default('lf'),
     createdAt: createdAt(),
     finishedAt: integer(),
+    // When a chunk was last counted (or the import created, or re-driven): an unfinished
+    // import that has not moved for a while lost its messages, and the cron re-drives it.
+    progressAt: integer(),
   },
-  (t) => [index('contact_imports_workspace_idx').on(t.workspaceId, t.createdAt)],
+  (t) => [
+    index('contact_imports_workspace_idx').on(t.workspaceId, t.createdAt),
+    // The cron's sweep for unfinished imports that stopped moving.
+    index('contact_imports_unfinished_idx').on(t.status, t.progressAt),
+  ],
 );
 
 /** One slice of an import's CSV (header repeated), small enough for one consumer invocation. */

@@ -8,7 +8,7 @@ import { and, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { runBatch, type Db } from './client';
-import { campaigns, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, shortLinks, type CampaignStatus } from './schema';
+import { campaigns, contactImports, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, shortLinks, type CampaignStatus } from './schema';
 
 // Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
 const IDS_PER_STATEMENT = 90;
@@ -138,6 +138,21 @@ export async function deleteFinishedInboundEvents(db: Db, receivedBefore: number
     .limit(limit);
   const result = await db.delete(inboundEvents).where(inArray(inboundEvents.id, finished));
   return result.meta.changes;
+}
+
+/**
+ * Across workspaces: claims up to `limit` unfinished imports that have not moved since
+ * `before` by moving their progress mark to `now` (so an overlapping tick does not take
+ * them too, and a re-driven import gets another full wait before the next re-drive).
+ */
+export async function claimStalledImports(db: Db, before: number, limit: number, now: number) {
+  const stalled = and(inArray(contactImports.status, ['queued', 'processing']), lt(contactImports.progressAt, before));
+  const ids = db.select({ id: contactImports.id }).from(contactImports).where(stalled).limit(limit);
+  return db
+    .update(contactImports)
+    .set({ progressAt: now })
+    .where(and(inArray(contactImports.id, ids), stalled))
+    .returning({ id: contactImports.id, workspaceId: contactImports.workspaceId });
 }
 
 /** A queue message that exhausted its retries or could not be read. */

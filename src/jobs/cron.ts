@@ -11,6 +11,8 @@ import { sweepStaleDeliveries } from '../deliveries/deliveries.service';
 import { purgeOldInboundEvents, requeueStaleEvents } from '../stores/inbound-events';
 import { advanceFlowEnrollments } from '../flows/flow-advance';
 import { enrollFromTriggers } from '../flows/flow-enrollment';
+import { redriveStalledImports } from '../contacts/contact-imports.service';
+import { sendQueueHeartbeats } from '../health/queue-health';
 
 /** A periodic task: returns how many things it handled, for the log. */
 export type CronTask = { name: string; run: (db: Db, env: Env, now: number) => Promise<number> };
@@ -29,7 +31,10 @@ export const cronTasks: CronTask[] = [
   { name: 'enroll-flows', run: (db, _env, now) => enrollFromTriggers(db, now) },
   { name: 'advance-flows', run: (db, env, now) => advanceFlowEnrollments(db, env, now) },
   { name: 'sweep-stale-deliveries', run: (db, env, now) => sweepStaleDeliveries(db, env, now) },
+  { name: 'redrive-stalled-imports', run: (db, env, now) => redriveStalledImports(db, env, now) },
   { name: 'refresh-query-planner-stats', run: (db, _env, now) => refreshPlannerStats(db, now) },
+  // Last: a heartbeat says the tick got this far, and each queue's consumer answers it.
+  { name: 'send-queue-heartbeats', run: (db, env, now) => sendQueueHeartbeats(db, env, now) },
 ];
 
 /**

@@ -1,12 +1,14 @@
 // The jobs this deployment runs, by queue message type. Each capability adds its
 // handler here (store events, campaign fan-out pages, walks over a resumed or cancelled
-// campaign's deliveries, single deliveries).
+// campaign's deliveries, single deliveries, import chunks, queue heartbeats).
 import { runCampaignDeliveriesPageJob } from '../campaigns/campaign-deliveries-job';
 import { runFanOutPageJob } from '../campaigns/campaign-fan-out-job';
 import { runImportChunkJob } from '../contacts/import-chunk-job';
+import { openDb } from '../db/client';
 import type { ChannelRegistry } from '../deliveries/delivery-channel';
 import { runSendDeliveryBatch } from '../deliveries/send-deliveries-job';
 import { emailChannel } from '../email/email-channel';
+import { recordQueueHeartbeat } from '../health/queue-health';
 import { smsChannel } from '../sms/sms-channel';
 import { runStoreEventJob } from '../stores/store-event-job';
 import type { JobHandlers } from './queue-consumer';
@@ -20,4 +22,5 @@ export const jobHandlers: JobHandlers = {
   'campaign-deliveries-page': runCampaignDeliveriesPageJob,
   'send-delivery': { batch: (messages, env, scope) => runSendDeliveryBatch(messages, env, scope, channels) },
   'import-chunk': runImportChunkJob,
+  'queue-heartbeat': (message, env) => recordQueueHeartbeat(openDb(env.DB), message),
 };

@@ -98,7 +98,24 @@ export function importChunkMessage(workspaceId: string, importId: string, chunkI
   return { type: 'import-chunk', workspaceId, importId, chunkIndex };
 }
 
+/** The queue bindings of the Worker (wrangler.toml). */
+export const QUEUE_BINDINGS = ['EVENTS_QUEUE', 'SENDS_QUEUE', 'IMPORTS_QUEUE'] as const;
+export type QueueBinding = (typeof QUEUE_BINDINGS)[number];
+
+/** A queue's heartbeat (sent by the cron to every queue): its consumer records `sentAt` as read. */
+export const QueueHeartbeatMessage = z.object({
+  type: z.literal('queue-heartbeat'),
+  queue: z.enum(QUEUE_BINDINGS),
+  sentAt: z.number(),
+});
+export type QueueHeartbeatMessage = z.infer<typeof QueueHeartbeatMessage>;
+
+/** The heartbeat for `queue`, sent at `sentAt`. */
+export function queueHeartbeatMessage(queue: QueueBinding, sentAt: number): QueueHeartbeatMessage {
+  return { type: 'queue-heartbeat', queue, sentAt };
+}
+
 /** Any message on any of our queues. */
-export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, CampaignDeliveriesPageMessage, SendDeliveryMessage, ImportChunkMessage]);
+export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, CampaignDeliveriesPageMessage, SendDeliveryMessage, ImportChunkMessage, QueueHeartbeatMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 export type QueueMessageType = QueueMessage['type'];

@@ -6,6 +6,7 @@ import { StoreConnectionsPage, type StoreConnectionsState } from '../dashboard/p
 import { viewerCan } from '../dashboard/components';
 import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
+import { readWorkHealth } from '../health/queue-health';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
@@ -23,7 +24,7 @@ const NOTICES: Record<string, string> = {
 /** Loads the connections with their last deliveries (decrypting the secret of `reveal`, for the owner only) and renders the page. */
 async function renderStoreConnectionsPage(c: Context<AppEnv>, state: StoreConnectionsState & { reveal?: string | undefined } = {}, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
-  const [workspace, connections] = await Promise.all([getWorkspace(tenant), listStoreConnections(tenant)]);
+  const [workspace, connections, work] = await Promise.all([getWorkspace(tenant), listStoreConnections(tenant), readWorkHealth(tenant.db, Date.now())]);
   const deliveries = await Promise.all(connections.map((connection) => listConnectionDeliveries(tenant, connection.id)));
   const viewer = viewerOf(c);
   const revealed =
@@ -35,7 +36,23 @@ async function renderStoreConnectionsPage(c: Context<AppEnv>, state: StoreConnec
     secret: connection.id === state.reveal ? revealed : null,
     deliveries: deliveries[i] ?? [],
   }));
-  return renderAppPage(c, { title: 'Store connections', section: 'settings', body: <StoreConnectionsPage workspace={workspace} connections={shown} viewer={viewer} state={state} /> }, status);
+  return renderAppPage(
+    c,
+    {
+      title: 'Store connections',
+      section: 'settings',
+      body: (
+        <StoreConnectionsPage
+          workspace={workspace}
+          connections={shown}
+          viewer={viewer}
+          state={state}
+          eventsLagMs={work.queues.EVENTS_QUEUE.status === 'behind' ? work.queues.EVENTS_QUEUE.lagMs : null}
+        />
+      ),
+    },
+    status,
+  );
 }
 
 export const storeConnectionRoutes = new Hono<AppEnv>()

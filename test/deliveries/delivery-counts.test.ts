@@ -15,9 +15,7 @@ type Count = { source_id: string; status: string; reason_code: string; n: number
 const sorted = (rows: Count[]) => [...rows].sort((a, b) => `${a.source_id}|${a.status}|${a.reason_code}`.localeCompare(`${b.source_id}|${b.status}|${b.reason_code}`));
 
 async function grouped(workspaceId: string): Promise<Count[]> {
-  const { results } = await env.DB.prepare(
-    "SELECT source_id, status, coalesce(reason_code, '') AS reason_code, count(*) AS n FROM deliveries WHERE workspace_id = ? GROUP BY 1, 2, 3",
-  )
+  const { results } = await env.DB.prepare("SELECT source_id, status, coalesce(reason_code, '') AS reason_code, count(*) AS n FROM deliveries WHERE workspace_id = ? GROUP BY 1, 2, 3")
     .bind(workspaceId)
     .all<Count>();
   return sorted(results);
@@ -42,7 +40,10 @@ describe('delivery counts kept by the database', () => {
     await queueCampaignEmail(other.workspaceId, await insertContact(other.workspaceId), otherDesign, 'campaign-a');
     expect(await kept(workspaceId)).toEqual(await grouped(workspaceId));
 
-    const move = (sql: string, ...binds: unknown[]) => env.DB.prepare(sql).bind(...binds).run();
+    const move = (sql: string, ...binds: unknown[]) =>
+      env.DB.prepare(sql)
+        .bind(...binds)
+        .run();
     await move("UPDATE deliveries SET status = 'sending' WHERE workspace_id = ? AND source_id = 'campaign-a'", workspaceId);
     await move("UPDATE deliveries SET status = 'sent' WHERE workspace_id = ? AND contact_id IN (?, ?)", workspaceId, contacts[0], contacts[1]);
     await move("UPDATE deliveries SET status = 'failed', reason_code = '550' WHERE workspace_id = ? AND contact_id = ? AND source_id = 'campaign-a'", workspaceId, contacts[2]);
@@ -60,9 +61,7 @@ describe('delivery counts kept by the database', () => {
     expect(read.find((row) => row.status === 'failed')).toEqual({ sourceId: 'campaign-a', status: 'failed', reasonCode: '550', n: 1 });
     expect(read.reduce((sum, row) => sum + row.n, 0)).toBe(5);
     // The other workspace's campaign of the same id is its own.
-    expect(await readDeliveryCounts(forWorkspace(openDb(env.DB), other.workspaceId), 'campaign', ['campaign-a'])).toEqual([
-      { sourceId: 'campaign-a', status: 'queued', reasonCode: null, n: 1 },
-    ]);
+    expect(await readDeliveryCounts(forWorkspace(openDb(env.DB), other.workspaceId), 'campaign', ['campaign-a'])).toEqual([{ sourceId: 'campaign-a', status: 'queued', reasonCode: null, n: 1 }]);
 
     // Deleting a workspace takes its counts along and leaves the other's alone.
     await move('DELETE FROM workspaces WHERE id = ?', workspaceId);

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { enqueue, QUEUE_OF, type QueueBinding, type Queues } from '../../src/queues/enqueue';
-import { QueueMessage, sendDeliveryMessage, storeEventMessage } from '../../src/queues/messages';
+import { QueueMessage, queueHeartbeatMessage, sendDeliveryMessage, storeEventMessage } from '../../src/queues/messages';
 import { newId } from '../../src/lib/ids';
 
 // The queue each binding names in wrangler.toml.
@@ -16,9 +16,16 @@ function recordingQueues() {
 }
 
 describe('enqueue', () => {
-  it('has a queue for every message type of the union', () => {
+  it('has a queue for every message type of the union (a heartbeat names its own)', () => {
     const types = QueueMessage.options.map((option) => option.shape.type.value);
-    expect(Object.keys(QUEUE_OF).sort()).toEqual([...types].sort());
+    expect([...Object.keys(QUEUE_OF), 'queue-heartbeat'].sort()).toEqual([...types].sort());
+  });
+
+  it('sends a heartbeat to the queue it names', async () => {
+    const { queues, calls } = recordingQueues();
+    const beats = (['EVENTS_QUEUE', 'SENDS_QUEUE', 'IMPORTS_QUEUE'] as const).map((queue) => queueHeartbeatMessage(queue, 1));
+    await enqueue(queues, beats);
+    expect(calls).toEqual({ EVENTS_QUEUE: [[beats[0]]], SENDS_QUEUE: [[beats[1]]], IMPORTS_QUEUE: [[beats[2]]] });
   });
 
   it('sends each message to its type’s queue, in order, 100 per sendBatch call', async () => {

@@ -113,7 +113,12 @@ export function ContactImportPage({ contactImport, page, timeZone }: { contactIm
         {contactImport.status === 'failed' ? null : finished ? (
           <p class="muted">Finished {contactImport.finishedAt ? formatInZone(contactImport.finishedAt, timeZone) : ''}. Imported rows created new contacts or updated existing ones.</p>
         ) : (
-          <p class="muted">The file is being imported in the background. Reload this page to see its progress.</p>
+          <p class="muted">
+            The file is being imported in the background. Reload this page to see its progress.
+            {contactImport.progressAt
+              ? ` Last part processed ${formatInZone(contactImport.progressAt, timeZone)}; if nothing moves for 10 minutes, the remaining parts are restarted by themselves.`
+              : ''}
+          </p>
         )}
       </section>
       {page.issues.length ? null : issues}

@@ -256,13 +256,32 @@ function ConnectForm({ csrfToken, errors = {}, values = {} }: { csrfToken: strin
 }
 
 /** Settings → Store connections: each connection's card, and the form to connect another. */
-export function StoreConnectionsPage({ workspace, connections, viewer, state = {} }: { workspace: WorkspaceView; connections: ConnectionShown[]; viewer: Viewer; state?: StoreConnectionsState }) {
+export function StoreConnectionsPage({
+  workspace,
+  connections,
+  viewer,
+  state = {},
+  eventsLagMs = null,
+}: {
+  workspace: WorkspaceView;
+  connections: ConnectionShown[];
+  viewer: Viewer;
+  state?: StoreConnectionsState;
+  // Set when the platform's store-events queue is behind (see /healthz): webhooks are accepted but applied late.
+  eventsLagMs?: number | null;
+}) {
   const { csrfToken } = viewer;
   const canEdit = viewerCan(viewer, 'stores:manage');
   return (
     <>
       <SettingsHeader workspaceName={workspace.name} current="stores" />
       {state.notice ? <Notice tone="success">{state.notice}</Notice> : null}
+      {eventsLagMs === null ? null : (
+        <Notice tone="warning">
+          Store events are being applied late: the platform is about {Math.round(eventsLagMs / 60_000)} minutes behind. Webhooks are still accepted and nothing is lost; new orders and customers will
+          appear once it catches up.
+        </Notice>
+      )}
       {connections.length ? (
         connections.map((shown) => (
           <ConnectionCard
