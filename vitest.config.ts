@@ -46,6 +46,9 @@ export default defineConfig(async () => {
             // tests (test/email/platform-sender.test.ts) start their workspace's count just below them.
             PLATFORM_SENDER_HOURLY_LIMIT: '2000',
             PLATFORM_SENDER_DAILY_LIMIT: '4000',
+            // Test sends per workspace and hour, above what any test file sends; the limit's own
+            // test (test/http/test-send-limit.test.ts) starts its workspace's count just below it.
+            RATE_LIMIT_TEST_SENDS_PER_HOUR: '500',
             // A local server speaking Twilio's Messages API (test/global/twilio-server.mjs); a stalled answer gives up after 2 s.
             TWILIO_API_BASE: `http://127.0.0.1:${PORT_BASE + 50}`,
             TWILIO_TIMEOUT_SECONDS: '2',

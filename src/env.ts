@@ -32,6 +32,7 @@ export interface Env {
   RATE_LIMIT_LOGIN_IP_PER_MINUTE?: string;
   RATE_LIMIT_ACCOUNT_EMAILS_PER_HOUR?: string;
   RATE_LIMIT_ACCOUNT_EMAILS_IP_PER_HOUR?: string;
+  RATE_LIMIT_TEST_SENDS_PER_HOUR?: string;
   // Merchants' SMTP servers (src/lib/smtp-host-policy.ts): "true" lets them be loopback (local
   // development and tests only); the ports allowed, e.g. "465,587,2525,3200-3299" (default 465,587,2525).
   SMTP_ALLOW_LOOPBACK_HOSTS?: string;

@@ -2,6 +2,7 @@
 // progress and results recipient by recipient, the report and the log.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { testSendRateLimit } from '../http/rate-limit';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
@@ -47,7 +48,7 @@ export const campaignApi = new Hono<AppEnv>()
     const range = dayRangeOf(query, Date.now(), LOG_DEFAULT_DAYS);
     return c.json({ ...dayRangeLabels(range), ...(await listCampaignLogs(tenantOf(c), c.req.param('id'), range, query)) });
   })
-  .post('/:id/test-send', requirePermission('campaigns:write'), validate('json', CampaignTestSendInput), async (c) => {
+  .post('/:id/test-send', requirePermission('campaigns:write'), testSendRateLimit(), validate('json', CampaignTestSendInput), async (c) => {
     const results = await testSendCampaign(tenantOf(c), c.env, c.req.param('id'), c.req.valid('json').to);
     return c.json({ results: results.map(({ to, outcome }) => ({ to, ok: outcome.ok, message: outcome.message })) });
   });

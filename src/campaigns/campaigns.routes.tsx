@@ -20,6 +20,7 @@ import { campaignPath } from '../dashboard/pages/campaign-parts';
 import { renderAppPage } from '../dashboard/render';
 import type { Tenant } from '../db/tenant';
 import type { AppEnv } from '../env';
+import { testSendRateLimit } from '../http/rate-limit';
 import { requirePermission } from '../http/auth';
 import { roleAllows } from '../workspaces/roles';
 import { tenantOf } from '../http/tenant';
@@ -304,7 +305,7 @@ export const campaignRoutes = new Hono<AppEnv>()
     }),
   )
   // Not a redirect: the answers of the mail servers are shown once, on the page.
-  .post('/:id/test-send', requirePermission('campaigns:write'), async (c) => {
+  .post('/:id/test-send', requirePermission('campaigns:write'), testSendRateLimit(), async (c) => {
     const id = c.req.param('id');
     const form = await readForm(c);
     try {

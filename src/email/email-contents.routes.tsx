@@ -5,6 +5,7 @@ import { EmailDesignEditor, EmailDesignsList, type Starter } from '../dashboard/
 import { renderAppPage } from '../dashboard/render';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
+import { testSendRateLimit } from '../http/rate-limit';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { untrustedHtmlResponse } from '../http/security-headers';
@@ -51,7 +52,7 @@ export const emailContentRoutes = new Hono<AppEnv>()
       return renderEditor(c, { design, values: form, errors: formErrorsOf(err) }, 400);
     }
   })
-  .post('/:id/test', requirePermission('designs:write'), async (c) => {
+  .post('/:id/test', requirePermission('designs:write'), testSendRateLimit(), async (c) => {
     const tenant = tenantOf(c);
     const design = await getEmailContent(tenant, c.req.param('id'));
     const form = await readForm(c);

@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { SmtpOutcome } from '../channels/email';
 import type { AppEnv } from '../env';
+import { testSendRateLimit } from '../http/rate-limit';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
@@ -36,4 +37,6 @@ export const emailSenderApi = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post('/test', requirePermission('settings:sender'), async (c) => c.json(outcomeBody(await testEmailSender(tenantOf(c), c.env))))
-  .post('/test-email', requirePermission('settings:sender'), validate('json', TestEmailInput), async (c) => c.json(outcomeBody(await sendTestEmail(tenantOf(c), c.env, c.req.valid('json').to))));
+  .post('/test-email', requirePermission('settings:sender'), testSendRateLimit(), validate('json', TestEmailInput), async (c) =>
+    c.json(outcomeBody(await sendTestEmail(tenantOf(c), c.env, c.req.valid('json').to))),
+  );

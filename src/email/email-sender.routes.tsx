@@ -5,6 +5,7 @@ import { formErrorsOf, readForm } from '../dashboard/forms';
 import { EmailSenderPage, type EmailSenderState } from '../dashboard/pages/email-sender-page';
 import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
+import { testSendRateLimit } from '../http/rate-limit';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
@@ -43,7 +44,7 @@ export const emailSenderRoutes = new Hono<AppEnv>()
     return c.redirect('/app/settings/email?removed=1', 303);
   })
   .post('/test-connection', async (c) => renderEmailSenderPage(c, { outcome: await testEmailSender(tenantOf(c), c.env) }))
-  .post('/test-email', async (c) => {
+  .post('/test-email', testSendRateLimit(), async (c) => {
     const form = await readForm(c);
     try {
       return renderEmailSenderPage(c, { outcome: await sendTestEmail(tenantOf(c), c.env, parseOrThrow(TestEmailInput, form).to) });

@@ -30,6 +30,9 @@ export const RATE_LIMITS = {
   // Password reset and verification mails, per address typed (known or not, so it reveals nothing).
   accountEmails: { name: 'account-emails', variable: 'RATE_LIMIT_ACCOUNT_EMAILS_PER_HOUR', fallback: 5, window: HOUR },
   accountEmailsIp: { name: 'account-emails-ip', variable: 'RATE_LIMIT_ACCOUNT_EMAILS_IP_PER_HOUR', fallback: 20, window: HOUR },
+  // Test emails and texts, per workspace: each goes to an address typed in a form and may
+  // cost the merchant (a Twilio text) or the platform's sending reputation.
+  testSends: { name: 'test-sends', variable: 'RATE_LIMIT_TEST_SENDS_PER_HOUR', fallback: 30, window: HOUR },
 } as const satisfies Record<string, RateLimit>;
 
 function limitOf(env: Env, limit: RateLimit): number {
@@ -87,6 +90,14 @@ export function apiRateLimit(): MiddlewareHandler<AppEnv> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const hits = [...(bearer ? [{ limit: RATE_LIMITS.apiKey, subject: await sha256Hex(bearer) }] : []), ...ipHits(RATE_LIMITS.apiIp, clientIp(c))];
     await enforceRateLimits(openDb(c.env.DB), c.env, hits);
+    await next();
+  };
+}
+
+/** Counts a test send (email or SMS, from a page or the API) against the request's workspace. */
+export function testSendRateLimit(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await enforceRateLimits(openDb(c.env.DB), c.env, [{ limit: RATE_LIMITS.testSends, subject: c.get('workspaceId') }]);
     await next();
   };
 }

@@ -3,6 +3,7 @@
 // owners only, so a key acts with the owner's rights.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { testSendRateLimit } from '../http/rate-limit';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
@@ -25,4 +26,6 @@ export const smsSenderApi = new Hono<AppEnv>()
     await removeSmsSender(tenantOf(c));
     return c.body(null, 204);
   })
-  .post('/test-sms', requirePermission('settings:sender'), validate('json', TestSmsInput), async (c) => c.json(testSmsOutcomeBody(await sendTestSms(tenantOf(c), c.env, c.req.valid('json').to))));
+  .post('/test-sms', requirePermission('settings:sender'), testSendRateLimit(), validate('json', TestSmsInput), async (c) =>
+    c.json(testSmsOutcomeBody(await sendTestSms(tenantOf(c), c.env, c.req.valid('json').to))),
+  );

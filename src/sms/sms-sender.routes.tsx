@@ -5,6 +5,7 @@ import { formErrorsOf, readForm } from '../dashboard/forms';
 import { SmsSenderPage, type SmsSenderState } from '../dashboard/pages/sms-sender-page';
 import { renderAppPage, viewerOf } from '../dashboard/render';
 import type { AppEnv } from '../env';
+import { testSendRateLimit } from '../http/rate-limit';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { parseOrThrow } from '../http/validate';
@@ -37,7 +38,7 @@ export const smsSenderRoutes = new Hono<AppEnv>()
     await removeSmsSender(tenantOf(c));
     return c.redirect('/app/settings/sms?removed=1', 303);
   })
-  .post('/test-sms', async (c) => {
+  .post('/test-sms', testSendRateLimit(), async (c) => {
     const form = await readForm(c);
     try {
       return renderSmsSenderPage(c, { outcome: await sendTestSms(tenantOf(c), c.env, parseOrThrow(TestSmsInput, form).to) });
