@@ -27,22 +27,31 @@ const MIN_FOCUS_CONTRAST = 3; // WCAG 1.4.11 (non-text contrast)
 const SKIP_PATH = /\/(logout|log-out)\b|\.(csv|json|txt|pdf|zip|xml|png|jpe?g|gif|svg|ico)$|\/(delete|erase|revoke|disconnect|remove)\b/i;
 
 /**
- * One page per shape of URL: ids in the path are the same page with other data, and only the
- * names of query parameters change what a page shows (filters, ranges, pages).
+ * The shape of a URL: ids in the path are the same page with other data; a query value that
+ * is a word (a step, a channel) picks another view, any other value (an id, a page number,
+ * a date) does not.
  */
 function pageShape(url) {
   const path = url.pathname
     .split('/')
     .map((part) => (/^(?=.*\d)[\w-]{8,}$/.test(part) ? ':id' : part))
     .join('/');
-  const keys = [...new Set(url.searchParams.keys())].sort();
-  return keys.length ? `${path}?${keys.join('&')}` : path;
+  const query = [...url.searchParams]
+    .map(([key, value]) => `${key}=${/^[a-z_-]{1,20}$/i.test(value) ? value : ':v'}`)
+    .sort()
+    .join('&');
+  return query ? `${path}?${query}` : path;
 }
 
-/** The /app pages reachable from `start` by links, one per shape, in the order found. */
+// Two of each shape with an id: one record can show another view than the next (a draft
+// campaign is a builder, a sent one a report).
+const PER_SHAPE = (shape) => (shape.includes(':id') ? 2 : 1);
+
+/** The /app pages reachable from `start` by links, a bounded few per shape, in the order found. */
 async function crawl(page, base, start) {
   const queue = [new URL(start, base)];
-  const seen = new Set([pageShape(queue[0])]);
+  const seen = new Map([[pageShape(queue[0]), 1]]);
+  const visited = new Set([queue[0].href]);
   const pages = [];
   while (queue.length && pages.length < MAX_PAGES) {
     const url = queue.shift();
@@ -57,9 +66,11 @@ async function crawl(page, base, start) {
       const next = new URL(href);
       next.hash = '';
       if (next.origin !== new URL(base).origin || !next.pathname.startsWith('/app') || SKIP_PATH.test(next.pathname)) continue;
+      if (visited.has(next.href)) continue;
+      visited.add(next.href);
       const shape = pageShape(next);
-      if (seen.has(shape)) continue;
-      seen.add(shape);
+      if ((seen.get(shape) ?? 0) >= PER_SHAPE(shape)) continue;
+      seen.set(shape, (seen.get(shape) ?? 0) + 1);
       queue.push(next);
     }
   }
@@ -289,6 +300,8 @@ export default ({ base, page, DESKTOP, PHONE, newContext, mailbox, screenshot })
         await page.keyboard.press('Enter');
         await page.waitForFunction((n) => document.querySelectorAll('#segment-builder .rule').length === n, before);
         assert.equal(await page.evaluate(() => document.getElementById('segment-builder').contains(document.activeElement)), true, `focus left the builder for ${await focused()}`);
+        // Back where the next scenario expects the page to be.
+        await page.goto(`${base}/app/settings`);
       },
     ],
   ];
