@@ -13,7 +13,10 @@
   const csrf = form.querySelector('input[name="_csrf"]').value;
 
   function showView(view) {
-    for (const tab of tabs.querySelectorAll('[data-view]')) tab.classList.toggle('active', tab.dataset.view === view);
+    for (const tab of tabs.querySelectorAll('[data-view]')) {
+      tab.classList.toggle('active', tab.dataset.view === view);
+      tab.setAttribute('aria-pressed', String(tab.dataset.view === view));
+    }
     const isVisual = view === 'visual';
     visual.hidden = !isVisual;
     textarea.hidden = isVisual;

@@ -239,6 +239,10 @@
 
   /** Rebuilds the rules (after a change of structure: a field, an operator, a condition added or removed). */
   function render() {
+    // A rebuild replaces every control; focus goes back to the same place (after "+ Condition",
+    // that is the new condition), so a keyboard user is not thrown back to the top of the page.
+    const controls = () => [...root.querySelectorAll('select, input, button')];
+    const focused = controls().indexOf(document.activeElement);
     root.replaceChildren(
       renderGroup(
         definition,
@@ -250,6 +254,7 @@
         1,
       ),
     );
+    if (focused >= 0) controls()[Math.min(focused, controls().length - 1)]?.focus();
     changed();
   }
   render();

@@ -37,6 +37,15 @@ function Document({ title, children, bodyClass }: { title: string; children: Chi
   );
 }
 
+// The first thing Tab reaches on every page: past the navigation, straight to the page itself.
+function SkipLink() {
+  return (
+    <a class="skip-link" href="#main">
+      Skip to content
+    </a>
+  );
+}
+
 function Brand({ href }: { href: string }) {
   return (
     <a class="brand" href={href}>
@@ -52,7 +61,8 @@ function Brand({ href }: { href: string }) {
 export function AuthLayout({ title, children }: { title: string; children: Child }) {
   return (
     <Document title={title} bodyClass="auth">
-      <main class="auth-card">
+      <SkipLink />
+      <main class="auth-card" id="main" tabindex={-1}>
         <Brand href="/" />
         {children}
       </main>
@@ -73,6 +83,7 @@ export function AppLayout({ title, section, shell, children }: { title: string; 
   const current = shell.workspaces.find((ws) => ws.id === shell.currentWorkspaceId);
   return (
     <Document title={title} bodyClass="app">
+      <SkipLink />
       <header class="sidebar">
         <Brand href="/app/marketing" />
         <form class="workspace-switcher" method="post" action="/app/workspaces/switch" data-autosubmit>
@@ -113,7 +124,7 @@ export function AppLayout({ title, section, shell, children }: { title: string; 
           </form>
         </div>
       </header>
-      <main class="content" data-workspace={current?.name}>
+      <main class="content" id="main" tabindex={-1} data-workspace={current?.name}>
         {children}
       </main>
     </Document>

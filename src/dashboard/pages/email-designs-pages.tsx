@@ -94,7 +94,7 @@ export function EmailDesignEditor(props: {
           <Field name="subject" label="Subject" value={values.subject} error={errors.subject} hint='Merge tags work here too: {{ contact.first_name | default: "there" }}' required />
           <Field name="preheader" label="Preview text" value={values.preheader} error={errors.preheader} hint="Shown after the subject in the inbox." />
           <div class={errors.html ? 'field has-error' : 'field'}>
-            <div class="editor-tabs" role="tablist" hidden>
+            <div class="editor-tabs" hidden>
               <button type="button" class="tab active" data-view="visual">
                 Visual
               </button>

@@ -509,8 +509,8 @@ function StepFields({ steps, designs, values, error }: { steps: FlowStep[]; desi
               </>
             ) : null}
             <div class="button-row">
-              {index > 0 ? <OpButton op={`step-up:${index}`} label="Move up" ariaLabel={`Move step ${index + 1} up`} /> : null}
-              {index < steps.length - 1 ? <OpButton op={`step-down:${index}`} label="Move down" ariaLabel={`Move step ${index + 1} down`} /> : null}
+              {index > 0 ? <OpButton op={`step-up:${index}`} label="Move up" ariaLabel={`Move up, step ${index + 1}`} /> : null}
+              {index < steps.length - 1 ? <OpButton op={`step-down:${index}`} label="Move down" ariaLabel={`Move down, step ${index + 1}`} /> : null}
               {steps.length > 1 ? <OpButton op={`remove-step:${index}`} label="Remove" ariaLabel={`Remove step ${index + 1}`} /> : null}
             </div>
           </fieldset>
