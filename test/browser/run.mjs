@@ -227,6 +227,15 @@ async function waitForMail(to, matches) {
   throw new Error(`no matching mail to ${to} reached the mailbox`);
 }
 
+/**
+ * A wait started before the action it waits for: if the scenario fails before awaiting it,
+ * its later rejection must not end the whole run as an unhandled rejection.
+ */
+function settledLater(promise) {
+  promise.catch(() => {});
+  return promise;
+}
+
 async function screenshot(page, name, fullPage = true) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 }
@@ -621,7 +630,7 @@ function scenarios(base, page, extra) {
         const year = new Date().getFullYear() + 1;
         const sendAt = `${year}-06-15T09:00`;
         const shown = `15 Jun ${year}, 09:00`;
-        const recounted = () => page.waitForResponse((res) => res.url().endsWith('/app/marketing/campaigns/audience-count') && res.status() === 200);
+        const recounted = () => settledLater(page.waitForResponse((res) => res.url().endsWith('/app/marketing/campaigns/audience-count') && res.status() === 200));
 
         await page.goto(`${base}/app/marketing`);
         await page.getByRole('link', { name: 'New campaign' }).click();
@@ -735,7 +744,7 @@ function scenarios(base, page, extra) {
         await page.waitForURL(/done=starter$/);
         await page.goto(`${page.url().replace(/\?.*$/, '')}?step=review&when=now`);
         page.once('dialog', (dialog) => dialog.accept());
-        const polled = page.waitForResponse((res) => /\/progress$/.test(res.url()) && res.status() === 200, { timeout: 30_000 });
+        const polled = settledLater(page.waitForResponse((res) => /\/progress$/.test(res.url()) && res.status() === 200, { timeout: 30_000 }));
         await page.getByRole('button', { name: 'Send now' }).click();
         await page.waitForURL(/done=sending$/);
         assert.equal(await page.locator('main .page-header .badge').innerText(), 'Sending');
