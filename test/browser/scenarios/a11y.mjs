@@ -200,13 +200,21 @@ export default ({ base, page, DESKTOP, PHONE, newContext, mailbox, screenshot })
     ],
 
     [
-      'accessibility: every dashboard page passes axe-core at phone width',
+      'accessibility: every dashboard page template passes axe-core at phone width',
       async () => {
         assert.ok(appPages.length, 'needs the pages found by the previous scenario');
         const context = await newContext({ viewport: PHONE, isMobile: true, hasTouch: true, storageState: await page.context().storageState() });
         try {
           const phone = await context.newPage();
-          failWith(await checkPages(phone, base, appPages, 'phone'), appPages.length);
+          // One page per template: at phone width what changes is the layout, not the data
+          // or the view a query picks (each of those passed at desktop width).
+          const templates = new Map();
+          for (const path of appPages) {
+            const template = pageShape(new URL(path, base)).split('?')[0];
+            if (!templates.has(template)) templates.set(template, path);
+          }
+          const phonePages = [...templates.values()];
+          failWith(await checkPages(phone, base, phonePages, 'phone'), phonePages.length);
         } finally {
           await context.close();
         }
