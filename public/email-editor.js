@@ -166,11 +166,14 @@
   /** Drops what a stored project could hold that runs (it is ours, but may have been written through the API). */
   function sanitizeComponent(component) {
     if (!component || typeof component !== 'object') return null;
-    if (/^(script|iframe|frame|object|embed)$/i.test(component.tagName ?? component.type ?? '')) return null;
+    if ([component.tagName, component.type].some((name) => /^(script|iframe|frame|object|embed|base|meta)$/i.test(name ?? ''))) return null;
     const attributes = component.attributes ?? {};
     for (const [name, value] of Object.entries(attributes)) {
-      if (/^on/i.test(name) || /^\s*(javascript|vbscript):/i.test(String(value).replace(/[\s\u0000-\u001f]/g, ''))) delete attributes[name];
+      if (/^on/i.test(name) || /^(javascript|vbscript):/i.test(String(value).replace(/[\s\u0000-\u001f]/g, ''))) delete attributes[name];
     }
+    // Markup given as a string is rendered as HTML; a saved project never has any (text is in textnodes).
+    if (typeof component.content === 'string' && component.content.includes('<') && !['textnode', 'comment'].includes(component.type)) delete component.content;
+    if (typeof component.components === 'string') component.components = [];
     if (Array.isArray(component.components)) component.components = component.components.map(sanitizeComponent).filter(Boolean);
     return component;
   }

@@ -76,5 +76,5 @@
     );
   }
 
-  window.emailLiquid = { protect, restore, encode, decode, mergeTagHtml, escapeHtml };
+  globalThis.emailLiquid = { protect, restore, encode, decode, mergeTagHtml, escapeHtml };
 })();

@@ -46,6 +46,11 @@ export const emailContentRoutes = new Hono<AppEnv>()
       products: page.rows.map((product) => ({ id: product.id, title: product.title, url: product.url, imageUrl: product.imageUrl, price: formatMoney(product.priceCents, product.currency) })),
     });
   })
+  // A starter rendered for the sample contact and this workspace's shop: the gallery's thumbnails.
+  .get('/starters/:starter/preview', async (c) => {
+    const content = await starterContent(c.env.ASSETS, c.req.url, c.req.param('starter'));
+    return untrustedHtmlResponse(c, (await renderSample(tenantOf(c), content, c.env)).html);
+  })
   .get('/:id', async (c) => renderEditor(c, { design: await getEmailContent(tenantOf(c), c.req.param('id')), notice: c.req.query('saved') ? 'Design saved.' : undefined }))
   .get('/:id/preview', async (c) => {
     const tenant = tenantOf(c);

@@ -1,7 +1,7 @@
 // The block editor's project saved with a design: kept beside the HTML that is sent,
 // validated (errors name the field, nothing half-written), bounded in size, dropped when
-// the HTML is written by hand, and never reachable from another workspace. The product
-// block's catalogue, per workspace.
+// the HTML is written by hand, and never reachable from another workspace. The gallery's
+// thumbnails, and the product block's catalogue, per workspace.
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EDITOR_PROJECT_MAX_CHARS } from '../../src/email/email-contents.schemas';
@@ -156,6 +156,19 @@ describe('the block editor project of a design, through the dashboard form', () 
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Send the visual design as an editor project');
     expect(await designOf(created.id)).toMatchObject({ html: HTML, project: projectWith('Hello') });
+  });
+});
+
+describe("the gallery's thumbnails", () => {
+  it('render each starter for the sample contact and this workspace, as untrusted HTML', async () => {
+    const res = await owner.client.get('/app/marketing/designs/starters/welcome/preview');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain('sandbox');
+    const html = await res.text();
+    expect(html).toContain('Editor Shop');
+    expect(html).not.toMatch(/\{\{|\{%/);
+    const list = await (await owner.client.get('/app/marketing/designs')).text();
+    expect(list).toContain('src="/app/marketing/designs/starters/abandoned-cart/preview"');
   });
 });
 

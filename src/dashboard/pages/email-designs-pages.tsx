@@ -8,7 +8,7 @@ import { UntrustedHtmlFrame } from '../untrusted-html-frame';
 import { MarketingHeader } from './section-pages';
 
 /** A starter from public/templates/index.json. */
-export type Starter = { id: string; name: string; description: string; file: string };
+export type Starter = { id: string; name: string; description: string };
 
 /** The merge tags the picker offers, by what they come from ([label, Liquid]). */
 const MERGE_TAGS: [group: string, tags: [string, string][]][] = [
@@ -79,7 +79,7 @@ export function EmailDesignsList({
               <label class="starter-card">
                 <input type="radio" name="starter" value={starter.id} />
                 <span class="starter-thumb">
-                  <UntrustedHtmlFrame class="starter-frame" title={`${starter.name}: thumbnail`} src={`/templates/${starter.file}`} loading="lazy" />
+                  <UntrustedHtmlFrame class="starter-frame" title={`${starter.name}: thumbnail`} src={`/app/marketing/designs/starters/${starter.id}/preview`} loading="lazy" />
                 </span>
                 <span class="starter-name">{starter.name}</span>
                 <span class="muted small">{starter.description}</span>

@@ -52,7 +52,9 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
       async () => {
         await page.goto(`${base}/app/marketing/designs`);
         assert.equal(await page.locator('.starter-card').count(), STARTERS.length + 1, 'every starter and the blank email');
-        for (const starter of STARTERS) await page.locator(`iframe.starter-frame[src="/templates/${starter.file}"]`).waitFor();
+        // Each thumbnail is the starter rendered for the sample contact and this shop.
+        for (const starter of STARTERS) await page.locator(`iframe.starter-frame[src="/app/marketing/designs/starters/${starter.id}/preview"]`).waitFor();
+        await waitForFrameText(page, 'iframe.starter-frame[src$="/welcome/preview"]', 'Alpine Outfitters');
         await screenshot(page, 'editor-gallery');
       },
     ],
@@ -168,6 +170,55 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
         await page.getByRole('button', { name: 'Visual', exact: true }).click();
         await canvas.getByText('Handmade for').waitFor();
         assert.deepEqual(liquidTagsOf(await savedHtml()), liquidTagsOf(own), 'the import keeps its Liquid');
+      },
+    ],
+
+    [
+      'a hostile stored project runs nothing in the canvas: scripts, handlers and javascript: links are dropped before it loads',
+      async () => {
+        const marker = "top.document.title='pwned';top.pwned=1;fetch('/pwned-project')";
+        const hostile = {
+          pages: [
+            {
+              frames: [
+                {
+                  component: {
+                    type: 'wrapper',
+                    components: [
+                      { tagName: 'script', type: 'script', components: [{ type: 'textnode', content: marker }] },
+                      { tagName: 'img', attributes: { src: '/missing.png', onerror: marker } },
+                      { type: 'link', tagName: 'a', attributes: { href: ` JaVaScRiPt:${marker}`, id: 'lure' }, components: [{ type: 'textnode', content: 'Claim' }] },
+                      { tagName: 'div', content: `<img src="/missing.png" onerror="${marker}">` },
+                      { type: 'text', tagName: 'p', components: [{ type: 'textnode', content: 'Hostile project marker' }] },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        };
+        const requests = [];
+        const onRequest = (request) => request.url().includes('pwned') && requests.push(request.url());
+        page.context().on('request', onRequest);
+        try {
+          // Saved as the editor would save it (a member could also send it through the API).
+          await createDesign(`Hostile project ${run}`, 'A blank email');
+          await page.evaluate((project) => {
+            document.querySelector('input[name=project]').value = JSON.stringify(project);
+          }, hostile);
+          await page.getByRole('button', { name: 'Save design' }).click();
+          await page.getByText('Design saved.').waitFor();
+          await editorReady();
+          await canvas.getByText('Hostile project marker').waitFor();
+          assert.equal(await canvas.locator('script, [onerror], a[href*="javascript:" i]').count(), 0, 'nothing that runs reached the canvas');
+          await canvas.locator('#lure').click({ force: true });
+          await page.waitForTimeout(300);
+          assert.notEqual(await page.title(), 'pwned');
+          assert.equal(await page.evaluate(() => window.pwned), undefined);
+          assert.deepEqual(requests, []);
+        } finally {
+          page.context().off('request', onRequest);
+        }
       },
     ],
 
