@@ -1,11 +1,12 @@
 // Puts HTML the dashboard did not write (email designs) into the frames that
 // UntrustedHtmlFrame renders (src/dashboard/untrusted-html-frame.tsx), and nowhere else.
-// Three locks, each enough alone: the frame's sandbox has no allow-scripts; the srcdoc
-// document inherits the dashboard's CSP, whose script nonce a design cannot know; and the
-// editable copy has its scripts, event handlers and javascript: URLs removed.
+// Two locks, each enough alone: the frame's sandbox has no allow-scripts, and the srcdoc
+// document inherits the dashboard's CSP, whose script nonce a design cannot know. `strip`
+// gives the block editor (/email-editor.js) a copy without scripts, event handlers and
+// javascript: URLs.
 window.untrustedHtml = (() => {
   // What each kind of frame may allow; anything more (allow-scripts above all) is refused.
-  const ALLOWED_SANDBOX = { view: [], edit: ['allow-same-origin'] };
+  const ALLOWED_SANDBOX = { view: [] };
 
   function checkFrame(frame, mode) {
     const allowed = ALLOWED_SANDBOX[mode];
@@ -34,13 +35,6 @@ window.untrustedHtml = (() => {
     return `<!doctype html>\n${doc.documentElement.outerHTML}`;
   }
 
-  // Read through the prototypes: a design's named elements (<img name="documentElement">)
-  // shadow properties of its document, which could otherwise break the editor.
-  const getDocumentElement = Object.getOwnPropertyDescriptor(Document.prototype, 'documentElement').get;
-  const setDesignMode = Object.getOwnPropertyDescriptor(Document.prototype, 'designMode').set;
-  const getOuterHtml = Object.getOwnPropertyDescriptor(Element.prototype, 'outerHTML').get;
-  const listen = EventTarget.prototype.addEventListener;
-
   // Each rendering gets a new frame element rather than a new document in the old one: a
   // frame navigated in place adds an entry to the tab's history (Back would step through
   // old previews), and Chromium moves a sandboxed frame to another process when it is
@@ -62,20 +56,7 @@ window.untrustedHtml = (() => {
       });
     },
 
-    /**
-     * Shows a stripped copy of `html` editable in a frame that replaces `frame` (returned);
-     * `onEdit` gets the edited document as HTML.
-     */
-    edit(frame, html, onEdit) {
-      checkFrame(frame, 'edit');
-      return replaceFrame(frame, (fresh) => {
-        fresh.onload = () => {
-          const doc = fresh.contentDocument;
-          setDesignMode.call(doc, 'on');
-          listen.call(doc, 'input', () => onEdit(`<!doctype html>\n${getOuterHtml.call(getDocumentElement.call(doc))}`));
-        };
-        fresh.srcdoc = stripActiveContent(html);
-      });
-    },
+    /** `html` without what could run or navigate (the block editor loads only this). */
+    strip: stripActiveContent,
   };
 })();

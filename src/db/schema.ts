@@ -706,6 +706,9 @@ export const emailContents = sqliteTable('email_contents', {
   preheader: text(),
   // A Liquid template (merge tags such as {{ contact.first_name | default: "there" }}), escaped on output.
   html: text().notNull(),
+  // The block editor's project (GrapesJS JSON) that `html` was exported from; null for a
+  // design written as HTML, which the block editor imports when it is opened.
+  editorProject: text(),
 });
 
 /** An SMS design's body (a Liquid template, merge tags as in email); its name and times are its `contents` row. */

@@ -10,10 +10,15 @@ import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { untrustedHtmlResponse } from '../http/security-headers';
 import { parseOrThrow, validate } from '../http/validate';
+import { formatMoney } from '../lib/money';
+import { listProducts } from '../stores/product-reads';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { EmailContentInput, EmailPreviewInput, TestSendInput } from './email-contents.schemas';
 import { loadStarters, starterContent } from './starter-templates';
 import { createEmailContent, deleteEmailContent, getEmailContent, listEmailContents, renderSample, testSendEmailContent, updateEmailContent } from './email-contents.service';
+
+// The product block offers this many of the newest products (a picker, not a catalogue browser).
+const PRODUCT_CHOICES = 100;
 
 function renderEditor(c: Context<AppEnv>, props: Omit<Parameters<typeof EmailDesignEditor>[0], 'csrfToken'>, status: 200 | 400 = 200) {
   return renderAppPage(c, { title: props.design.name, section: 'marketing', body: <EmailDesignEditor csrfToken={c.get('csrfToken')} {...props} /> }, status);
@@ -35,6 +40,18 @@ export const emailContentRoutes = new Hono<AppEnv>()
   })
   // The live preview of unsaved edits (JSON for /email-editor.js).
   .post('/preview', validate('json', EmailPreviewInput), async (c) => c.json(await renderSample(tenantOf(c), c.req.valid('json'), c.env)))
+  // The catalogue for the block editor's product block: the newest products, prices formatted.
+  .get('/products', async (c) => {
+    const page = await listProducts(tenantOf(c), { limit: PRODUCT_CHOICES });
+    return c.json({
+      products: page.rows.map((product) => ({ id: product.id, title: product.title, url: product.url, imageUrl: product.imageUrl, price: formatMoney(product.priceCents, product.currency) })),
+    });
+  })
+  // A starter rendered for the sample contact and this workspace's shop: the gallery's thumbnails.
+  .get('/starters/:starter/preview', async (c) => {
+    const content = await starterContent(c.env.ASSETS, c.req.url, c.req.param('starter'));
+    return untrustedHtmlResponse(c, (await renderSample(tenantOf(c), content, c.env)).html);
+  })
   .get('/:id', async (c) => renderEditor(c, { design: await getEmailContent(tenantOf(c), c.req.param('id')), notice: c.req.query('saved') ? 'Design saved.' : undefined }))
   .get('/:id/preview', async (c) => {
     const tenant = tenantOf(c);
@@ -46,7 +63,8 @@ export const emailContentRoutes = new Hono<AppEnv>()
     const design = await getEmailContent(tenant, c.req.param('id'));
     const form = await readForm(c);
     try {
-      await updateEmailContent(tenant, design.id, parseOrThrow(EmailContentInput, { name: form.name, subject: form.subject, preheader: form.preheader, html: form.html }));
+      // The block editor sends its project with the HTML it exported; the HTML view sends none.
+      await updateEmailContent(tenant, design.id, parseOrThrow(EmailContentInput, { name: form.name, subject: form.subject, preheader: form.preheader, html: form.html, project: form.project ?? '' }));
       return c.redirect(`/app/marketing/designs/${design.id}?saved=1`, 303);
     } catch (err) {
       return renderEditor(c, { design, values: form, errors: formErrorsOf(err) }, 400);

@@ -10,7 +10,7 @@ import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { publicUrl } from '../lib/public-url';
 import { getWorkspace } from '../workspaces/workspaces.service';
-import type { EmailContentInput, EmailContentPatch } from './email-contents.schemas';
+import { EditorProject, type EmailContentInput, type EmailContentPatch } from './email-contents.schemas';
 import { resolveTestSender } from './email-sender.service';
 import { buildShopContext, renderEmail, validateEmailTemplate, type EmailTemplate } from './render-email';
 
@@ -27,20 +27,37 @@ const designColumns = {
   updatedAt: contents.updatedAt,
 };
 
-/** An email design as pages and the API show it. */
+/** An email design as lists show it (without the block editor's project, which only the editor needs). */
 export type EmailContentView = { id: string; workspaceId: string; name: string; subject: string; preheader: string | null; html: string; createdAt: number; updatedAt: number };
+
+/** One design with the block editor's project its HTML came from (null: HTML written by hand). */
+export type EmailDesign = EmailContentView & { project: EditorProject | null };
 
 function selectDesigns(tenant: Tenant) {
   return tenant.db.select(designColumns).from(contents).innerJoin(emailContents, eq(emailContents.id, contents.id));
 }
 
+/** A stored project, checked again on the way out: one that no longer passes is dropped, and the editor imports the HTML instead. */
+function readProject(stored: string | null): EditorProject | null {
+  if (stored === null) return null;
+  try {
+    const parsed = EditorProject.safeParse(JSON.parse(stored));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Saves a new design; 400 naming the field when its Liquid does not parse. */
-export async function createEmailContent(tenant: Tenant, input: EmailContentInput, now = Date.now()): Promise<EmailContentView> {
+export async function createEmailContent(tenant: Tenant, input: EmailContentInput, now = Date.now()): Promise<EmailDesign> {
   validateEmailTemplate(input);
-  const { name, ...body } = input;
+  const { name, project = null, ...body } = input;
   const row = tenant.row({ id: newId(now), name, createdAt: now, updatedAt: now });
-  await runBatch(tenant.db, [tenant.db.insert(contents).values({ ...row, channel: 'email' }), tenant.db.insert(emailContents).values(tenant.row({ id: row.id, ...body }))]);
-  return { ...row, ...body };
+  await runBatch(tenant.db, [
+    tenant.db.insert(contents).values({ ...row, channel: 'email' }),
+    tenant.db.insert(emailContents).values(tenant.row({ id: row.id, ...body, editorProject: project && JSON.stringify(project) })),
+  ]);
+  return { ...row, ...body, project };
 }
 
 /** The workspace's designs, newest first. */
@@ -50,24 +67,32 @@ export async function listEmailContents(tenant: Tenant): Promise<EmailContentVie
     .orderBy(desc(contents.createdAt));
 }
 
-/** One design; 404 for another workspace's. */
-export async function getEmailContent(tenant: Tenant, id: string): Promise<EmailContentView> {
-  const [row] = await selectDesigns(tenant)
+/** One design with its editor project; 404 for another workspace's. */
+export async function getEmailContent(tenant: Tenant, id: string): Promise<EmailDesign> {
+  const [row] = await tenant.db
+    .select({ ...designColumns, editorProject: emailContents.editorProject })
+    .from(contents)
+    .innerJoin(emailContents, eq(emailContents.id, contents.id))
     .where(tenant.where(contents, eq(contents.id, id)))
     .limit(1);
   if (!row) throw notFound('Email design');
-  return row;
+  const { editorProject, ...design } = row;
+  return { ...design, project: readProject(editorProject) };
 }
 
-/** Changes the fields given, validating the result. */
-export async function updateEmailContent(tenant: Tenant, id: string, patch: EmailContentPatch, now = Date.now()): Promise<EmailContentView> {
+/**
+ * Changes the fields given, validating the result. New HTML without a project (written in
+ * the HTML view or through the API) drops the old project: the HTML is the design now.
+ */
+export async function updateEmailContent(tenant: Tenant, id: string, patch: EmailContentPatch, now = Date.now()): Promise<EmailDesign> {
   const current = await getEmailContent(tenant, id);
-  const next: EmailContentView = {
+  const next: EmailDesign = {
     ...current,
     name: patch.name ?? current.name,
     subject: patch.subject ?? current.subject,
     preheader: patch.preheader !== undefined ? patch.preheader : current.preheader,
     html: patch.html ?? current.html,
+    project: patch.project !== undefined ? patch.project : patch.html !== undefined ? null : current.project,
     updatedAt: now,
   };
   validateEmailTemplate(next);
@@ -78,7 +103,7 @@ export async function updateEmailContent(tenant: Tenant, id: string, patch: Emai
       .where(tenant.where(contents, eq(contents.id, id))),
     tenant.db
       .update(emailContents)
-      .set({ subject: next.subject, preheader: next.preheader, html: next.html })
+      .set({ subject: next.subject, preheader: next.preheader, html: next.html, editorProject: next.project && JSON.stringify(next.project) })
       .where(tenant.where(emailContents, eq(emailContents.id, id))),
   ]);
   return next;

@@ -573,13 +573,13 @@ function scenarios(base, page, extra) {
         await page.locator('#field-design-name').fill('Spring newsletter');
         await page.getByRole('button', { name: 'Create design' }).click();
         await page.waitForURL(/\/app\/marketing\/designs\/[0-9A-Z]{26}$/);
-        // The visual view edits the design in place; the HTML view follows.
-        const paragraph = page.frameLocator('iframe.visual-editor').locator('p').first();
-        await paragraph.click();
+        // The block editor edits the design in place; the HTML view follows.
+        await page.locator('#design-form[data-editor-ready="true"]').waitFor();
+        await page.frameLocator('iframe.gjs-frame').getByText('Write your message here.').dblclick();
         await page.keyboard.press('End');
         await page.keyboard.type(' Spring is here.');
         await page.getByRole('button', { name: 'HTML', exact: true }).click();
-        assert.match(await page.locator('textarea[name=html]').inputValue(), /Write your message here\. Spring is here\./);
+        assert.match(await page.locator('textarea[name=html]').inputValue(), /Write your message here\.(\s|&nbsp;)Spring is here\./);
         // The live preview is re-rendered by the server as the design changes.
         await page.locator('#preview-subject', { hasText: 'Subject: News from' }).waitFor();
         await page.getByRole('button', { name: 'Mobile' }).click();
@@ -872,20 +872,19 @@ function scenarios(base, page, extra) {
         };
         try {
           const { design } = await api('/email-designs', { name: `Hostile ${run}`, subject: 'Hostile', html });
-          // The editor: the visual view (editable, same-origin) holds a copy without script or handlers.
+          // The editor: the block editor's canvas (same-origin) holds a copy without script or handlers.
           await page.goto(`${base}/app/marketing/designs/${design.id}`);
-          const visual = page.frameLocator('iframe.visual-editor');
-          await waitForFrameText(page, 'iframe.visual-editor', 'Marker paragraph');
-          await page.waitForFunction(() => document.querySelector('iframe.visual-editor').contentDocument?.designMode === 'on');
-          assert.equal(await visual.locator('script, iframe, [onerror], a[href^="javascript:"], meta[http-equiv]').count(), 0, 'the editable copy is stripped');
+          await page.locator('#design-form[data-editor-ready="true"]').waitFor();
+          const visual = page.frameLocator('iframe.gjs-frame');
+          await visual.getByText('Marker paragraph').waitFor();
+          assert.equal(await visual.locator('script, iframe, [onerror], a[href^="javascript:"], meta[http-equiv]').count(), 0, 'the canvas holds a stripped copy');
           await waitForFrameText(page, 'iframe.email-preview', 'Marker paragraph for Alex');
           await expectNothingRan('the editor');
           const historyLength = await page.evaluate(() => history.length);
           // Typing re-renders the live preview (a srcdoc in the opaque-origin frame), scripts and all.
-          await visual.getByText('Marker paragraph').click();
+          await visual.getByText('Marker paragraph').dblclick();
           await page.keyboard.press('End');
           await page.keyboard.type(' edited');
-          await page.waitForFunction(() => document.querySelector('textarea[name="html"]').value.includes('edited'));
           await waitForFrameText(page, 'iframe.email-preview', 'edited');
           // Each preview is a new frame, not a navigation: Back leaves the editor instead of stepping through previews.
           assert.equal(await page.evaluate(() => history.length), historyLength, 'previews add no history entries');

@@ -1,0 +1,1 @@
+ALTER TABLE `email_contents` ADD `editor_project` text;

@@ -1,0 +1,250 @@
+// The block email editor (GrapesJS): every starter edited in the visual view keeps its
+// merge tags and Liquid loops through saving, rendering and a test send; the merge tag
+// picker, undo and redo, the mobile preview, the gallery, and the editor at phone width.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Liquid } from 'liquidjs';
+
+const TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'public', 'templates');
+const STARTERS = JSON.parse(readFileSync(join(TEMPLATES, 'index.json'), 'utf8'));
+const LIQUID_TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
+
+/** The Liquid tags of a template, in order: the same list before and after editing means none was lost or changed. */
+const liquidTagsOf = (html) => html.match(LIQUID_TAG) ?? [];
+
+export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitForMail, waitForFrameText }) => {
+  const canvas = page.frameLocator('iframe.gjs-frame');
+
+  async function createDesign(name, starterName) {
+    await page.goto(`${base}/app/marketing/designs`);
+    await page.locator('#field-design-name').fill(name);
+    await page
+      .locator('.starter-card')
+      .filter({ has: page.locator('.starter-name').getByText(starterName, { exact: true }) })
+      .click();
+    await page.getByRole('button', { name: 'Create design' }).click();
+    await page.waitForURL(/\/app\/marketing\/designs\/[0-9A-Z]{26}$/);
+    await editorReady();
+  }
+
+  async function editorReady() {
+    await page.locator('#design-form[data-editor-ready="true"]').waitFor();
+  }
+
+  /** Types `word` at the end of the first text block of the canvas. */
+  async function typeIntoFirstText(word) {
+    const text = canvas.locator('[data-gjs-type="text-cell"], [data-gjs-type="text"]').first();
+    await text.dblclick();
+    await page.keyboard.press('End');
+    await page.keyboard.type(` ${word}`);
+  }
+
+  async function savedHtml() {
+    await page.getByRole('button', { name: 'HTML', exact: true }).click();
+    return page.locator('textarea[name=html]').inputValue();
+  }
+
+  return [
+    [
+      'the gallery shows each starter with a thumbnail',
+      async () => {
+        await page.goto(`${base}/app/marketing/designs`);
+        assert.equal(await page.locator('.starter-card').count(), STARTERS.length + 1, 'every starter and the blank email');
+        // Each thumbnail is the starter rendered for the sample contact and this shop.
+        for (const starter of STARTERS) await page.locator(`iframe.starter-frame[src="/app/marketing/designs/starters/${starter.id}/preview"]`).waitFor();
+        await waitForFrameText(page, 'iframe.starter-frame[src$="/welcome/preview"]', 'Alpine Outfitters');
+        await screenshot(page, 'editor-gallery');
+      },
+    ],
+
+    [
+      'every starter edited in the visual view keeps its merge tags and loops, renders, and sends',
+      async () => {
+        const liquid = new Liquid({ strictFilters: true });
+        const context = {
+          contact: { first_name: 'Robin', last_name: 'Lee', email: 'robin@example.com' },
+          shop: { name: 'Alpine Outfitters', url: 'https://shop.example.com', postal_address: '1 Main St, Springfield' },
+          unsubscribe_url: 'https://example.com/u/x',
+          cart: {
+            items: [
+              { title: 'Red mug', quantity: 2, price: '$12.00', image_url: 'https://example.com/mug.png' },
+              { title: 'Blue cup', quantity: 1, price: '$8.00' },
+            ],
+            total: '$32.00',
+            recovery_url: 'https://shop.example.com/cart/1',
+          },
+          product: { title: 'Trail shoe', url: 'https://shop.example.com/p/1', image_url: 'https://example.com/shoe.png', price: '$90.00', old_price: '$120.00', new_price: '$90.00' },
+          discount_code: 'COMEBACK',
+          last_order: { date: 'March 1' },
+        };
+        for (const starter of STARTERS) {
+          const word = `Zebra${starter.id.replace(/\W/g, '')}${run}`;
+          const original = readFileSync(join(TEMPLATES, starter.file), 'utf8');
+          await createDesign(`${starter.name} ${run}`, starter.name);
+          await typeIntoFirstText(word);
+          await page.getByRole('button', { name: 'Save design' }).click();
+          await page.getByText('Design saved.').waitFor();
+          await editorReady();
+          // Reopened from its saved project: the word is there, and the saved HTML has every Liquid tag of the starter, in order.
+          await canvas.getByText(word).waitFor();
+          const html = await savedHtml();
+          assert.ok(html.includes(word), `${starter.id}: the typed word is saved`);
+          assert.deepEqual(liquidTagsOf(html), liquidTagsOf(original), `${starter.id}: the Liquid tags survive, in order`);
+          // Rendered with a flow's context, loops repeat and merge tags fill in.
+          const rendered = await liquid.parseAndRender(html, context);
+          assert.doesNotMatch(rendered, /\{\{|\{%/, `${starter.id}: nothing left unrendered`);
+          if (original.includes('cart.items')) assert.match(rendered, /Red mug[\s\S]*Qty 2[\s\S]*Blue cup/, 'the cart loop repeats its row');
+          if (original.includes('product.new_price')) assert.match(rendered, /\$120\.00[\s\S]*\$90\.00/, 'old and new price');
+          assert.ok(rendered.includes('https://example.com/u/x'), `${starter.id}: the unsubscribe link`);
+          // The server's preview and a test send render it too, for the sample contact.
+          await waitForFrameText(page, 'iframe.email-preview', word);
+          await page.locator('#field-test-to').fill(EMAIL);
+          await page.getByRole('button', { name: 'Send test' }).click();
+          const mail = await waitForMail(EMAIL, (m) => m.html?.includes(word));
+          assert.doesNotMatch(mail.html, /\{\{|\{%/, `${starter.id}: the sent email has no raw Liquid`);
+          assert.match(mail.html, /\/u\/sample/, `${starter.id}: the sent email links its unsubscribe page`);
+        }
+        await screenshot(page, 'editor-starter-saved');
+      },
+    ],
+
+    [
+      'the merge tag picker inserts into text at the cursor and into a link',
+      async () => {
+        await createDesign(`Picker ${run}`, 'Welcome');
+        await typeIntoFirstText('Hello');
+        await page.locator('#merge-tag').selectOption('{{ shop.name }}');
+        await page.locator('#merge-target').selectOption('text');
+        await page.getByRole('button', { name: 'Insert merge tag' }).click();
+        await page.locator('#editor-status', { hasText: 'at the cursor' }).waitFor();
+        // A link: the welcome email's button.
+        await canvas.locator('a').first().click();
+        await page.locator('#merge-tag').selectOption('{{ cart.recovery_url }}');
+        await page.locator('#merge-target').selectOption('href');
+        await page.getByRole('button', { name: 'Insert merge tag' }).click();
+        await page.locator('#editor-status', { hasText: 'Set the link' }).waitFor();
+        const html = await savedHtml();
+        assert.match(html, /Hello\s*(&nbsp;)?\{\{ shop\.name \}\}/, 'the tag follows the typed word');
+        assert.match(html, /<a [^>]*href="\{\{ cart\.recovery_url \}\}"/, 'the link points at the merge tag');
+        await page.getByRole('button', { name: 'Save design' }).click();
+        await page.getByText('Design saved.').waitFor();
+      },
+    ],
+
+    [
+      'undo and redo a block added from the toolbar; the mobile preview narrows the canvas',
+      async () => {
+        await createDesign(`Undo ${run}`, 'A blank email');
+        await canvas.locator('h1').click();
+        await page.locator('#add-block').selectOption('heading');
+        await page.getByRole('button', { name: 'Add block' }).click();
+        await canvas.getByText('A heading').waitFor();
+        await page.getByRole('button', { name: 'Undo' }).click();
+        await canvas.getByText('A heading').waitFor({ state: 'detached' });
+        await page.getByRole('button', { name: 'Redo' }).click();
+        await canvas.getByText('A heading').waitFor();
+        await page.locator('.block-editor-toolbar').getByRole('button', { name: 'Mobile' }).click();
+        await page.waitForFunction(() => document.querySelector('iframe.gjs-frame').getBoundingClientRect().width <= 380);
+        await screenshot(page, 'editor-mobile-canvas');
+        await page.locator('.block-editor-toolbar').getByRole('button', { name: 'Desktop' }).click();
+        await page.waitForFunction(() => document.querySelector('iframe.gjs-frame').getBoundingClientRect().width > 500);
+        await screenshot(page, 'editor-desktop');
+      },
+    ],
+
+    [
+      'a design saved from the HTML view opens there, and the visual view imports it',
+      async () => {
+        await createDesign(`Own HTML ${run}`, 'A blank email');
+        await page.getByRole('button', { name: 'HTML', exact: true }).click();
+        const own =
+          '<html><body><table><tr><td>Handmade for {{ contact.first_name | default: "you" }}</td></tr>{% if shop.url %}<tr><td><a href="{{ shop.url }}">Visit</a></td></tr>{% endif %}</table><a href="{{ unsubscribe_url }}">Unsubscribe</a></body></html>';
+        await page.locator('textarea[name=html]').fill(own);
+        await page.getByRole('button', { name: 'Save design' }).click();
+        await page.getByText('Design saved.').waitFor();
+        await editorReady();
+        assert.equal(await page.locator('textarea[name=html]').inputValue(), own, 'kept exactly as written');
+        assert.ok(await page.locator('textarea[name=html]').isVisible(), 'opens in the HTML view');
+        await page.getByRole('button', { name: 'Visual', exact: true }).click();
+        await canvas.getByText('Handmade for').waitFor();
+        assert.deepEqual(liquidTagsOf(await savedHtml()), liquidTagsOf(own), 'the import keeps its Liquid');
+      },
+    ],
+
+    [
+      'a hostile stored project runs nothing in the canvas: scripts, handlers and javascript: links are dropped before it loads',
+      async () => {
+        const marker = "top.document.title='pwned';top.pwned=1;fetch('/pwned-project')";
+        const hostile = {
+          pages: [
+            {
+              frames: [
+                {
+                  component: {
+                    type: 'wrapper',
+                    components: [
+                      { tagName: 'script', type: 'script', components: [{ type: 'textnode', content: marker }] },
+                      { tagName: 'img', attributes: { src: '/missing.png', onerror: marker } },
+                      { type: 'link', tagName: 'a', attributes: { href: ` JaVaScRiPt:${marker}`, id: 'lure' }, components: [{ type: 'textnode', content: 'Claim' }] },
+                      { tagName: 'div', content: `<img src="/missing.png" onerror="${marker}">` },
+                      { type: 'text', tagName: 'p', components: [{ type: 'textnode', content: 'Hostile project marker' }] },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        };
+        const requests = [];
+        const onRequest = (request) => request.url().includes('pwned') && requests.push(request.url());
+        page.context().on('request', onRequest);
+        try {
+          // Saved as the editor would save it (a member could also send it through the API).
+          await createDesign(`Hostile project ${run}`, 'A blank email');
+          await page.evaluate((project) => {
+            document.querySelector('input[name=project]').value = JSON.stringify(project);
+          }, hostile);
+          await page.getByRole('button', { name: 'Save design' }).click();
+          await page.getByText('Design saved.').waitFor();
+          await editorReady();
+          await canvas.getByText('Hostile project marker').waitFor();
+          assert.equal(await canvas.locator('script, [onerror], a[href*="javascript:" i]').count(), 0, 'nothing that runs reached the canvas');
+          await canvas.locator('#lure').click({ force: true });
+          await page.waitForTimeout(300);
+          assert.notEqual(await page.title(), 'pwned');
+          assert.equal(await page.evaluate(() => window.pwned), undefined);
+          assert.deepEqual(requests, []);
+        } finally {
+          page.context().off('request', onRequest);
+        }
+      },
+    ],
+
+    [
+      'the editor at phone width: no horizontal overflow, the HTML view works',
+      async () => {
+        const context = await newContext({ viewport: PHONE, storageState: await page.context().storageState() });
+        const phone = await context.newPage();
+        try {
+          await phone.goto(`${base}/app/marketing/designs`);
+          assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the gallery fits');
+          await screenshot(phone, 'editor-gallery-phone');
+          await phone.locator('table a').first().click();
+          await phone.locator('#design-form[data-editor-ready="true"]').waitFor();
+          await phone.getByRole('button', { name: 'Visual', exact: true }).click();
+          await phone.getByText('The visual editor needs a wider screen').waitFor();
+          assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the editor fits');
+          await phone.getByRole('button', { name: 'HTML', exact: true }).click();
+          assert.ok(await phone.locator('textarea[name=html]').isVisible());
+          await screenshot(phone, 'editor-phone');
+        } finally {
+          await context.close();
+          // The scenarios after this file's expect the merchant's page on Settings, where the one before left it.
+          await page.goto(`${base}/app/settings`);
+        }
+      },
+    ],
+  ];
+};
