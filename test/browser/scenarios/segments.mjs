@@ -146,7 +146,6 @@ export default ({ base, page, run, PHONE, newContext, mainText, screenshot, logI
     assert.match(text, /\d+ contacts? match(es)? the saved rules now\./);
     assert.ok(!text.includes(buyers.vip), 'the VIP is excluded by the NOT group');
     assert.ok(!text.includes(buyers.old), 'a purchase 200 days ago is outside the window');
-    await page.locator('#segment-members-title').scrollIntoViewIfNeeded();
     await screenshot(page, 'segments-members');
 
     const context = await newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
