@@ -37,6 +37,8 @@
   textarea.closest('.field').hidden = true;
   root.hidden = false;
 
+  // Each control carries its place in the tree (data-key), so focus can come back to it
+  // after a change of structure rebuilds the rules: a keyboard user stays where they were.
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs)) {
@@ -47,8 +49,8 @@
     return node;
   }
 
-  function select(options, value, onChange, label) {
-    const node = el('select', { 'aria-label': label, onchange: (e) => onChange(e.target.value) });
+  function select(options, value, onChange, label, key) {
+    const node = el('select', { 'aria-label': label, 'data-key': key, onchange: (e) => onChange(e.target.value) });
     for (const [key, text] of Object.entries(options)) node.append(el('option', { value: key, selected: key === value }, text));
     return node;
   }
@@ -92,7 +94,8 @@
   function setOp(condition, op) {
     const next = { field: condition.field, op };
     const kind = FIELDS[condition.field].value;
-    if (kind === 'money' || kind === 'count') Object.assign(next, { value: condition.value ?? 0 }, op === 'between' ? { to: condition.to ?? condition.value ?? 0 } : {});
+    if (kind === 'money' || kind === 'count')
+      Object.assign(next, { value: condition.value ?? 0 }, op === 'between' ? { to: condition.to ?? condition.value ?? 0 } : {}, condition.withinDays ? { withinDays: condition.withinDays } : {});
     else if (kind === 'date') {
       if (op === 'withinDays' || op === 'moreThanDaysAgo') next.days = condition.days ?? 30;
       else if (op === 'between') Object.assign(next, { from: condition.from ?? Date.now() - 30 * DAY, to: condition.to ?? Date.now() });
@@ -108,7 +111,31 @@
     return next;
   }
 
-  function valueInputs(condition) {
+  /** Spend and orders over the whole history, or over the last N days before each send. */
+  function windowInputs(condition, update, key) {
+    const { withinDays, ...lifetime } = condition;
+    const period = select(
+      { ever: 'in total', within: 'in the last' },
+      withinDays ? 'within' : 'ever',
+      (v) => update(v === 'within' ? { ...condition, withinDays: 90 } : lifetime),
+      'Period',
+      `${key}.period`,
+    );
+    if (!withinDays) return [period];
+    const days = input(
+      'number',
+      withinDays,
+      (v) => {
+        condition.withinDays = Number(v);
+        changed();
+      },
+      'Days',
+      { min: 1, class: 'narrow', 'data-key': `${key}.window` },
+    );
+    return [period, days, ' days'];
+  }
+
+  function valueInputs(condition, update, key) {
     const kind = FIELDS[condition.field].value;
     // Typing edits the condition in place and re-renders nothing, so the box keeps focus.
     const set = (patch) => {
@@ -119,11 +146,11 @@
     switch (kind) {
       case 'money': {
         const money = (key) => input('number', (condition[key] ?? 0) / 100, (v) => set({ [key]: Math.round(Number(v) * 100) }), 'Amount', { min: 0, step: '0.01', class: 'narrow' });
-        return condition.op === 'between' ? [money('value'), ' and ', money('to')] : [money('value')];
+        return [...(condition.op === 'between' ? [money('value'), ' and ', money('to')] : [money('value')]), ...windowInputs(condition, update, key)];
       }
       case 'count': {
         const count = (key) => input('number', condition[key] ?? 0, (v) => set({ [key]: Number(v) }), 'Count', { min: 0, class: 'narrow' });
-        return condition.op === 'between' ? [count('value'), ' and ', count('to')] : [count('value')];
+        return [...(condition.op === 'between' ? [count('value'), ' and ', count('to')] : [count('value')]), ...windowInputs(condition, update, key)];
       }
       case 'days':
         return condition.op === 'never' ? [] : days();
@@ -161,43 +188,51 @@
     return [];
   }
 
-  function renderCondition(condition, update, remove) {
-    const fieldOptions = Object.fromEntries(Object.entries(FIELDS).map(([key, meta]) => [key, meta.label]));
+  function renderCondition(condition, update, remove, key) {
+    const fieldOptions = Object.fromEntries(Object.entries(FIELDS).map(([name, meta]) => [name, meta.label]));
     return el(
       'div',
       { class: 'rule' },
-      select(fieldOptions, condition.field, (field) => update(defaultCondition(field)), 'Field'),
-      select(FIELDS[condition.field].ops, condition.op, (op) => update(setOp(condition, op)), 'Operator'),
-      ...valueInputs(condition),
-      el('button', { type: 'button', class: 'link-button remove', 'aria-label': 'Remove condition', onclick: remove }, '✕'),
+      select(fieldOptions, condition.field, (field) => update(defaultCondition(field)), 'Field', `${key}.field`),
+      select(FIELDS[condition.field].ops, condition.op, (op) => update(setOp(condition, op)), 'Operator', `${key}.op`),
+      ...valueInputs(condition, update, key),
+      el('button', { type: 'button', class: 'link-button remove', 'aria-label': 'Remove condition', 'data-key': `${key}.remove`, onclick: remove }, '✕'),
     );
   }
 
-  function renderGroup(group, update, remove, depth) {
+  function renderGroup(group, update, remove, depth, key) {
     const children = el('div', { class: 'rule-children' });
     group.children.forEach((child, index) => {
       const replace = (next) => update({ ...group, children: group.children.map((c, i) => (i === index ? next : c)) });
       const drop = () => update({ ...group, children: group.children.filter((_, i) => i !== index) });
-      children.append('match' in child ? renderGroup(child, replace, drop, depth + 1) : renderCondition(child, replace, drop));
+      const childKey = `${key}.${index}`;
+      children.append('match' in child ? renderGroup(child, replace, drop, depth + 1, childKey) : renderCondition(child, replace, drop, childKey));
     });
     const add = (node) => update({ ...group, children: [...group.children, node] });
+    const { not, ...included } = group;
+    // A NOT group: the contacts its rules do not match (stored as `not: true`, left out otherwise).
+    const negate = el('input', { type: 'checkbox', checked: Boolean(not), 'data-key': `${key}.not`, onchange: (e) => update(e.target.checked ? { ...group, not: true } : included) });
+    const button = (label, name, onclick) => el('button', { type: 'button', class: 'button small secondary', 'data-key': `${key}.${name}`, onclick }, label);
+    const classes = ['rule-group', depth === 1 ? 'root' : '', not ? 'negated' : ''].filter(Boolean).join(' ');
     return el(
       'div',
-      { class: depth === 1 ? 'rule-group root' : 'rule-group' },
+      { class: classes, role: 'group', 'aria-label': `${not ? 'Excluded' : 'Matching'} ${group.match} of these rules` },
       el(
         'div',
         { class: 'rule-group-head' },
-        'Contacts matching ',
-        select({ all: 'all', any: 'any' }, group.match, (match) => update({ ...group, match }), 'Match'),
+        not ? 'Exclude contacts matching ' : 'Contacts matching ',
+        select({ all: 'all', any: 'any' }, group.match, (match) => update({ ...group, match }), 'Match', `${key}.match`),
         ' of:',
-        remove ? el('button', { type: 'button', class: 'link-button remove', 'aria-label': 'Remove group', onclick: remove }, '✕') : '',
+        el('label', { class: 'rule-not' }, negate, ' NOT (exclude these)'),
+        remove ? el('button', { type: 'button', class: 'link-button remove', 'aria-label': 'Remove group', 'data-key': `${key}.remove`, onclick: remove }, '✕') : '',
       ),
       children,
       el(
         'div',
         { class: 'rule-actions' },
-        el('button', { type: 'button', class: 'button small secondary', onclick: () => add(defaultCondition('totalSpent')) }, '+ Condition'),
-        depth < MAX_DEPTH ? el('button', { type: 'button', class: 'button small secondary', onclick: () => add({ match: 'any', children: [defaultCondition('tags')] }) }, '+ Group') : '',
+        button('+ Condition', 'add', () => add(defaultCondition('totalSpent'))),
+        depth < MAX_DEPTH ? button('+ Group', 'group', () => add({ match: 'any', children: [defaultCondition('tags')] })) : '',
+        depth < MAX_DEPTH ? button('+ NOT group', 'notGroup', () => add({ match: 'any', not: true, children: [defaultCondition('tags')] })) : '',
       ),
     );
   }
@@ -237,12 +272,25 @@
     timer = setTimeout(preview, 350);
   }
 
+  /** The first control of the last child of the group at `groupKey` (keys are `<group>.<index>.<control>`). */
+  function newestChildControl(groupKey) {
+    const prefix = `${groupKey}.`;
+    let newest = null;
+    let newestIndex = -1;
+    for (const node of root.querySelectorAll('[data-key]')) {
+      const rest = node.dataset.key.startsWith(prefix) ? node.dataset.key.slice(prefix.length) : '';
+      const index = /^\d+(?=\.)/.exec(rest)?.[0];
+      if (index !== undefined && Number(index) > newestIndex) {
+        newestIndex = Number(index);
+        newest = node;
+      }
+    }
+    return newest;
+  }
+
   /** Rebuilds the rules (after a change of structure: a field, an operator, a condition added or removed). */
   function render() {
-    // A rebuild replaces every control; focus goes back to the same place (after "+ Condition",
-    // that is the new condition), so a keyboard user is not thrown back to the top of the page.
-    const controls = () => [...root.querySelectorAll('select, input, button')];
-    const focused = controls().indexOf(document.activeElement);
+    const focused = root.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
     root.replaceChildren(
       renderGroup(
         definition,
@@ -252,9 +300,17 @@
         },
         null,
         1,
+        'r',
       ),
     );
-    if (focused >= 0) controls()[Math.min(focused, controls().length - 1)]?.focus();
+    // After "+ Condition" or "+ NOT group", on to what was added, so a keyboard user goes on from there.
+    const added = focused && /\.(add|group|notGroup)$/.test(focused) ? newestChildControl(focused.replace(/\.[^.]+$/, '')) : null;
+    if (added) added.focus();
+    // Else back to the same control; if it went (a removed rule), to its group's "+ Condition".
+    else if (focused) {
+      const parent = focused.split('.').slice(0, -2).join('.');
+      (root.querySelector(`[data-key="${focused}"]`) ?? root.querySelector(`[data-key="${parent || 'r'}.add"]`) ?? root.querySelector('[data-key="r.add"]'))?.focus();
+    }
     changed();
   }
   render();

@@ -5,7 +5,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { tagKey } from '../contacts/contact-fields';
 import { carts, contacts, contactTags, orderItems, orders } from '../db/schema';
 import { DAY } from '../lib/time';
-import { purchaseCondition } from '../purchases/purchase-rule';
+import { purchaseCondition, purchaseValueSql } from '../purchases/purchase-rule';
 import { isGroup, type SegmentConditionValue, type SegmentDefinition, type SegmentGroup } from './segment-definition';
 
 /** What compilation needs besides the definition. */
@@ -28,6 +28,32 @@ function compare(column: Comparable, op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq', val
       return sql`${column} <= ${value}`;
     case 'eq':
       return sql`${column} = ${value}`;
+  }
+}
+
+type NumberCondition = Extract<SegmentConditionValue, { field: 'totalSpent' | 'orderCount' }>;
+
+/** The comparison of a number condition, over a column or an aggregate. */
+function numberTest(expression: Comparable, condition: NumberCondition): SQL {
+  return condition.op === 'between' ? sql`${expression} BETWEEN ${condition.value} AND ${condition.to}` : compare(expression, condition.op, condition.value);
+}
+
+/** Whether a contact with nothing (no spend, no orders) meets the comparison. */
+function zeroMeets(condition: NumberCondition): boolean {
+  const { value } = condition;
+  switch (condition.op) {
+    case 'gt':
+      return 0 > value;
+    case 'gte':
+      return 0 >= value;
+    case 'lt':
+      return 0 < value;
+    case 'lte':
+      return 0 <= value;
+    case 'eq':
+      return value === 0;
+    case 'between':
+      return value <= 0 && 0 <= condition.to;
   }
 }
 
@@ -79,12 +105,28 @@ function engagedSince(action: 'opened' | 'clicked' | 'openedOrClicked', cutoff: 
   return sql`(${opened} OR ${clicked})`;
 }
 
+/**
+ * Spend or order count over the purchases of the last N days, summed the way lifetime
+ * totals are (purchase-rule.ts: refunds subtract, cancelled orders count for nothing).
+ * Imported baselines carry no dates, so a window reads the store's orders only.
+ * One grouped pass over the window's orders (orders_placed_idx), not one lookup per contact:
+ * contacts without a purchase in the window have 0 of both and are absent from it, so when
+ * 0 meets the comparison the match is everyone except those whose purchases fail it.
+ */
+function windowedTotal(condition: NumberCondition & { withinDays: number }, ctx: CompileContext): SQL {
+  const aggregate = condition.field === 'totalSpent' ? sql`SUM(${purchaseValueSql(orders)})` : sql`COUNT(*)`;
+  const buyers = purchasers(ctx, undefined, daysAgo(ctx, condition.withinDays));
+  const test = numberTest(aggregate, condition);
+  if (zeroMeets(condition)) return sql`${contacts.id} NOT IN (${buyers} GROUP BY ${orders.contactId} HAVING NOT (${test}))`;
+  return sql`${contacts.id} IN (${buyers} GROUP BY ${orders.contactId} HAVING ${test})`;
+}
+
 function compileCondition(condition: SegmentConditionValue, ctx: CompileContext): SQL {
   switch (condition.field) {
     case 'totalSpent':
     case 'orderCount': {
-      const column = condition.field === 'totalSpent' ? contacts.totalSpentCents : contacts.orderCount;
-      return condition.op === 'between' ? sql`${column} BETWEEN ${condition.value} AND ${condition.to}` : compare(column, condition.op, condition.value);
+      if (condition.withinDays !== undefined) return windowedTotal({ ...condition, withinDays: condition.withinDays }, ctx);
+      return numberTest(condition.field === 'totalSpent' ? contacts.totalSpentCents : contacts.orderCount, condition);
     }
     case 'lastPurchase':
       if (condition.op === 'never') return isNull(contacts.lastOrderAt);
@@ -125,9 +167,12 @@ function compileCondition(condition: SegmentConditionValue, ctx: CompileContext)
 
 function compileGroup(group: SegmentGroup, ctx: CompileContext): SQL {
   const parts = group.children.map((child) => (isGroup(child) ? compileGroup(child, ctx) : compileCondition(child, ctx)));
-  if (!parts.length) return group.match === 'all' ? TRUE : FALSE;
+  if (!parts.length) return (group.match === 'all') !== Boolean(group.not) ? TRUE : FALSE;
   const joined = group.match === 'all' ? and(...parts) : or(...parts);
-  return sql`(${joined})`;
+  // A condition on a missing value (NULL) is unknown, which WHERE treats as "no": its
+  // negation must then be "yes", so NOT reads unknown as false first. The workspace is
+  // ANDed outside every group (compileSegment), so a NOT never reaches past it.
+  return group.not ? sql`NOT COALESCE((${joined}), 0)` : sql`(${joined})`;
 }
 
 /** The WHERE condition selecting a segment's contacts in one workspace. */

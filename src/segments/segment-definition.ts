@@ -14,11 +14,18 @@ const Cents = z.number().int().min(0);
 const Count = z.number().int().min(0);
 const Time = z.number().int().min(0);
 
-/** Number comparisons: total spent (minor units) and order count. */
+// A window of at least a day: "in the last 0 days" would be a rule nobody meant.
+const WindowDays = z.number().int().min(1).max(36_500);
+
+/**
+ * Number comparisons: total spent (minor units) and order count, over the contact's whole
+ * history or, with `withinDays`, over the purchases placed in the last N days before the
+ * moment the segment is evaluated (a send's moment, for campaigns and flows).
+ */
 function numberCondition<F extends string>(field: F, value: z.ZodNumber) {
   return z.discriminatedUnion('op', [
-    z.object({ field: z.literal(field), op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']), value }).strict(),
-    z.object({ field: z.literal(field), op: z.literal('between'), value, to: value }).strict(),
+    z.object({ field: z.literal(field), op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']), value, withinDays: WindowDays.optional() }).strict(),
+    z.object({ field: z.literal(field), op: z.literal('between'), value, to: value, withinDays: WindowDays.optional() }).strict(),
   ]);
 }
 
@@ -87,8 +94,8 @@ type ConditionSchemas = (typeof CONDITIONS)[keyof typeof CONDITIONS];
 /** One condition on one field. */
 export type SegmentConditionValue = z.infer<ConditionSchemas>;
 
-/** A group: all (AND) or any (OR) of its children. */
-export type SegmentGroup = { match: 'all' | 'any'; children: (SegmentGroup | SegmentConditionValue)[] };
+/** A group: all (AND) or any (OR) of its children; with `not`, the contacts that group does not match. */
+export type SegmentGroup = { match: 'all' | 'any'; not?: boolean | undefined; children: (SegmentGroup | SegmentConditionValue)[] };
 
 // A node is a group when it has `match`, else a condition; choosing first keeps error
 // paths precise (children.0.op) instead of one vague union failure.
@@ -104,6 +111,8 @@ export const SegmentGroup: z.ZodType<SegmentGroup> = z.lazy(() =>
   z
     .object({
       match: z.enum(['all', 'any']),
+      // Optional, so definitions saved before NOT groups existed read unchanged.
+      not: z.boolean().optional(),
       children: z.array(SegmentNode).max(MAX_SEGMENT_CONDITIONS),
     })
     .strict(),

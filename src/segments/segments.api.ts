@@ -4,9 +4,8 @@ import type { AppEnv } from '../env';
 import { requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
-import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { MembersQuery, PreviewInput, SegmentInput, SegmentPatch } from './segments.schemas';
-import { countSegment, createSegment, deleteSegment, getSegment, listSegments, pageSegment, previewSegment, updateSegment } from './segments.service';
+import { countSegment, createSegment, deleteSegment, getSegment, listSegmentMembers, listSegments, previewSegment, updateSegment } from './segments.service';
 
 export const segmentApi = new Hono<AppEnv>()
   .get('/', async (c) => c.json({ segments: await listSegments(tenantOf(c)) }))
@@ -24,9 +23,6 @@ export const segmentApi = new Hono<AppEnv>()
   })
   .get('/:id/members', validate('query', MembersQuery), async (c) => {
     const tenant = tenantOf(c);
-    const { cursor, limit } = c.req.valid('query');
     const segment = await getSegment(tenant, c.req.param('id'));
-    const rows = await pageSegment(tenant, segment.definition, { afterId: cursor ?? null, limit: keysetLimit(limit) });
-    const page = keysetPage(rows, limit, (member) => member.id);
-    return c.json({ members: page.rows, nextCursor: page.nextCursor });
+    return c.json(await listSegmentMembers(tenant, segment.definition, c.req.valid('query')));
   });

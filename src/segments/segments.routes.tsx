@@ -1,5 +1,6 @@
 // /app/segments: the list, the builder, and its JSON preview for live counts.
 import { Hono, type Context } from 'hono';
+import { findMainCurrency } from '../contacts/contact-activity.service';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import { SegmentBuilder, SegmentsList } from '../dashboard/pages/segments-pages';
 import { renderAppPage } from '../dashboard/render';
@@ -9,8 +10,8 @@ import { tenantOf } from '../http/tenant';
 import { parseOrThrow, validate } from '../http/validate';
 import { invalidField } from '../lib/errors';
 import { getWorkspace } from '../workspaces/workspaces.service';
-import { PreviewInput, SegmentInput } from './segments.schemas';
-import { countSegment, createSegment, deleteSegment, getSegment, listSegments, previewSegment, updateSegment } from './segments.service';
+import { MembersQuery, PreviewInput, SegmentInput } from './segments.schemas';
+import { countSegment, createSegment, deleteSegment, getSegment, listSegmentMembers, listSegments, previewSegment, updateSegment } from './segments.service';
 
 /** The form's fields as SegmentInput (the definition arrives as JSON text). */
 function readSegmentForm(form: Record<string, string>) {
@@ -22,6 +23,8 @@ function readSegmentForm(form: Record<string, string>) {
   }
   return parseOrThrow(SegmentInput, { name: form.name, description: form.description || null, definition });
 }
+
+const MEMBERS_PER_PAGE = 50;
 
 function renderBuilder(c: Context<AppEnv>, props: Omit<Parameters<typeof SegmentBuilder>[0], 'csrfToken'>, status: 200 | 400 = 200) {
   const title = props.segment?.name ?? 'New segment';
@@ -46,7 +49,18 @@ export const segmentRoutes = new Hono<AppEnv>()
       return renderBuilder(c, { values: form, errors: formErrorsOf(err) }, 400);
     }
   })
-  .get('/:id', async (c) => renderBuilder(c, { segment: await getSegment(tenantOf(c), c.req.param('id')) }))
+  .get('/:id', validate('query', MembersQuery.pick({ cursor: true })), async (c) => {
+    const tenant = tenantOf(c);
+    const segment = await getSegment(tenant, c.req.param('id'));
+    const { cursor } = c.req.valid('query');
+    const now = Date.now();
+    const [page, count, currency] = await Promise.all([
+      listSegmentMembers(tenant, segment.definition, { cursor, limit: MEMBERS_PER_PAGE }, now),
+      countSegment(tenant, segment.definition, now),
+      findMainCurrency(tenant),
+    ]);
+    return renderBuilder(c, { segment, members: { ...page, count, cursor, currency } });
+  })
   .get('/:id/count', async (c) => {
     const tenant = tenantOf(c);
     const segment = await getSegment(tenant, c.req.param('id'));

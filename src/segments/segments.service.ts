@@ -2,10 +2,11 @@
 // members, always compiled at the moment they are asked for.
 import { and, asc, count, desc, eq, gt } from 'drizzle-orm';
 import { deleteUnlessReferenced } from '../db/client';
-import { contacts, segments } from '../db/schema';
+import { type ConsentStatus, contacts, segments } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
+import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { compileSegment } from './compile-segment';
 import { SegmentDefinition } from './segment-definition';
 import type { SegmentInput, SegmentPatch } from './segments.schemas';
@@ -13,10 +14,30 @@ import type { SegmentInput, SegmentPatch } from './segments.schemas';
 /** A saved segment as the API returns it. */
 export type SegmentView = { id: string; name: string; description: string | null; definition: SegmentDefinition; createdAt: number; updatedAt: number };
 
-/** A member as previews and fan-out pages list it. */
-export type SegmentMember = { id: string; email: string | null; phone: string | null; firstName: string | null; lastName: string | null };
+/** A member as previews, member lists and fan-out pages list it: how to reach them, whether they may be, and what they spent. */
+export type SegmentMember = {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  emailConsent: ConsentStatus;
+  smsConsent: ConsentStatus;
+  totalSpentCents: number;
+  orderCount: number;
+};
 
-const memberColumns = { id: contacts.id, email: contacts.email, phone: contacts.phone, firstName: contacts.firstName, lastName: contacts.lastName };
+const memberColumns = {
+  id: contacts.id,
+  email: contacts.email,
+  phone: contacts.phone,
+  firstName: contacts.firstName,
+  lastName: contacts.lastName,
+  emailConsent: contacts.emailConsent,
+  smsConsent: contacts.smsConsent,
+  totalSpentCents: contacts.totalSpentCents,
+  orderCount: contacts.orderCount,
+};
 
 function toView(row: typeof segments.$inferSelect): SegmentView {
   // Validated on read too: a definition written by an older version must still be one we can compile.
@@ -42,6 +63,18 @@ export async function pageSegment(tenant: Tenant, definition: SegmentDefinition,
     .where(page.afterId ? and(where, gt(contacts.id, page.afterId)) : where)
     .orderBy(asc(contacts.id))
     .limit(page.limit);
+}
+
+/** One page of members for a list (the API's, the segment page's): the rows and the cursor of the next page, if any. */
+export async function listSegmentMembers(
+  tenant: Tenant,
+  definition: SegmentDefinition,
+  page: { cursor?: string | undefined; limit: number },
+  now = Date.now(),
+): Promise<{ members: SegmentMember[]; nextCursor: string | null }> {
+  const rows = await pageSegment(tenant, definition, { afterId: page.cursor ?? null, limit: keysetLimit(page.limit) }, now);
+  const { rows: members, nextCursor } = keysetPage(rows, page.limit, (member) => member.id);
+  return { members, nextCursor };
 }
 
 /** The builder's live preview: the count and the first contacts. */

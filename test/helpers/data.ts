@@ -35,19 +35,12 @@ export async function tagContact(workspaceId: string, contactId: string, ...tags
 }
 
 /** Records an order with items for a contact. */
-export async function insertOrder(workspaceId: string, contactId: string, order: { status?: string; placedAt: number; totalCents?: number; skus?: string[] }): Promise<string> {
+export async function insertOrder(workspaceId: string, contactId: string, order: { status?: string; placedAt: number; totalCents?: number; refundedCents?: number; skus?: string[] }): Promise<string> {
   const id = newId(order.placedAt);
   await env.DB.batch([
-    env.DB.prepare("INSERT INTO orders (id, workspace_id, contact_id, external_id, status, currency, total_cents, placed_at, updated_at) VALUES (?, ?, ?, ?, ?, 'USD', ?, ?, ?)").bind(
-      id,
-      workspaceId,
-      contactId,
-      `ext-${id}`,
-      order.status ?? 'completed',
-      order.totalCents ?? 1000,
-      order.placedAt,
-      order.placedAt,
-    ),
+    env.DB.prepare(
+      "INSERT INTO orders (id, workspace_id, contact_id, external_id, status, currency, total_cents, refunded_cents, placed_at, updated_at) VALUES (?, ?, ?, ?, ?, 'USD', ?, ?, ?, ?)",
+    ).bind(id, workspaceId, contactId, `ext-${id}`, order.status ?? 'completed', order.totalCents ?? 1000, order.refundedCents ?? 0, order.placedAt, order.placedAt),
     ...(order.skus ?? []).map((sku) =>
       env.DB.prepare('INSERT INTO order_items (id, workspace_id, order_id, sku, title, quantity, unit_price_cents) VALUES (?, ?, ?, ?, ?, 1, 1000)').bind(newId(), workspaceId, id, sku, sku),
     ),

@@ -1,8 +1,75 @@
 // Segments: the list (live counts filled in by /app.js) and the rule builder.
-import type { SegmentView } from '../../segments/segments.service';
+import { formatMoney } from '../../lib/money';
 import { formatInZone } from '../../lib/time';
+import type { SegmentMember, SegmentView } from '../../segments/segments.service';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice, TableHead } from '../components';
 import { Script } from '../script';
+import { ConsentBadge, contactName } from './contacts-parts';
+
+/** A saved segment's members as its page lists them: one page, the count of all, and the cursor of the next page. */
+export type SegmentMembersPage = { members: SegmentMember[]; count: number; nextCursor: string | null; cursor?: string | undefined; currency: string | null };
+
+const numbers = new Intl.NumberFormat('en-US');
+
+/** Who matches now: how to reach each member, their consent on each channel, and what they spent. */
+function SegmentMembers({ segmentId, page }: { segmentId: string; page: SegmentMembersPage }) {
+  return (
+    <section class="card stack" aria-labelledby="segment-members-title">
+      <div>
+        <h2 id="segment-members-title">Members</h2>
+        <p class="muted" id="segment-members-count">
+          {`${numbers.format(page.count)} ${page.count === 1 ? 'contact matches' : 'contacts match'} the saved rules now.`}
+        </p>
+      </div>
+      {page.members.length ? (
+        <table class="table stack-tablet segment-members">
+          <TableHead columns={['Contact', 'Phone', 'Consent', { label: 'Orders', numeric: true }, { label: 'Total spent', numeric: true }]} />
+          <tbody>
+            {page.members.map((member) => (
+              <tr>
+                <td data-label="Contact">
+                  <span class="contact-cell">
+                    <a href={`/app/contacts/${member.id}`}>{contactName(member) ?? member.email ?? member.phone ?? 'Unnamed contact'}</a>
+                    {contactName(member) && member.email ? <span class="muted small">{member.email}</span> : null}
+                  </span>
+                </td>
+                <td data-label="Phone">{member.phone ?? '—'}</td>
+                <td data-label="Consent">
+                  <span class="consent-badges">
+                    <ConsentBadge channel="Email" consent={{ status: member.emailConsent }} />
+                    <ConsentBadge channel="SMS" consent={{ status: member.smsConsent }} />
+                  </span>
+                </td>
+                <td data-label="Orders" class="num">
+                  {member.orderCount}
+                </td>
+                <td data-label="Total spent" class="num">
+                  {formatMoney(member.totalSpentCents, page.currency)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>No contact matches these rules now.</p>
+      )}
+      {page.cursor || page.nextCursor ? (
+        <nav class="form-actions" aria-label="Member pages">
+          {page.cursor ? (
+            <a class="button secondary" href={`/app/segments/${segmentId}#segment-members-title`}>
+              First page
+            </a>
+          ) : null}
+          {page.nextCursor ? (
+            <a class="button secondary" href={`/app/segments/${segmentId}?cursor=${encodeURIComponent(page.nextCursor)}#segment-members-title`}>
+              Next page
+            </a>
+          ) : null}
+        </nav>
+      ) : null}
+    </section>
+  );
+}
 
 /** The Segments section: saved segments with their live size. */
 export function SegmentsList({ segments, timeZone, notice }: { segments: SegmentView[]; timeZone: string; notice?: string | undefined }) {
@@ -53,7 +120,13 @@ export function SegmentsList({ segments, timeZone, notice }: { segments: Segment
 }
 
 /** The builder: name, description, rules (JSON in a textarea that /segment-builder.js turns into a form) and the live preview. */
-export function SegmentBuilder(props: { csrfToken: string; segment?: SegmentView | undefined; values?: { name?: string; description?: string; definition?: string }; errors?: FormErrors }) {
+export function SegmentBuilder(props: {
+  csrfToken: string;
+  segment?: SegmentView | undefined;
+  members?: SegmentMembersPage | undefined;
+  values?: { name?: string; description?: string; definition?: string };
+  errors?: FormErrors;
+}) {
   const { segment, errors = {} } = props;
   const values = props.values ?? {
     name: segment?.name ?? '',
@@ -107,6 +180,7 @@ export function SegmentBuilder(props: { csrfToken: string; segment?: SegmentView
           ) : null}
         </aside>
       </div>
+      {segment && props.members ? <SegmentMembers segmentId={segment.id} page={props.members} /> : null}
       <Script src="/segment-builder.js" />
     </>
   );
