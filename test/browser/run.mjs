@@ -929,7 +929,9 @@ function scenarios(base, page, extra) {
     [
       'revoke the API key',
       async () => {
-        assert.ok(apiKey, 'needs the key from the previous scenario');
+        assert.ok(apiKey, 'needs the key from the scenario that created it');
+        // The area scenarios before this one leave the page wherever they end.
+        await page.goto(`${base}/app/settings`);
         const row = page.locator('#api-keys tbody tr', { hasText: KEY_NAME });
         let dialogMessage;
         page.once('dialog', (dialog) => {
