@@ -1,4 +1,5 @@
 // /api/v1/email-designs: email designs (subject, preheader, Liquid HTML) and previews.
+import { refuseIfFlowsSend } from '../flows/flow-contents';
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { requirePermission } from '../http/auth';
@@ -16,6 +17,7 @@ export const emailContentApi = new Hono<AppEnv>()
     c.json({ design: await updateEmailContent(tenantOf(c), c.req.param('id'), c.req.valid('json')) }),
   )
   .delete('/:id', requirePermission('designs:write'), async (c) => {
+    await refuseIfFlowsSend(tenantOf(c), c.req.param('id'), 'design');
     await deleteEmailContent(tenantOf(c), c.req.param('id'));
     return c.body(null, 204);
   });

@@ -1,4 +1,5 @@
 // Marketing → Email designs (mounted at /app/marketing/designs).
+import { refuseIfFlowsSend } from '../flows/flow-contents';
 import { Hono, type Context } from 'hono';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import { EmailDesignEditor, EmailDesignsList, type Starter } from '../dashboard/pages/email-designs-pages';
@@ -86,6 +87,7 @@ export const emailContentRoutes = new Hono<AppEnv>()
     }
   })
   .post('/:id/delete', requirePermission('designs:write'), async (c) => {
+    await refuseIfFlowsSend(tenantOf(c), c.req.param('id'), 'design');
     await deleteEmailContent(tenantOf(c), c.req.param('id'));
     return c.redirect('/app/marketing/designs?deleted=1', 303);
   });

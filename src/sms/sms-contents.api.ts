@@ -1,4 +1,5 @@
 // /api/v1/sms-messages: SMS messages (a name and a Liquid body) and previews, as /email-designs for email.
+import { refuseIfFlowsSend } from '../flows/flow-contents';
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { requirePermission } from '../http/auth';
@@ -14,6 +15,7 @@ export const smsContentApi = new Hono<AppEnv>()
   .get('/:id', async (c) => c.json({ message: await getSmsContent(tenantOf(c), c.req.param('id')) }))
   .patch('/:id', requirePermission('designs:write'), validate('json', SmsContentPatch), async (c) => c.json({ message: await updateSmsContent(tenantOf(c), c.req.param('id'), c.req.valid('json')) }))
   .delete('/:id', requirePermission('designs:write'), async (c) => {
+    await refuseIfFlowsSend(tenantOf(c), c.req.param('id'), 'message');
     await deleteSmsContent(tenantOf(c), c.req.param('id'));
     return c.body(null, 204);
   });

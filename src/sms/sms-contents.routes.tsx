@@ -1,4 +1,5 @@
 // Marketing → SMS messages (mounted at /app/marketing/sms).
+import { refuseIfFlowsSend } from '../flows/flow-contents';
 import { Hono, type Context } from 'hono';
 import { formErrorsOf, readForm } from '../dashboard/forms';
 import { SmsMessageEditor, SmsMessagesList } from '../dashboard/pages/sms-messages-pages';
@@ -63,6 +64,7 @@ export const smsContentRoutes = new Hono<AppEnv>()
     }
   })
   .post('/:id/delete', requirePermission('designs:write'), async (c) => {
+    await refuseIfFlowsSend(tenantOf(c), c.req.param('id'), 'message');
     await deleteSmsContent(tenantOf(c), c.req.param('id'));
     return c.redirect('/app/marketing/sms?deleted=1', 303);
   });
