@@ -72,7 +72,7 @@ describe('Settings → Email sender: the domain check', () => {
     let page = await (await merchant.client.get('/app/settings/email')).text();
     expect(page).toContain('Sending domain: bare.example');
     expect(page).toContain('v=spf1');
-    expect(page).toContain('Not checked yet.');
+    expect(page).toContain('The records have not been checked yet.');
 
     const res = await merchant.client.post('/app/settings/email/domain-check', { dkimSelector: '' });
     expect(res.status).toBe(303);
@@ -125,7 +125,7 @@ describe('Settings → Email sender: the domain check', () => {
     const page = await (await merchant.client.get('/app/settings/email')).text();
     const platformDomain = env.PLATFORM_SENDER_EMAIL.split('@')[1];
     expect(page).toContain(`Sending domain: ${platformDomain}`);
-    expect(page).toContain('Not checked yet.');
+    expect(page).toContain('The records have not been checked yet.');
   });
 });
 

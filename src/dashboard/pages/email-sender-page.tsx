@@ -105,7 +105,7 @@ function SendingDomainCard({
           {!missing.length && !check.problem ? <Notice tone="success">SPF, DKIM and DMARC are all there.</Notice> : null}
         </>
       ) : (
-        <p class="muted small">Not checked yet.</p>
+        <p class="muted small">The records have not been checked yet.</p>
       )}
       {domain.domain && viewerCan(viewer, 'settings:sender') ? (
         <form method="post" action="/app/settings/email/domain-check" class="inline-form">
