@@ -52,6 +52,9 @@ export default defineConfig(async () => {
             // A local server speaking Twilio's Messages API (test/global/twilio-server.mjs); a stalled answer gives up after 2 s.
             TWILIO_API_BASE: `http://127.0.0.1:${PORT_BASE + 50}`,
             TWILIO_TIMEOUT_SECONDS: '2',
+            // A local DNS-over-HTTPS resolver with canned answers (test/global/doh-server.mjs); a stalled answer gives up after 1 s.
+            DOH_RESOLVER_URL: `http://127.0.0.1:${PORT_BASE + 60}/dns-query`,
+            DOH_TIMEOUT_SECONDS: '1',
           },
         },
       }),
@@ -61,8 +64,8 @@ export default defineConfig(async () => {
       exclude: ['test/browser/**'],
       setupFiles: ['./test/apply-migrations.ts'],
       // A real SMTP server on 127.0.0.1:PORT_BASE (its messages readable on PORT_BASE + 1),
-      // servers with one fault each on PORT_BASE + 10 and up, and Twilio's API on PORT_BASE + 50.
-      globalSetup: ['./test/global/smtp-sink.mjs', './test/global/smtp-faults.mjs', './test/global/twilio-server.mjs'],
+      // servers with one fault each on PORT_BASE + 10 and up, Twilio's API on PORT_BASE + 50, and a DNS-over-HTTPS resolver on PORT_BASE + 60.
+      globalSetup: ['./test/global/smtp-sink.mjs', './test/global/smtp-faults.mjs', './test/global/twilio-server.mjs', './test/global/doh-server.mjs'],
       // Webhook tests wait for the real queue (batches flush after up to a second).
       testTimeout: 30_000,
     },

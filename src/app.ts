@@ -25,6 +25,7 @@ import { segmentRoutes } from './segments/segments.routes';
 import { campaignApi } from './campaigns/campaigns.api';
 import { flowApi } from './flows/flows.api';
 import { flowRoutes } from './flows/flows.routes';
+import { checklistRoutes } from './workspaces/checklist.routes';
 import { campaignRoutes } from './campaigns/campaigns.routes';
 import { reportApi } from './reports/reports.api';
 import { productRoutes } from './stores/products.routes';
@@ -91,6 +92,7 @@ export function createApp() {
   app.route('/app/marketing/sms', smsContentRoutes);
   app.route('/app/marketing/campaigns', campaignRoutes);
   app.route('/app/marketing/flows', flowRoutes);
+  app.route('/app/marketing/checklist', checklistRoutes);
   app.route('/app/settings', settingsRoutes);
   app.route('/app/settings/api-keys', apiKeyRoutes);
   app.route('/app/settings/stores', storeConnectionRoutes);

@@ -41,6 +41,10 @@ export interface Env {
   TWILIO_API_BASE: string;
   // A shorter wait for Twilio's answer than the client's default (tests).
   TWILIO_TIMEOUT_SECONDS?: string;
+  // The DNS-over-HTTPS resolver (JSON API) that checks sending domains' SPF, DKIM and DMARC (src/email/sending-domain.ts).
+  DOH_RESOLVER_URL: string;
+  // A shorter wait for the resolver than the default 3 s (tests).
+  DOH_TIMEOUT_SECONDS?: string;
 }
 
 /** The signed-in dashboard user, set by the session middleware. */

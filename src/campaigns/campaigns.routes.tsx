@@ -29,6 +29,8 @@ import { AppError, invalidField } from '../lib/errors';
 import { DAY, utcToZonedLocal } from '../lib/time';
 import { loadStarters, starterContent } from '../email/starter-templates';
 import { EmailContentInput } from '../email/email-contents.schemas';
+import { footerAddressIssue } from '../email/footer-compliance';
+import { sendingDomainWarning } from '../email/sending-domain';
 import { createEmailContent, listEmailContents } from '../email/email-contents.service';
 import { listSegments } from '../segments/segments.service';
 import { listSmsContents } from '../sms/sms-contents.service';
@@ -79,6 +81,7 @@ const STEP_OF_FIELD: [string, CampaignStep][] = [
   ['channel', 'content'],
   ['to', 'content'],
   ['sendAt', 'schedule'],
+  ['postalAddress', 'schedule'],
 ];
 
 function stepOfErrors(errors: FormErrors, fallback: CampaignStep): CampaignStep {
@@ -126,8 +129,14 @@ async function openStep(c: Context<AppEnv>, tenant: Tenant, campaign: CampaignVi
       return { step, audienceCount: await countCampaignAudience(tenant, campaign) };
     case 'review': {
       // The platform sender is an email sender: a text does not wait for its trust or caps.
-      const [audienceCount, platformSender] = await Promise.all([countCampaignAudience(tenant, campaign), campaign.channel === 'email' ? getPlatformSenderStatus(tenant, c.env) : null]);
-      return { step, audienceCount, platformSender };
+      // The domain warning reads the last stored DNS check: no DNS is asked on a page view.
+      const email = campaign.channel === 'email';
+      const [audienceCount, platformSender, domainWarning] = await Promise.all([
+        countCampaignAudience(tenant, campaign),
+        email ? getPlatformSenderStatus(tenant, c.env) : null,
+        email ? sendingDomainWarning(tenant, c.env) : null,
+      ]);
+      return { step, audienceCount, platformSender, domainWarning };
     }
     case 'content':
       return { step, starters: await loadStarters(c.env.ASSETS, c.req.url), testResults };
@@ -181,6 +190,7 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
     smsMessages,
     notice: state.notice,
     problem: state.problem,
+    footerIssue: sms ? null : footerAddressIssue(workspace.postalAddress, designs.find((design) => design.id === campaign.contentId)?.html ?? null),
   };
   const render = (body: Child) => renderAppPage(c, { title: campaign.name, section: 'marketing', body }, status);
   if (!canMoveCampaign(campaign.status, 'edit')) {
@@ -287,8 +297,11 @@ export const campaignRoutes = new Hono<AppEnv>()
   )
   .post('/:id/content', requirePermission('campaigns:write'), (c) =>
     runAction(c, c.req.param('id'), 'content', async (tenant, id, form) => {
-      if (!form.contentId) throw invalidField('contentId', 'Choose what to send');
-      await updateCampaign(tenant, id, { contentId: form.contentId });
+      // "Next: Schedule" submits this form too: what was picked is saved on the way, and nothing picked just moves on.
+      const next = form.next === 'schedule';
+      if (!form.contentId && !next) throw invalidField('contentId', 'Choose what to send');
+      if (form.contentId) await updateCampaign(tenant, id, { contentId: form.contentId });
+      if (next) return form.contentId ? '?step=schedule&done=content' : '?step=schedule';
       return '?step=content&done=content';
     }),
   )

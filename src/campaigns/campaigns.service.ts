@@ -9,10 +9,11 @@ import type { Env } from '../env';
 import { readDeliveryCounts } from '../deliveries/delivery-counts';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { campaignDeliveriesPageMessage, fanOutPageMessage } from '../queues/messages';
-import { AppError, invalidField, notFound } from '../lib/errors';
+import { AppError, type FieldIssue, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { zonedTimeToUtc } from '../lib/time';
 import { getEmailContent, testSendEmailContent } from '../email/email-contents.service';
+import { footerAddressIssue } from '../email/footer-compliance';
 import { SegmentDefinition } from '../segments/segment-definition';
 import { getSegment } from '../segments/segments.service';
 import { getWorkspace } from '../workspaces/workspaces.service';
@@ -244,8 +245,22 @@ export async function countCampaignAudience(tenant: Tenant, input: Pick<Campaign
   return row?.n ?? 0;
 }
 
-function assertSendable(row: CampaignRow): void {
+function assertContentChosen(row: CampaignRow): void {
   if (!row.contentId) throw invalidField('contentId', `Choose the ${CONTENT_WORDS[row.channel]} to send`, `Choose the ${CONTENT_WORDS[row.channel]} to send first`);
+}
+
+/** Why the campaign's email would go out without a postal address in its footer (CAN-SPAM); null for texts, which have none. */
+export async function campaignFooterIssue(tenant: Tenant, campaign: Pick<CampaignRow, 'channel' | 'contentId'>): Promise<FieldIssue | null> {
+  if (campaign.channel !== 'email') return null;
+  const [{ postalAddress }, design] = await Promise.all([getWorkspace(tenant), campaign.contentId ? getEmailContent(tenant, campaign.contentId).catch(() => null) : null]);
+  return footerAddressIssue(postalAddress, design?.html ?? null);
+}
+
+/** A campaign goes out only with its content chosen and, for email, a postal address in the footer. */
+async function assertSendable(tenant: Tenant, row: CampaignRow): Promise<void> {
+  assertContentChosen(row);
+  const issue = await campaignFooterIssue(tenant, row);
+  if (issue) throw invalidField(issue.path, issue.message);
 }
 
 /**
@@ -256,14 +271,14 @@ export async function scheduleCampaign(tenant: Tenant, queues: Queues, id: strin
   const row = await loadCampaign(tenant, id);
   if (input.now) {
     assertCampaignMove(row.status, 'sending');
-    assertSendable(row);
+    await assertSendable(tenant, row);
     const started = await moveCampaign(tenant, row, 'sending', { startedAt: now, scheduledAt: now, scheduledLocal: null, scheduledTimeZone: null }, now);
     // If this send fails, the cron's stalled fan-out sweep starts it (requeueStalledFanOuts).
     await enqueue(queues, [fanOutPageMessage(started, null)]);
     return toView(started, EMPTY_PROGRESS);
   }
   assertCampaignMove(row.status, 'scheduled');
-  assertSendable(row);
+  await assertSendable(tenant, row);
   const { timeZone } = await getWorkspace(tenant);
   const at = zonedTimeToUtc(input.sendAt!, timeZone);
   if (at <= now) throw invalidField('sendAt', 'Choose a time in the future', `That time has passed in ${timeZone}; choose a time in the future`);
@@ -322,7 +337,7 @@ export async function cancelCampaign(tenant: Tenant, queues: Queues, id: string,
 /** Sends the campaign's design, rendered for the sample contact, to each address; one outcome each. */
 export async function testSendCampaign(tenant: Tenant, env: Env, id: string, to: string[], pathOf = (index: number) => `to.${index}`): Promise<{ to: string; outcome: SmtpOutcome }[]> {
   const row = await loadCampaign(tenant, id);
-  assertSendable(row);
+  assertContentChosen(row);
   if (row.channel === 'sms') throw invalidField('to', 'Test texts are not available here: send the campaign to a segment of your own number instead');
   const design = await getEmailContent(tenant, row.contentId!);
   return testSendEmailContent(tenant, env, design, to, pathOf);

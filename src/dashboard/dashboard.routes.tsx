@@ -4,6 +4,9 @@ import { listCampaigns } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { tenantOf } from '../http/tenant';
 import { getWorkspace } from '../workspaces/workspaces.service';
+import { readFirstRunChecklist } from '../workspaces/first-run-checklist';
+import { roleAllows } from '../workspaces/roles';
+import { FirstRunChecklistCard } from './pages/first-run-checklist-card';
 import { readChannelFigures, readOverviewFigures, readWeeklyActivity, recentWeeks } from '../reports/marketing-overview';
 import { dayRangeOf, OVERVIEW_DEFAULT_DAYS } from '../reports/reports.schemas';
 import { CampaignsTab } from './pages/campaigns-list-page';
@@ -19,13 +22,20 @@ export const dashboardRoutes = new Hono<AppEnv>()
     const tenant = tenantOf(c);
     const now = Date.now();
     const range = dayRangeOf({}, now, OVERVIEW_DEFAULT_DAYS);
-    const [campaigns, workspace, figures, channels, weeks] = await Promise.all([
+    const [campaigns, workspace, figures, channels, weeks, checklist] = await Promise.all([
       listCampaigns(tenant),
       getWorkspace(tenant),
       readOverviewFigures(tenant, range),
       readChannelFigures(tenant, range),
       readWeeklyActivity(tenant, recentWeeks(now, OVERVIEW_CHART_WEEKS)),
+      readFirstRunChecklist(tenant),
     ]);
-    const overview = <MarketingOverviewCard figures={figures} channels={channels} weeks={weeks} />;
+    const canHide = roleAllows(c.get('role'), 'settings:workspace');
+    const overview = (
+      <>
+        <FirstRunChecklistCard checklist={checklist} csrfToken={c.get('csrfToken')} canHide={canHide} />
+        <MarketingOverviewCard figures={figures} channels={channels} weeks={weeks} />
+      </>
+    );
     return renderAppPage(c, { title: 'Campaigns', section: 'marketing', body: <CampaignsTab campaigns={campaigns} timeZone={workspace.timeZone} overview={overview} /> });
   });

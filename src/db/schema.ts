@@ -78,6 +78,13 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   quietHoursEnd: integer().default(480),
   // How long after an SMS click an order is credited to the text.
   smsClickWindowMs: integer().notNull().default(432_000_000),
+  // When the merchant hid the first-run checklist (src/workspaces/first-run-checklist.ts); null: shown.
+  checklistHiddenAt: integer(),
+  // The sending domain's last DNS check (src/email/domain-check.ts): the result as JSON, when it ran,
+  // and a DKIM selector the merchant gave (null: the common ones are tried).
+  domainCheck: text(),
+  domainCheckedAt: integer(),
+  dkimSelector: text(),
   updatedAt: integer().notNull(),
 });
 

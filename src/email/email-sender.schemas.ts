@@ -43,3 +43,16 @@ export const EmailSenderInput = z.object({
 export type EmailSenderInput = z.infer<typeof EmailSenderInput>;
 
 export const TestEmailInput = z.object({ to: Email });
+
+/** The domain check's form: a DKIM selector the merchant's provider gave (blank: the common ones are tried). */
+export const DomainCheckInput = z.object({
+  dkimSelector: z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+    z
+      .string()
+      .max(63, { message: 'A selector is at most 63 characters' })
+      .regex(/^(?:[a-z0-9][a-z0-9_-]*)?$/, { message: 'A selector is letters, digits, - and _, like "google" or "s1"' })
+      .optional(),
+  ),
+});
+export type DomainCheckInput = z.infer<typeof DomainCheckInput>;

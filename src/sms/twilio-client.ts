@@ -10,6 +10,7 @@
 // The twilio build does load and run in workerd (through axios's fetch adapter), but it
 // would add about 8 MB to every isolate's start for one POST, and its errors come
 // wrapped in axios's shapes. We need one endpoint, Basic auth and a form body.
+import { readBoundedText } from '../lib/bounded-body';
 import { SECOND } from '../lib/time';
 
 /** Which account sends, and from what: a number of the account, or a Messaging Service (its pool of numbers). */
@@ -55,28 +56,6 @@ export function twilioTimeoutMs(vars: { TWILIO_TIMEOUT_SECONDS?: string | undefi
   return Number(vars.TWILIO_TIMEOUT_SECONDS) > 0 ? Number(vars.TWILIO_TIMEOUT_SECONDS) * SECOND : DEFAULT_TWILIO_TIMEOUT_MS;
 }
 
-/** The body as text, at most `MAX_ANSWER_BYTES` of it: a hostile or broken server cannot make us read forever. */
-async function readBounded(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < MAX_ANSWER_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel().catch(() => undefined);
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes.subarray(0, MAX_ANSWER_BYTES));
-}
-
 function parseJson(text: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(text);
@@ -99,7 +78,7 @@ function failure(kind: Extract<TwilioOutcome, { ok: false }>['kind'], code: numb
 
 /** What an HTTP answer of the Messages API means. */
 async function readAnswer(response: Response, to: string): Promise<TwilioOutcome> {
-  const text = await readBounded(response).catch(() => null);
+  const text = await readBoundedText(response, MAX_ANSWER_BYTES).catch(() => null);
   const json = text === null ? null : parseJson(text);
   const code = typeof json?.code === 'number' ? json.code : null;
   const twilioMessage = typeof json?.message === 'string' ? json.message : null;

@@ -674,8 +674,15 @@ function scenarios(base, page, extra) {
         await page.frameLocator('iframe.email-preview').getByText('Hi Alex').waitFor();
         await screenshot(page, 'campaign-content');
 
+        // Email campaigns need the postal address for their footer (CAN-SPAM): the step says so, and links to it.
+        await page.getByRole('link', { name: 'Set your postal address' }).click();
+        await page.locator('input[name=postalAddress]').fill('1 Rue de la Paix, 75002 Paris');
+        await page.getByRole('button', { name: 'Save workspace' }).click();
+        await page.waitForURL(/saved=1/);
+        await page.goto(`${campaignUrl}?step=content`);
+
         // Schedule: a date and hour in the workspace's zone, then review and confirm.
-        await page.getByRole('link', { name: 'Next: Schedule' }).click();
+        await page.getByRole('button', { name: 'Next: Schedule' }).click();
         assert.match(await page.locator('label[for=field-sendAt]').innerText(), /Europe\/Paris/);
         await page.locator('input[name=when][value=later]').check();
         await page.locator('input[name=sendAt]').fill(sendAt);

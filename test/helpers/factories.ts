@@ -14,6 +14,9 @@ export function uniqueEmail(label = 'merchant'): string {
 
 export const PASSWORD = 'correct horse battery staple';
 
+/** The postal address every signed-up test workspace starts with. */
+export const TEST_POSTAL_ADDRESS = '1 Test Street, Testville';
+
 /** A signed-up merchant with a logged-in browser and their first workspace. */
 export type Merchant = { client: BrowserClient; email: string; userId: string; workspaceId: string };
 
@@ -28,6 +31,8 @@ export async function signUpMerchant(workspaceName = 'Test Store', email = uniqu
   expect(logIn.status, await logIn.clone().text()).toBe(303);
   const user = await env.DB.prepare('SELECT id FROM users WHERE email = ?').bind(email).first<{ id: string }>();
   const membership = await env.DB.prepare('SELECT workspace_id FROM memberships WHERE user_id = ?').bind(user!.id).first<{ workspace_id: string }>();
+  // Email campaigns need a postal address for their footer (CAN-SPAM); the tests of that rule clear it.
+  await env.DB.prepare('UPDATE workspace_settings SET postal_address = ? WHERE workspace_id = ?').bind(TEST_POSTAL_ADDRESS, membership!.workspace_id).run();
   await client.get('/app/settings');
   return { client, email, userId: user!.id, workspaceId: membership!.workspace_id };
 }

@@ -12,6 +12,9 @@ import type { SmsContentView } from '../../sms/sms-contents.service';
 import { measureSegment, type SegmentGroup } from '../../segments/segment-definition';
 import type { SegmentView } from '../../segments/segments.service';
 import { CsrfField, EmptyState, Field, type FormErrors, Notice } from '../components';
+import type { FieldIssue } from '../../lib/errors';
+import { POSTAL_ADDRESS_SETTINGS_PATH } from '../../email/footer-compliance';
+import type { SendingDomainWarning } from '../../email/sending-domain';
 import { Script } from '../script';
 import { UntrustedHtmlFrame } from '../untrusted-html-frame';
 import type { Starter } from './email-designs-pages';
@@ -154,6 +157,8 @@ export type CampaignPageProps = {
   notice?: string | undefined;
   // Why a change was refused (a 409): the campaign is no longer in a status that allows it.
   problem?: string | undefined;
+  // Why the email would go out without a postal address in its footer (CAN-SPAM); null: it would carry one, or a text.
+  footerIssue?: FieldIssue | null;
 };
 
 /** A button posting to one of the campaign's actions, with an optional confirmation. */
@@ -363,11 +368,34 @@ function AudienceStep({ props, audienceCount, values, errors }: { props: Campaig
   );
 }
 
+const CONTENT_FORM_ID = 'content-form';
+
+/**
+ * Goes on to the schedule step. With a picker on the page it submits the picker's form
+ * (the `form` attribute reaches it from outside), so a design picked but not yet "used"
+ * is saved on the way rather than silently dropped; without one it is a plain link.
+ */
+function NextToSchedule({ props, hasPicker }: { props: CampaignPageProps; hasPicker: boolean }) {
+  return (
+    <div class="form-actions">
+      {hasPicker ? (
+        <button type="submit" class="button primary" form={CONTENT_FORM_ID} name="next" value="schedule" formnovalidate>
+          Next: Schedule
+        </button>
+      ) : (
+        <a class="button primary" href={campaignPath(props.campaign.id, '?step=schedule')}>
+          Next: Schedule
+        </a>
+      )}
+    </div>
+  );
+}
+
 /** The form that points the campaign at one of the workspace's saved designs or SMS messages. */
 function SavedContentPicker({ props, options, noun, error }: { props: CampaignPageProps; options: [string, string][]; noun: 'design' | 'message'; error?: string | undefined }) {
   const { campaign } = props;
   return (
-    <form method="post" action={campaignPath(campaign.id, '/content')} class="stack">
+    <form method="post" action={campaignPath(campaign.id, '/content')} class="stack" id={CONTENT_FORM_ID}>
       <CsrfField token={props.csrfToken} />
       <div class={error ? 'field has-error' : 'field'}>
         <label for="field-contentId">{`Use a saved ${noun}`}</label>
@@ -479,7 +507,7 @@ function DesignPreview({ design }: { design: EmailContentView }) {
 
 /** The SMS message picker, with the chosen message, its cost and where to write a new one. */
 function SmsContentStep({ props, error }: { props: CampaignPageProps; error?: string | undefined }) {
-  const { campaign, smsMessages } = props;
+  const { smsMessages } = props;
   const message = smsMessageOf(props);
   return (
     <div class="editor-layout">
@@ -498,11 +526,7 @@ function SmsContentStep({ props, error }: { props: CampaignPageProps; error?: st
         <p class="muted small">
           <a href="/app/marketing/sms">Write a new SMS message</a>, then come back to choose it.
         </p>
-        <div class="form-actions">
-          <a class="button primary" href={campaignPath(campaign.id, '?step=schedule')}>
-            Next: Schedule
-          </a>
-        </div>
+        <NextToSchedule props={props} hasPicker={smsMessages.length > 0} />
       </section>
       {message ? (
         <aside class="card preview-pane" aria-labelledby="sms-preview-heading">
@@ -553,11 +577,8 @@ function ContentStep({
           </div>
         </section>
         {design ? <TestSend props={props} results={testResults} to={values.to} error={errorUnder(errors, 'to')?.message} /> : null}
-        <div class="form-actions">
-          <a class="button primary" href={campaignPath(campaign.id, '?step=schedule')}>
-            Next: Schedule
-          </a>
-        </div>
+        <FooterAddressNotice props={props} />
+        <NextToSchedule props={props} hasPicker={props.designs.length > 0} />
       </div>
       {design ? (
         <DesignPreview design={design} />
@@ -569,6 +590,22 @@ function ContentStep({
         </aside>
       )}
     </div>
+  );
+}
+
+/** Said on the content, schedule and review steps, so a missing postal address is fixed before the last step refuses it. */
+function FooterAddressNotice({ props }: { props: CampaignPageProps }) {
+  const issue = props.footerIssue;
+  if (!issue) return null;
+  const design = designOf(props.campaign, props.designs);
+  return (
+    <Notice tone="warning">
+      <p data-footer-issue={issue.path}>
+        {`${issue.message}. `}
+        {issue.path === 'postalAddress' ? <a href={POSTAL_ADDRESS_SETTINGS_PATH}>Set your postal address</a> : design ? <a href={`/app/marketing/designs/${design.id}`}>Edit the design</a> : null}
+      </p>
+      <p class="small">The campaign cannot be scheduled or sent until then.</p>
+    </Notice>
   );
 }
 
@@ -604,6 +641,7 @@ function ScheduleStep({ props, values, errors, defaultSendAt, minSendAt }: { pro
     <section class="card narrow" aria-labelledby="schedule-heading">
       <h2 id="schedule-heading">{scheduled ? 'Reschedule' : 'When should it go out?'}</h2>
       {scheduled ? <ScheduledNotice props={props} /> : null}
+      <FooterAddressNotice props={props} />
       {/* A GET: nothing changes until the review step is confirmed. */}
       <form method="get" action={campaignPath(campaign.id)} class="stack">
         <input type="hidden" name="step" value="review" />
@@ -714,11 +752,13 @@ function ReviewStep({
   values,
   audienceCount,
   platformSender,
+  domainWarning,
 }: {
   props: CampaignPageProps;
   values: Record<string, string>;
   audienceCount: number;
   platformSender: PlatformSenderStatus | null;
+  domainWarning: SendingDomainWarning | null;
 }) {
   const { campaign, timeZone } = props;
   const choice = chosenTime(values, timeZone);
@@ -736,12 +776,19 @@ function ReviewStep({
         <dd>{choice ? ('now' in choice ? 'Now, as soon as you confirm' : atInZone(choice.at, timeZone)) : scheduled ? atInZone(campaign.scheduledAt!, timeZone) : 'Not chosen yet'}</dd>
       </CampaignFacts>
       {platformSender ? <PlatformSenderNotice status={platformSender} timeZone={timeZone} /> : null}
+      <FooterAddressNotice props={props} />
+      {domainWarning ? (
+        <Notice tone="warning">
+          <span data-domain-warning>{`Your sending domain ${domainWarning.domain} has no ${domainWarning.missing.join(' or ')} record, so this email is more likely to land in spam. `}</span>
+          <a href="/app/settings/email#domain-heading">See what to add</a>
+        </Notice>
+      ) : null}
       {!ready ? (
         <Notice tone="warning">
           {`Choose the ${campaign.channel === 'sms' ? 'SMS message' : 'email'} to send in `}
           <a href={campaignPath(campaign.id, '?step=content')}>Content</a> first.
         </Notice>
-      ) : choice ? (
+      ) : props.footerIssue ? null : choice ? (
         <ConfirmForm props={props} values={values} audienceCount={audienceCount} />
       ) : scheduled ? (
         <p class="muted">
@@ -764,7 +811,8 @@ export type StepProps =
   | { step: 'content'; starters: Starter[]; testResults: TestSendResult[] }
   | { step: 'schedule'; defaultSendAt: string; minSendAt: string }
   // platformSender: its trust and caps, while the workspace has no SMTP server of its own.
-  | { step: 'review'; audienceCount: number; platformSender: PlatformSenderStatus | null };
+  // domainWarning: the sending domain lacks SPF or DKIM by its last check (Settings → Email sender).
+  | { step: 'review'; audienceCount: number; platformSender: PlatformSenderStatus | null; domainWarning: SendingDomainWarning | null };
 
 /** The builder of a draft or scheduled campaign: the stepper and the open step. */
 export function CampaignBuilder({ props, open, values = {}, errors = {} }: { props: CampaignPageProps; open: StepProps; values?: Record<string, string>; errors?: FormErrors }) {
@@ -778,7 +826,7 @@ export function CampaignBuilder({ props, open, values = {}, errors = {} }: { pro
       {open.step === 'audience' ? <AudienceStep props={props} audienceCount={open.audienceCount} values={values} errors={errors} /> : null}
       {open.step === 'content' ? <ContentStep props={props} starters={open.starters} testResults={open.testResults} values={values} errors={errors} /> : null}
       {open.step === 'schedule' ? <ScheduleStep props={props} values={values} errors={errors} defaultSendAt={open.defaultSendAt} minSendAt={open.minSendAt} /> : null}
-      {open.step === 'review' ? <ReviewStep props={props} values={values} audienceCount={open.audienceCount} platformSender={open.platformSender} /> : null}
+      {open.step === 'review' ? <ReviewStep props={props} values={values} audienceCount={open.audienceCount} platformSender={open.platformSender} domainWarning={open.domainWarning} /> : null}
     </>
   );
 }

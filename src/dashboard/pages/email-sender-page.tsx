@@ -10,6 +10,7 @@ import type { PlatformSenderStatus } from '../../email/platform-sender-status';
 import { PlatformSenderNotice } from './platform-sender-notice';
 import { SenderStatusNotice } from './sender-status';
 import { SettingsHeader } from './settings-page';
+import { describeMissingRecords, type DomainCheck, type RecordState } from '../../email/sending-domain';
 
 const SECURITY_LABELS: Record<SmtpSecurity, string> = {
   tls: 'TLS (port 465)',
@@ -23,7 +24,108 @@ export type EmailSenderState = {
   values?: Record<string, string>;
   outcome?: { ok: boolean; message: string };
   notice?: string | undefined;
+  // The domain check's form refused (a bad DKIM selector).
+  domainErrors?: FormErrors;
 };
+
+/** The sending domain and its last DNS check, as the route loaded them (no DNS asked on a page view). */
+export type SendingDomainState = { domain: string | null; platform: boolean; check: DomainCheck | null; dkimSelector: string | null };
+
+const STATE_BADGES: Record<RecordState, { label: string; tone: string }> = {
+  found: { label: 'Found', tone: 'badge success' },
+  missing: { label: 'Missing', tone: 'badge danger' },
+  unknown: { label: 'Could not check', tone: 'badge muted' },
+};
+
+function RecordRow({ name, state, detail }: { name: string; state: RecordState; detail: string }) {
+  const badge = STATE_BADGES[state];
+  return (
+    <li data-record={name} data-state={state}>
+      <span class={badge.tone}>{badge.label}</span>
+      <span>
+        <strong>{name}</strong> <span class="muted small">{detail}</span>
+      </span>
+    </li>
+  );
+}
+
+/** SPF, DKIM and DMARC in plain words, the last check's result, and the form that checks again. */
+function SendingDomainCard({
+  domain,
+  viewer,
+  timeZone,
+  errors = {},
+  values,
+}: {
+  domain: SendingDomainState;
+  viewer: Viewer;
+  timeZone: string;
+  errors?: FormErrors;
+  values?: Record<string, string> | undefined;
+}) {
+  const { check } = domain;
+  const missing = check ? describeMissingRecords(check) : [];
+  return (
+    <section class="card" aria-labelledby="domain-heading" id="sending-domain">
+      <h2 id="domain-heading">{domain.domain ? `Sending domain: ${domain.domain}` : 'Sending domain'}</h2>
+      <p class="muted">
+        {domain.platform ? 'Mail goes out from the platform’s domain until you set up your own sender above. ' : 'Mail goes out from your From address’s domain. '}
+        Mailbox providers trust a domain that publishes three DNS records:
+      </p>
+      <ul class="small">
+        <li>
+          <strong>SPF</strong> (a TXT record on the domain, starting <code>v=spf1</code>) lists the servers allowed to send as it: add your provider’s <code>include:</code>.
+        </li>
+        <li>
+          <strong>DKIM</strong> (a TXT record at <code>selector._domainkey</code>) holds the public key your provider signs mail with; the provider tells you the selector and the record.
+        </li>
+        <li>
+          <strong>DMARC</strong> (a TXT record at <code>_dmarc</code>, starting <code>v=DMARC1</code>) tells receivers what to do with mail that fails SPF and DKIM; <code>p=none</code> is a safe
+          start.
+        </li>
+      </ul>
+      {check ? (
+        <>
+          <p class="small">{`Last checked ${formatInZone(check.checkedAt, timeZone)}.`}</p>
+          <ul class="dns-records" aria-label="DNS records found">
+            <RecordRow name="SPF" state={check.spf.state} detail={check.spf.record ?? `TXT ${check.domain}`} />
+            <RecordRow name="DKIM" state={check.dkim.state} detail={check.dkim.selector ? `${check.dkim.selector}._domainkey.${check.domain}` : 'common selectors'} />
+            <RecordRow name="DMARC" state={check.dmarc.state} detail={check.dmarc.record ?? `TXT _dmarc.${check.domain}`} />
+          </ul>
+          {missing.length ? (
+            <Notice tone="warning">
+              <ul class="error-list" data-domain-missing>
+                {missing.map((line) => (
+                  <li>{line}</li>
+                ))}
+              </ul>
+            </Notice>
+          ) : null}
+          {check.problem ? <Notice tone="info">{`Some records could not be checked: ${check.problem}. Try again in a moment.`}</Notice> : null}
+          {!missing.length && !check.problem ? <Notice tone="success">SPF, DKIM and DMARC are all there.</Notice> : null}
+        </>
+      ) : (
+        <p class="muted small">The records have not been checked yet.</p>
+      )}
+      {domain.domain && viewerCan(viewer, 'settings:sender') ? (
+        <form method="post" action="/app/settings/email/domain-check" class="inline-form">
+          <CsrfField token={viewer.csrfToken} />
+          <Field
+            name="dkimSelector"
+            label="DKIM selector (optional)"
+            value={values?.dkimSelector ?? domain.dkimSelector ?? ''}
+            error={errors.dkimSelector}
+            placeholder="google"
+            hint="Leave empty to try the common ones."
+          />
+          <button type="submit" class="button secondary">
+            Check DNS records
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
 
 function SenderForm({
   sender,
@@ -147,6 +249,7 @@ export function EmailSenderPage({
   platformSender,
   viewer,
   state = {},
+  domain,
 }: {
   workspace: WorkspaceView;
   sender: EmailSenderView;
@@ -156,6 +259,7 @@ export function EmailSenderPage({
   platformSender: PlatformSenderStatus | null;
   viewer: Viewer;
   state?: EmailSenderState;
+  domain: SendingDomainState;
 }) {
   const { csrfToken } = viewer;
   const canEdit = viewerCan(viewer, 'settings:sender');
@@ -186,6 +290,7 @@ export function EmailSenderPage({
         ) : null}
       </section>
       {canEdit ? <TestActions sender={sender} csrfToken={csrfToken} email={viewer.email} /> : null}
+      <SendingDomainCard domain={domain} viewer={viewer} timeZone={workspace.timeZone} errors={state.domainErrors} values={state.domainErrors ? state.values : undefined} />
     </>
   );
 }
