@@ -18,6 +18,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startMailbox } from './dev-mailbox.mjs';
+import { startDohServer } from './dev-doh.mjs';
 import { startTwilioServer } from './dev-twilio.mjs';
 import { applyLocalMigrations, ROOT, spawnWrangler } from './lib/wrangler.mjs';
 import { seedDemo } from './seed.mjs';
@@ -33,6 +34,7 @@ const READY_TIMEOUT_MS = 120_000;
 const NON_200_GRACE_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 const TWILIO_PORT = Number(process.env.TWILIO_DEV_PORT) || 8030;
+const DOH_PORT = Number(process.env.DOH_DEV_PORT) || 8053;
 
 const log = (line) => console.log(`[start] ${line}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,7 +89,7 @@ function pipeWithPrefix(stream, target, prefix) {
 }
 
 /** Runs wrangler dev, its platform sender pointed at the mailbox (whatever MAILBOX_SMTP_PORT chose). */
-function startWranglerDev(mailbox, twilio) {
+function startWranglerDev(mailbox, twilio, doh) {
   const child = spawnWrangler([
     'dev',
     '--test-scheduled',
@@ -106,6 +108,9 @@ function startWranglerDev(mailbox, twilio) {
     // Texts go to the local Twilio stand-in, whatever Account SID and token are saved.
     '--var',
     `TWILIO_API_BASE:http://${HOST}:${twilio.port}`,
+    // The sending-domain check asks a local resolver with canned answers (no network needed).
+    '--var',
+    `DOH_RESOLVER_URL:http://${HOST}:${doh.port}/dns-query`,
   ]);
   pipeWithPrefix(child.stdout, process.stdout, '[wrangler] ');
   pipeWithPrefix(child.stderr, process.stderr, '[wrangler] ');
@@ -191,6 +196,7 @@ function printBanner({ mailbox, demoLogin }) {
     `  Log in      ${login}`,
     `  Mailbox     http://${HOST}:${mailbox.httpPort}   (SMTP on ${HOST}:${mailbox.smtpPort})`,
     `  Twilio      http://${HOST}:${TWILIO_PORT}/messages   (texts are logged here, never sent)`,
+    `  DNS         http://${HOST}:${DOH_PORT}/dns-query   (canned answers for the sending-domain check)`,
     `  Cron        ${BASE_URL}/__scheduled is called every minute`,
     '',
     'Ctrl-C stops everything.',
@@ -209,8 +215,9 @@ async function main() {
   const demoLogin = await seedOrWarn();
   const mailbox = await startOrReuseMailbox();
   const twilio = await startTwilioServer({ port: TWILIO_PORT, log: (sms) => console.log(`[twilio] text to ${sms.to}: ${sms.body}`) });
+  const doh = await startDohServer({ port: DOH_PORT, host: HOST });
   log('starting wrangler dev');
-  const wrangler = startWranglerDev(mailbox, twilio);
+  const wrangler = startWranglerDev(mailbox, twilio, doh);
 
   let ticker = null;
   let stopping = false;
@@ -221,6 +228,7 @@ async function main() {
     await stopProcessGroup(wrangler);
     await mailbox.close();
     await twilio.close();
+    await doh.close();
     process.exit(exitCode);
   }
   // Ctrl-C is how one means to stop: exit 0 so npm does not report a failure.
