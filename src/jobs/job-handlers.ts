@@ -3,6 +3,7 @@
 // campaign's deliveries, single deliveries).
 import { runCampaignDeliveriesPageJob } from '../campaigns/campaign-deliveries-job';
 import { runFanOutPageJob } from '../campaigns/campaign-fan-out-job';
+import { runContactBulkPageJob } from '../contacts/contact-bulk-job';
 import { runImportChunkJob } from '../contacts/import-chunk-job';
 import type { ChannelRegistry } from '../deliveries/delivery-channel';
 import { runSendDeliveryBatch } from '../deliveries/send-deliveries-job';
@@ -20,4 +21,5 @@ export const jobHandlers: JobHandlers = {
   'campaign-deliveries-page': runCampaignDeliveriesPageJob,
   'send-delivery': { batch: (messages, env, scope) => runSendDeliveryBatch(messages, env, scope, channels) },
   'import-chunk': runImportChunkJob,
+  'contact-bulk-page': runContactBulkPageJob,
 };

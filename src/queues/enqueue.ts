@@ -22,6 +22,8 @@ export const QUEUE_OF: Record<QueueMessageType, QueueBinding> = {
   'campaign-deliveries-page': 'SENDS_QUEUE',
   'send-delivery': 'SENDS_QUEUE',
   'import-chunk': 'IMPORTS_QUEUE',
+  // Bulk work on contacts, like imports, must not delay store webhooks or sends.
+  'contact-bulk-page': 'IMPORTS_QUEUE',
 };
 
 // Queues take at most 100 messages per sendBatch call.

@@ -98,7 +98,21 @@ export function importChunkMessage(workspaceId: string, importId: string, chunkI
   return { type: 'import-chunk', workspaceId, importId, chunkIndex };
 }
 
+/** Apply a bulk action to the next keyset page (by contact id) of its filter, after `afterContactId`. */
+export const ContactBulkPageMessage = z.object({
+  type: z.literal('contact-bulk-page'),
+  workspaceId: z.string(),
+  jobId: z.string(),
+  afterContactId: z.string().nullable(),
+});
+export type ContactBulkPageMessage = z.infer<typeof ContactBulkPageMessage>;
+
+/** The message that does the page of bulk job `jobId` after `afterContactId` (null: from the first contact). */
+export function contactBulkPageMessage(workspaceId: string, jobId: string, afterContactId: string | null): ContactBulkPageMessage {
+  return { type: 'contact-bulk-page', workspaceId, jobId, afterContactId };
+}
+
 /** Any message on any of our queues. */
-export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, CampaignDeliveriesPageMessage, SendDeliveryMessage, ImportChunkMessage]);
+export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, CampaignDeliveriesPageMessage, SendDeliveryMessage, ImportChunkMessage, ContactBulkPageMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 export type QueueMessageType = QueueMessage['type'];
