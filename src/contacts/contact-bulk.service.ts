@@ -49,7 +49,10 @@ export function bulkSource(origin: BulkOrigin): string {
   return `bulk_${origin}`;
 }
 
-/** The statements applying `change` to every contact `match` selects (set-based: no per-contact statements). */
+/**
+ * The statements applying `change` to every contact `match` selects (set-based: no per-contact
+ * statements). `match` names contacts by id: every statement re-reads it after the ones before.
+ */
 function changeStatements(tenant: Tenant, change: BulkChange, match: SQL, origin: BulkOrigin, now: number): Statement[] {
   switch (change.action) {
     case 'tag':
@@ -78,10 +81,14 @@ function changeStatements(tenant: Tenant, change: BulkChange, match: SQL, origin
   }
 }
 
+/** Contacts of these ids, with one bound parameter for all of them, whatever their number. */
+function idIn(ids: string[]): SQL {
+  return sql`${contacts.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+}
+
 /** Applies `change` to the contacts chosen by id (ids of other workspaces match nothing); returns how many it reached. */
 export async function applyBulkToSelection(tenant: Tenant, change: BulkChange, contactIds: string[], origin: BulkOrigin, now = Date.now()): Promise<{ reached: number }> {
-  // One bound parameter for all the ids, whatever their number.
-  const match = sql`${contacts.id} IN (SELECT value FROM json_each(${JSON.stringify(contactIds)}))`;
+  const match = idIn(contactIds);
   const counted = tenant.db.select({ count: sql<number>`count(*)` }).from(contacts).where(tenant.where(contacts, match));
   const [rows] = (await tenant.db.batch([counted, ...changeStatements(tenant, change, match, origin, now)])) as [{ count: number }[], ...unknown[]];
   return { reached: rows[0]?.count ?? 0 };
@@ -154,7 +161,7 @@ export async function runBulkPage(tenant: Tenant, queues: Queues, jobId: string,
     .from(contactBulkJobs)
     .where(tenant.where(contactBulkJobs, eq(contactBulkJobs.id, jobId)))
     .limit(1);
-  if (!job || job.status !== 'running' || job.cursor !== afterContactId || !job.lastContactId) return;
+  if (job?.status !== 'running' || job.cursor !== afterContactId || !job.lastContactId) return;
   const params = BulkJobParams.parse(JSON.parse(job.params));
   const matching = contactFilterCondition(tenant, ContactFilterInput.parse(JSON.parse(job.filter)));
   const after = afterContactId ? gt(contacts.id, afterContactId) : undefined;
@@ -168,7 +175,9 @@ export async function runBulkPage(tenant: Tenant, queues: Queues, jobId: string,
   const finished = page.length < BULK_PAGE_SIZE;
   const unmoved = tenant.where(contactBulkJobs, eq(contactBulkJobs.id, jobId), eq(contactBulkJobs.status, 'running'), sql`${contactBulkJobs.cursor} IS ${afterContactId}`);
   const change: BulkChange = { action: job.action, tags: params.tags, channels: params.channels };
-  const pageMatch = and(matching, after, lte(contacts.id, last ?? ''), sql`EXISTS (SELECT 1 FROM ${contactBulkJobs} WHERE ${unmoved})`)!;
+  // The page's own ids, not the filter: an action can change what the filter reads (erasing
+  // deletes the tags a tag filter selects by before the contacts themselves).
+  const pageMatch = and(idIn(page.map((row) => row.id)), sql`EXISTS (SELECT 1 FROM ${contactBulkJobs} WHERE ${unmoved})`)!;
   const progress = tenant.db
     .update(contactBulkJobs)
     .set({ done: sql`${contactBulkJobs.done} + ${page.length}`, cursor: last ?? afterContactId, status: finished ? 'done' : 'running', finishedAt: finished ? now : null })

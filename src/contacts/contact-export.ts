@@ -23,10 +23,10 @@ async function* exportPages(tenant: Tenant, filter: ContactFilter): AsyncGenerat
   const currency = await findMainCurrency(tenant);
   const digits = minorUnitDigits(currency ?? 'USD');
   const matching = contactFilterCondition(tenant, filter);
-  // Tags as one cell, separated as an import reads them back.
+  // Tags as one cell in alphabetical order, separated as an import reads them back.
   const tags = sql<
     string | null
-  >`(SELECT group_concat(${contactTags.tag}, '; ') FROM ${contactTags} WHERE ${contactTags.workspaceId} = ${contacts.workspaceId} AND ${contactTags.contactId} = ${contacts.id})`;
+  >`(SELECT group_concat(tag, '; ') FROM (SELECT ${contactTags.tag} AS tag FROM ${contactTags} WHERE ${contactTags.workspaceId} = ${contacts.workspaceId} AND ${contactTags.contactId} = ${contacts.id} ORDER BY ${contactTags.tag}))`;
   let after: string | null = null;
   for (;;) {
     const rows = await tenant.db

@@ -437,7 +437,8 @@ export async function updateContact(tenant: Tenant, id: string, given: ContactPa
  * The statements erasing every contact `match` selects (a GDPR erasure): the contacts, their
  * tags, consent history, interests, carts and triggers are deleted, and their orders are kept
  * for the store's numbers without the email or the link to the person. Run as one batch: the
- * contacts row goes last, as every statement before finds the contacts through it.
+ * contacts row goes last, as every statement before finds the contacts through it, so `match`
+ * selects by id, never by the tags or consent history deleted on the way.
  */
 export function eraseStatements(tenant: Tenant, match: SQL): Statement[] {
   const erased = tenant.db.select({ id: contacts.id }).from(contacts).where(tenant.where(contacts, match));
