@@ -1,14 +1,17 @@
-// /api/v1/contacts: contacts, their tags, erasure, and CSV imports.
+// /api/v1/contacts: contacts, their tags, erasure, bulk actions, CSV export and CSV imports.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { requirePermission } from '../http/auth';
+import { assertPermission, requirePermission } from '../http/auth';
 import { tenantOf } from '../http/tenant';
 import { validate } from '../http/validate';
 import { AppError } from '../lib/errors';
 import { listContactMessages } from '../reports/contact-messages';
+import { csvResponse } from '../reports/report-csv';
 import { ContactMessagesQuery } from '../reports/reports.schemas';
+import { applyBulkAction, getBulkJob } from './contact-bulk.service';
+import { exportContactsCsv } from './contact-export';
 import { createContactImport, getContactImport, listImportIssues } from './contact-imports.service';
-import { ContactInput, ContactListQuery, ContactPatch, ImportFileQuery, ImportReportQuery, TagsInput } from './contacts.schemas';
+import { BulkActionInput, ContactFilterInput, ContactInput, ContactListQuery, ContactPatch, ImportFileQuery, ImportReportQuery, TagsInput } from './contacts.schemas';
 import { addContactTags, createContact, eraseContact, getContact, listContacts, removeContactTag, updateContact } from './contacts.service';
 
 const CSV_CONTENT_TYPE = /^(text\/csv|application\/csv|text\/plain)\b/i;
@@ -33,6 +36,14 @@ export const contactApi = new Hono<AppEnv>()
     const warnings = issues.filter((issue) => issue.severity === 'warning');
     return c.json({ import: contactImport, rejections, warnings, nextAfterLine });
   })
+  .get('/export.csv', validate('query', ContactFilterInput), (c) => csvResponse(exportContactsCsv(tenantOf(c), c.req.valid('query')), 'contacts', 'export'))
+  .post('/bulk', requirePermission('contacts:write'), validate('json', BulkActionInput), async (c) => {
+    const input = c.req.valid('json');
+    if (input.action === 'erase') assertPermission(c.get('role'), 'contacts:erase');
+    const outcome = await applyBulkAction(tenantOf(c), c.env, input, 'api');
+    return outcome.job ? c.json({ job: outcome.job }, 202) : c.json({ reached: outcome.reached }, 200);
+  })
+  .get('/bulk/:id', async (c) => c.json({ job: await getBulkJob(tenantOf(c), c.req.param('id')) }))
   .get('/:id', async (c) => c.json({ contact: await getContact(tenantOf(c), c.req.param('id')) }))
   .get('/:id/messages', validate('query', ContactMessagesQuery), async (c) => {
     const tenant = tenantOf(c);

@@ -3,8 +3,8 @@
 // batch (one transaction) whose statements check the stored row in SQL rather
 // than trusting an earlier read, so concurrent and redelivered upserts converge
 // on the same contact and record each consent change once.
-import { and, desc, eq, inArray, isNotNull, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
-import { alias, type SQLiteColumn, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
+import { and, eq, inArray, isNotNull, isNull, ne, not, or, sql, type SQL } from 'drizzle-orm';
+import { alias, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { runBatch, type Statement } from '../db/client';
 import {
   CONSENT_CHANNELS,
@@ -27,7 +27,8 @@ import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
 import { contactCreatedStatement } from '../triggers/contact-created';
-import { normalizePhone, tagKey, uniqueTags } from './contact-fields';
+import { normalizePhone, uniqueTags } from './contact-fields';
+import { afterCursor, type ContactFilter, contactFilterCondition, contactOrder, readContactCursor, sortKeyColumn, tagIn, writeContactCursor } from './contact-filter';
 import { mergeByPhoneStatements } from './contact-merge';
 import type { ContactInput, ContactListQuery, ContactPatch } from './contacts.schemas';
 
@@ -71,8 +72,8 @@ export type ContactView = {
   updatedAt: number;
 };
 
-/** A page of contacts; `nextCursor` is null on the last page. */
-export type ContactPage = { contacts: ContactView[]; nextCursor: string | null };
+/** A page of contacts; `nextCursor` is null on the last page; `total` counts every contact the filter keeps. */
+export type ContactPage = { contacts: ContactView[]; nextCursor: string | null; total: number };
 
 const CONSENT_COLUMNS = {
   email: { status: contacts.emailConsent, at: contacts.emailConsentAt, source: contacts.emailConsentSource, keys: ['emailConsent', 'emailConsentAt', 'emailConsentSource'] },
@@ -103,8 +104,6 @@ type ContactChanges = {
   createdAt?: number | null | undefined;
 };
 
-// Ids of ULID layout: a cursor is compared as text.
-const SORTED_BY_NEWEST = desc(contacts.id);
 // Contact ids per IN list: D1 allows 100 bound parameters per statement.
 const IDS_PER_QUERY = 90;
 
@@ -204,11 +203,14 @@ function contactChangeStatements(tenant: Tenant, match: SQL, changes: ContactCha
     set[atKey] = sql`CASE WHEN ${applies} THEN ${consentAt} ELSE ${columns.at} END`;
     set[sourceKey] = sql`CASE WHEN ${applies} THEN ${source} ELSE ${columns.source} END`;
     changed.push(applies);
-    // Runs before the update below, so it sees the status being replaced.
+    // Runs before the update below, so it sees the status being replaced. The id is a ULID of
+    // `now` whose random part is drawn per row, as `match` may select many contacts (bulk actions).
     statements.push(
       tenant.db
         .insert(consentChanges)
-        .select(sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${contacts.id}, ${channel}, ${status}, ${source}, ${consentAt} FROM ${contacts} WHERE ${tenant.where(contacts, match, applies)}`),
+        .select(
+          sql`SELECT substr(${newId(now)}, 1, 10) || upper(hex(randomblob(8))), ${contacts.workspaceId}, ${contacts.id}, ${channel}, ${status}, ${source}, ${consentAt} FROM ${contacts} WHERE ${tenant.where(contacts, match, applies)}`,
+        ),
     );
   }
   if (changes.createdAt != null) {
@@ -238,17 +240,12 @@ const spelled = alias(contactTags, 'spelled');
  * Adds tags to the contact `match` selects; tags it has already (in any case) stay as they
  * are, and a tag the workspace already uses takes the spelling it has there.
  */
-function addTagsStatement(tenant: Tenant, match: SQL, tags: string[]): Statement {
+export function addTagsStatement(tenant: Tenant, match: SQL, tags: string[]): Statement {
   const spelling = sql`COALESCE((SELECT ${spelled.tag} FROM ${contactTags} ${spelled} WHERE ${tenant.where(spelled, sql`lower(${spelled.tag}) = lower(value)`)} LIMIT 1), value)`;
   return tenant.db
     .insert(contactTags)
     .select(sql`SELECT ${contacts.workspaceId}, ${contacts.id}, ${spelling} FROM ${contacts}, json_each(${JSON.stringify(tags)}) WHERE ${tenant.where(contacts, match)}`)
     .onConflictDoNothing();
-}
-
-/** A tag column equal to one of `tags`, case ignored. */
-function tagIn(column: SQLiteColumn, tags: string[]): SQL {
-  return inArray(sql`lower(${column})`, tags.map(tagKey));
 }
 
 // Null, undefined and blank text say nothing: they never blank what is stored.
@@ -290,12 +287,20 @@ function upsertPlan(tenant: Tenant, input: ContactUpsert, source: string, now: n
 }
 
 /**
+ * The statements setting consent of every contact `match` selects, each change recorded in the
+ * consent history with `source` (once per change, only where the status really changes).
+ */
+export function consentStatements(tenant: Tenant, match: SQL, consent: Partial<Record<ConsentChannel, ConsentStatus>>, source: string, now = Date.now()): Statement[] {
+  return contactChangeStatements(tenant, match, { profile: {}, consent, consentAt: now }, source, now);
+}
+
+/**
  * The statements setting one channel's consent of the contact that has `phone` (recorded in
  * the consent history with `source`, once per change); nothing when no contact has it. None
  * is created: a keyword texted from an unknown number must not start a welcome flow.
  */
 export function consentByPhoneStatements(tenant: Tenant, phone: string, channel: ConsentChannel, status: ConsentStatus, source: string, now = Date.now()): Statement[] {
-  return contactChangeStatements(tenant, eq(contacts.phone, phone), { profile: {}, consent: { [channel]: status }, consentAt: now }, source, now);
+  return consentStatements(tenant, eq(contacts.phone, phone), { [channel]: status }, source, now);
 }
 
 /**
@@ -349,8 +354,11 @@ async function e164PhoneOf<T extends string | null | undefined>(tenant: Tenant, 
   );
 }
 
-/** Creates a contact from the API, with its `contact_created`; 409 when its email or phone already has one. */
-export async function createContact(tenant: Tenant, given: ContactInput, source: string, now = Date.now()): Promise<ContactView> {
+/**
+ * Creates a contact (API, dashboard), with its `contact_created` from `source`; its consent is
+ * recorded as given at `consentSource` (a form's "where they agreed"); 409 when its email or phone already has one.
+ */
+export async function createContact(tenant: Tenant, given: ContactInput, source: string, now = Date.now(), consentSource = source): Promise<ContactView> {
   const input = { ...given, phone: await e164PhoneOf(tenant, given.phone) };
   const id = newId(now);
   const identity = identityOf(input);
@@ -365,7 +373,7 @@ export async function createContact(tenant: Tenant, given: ContactInput, source:
   const tags = uniqueTags(input.tags ?? []);
   const [inserted] = (await tenant.db.batch([
     ...insertContactStatements(tenant, id, identity, source, now),
-    ...contactChangeStatements(tenant, byId, changes, source, now),
+    ...contactChangeStatements(tenant, byId, changes, consentSource, now),
     ...(tags.length ? [addTagsStatement(tenant, byId, tags)] : []),
   ] as [Statement, ...Statement[]])) as unknown[];
   if (!(inserted as { id: string }[]).length) throw (await identityConflict(tenant, identity))!;
@@ -426,27 +434,45 @@ export async function updateContact(tenant: Tenant, id: string, given: ContactPa
 }
 
 /**
- * Erases a contact (a GDPR erasure request): the contact, its tags, consent history,
- * interests, carts and triggers are deleted, and its orders are kept for the store's
- * numbers without the email or the link to the person. One batch: all or nothing.
+ * The statements erasing every contact `match` selects (a GDPR erasure): the contacts, their
+ * tags, consent history, interests, carts and triggers are deleted, and their orders are kept
+ * for the store's numbers without the email or the link to the person. Run as one batch: the
+ * contacts row goes last, as every statement before finds the contacts through it, so `match`
+ * selects by id, never by the tags or consent history deleted on the way.
  */
-export async function eraseContact(tenant: Tenant, id: string): Promise<void> {
-  const existing = await findContactRow(tenant, id);
-  const email = existing.email;
-  await runBatch(tenant.db, [
-    tenant.db.delete(contactTags).where(tenant.where(contactTags, eq(contactTags.contactId, id))),
-    tenant.db.delete(consentChanges).where(tenant.where(consentChanges, eq(consentChanges.contactId, id))),
-    tenant.db.delete(productInterests).where(tenant.where(productInterests, eq(productInterests.contactId, id))),
-    tenant.db.delete(carts).where(tenant.where(carts, eq(carts.contactId, id))),
-    tenant.db.delete(triggers).where(tenant.where(triggers, eq(triggers.contactId, id))),
+export function eraseStatements(tenant: Tenant, match: SQL): Statement[] {
+  const erased = tenant.db.select({ id: contacts.id }).from(contacts).where(tenant.where(contacts, match));
+  const erasedEmails = tenant.db
+    .select({ email: contacts.email })
+    .from(contacts)
+    .where(tenant.where(contacts, match, isNotNull(contacts.email)));
+  return [
+    tenant.db.delete(contactTags).where(tenant.where(contactTags, inArray(contactTags.contactId, erased))),
+    tenant.db.delete(consentChanges).where(tenant.where(consentChanges, inArray(consentChanges.contactId, erased))),
+    tenant.db.delete(productInterests).where(tenant.where(productInterests, inArray(productInterests.contactId, erased))),
+    tenant.db.delete(carts).where(tenant.where(carts, inArray(carts.contactId, erased))),
+    tenant.db.delete(triggers).where(tenant.where(triggers, inArray(triggers.contactId, erased))),
     tenant.db
       .update(orders)
       .set({ email: null, contactId: null })
-      .where(tenant.where(orders, or(eq(orders.contactId, id), email ? eq(orders.email, email) : undefined))),
+      .where(tenant.where(orders, or(inArray(orders.contactId, erased), inArray(orders.email, erasedEmails)))),
     // Rejected import rows keep the raw CSV line, which may hold the address too.
-    ...(email ? [tenant.db.delete(contactImportRejections).where(tenant.where(contactImportRejections, sql`instr(lower(${contactImportRejections.raw}), ${email}) > 0`))] : []),
-    tenant.db.delete(contacts).where(tenant.where(contacts, eq(contacts.id, id))),
-  ]);
+    tenant.db
+      .delete(contactImportRejections)
+      .where(
+        tenant.where(
+          contactImportRejections,
+          sql`EXISTS (SELECT 1 FROM ${contacts} WHERE ${tenant.where(contacts, match, isNotNull(contacts.email))} AND instr(lower(${contactImportRejections.raw}), ${contacts.email}) > 0)`,
+        ),
+      ),
+    tenant.db.delete(contacts).where(tenant.where(contacts, match)),
+  ];
+}
+
+/** Erases one contact (see eraseStatements); 404 for an id of another workspace. One batch: all or nothing. */
+export async function eraseContact(tenant: Tenant, id: string): Promise<void> {
+  await findContactRow(tenant, id);
+  await runBatch(tenant.db, eraseStatements(tenant, eq(contacts.id, id)));
 }
 
 /** Adds tags to a contact; 404 for an id of another workspace. */
@@ -506,49 +532,36 @@ export async function getContact(tenant: Tenant, id: string): Promise<ContactVie
   return toContactView(row, (await tagsByContact(tenant, [id])).get(id) ?? []);
 }
 
-function likePrefix(text: string): string {
-  return `${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
-
-function startsWith(column: SQLiteColumn, text: string): SQL {
-  return sql`${column} LIKE ${likePrefix(text)} ESCAPE '\\'`;
-}
-
-/** Email prefix, first or last name prefix ("ann" or "ann smi"), or the exact phone. */
-function searchCondition(q: string): SQL | undefined {
-  const text = q.trim().toLowerCase();
-  if (!text) return undefined;
-  const conditions: (SQL | undefined)[] = [startsWith(contacts.email, text), startsWith(contacts.firstName, text), startsWith(contacts.lastName, text)];
-  const [first, ...rest] = text.split(/\s+/);
-  if (first && rest.length) conditions.push(and(startsWith(contacts.firstName, first), startsWith(contacts.lastName, rest.join(' '))));
-  const phone = normalizePhone(q);
-  if (phone) conditions.push(eq(contacts.phone, phone));
-  return or(...conditions);
-}
-
-/** A keyset page of contacts, newest first, filtered by a search text and a tag. */
+/** A keyset page of contacts matching a filter, in the order asked (newest first by default), with how many match in all. */
 export async function listContacts(tenant: Tenant, query: ContactListQuery): Promise<ContactPage> {
-  const tagged = query.tag
-    ? inArray(
-        contacts.id,
-        tenant.db
-          .select({ id: contactTags.contactId })
-          .from(contactTags)
-          .where(tenant.where(contactTags, tagIn(contactTags.tag, [query.tag]))),
-      )
-    : undefined;
-  const rows = await tenant.db
-    .select()
-    .from(contacts)
-    .where(tenant.where(contacts, query.cursor ? lt(contacts.id, query.cursor) : undefined, query.q ? searchCondition(query.q) : undefined, tagged))
-    .orderBy(SORTED_BY_NEWEST)
-    .limit(keysetLimit(query.limit));
-  const page = keysetPage(rows, query.limit, (row) => row.id);
+  const sort = query.sort ?? 'newest';
+  const matching = contactFilterCondition(tenant, query);
+  const cursor = query.cursor ? readContactCursor(sort, query.cursor) : null;
+  if (query.cursor && !cursor) throw invalidField('cursor', 'Use the nextCursor of the previous page');
+  const [rows, total] = await Promise.all([
+    tenant.db
+      .select({ contact: contacts, sortKey: sortKeyColumn(sort) })
+      .from(contacts)
+      .where(tenant.where(contacts, matching, afterCursor(sort, cursor)))
+      .orderBy(...contactOrder(sort))
+      .limit(keysetLimit(query.limit)),
+    countContacts(tenant, query),
+  ]);
+  const page = keysetPage(rows, query.limit, (row) => writeContactCursor(sort, row.sortKey, row.contact.id));
   const tags = await tagsByContact(
     tenant,
-    page.rows.map((row) => row.id),
+    page.rows.map((row) => row.contact.id),
   );
-  return { contacts: page.rows.map((row) => toContactView(row, tags.get(row.id) ?? [])), nextCursor: page.nextCursor };
+  return { contacts: page.rows.map(({ contact }) => toContactView(contact, tags.get(contact.id) ?? [])), nextCursor: page.nextCursor, total };
+}
+
+/** How many contacts of the workspace a filter keeps. */
+export async function countContacts(tenant: Tenant, filter: ContactFilter): Promise<number> {
+  const [row] = await tenant.db
+    .select({ count: sql<number>`count(*)` })
+    .from(contacts)
+    .where(tenant.where(contacts, contactFilterCondition(tenant, filter)));
+  return row?.count ?? 0;
 }
 
 /** The workspace's tags in alphabetical order (at most `limit`), for filters. */

@@ -93,6 +93,43 @@ export function Field(props: {
   );
 }
 
+/** A labelled select with its error; `narrow` for a filter bar. */
+export function Select({
+  id,
+  name,
+  label,
+  options,
+  value,
+  error,
+  narrow,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  options: [string, string][];
+  value: string;
+  error?: string | undefined;
+  narrow?: boolean;
+}) {
+  return (
+    <div class={`field${narrow ? ' narrow' : ''}${error ? ' has-error' : ''}`}>
+      <label for={id}>{label}</label>
+      <select id={id} name={name} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+        {options.map(([option, text]) => (
+          <option value={option} selected={value === option}>
+            {text}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <p class="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 /** A message above a form or page: success, warning or error. */
 export function Notice({ tone, children }: { tone: 'success' | 'warning' | 'error' | 'info'; children: Child }) {
   return (

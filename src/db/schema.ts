@@ -636,6 +636,38 @@ export const contactImports = sqliteTable(
   ],
 );
 
+/** What a bulk action does to each contact it reaches. */
+export const BULK_ACTIONS = ['tag', 'untag', 'unsubscribe', 'erase'] as const;
+export type BulkAction = (typeof BULK_ACTIONS)[number];
+export const BULK_JOB_STATUSES = ['running', 'done', 'failed'] as const;
+export type BulkJobStatus = (typeof BULK_JOB_STATUSES)[number];
+
+/**
+ * A bulk action over every contact of a filter, done in the background one keyset page
+ * (by contact id) at a time; `cursor` is the last contact id done, and moves in the same
+ * transaction as the page's changes, so a redelivered page finds it moved and does nothing.
+ */
+export const contactBulkJobs = sqliteTable(
+  'contact_bulk_jobs',
+  {
+    id: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    action: text({ enum: BULK_ACTIONS }).notNull(),
+    // The action's own input (tags, channels) and the contact filter, as JSON read back through zod.
+    params: text().notNull(),
+    filter: text().notNull(),
+    status: text({ enum: BULK_JOB_STATUSES }).notNull(),
+    total: integer().notNull(),
+    done: integer().notNull().default(0),
+    cursor: text(),
+    // The newest contact matching when the job started: contacts created later are left out, so `total` holds.
+    lastContactId: text(),
+    createdAt: createdAt(),
+    finishedAt: integer(),
+  },
+  (t) => [index('contact_bulk_jobs_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
 /** One slice of an import's CSV (header repeated), small enough for one consumer invocation. */
 export const contactImportChunks = sqliteTable(
   'contact_import_chunks',

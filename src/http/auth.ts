@@ -44,8 +44,12 @@ export function requireSession(): MiddlewareHandler<AppEnv> {
  */
 export function requirePermission(permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const role = c.get('role');
-    if (!roleAllows(role, permission)) throw new AppError('forbidden', `Your role (${role}) cannot ${PERMISSION_LABELS[permission]}. Ask an owner or admin of this workspace.`);
+    assertPermission(c.get('role'), permission);
     await next();
   };
+}
+
+/** Throws 403 unless `role` has `permission`; for a route where the permission depends on the input (a bulk erase). */
+export function assertPermission(role: Parameters<typeof roleAllows>[0], permission: Permission): void {
+  if (!roleAllows(role, permission)) throw new AppError('forbidden', `Your role (${role}) cannot ${PERMISSION_LABELS[permission]}. Ask an owner or admin of this workspace.`);
 }

@@ -3,6 +3,7 @@
 // campaign's deliveries, single deliveries, import chunks, queue heartbeats).
 import { runCampaignDeliveriesPageJob } from '../campaigns/campaign-deliveries-job';
 import { runFanOutPageJob } from '../campaigns/campaign-fan-out-job';
+import { runContactBulkPageJob } from '../contacts/contact-bulk-job';
 import { runImportChunkJob } from '../contacts/import-chunk-job';
 import { openDb } from '../db/client';
 import type { ChannelRegistry } from '../deliveries/delivery-channel';
@@ -22,5 +23,6 @@ export const jobHandlers: JobHandlers = {
   'campaign-deliveries-page': runCampaignDeliveriesPageJob,
   'send-delivery': { batch: (messages, env, scope) => runSendDeliveryBatch(messages, env, scope, channels) },
   'import-chunk': runImportChunkJob,
+  'contact-bulk-page': runContactBulkPageJob,
   'queue-heartbeat': (message, env) => recordQueueHeartbeat(openDb(env.DB), message),
 };

@@ -2,6 +2,7 @@
 // retries failures with exponential backoff. The queue's own max_retries then
 // moves what keeps failing to the dead-letter queue, whose consumer records it.
 import { openDb } from '../db/client';
+import { failBulkJobs } from '../contacts/contact-bulk.service';
 import { failDeadImportChunks } from '../contacts/contact-imports.service';
 import { recordDeadLetters } from '../db/system';
 import { groupBy } from '../lib/chunk';
@@ -93,7 +94,7 @@ export async function consumeQueueBatch(batch: MessageBatch<unknown>, env: Env, 
 
 /**
  * Records every message of a dead-letter queue batch in D1, marks what they were for
- * failed (the deliveries, the imports of the chunks, the store webhooks), then acks them.
+ * failed (the deliveries, the imports of the chunks, the bulk jobs of the pages, the store webhooks), then acks them.
  */
 export async function consumeDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = openDb(env.DB);
@@ -104,6 +105,7 @@ export async function consumeDeadLetterBatch(batch: MessageBatch<unknown>, env: 
   const ofType = <T extends QueueMessageType>(type: T) => dead.filter((body): body is Extract<QueueMessage, { type: T }> => body.type === type);
   await failDeadDeliveries(db, ofType('send-delivery'));
   await failDeadImportChunks(db, ofType('import-chunk'));
+  await failBulkJobs(db, ofType('contact-bulk-page'));
   await rejectDeadStoreEvents(db, ofType('store-event'));
   await recordDeadLetters(
     db,

@@ -21,6 +21,8 @@ export const QUEUE_OF: Record<Exclude<QueueMessageType, 'queue-heartbeat'>, Queu
   'campaign-deliveries-page': 'SENDS_QUEUE',
   'send-delivery': 'SENDS_QUEUE',
   'import-chunk': 'IMPORTS_QUEUE',
+  // Bulk work on contacts, like imports, must not delay store webhooks or sends.
+  'contact-bulk-page': 'IMPORTS_QUEUE',
 };
 
 function queueOf(message: QueueMessage): QueueBinding {

@@ -98,6 +98,20 @@ export function importChunkMessage(workspaceId: string, importId: string, chunkI
   return { type: 'import-chunk', workspaceId, importId, chunkIndex };
 }
 
+/** Apply a bulk action to the next keyset page (by contact id) of its filter, after `afterContactId`. */
+export const ContactBulkPageMessage = z.object({
+  type: z.literal('contact-bulk-page'),
+  workspaceId: z.string(),
+  jobId: z.string(),
+  afterContactId: z.string().nullable(),
+});
+export type ContactBulkPageMessage = z.infer<typeof ContactBulkPageMessage>;
+
+/** The message that does the page of bulk job `jobId` after `afterContactId` (null: from the first contact). */
+export function contactBulkPageMessage(workspaceId: string, jobId: string, afterContactId: string | null): ContactBulkPageMessage {
+  return { type: 'contact-bulk-page', workspaceId, jobId, afterContactId };
+}
+
 /** The queue bindings of the Worker (wrangler.toml). */
 export const QUEUE_BINDINGS = ['EVENTS_QUEUE', 'SENDS_QUEUE', 'IMPORTS_QUEUE'] as const;
 export type QueueBinding = (typeof QUEUE_BINDINGS)[number];
@@ -116,6 +130,14 @@ export function queueHeartbeatMessage(queue: QueueBinding, sentAt: number): Queu
 }
 
 /** Any message on any of our queues. */
-export const QueueMessage = z.discriminatedUnion('type', [StoreEventMessage, FanOutPageMessage, CampaignDeliveriesPageMessage, SendDeliveryMessage, ImportChunkMessage, QueueHeartbeatMessage]);
+export const QueueMessage = z.discriminatedUnion('type', [
+  StoreEventMessage,
+  FanOutPageMessage,
+  CampaignDeliveriesPageMessage,
+  SendDeliveryMessage,
+  ImportChunkMessage,
+  ContactBulkPageMessage,
+  QueueHeartbeatMessage,
+]);
 export type QueueMessage = z.infer<typeof QueueMessage>;
 export type QueueMessageType = QueueMessage['type'];

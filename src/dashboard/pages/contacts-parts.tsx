@@ -1,7 +1,9 @@
 // Pieces shared by the contacts pages: consent and import badges, money, names.
 import type { Child } from 'hono/jsx';
+import type { BulkJobView } from '../../contacts/contact-bulk.service';
 import type { ConsentState, ContactView } from '../../contacts/contacts.service';
-import type { ConsentStatus, ImportStatus, OrderStatus } from '../../db/schema';
+import type { BulkAction, BulkJobStatus, ConsentStatus, ImportStatus, OrderStatus } from '../../db/schema';
+import { formatInZone } from '../../lib/time';
 
 const CONSENT_LABELS: Record<ConsentStatus, string> = { subscribed: 'Subscribed', unsubscribed: 'Unsubscribed', not_subscribed: 'Not subscribed' };
 const CONSENT_TONES: Record<ConsentStatus, string> = { subscribed: 'badge success', unsubscribed: 'badge danger', not_subscribed: 'badge muted' };
@@ -54,5 +56,37 @@ export function ContactsHeader({ title = 'Contacts', description, action }: { ti
       </div>
       {action ?? null}
     </div>
+  );
+}
+
+const BULK_STATUS_LABELS: Record<BulkJobStatus, string> = { running: 'Running', done: 'Done', failed: 'Failed' };
+const BULK_STATUS_TONES: Record<BulkJobStatus, string> = { running: 'badge', done: 'badge success', failed: 'badge danger' };
+
+/** What a bulk job does, in words: "Add tags: vip, winter". */
+export function bulkJobSummary(job: Pick<BulkJobView, 'action' | 'tags' | 'channels'>): string {
+  const what: Record<BulkAction, string> = {
+    tag: `Add tags: ${job.tags.join(', ')}`,
+    untag: `Remove tags: ${job.tags.join(', ')}`,
+    unsubscribe: `Unsubscribe from ${job.channels.map((channel) => (channel === 'sms' ? 'SMS' : 'email')).join(' and ')}`,
+    erase: 'Erase',
+  };
+  return what[job.action];
+}
+
+/** One bulk job with its progress; a running one names the address the page's script polls. */
+export function BulkJobRow({ job, timeZone }: { job: BulkJobView; timeZone: string }) {
+  return (
+    <li class="bulk-job" data-bulk-job-url={job.status === 'running' ? `/app/contacts/bulk/${job.id}` : undefined}>
+      <div class="bulk-job-head">
+        <strong>{bulkJobSummary(job)}</strong>
+        <span class={BULK_STATUS_TONES[job.status]} data-bulk-status>
+          {BULK_STATUS_LABELS[job.status]}
+        </span>
+      </div>
+      <progress max={Math.max(job.total, 1)} value={job.total ? job.done : 1} aria-label={`${bulkJobSummary(job)}: progress`} />
+      <p class="muted small">
+        <span data-bulk-done>{job.done}</span> of <span>{job.total}</span> contacts · started {formatInZone(job.createdAt, timeZone)}
+      </p>
+    </li>
   );
 }

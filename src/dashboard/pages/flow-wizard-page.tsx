@@ -5,8 +5,8 @@
 import type { EmailContentView } from '../../email/email-contents.service';
 import { FLOW_KIND_INFO, type FlowDefinition } from '../../flows/flow-definition';
 import { type FlowKind, SENDING_FILTERS } from '../../db/schema';
-import { CsrfField, Field, type FormErrors, Notice } from '../components';
-import { FILTER_LABELS, field, ReentryField, Select, StepList, TriggerFields, triggerSummary } from './flows-pages';
+import { CsrfField, Field, type FormErrors, Notice, Select } from '../components';
+import { FILTER_LABELS, field, ReentryField, StepList, TriggerFields, triggerSummary } from './flows-pages';
 
 export const FLOW_WIZARD_PATH = '/app/marketing/flows/new';
 /** The design choice that makes a copy of the kind's starter design. */

@@ -8,7 +8,7 @@ import { type ConsentChannel, FLOW_KINDS, SENDING_FILTERS, type SendingFilter } 
 import { formatInZone } from '../../lib/time';
 import type { WeekActivity } from '../../reports/marketing-overview';
 import type { SourceReport } from '../../reports/source-report';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, TableHead } from '../components';
+import { CsrfField, EmptyState, Field, type FormErrors, Notice, PostButton, Select, TableHead } from '../components';
 import { numbers } from './campaign-parts';
 import { WeeklyActivityChart } from './marketing-overview-card';
 import { formatRevenue, ReportFiguresCard } from './source-report-parts';
@@ -407,22 +407,6 @@ function OpButton({ op, label, ariaLabel }: { op: string; label: string; ariaLab
     <button type="submit" name="op" value={op} class="button secondary small" formnovalidate aria-label={ariaLabel}>
       {label}
     </button>
-  );
-}
-
-export function Select({ id, name, label, options, value, error }: { id: string; name: string; label: string; options: [string, string][]; value: string; error?: string | undefined }) {
-  return (
-    <div class={error ? 'field has-error' : 'field'}>
-      <label for={id}>{label}</label>
-      <select id={id} name={name} aria-invalid={error ? 'true' : undefined}>
-        {options.map(([option, text]) => (
-          <option value={option} selected={value === option}>
-            {text}
-          </option>
-        ))}
-      </select>
-      {error ? <p class="field-error">{error}</p> : null}
-    </div>
   );
 }
 
