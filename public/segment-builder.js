@@ -303,8 +303,9 @@
         'r',
       ),
     );
-    // After "+ Condition" or "+ NOT group", on to what was added, so a keyboard user goes on from there.
-    const added = focused && /\.(add|group|notGroup)$/.test(focused) ? newestChildControl(focused.replace(/\.[^.]+$/, '')) : null;
+    // After "+ Condition", on to the new condition, so a keyboard user goes on from there (after
+    // "+ Group", focus stays on the button: the new group starts with a condition already set).
+    const added = focused && /\.add$/.test(focused) ? newestChildControl(focused.replace(/\.[^.]+$/, '')) : null;
     if (added) added.focus();
     // Else back to the same control; if it went (a removed rule), to its group's "+ Condition".
     else if (focused) {

@@ -19,6 +19,7 @@ const ids: Record<string, string> = {};
 const EXAMPLES: Record<string, () => string> = {
   '/app/marketing/designs/:id': () => `/app/marketing/designs/${ids.design}`,
   '/app/marketing/designs/:id/preview': () => `/app/marketing/designs/${ids.design}/preview`,
+  '/app/marketing/designs/starters/:starter/preview': () => '/app/marketing/designs/starters/announcement/preview',
   '/app/marketing/sms/:id': () => `/app/marketing/sms/${ids.sms}`,
   '/app/marketing/campaigns/:id': () => `/app/marketing/campaigns/${ids.campaign}`,
   '/app/marketing/campaigns/:id/progress': () => `/app/marketing/campaigns/${ids.campaign}/progress`,
@@ -29,6 +30,7 @@ const EXAMPLES: Record<string, () => string> = {
   '/app/marketing/flows/:id/logs': () => `/app/marketing/flows/${ids.flow}/logs`,
   '/app/marketing/flows/:id/logs.csv': () => `/app/marketing/flows/${ids.flow}/logs.csv`,
   '/app/contacts/imports/:id': () => `/app/contacts/imports/${ids.import}`,
+  '/app/contacts/bulk/:id': () => `/app/contacts/bulk/${ids.bulkJob}`,
   '/app/contacts/:id': () => `/app/contacts/${ids.contact}`,
   '/app/segments/:id': () => `/app/segments/${ids.segment}`,
   '/app/products/:id': () => `/app/products/${ids.product}`,
@@ -42,7 +44,7 @@ const EXAMPLES: Record<string, () => string> = {
 const TOKEN_PAGES = new Set(['/reset-password', '/verify-email', '/invitations/:token', '/app/invitations/:token']);
 
 // Answers that are not HTML pages of ours: the design preview is the design itself.
-const UNTRUSTED_HTML_ROUTES = new Set(['/app/marketing/designs/:id/preview']);
+const UNTRUSTED_HTML_ROUTES = new Set(['/app/marketing/designs/:id/preview', '/app/marketing/designs/starters/:starter/preview']);
 
 function dashboardGetRoutes(): string[] {
   const paths = createApp()
@@ -68,6 +70,9 @@ beforeAll(async () => {
   const started = await callApi(key, '/contacts/imports', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'email\nimported@shop.example\n' });
   expect(started.status).toBe(202);
   ids.import = ((await started.json()) as { import: { id: string } }).import.id;
+  const bulk = await postApi(key, '/contacts/bulk', { action: 'tag', tags: ['headers'], filter: {} });
+  expect(bulk.status, await bulk.clone().text()).toBe(202);
+  ids.bulkJob = ((await bulk.json()) as { job: { id: string } }).job.id;
   ids.product = newId();
   await env.DB.prepare("INSERT INTO products (id, workspace_id, sku, title, currency, price_cents, created_at, updated_at) VALUES (?, ?, 'HEADERS-1', 'Headers product', 'USD', 1000, ?, ?)")
     .bind(ids.product, merchant.workspaceId, Date.now(), Date.now())
