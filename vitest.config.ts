@@ -68,6 +68,9 @@ export default defineConfig(async () => {
       globalSetup: ['./test/global/smtp-sink.mjs', './test/global/smtp-faults.mjs', './test/global/twilio-server.mjs', './test/global/doh-server.mjs'],
       // Webhook tests wait for the real queue (batches flush after up to a second).
       testTimeout: 30_000,
+      // beforeAll hooks sign merchants up (a deliberately slow password hash): 10 s is too
+      // little when the browser tests run beside (.ci/run).
+      hookTimeout: 30_000,
     },
   };
 });

@@ -43,9 +43,9 @@ function pageShape(url) {
   return query ? `${path}?${query}` : path;
 }
 
-// Two of each shape with an id: one record can show another view than the next (a draft
-// campaign is a builder, a sent one a report).
-const PER_SHAPE = (shape) => (shape.includes(':id') ? 2 : 1);
+// Two of each shape with an id in the campaigns, where one record can show another view
+// than the next (a draft campaign is a builder, a sent one a report); one elsewhere.
+const PER_SHAPE = (shape) => (shape.startsWith('/app/marketing/campaigns/:id') ? 2 : 1);
 
 /** The /app pages reachable from `start` by links, a bounded few per shape, in the order found. */
 async function crawl(page, base, start) {
