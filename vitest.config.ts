@@ -68,8 +68,12 @@ export default defineConfig(async () => {
       globalSetup: ['./test/global/smtp-sink.mjs', './test/global/smtp-faults.mjs', './test/global/twilio-server.mjs', './test/global/doh-server.mjs'],
       // Webhook tests wait for the real queue (batches flush after up to a second).
       testTimeout: 30_000,
-      // beforeAll hooks sign merchants up (a deliberately slow password hash): 10 s is too
-      // little when the browser tests run beside (.ci/run).
+      // Three files at once: most of a file's time is spent waiting (queues, SMTP, timers), so
+      // a third worker on two cores cuts the suite's wall time without starving the waits
+      // (four starved them: 10 s polls and hooks timed out).
+      maxWorkers: 3,
+      // beforeAll hooks sign merchants up (a deliberately slow password hash): 10 s was too
+      // little with three files at once.
       hookTimeout: 30_000,
     },
   };

@@ -55,7 +55,7 @@ async function crawl(page, base, start) {
   const pages = [];
   while (queue.length && pages.length < MAX_PAGES) {
     const url = queue.shift();
-    const response = await page.goto(url.href).catch((err) => ({ error: err }));
+    const response = await page.goto(url.href, { timeout: 45_000 }).catch((err) => ({ error: err }));
     if (response.error) continue; // a download, not a page
     if (!/text\/html/.test(response.headers()['content-type'] ?? '')) continue;
     // Only our own pages: a design's raw preview is the merchant's HTML, not the dashboard.
@@ -113,7 +113,8 @@ async function duplicateIds(page) {
 async function checkPages(page, base, pages, label) {
   const problems = [];
   for (const path of pages) {
-    await page.goto(`${base}${path}`).catch((err) => {
+    // Generous: the unit tests run beside these in CI, and a report page reads a lot.
+    await page.goto(`${base}${path}`, { timeout: 45_000 }).catch((err) => {
       throw new Error(`${label} ${path}: ${err.message.split('\n')[0]}`);
     });
     for (const line of await axeViolations(page)) problems.push(`${label} ${path}: ${line}`);

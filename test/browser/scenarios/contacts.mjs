@@ -34,7 +34,7 @@ export default (ctx) => {
         // Storing 10,000 rows in chunks takes a while on a busy machine.
         // Submitted without a click's wait for the navigation, which a 10,000-row upload outlasts.
         await page.locator('form.upload-form').evaluate((form) => form.requestSubmit());
-        await page.waitForURL(/\/app\/contacts\/imports\//, { timeout: 180_000 });
+        await page.waitForURL(/\/app\/contacts\/imports\//, { timeout: 180_000, waitUntil: 'commit' });
         for (const deadline = Date.now() + 120_000; ; await page.waitForTimeout(1000)) {
           await page.reload();
           if (/Done/.test(await mainText(page))) break;
