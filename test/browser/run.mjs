@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -1130,9 +1130,10 @@ try {
   result = { passed: 0, failed: 1 };
 }
 if (result.failed && wranglerLog) {
-  console.log('--- last lines of wrangler dev output ---');
+  console.log('--- last lines of wrangler dev output (all of it is in test/browser/screenshots/wrangler.log) ---');
   const plain = wranglerLog.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
   console.log(plain.trim().split('\n').slice(-30).join('\n'));
+  writeFileSync(join(SCREENSHOTS, 'wrangler.log'), plain);
 }
 await cleanup();
 console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
