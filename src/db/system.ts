@@ -7,27 +7,33 @@
 import { and, count, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
-import { runBatch, type Db } from './client';
-import { campaigns, contactBulkJobs, contactImports, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, shortLinks, type CampaignStatus } from './schema';
+import { inJsonList, runBatch, type Db } from './client';
+import { campaigns, contactBulkJobs, contactImports, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, shortLinks, type CampaignChannel, type CampaignStatus } from './schema';
 
 // Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
 const IDS_PER_STATEMENT = 90;
 
-/**
- * Across workspaces: claims up to `limit` scheduled campaigns due by `now` (scheduled →
- * sending). The status condition is in the UPDATE too, so of two overlapping ticks only
- * one gets each row back.
- */
-export async function claimDueCampaigns(db: Db, now: number, limit: number): Promise<{ id: string; workspaceId: string }[]> {
-  const due = db
-    .select({ id: campaigns.id })
+/** Across workspaces: up to `limit` scheduled campaigns due by `now`, the longest due first. */
+export async function listDueCampaigns(db: Db, now: number, limit: number): Promise<{ id: string; workspaceId: string; channel: CampaignChannel; contentId: string | null }[]> {
+  return db
+    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId, channel: campaigns.channel, contentId: campaigns.contentId })
     .from(campaigns)
     .where(and(eq(campaigns.status, 'scheduled'), lte(campaigns.scheduledAt, now)))
+    .orderBy(campaigns.scheduledAt)
     .limit(limit);
+}
+
+/**
+ * Across workspaces: claims the campaigns of `ids` still scheduled and due by `now`
+ * (scheduled → sending). The conditions are in the UPDATE, so of two overlapping ticks
+ * only one gets each row back, and one rescheduled or unscheduled meanwhile stays put.
+ */
+export async function claimDueCampaigns(db: Db, ids: string[], now: number): Promise<{ id: string; workspaceId: string }[]> {
+  if (!ids.length) return [];
   return db
     .update(campaigns)
     .set({ status: 'sending', startedAt: now, updatedAt: now })
-    .where(and(inArray(campaigns.id, due), eq(campaigns.status, 'scheduled')))
+    .where(and(inJsonList(campaigns.id, ids), eq(campaigns.status, 'scheduled'), lte(campaigns.scheduledAt, now)))
     .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId });
 }
 
