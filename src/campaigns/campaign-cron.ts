@@ -1,7 +1,7 @@
 // The campaign work of each cron tick, across workspaces: start the campaigns that
 // are due (or hold those that must not go out), finish those whose every delivery is
-// final, and restart fan-outs whose next page message was lost. Each step is an atomic conditional update, so two
-// overlapping ticks never start (or finish) a campaign twice.
+// final, and restart fan-outs whose next page message was lost. Each step is an atomic
+// conditional update, so two overlapping ticks never start (or finish) a campaign twice.
 import { eq, lte } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { type CampaignChannel, campaigns } from '../db/schema';

@@ -135,7 +135,7 @@ describe('GET /healthz', () => {
     const later = started + MINUTE;
     const results = await runCronTick(env, later);
     expect(results.find((result) => result.name === 'redrive-stalled-bulk-jobs')).toEqual({ name: 'redrive-stalled-bulk-jobs', ok: true, handled: 1 });
-    await expect.poll(() => env.DB.prepare('SELECT status FROM contact_bulk_jobs WHERE id = ?').bind(job.id).first<string>('status'), { timeout: 20_000, interval: 200 }).toBe('done');
+    await expect.poll(() => env.DB.prepare('SELECT status FROM contact_bulk_jobs WHERE id = ?').bind(job.id).first<string>('status'), { timeout: 30_000, interval: 200 }).toBe('done');
     expect(await env.DB.prepare("SELECT count(*) AS n FROM contact_tags WHERE workspace_id = ? AND tag = 'found'").bind(workspaceId).first<number>('n')).toBe(700);
     expect((await health()).body.checks.bulkJobs.stalled).toBe(0);
   });

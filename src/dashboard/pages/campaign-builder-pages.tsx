@@ -879,7 +879,7 @@ function PausedNotice({ campaign, timeZone }: { campaign: CampaignView; timeZone
   if (campaign.pauseReason && campaign.startedAt === null) {
     return (
       <Notice tone="warning">
-        <p data-held-reason>
+        <p>
           <strong>{`Held by the platform${since ? ` at ${since}` : ''}.`}</strong> {campaign.pauseReason}
         </p>
         <p>Nothing has gone out. Resuming sends it at once, to its audience as it stands then.</p>
