@@ -6,10 +6,12 @@ import { AppError } from '../lib/errors';
 /**
  * Allowed next statuses. `scheduled → scheduled` is a reschedule; `scheduled → draft`
  * takes it off the schedule; only the cron claim and "send now" enter `sending`.
+ * `scheduled → paused` is the cron holding a due campaign that must not go out (its email
+ * would lack the postal address); the merchant pauses only a sending one.
  */
 export const CAMPAIGN_TRANSITIONS: Record<CampaignStatus, readonly CampaignStatus[]> = {
   draft: ['scheduled', 'sending', 'cancelled'],
-  scheduled: ['scheduled', 'draft', 'sending', 'cancelled'],
+  scheduled: ['scheduled', 'draft', 'sending', 'paused', 'cancelled'],
   sending: ['sent', 'paused', 'cancelled'],
   paused: ['sending', 'cancelled'],
   sent: [],
@@ -36,6 +38,12 @@ export function canMoveCampaign(from: CampaignStatus, to: CampaignStatus | 'edit
 /** Throws 409 with the reason in plain words when the move is not allowed. */
 export function assertCampaignMove(from: CampaignStatus, to: CampaignStatus | 'edit'): void {
   if (!canMoveCampaign(from, to)) throw new AppError('conflict', LOCKED_BECAUSE[from]);
+}
+
+/** Throws 409 unless the merchant may pause the campaign: a sending one (holding a scheduled one is the platform's move). */
+export function assertCampaignPausable(from: CampaignStatus): void {
+  if (from === 'scheduled') throw new AppError('conflict', 'Only a sending campaign can be paused. This campaign is scheduled: unschedule it to keep it from going out.');
+  assertCampaignMove(from, 'paused');
 }
 
 /**

@@ -189,7 +189,8 @@ async function renderCampaignPage(c: Context<AppEnv>, id: string, state: PageSta
     designs,
     smsMessages,
     notice: state.notice,
-    problem: state.problem,
+    // The read-only page has no fields: a refused action (resuming without a postal address) says why at the top.
+    problem: state.problem ?? (state.errors && !canMoveCampaign(campaign.status, 'edit') ? Object.values(state.errors).join(' ') : undefined),
     footerIssue: sms ? null : footerAddressIssue(workspace.postalAddress, designs.find((design) => design.id === campaign.contentId)?.html ?? null),
   };
   const render = (body: Child) => renderAppPage(c, { title: campaign.name, section: 'marketing', body }, status);

@@ -3,7 +3,8 @@
 // through the lifecycle guard and is applied only if the status is still the one read.
 import { count, desc, eq } from 'drizzle-orm';
 import type { SmtpOutcome } from '../channels/email';
-import { campaigns, contacts, contents, type CampaignStatus, type DeliveryStatus } from '../db/schema';
+import { inJsonList } from '../db/client';
+import { campaigns, contacts, contents, emailContents, workspaceSettings, type CampaignStatus, type DeliveryStatus } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import { readDeliveryCounts } from '../deliveries/delivery-counts';
@@ -19,7 +20,7 @@ import { getSegment } from '../segments/segments.service';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { compileCampaignAudience } from './campaign-audience';
 import { listCampaignResults, type CampaignResultPage } from './campaign-deliveries';
-import { assertCampaignMove, assertCampaignResumable } from './campaign-status';
+import { assertCampaignMove, assertCampaignPausable, assertCampaignResumable } from './campaign-status';
 import type { CampaignAudience, CampaignInput, CampaignPatch, CampaignResultsQuery, ScheduleInput } from './campaigns.schemas';
 
 type CampaignRow = typeof campaigns.$inferSelect;
@@ -249,17 +250,43 @@ function assertContentChosen(row: CampaignRow): void {
   if (!row.contentId) throw invalidField('contentId', `Choose the ${CONTENT_WORDS[row.channel]} to send`, `Choose the ${CONTENT_WORDS[row.channel]} to send first`);
 }
 
-/** Why the campaign's email would go out without a postal address in its footer (CAN-SPAM); null for texts, which have none. */
-export async function campaignFooterIssue(tenant: Tenant, campaign: Pick<CampaignRow, 'channel' | 'contentId'>): Promise<FieldIssue | null> {
-  if (campaign.channel !== 'email') return null;
-  const [{ postalAddress }, design] = await Promise.all([getWorkspace(tenant), campaign.contentId ? getEmailContent(tenant, campaign.contentId).catch(() => null) : null]);
-  return footerAddressIssue(postalAddress, design?.html ?? null);
+/**
+ * Why each of these campaigns' emails would go out without a postal address in the footer
+ * (CAN-SPAM), by campaign id; texts have none. One round trip for all of them: the
+ * workspace's address and their designs.
+ */
+export async function campaignFooterIssues(tenant: Tenant, rows: Pick<CampaignRow, 'id' | 'channel' | 'contentId'>[]): Promise<Map<string, FieldIssue>> {
+  const emails = rows.filter((row) => row.channel === 'email');
+  if (!emails.length) return new Map();
+  const [settings, designs] = await tenant.db.batch([
+    tenant.db.select({ postalAddress: workspaceSettings.postalAddress }).from(workspaceSettings).where(tenant.where(workspaceSettings)),
+    tenant.db
+      .select({ id: emailContents.id, html: emailContents.html })
+      .from(emailContents)
+      .where(
+        tenant.where(
+          emailContents,
+          inJsonList(
+            emailContents.id,
+            emails.flatMap((row) => (row.contentId ? [row.contentId] : [])),
+          ),
+        ),
+      ),
+  ]);
+  const postalAddress = settings[0]?.postalAddress ?? null;
+  const htmlOf = new Map(designs.map((design) => [design.id, design.html]));
+  const issues = new Map<string, FieldIssue>();
+  for (const row of emails) {
+    const issue = footerAddressIssue(postalAddress, (row.contentId && htmlOf.get(row.contentId)) || null);
+    if (issue) issues.set(row.id, issue);
+  }
+  return issues;
 }
 
 /** A campaign goes out only with its content chosen and, for email, a postal address in the footer. */
 async function assertSendable(tenant: Tenant, row: CampaignRow): Promise<void> {
   assertContentChosen(row);
-  const issue = await campaignFooterIssue(tenant, row);
+  const issue = (await campaignFooterIssues(tenant, [row])).get(row.id);
   if (issue) throw invalidField(issue.path, issue.message);
 }
 
@@ -300,6 +327,7 @@ export async function unscheduleCampaign(tenant: Tenant, id: string, now = Date.
  */
 export async function pauseCampaign(tenant: Tenant, id: string, now = Date.now()): Promise<CampaignView> {
   const row = await loadCampaign(tenant, id);
+  assertCampaignPausable(row.status);
   await moveCampaign(tenant, row, 'paused', { pausedAt: now, pauseReason: null }, now);
   return getCampaign(tenant, id);
 }
@@ -309,11 +337,13 @@ export async function pauseCampaign(tenant: Tenant, id: string, now = Date.now()
  * (walked page by page) and an unfinished fan-out goes on from its cursor. No one gets
  * it twice: every send claims its delivery once. A campaign the platform paused (its
  * server refused the password) may be resumed too; it pauses again if it still does.
+ * One held at its send time starts now. Like sending, it needs the postal address.
  */
 export async function resumeCampaign(tenant: Tenant, queues: Queues, id: string, now = Date.now()): Promise<CampaignView> {
   const row = await loadCampaign(tenant, id);
   assertCampaignResumable(row.status);
-  const resumed = await moveCampaign(tenant, row, 'sending', { pausedAt: null, pauseReason: null }, now);
+  await assertSendable(tenant, row);
+  const resumed = await moveCampaign(tenant, row, 'sending', { startedAt: row.startedAt ?? now, pausedAt: null, pauseReason: null }, now);
   // If this enqueue fails, the cron still gets there: the stalled fan-out sweep restarts
   // the fan-out, the stale delivery sweep re-enqueues what is queued.
   await enqueue(queues, [campaignDeliveriesPageMessage(resumed, 'resume', null), ...(resumed.fanOutDone ? [] : [fanOutPageMessage(resumed, resumed.fanOutCursor)])]);

@@ -2,12 +2,14 @@
 // (ids chosen in the list) is changed at once, in one batch; every contact of a filter is
 // changed by a background job, one keyset page (by contact id) per queue message. A page's
 // changes and the job's progress are one transaction guarded by the job's cursor, so a
-// redelivered page changes nothing twice and counts once.
+// redelivered page changes nothing twice and counts once. A job whose next page message
+// was lost stops moving; the cron re-drives it from its cursor (redriveStalledBulkJobs).
 import { and, desc, eq, gt, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { runBatch, type Db, type Statement } from '../db/client';
+import { inJsonList, runBatch, type Db, type Statement } from '../db/client';
 import { type BulkAction, type BulkJobStatus, CONSENT_CHANNELS, type ConsentChannel, contactBulkJobs, contactTags, contacts, suppressions } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
+import { redriveStalledWork } from '../health/stalled-work';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { enqueue, type Queues } from '../queues/enqueue';
@@ -81,14 +83,9 @@ function changeStatements(tenant: Tenant, change: BulkChange, match: SQL, origin
   }
 }
 
-/** Contacts of these ids, with one bound parameter for all of them, whatever their number. */
-function idIn(ids: string[]): SQL {
-  return sql`${contacts.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
-}
-
 /** Applies `change` to the contacts chosen by id (ids of other workspaces match nothing); returns how many it reached. */
 export async function applyBulkToSelection(tenant: Tenant, change: BulkChange, contactIds: string[], origin: BulkOrigin, now = Date.now()): Promise<{ reached: number }> {
-  const match = idIn(contactIds);
+  const match = inJsonList(contacts.id, contactIds);
   const counted = tenant.db.select({ count: sql<number>`count(*)` }).from(contacts).where(tenant.where(contacts, match));
   const [rows] = (await tenant.db.batch([counted, ...changeStatements(tenant, change, match, origin, now)])) as [{ count: number }[], ...unknown[]];
   return { reached: rows[0]?.count ?? 0 };
@@ -136,6 +133,7 @@ export async function startBulkJob(tenant: Tenant, queues: Queues, change: BulkC
     lastContactId: matching?.lastId ?? null,
     createdAt: now,
     finishedAt: total ? null : now,
+    progressAt: now,
   };
   await tenant.db.insert(contactBulkJobs).values(row);
   if (total) {
@@ -177,15 +175,41 @@ export async function runBulkPage(tenant: Tenant, queues: Queues, jobId: string,
   const change: BulkChange = { action: job.action, tags: params.tags, channels: params.channels };
   // The page's own ids, not the filter: an action can change what the filter reads (erasing
   // deletes the tags a tag filter selects by before the contacts themselves).
-  const pageMatch = and(idIn(page.map((row) => row.id)), sql`EXISTS (SELECT 1 FROM ${contactBulkJobs} WHERE ${unmoved})`)!;
+  const pageMatch = and(
+    inJsonList(
+      contacts.id,
+      page.map((row) => row.id),
+    ),
+    sql`EXISTS (SELECT 1 FROM ${contactBulkJobs} WHERE ${unmoved})`,
+  )!;
   const progress = tenant.db
     .update(contactBulkJobs)
-    .set({ done: sql`${contactBulkJobs.done} + ${page.length}`, cursor: last ?? afterContactId, status: finished ? 'done' : 'running', finishedAt: finished ? now : null })
+    .set({ done: sql`${contactBulkJobs.done} + ${page.length}`, cursor: last ?? afterContactId, status: finished ? 'done' : 'running', finishedAt: finished ? now : null, progressAt: now })
     .where(unmoved)
     .returning({ id: contactBulkJobs.id });
   const results = (await tenant.db.batch([...(last ? changeStatements(tenant, change, pageMatch, params.origin, now) : []), progress] as unknown as [Statement, ...Statement[]])) as unknown[];
   const moved = (results.at(-1) as unknown[]).length > 0;
   if (moved && !finished) await enqueue(queues, [contactBulkPageMessage(tenant.workspaceId, jobId, last)]);
+}
+
+// Stalled jobs re-driven per tick (one read and one message each); the next tick takes the rest.
+const REDRIVE_JOBS_PER_TICK = 50;
+
+/**
+ * Re-enqueues the page at the cursor of running jobs that stopped moving: enqueueing the
+ * next page failed after its page was done (the retried message then finds the cursor
+ * moved and does nothing), or the message was lost. Safe however often it runs: a page
+ * message whose cursor the job has left does nothing.
+ */
+export async function redriveStalledBulkJobs(db: Db, queues: Queues, now: number): Promise<number> {
+  return redriveStalledWork(db, queues, 'bulkJobs', now, REDRIVE_JOBS_PER_TICK, async (tenant, id) => {
+    const [job] = await tenant.db
+      .select({ cursor: contactBulkJobs.cursor })
+      .from(contactBulkJobs)
+      .where(tenant.where(contactBulkJobs, eq(contactBulkJobs.id, id), eq(contactBulkJobs.status, 'running')))
+      .limit(1);
+    return job ? [contactBulkPageMessage(tenant.workspaceId, id, job.cursor)] : [];
+  });
 }
 
 /** Marks failed the jobs of pages that could not be enqueued or exhausted their retries, each within its workspace. */

@@ -11,9 +11,8 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { runBatch, type Db, type Statement } from '../db/client';
 import { contactImportChunks, contactImportRejections, contactImports, contacts, deadLetters, type ImportStatus } from '../db/schema';
-import { claimStalledImports } from '../db/system';
 import { forWorkspace, type Tenant } from '../db/tenant';
-import { IMPORT_STALL_LIMIT } from '../health/queue-health';
+import { redriveStalledWork } from '../health/stalled-work';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { ImportChunkMessage, importChunkMessage } from '../queues/messages';
 import { chunk } from '../lib/chunk';
@@ -317,7 +316,7 @@ export async function importContactChunk(tenant: Tenant, importId: string, chunk
 }
 
 // Imports re-driven per tick, and chunks re-enqueued per import (a 20 MB file is at most
-// a few hundred chunks); the next re-drive, IMPORT_STALL_LIMIT later, takes the rest.
+// a few hundred chunks); the next re-drive, STALL_LIMIT later, takes the rest.
 const REDRIVE_IMPORTS_PER_TICK = 20;
 const REDRIVE_CHUNKS_PER_IMPORT = 1_000;
 
@@ -326,20 +325,13 @@ const REDRIVE_CHUNKS_PER_IMPORT = 1_000;
  * were lost, or a consumer stalled). Safe however often it runs: a chunk counts once.
  */
 export async function redriveStalledImports(db: Db, queues: Queues, now: number): Promise<number> {
-  const stalled = await claimStalledImports(db, now - IMPORT_STALL_LIMIT, REDRIVE_IMPORTS_PER_TICK, now);
-  for (const { id, workspaceId } of stalled) {
-    const tenant = forWorkspace(db, workspaceId);
+  return redriveStalledWork(db, queues, 'imports', now, REDRIVE_IMPORTS_PER_TICK, async (tenant, id) => {
     const pending = await tenant.db
       .select({ chunkIndex: contactImportChunks.chunkIndex })
       .from(contactImportChunks)
       .where(tenant.where(contactImportChunks, eq(contactImportChunks.importId, id), isNull(contactImportChunks.processedAt)))
       .orderBy(asc(contactImportChunks.chunkIndex))
       .limit(REDRIVE_CHUNKS_PER_IMPORT);
-    console.log(JSON.stringify({ level: 'warn', importRedriven: id, workspaceId, chunks: pending.length }));
-    await enqueue(
-      queues,
-      pending.map(({ chunkIndex }) => importChunkMessage(workspaceId, id, chunkIndex)),
-    );
-  }
-  return stalled.length;
+    return pending.map(({ chunkIndex }) => importChunkMessage(tenant.workspaceId, id, chunkIndex));
+  });
 }

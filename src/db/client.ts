@@ -1,6 +1,8 @@
 // The drizzle client over D1. Created per request: it is a thin wrapper, not a pool.
+import { type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { AppError } from '../lib/errors';
 import * as schema from './schema';
 
@@ -20,6 +22,11 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   const [first, ...rest] = statements;
   if (!first) return;
   await db.batch([first, ...rest]);
+}
+
+/** `column IN (values)` with one bound parameter however many values (D1 binds at most 100 per statement). */
+export function inJsonList(column: SQLiteColumn, values: string[]): SQL {
+  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }
 
 function isForeignKeyViolation(err: unknown): boolean {

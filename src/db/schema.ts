@@ -664,8 +664,15 @@ export const contactBulkJobs = sqliteTable(
     lastContactId: text(),
     createdAt: createdAt(),
     finishedAt: integer(),
+    // When a page was last done (or the job started, or re-driven): a running job that has
+    // not moved for a while lost its next page message, and the cron re-drives it.
+    progressAt: integer(),
   },
-  (t) => [index('contact_bulk_jobs_workspace_idx').on(t.workspaceId, t.createdAt)],
+  (t) => [
+    index('contact_bulk_jobs_workspace_idx').on(t.workspaceId, t.createdAt),
+    // The cron's sweep for running jobs that stopped moving.
+    index('contact_bulk_jobs_unfinished_idx').on(t.status, t.progressAt),
+  ],
 );
 
 /** One slice of an import's CSV (header repeated), small enough for one consumer invocation. */

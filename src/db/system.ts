@@ -4,30 +4,36 @@
 // is a bug. Each function runs over every workspace of one database; once tenant data
 // is split across several D1 databases, each runs once per database. The rules (what
 // is due, what is stale) stay with the domain code, which passes them in.
-import { and, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
-import { runBatch, type Db } from './client';
-import { campaigns, contactImports, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, shortLinks, type CampaignStatus } from './schema';
+import { inJsonList, runBatch, type Db } from './client';
+import { campaigns, contactBulkJobs, contactImports, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, shortLinks, type CampaignChannel, type CampaignStatus } from './schema';
 
 // Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
 const IDS_PER_STATEMENT = 90;
 
-/**
- * Across workspaces: claims up to `limit` scheduled campaigns due by `now` (scheduled →
- * sending). The status condition is in the UPDATE too, so of two overlapping ticks only
- * one gets each row back.
- */
-export async function claimDueCampaigns(db: Db, now: number, limit: number): Promise<{ id: string; workspaceId: string }[]> {
-  const due = db
-    .select({ id: campaigns.id })
+/** Across workspaces: up to `limit` scheduled campaigns due by `now`, the longest due first. */
+export async function listDueCampaigns(db: Db, now: number, limit: number): Promise<{ id: string; workspaceId: string; channel: CampaignChannel; contentId: string | null }[]> {
+  return db
+    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId, channel: campaigns.channel, contentId: campaigns.contentId })
     .from(campaigns)
     .where(and(eq(campaigns.status, 'scheduled'), lte(campaigns.scheduledAt, now)))
+    .orderBy(campaigns.scheduledAt)
     .limit(limit);
+}
+
+/**
+ * Across workspaces: claims the campaigns of `ids` still scheduled and due by `now`
+ * (scheduled → sending). The conditions are in the UPDATE, so of two overlapping ticks
+ * only one gets each row back, and one rescheduled or unscheduled meanwhile stays put.
+ */
+export async function claimDueCampaigns(db: Db, ids: string[], now: number): Promise<{ id: string; workspaceId: string }[]> {
+  if (!ids.length) return [];
   return db
     .update(campaigns)
     .set({ status: 'sending', startedAt: now, updatedAt: now })
-    .where(and(inArray(campaigns.id, due), eq(campaigns.status, 'scheduled')))
+    .where(and(inJsonList(campaigns.id, ids), eq(campaigns.status, 'scheduled'), lte(campaigns.scheduledAt, now)))
     .returning({ id: campaigns.id, workspaceId: campaigns.workspaceId });
 }
 
@@ -141,18 +147,42 @@ export async function deleteFinishedInboundEvents(db: Db, receivedBefore: number
 }
 
 /**
- * Across workspaces: claims up to `limit` unfinished imports that have not moved since
- * `before` by moving their progress mark to `now` (so an overlapping tick does not take
- * them too, and a re-driven import gets another full wait before the next re-drive).
+ * Background work done a part per queue message that records when a part was last done
+ * (`progress_at`), with the statuses in which it is unfinished. A lost message leaves such
+ * work unfinished and unmoving; the cron finds it here and re-drives it.
  */
-export async function claimStalledImports(db: Db, before: number, limit: number, now: number) {
-  const stalled = and(inArray(contactImports.status, ['queued', 'processing']), lt(contactImports.progressAt, before));
-  const ids = db.select({ id: contactImports.id }).from(contactImports).where(stalled).limit(limit);
+const PROGRESS_TRACKED = {
+  imports: { table: contactImports, unfinished: ['queued', 'processing'] },
+  bulkJobs: { table: contactBulkJobs, unfinished: ['running'] },
+} as const;
+export type ProgressTracked = keyof typeof PROGRESS_TRACKED;
+
+function stalledWhere(work: ProgressTracked, before: number) {
+  const { table, unfinished } = PROGRESS_TRACKED[work];
+  return and(inArray(table.status, [...unfinished]), lt(table.progressAt, before));
+}
+
+/**
+ * Across workspaces: claims up to `limit` unfinished imports or bulk jobs that have not
+ * moved since `before`, oldest first, by moving their progress mark to `now` (so an
+ * overlapping tick does not take them too, and a re-driven one gets another full wait
+ * before the next re-drive).
+ */
+export async function claimStalledWork(db: Db, work: ProgressTracked, before: number, limit: number, now: number): Promise<{ id: string; workspaceId: string }[]> {
+  const { table } = PROGRESS_TRACKED[work];
+  const stalled = stalledWhere(work, before);
+  const ids = db.select({ id: table.id }).from(table).where(stalled).orderBy(table.progressAt).limit(limit);
   return db
-    .update(contactImports)
+    .update(table)
     .set({ progressAt: now })
-    .where(and(inArray(contactImports.id, ids), stalled))
-    .returning({ id: contactImports.id, workspaceId: contactImports.workspaceId });
+    .where(and(inArray(table.id, ids), stalled))
+    .returning({ id: table.id, workspaceId: table.workspaceId });
+}
+
+/** Across workspaces: how many unfinished imports or bulk jobs have not moved since `before`. */
+export async function countStalledWork(db: Db, work: ProgressTracked, before: number): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(PROGRESS_TRACKED[work].table).where(stalledWhere(work, before));
+  return row?.n ?? 0;
 }
 
 /** A queue message that exhausted its retries or could not be read. */

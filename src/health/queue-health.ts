@@ -1,13 +1,16 @@
 // Is work moving? Each cron tick sends a heartbeat to every queue and its consumer writes
-// back the send time it read; imports record when a chunk was last counted. /healthz reads
-// both, so a consumer that stopped (store webhooks answered 202 but never applied), a cron
-// that stopped, or an import that stopped moving shows as degraded instead of "ok".
-import { and, count, eq, inArray, lt, sql } from 'drizzle-orm';
+// back the send time it read; imports and bulk jobs record when a part was last done.
+// /healthz reads both, so a consumer that stopped (store webhooks answered 202 but never
+// applied), a cron that stopped, or an import or bulk job that stopped moving shows as
+// degraded instead of "ok".
+import { eq, sql } from 'drizzle-orm';
 import { type Db, runBatch } from '../db/client';
-import { contactImports, queueHeartbeats } from '../db/schema';
+import { queueHeartbeats } from '../db/schema';
+import { countStalledWork } from '../db/system';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { QUEUE_BINDINGS, type QueueBinding, type QueueHeartbeatMessage, queueHeartbeatMessage } from '../queues/messages';
 import { MINUTE } from '../lib/time';
+import { STALL_LIMIT } from './stalled-work';
 
 /**
  * A queue is behind when the heartbeat it last consumed was sent this long before the last
@@ -17,8 +20,6 @@ import { MINUTE } from '../lib/time';
 export const QUEUE_LAG_LIMIT = 15 * MINUTE;
 /** The cron runs every minute; this long without a tick means it stopped. */
 export const CRON_SILENCE_LIMIT = 5 * MINUTE;
-/** An unfinished import whose last chunk was counted this long ago stopped moving (the cron re-drives it). */
-export const IMPORT_STALL_LIMIT = 10 * MINUTE;
 
 /** Records the tick and sends a heartbeat to every queue; returns how many were sent. */
 export async function sendQueueHeartbeats(db: Db, queues: Queues, now: number): Promise<number> {
@@ -53,16 +54,15 @@ export type WorkHealth = {
   cron: { status: 'ok' | 'silent' | 'unknown'; lastTickAt: number | null };
   queues: Record<QueueBinding, QueueState>;
   imports: { stalled: number };
+  bulkJobs: { stalled: number };
 };
 
-/** Whether the cron ticks, each queue's consumer keeps up, and imports move. */
+/** Whether the cron ticks, each queue's consumer keeps up, and imports and bulk jobs move. */
 export async function readWorkHealth(db: Db, now: number): Promise<WorkHealth> {
-  const [beats, [stalled]] = await Promise.all([
+  const [beats, importsStalled, bulkJobsStalled] = await Promise.all([
     db.select().from(queueHeartbeats),
-    db
-      .select({ n: count() })
-      .from(contactImports)
-      .where(and(inArray(contactImports.status, ['queued', 'processing']), lt(contactImports.progressAt, now - IMPORT_STALL_LIMIT))),
+    countStalledWork(db, 'imports', now - STALL_LIMIT),
+    countStalledWork(db, 'bulkJobs', now - STALL_LIMIT),
   ]);
   const queues = Object.fromEntries(QUEUE_BINDINGS.map((queue) => [queue, { status: 'unknown', lagMs: null }])) as Record<QueueBinding, QueueState>;
   let lastTickAt: number | null = null;
@@ -73,7 +73,6 @@ export async function readWorkHealth(db: Db, now: number): Promise<WorkHealth> {
     lastTickAt = Math.max(lastTickAt ?? 0, beat.sentAt);
   }
   const cronStatus = lastTickAt === null ? 'unknown' : now - lastTickAt > CRON_SILENCE_LIMIT ? 'silent' : 'ok';
-  const importsStalled = stalled?.n ?? 0;
-  const ok = cronStatus !== 'silent' && Object.values(queues).every((queue) => queue.status !== 'behind') && importsStalled === 0;
-  return { ok, cron: { status: cronStatus, lastTickAt }, queues, imports: { stalled: importsStalled } };
+  const ok = cronStatus !== 'silent' && Object.values(queues).every((queue) => queue.status !== 'behind') && importsStalled === 0 && bulkJobsStalled === 0;
+  return { ok, cron: { status: cronStatus, lastTickAt }, queues, imports: { stalled: importsStalled }, bulkJobs: { stalled: bulkJobsStalled } };
 }

@@ -12,6 +12,7 @@ import { purgeOldInboundEvents, requeueStaleEvents } from '../stores/inbound-eve
 import { advanceFlowEnrollments } from '../flows/flow-advance';
 import { enrollFromTriggers } from '../flows/flow-enrollment';
 import { redriveStalledImports } from '../contacts/contact-imports.service';
+import { redriveStalledBulkJobs } from '../contacts/contact-bulk.service';
 import { sendQueueHeartbeats } from '../health/queue-health';
 
 /** A periodic task: returns how many things it handled, for the log. */
@@ -32,6 +33,7 @@ export const cronTasks: CronTask[] = [
   { name: 'advance-flows', run: (db, env, now) => advanceFlowEnrollments(db, env, now) },
   { name: 'sweep-stale-deliveries', run: (db, env, now) => sweepStaleDeliveries(db, env, now) },
   { name: 'redrive-stalled-imports', run: (db, env, now) => redriveStalledImports(db, env, now) },
+  { name: 'redrive-stalled-bulk-jobs', run: (db, env, now) => redriveStalledBulkJobs(db, env, now) },
   { name: 'refresh-query-planner-stats', run: (db, _env, now) => refreshPlannerStats(db, now) },
   // Last: a heartbeat says the tick got this far, and each queue's consumer answers it.
   { name: 'send-queue-heartbeats', run: (db, env, now) => sendQueueHeartbeats(db, env, now) },

@@ -9,7 +9,7 @@ import { utcToZonedLocal } from '../../src/lib/time';
 import worker from '../../src/index';
 import { insertContact, tagContact } from '../helpers/data';
 import { insertEmailContent } from '../helpers/deliveries';
-import { callApi, createApiKey, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
+import { apiErrorOf, callApi, createApiKey, patchApi, postApi, signUpMerchant, uniqueEmail, type Merchant } from '../helpers/factories';
 import { trustWorkspace } from '../helpers/platform-trust';
 import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
 
@@ -230,5 +230,88 @@ describe('sending a campaign', () => {
     expect(perContact).toEqual({ n: FAN_OUT_PAGE_SIZE + 1, contacts: FAN_OUT_PAGE_SIZE + 1 });
     expect(await receivedFor(`pages-${FAN_OUT_PAGE_SIZE}-${now}@shop.example`)).toHaveLength(1);
     expect(await receivedFor(`pages-0-${now}@shop.example`)).toHaveLength(1);
+  });
+});
+
+describe('the postal address at send time', () => {
+  it('holds a due email campaign whose workspace removed its postal address, with the reason on its page, while another workspace’s due campaign starts in the same tick', async () => {
+    const bare = await signUpMerchant('Address Removed');
+    await trustWorkspace(bare.workspaceId);
+    const bareKey = await createApiKey(bare);
+    const bareDesign = await insertEmailContent(bare.workspaceId, { subject: 'Held sale', html: '<p>Hello</p>' });
+    const bareMembers = await Promise.all(
+      ['held', 'held'].map(async (tag) => {
+        const email = uniqueEmail(tag);
+        const id = await insertContact(bare.workspaceId, { email });
+        await tagContact(bare.workspaceId, id, tag);
+        return email;
+      }),
+    );
+    // Scheduled while the address was set (the builder's check passes), then the address is removed.
+    const { campaign: held } = await (await postApi(bareKey, '/campaigns', { name: 'Held', contentId: bareDesign, audience: vipAudience('held') })).json<{ campaign: Campaign }>();
+    const sendAt = utcToZonedLocal(Date.now() + 120_000, 'Europe/Paris');
+    const scheduled = (await (await postApi(bareKey, `/campaigns/${held.id}/schedule`, { sendAt })).json<{ campaign: Campaign }>()).campaign;
+    expect(scheduled.status).toBe('scheduled');
+    expect((await patchApi(bareKey, '/workspace', { postalAddress: null })).status).toBe(200);
+    // A text of the same workspace is due too: texts carry no footer, so it starts.
+    const now = Date.now();
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO contents (id, workspace_id, channel, name, created_at, updated_at) VALUES ('held-text', ?, 'sms', 'Text', ?, ?)").bind(bare.workspaceId, now, now),
+      env.DB.prepare("INSERT INTO sms_contents (id, workspace_id, body) VALUES ('held-text', ?, 'Sale on')").bind(bare.workspaceId),
+      env.DB.prepare(
+        "INSERT INTO campaigns (id, workspace_id, name, channel, status, content_id, audience_rules, sending_filter, scheduled_at, fan_out_done, recipients, created_at, updated_at) VALUES ('held-sms', ?, 'Text', 'sms', 'scheduled', 'held-text', ?, 'subscribed', ?, 0, 0, ?, ?)",
+      ).bind(bare.workspaceId, JSON.stringify(vipAudience('nobody-texted').definition), now - 1000, now, now),
+    ]);
+    // Another workspace, with its address, has a campaign due at the same tick.
+    const member = await addMember('addressed');
+    const addressed = await dueCampaign('addressed');
+
+    const results = await runCronTick(env, scheduled.scheduledAt);
+    expect(results.find((result) => result.name === 'start-due-campaigns')).toMatchObject({ ok: true });
+    expect((await getCampaign(addressed)).status).toBe('sending');
+    const text = await env.DB.prepare("SELECT status FROM campaigns WHERE id = 'held-sms'").first<string>('status');
+    expect(['sending', 'sent']).toContain(text);
+
+    const view = (await (await callApi(bareKey, `/campaigns/${held.id}`)).json<{ campaign: Campaign & { startedAt: number | null; pausedAt: number | null; pauseReason: string | null } }>()).campaign;
+    expect(view).toMatchObject({ status: 'paused', startedAt: null, pausedAt: scheduled.scheduledAt });
+    expect(view.pauseReason).toBe(
+      'Not started at its scheduled time: its email would go out without your postal address in the footer. Add your postal address in Settings: anti-spam law (CAN-SPAM) requires it in the footer of every marketing email; then resume it to send it now.',
+    );
+    // Later ticks leave it held.
+    await runCronTick(env, scheduled.scheduledAt + 60_000);
+    expect((await (await callApi(bareKey, `/campaigns/${held.id}`)).json<{ campaign: Campaign }>()).campaign.status).toBe('paused');
+    expect(await deliveriesOf(held.id)).toEqual([]);
+
+    // The merchant sees why on the campaign page, with the link that fixes it.
+    const page = await (await bare.client.get(`/app/marketing/campaigns/${held.id}`)).text();
+    expect(page).toContain('Held by the platform at ');
+    expect(page).toContain('Not started at its scheduled time: its email would go out without your postal address in the footer.');
+    expect(page).toContain('href="/app/settings#general-heading"');
+
+    // Resuming is refused until the address is back, then sends it.
+    const refused = await postApi(bareKey, `/campaigns/${held.id}/resume`);
+    expect(refused.status).toBe(400);
+    expect((await apiErrorOf(refused)).issues?.map((issue) => issue.path)).toEqual(['postalAddress']);
+    const refusedPage = await bare.client.post(`/app/marketing/campaigns/${held.id}/resume`, {});
+    expect(refusedPage.status).toBe(400);
+    expect(await refusedPage.text()).toContain('Add your postal address in Settings');
+    expect((await patchApi(bareKey, '/workspace', { postalAddress: '2 Harbour Road, Leith' })).status).toBe(200);
+    const resumed = await postApi(bareKey, `/campaigns/${held.id}/resume`);
+    expect(resumed.status, await resumed.clone().text()).toBe(200);
+    expect((await resumed.json<{ campaign: { status: string; startedAt: number | null } }>()).campaign).toMatchObject({ status: 'sending', startedAt: expect.any(Number) });
+    for (const email of bareMembers) await waitForEmail(email);
+    await untilSent(addressed);
+    expect(await receivedFor(member.email)).toHaveLength(1);
+  });
+
+  it('lets the merchant pause only a sending campaign: a scheduled one is unscheduled instead', async () => {
+    const res = await postApi(key, '/campaigns', { name: 'Not yet', contentId: designId, audience: vipAudience('not-yet') });
+    const { campaign } = await res.json<{ campaign: { id: string } }>();
+    const sendAt = utcToZonedLocal(Date.now() + 3_600_000, 'Europe/Paris');
+    expect((await postApi(key, `/campaigns/${campaign.id}/schedule`, { sendAt })).status).toBe(200);
+    const pause = await postApi(key, `/campaigns/${campaign.id}/pause`);
+    expect(pause.status).toBe(409);
+    expect((await apiErrorOf(pause)).message).toBe('Only a sending campaign can be paused. This campaign is scheduled: unschedule it to keep it from going out.');
+    expect((await getCampaign(campaign.id)).status).toBe('scheduled');
   });
 });

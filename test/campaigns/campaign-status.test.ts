@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertCampaignMove, assertCampaignResumable, CAMPAIGN_TRANSITIONS, canMoveCampaign } from '../../src/campaigns/campaign-status';
+import { assertCampaignMove, assertCampaignPausable, assertCampaignResumable, CAMPAIGN_TRANSITIONS, canMoveCampaign } from '../../src/campaigns/campaign-status';
 import { CAMPAIGN_STATUSES } from '../../src/db/schema';
 import { AppError } from '../../src/lib/errors';
 
@@ -43,6 +43,13 @@ describe('the campaign lifecycle', () => {
     expect(refusal).toMatchObject({ code: 'conflict', message: 'This campaign was sent; it can no longer be edited or rescheduled.' });
     expect(() => assertCampaignMove('sent', 'edit')).toThrow(/was sent/);
     expect(() => assertCampaignMove('draft', 'edit')).not.toThrow();
+  });
+
+  it('lets the platform hold a due scheduled campaign (scheduled → paused), while the merchant pauses only a sending one', () => {
+    expect(canMoveCampaign('scheduled', 'paused')).toBe(true);
+    expect(() => assertCampaignPausable('sending')).not.toThrow();
+    expect(() => assertCampaignPausable('scheduled')).toThrow(/Only a sending campaign can be paused/);
+    expect(() => assertCampaignPausable('draft')).toThrow('This campaign is a draft.');
   });
 
   it('resumes only a paused campaign, never a draft or scheduled one', () => {

@@ -1,8 +1,11 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BulkJobView, runBulkPage, startBulkJob } from '../../src/contacts/contact-bulk.service';
+import { type BulkJobView, redriveStalledBulkJobs, runBulkPage, startBulkJob } from '../../src/contacts/contact-bulk.service';
 import { openDb } from '../../src/db/client';
 import { forWorkspace, type Tenant } from '../../src/db/tenant';
+import { STALL_LIMIT } from '../../src/health/stalled-work';
+import { runCronTick } from '../../src/jobs/cron';
+import { MINUTE } from '../../src/lib/time';
 import type { QueueBinding, Queues } from '../../src/queues/enqueue';
 import type { QueueMessage } from '../../src/queues/messages';
 import { insertContact, tagContact } from '../helpers/data';
@@ -251,6 +254,106 @@ describe('bulk actions on a filter, in the background', () => {
     expect((await list(key, 'tag=unsub&emailConsent=subscribed')).total).toBe(0);
     expect((await list(key, 'tag=unsub&emailConsent=unsubscribed')).total).toBe(30);
   });
+});
+
+describe('bulk jobs that stopped moving', () => {
+  type PageMessage = Extract<QueueMessage, { type: 'contact-bulk-page' }>;
+  const bindings: QueueBinding[] = ['EVENTS_QUEUE', 'SENDS_QUEUE', 'IMPORTS_QUEUE'];
+  /** Queues handing every message to `send` instead of a consumer. */
+  const queuesOf = (send: (messages: QueueMessage[]) => Promise<void>): Queues => {
+    const queue = { sendBatch: async (messages: { body: QueueMessage }[]) => send(messages.map((m) => m.body)) } as unknown as Queue<QueueMessage>;
+    return Object.fromEntries(bindings.map((binding) => [binding, queue])) as Queues;
+  };
+  const lost = queuesOf(async () => {});
+  const jobRow = (id: string) => env.DB.prepare('SELECT status, done, total, cursor, progress_at FROM contact_bulk_jobs WHERE id = ?').bind(id).first();
+  const tagCount = (workspaceId: string, tag: string) => env.DB.prepare('SELECT count(*) AS n FROM contact_tags WHERE workspace_id = ? AND tag = ?').bind(workspaceId, tag).first<number>('n');
+  const redriven = (results: { name: string; handled: number }[]) => results.find((result) => result.name === 'redrive-stalled-bulk-jobs');
+
+  it('finishes through the cron a job whose next page could not be enqueued, and leaves it alone while it moves', async () => {
+    await insertMany(merchant.workspaceId, 'stuck', 1200, 'stuck');
+    const started = Date.now();
+    const job = await startBulkJob(tenant, lost, { action: 'tag', tags: ['Unstuck'], channels: [] }, { tag: 'stuck' }, 'api', started);
+    // The first page is done, then sending the next one fails: the consumer would retry the message...
+    const refusing = queuesOf(async () => {
+      throw new Error('queue unavailable');
+    });
+    await expect(runBulkPage(tenant, refusing, job.id, null, started)).rejects.toThrow('queue unavailable');
+    // ...and the retry finds the cursor moved: it does nothing, and nothing would ever move the job again.
+    const sent: QueueMessage[] = [];
+    await runBulkPage(
+      tenant,
+      queuesOf(async (messages) => void sent.push(...messages)),
+      job.id,
+      null,
+    );
+    expect(sent).toEqual([]);
+    expect(await jobRow(job.id)).toMatchObject({ status: 'running', done: 500, progress_at: started });
+
+    // Within its wait the cron leaves it be.
+    expect(redriven(await runCronTick(env, started + STALL_LIMIT - MINUTE))?.handled).toBe(0);
+    const later = started + STALL_LIMIT + MINUTE;
+    expect(redriven(await runCronTick(env, later))).toEqual({ name: 'redrive-stalled-bulk-jobs', ok: true, handled: 1 });
+    const done = await waitForJob(key, job.id);
+    expect(done).toMatchObject({ status: 'done', done: 1200, total: 1200 });
+    expect(await tagCount(merchant.workspaceId, 'Unstuck')).toBe(1200);
+    // Finished: the next ticks find nothing to re-drive.
+    expect(redriven(await runCronTick(env, later + STALL_LIMIT + MINUTE))?.handled).toBe(0);
+  }, 60_000);
+
+  it('applies a page once when the re-drive duplicates a message that was only late', async () => {
+    await insertMany(merchant.workspaceId, 'late', 700, 'late');
+    const sent: QueueMessage[] = [];
+    const held = queuesOf(async (messages) => void sent.push(...messages));
+    const started = Date.now();
+    const job = await startBulkJob(tenant, held, { action: 'unsubscribe', tags: [], channels: ['email'] }, { tag: 'late' }, 'api', started);
+    const original = sent.shift() as PageMessage;
+    expect(await redriveStalledBulkJobs(openDb(env.DB), held, started + STALL_LIMIT + MINUTE)).toBeGreaterThanOrEqual(1);
+    const duplicate = sent.find((message) => message.type === 'contact-bulk-page' && message.jobId === job.id) as PageMessage;
+    expect(duplicate).toEqual(original);
+    sent.length = 0;
+    // Both arrive: the page is applied and counted once, and one next page is enqueued.
+    await Promise.all([runBulkPage(tenant, held, job.id, original.afterContactId), runBulkPage(tenant, held, job.id, duplicate.afterContactId)]);
+    expect(sent).toHaveLength(1);
+    expect(await jobRow(job.id)).toMatchObject({ status: 'running', done: 500 });
+    const next = sent.shift() as PageMessage;
+    await runBulkPage(tenant, held, job.id, next.afterContactId);
+    await runBulkPage(tenant, held, job.id, next.afterContactId);
+    expect(await jobRow(job.id)).toMatchObject({ status: 'done', done: 700, total: 700 });
+    const changes = await env.DB.prepare(
+      "SELECT count(*) AS n FROM consent_changes WHERE workspace_id = ? AND source = 'bulk_api' AND contact_id IN (SELECT id FROM contacts WHERE workspace_id = ? AND email LIKE 'late-%')",
+    )
+      .bind(merchant.workspaceId, merchant.workspaceId)
+      .first<number>('n');
+    expect(changes).toBe(700);
+  }, 60_000);
+
+  it('re-drives each workspace’s stalled job on its own: one that cannot be re-driven neither blocks nor touches another', async () => {
+    await insertMany(merchant.workspaceId, 'mineiso', 600, 'iso');
+    await insertMany(other.workspaceId, 'theirsiso', 600, 'iso');
+    const otherTenant = forWorkspace(openDb(env.DB), other.workspaceId);
+    const started = Date.now();
+    // Theirs stalled first, so the re-drive reaches it first.
+    const theirs = await startBulkJob(otherTenant, lost, { action: 'erase', tags: [], channels: [] }, { tag: 'iso' }, 'api', started - MINUTE);
+    const mine = await startBulkJob(tenant, lost, { action: 'tag', tags: ['IsoDone'], channels: [] }, { tag: 'iso' }, 'api', started);
+    // Their page cannot be enqueued; everything else reaches the real queue.
+    const queues = queuesOf(async (messages) => {
+      if (messages.some((message) => 'workspaceId' in message && message.workspaceId === other.workspaceId)) throw new Error('their queue is down');
+      await env.IMPORTS_QUEUE.sendBatch(messages.map((body) => ({ body })));
+    });
+    const later = started + STALL_LIMIT + MINUTE;
+    expect(await redriveStalledBulkJobs(openDb(env.DB), queues, later)).toBe(2);
+    expect(await waitForJob(key, mine.id)).toMatchObject({ status: 'done', done: 600, total: 600 });
+    expect(await tagCount(merchant.workspaceId, 'IsoDone')).toBe(600);
+    // Theirs is where it was, waiting for the next re-drive, its contacts all there and untagged.
+    expect(await jobRow(theirs.id)).toEqual({ status: 'running', done: 0, total: 600, cursor: null, progress_at: later });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM contacts WHERE workspace_id = ? AND email LIKE 'theirsiso-%'").bind(other.workspaceId).first('n')).toBe(600);
+    expect(await tagCount(other.workspaceId, 'IsoDone')).toBe(0);
+    // The next re-drive, once it waited again, finishes theirs within their workspace only.
+    expect(await redriveStalledBulkJobs(openDb(env.DB), env, later + STALL_LIMIT + MINUTE)).toBe(1);
+    expect(await waitForJob(otherKey, theirs.id)).toMatchObject({ status: 'done', done: 600 });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM contacts WHERE workspace_id = ? AND email LIKE 'theirsiso-%'").bind(other.workspaceId).first('n')).toBe(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM contacts WHERE workspace_id = ? AND email LIKE 'mineiso-%'").bind(merchant.workspaceId).first('n')).toBe(600);
+  }, 60_000);
 });
 
 describe('CSV export of a filter', () => {

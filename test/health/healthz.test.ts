@@ -1,12 +1,14 @@
 // /healthz says whether work moves, not only whether D1 answers: a queue whose consumer
-// stopped, a cron that stopped, or an import that stopped moving makes it 503 with the
-// reason, and the cron re-drives an import whose chunk messages were lost.
+// stopped, a cron that stopped, or an import or bulk job that stopped moving makes it 503
+// with the reason, and the cron re-drives an import or bulk job whose messages were lost.
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { startBulkJob } from '../../src/contacts/contact-bulk.service';
 import { createContactImport } from '../../src/contacts/contact-imports.service';
 import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
-import { IMPORT_STALL_LIMIT, QUEUE_LAG_LIMIT } from '../../src/health/queue-health';
+import { QUEUE_LAG_LIMIT } from '../../src/health/queue-health';
+import { STALL_LIMIT } from '../../src/health/stalled-work';
 import { runCronTick } from '../../src/jobs/cron';
 import type { Queues } from '../../src/queues/enqueue';
 import { MINUTE } from '../../src/lib/time';
@@ -19,6 +21,7 @@ type Health = {
     cron: { status: string; lastTickAt: number | null };
     queues: Record<string, { status: string; lagMs: number | null }>;
     imports: { stalled: number };
+    bulkJobs: { stalled: number };
   };
 };
 
@@ -85,10 +88,10 @@ describe('GET /healthz', () => {
 
     // Still within its wait: not stalled, and the cron leaves it alone.
     expect((await health()).body.checks.imports.stalled).toBe(0);
-    const later = started + IMPORT_STALL_LIMIT + MINUTE;
+    const later = started + STALL_LIMIT + MINUTE;
     await env.DB.prepare('UPDATE queue_heartbeats SET sent_at = ?, consumed_sent_at = ?').bind(Date.now(), Date.now()).run();
     await env.DB.prepare('UPDATE contact_imports SET progress_at = ? WHERE id = ?')
-      .bind(started - IMPORT_STALL_LIMIT - MINUTE, upload.id)
+      .bind(started - STALL_LIMIT - MINUTE, upload.id)
       .run();
     const { code, body } = await health();
     expect(code).toBe(503);
@@ -102,6 +105,39 @@ describe('GET /healthz', () => {
     // Re-driven once: the next tick finds nothing stalled.
     const again = await runCronTick(env, later + MINUTE);
     expect(again.find((result) => result.name === 'redrive-stalled-imports')?.handled).toBe(0);
+  });
+
+  it('shows a bulk job whose next page was lost, and the cron re-drives it to the end', async () => {
+    const { workspaceId } = await signUpMerchant('Lost pages');
+    const tenant = forWorkspace(openDb(env.DB), workspaceId);
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 700)
+       INSERT INTO contacts (id, workspace_id, email, email_consent, sms_consent, registered, total_spent_cents, order_count, created_at, updated_at)
+       SELECT printf('01KLOSTPAGE0000%011d', i), ?, printf('page-%d@lost.example', i), 'subscribed', 'not_subscribed', 0, 0, 0, 0, 0 FROM n`,
+    )
+      .bind(workspaceId)
+      .run();
+    const started = Date.now();
+    const job = await startBulkJob(tenant, lost, { action: 'tag', tags: ['found'], channels: [] }, {}, 'api', started);
+    expect(job.total).toBe(700);
+
+    // Still within its wait: not stalled, and the cron leaves it alone.
+    expect((await health()).body.checks.bulkJobs.stalled).toBe(0);
+    await env.DB.prepare('UPDATE queue_heartbeats SET sent_at = ?, consumed_sent_at = ?').bind(Date.now(), Date.now()).run();
+    await env.DB.prepare('UPDATE contact_bulk_jobs SET progress_at = ? WHERE id = ?')
+      .bind(started - STALL_LIMIT - MINUTE, job.id)
+      .run();
+    const { code, body } = await health();
+    expect(code).toBe(503);
+    expect(body.status).toBe('degraded');
+    expect(body.checks.bulkJobs.stalled).toBe(1);
+
+    const later = started + MINUTE;
+    const results = await runCronTick(env, later);
+    expect(results.find((result) => result.name === 'redrive-stalled-bulk-jobs')).toEqual({ name: 'redrive-stalled-bulk-jobs', ok: true, handled: 1 });
+    await expect.poll(() => env.DB.prepare('SELECT status FROM contact_bulk_jobs WHERE id = ?').bind(job.id).first<string>('status'), { timeout: 30_000, interval: 200 }).toBe('done');
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM contact_tags WHERE workspace_id = ? AND tag = 'found'").bind(workspaceId).first<number>('n')).toBe(700);
+    expect((await health()).body.checks.bulkJobs.stalled).toBe(0);
   });
 
   it('tells merchants on the store connections page when store events are applied late', async () => {

@@ -875,6 +875,17 @@ function CampaignProgressCard({ campaign }: { campaign: CampaignView }) {
 /** Why the campaign is paused, since when, and what resuming does. */
 function PausedNotice({ campaign, timeZone }: { campaign: CampaignView; timeZone: string }) {
   const since = campaign.pausedAt ? atInZone(campaign.pausedAt, timeZone) : null;
+  // Held at its send time (no postal address): nothing went out yet.
+  if (campaign.pauseReason && campaign.startedAt === null) {
+    return (
+      <Notice tone="warning">
+        <p>
+          <strong>{`Held by the platform${since ? ` at ${since}` : ''}.`}</strong> {campaign.pauseReason}
+        </p>
+        <p>Nothing has gone out. Resuming sends it at once, to its audience as it stands then.</p>
+      </Notice>
+    );
+  }
   if (campaign.pauseReason) {
     return (
       <Notice tone="warning">
@@ -917,6 +928,8 @@ export function CampaignDetails({
       <CampaignHeader campaign={campaign} csrfToken={props.csrfToken} canSend={props.canSend} />
       <PageNotices notice={props.notice} problem={props.problem} />
       {campaign.status === 'paused' ? <PausedNotice campaign={campaign} timeZone={timeZone} /> : null}
+      {/* Resuming is refused while the email would go out without the postal address: say what to fix. */}
+      {campaign.status === 'paused' ? <FooterAddressNotice props={props} /> : null}
       {/* Why it is not sending: the sender's failure from real attempts, with what to fix. */}
       {senderHealth?.state === 'failing' ? <SenderStatusNotice health={senderHealth} timeZone={timeZone} /> : null}
       {platformSender ? <PlatformSenderNotice status={platformSender} timeZone={timeZone} capOnly /> : null}
