@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { joinTxtStrings, lookupTxt } from '../../src/channels/dns-over-https';
 import { checkDomainRecords, dohResolverOf } from '../../src/email/sending-domain';
-import { signUpMerchant } from '../helpers/factories';
+import { apiErrorOf, callApi, createApiKey, postApi, signUpMerchant } from '../helpers/factories';
 import { useOwnSmtpServer } from '../helpers/smtp-settings';
 
 // The local resolver (scripts/dev-doh.mjs) answers by name: see the zones there.
@@ -147,5 +147,42 @@ describe('the campaign review and the sending domain', () => {
     expect(await review()).not.toContain('data-domain-warning');
     await merchant.client.post('/app/settings/email/domain-check', {});
     expect(await review()).not.toContain('data-domain-warning');
+  });
+});
+
+describe('/api/v1/email-sender/domain-check', () => {
+  type DomainBody = { domain: string; platform: boolean; dkimSelector: string | null; check: { spf: { state: string }; dkim: { state: string; selector: string | null } } | null; missing: string[] };
+
+  it('reads the last check, runs one when asked, and names a bad selector (400, nothing stored)', async () => {
+    const merchant = await signUpMerchant();
+    const key = await createApiKey(merchant);
+    await sendFrom(merchant.workspaceId, 'news@bare.example');
+    expect(await (await callApi(key, '/email-sender/domain-check')).json<DomainBody>()).toEqual({ domain: 'bare.example', platform: false, dkimSelector: null, check: null, missing: [] });
+
+    const ran = await postApi(key, '/email-sender/domain-check');
+    expect(ran.status).toBe(200);
+    const body = await ran.json<DomainBody>();
+    expect(body.check).toMatchObject({ spf: { state: 'missing' }, dkim: { state: 'missing' } });
+    expect(body.missing.join(' ')).toContain('No SPF record');
+    expect(await (await callApi(key, '/email-sender/domain-check')).json<DomainBody>()).toEqual(body);
+
+    const bad = await postApi(key, '/email-sender/domain-check', { dkimSelector: 'a/../b' });
+    expect(bad.status).toBe(400);
+    expect((await apiErrorOf(bad)).issues?.map((issue) => issue.path)).toEqual(['dkimSelector']);
+    expect(await storedCheck(merchant.workspaceId)).toMatchObject({ dkim_selector: null });
+
+    await sendFrom(merchant.workspaceId, 'news@custom.example');
+    const custom = await (await postApi(key, '/email-sender/domain-check', { dkimSelector: 'MySel' })).json<DomainBody>();
+    expect(custom).toMatchObject({ domain: 'custom.example', dkimSelector: 'mysel', check: { dkim: { state: 'found', selector: 'mysel' } } });
+  });
+
+  it('keeps each workspace to its own domain and check', async () => {
+    const [first, second] = [await signUpMerchant(), await signUpMerchant()];
+    await sendFrom(first.workspaceId, 'news@good.example');
+    await sendFrom(second.workspaceId, 'news@bare.example');
+    await postApi(await createApiKey(first), '/email-sender/domain-check');
+    const other = await (await callApi(await createApiKey(second), '/email-sender/domain-check')).json<DomainBody>();
+    expect(other).toMatchObject({ domain: 'bare.example', check: null });
+    expect(await storedCheck(second.workspaceId)).toMatchObject({ domain_check: null });
   });
 });
