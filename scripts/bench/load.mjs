@@ -1,6 +1,10 @@
 // A small closed-loop load generator: `concurrency` workers send requests back to
 // back for `durationMs`; reports requests/s and latency percentiles.
 
+// A request unanswered this long is an error, not a run that never ends (locally, wrangler
+// dev has left a few requests of a c=32 run unanswered for good).
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /**
  * Runs `makeRequest(i)` (returns [url, init]) in a loop from each worker. Without
  * `check`, an answer of 300 or more is an error; with it, `check(res, i)` says whether
@@ -21,7 +25,7 @@ export async function runLoad({ makeRequest, check, concurrency = 16, durationMs
       const [url, init] = makeRequest(i);
       const sent = performance.now();
       try {
-        const res = await fetch(url, init);
+        const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...init });
         await res.arrayBuffer();
         const failure = check ? (check(res, i) ? null : `wrong ${res.status}`) : res.status >= 300 ? res.status : null;
         if (failure !== null) {
