@@ -19,9 +19,10 @@ export function wranglerSync(args) {
 
 /**
  * Starts wrangler dev on `port` with its own state directory (migrations applied,
- * then `prepare(stateDir)` for seeding); resolves once /healthz answers.
+ * then `prepare(stateDir)` for seeding); resolves once /healthz answers. `vars` are
+ * more `--var NAME:value` settings (where texts go, for one).
  */
-export async function startDevServer({ port = 8799, prepare, withoutConsumers = false } = {}) {
+export async function startDevServer({ port = 8799, prepare, withoutConsumers = false, vars = {} } = {}) {
   if (!existsSync(join(ROOT, '.dev.vars'))) copyFileSync(join(ROOT, '.dev.vars.example'), join(ROOT, '.dev.vars'));
   // BENCH_STATE keeps a seeded state between runs (handy while tuning queries).
   const kept = process.env.BENCH_STATE;
@@ -51,6 +52,7 @@ export async function startDevServer({ port = 8799, prepare, withoutConsumers = 
     // The benches' SMTP sinks listen on 2590-2599 (smtp-sink.mjs), outside the ports workspaces may use.
     '--var',
     'SMTP_ALLOWED_PORTS:465,587,2525,2590-2599',
+    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ];
   const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';

@@ -40,6 +40,10 @@ export async function startSmtpSink(port) {
     get received() {
       return received;
     },
+    /** When the last message since `reset()` ended (performance.now()), or null. */
+    get lastAt() {
+      return lastAt;
+    },
     /** Messages a second between the first and the last message received since `reset()`. */
     rate() {
       return firstAt === null || lastAt === firstAt ? 0 : ((received - 1) * 1000) / (lastAt - firstAt);

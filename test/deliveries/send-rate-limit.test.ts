@@ -1,8 +1,8 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import { grantSlots, MAX_SLOT_WAIT_MS } from '../../src/deliveries/send-rate-limiter';
+import { grantSlots, MAX_SLOT_WAIT_MS, SendRateLimiter } from '../../src/deliveries/send-rate-limiter';
 import { sendRateLimiterName } from '../../src/deliveries/send-pacing';
 import { insertContact } from '../helpers/data';
 import { deliveryOf, insertEmailContent, insertQueuedDelivery, queueCampaignEmail } from '../helpers/deliveries';
@@ -27,6 +27,16 @@ describe('grantSlots', () => {
 });
 
 describe('the per-workspace send rate', () => {
+  it('keeps the slots it granted across a restart of its object, so no second is granted twice', async () => {
+    const limiter = env.SEND_RATE_LIMITER.get(env.SEND_RATE_LIMITER.idFromName(`restart-${crypto.randomUUID()}`));
+    // A consumer books the next 10 s, then the object is evicted while it sends.
+    const booked = await limiter.reserve(100, 10);
+    await runInDurableObject(limiter, (_evicted, state) => {
+      const restarted = new SendRateLimiter(state, env);
+      expect(restarted.reserve(1, 10).startAt).toBeGreaterThanOrEqual(booked.startAt + 100 * booked.intervalMs);
+    });
+  });
+
   it("paces a workspace's sends to its messages per second", async () => {
     const merchant = await signUpMerchant('Slow SMTP');
     await trustWorkspace(merchant.workspaceId);

@@ -1,0 +1,277 @@
+// Benchmark: texts through the real send path, then the short links they carry.
+// (b) An SMS campaign to N contacts with SMS consent (plus one in ten without it, who
+// must get nothing), set up as a merchant does through the API (SMS message, Twilio
+// account with a Messaging Service and quiet hours off, campaign, "send now"), through
+// the fan-out, the sends queue and the SMS channel to the local Twilio stand-in
+// (scripts/dev-twilio.mjs): texts a second from "send now" to the last text, against
+// the pace the channel allows a Messaging Service, with duplicates and losses counted
+// per number at the stand-in (both must be 0). BENCH_SMS sets N (default 10,000).
+// (a) `GET /s/<code>` with those texts' codes against `GET /healthz/live` on the same
+// server, at concurrency 1 and 32, as tracking.bench.mjs does for the click redirect.
+// Target: at least 0.8x hello-world's requests/s and a p99 at most 1.5x; every answer
+// must be the 302 to the text's URL, and the campaign's report must count every click.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTwilioServer } from '../dev-twilio.mjs';
+import { startDevServer, wranglerSync } from './dev-server.mjs';
+import { runLoad } from './load.mjs';
+import { benchResult, QUICK, row } from './report.mjs';
+
+const CONTACTS = Number(process.env.BENCH_SMS ?? (QUICK ? 100 : 10_000));
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 3_000 : 10_000));
+const CONCURRENCIES = [1, 32];
+const PORT = 8815;
+const TWILIO_PORT = 8816;
+// SERVICE_PACE in src/sms/sms-channel.ts: what the channel lets a Messaging Service send a second.
+const SERVICE_PACE = 10;
+const TARGET_PACE_RATIO = 0.8;
+// The pace is also a ceiling: no 10-second window may hold more than 1.1x its share (jitter of the lanes' answers aside).
+const PACE_WINDOW_MS = 10_000;
+const MAX_WINDOW_TEXTS = Math.floor((SERVICE_PACE * PACE_WINDOW_MS * 1.1) / 1000);
+// A click this soon after its text was sent is a link scanner's (SCANNER_AFTER_SEND_MS); the bench clicks as a reader.
+const SCANNER_WINDOW_MS = 15_000;
+const WITHOUT_CONSENT_EVERY = 10;
+const WORKSPACE = '01BENCHSMS0000000000000000';
+const API_KEY = 'mk_bench-sms-key-0123456789abcdefghijklmnopqrstuvwxyz';
+const LANDING = 'https://shop.example/new-arrivals?utm_source=sms';
+
+// Contacts with consent have numbers +1415…, those without +1628…, so the stand-in's list tells them apart.
+function seedSql(now) {
+  const keyHash = createHash('sha256').update(API_KEY).digest('hex');
+  const without = Math.ceil(CONTACTS / WITHOUT_CONSENT_EVERY);
+  return `
+INSERT INTO workspaces (id, name, time_zone, created_at, updated_at) VALUES ('${WORKSPACE}', 'Bench Texts', 'UTC', ${now}, ${now});
+INSERT INTO workspace_settings (workspace_id, postal_address, updated_at) VALUES ('${WORKSPACE}', '1 Bench Street', ${now});
+INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, created_at) VALUES ('01BENCHSMSKEY0000000000000', '${WORKSPACE}', 'bench', 'mk_bench', '${keyHash}', ${now});
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${CONTACTS})
+INSERT INTO contacts (id, workspace_id, phone, first_name, sms_consent, created_at, updated_at)
+SELECT printf('T%024d0', n), '${WORKSPACE}', printf('+1415%07d', n), 'Sam', 'subscribed', ${now}, ${now} FROM seq;
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${without})
+INSERT INTO contacts (id, workspace_id, phone, first_name, sms_consent, created_at, updated_at)
+SELECT printf('T%024d5', n * ${WITHOUT_CONSENT_EVERY}), '${WORKSPACE}', printf('+1628%07d', n), 'Sam', CASE n % 2 WHEN 0 THEN 'unsubscribed' ELSE 'not_subscribed' END, ${now}, ${now} FROM seq;
+`;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the stand-in accepted `count` texts; gives up after a minute without a new one. */
+async function waitForTexts(texts, count, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let stalledSince = Date.now();
+  while (texts.length < count && Date.now() < deadline && Date.now() - stalledSince < 60_000) {
+    if (texts.length !== last) {
+      last = texts.length;
+      stalledSince = Date.now();
+    }
+    await sleep(200);
+  }
+  return texts.length;
+}
+
+/** The most texts the stand-in accepted within any PACE_WINDOW_MS. */
+function busiestWindow(texts) {
+  let most = 0;
+  for (let last = 0, first = 0; last < texts.length; last++) {
+    while (texts[last].at - texts[first].at >= PACE_WINDOW_MS) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+/** Sends the campaign; returns its id, the figures and the short codes the texts carry. */
+async function sendCampaign(server, api, twilio, texts) {
+  const { message } = await api('/sms-messages', { name: 'Bench text', body: `{{ shop.name }}: Hi {{ contact.first_name }}, new arrivals are in: ${LANDING}` });
+  // Quiet hours off, as a merchant would for a store whose customers are all awake: a bench run at night must not wait for the morning.
+  await api(
+    '/sms-sender',
+    {
+      accountSid: `AC${'0123456789abcdef'.repeat(2)}`,
+      authToken: 'benchAuthToken0123456789',
+      messagingServiceSid: `MG${'fedcba9876543210'.repeat(2)}`,
+      quietHoursStart: null,
+      quietHoursEnd: null,
+      clickWindowDays: 5,
+    },
+    'PUT',
+  );
+  const { campaign } = await api('/campaigns', { name: 'Bench SMS', channel: 'sms', contentId: message.id, audience: { type: 'everyone' }, sendingFilter: 'subscribed' });
+  const started = performance.now();
+  await api(`/campaigns/${campaign.id}/schedule`, { now: true });
+  const arrived = await waitForTexts(texts, CONTACTS, (CONTACTS / SERVICE_PACE) * 3 * 1000 + 120_000);
+  const lastAt = texts.at(-1)?.at ?? started;
+  if (arrived < CONTACTS) console.log(`sms: only ${arrived} texts arrived; the end of wrangler's log:\n${server.log().slice(-3000)}`);
+  // Two more seconds for any duplicate to show up, then the cron marks the campaign sent.
+  await sleep(2000);
+  let status = 'sending';
+  for (let i = 0; i < 30 && status !== 'sent'; i++) {
+    await fetch(`${server.base}/__scheduled?cron=*+*+*+*+*`);
+    status = (await api(`/campaigns/${campaign.id}`)).campaign.status;
+    if (status !== 'sent') await sleep(1000);
+  }
+  // Every request the stand-in received, answered or not.
+  const received = await (await fetch(`http://127.0.0.1:${twilio.port}/messages`)).json();
+  const perNumber = new Map();
+  for (const text of received) perNumber.set(text.to, (perNumber.get(text.to) ?? 0) + 1);
+  let duplicates = 0;
+  let withoutConsentReached = 0;
+  for (const [to, count] of perNumber) {
+    duplicates += count - 1;
+    if (to.startsWith('+1628')) withoutConsentReached += 1;
+  }
+  const losses = CONTACTS - (perNumber.size - withoutConsentReached);
+  const codes = new Map();
+  for (const text of received) for (const [, code] of text.body.matchAll(/\/s\/([0-9A-Za-z]{10})\b/g)) codes.set(code, LANDING);
+  const seconds = (lastAt - started) / 1000;
+  return {
+    campaignId: campaign.id,
+    arrived,
+    seconds,
+    perSecond: arrived / seconds,
+    duplicates,
+    losses,
+    withoutConsentReached,
+    rejected: received.filter((text) => text.answered !== 201).length,
+    status,
+    codes: [...codes.keys()],
+    busiest: busiestWindow(texts),
+    lastAt,
+  };
+}
+
+const fmt = (r) => `${r.rps.toFixed(0).padStart(5)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.failures)}` : ''}`;
+
+/** hello-world and the short links at each concurrency; returns the rows and every code followed, with how often. */
+async function loadShortLinks(server, codes, lastTextAt) {
+  const rows = [];
+  const followed = new Map();
+  let wrong = 0;
+  const redirect = { redirect: 'manual', headers: { 'user-agent': 'bench' } };
+  const check = (res, i) => {
+    const code = codes[i % codes.length];
+    const ok = res.status === 302 && res.headers.get('location') === LANDING;
+    if (ok) followed.set(code, (followed.get(code) ?? 0) + 1);
+    else wrong += 1;
+    return ok;
+  };
+  for (const concurrency of CONCURRENCIES) {
+    const load = (makeRequest, checkAnswer) => runLoad({ makeRequest, check: checkAnswer, concurrency, durationMs: DURATION_MS });
+    const hello = await load(() => [`${server.base}/healthz/live`, {}]);
+    // Readers click after the scanners' window, so every click counts as a reader's.
+    await sleep(Math.max(0, lastTextAt + SCANNER_WINDOW_MS + 1000 - performance.now()));
+    const short = await load((i) => [`${server.base}/s/${codes[i % codes.length]}`, redirect], check);
+    const rate = short.rps / hello.rps;
+    const tail = short.p99 / hello.p99;
+    const pass = rate >= 0.8 && tail <= 1.5 && short.errors === 0;
+    console.log(`sms: c=${String(concurrency).padStart(2)} hello-world    ${fmt(hello)}`);
+    console.log(`sms: c=${String(concurrency).padStart(2)} SMS short link ${fmt(short)}  -> ${rate.toFixed(2)}x req/s, ${tail.toFixed(2)}x p99 ${pass ? 'PASS' : 'FAIL'}`);
+    rows.push(
+      row({
+        path: `SMS short link (campaign's codes), c=${concurrency}`,
+        figure: `${short.rps.toFixed(0)} req/s, p99 ${short.p99.toFixed(1)} ms${short.errors ? `, ${short.errors} wrong answers` : ''}`,
+        baseline: `hello-world ${hello.rps.toFixed(0)} req/s, p99 ${hello.p99.toFixed(1)} ms`,
+        ratio: rate,
+        target: `>= 0.80x req/s, p99 <= 1.5x (${tail.toFixed(2)}x), every answer the 302`,
+        pass,
+      }),
+    );
+  }
+  return { rows, followed, wrong };
+}
+
+/** The campaign report's clicks once the trackers have flushed what they counted (or a minute passes without change). */
+async function reportedClicks(api, campaignId, expected) {
+  let engagement = null;
+  let last = -1;
+  let stalledSince = Date.now();
+  while (Date.now() - stalledSince < 60_000) {
+    ({ engagement } = (await api(`/campaigns/${campaignId}/report`)).report);
+    const counted = engagement.clicks + engagement.machineClicks;
+    if (counted >= expected) break;
+    if (counted !== last) {
+      last = counted;
+      stalledSince = Date.now();
+    }
+    await sleep(1000);
+  }
+  return engagement;
+}
+
+export async function run() {
+  const texts = [];
+  const twilio = await startTwilioServer({ port: TWILIO_PORT, log: (text) => texts.push({ to: text.to, at: performance.now() }) });
+  const seeded = performance.now();
+  let server;
+  try {
+    server = await startDevServer({
+      port: PORT,
+      vars: { TWILIO_API_BASE: `http://127.0.0.1:${TWILIO_PORT}` },
+      prepare: (state) => {
+        const file = join(tmpdir(), `bench-sms-${process.pid}.sql`);
+        writeFileSync(file, seedSql(Date.now()));
+        wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+      },
+    });
+  } catch (err) {
+    await twilio.close();
+    throw err;
+  }
+  console.log(
+    `sms: seeded ${CONTACTS.toLocaleString()} contacts with SMS consent (and ${Math.ceil(CONTACTS / WITHOUT_CONSENT_EVERY).toLocaleString()} without) and started wrangler dev in ${((performance.now() - seeded) / 1000).toFixed(0)} s`,
+  );
+  const api = async (path, body, method = body ? 'POST' : 'GET') => {
+    const res = await fetch(`${server.base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  try {
+    const sent = await sendCampaign(server, api, twilio, texts);
+    const campaignOk = sent.arrived === CONTACTS && sent.duplicates === 0 && sent.losses === 0 && sent.withoutConsentReached === 0 && sent.rejected === 0 && sent.codes.length === CONTACTS;
+    const paceRatio = sent.perSecond / SERVICE_PACE;
+    const sendPass = campaignOk && paceRatio >= TARGET_PACE_RATIO && sent.busiest <= MAX_WINDOW_TEXTS;
+    console.log(
+      `sms: ${sent.arrived.toLocaleString()} of ${CONTACTS.toLocaleString()} texts in ${sent.seconds.toFixed(1)} s from "send now" = ${sent.perSecond.toFixed(1)} texts/s ` +
+        `(${paceRatio.toFixed(2)}x the Messaging Service pace of ${SERVICE_PACE}/s, busiest ${PACE_WINDOW_MS / 1000} s ${sent.busiest} texts, at most ${MAX_WINDOW_TEXTS}; status "${sent.status}"); duplicates ${sent.duplicates}, losses ${sent.losses}, ` +
+        `without consent reached ${sent.withoutConsentReached}, refused by the stand-in ${sent.rejected}, distinct short codes ${sent.codes.length} ${sendPass ? 'PASS' : 'FAIL'}`,
+    );
+    const rows = [
+      row({
+        path: `SMS campaign of ${CONTACTS.toLocaleString()}, send now to Twilio stand-in`,
+        figure: `${sent.perSecond.toFixed(1)} texts/s (${sent.seconds.toFixed(1)} s; busiest ${PACE_WINDOW_MS / 1000} s: ${sent.busiest}), ${sent.duplicates} duplicates, ${sent.losses} losses, ${sent.withoutConsentReached} without consent reached`,
+        baseline: `Messaging Service pace ${SERVICE_PACE}/s`,
+        ratio: paceRatio,
+        target: `>= ${TARGET_PACE_RATIO}x, <= ${MAX_WINDOW_TEXTS} in any ${PACE_WINDOW_MS / 1000} s, 0 duplicates, 0 losses, none without consent`,
+        pass: sendPass,
+      }),
+    ];
+    if (!sent.codes.length) return benchResult('sms', rows);
+
+    const { rows: loadRows, followed, wrong } = await loadShortLinks(server, sent.codes, sent.lastAt);
+    rows.push(...loadRows);
+    const clicks = [...followed.values()].reduce((a, b) => a + b, 0);
+    const engagement = await reportedClicks(api, sent.campaignId, clicks);
+    const clicksOk = wrong === 0 && engagement.clicks === clicks && engagement.machineClicks === 0 && engagement.uniqueClicks === followed.size;
+    console.log(
+      `sms: ${clicks.toLocaleString()} redirects on ${followed.size.toLocaleString()} codes (${wrong} wrong answers); the report counts ${engagement.clicks.toLocaleString()} clicks, ` +
+        `${engagement.uniqueClicks.toLocaleString()} unique, ${engagement.machineClicks} machine ${clicksOk ? 'PASS' : 'FAIL'}`,
+    );
+    rows.push(
+      row({
+        path: 'SMS short link clicks in the campaign report',
+        figure: `${engagement.clicks.toLocaleString()} of ${clicks.toLocaleString()} clicks, ${engagement.uniqueClicks.toLocaleString()} of ${followed.size.toLocaleString()} unique, ${engagement.machineClicks} machine`,
+        target: 'every redirect counted once, as a reader',
+        pass: clicksOk,
+      }),
+    );
+    return benchResult('sms', rows);
+  } finally {
+    server.stop();
+    await twilio.close();
+  }
+}
