@@ -36,6 +36,14 @@ const allConsumed = () => env.DB.prepare('SELECT count(*) AS n FROM queue_heartb
 const losingQueues = { sendBatch: async () => {}, send: async () => {} } as unknown as Queue;
 const lost: Queues = { EVENTS_QUEUE: losingQueues, SENDS_QUEUE: losingQueues, IMPORTS_QUEUE: losingQueues };
 
+/** Makes one import or bulk job look stalled (its last progress past the limit) while the queues' heartbeats stay fresh. */
+async function markStalled(table: 'contact_imports' | 'contact_bulk_jobs', id: string, started: number) {
+  await env.DB.prepare('UPDATE queue_heartbeats SET sent_at = ?, consumed_sent_at = ?').bind(Date.now(), Date.now()).run();
+  await env.DB.prepare(`UPDATE ${table} SET progress_at = ? WHERE id = ?`)
+    .bind(started - STALL_LIMIT - MINUTE, id)
+    .run();
+}
+
 describe('GET /healthz', () => {
   it('answers 200 before any cron tick, with the cron and queues unknown', async () => {
     const { code, body } = await health();
@@ -89,10 +97,7 @@ describe('GET /healthz', () => {
     // Still within its wait: not stalled, and the cron leaves it alone.
     expect((await health()).body.checks.imports.stalled).toBe(0);
     const later = started + STALL_LIMIT + MINUTE;
-    await env.DB.prepare('UPDATE queue_heartbeats SET sent_at = ?, consumed_sent_at = ?').bind(Date.now(), Date.now()).run();
-    await env.DB.prepare('UPDATE contact_imports SET progress_at = ? WHERE id = ?')
-      .bind(started - STALL_LIMIT - MINUTE, upload.id)
-      .run();
+    await markStalled('contact_imports', upload.id, started);
     const { code, body } = await health();
     expect(code).toBe(503);
     expect(body.checks.imports.stalled).toBe(1);
@@ -123,10 +128,7 @@ describe('GET /healthz', () => {
 
     // Still within its wait: not stalled, and the cron leaves it alone.
     expect((await health()).body.checks.bulkJobs.stalled).toBe(0);
-    await env.DB.prepare('UPDATE queue_heartbeats SET sent_at = ?, consumed_sent_at = ?').bind(Date.now(), Date.now()).run();
-    await env.DB.prepare('UPDATE contact_bulk_jobs SET progress_at = ? WHERE id = ?')
-      .bind(started - STALL_LIMIT - MINUTE, job.id)
-      .run();
+    await markStalled('contact_bulk_jobs', job.id, started);
     const { code, body } = await health();
     expect(code).toBe(503);
     expect(body.status).toBe('degraded');
