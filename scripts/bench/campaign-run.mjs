@@ -4,13 +4,12 @@
 // announcement starter through the real API, queues and send path, and measures it
 // against nodemailer blasting the same sink with the same HTML in the same run.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlLiteral } from '../lib/sql.mjs';
-import { ROOT, startDevServer, wranglerSync } from './dev-server.mjs';
+import { ROOT, executeSql, startDevServer, wranglerSync } from './dev-server.mjs';
 import { measureNodemailerBaseline } from './nodemailer-baseline.mjs';
-import { startSmtpSink, waitForMessages } from './smtp-sink.mjs';
+import { startSmtpSink, tallySink, waitForMessages } from './smtp-sink.mjs';
 
 const WORKSPACE = '01BENCHSENDS00000000000000';
 const API_KEY = 'mk_bench-sends-key-0123456789abcdefghijklmnopqrstuvw';
@@ -49,9 +48,7 @@ export async function runCampaignBench({ label, contacts, port, sinkPort, timeou
   const server = await startDevServer({
     port,
     prepare: (state) => {
-      const file = join(tmpdir(), `bench-${label}-${process.pid}.sql`);
-      writeFileSync(file, seedSql({ contacts, sinkPort, html, now: Date.now() }));
-      wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+      executeSql(state, label, seedSql({ contacts, sinkPort, html, now: Date.now() }));
       wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--command', 'PRAGMA optimize=0x10002', '--yes']);
     },
   });
@@ -85,13 +82,7 @@ export async function runCampaignBench({ label, contacts, port, sinkPort, timeou
     const finished = performance.now();
     const { progress } = (await api(`/campaigns/${campaign.id}`)).campaign;
 
-    let duplicates = 0;
-    let unsubscribedReached = 0;
-    for (const [address, count] of sink.counts) {
-      duplicates += count - 1;
-      if (address.startsWith('optout')) unsubscribedReached += 1;
-    }
-    const losses = contacts - (sink.counts.size - unsubscribedReached);
+    const { duplicates, unsubscribedReached, losses } = tallySink(sink, contacts);
     const wallSeconds = (delivered - started) / 1000;
     const perSecond = arrived / wallSeconds;
     return {

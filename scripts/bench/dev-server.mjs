@@ -17,6 +17,17 @@ export function wranglerSync(args) {
   return run.stdout;
 }
 
+/** Runs SQL on a state directory's local D1, through a temp file (named after `label`) removed afterwards. */
+export function executeSql(state, label, sql) {
+  const file = join(tmpdir(), `bench-${label}-${process.pid}.sql`);
+  writeFileSync(file, sql);
+  try {
+    wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
 /**
  * Starts wrangler dev on `port` with its own state directory (migrations applied,
  * then `prepare(stateDir)` for seeding); resolves once /healthz answers. `vars` are

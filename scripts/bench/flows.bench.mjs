@@ -10,13 +10,12 @@
 // connections blasting the same sink with the same HTML in the same run. BENCH_FLOWS
 // sets N (default 10,000).
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startDevServer, wranglerSync } from './dev-server.mjs';
+import { ROOT, executeSql, startDevServer } from './dev-server.mjs';
 import { measureNodemailerBaseline } from './nodemailer-baseline.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
-import { startSmtpSink } from './smtp-sink.mjs';
+import { startSmtpSink, tallySink } from './smtp-sink.mjs';
 
 const CONTACTS = Number(process.env.BENCH_FLOWS ?? (QUICK ? 200 : 10_000));
 const PORT = 8817;
@@ -74,9 +73,7 @@ export async function run() {
     server = await startDevServer({
       port: PORT,
       prepare: (state) => {
-        const file = join(tmpdir(), `bench-flows-${process.pid}.sql`);
-        writeFileSync(file, seedSql(Date.now()));
-        wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+        executeSql(state, 'flows', seedSql(Date.now()));
       },
     });
   } catch (err) {
@@ -162,17 +159,11 @@ export async function run() {
     const enrolledFinally = await enrolledCount();
     if (sink.received < CONTACTS) console.log(`flows: only ${sink.received} arrived after ${ticks} ticks; the end of wrangler's log:\n${server.log().slice(-3000)}`);
 
-    let duplicates = 0;
-    let unsubscribedReached = 0;
-    for (const [address, count] of sink.counts) {
-      duplicates += count - 1;
-      if (address.startsWith('optout')) unsubscribedReached += 1;
-    }
-    const losses = CONTACTS - (sink.counts.size - unsubscribedReached);
+    const { duplicates, unsubscribedReached, reached, losses } = tallySink(sink, CONTACTS);
     const enrollSeconds = ((enrolledAt ?? performance.now()) - started) / 1000;
     const sendSeconds = (sendsDone - started) / 1000;
     const enrollRate = enrolledFinally / enrollSeconds;
-    const sendRate = (sink.counts.size - unsubscribedReached) / sendSeconds;
+    const sendRate = reached / sendSeconds;
     const ratio = sendRate / baseline.perSecond;
     const exact = enrolledFinally === expectedEnrollments && duplicates === 0 && losses === 0 && unsubscribedReached === 0;
     console.log(

@@ -2,10 +2,7 @@
 // count and the first fan-out page of five representative segments through the API.
 // Target: each under 0.5 s.
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startDevServer, wranglerSync } from './dev-server.mjs';
+import { executeSql, startDevServer, wranglerSync } from './dev-server.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? (QUICK ? 100_000 : 1_000_000));
@@ -114,9 +111,7 @@ export async function run() {
   const server = await startDevServer({
     port: 8809,
     prepare: (state) => {
-      const file = join(tmpdir(), `bench-segments-${process.pid}.sql`);
-      writeFileSync(file, seedSql(now));
-      wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+      executeSql(state, 'segments', seedSql(now));
       // What the hourly cron task (refreshPlannerStats) does in production.
       wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--command', 'PRAGMA optimize=0x10002', '--yes']);
     },

@@ -11,11 +11,8 @@
 // Target: at least 0.8x hello-world's requests/s and a p99 at most 1.5x; every answer
 // must be the 302 to the text's URL, and the campaign's report must count every click.
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startTwilioServer } from '../dev-twilio.mjs';
-import { startDevServer, wranglerSync } from './dev-server.mjs';
+import { executeSql, startDevServer } from './dev-server.mjs';
 import { runLoad } from './load.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
@@ -209,9 +206,7 @@ export async function run() {
       port: PORT,
       vars: { TWILIO_API_BASE: `http://127.0.0.1:${TWILIO_PORT}` },
       prepare: (state) => {
-        const file = join(tmpdir(), `bench-sms-${process.pid}.sql`);
-        writeFileSync(file, seedSql(Date.now()));
-        wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+        executeSql(state, 'sms', seedSql(Date.now()));
       },
     });
   } catch (err) {

@@ -59,6 +59,22 @@ export async function startSmtpSink(port) {
 }
 
 /** Waits until the sink has `count` messages (or `timeoutMs` passes); returns how many arrived. */
+/**
+ * What reached the sink for `expected` recipients, where those whose address starts with
+ * "optout" must get nothing: extra copies, opted-out recipients reached, and recipients
+ * who got nothing.
+ */
+export function tallySink(sink, expected) {
+  let duplicates = 0;
+  let unsubscribedReached = 0;
+  for (const [address, count] of sink.counts) {
+    duplicates += count - 1;
+    if (address.startsWith('optout')) unsubscribedReached += 1;
+  }
+  const reached = sink.counts.size - unsubscribedReached;
+  return { duplicates, unsubscribedReached, reached, losses: expected - reached };
+}
+
 export async function waitForMessages(sink, count, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let last = -1;

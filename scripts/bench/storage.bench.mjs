@@ -6,10 +6,10 @@
 // a merchant follows from those bytes and the usage assumptions below, which the README's
 // capacity plan repeats.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { wranglerSync } from './dev-server.mjs';
+import { executeSql, wranglerSync } from './dev-server.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
 const ROWS = Number(process.env.BENCH_STORAGE_ROWS ?? (QUICK ? 20_000 : 200_000));
@@ -67,10 +67,7 @@ export async function run() {
   const state = mkdtempSync(join(tmpdir(), 'bench-storage-'));
   try {
     wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
-    const file = join(tmpdir(), `bench-storage-${process.pid}.sql`);
-    writeFileSync(file, seedSql(Date.now()));
-    wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
-    rmSync(file);
+    executeSql(state, 'storage', seedSql(Date.now()));
     const dir = join(state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
     const database = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
     const bytes = bytesByTable(join(dir, database));

@@ -3,10 +3,9 @@
 // and 32. Target: each at least 0.8x hello-world's requests/s and a p99 at most 1.5x
 // hello-world's p99.
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startDevServer, wranglerSync } from './dev-server.mjs';
+import { ROOT, executeSql, startDevServer } from './dev-server.mjs';
 import { runLoad } from './load.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
@@ -58,9 +57,7 @@ export async function run() {
   const server = await startDevServer({
     port: 8803,
     prepare: (state) => {
-      const file = join(tmpdir(), `bench-tracking-${process.pid}.sql`);
-      writeFileSync(file, shortLinkSql(Date.now()));
-      wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--file', file, '--yes']);
+      executeSql(state, 'tracking', shortLinkSql(Date.now()));
     },
   });
   const secret = /^APP_SECRET=(.*)$/m.exec(readFileSync(join(ROOT, '.dev.vars'), 'utf8'))?.[1]?.trim();
