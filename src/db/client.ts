@@ -17,11 +17,22 @@ export type Db = ReturnType<typeof openDb>;
 /** Any statement that can go in a D1 batch. */
 export type Statement = BatchItem<'sqlite'>;
 
-/** Runs statements in one D1 round trip, as one transaction; an empty list is a no-op. */
+/** What drizzle builds every statement into (its batch reads the same, internal, method). */
+type BuildsQuery = { _prepare(): { getQuery(): { sql: string; params: unknown[] } } };
+
+/**
+ * Runs statements in one D1 round trip, as one transaction; an empty list is a no-op. Bound
+ * here rather than by drizzle's batch, which cannot bind the parameters of raw SQL
+ * (db.run(sql`...`), e.g. attribution's window query).
+ */
 export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
-  const [first, ...rest] = statements;
-  if (!first) return;
-  await db.batch([first, ...rest]);
+  if (!statements.length) return;
+  await db.$client.batch(
+    statements.map((statement) => {
+      const { sql: text, params } = (statement as unknown as BuildsQuery)._prepare().getQuery();
+      return db.$client.prepare(text).bind(...params);
+    }),
+  );
 }
 
 /** `column IN (values)` with one bound parameter however many values (D1 binds at most 100 per statement). */

@@ -27,7 +27,7 @@ import { createSegment, pageSegment } from '../segments/segments.service';
 import { applyStoreEvent, type EventSource } from '../stores/apply-store-events';
 import { createStoreConnection } from '../stores/store-connections.service';
 import type { StoreEvent } from '../stores/store-events';
-import { runStoreEventJob } from '../stores/store-event-job';
+import { runStoreEventBatch } from '../stores/store-event-job';
 import { createWorkspace, updateWorkspace } from '../workspaces/workspaces.service';
 import { ACCOUNT_AGE_DAYS, buildDemoPlan, CURRENCY, type DemoPlan, PRNG_SEED, STORE_URL } from './demo-data';
 import { createRandom, type Random } from './demo-random';
@@ -210,10 +210,11 @@ export async function seedDemo(env: Env, now = Date.now()): Promise<DemoSeedResu
   const reached = await createSentCampaign(uk, env, random, now);
   await createFlows(uk, env, random, now);
   // The latest checkouts arrive as a webhook does, through the queue's job: the connection has received an event.
-  await runStoreEventJob(
-    storeEventMessage({ workspaceId: uk.workspaceId, connectionId: connection.id, topic: 'checkouts/update', dedupeKey: `demo-checkouts-${now}`, receivedAt: now, events: plan.openCarts }),
+  const [checkouts] = await runStoreEventBatch(
+    [storeEventMessage({ workspaceId: uk.workspaceId, connectionId: connection.id, topic: 'checkouts/update', dedupeKey: `demo-checkouts-${now}`, receivedAt: now, events: plan.openCarts })],
     env,
   );
+  if (!checkouts?.ok) throw new Error(`The demo's checkouts were not applied: ${checkouts?.error}`);
 
   const segmentIds: string[] = [];
   for (const [i, segment] of plan.segments.entries()) segmentIds.push((await createSegment(uk, segment, now - (plan.segments.length - i) * MINUTE)).id);

@@ -11,14 +11,14 @@ import { runSendDeliveryBatch } from '../deliveries/send-deliveries-job';
 import { emailChannel } from '../email/email-channel';
 import { recordQueueHeartbeat } from '../health/queue-health';
 import { smsChannel } from '../sms/sms-channel';
-import { runStoreEventJob } from '../stores/store-event-job';
+import { runStoreEventBatch } from '../stores/store-event-job';
 import type { JobHandlers } from './queue-consumer';
 
 // The channels deliveries go out on.
 const channels: ChannelRegistry = { email: emailChannel, sms: smsChannel };
 
 export const jobHandlers: JobHandlers = {
-  'store-event': runStoreEventJob,
+  'store-event': { batch: (messages, env) => runStoreEventBatch(messages, env) },
   'fan-out-page': runFanOutPageJob,
   'campaign-deliveries-page': runCampaignDeliveriesPageJob,
   'send-delivery': { batch: (messages, env, scope) => runSendDeliveryBatch(messages, env, scope, channels) },

@@ -7,7 +7,6 @@ import type { StorePlatform } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { normalizeEmail } from '../lib/email-address';
 import { AppError } from '../lib/errors';
-import { attributeOrder } from '../tracking/attribution';
 import { applyCart } from './carts.service';
 import { clearPendingConsents, findStoreCustomer, keepPendingConsent, linkStoreCustomer, type PendingConsent, type StoreCustomer } from './contact-store-ids';
 import { interestStatement } from './interests.service';
@@ -128,12 +127,10 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
     case 'order': {
       const { contactId, productIds } = await buyerAndProducts(tenant, event, source, event.placedAt, now);
       await applyOrder(tenant, source.connectionId, event, contactId, productIds, now);
-      await attributeOrder(tenant, source.connectionId, event.externalId);
       return;
     }
     case 'refund':
       await applyRefund(tenant, source.connectionId, event.orderExternalId, { externalId: event.externalId, amountCents: event.amountCents, at: event.at }, now);
-      await attributeOrder(tenant, source.connectionId, event.orderExternalId);
       return;
     case 'cart': {
       const { contactId, productIds } = await buyerAndProducts(tenant, event, source, event.updatedAt, now);

@@ -25,35 +25,71 @@ function receivedStatus(webhook: Pick<VerifiedWebhook, 'events' | 'test'>): Inbo
   return webhook.events === null ? 'ignored' : 'queued';
 }
 
+/** What claiming a webhook found: its record's id, and whether its events are to be applied now. */
+export type InboundClaim = { id: string; apply: boolean };
+
+const dedupeIdentity = (webhook: VerifiedWebhook) => JSON.stringify([webhook.workspaceId, webhook.connectionId, webhook.dedupeKey]);
+
 /**
- * Claims a webhook for processing. `apply` is false when this dedupe key was
- * already processed or ignored (a redelivery, counted); true for a new one, or one
+ * Claims a queue batch's webhooks for processing, in one round trip (two when some were
+ * seen before). `apply` is false when the dedupe key was already processed or ignored (a
+ * redelivery, counted) or is claimed earlier in the same list; true for a new one, or one
  * whose earlier processing did not finish (applying again is harmless).
  */
-export async function claimInboundEvent(tenant: Tenant, webhook: Omit<VerifiedWebhook, 'workspaceId'>): Promise<{ id: string; apply: boolean }> {
-  const status = receivedStatus(webhook);
-  const ignored = status !== 'queued';
-  const [inserted] = await tenant.db
-    .insert(inboundEvents)
-    .values(
-      tenant.row({
-        id: newId(webhook.receivedAt),
-        connectionId: webhook.connectionId,
-        topic: webhook.topic,
-        dedupeKey: webhook.dedupeKey,
-        status,
-        receivedAt: webhook.receivedAt,
-      }),
-    )
-    .onConflictDoNothing()
-    .returning({ id: inboundEvents.id });
-  if (inserted) return { id: inserted.id, apply: !ignored };
-  const [existing] = await tenant.db
-    .update(inboundEvents)
-    .set({ deliveries: sql`${inboundEvents.deliveries} + 1`, redeliveredAt: webhook.receivedAt })
-    .where(tenant.where(inboundEvents, eq(inboundEvents.connectionId, webhook.connectionId), eq(inboundEvents.dedupeKey, webhook.dedupeKey)))
-    .returning({ id: inboundEvents.id, status: inboundEvents.status });
-  return { id: existing!.id, apply: existing!.status === 'queued' && !ignored };
+export async function claimInboundEvents(db: Db, webhooks: VerifiedWebhook[]): Promise<InboundClaim[]> {
+  const tenantOf = (webhook: VerifiedWebhook) => forWorkspace(db, webhook.workspaceId);
+  const inserts = webhooks.map((webhook) =>
+    db
+      .insert(inboundEvents)
+      .values(
+        tenantOf(webhook).row({
+          id: newId(webhook.receivedAt),
+          connectionId: webhook.connectionId,
+          topic: webhook.topic,
+          dedupeKey: webhook.dedupeKey,
+          status: receivedStatus(webhook),
+          receivedAt: webhook.receivedAt,
+        }),
+      )
+      .onConflictDoNothing()
+      .returning({ id: inboundEvents.id }),
+  );
+  const [first, ...rest] = inserts;
+  if (!first) return [];
+  const inserted = await db.batch([first, ...rest]);
+  const seen = new Set<string>();
+  const claims: InboundClaim[] = [];
+  const known: number[] = [];
+  for (const [i, webhook] of webhooks.entries()) {
+    const row = inserted[i]![0];
+    if (!row) {
+      known.push(i);
+      continue;
+    }
+    claims[i] = { id: row.id, apply: receivedStatus(webhook) === 'queued' };
+    seen.add(dedupeIdentity(webhook));
+  }
+  const recounts = known.map((i) => {
+    const webhook = webhooks[i]!;
+    const tenant = tenantOf(webhook);
+    return tenant.db
+      .update(inboundEvents)
+      .set({ deliveries: sql`${inboundEvents.deliveries} + 1`, redeliveredAt: webhook.receivedAt })
+      .where(tenant.where(inboundEvents, eq(inboundEvents.connectionId, webhook.connectionId), eq(inboundEvents.dedupeKey, webhook.dedupeKey)))
+      .returning({ id: inboundEvents.id, status: inboundEvents.status });
+  });
+  const [firstRecount, ...moreRecounts] = recounts;
+  if (firstRecount) {
+    const recounted = await db.batch([firstRecount, ...moreRecounts]);
+    for (const [n, i] of known.entries()) {
+      const webhook = webhooks[i]!;
+      const [existing] = recounted[n]!;
+      const identity = dedupeIdentity(webhook);
+      claims[i] = { id: existing!.id, apply: existing!.status === 'queued' && receivedStatus(webhook) === 'queued' && !seen.has(identity) };
+      seen.add(identity);
+    }
+  }
+  return claims;
 }
 
 /** Events read back from a queue message or D1: the schema they were written with, or why not. */

@@ -7,6 +7,7 @@ import { contacts, orderItems, orderRefunds, orders, type OrderStatus } from '..
 import type { Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
 import { isPurchase, PAID_ORDER_STATUSES, purchaseCondition, purchaseValueSql } from '../purchases/purchase-rule';
+import { attributeOrderStatements } from '../tracking/attribution';
 import { emitTrigger, type Trigger } from '../triggers/triggers';
 import { convertCartsStatements } from './carts.service';
 import type { OrderEvent } from './store-events';
@@ -45,12 +46,16 @@ function refundedTotal(tenant: Tenant, connectionId: string, orderExternalId: st
   return sql`(SELECT COALESCE(SUM(${orderRefunds.amountCents}), 0) FROM ${orderRefunds} WHERE ${tenant.where(orderRefunds, eq(orderRefunds.connectionId, connectionId), eq(orderRefunds.orderExternalId, orderExternalId))})`;
 }
 
-/** What has been refunded of an order once this event's refunds join the ledger (refunds may come first, on their own topic). */
-async function refundedCentsWith(tenant: Tenant, connectionId: string, event: Pick<OrderEvent, 'externalId' | 'refunds'>): Promise<number> {
-  const ledger = await tenant.db
+/** The ledger of an order's refunds (refunds may come first, on their own topic). */
+function refundLedger(tenant: Tenant, connectionId: string, orderExternalId: string) {
+  return tenant.db
     .select({ externalId: orderRefunds.externalId, amountCents: orderRefunds.amountCents })
     .from(orderRefunds)
-    .where(tenant.where(orderRefunds, eq(orderRefunds.connectionId, connectionId), eq(orderRefunds.orderExternalId, event.externalId)));
+    .where(tenant.where(orderRefunds, eq(orderRefunds.connectionId, connectionId), eq(orderRefunds.orderExternalId, orderExternalId)));
+}
+
+/** What has been refunded of an order once this event's refunds join the ledger. */
+function refundedCentsWith(ledger: { externalId: string; amountCents: number }[], event: Pick<OrderEvent, 'refunds'>): number {
   const amounts = new Map([...ledger, ...event.refunds].map((refund) => [refund.externalId, refund.amountCents]));
   return [...amounts.values()].reduce((total, amount) => total + amount, 0);
 }
@@ -86,16 +91,20 @@ export function orderTriggers(
 
 /** Applies an order event from a store connection for a contact (null when the order names nobody). */
 export async function applyOrder(tenant: Tenant, connectionId: string, event: OrderEvent, contactId: string | null, productIds: Map<string, string>, now = Date.now()): Promise<void> {
-  const [existing] = await tenant.db
-    .select({ id: orders.id, sourceUpdatedAt: orders.sourceUpdatedAt, contactId: orders.contactId })
-    .from(orders)
-    .where(tenant.where(orders, isOrder(connectionId, event.externalId)))
-    .limit(1);
+  // The stored order and its refund ledger in one round trip.
+  const [[existing], ledger] = await tenant.db.batch([
+    tenant.db
+      .select({ id: orders.id, sourceUpdatedAt: orders.sourceUpdatedAt, contactId: orders.contactId })
+      .from(orders)
+      .where(tenant.where(orders, isOrder(connectionId, event.externalId)))
+      .limit(1),
+    refundLedger(tenant, connectionId, event.externalId),
+  ]);
   const orderId = existing?.id ?? newId(event.placedAt);
   const stale = existing && existing.sourceUpdatedAt !== null && event.updatedAt !== null && event.updatedAt < existing.sourceUpdatedAt;
   const statements: Statement[] = refundStatements(tenant, connectionId, event.externalId, event.refunds);
   if (!stale) {
-    const refundedCents = await refundedCentsWith(tenant, connectionId, event);
+    const refundedCents = refundedCentsWith(ledger, event);
     const fields = {
       contactId,
       // An event without the store's label (older queue messages) keeps the stored one.
@@ -146,6 +155,7 @@ export async function applyOrder(tenant: Tenant, connectionId: string, event: Or
   for (const id of new Set([contactId, existing?.contactId].filter((value): value is string => Boolean(value)))) {
     statements.push(recomputeContactAggregates(tenant, id, now));
   }
+  statements.push(...attributeOrderStatements(tenant, connectionId, event.externalId));
   await runBatch(tenant.db, statements);
 }
 
@@ -163,5 +173,6 @@ export async function applyRefund(tenant: Tenant, connectionId: string, orderExt
       .set({ refundedCents: refundedTotal(tenant, connectionId, orderExternalId), updatedAt: now })
       .where(tenant.where(orders, isOrder(connectionId, orderExternalId))),
     ...(order?.contactId ? [recomputeContactAggregates(tenant, order.contactId, now)] : []),
+    ...attributeOrderStatements(tenant, connectionId, orderExternalId),
   ]);
 }

@@ -19,6 +19,7 @@
 // it touched that were placed since its touches and are still uncredited, by the same rule.
 // An order already credited to an open is not moved to a click that arrives late.
 import { sql, type SQL } from 'drizzle-orm';
+import type { Statement } from '../db/client';
 import type { Tenant } from '../db/tenant';
 import { purchaseCondition, purchaseValueSql } from '../purchases/purchase-rule';
 
@@ -58,20 +59,22 @@ function creditOrders(tenant: Tenant, which: SQL) {
 }
 
 /**
- * Credits an order (by its store connection and the store's id) to its message the first time it is a purchase, and
- * sets the credited revenue to what the order now brings in. Run after every order or refund
- * event is applied; replays and out-of-order events converge on the same row.
+ * The statements crediting an order (by its store connection and the store's id) to its message the
+ * first time it is a purchase, and setting the credited revenue to what the order now brings in.
+ * They go at the end of every order or refund event's batch, so they read the order as written;
+ * replays and out-of-order events converge on the same row.
  */
-export async function attributeOrder(tenant: Tenant, connectionId: string | null, orderExternalId: string): Promise<void> {
+export function attributeOrderStatements(tenant: Tenant, connectionId: string | null, orderExternalId: string): Statement[] {
   // Orders are keyed by their store connection (null: an order kept without one, see orders.connectionId).
   const isOrder = sql`o.connection_id IS ${connectionId} AND o.external_id = ${orderExternalId}`;
-  // Two steps, each idempotent: a retry after the first alone converges the same.
-  await creditOrders(tenant, isOrder);
-  await tenant.db.run(sql`
+  return [
+    creditOrders(tenant, isOrder),
+    tenant.db.run(sql`
       UPDATE order_attributions SET revenue_cents = ${REVENUE}, currency = o.currency, ordered_at = o.placed_at
       FROM orders o
       WHERE o.workspace_id = ${tenant.workspaceId} AND ${isOrder}
-        AND order_attributions.order_id = o.id AND order_attributions.workspace_id = ${tenant.workspaceId}`);
+        AND order_attributions.order_id = o.id AND order_attributions.workspace_id = ${tenant.workspaceId}`),
+  ];
 }
 
 /** A flushed delivery's first reader open and click (null when this flush has none). */

@@ -3,11 +3,11 @@
 // unsubscribe through a message's link and an order credited by the attribution code.
 import { env } from 'cloudflare:workers';
 import { applyPreference } from '../../src/consent/unsubscribe.service';
-import { openDb } from '../../src/db/client';
+import { openDb, runBatch } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
 import { newId } from '../../src/lib/ids';
 import { DAY, HOUR, MINUTE } from '../../src/lib/time';
-import { attributeOrder } from '../../src/tracking/attribution';
+import { attributeOrderStatements } from '../../src/tracking/attribution';
 import type { DeliveryEngagement } from '../../src/tracking/engagement-store';
 import { writeEngagementFlush } from '../../src/tracking/flush-engagement';
 import { insertContact, insertOrder } from '../helpers/data';
@@ -105,7 +105,8 @@ export async function unsubscribeThrough(workspaceId: string, delivery: { id: st
 /** A completed order of the contact placed at `placedAt`, credited by the attribution code. */
 export async function placeOrder(workspaceId: string, contactId: string, placedAt: number, totalCents: number): Promise<string> {
   const orderId = await insertOrder(workspaceId, contactId, { placedAt, totalCents });
-  await attributeOrder(forWorkspace(openDb(env.DB), workspaceId), null, `ext-${orderId}`);
+  const tenant = forWorkspace(openDb(env.DB), workspaceId);
+  await runBatch(tenant.db, attributeOrderStatements(tenant, null, `ext-${orderId}`));
   return orderId;
 }
 

@@ -5,7 +5,7 @@ import { forWorkspace, type Tenant } from '../../src/db/tenant';
 import { newId } from '../../src/lib/ids';
 import { MAX_LINKS_PER_SMS, newShortCode, SHORT_CODE, shortenSmsLinks } from '../../src/sms/short-links';
 import { createSmsContent } from '../../src/sms/sms-contents.service';
-import { attributeOrder } from '../../src/tracking/attribution';
+import { attributeOrderStatements } from '../../src/tracking/attribution';
 import { insertContact, insertOrder } from '../helpers/data';
 import { signUpMerchant } from '../helpers/factories';
 import { DAY, HOUR } from '../tracking/attribution-helpers';
@@ -146,7 +146,7 @@ describe('GET /s/:code', () => {
       const deliveryId = await sentDelivery(shopA, `window-${channel}`, channel, clickedAt - HOUR, contactId);
       await env.DB.prepare('INSERT INTO delivery_engagements (delivery_id, workspace_id, opened_at, clicked_at) VALUES (?, ?, ?, ?)').bind(deliveryId, tenant.workspaceId, clickedAt, clickedAt).run();
       const orderId = await insertOrder(tenant.workspaceId, contactId, { placedAt, totalCents: 4200 });
-      await attributeOrder(tenant, null, `ext-${orderId}`);
+      await runBatch(tenant.db, attributeOrderStatements(tenant, null, `ext-${orderId}`));
       return { deliveryId, orderId };
     };
     const textInWindow = await touched('sms', placedAt - 3 * DAY);
