@@ -14,8 +14,13 @@ import { applyOrder, applyRefund } from './orders.service';
 import { applyInventoryLevel, applyProductVariants, findProductsBySku } from './products.service';
 import type { Person, StoreEvent } from './store-events';
 
-/** Where the events came from: the connection keys every store object, the platform names the consent source, the currency fills gaps. */
-export type EventSource = { connectionId: string; platform: StorePlatform; currency: string };
+/**
+ * Where the events came from: the connection keys every store object, the platform names the
+ * consent source, the currency fills gaps. `productIds` (SKU -> product id) is read once for a
+ * run of events that changes no product (store-event-job.ts) and must cover every SKU they
+ * name; without it each event reads its own.
+ */
+export type EventSource = { connectionId: string; platform: StorePlatform; currency: string; productIds?: Map<string, string> };
 
 type ContactExtras = Omit<ContactUpsert, 'email' | 'phone'>;
 
@@ -67,13 +72,22 @@ async function contactFor(tenant: Tenant, person: Person | null, source: EventSo
   return contactId;
 }
 
-async function productIdsBySku(tenant: Tenant, source: EventSource, skus: (string | null)[]): Promise<Map<string, string>> {
-  const found = await findProductsBySku(
-    tenant,
-    source.connectionId,
-    skus.filter((sku): sku is string => Boolean(sku)),
-  );
+/** The SKUs of events that name products (orders, carts, interests). */
+export function skusOf(events: StoreEvent[]): string[] {
+  return events.flatMap((event) => {
+    if (event.kind === 'order' || event.kind === 'cart') return event.items.map((item) => item.sku).filter((sku): sku is string => Boolean(sku));
+    return event.kind === 'interest' ? [event.sku] : [];
+  });
+}
+
+/** Product ids by SKU, for the SKUs of this connection's products (`skus` without one are left out). */
+export async function productIdsBySku(tenant: Tenant, connectionId: string, skus: string[]): Promise<Map<string, string>> {
+  const found = await findProductsBySku(tenant, connectionId, skus);
   return new Map([...found].map(([sku, row]) => [sku, row.id]));
+}
+
+function productIdsOf(tenant: Tenant, source: EventSource, event: StoreEvent): Promise<Map<string, string>> {
+  return source.productIds ? Promise.resolve(source.productIds) : productIdsBySku(tenant, source.connectionId, skusOf([event]));
 }
 
 async function applyConsent(tenant: Tenant, event: Extract<StoreEvent, { kind: 'consent' }>, source: EventSource, now: number): Promise<void> {
@@ -104,12 +118,7 @@ async function buyerAndProducts(tenant: Tenant, event: Extract<StoreEvent, { kin
   if (contactId && event.smsOptInAt != null && event.person?.phone) {
     await contactFor(tenant, event.person, source, { smsConsent: 'subscribed', consentAt: event.smsOptInAt }, now);
   }
-  const productIds = await productIdsBySku(
-    tenant,
-    source,
-    event.items.map((item) => item.sku),
-  );
-  return { contactId, productIds };
+  return { contactId, productIds: await productIdsOf(tenant, source, event) };
 }
 
 /** Applies one StoreEvent. */
@@ -145,7 +154,7 @@ export async function applyStoreEvent(tenant: Tenant, event: StoreEvent, source:
       return;
     case 'interest': {
       const contactId = await contactFor(tenant, event.person, source, {}, now);
-      const productId = (await productIdsBySku(tenant, source, [event.sku])).get(event.sku);
+      const productId = (await productIdsOf(tenant, source, event)).get(event.sku);
       if (!contactId) return;
       if (!productId) throw new AppError('not_found', `No product with SKU ${event.sku} yet`);
       await interestStatement(tenant, { contactId, productId, kind: event.interest, at: event.at });

@@ -7,12 +7,13 @@ import { openDb, runBatch, type Db, type Statement } from '../db/client';
 import { storeConnections } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
+import { groupBy } from '../lib/chunk';
 import { forEachConcurrently } from '../lib/concurrency';
 import { AppError } from '../lib/errors';
 import { MINUTE } from '../lib/time';
 import type { BatchJobResult } from '../queues/batch-scope';
 import type { StoreEventMessage } from '../queues/messages';
-import { applyStoreEvent, type EventSource } from './apply-store-events';
+import { applyStoreEvent, type EventSource, productIdsBySku, skusOf } from './apply-store-events';
 import { planLanes, touchedKeys } from './event-lanes';
 import { claimInboundEvents, claimStoredEvent, markEventProcessed, noteFailedAttempt, readStoreEvents, recordTestStatement, rejectInboundEvent, type ReadEvents } from './inbound-events';
 import { loadWebhookConnection, type WebhookConnection } from './store-connections.service';
@@ -30,6 +31,9 @@ type Live = { index: number; message: StoreEventMessage; tenant: Tenant; connect
 
 /** A claimed webhook whose events are to be applied. */
 type Claimed = Live & { claimId: string; events: ReadEvents };
+
+/** A claimed webhook whose events could be read. */
+type Readable = Claimed & { events: { ok: true; events: StoreEvent[] } };
 
 /** Applies a batch of webhooks, each once; a redelivery (same dedupe key) only counts itself. One result per message, in order. */
 export async function runStoreEventBatch(messages: StoreEventMessage[], env: Env): Promise<BatchJobResult[]> {
@@ -50,14 +54,17 @@ export async function runStoreEventBatch(messages: StoreEventMessage[], env: Env
     const reason = (webhook.events as Extract<ReadEvents, { ok: false }>).reason;
     await rejectInboundEvent(webhook.tenant, webhook.claimId, webhook.message, reason, now).catch((err) => fail(webhook.index, err));
   }
-  const readable = claimed.filter((webhook) => webhook.events.ok) as (Claimed & { events: { ok: true; events: StoreEvent[] } })[];
-  const plan = planLanes(readable.map((webhook) => touchedKeys(webhook.tenant.workspaceId, webhook.connection.id, webhook.events.events)));
-  for (const lanes of plan) {
+  const readable = claimed.filter((webhook) => webhook.events.ok) as Readable[];
+  const keys = readable.map((webhook) => touchedKeys(webhook.tenant.workspaceId, webhook.connection.id, webhook.events.events));
+  for (const lanes of planLanes(keys)) {
+    // A step without a catalog change changes no product: the SKUs its orders, carts and interests name are read once.
+    const catalogChange = keys[lanes[0]![0]!] === null;
+    const productIds = catalogChange ? new Map<string, Map<string, string>>() : await productIdsByConnection(lanes.flat().map((position) => readable[position]!));
     await forEachConcurrently(lanes, LANES_AT_ONCE, async (lane) => {
       for (const position of lane) {
         const webhook = readable[position]!;
         try {
-          await applyEvents(webhook.tenant, webhook.connection, webhook.events.events, now);
+          await applyEvents(webhook, productIds.get(webhook.connection.id), now);
           done.push(webhook);
         } catch (err) {
           // Kept for the merchant (when the retries run out, the event is rejected with it): our own
@@ -112,10 +119,26 @@ async function claimAll(db: Db, live: Live[]): Promise<Claimed[]> {
   return claimed;
 }
 
+/** The product ids of the SKUs the webhooks name, one query per store connection. */
+async function productIdsByConnection(webhooks: Readable[]): Promise<Map<string, Map<string, string>>> {
+  const byConnection = new Map<string, Map<string, string>>();
+  for (const [connectionId, group] of groupBy(webhooks, (webhook) => webhook.connection.id)) {
+    byConnection.set(
+      connectionId,
+      await productIdsBySku(
+        group[0]!.tenant,
+        connectionId,
+        group.flatMap((webhook) => skusOf(webhook.events.events)),
+      ),
+    );
+  }
+  return byConnection;
+}
+
 /** Applies one webhook's events in order. */
-async function applyEvents(tenant: Tenant, connection: WebhookConnection, events: StoreEvent[], now: number): Promise<void> {
-  const source: EventSource = { connectionId: connection.id, platform: connection.platform, currency: connection.currency };
-  for (const event of events) await applyStoreEvent(tenant, event, source, now);
+async function applyEvents({ tenant, connection, events }: Readable, productIds: Map<string, string> | undefined, now: number): Promise<void> {
+  const source: EventSource = { connectionId: connection.id, platform: connection.platform, currency: connection.currency, productIds };
+  for (const event of events.events) await applyStoreEvent(tenant, event, source, now);
 }
 
 /** "Last event" of each connection the batch heard from, at most once a minute per connection (in this isolate). */

@@ -84,7 +84,7 @@ const STREAM: [string, string, StoreEvent[] | null][] = [
   ['view-2', 'interest', [{ kind: 'interest', person: bob, sku: 'SKU-B', interest: 'viewed', at: T + 3 * MINUTE }]],
   ['o-1@10', 'orders/updated', [order('o-1', alice, { updatedAt: T + 10 * MINUTE, status: 'paid' })]],
   // Older than the one applied: ignored by both.
-  ['o-1@5', 'orders/updated', [order('o-1', alice, { updatedAt: T + 5 * MINUTE, status: 'pending' })]],
+  ['o-1@5', 'orders/updated', [order('o-1', alice, { updatedAt: T + 5 * MINUTE, status: 'placed' })]],
   // A refund of an order that has not arrived yet.
   ['r-1', 'refunds/create', [{ kind: 'refund', orderExternalId: 'o-2', externalId: 'r-1', amountCents: 1000, at: T + HOUR }]],
   ['o-2', 'orders/create', [order('o-2', bob, { totalCents: 3000, cartExternalId: 'cart-1', items: [line('SKU-B', 3000)], placedAt: T + 30 * MINUTE, updatedAt: T + 30 * MINUTE })]],
