@@ -28,6 +28,11 @@ export function executeSql(state, label, sql) {
   }
 }
 
+/** The rows a query returns from a state directory's local D1 (read while wrangler dev runs on it). */
+export function querySql(state, query) {
+  return JSON.parse(wranglerSync(['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', query]))[0].results;
+}
+
 /**
  * Starts wrangler dev on `port` with its own state directory (migrations applied,
  * then `prepare(stateDir)` for seeding); resolves once /healthz answers. `vars` are
@@ -80,7 +85,7 @@ export async function startDevServer({ port = 8799, prepare, withoutConsumers = 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
     try {
-      if ((await fetch(`${base}/healthz`)).status === 200) return { base, stop, log: () => log };
+      if ((await fetch(`${base}/healthz`)).status === 200) return { base, state, stop, log: () => log };
     } catch {}
     await new Promise((resolve) => setTimeout(resolve, 300));
   }

@@ -1,4 +1,4 @@
-// The drizzle client over D1. Created per request: it is a thin wrapper, not a pool.
+// The drizzle client over D1: a thin wrapper, not a pool, kept per binding.
 import { type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
@@ -6,13 +6,26 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { AppError } from '../lib/errors';
 import * as schema from './schema';
 
-/** Opens drizzle over a D1 binding with snake_case columns. */
-export function openDb(d1: D1Database) {
+function createDb(d1: D1Database) {
   return drizzle(d1, { schema, casing: 'snake_case' });
 }
 
 /** The drizzle database type every service takes. */
-export type Db = ReturnType<typeof openDb>;
+export type Db = ReturnType<typeof createDb>;
+
+// Building drizzle's relational config walks the whole schema (a measurable share of a
+// request's CPU); the binding is the same object for the isolate's life, so it is built once.
+const opened = new WeakMap<D1Database, Db>();
+
+/** Drizzle over a D1 binding with snake_case columns. */
+export function openDb(d1: D1Database): Db {
+  let db = opened.get(d1);
+  if (!db) {
+    db = createDb(d1);
+    opened.set(d1, db);
+  }
+  return db;
+}
 
 /** Any statement that can go in a D1 batch. */
 export type Statement = BatchItem<'sqlite'>;
