@@ -15,7 +15,17 @@ import type { BatchJobResult } from '../queues/batch-scope';
 import type { StoreEventMessage } from '../queues/messages';
 import { applyStoreEvent, type EventSource, productIdsBySku, skusOf } from './apply-store-events';
 import { planLanes, touchedKeys } from './event-lanes';
-import { claimInboundEvents, claimStoredEvent, markEventProcessed, noteFailedAttempt, readStoreEvents, recordTestStatement, rejectInboundEvent, type ReadEvents } from './inbound-events';
+import {
+  claimInboundEvents,
+  claimStoredEvent,
+  type InboundClaim,
+  markEventProcessed,
+  noteFailedAttempt,
+  readStoreEvents,
+  recordTestStatement,
+  rejectInboundEvent,
+  type ReadEvents,
+} from './inbound-events';
 import { loadWebhookConnection, type WebhookConnection } from './store-connections.service';
 import type { StoreEvent } from './store-events';
 
@@ -40,12 +50,14 @@ export async function runStoreEventBatch(messages: StoreEventMessage[], env: Env
   const db = openDb(env.DB);
   const now = Date.now();
   const results: BatchJobResult[] = messages.map(() => ({ ok: true }));
-  const fail = (index: number, err: unknown) => {
+  // Null, so a failed step's promise can stand in for what it did not produce.
+  const fail = (index: number, err: unknown): null => {
     results[index] = { ok: false, error: String(err) };
+    return null;
   };
   // A deleted connection (its data is no longer wanted) or another workspace's: nothing to do.
   const live = await liveWebhooks(db, env.ENCRYPTION_KEY, messages);
-  const claimed = await claimAll(db, live);
+  const claimed = await claimAll(db, live, fail);
   const done: Claimed[] = [];
   const unreadable = claimed.filter((webhook) => !webhook.events.ok);
   // Events the edge should have refused (sent by an older version, or stored before a limit
@@ -104,17 +116,31 @@ async function liveWebhooks(db: Db, encryptionKey: string, messages: StoreEventM
  * nothing) and returns those whose events are to be applied, with their events: from the
  * message, or from D1 for the large ones the edge stored.
  */
-async function claimAll(db: Db, live: Live[]): Promise<Claimed[]> {
+async function claimAll(db: Db, live: Live[], fail: (index: number, err: unknown) => null): Promise<Claimed[]> {
   const carried = live.filter((webhook) => !webhook.message.storedEventId);
   const reads = carried.map(({ message }) => (message.events === null || message.test ? null : readStoreEvents(message.events)));
-  const claims = await claimInboundEvents(
-    db,
-    carried.map(({ message }, i) => ({ ...message, events: reads[i] ? (reads[i].ok ? reads[i].events : []) : null })),
-  );
-  const claimed: Claimed[] = carried.flatMap((webhook, i) => (claims[i]!.apply ? [{ ...webhook, claimId: claims[i]!.id, events: reads[i]! }] : []));
+  const webhooks = carried.map(({ message }, i) => ({ ...message, events: reads[i] ? (reads[i].ok ? reads[i].events : []) : null }));
+  const claims: (InboundClaim | null)[] = await claimInboundEvents(db, webhooks).catch(async () => {
+    // One webhook the database refuses (its workspace deleted since its connection was
+    // cached) must not send the batch's others to the retries with it: each is claimed alone.
+    const alone: (InboundClaim | null)[] = [];
+    for (const [i, webhook] of webhooks.entries()) {
+      alone.push(
+        await claimInboundEvents(db, [webhook]).then(
+          ([claim]) => claim!,
+          (err) => fail(carried[i]!.index, err),
+        ),
+      );
+    }
+    return alone;
+  });
+  const claimed: Claimed[] = carried.flatMap((webhook, i) => {
+    const claim = claims[i];
+    return claim?.apply ? [{ ...webhook, claimId: claim.id, events: reads[i]! }] : [];
+  });
   for (const webhook of live.filter((webhook) => webhook.message.storedEventId)) {
-    const claim = await claimStoredEvent(webhook.tenant, webhook.message.storedEventId!);
-    if (claim.apply) claimed.push({ ...webhook, claimId: claim.id, events: claim.events });
+    const claim = await claimStoredEvent(webhook.tenant, webhook.message.storedEventId!).catch((err) => fail(webhook.index, err));
+    if (claim?.apply) claimed.push({ ...webhook, claimId: claim.id, events: claim.events });
   }
   return claimed;
 }

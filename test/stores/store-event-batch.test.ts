@@ -208,6 +208,22 @@ describe('store events applied a queue batch at a time', () => {
     ]);
     expect(await runStoreEventBatch([byKey('p-1'), byKey('view-1')], env)).toEqual([{ ok: true }, { ok: true }]);
   });
+
+  it('claims the others of a batch when one webhook’s workspace was deleted after its connection was cached', async () => {
+    const gone = await streamFor('Deleted meanwhile');
+    const neighbour = await streamFor('Healthy neighbour');
+    const byKey = (stream: { messages: StoreEventMessage[] }, key: string) => stream.messages.find((message) => message.dedupeKey === key)!;
+    // Applied once, so this isolate has its connection cached.
+    expect(await runStoreEventBatch([byKey(gone, 'c-1')], env)).toEqual([{ ok: true }]);
+    await env.DB.prepare('DELETE FROM workspaces WHERE id = ?').bind(gone.workspaceId).run();
+
+    const results = await runStoreEventBatch([byKey(gone, 'o-2'), byKey(neighbour, 'c-1'), byKey(neighbour, 'o-2')], env);
+    expect(results).toEqual([{ ok: false, error: expect.stringContaining('FOREIGN KEY') }, { ok: true }, { ok: true }]);
+    expect((await snapshot(neighbour.workspaceId)).webhooks).toEqual([
+      { dedupe_key: 'c-1', status: 'processed', deliveries: 1 },
+      { dedupe_key: 'o-2', status: 'processed', deliveries: 1 },
+    ]);
+  });
 });
 
 describe('lanes', () => {
