@@ -4,7 +4,7 @@
 // off), the audience and smart sending, then writes the delivery, whose unique key (flow,
 // step, contact, occurrence) makes a step repeated after a crashed tick a no-op.
 import { eq, gt, inArray, isNotNull, ne, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import { type Db, runBatch, type Statement } from '../db/client';
 import { carts, contacts, deliveries, deliveryEngagements, flowEnrollments, flows, flowVersions, orderItems, orders, workspaceSettings } from '../db/schema';
 import { purchaseCondition } from '../purchases/purchase-rule';
 import { claimDueEnrollments } from '../db/system';
@@ -46,13 +46,12 @@ async function versionDefinition(tenant: Tenant, flowId: string, version: number
   return row ? readDefinition(row.definition) : null;
 }
 
-async function flowEnabled(tenant: Tenant, flowId: string): Promise<boolean> {
-  const [row] = await tenant.db
+function flowEnabledQuery(tenant: Tenant, flowId: string) {
+  return tenant.db
     .select({ enabled: flows.enabled })
     .from(flows)
     .where(tenant.where(flows, eq(flows.id, flowId)))
     .limit(1);
-  return row?.enabled ?? false;
 }
 
 async function smartSendingHours(tenant: Tenant): Promise<number> {
@@ -60,36 +59,37 @@ async function smartSendingHours(tenant: Tenant): Promise<number> {
   return row?.hours ?? 16;
 }
 
-async function exists(query: Promise<unknown[]>): Promise<boolean> {
-  return (await query).length > 0;
-}
-
 /** What the contact bought since entering, beyond the order that started it. */
 type PurchaseQuestion = { contactId: string; since: number; startOrderId: string | null; skus: string[]; match: 'any' | 'all' };
 
-/** Whether the contact bought since entering: anything, or one (`any`) or every one (`all`) of the chosen SKUs. */
-async function purchasedSince(tenant: Tenant, question: PurchaseQuestion): Promise<boolean> {
+/** The read answering whether the contact bought since entering: anything, or one (`any`) or every one (`all`) of the chosen SKUs. */
+function purchasedSinceCheck(tenant: Tenant, question: PurchaseQuestion) {
   const conditions: (SQL | undefined)[] = [
     eq(orders.contactId, question.contactId),
     purchaseCondition(orders),
     gt(orders.placedAt, question.since),
     question.startOrderId ? ne(orders.id, question.startOrderId) : undefined,
   ];
-  if (question.skus.length === 0)
-    return exists(
-      tenant.db
-        .select({ id: orders.id })
-        .from(orders)
-        .where(tenant.where(orders, ...conditions))
-        .limit(1),
-    );
-  const [row] = await tenant.db
+  if (question.skus.length === 0) {
+    const query = tenant.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(tenant.where(orders, ...conditions))
+      .limit(1);
+    return { query, answer: (rows: unknown[]) => rows.length > 0 };
+  }
+  const query = tenant.db
     .select({ skus: sql<number>`COUNT(DISTINCT ${orderItems.sku})` })
     .from(orderItems)
     .innerJoin(orders, eq(orders.id, orderItems.orderId))
     .where(tenant.where(orders, ...conditions, eq(orderItems.workspaceId, tenant.workspaceId), inArray(orderItems.sku, question.skus)));
-  const bought = row?.skus ?? 0;
-  return question.match === 'all' ? bought >= new Set(question.skus).size : bought > 0;
+  return {
+    query,
+    answer: (rows: unknown[]) => {
+      const bought = (rows[0] as { skus: number } | undefined)?.skus ?? 0;
+      return question.match === 'all' ? bought >= new Set(question.skus).size : bought > 0;
+    },
+  };
 }
 
 function purchaseQuestion(enrollment: Enrollment, context: Record<string, unknown>): PurchaseQuestion {
@@ -102,87 +102,115 @@ function purchaseQuestion(enrollment: Enrollment, context: Record<string, unknow
   };
 }
 
-/** Why the contact leaves before this message, or null to go on. */
-async function exitReason(tenant: Tenant, definition: FlowDefinition, enrollment: Enrollment, context: Record<string, unknown>): Promise<string | null> {
-  if (!definition.exitOnPurchase) return null;
-  if (typeof context.cartId === 'string') {
-    const converted = await exists(
-      tenant.db
-        .select({ id: carts.id })
-        .from(carts)
-        .where(tenant.where(carts, eq(carts.id, context.cartId), isNotNull(carts.convertedOrderId)))
-        .limit(1),
-    );
-    if (converted) return 'The cart was ordered';
-  }
-  const question = purchaseQuestion(enrollment, context);
-  if (!(await purchasedSince(tenant, question))) return null;
-  return question.skus.length > 0 ? 'Bought the rule’s products again' : 'Ordered since entering the flow';
-}
-
 /** A split's answer for the enrollment: its purchases, or its opens and clicks of this flow's messages for this occurrence. */
 async function splitAnswer(tenant: Tenant, condition: SplitCondition, enrollment: Enrollment, context: Record<string, unknown>): Promise<boolean> {
-  if (condition === 'ordered_since_start') return purchasedSince(tenant, { ...purchaseQuestion(enrollment, context), skus: [] });
+  if (condition === 'ordered_since_start') {
+    const purchased = purchasedSinceCheck(tenant, { ...purchaseQuestion(enrollment, context), skus: [] });
+    return purchased.answer(await purchased.query);
+  }
   const engaged = condition === 'opened_flow_message' ? isNotNull(deliveryEngagements.openedAt) : isNotNull(deliveryEngagements.clickedAt);
-  return exists(
-    tenant.db
-      .select({ id: deliveries.id })
-      .from(deliveries)
-      .innerJoin(deliveryEngagements, eq(deliveryEngagements.deliveryId, deliveries.id))
-      .where(
-        tenant.where(
-          deliveries,
-          eq(deliveries.sourceType, 'flow'),
-          eq(deliveries.sourceId, enrollment.flowId),
-          eq(deliveries.contactId, enrollment.contactId),
-          eq(deliveries.occurrenceKey, enrollment.occurrenceKey),
-          engaged,
-        ),
-      )
-      .limit(1),
-  );
+  const rows = await tenant.db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .innerJoin(deliveryEngagements, eq(deliveryEngagements.deliveryId, deliveries.id))
+    .where(
+      tenant.where(
+        deliveries,
+        eq(deliveries.sourceType, 'flow'),
+        eq(deliveries.sourceId, enrollment.flowId),
+        eq(deliveries.contactId, enrollment.contactId),
+        eq(deliveries.occurrenceKey, enrollment.occurrenceKey),
+        engaged,
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
 }
 
-/** Whether the contact still meets the flow's audience rules and its "registered" filter. */
-async function inAudience(tenant: Tenant, definition: FlowDefinition, contactId: string, now: number): Promise<boolean> {
-  if (!definition.audience && definition.sendingFilter !== 'registered') return true;
-  return exists(
-    tenant.db
+/** What a message step decides on, read when it is due: the flow switched on, the exits, the audience, smart sending. */
+type MessageFacts = { enabled: boolean; cartOrdered: boolean; purchased: boolean; inAudience: boolean; messagedRecently: boolean };
+
+/** Reads a message step's facts in one round trip (they are independent reads of the enrollment's contact and flow). */
+async function messageFacts(
+  tenant: Tenant,
+  definition: FlowDefinition,
+  enrollment: Enrollment,
+  question: PurchaseQuestion,
+  context: Record<string, unknown>,
+  smartHours: number,
+  now: number,
+): Promise<MessageFacts> {
+  const found = (rows: unknown[]) => rows.length > 0;
+  const checks: { fact: keyof MessageFacts; query: Statement; answer: (rows: unknown[]) => boolean }[] = [
+    { fact: 'enabled', query: flowEnabledQuery(tenant, enrollment.flowId), answer: (rows) => (rows[0] as { enabled: boolean } | undefined)?.enabled ?? false },
+  ];
+  if (definition.exitOnPurchase && typeof context.cartId === 'string') {
+    const converted = tenant.db
+      .select({ id: carts.id })
+      .from(carts)
+      .where(tenant.where(carts, eq(carts.id, context.cartId), isNotNull(carts.convertedOrderId)))
+      .limit(1);
+    checks.push({ fact: 'cartOrdered', query: converted, answer: found });
+  }
+  if (definition.exitOnPurchase) checks.push({ fact: 'purchased', ...purchasedSinceCheck(tenant, question) });
+  if (definition.audience || definition.sendingFilter === 'registered') {
+    const member = tenant.db
       .select({ id: contacts.id })
       .from(contacts)
       .where(
         tenant.where(
           contacts,
-          eq(contacts.id, contactId),
+          eq(contacts.id, enrollment.contactId),
           definition.audience ? compileSegment(definition.audience, { workspaceId: tenant.workspaceId, now }) : undefined,
           definition.sendingFilter === 'registered' ? eq(contacts.registered, true) : undefined,
         ),
       )
-      .limit(1),
-  );
-}
-
-async function messagedWithin(tenant: Tenant, contactId: string, hours: number, now: number): Promise<boolean> {
-  return exists(
-    tenant.db
+      .limit(1);
+    checks.push({ fact: 'inAudience', query: member, answer: found });
+  }
+  if (definition.smartSending && smartHours > 0) {
+    const messaged = tenant.db
       .select({ id: deliveries.id })
       .from(deliveries)
-      .where(tenant.where(deliveries, eq(deliveries.contactId, contactId), eq(deliveries.status, 'sent'), gt(deliveries.sentAt, now - hours * HOUR)))
-      .limit(1),
-  );
+      .where(tenant.where(deliveries, eq(deliveries.contactId, enrollment.contactId), eq(deliveries.status, 'sent'), gt(deliveries.sentAt, now - smartHours * HOUR)))
+      .limit(1);
+    checks.push({ fact: 'messagedRecently', query: messaged, answer: found });
+  }
+  const [first, ...rest] = checks.map((check) => check.query);
+  const results = (await tenant.db.batch([first!, ...rest])) as unknown[][];
+  const facts: MessageFacts = { enabled: false, cartOrdered: false, purchased: false, inAudience: true, messagedRecently: false };
+  for (const [i, check] of checks.entries()) facts[check.fact] = check.answer(results[i]!);
+  return facts;
 }
 
-/** Writes (and queues) one message step's delivery for the enrollment, or its recorded skip. */
-async function sendStep(tenant: Tenant, queues: Queues, cache: BatchScope, step: MessageStep, definition: FlowDefinition, enrollment: Enrollment, context: Record<string, unknown>, now: number) {
+/** Why the contact leaves before this message, or null to go on. */
+function exitReason(facts: MessageFacts, question: PurchaseQuestion): string | null {
+  // Checked at the message, not only at entry: switched off or bought during the wait sends nothing.
+  if (!facts.enabled) return 'The flow was switched off';
+  if (facts.cartOrdered) return 'The cart was ordered';
+  if (facts.purchased) return question.skus.length > 0 ? 'Bought the rule’s products again' : 'Ordered since entering the flow';
+  return null;
+}
+
+/** Runs one message step: the enrollment's exit, or its delivery written (and queued) or its skip recorded. */
+async function messageStep(
+  tenant: Tenant,
+  queues: Queues,
+  cache: BatchScope,
+  step: MessageStep,
+  definition: FlowDefinition,
+  enrollment: Enrollment,
+  context: Record<string, unknown>,
+  now: number,
+): Promise<string | null> {
+  const smartHours = definition.smartSending ? await cache.use(`smart:${tenant.workspaceId}`, () => smartSendingHours(tenant), keepForTick) : 0;
+  const question = purchaseQuestion(enrollment, context);
+  const facts = await messageFacts(tenant, definition, enrollment, question, context, smartHours, now);
+  const exit = exitReason(facts, question);
+  if (exit) return exit;
   let skip: { reason: string; code: 'smart_sending' | 'not_in_audience' } | undefined;
-  if (!(await inAudience(tenant, definition, enrollment.contactId, now))) {
-    skip = { reason: 'No longer meets the flow’s audience rules', code: 'not_in_audience' };
-  } else if (definition.smartSending) {
-    const hours = await cache.use(`smart:${tenant.workspaceId}`, () => smartSendingHours(tenant), keepForTick);
-    if (hours > 0 && (await messagedWithin(tenant, enrollment.contactId, hours, now))) {
-      skip = { reason: `Smart sending: received a message in the last ${hours} hours`, code: 'smart_sending' };
-    }
-  }
+  if (!facts.inAudience) skip = { reason: 'No longer meets the flow’s audience rules', code: 'not_in_audience' };
+  else if (facts.messagedRecently) skip = { reason: `Smart sending: received a message in the last ${smartHours} hours`, code: 'smart_sending' };
   await queueDeliveries(
     tenant,
     queues,
@@ -202,6 +230,7 @@ async function sendStep(tenant: Tenant, queues: Queues, cache: BatchScope, step:
     ],
     now,
   );
+  return null;
 }
 
 /** Runs the enrollment's steps from where it stands until a wait, the end, or an exit. */
@@ -223,11 +252,8 @@ async function runSteps(tenant: Tenant, queues: Queues, cache: BatchScope, enrol
       index = splitTargetIndex(definition.steps, index, yes ? step.ifYes : step.ifNo);
       continue;
     }
-    // Checked at the message, not only at entry: switched off or bought during the wait sends nothing.
-    if (!(await flowEnabled(tenant, enrollment.flowId))) return { status: 'exited', stepIndex: index, nextRunAt: null, reason: 'The flow was switched off' };
-    const exit = await exitReason(tenant, definition, enrollment, context);
+    const exit = await messageStep(tenant, queues, cache, step, definition, enrollment, context, now);
     if (exit) return { status: 'exited', stepIndex: index, nextRunAt: null, reason: exit };
-    await sendStep(tenant, queues, cache, step, definition, enrollment, context, now);
     index++;
   }
   return { status: 'done', stepIndex: index, nextRunAt: null, reason: null };
@@ -241,21 +267,27 @@ export async function advanceFlowEnrollments(db: Db, queues: Queues, now: number
   for (let batch = 0; batch < MAX_BATCHES_PER_TICK && Date.now() - started < FLOW_TASK_BUDGET_MS; batch++) {
     const claimUntil = now + CLAIM_MS;
     const claimed = await claimDueEnrollments(db, now, claimUntil, BATCH);
+    const outcomes: Statement[] = [];
     await forEachConcurrently(claimed, ENROLLMENTS_AT_ONCE, async (enrollment) => {
       const tenant = forWorkspace(db, enrollment.workspaceId);
       try {
         const outcome = await runSteps(tenant, queues, cache, enrollment, now);
         // Only the tick holding the claim writes the outcome; a later claimer of a lapsed one wins.
-        await tenant.db
-          .update(flowEnrollments)
-          .set({ ...outcome, claimedUntil: null, updatedAt: now })
-          .where(tenant.where(flowEnrollments, eq(flowEnrollments.id, enrollment.id), eq(flowEnrollments.claimedUntil, claimUntil), eq(flowEnrollments.status, 'active')));
-        advanced++;
+        outcomes.push(
+          tenant.db
+            .update(flowEnrollments)
+            .set({ ...outcome, claimedUntil: null, updatedAt: now })
+            .where(tenant.where(flowEnrollments, eq(flowEnrollments.id, enrollment.id), eq(flowEnrollments.claimedUntil, claimUntil), eq(flowEnrollments.status, 'active'))),
+        );
       } catch (err) {
         // Left claimed: it is tried again once the claim lapses, and its deliveries' unique key keeps that safe.
         console.error(JSON.stringify({ level: 'error', task: 'advance-flows', enrollmentId: enrollment.id, error: String(err) }));
       }
     });
+    // The batch's outcomes in one round trip. A tick that dies first leaves them claimed: the
+    // next claimer runs their steps again, and the deliveries' unique key makes that a no-op.
+    await runBatch(db, outcomes);
+    advanced += outcomes.length;
     if (claimed.length < BATCH) break;
   }
   return advanced;

@@ -115,6 +115,25 @@ describe('the Welcome flow', () => {
     expect(report.weeks).toHaveLength(12);
     await disable(flow);
   });
+
+  it('skips a contact outside the audience rules at the message, saying why, and greets one who meets them', async () => {
+    const flow = await createFlow('welcome', (definition) => ({ ...definition, audience: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }] } }));
+    const vip = uniqueEmail('audience-vip');
+    const other = uniqueEmail('audience-other');
+    for (const [email, tags] of [
+      [vip, ['vip']],
+      [other, ['wholesale']],
+    ] as const) {
+      expect((await postApi(key, '/contacts', { email, firstName: 'Aud', emailConsent: 'subscribed', tags })).status).toBe(201);
+    }
+    await tick(Date.now());
+    await waitForEmail(vip);
+    const byContact = new Map((await flowDeliveries(flow.id)).map((row) => [row.contact_id, row]));
+    expect(byContact.get((await contactOf(vip))!)).toMatchObject({ status: expect.stringMatching(/^(queued|sending|sent)$/) });
+    expect(byContact.get((await contactOf(other))!)).toMatchObject({ status: 'skipped', reason_code: 'not_in_audience' });
+    expect(await receivedFor(other)).toHaveLength(0);
+    await disable(flow);
+  });
 });
 
 describe('the Abandoned cart flow', () => {
