@@ -241,6 +241,14 @@ describe('lanes', () => {
     expect(planLanes([keysOf('a@example.com'), catalog, keysOf('a@example.com'), keysOf('b@example.com')])).toEqual([[[0]], [[1]], [[2], [3]]]);
   });
 
+  it('cannot be joined to another webhook’s lane by quotes, commas or CR/LF in a store’s customer id', () => {
+    // Spelled to look like the order key's parts if keys were joined with separators.
+    const externalId = 'o-1"]\r\n["ws","order","conn:o-1';
+    const forged = touchedKeys('ws', 'conn', [{ kind: 'customer', person: person(null, { externalId }), emailConsent: null, smsConsent: null, tags: [], updatedAt: null }]);
+    expect(forged).toHaveLength(1);
+    expect(planLanes([keysOf(null, 'o-1'), forged])).toEqual([[[0], [1]]]);
+  });
+
   it('keeps the same customer of two workspaces apart', () => {
     const a = touchedKeys('ws-1', 'conn-1', [{ kind: 'customer', person: person('a@example.com'), emailConsent: null, smsConsent: null, tags: [], updatedAt: null }]);
     const b = touchedKeys('ws-2', 'conn-2', [{ kind: 'customer', person: person('a@example.com'), emailConsent: null, smsConsent: null, tags: [], updatedAt: null }]);
