@@ -8,7 +8,7 @@ import { and, count, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { inJsonList, runBatch, type Db } from './client';
-import { campaigns, contactBulkJobs, contactImports, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, shortLinks, type CampaignChannel, type CampaignStatus } from './schema';
+import { campaigns, contactBulkJobs, contactImports, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, type CampaignChannel, type CampaignStatus } from './schema';
 
 // Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
 const IDS_PER_STATEMENT = 90;
@@ -249,25 +249,23 @@ export async function claimDueEnrollments(db: Db, now: number, claimUntil: numbe
     .returning();
 }
 
+type ShortLinkTarget = { url: string; workspaceId: string; deliveryId: string; sourceType: 'campaign' | 'flow'; sourceId: string; sentAt: number | null; queuedAt: number };
+
+// Written out rather than built: this is the one read a recipient's tap costs, on the
+// hottest path we serve, and its shape never changes.
+const FIND_SHORT_LINK = `SELECT s.url AS url, s.workspace_id AS workspaceId, s.delivery_id AS deliveryId,
+  d.source_type AS sourceType, d.source_id AS sourceId, d.sent_at AS sentAt, d.queued_at AS queuedAt
+  FROM short_links s JOIN deliveries d ON d.id = s.delivery_id AND d.workspace_id = s.workspace_id
+  WHERE s.code = ?1 LIMIT 1`;
+
 /**
- * Across workspaces: the short link of `code` with its delivery's workspace and source, or
- * null. A phone following /s/<code> brings nothing else, so the code alone names it; a row
- * whose delivery is not of its own workspace names nothing.
+ * Across workspaces (the code names its own): a text's short link and its delivery's
+ * source, or null; a row whose delivery is not of its own workspace names nothing. A
+ * link never changes once written, so the nearest read replica may
+ * answer; only a code it does not know yet (a text sent a moment ago, or no such code)
+ * is asked of the primary.
  */
-export async function findShortLink(db: Db, code: string) {
-  const [row] = await db
-    .select({
-      url: shortLinks.url,
-      workspaceId: shortLinks.workspaceId,
-      deliveryId: shortLinks.deliveryId,
-      sourceType: deliveries.sourceType,
-      sourceId: deliveries.sourceId,
-      sentAt: deliveries.sentAt,
-      queuedAt: deliveries.queuedAt,
-    })
-    .from(shortLinks)
-    .innerJoin(deliveries, and(eq(deliveries.id, shortLinks.deliveryId), eq(deliveries.workspaceId, shortLinks.workspaceId)))
-    .where(eq(shortLinks.code, code))
-    .limit(1);
-  return row ?? null;
+export async function findShortLink(d1: D1Database, code: string): Promise<ShortLinkTarget | null> {
+  const read = (session: D1DatabaseSession) => session.prepare(FIND_SHORT_LINK).bind(code).first<ShortLinkTarget>();
+  return (await read(d1.withSession('first-unconstrained'))) ?? read(d1.withSession('first-primary'));
 }

@@ -2,7 +2,6 @@
 // the URL stored for the code and counts the click in the delivery's campaign or flow
 // tracker off the response path, as /c/ does for an email's link.
 import { Hono } from 'hono';
-import { openDb } from '../db/client';
 import { findShortLink } from '../db/system';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
@@ -17,7 +16,7 @@ const unknownLink = () => new AppError('not_found', 'This link is not valid.');
 export const shortLinkRoutes = new Hono<AppEnv>().get('/s/:code', async (c) => {
   const at = Date.now();
   const code = c.req.param('code');
-  const link = SHORT_CODE.test(code) ? await findShortLink(openDb(c.env.DB), code) : null;
+  const link = SHORT_CODE.test(code) ? await findShortLink(c.env.DB, code) : null;
   // Stored by shortenSmsLinks as an http(s) URL; checked again so no other scheme is ever followed.
   if (!link || !/^https?:\/\//i.test(link.url)) throw unknownLink();
   const hit = {
