@@ -18,12 +18,15 @@ const files = readdirSync(dir)
   .filter((file) => !wanted.length || wanted.some((name) => file.startsWith(name)));
 
 const results = [];
+const started = Date.now();
 for (const file of files) {
+  const at = Date.now();
   const bench = await import(`./${file}`);
-  results.push(await bench.run());
+  results.push({ ...(await bench.run()), seconds: (Date.now() - at) / 1000 });
 }
 console.log(`\n${formatTable(results.flatMap((result) => result.rows))}\n`);
 const written = writeResults(results);
 console.log(`written to ${written.json} and ${written.markdown}`);
-for (const result of results) console.log(`bench ${result.name}: ${result.ok ? 'met its target' : 'MISSED its target'}`);
+for (const result of results) console.log(`bench ${result.name}: ${result.ok ? 'met its target' : 'MISSED its target'} (${result.seconds.toFixed(0)} s)`);
+console.log(`all benches: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(results.every((result) => result.ok) ? 0 : 1);
