@@ -11,6 +11,7 @@ import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { applyPreference, findRecipient, type Recipient } from './unsubscribe.service';
 import { checkPreferencesFormToken, preferencesFormToken } from './unsubscribe-tokens';
+import { readFormBody } from '../http/form-body';
 
 /** The recipient of the token in the URL; 404 for a forged or stale token. */
 async function recipientOf(c: Context<AppEnv>): Promise<Recipient> {
@@ -107,7 +108,7 @@ export const unsubscribeRoutes = new Hono<AppEnv>()
     const contentType = c.req.header('content-type') ?? '';
     // Gmail and Yahoo POST "List-Unsubscribe=One-Click" (form or multipart), the token alone
     // being the key (RFC 8058); our page posts an `action` with its form token.
-    const body = /form/.test(contentType) ? await c.req.parseBody() : {};
+    const body = /form/.test(contentType) ? await readFormBody(() => c.req.parseBody()) : {};
     const action: Action = body.action === undefined ? 'unsubscribe-email' : await checkedPageAction(c, body);
     await applyPreference(recipient, action, SOURCE);
     const message = action === 'resubscribe-email' ? 'You are subscribed again' : 'You are unsubscribed';

@@ -24,6 +24,7 @@ import { findMainCurrency, listConsentChanges, listContactCarts, listContactOrde
 import { createContactImport, getContactImport, listContactImports, listImportIssues, MAX_IMPORT_BYTES } from './contact-imports.service';
 import { AddContactForm, BulkActionInput, bulkActionOfForm, ContactFilterInput, ContactListQuery, EraseConfirmation, ImportReportQuery, TagForm } from './contacts.schemas';
 import { addContactTags, createContact, eraseContact, getContact, listContacts, listWorkspaceTags, removeContactTag } from './contacts.service';
+import { readFormBody } from '../http/form-body';
 
 const NOTICES: Record<string, string> = {
   erased: 'The contact and their personal data were erased.',
@@ -101,7 +102,7 @@ async function renderContactImportPage(c: Context<AppEnv>, id: string, afterLine
 export const contactRoutes = new Hono<AppEnv>()
   .get('/', (c) => renderContactsPage(c, { query: parseOrThrow(ContactListQuery, c.req.query()), notice: NOTICES[c.req.query('done') ?? ''] }))
   .post('/imports', requirePermission('contacts:write'), async (c) => {
-    const { file } = await c.req.parseBody();
+    const { file } = await readFormBody(() => c.req.parseBody());
     const query = ContactListQuery.parse({});
     if (!(file instanceof File) || file.size === 0) return renderContactsPage(c, { query, uploadError: 'Choose a CSV file to upload.' }, 400);
     try {
@@ -129,7 +130,7 @@ export const contactRoutes = new Hono<AppEnv>()
     }
   })
   .post('/bulk', requirePermission('contacts:write'), async (c) => {
-    const form = await c.req.parseBody({ all: true });
+    const form = await readFormBody(() => c.req.parseBody({ all: true }));
     const query = parseOrThrow(ContactListQuery, { q: form.q, tag: form.tag, emailConsent: form.emailConsent, smsConsent: form.smsConsent });
     try {
       const input = parseOrThrow(BulkActionInput, bulkActionOfForm(form));

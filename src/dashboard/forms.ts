@@ -1,6 +1,7 @@
 // Turning validation failures into per-field messages for re-rendered forms.
 import { AppError } from '../lib/errors';
 import type { FormErrors } from './components';
+import { readFormBody } from '../http/form-body';
 
 /** The field errors of an `invalid_input` error; rethrows anything else. */
 export function formErrorsOf(err: unknown): FormErrors {
@@ -12,6 +13,6 @@ export function formErrorsOf(err: unknown): FormErrors {
 
 /** A submitted form as plain strings (files and repeated fields are not used here). */
 export async function readForm(c: { req: { parseBody(): Promise<Record<string, string | File>> } }): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await readFormBody(() => c.req.parseBody());
   return Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }

@@ -13,6 +13,7 @@ import { AppError } from '../lib/errors';
 import { DAY } from '../lib/time';
 import { listUserWorkspaces } from '../workspaces/workspaces.service';
 import { CSRF_COOKIE, cookieOptions, getSessionToken } from './cookies';
+import { readFormBody } from './form-body';
 
 export const CSRF_FIELD = '_csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -47,7 +48,7 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
       }
       const contentType = c.req.header('content-type') ?? '';
       const isForm = contentType.startsWith('application/x-www-form-urlencoded') || contentType.startsWith('multipart/form-data');
-      const submitted = c.req.header('x-csrf-token') ?? (isForm ? (await c.req.formData()).get(CSRF_FIELD) : null);
+      const submitted = c.req.header('x-csrf-token') ?? (isForm ? (await readFormBody(() => c.req.formData())).get(CSRF_FIELD) : null);
       const formWorkspaceId = seed && typeof submitted === 'string' ? await verifiedWorkspace(c.env.APP_SECRET, seed, sessionToken, submitted) : null;
       if (formWorkspaceId === null) throw new AppError('forbidden', 'This form has expired. Reload the page and try again.');
       c.set('formWorkspaceId', formWorkspaceId);
