@@ -33,6 +33,8 @@ export const trackingRoutes = new Hono<AppEnv>()
       'Cache-Control': 'no-cache, no-store, must-revalidate, private, max-age=0',
       Pragma: 'no-cache',
       Expires: '0',
+      // Webmail pages load it from their own origin; the dashboard's same-origin default would have the browser drop it.
+      'Cross-Origin-Resource-Policy': 'cross-origin',
     });
   })
   .get('/c/:token', async (c) => {

@@ -44,6 +44,8 @@ describe('GET /o/:token', () => {
     expect(res.headers.get('content-type')).toBe('image/gif');
     expect(res.headers.get('cache-control')).toContain('no-store');
     expect(res.headers.get('cache-control')).toContain('no-cache');
+    // Webmail in a browser loads it from its own page: a same-origin resource policy would block the load.
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     const body = new Uint8Array(await res.arrayBuffer());
     expect(body.byteLength).toBe(43);
     expect(new TextDecoder().decode(body.slice(0, 6))).toBe('GIF89a');
