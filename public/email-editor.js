@@ -125,7 +125,9 @@
         { id: 'Mobile portrait', name: 'Mobile', width: '375px', widthMedia: '480px' },
       ],
     },
-    assetManager: { upload: false, embedAsBase64: false },
+    // Double-clicking an image opens GrapesJS's picker: the workspace's uploaded images, and
+    // uploads to Marketing → Images (the same endpoint as the toolbar's Upload image).
+    assetManager: { upload: '/app/marketing/images', uploadName: 'file', multiUpload: false, headers: { accept: 'application/json', 'x-csrf-token': csrf }, embedAsBase64: false },
   });
 
   // A merge tag in text: one piece, never typed into (textable lets it sit inside text).
@@ -300,6 +302,7 @@
   const addBlock = document.getElementById('add-block');
   const productChoice = document.getElementById('product-choice');
   const addProduct = document.getElementById('add-product');
+  const imageFile = document.getElementById('upload-image');
 
   for (const block of BLOCKS) addBlock.append(new Option(block.label, block.id));
 
@@ -310,6 +313,7 @@
     mobile: () => editor.setDevice('Mobile portrait'),
     'insert-merge-tag': insertMergeTag,
     'add-block': insertBlock,
+    'upload-image': () => imageFile.click(),
   };
   let insertedOnPress = false;
   for (const control of visualPane.querySelectorAll('[data-action]')) {
@@ -336,6 +340,13 @@
     status.textContent = message;
   }
 
+  // An image's address is its model's `src` property, which the export writes; set as an
+  // attribute only, the canvas would show it and the saved design would keep the old one.
+  function setAttribute(component, name, value) {
+    if (name === 'src' && component.is('image')) component.set('src', value);
+    else component.addAttributes({ [name]: value });
+  }
+
   function insertMergeTag() {
     const source = mergeTag.value;
     const selected = editor.getSelected();
@@ -359,7 +370,7 @@
       say(tag === 'a' ? 'Select a link or a button first.' : 'Select an image first.');
       return;
     }
-    target.addAttributes({ [attribute]: source });
+    setAttribute(target, attribute, source);
     say(`Set the ${attribute === 'href' ? 'link' : attribute === 'src' ? 'image address' : 'image text'} to ${source}.`);
   }
 
@@ -402,13 +413,57 @@
       }
       html = productHtml(product);
     }
+    addAfterSelected(html);
+    say(`Added ${addBlock.selectedOptions[0].text.toLowerCase()}.`);
+  }
+
+  function addAfterSelected(html) {
     const { parent, index, asRow } = insertionPoint();
     // A table row cannot be parsed from HTML on its own, so a new row is given as components.
     const block = asRow ? { type: 'row', tagName: 'tr', components: [{ type: 'cell', tagName: 'td', components: protect(html) }] } : protect(html);
     const added = parent.components().add(block, index === undefined ? {} : { at: index });
     editor.select([added].flat()[0]); // one component, or a list when the block has several at its top
-    say(`Added ${addBlock.selectedOptions[0].text.toLowerCase()}.`);
   }
+
+  // Upload image: the file goes to Marketing → Images, then into the selected image (or a
+  // picture inside the selected part), or else into a new image block after the selection.
+  imageFile.addEventListener('change', async () => {
+    const file = imageFile.files[0];
+    if (!file) return;
+    say(`Uploading ${file.name}…`);
+    const body = new FormData();
+    body.set('file', file);
+    try {
+      const res = await fetch('/app/marketing/images', { method: 'POST', headers: { accept: 'application/json', 'x-csrf-token': csrf }, body });
+      const result = await res.json();
+      if (!res.ok) {
+        say(`${file.name} was not uploaded: ${result.error.message}`);
+        return;
+      }
+      const [asset] = result.data;
+      editor.AssetManager.add(asset);
+      const selected = editor.getSelected();
+      const image = selected && (selected.get('tagName') === 'img' ? selected : selected.find('img')[0]);
+      if (image) {
+        setAttribute(image, 'src', asset.src);
+        say(`Uploaded ${asset.name} and put it in the selected image.`);
+        return;
+      }
+      const width = Math.min(asset.width || 520, 520);
+      addAfterSelected(row(`<img src="${escapeHtml(asset.src)}" alt="" width="${width}" style="display:block;width:100%;max-width:${width}px;height:auto;border:0;">`));
+      say(`Uploaded ${asset.name} and added it as an image. Describe the picture with the image's text for people who cannot see it.`);
+    } catch {
+      say(`${file.name} was not uploaded: the connection failed. Try again.`);
+    } finally {
+      imageFile.value = '';
+    }
+  });
+
+  // The picker lists what the workspace has uploaded before.
+  fetch('/app/marketing/images/assets', { headers: { accept: 'application/json' } })
+    .then((res) => (res.ok ? res.json() : { data: [] }))
+    .then(({ data }) => editor.AssetManager.add(data))
+    .catch(() => {});
 
   // ------------------------------------------------------------------ preview
 

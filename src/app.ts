@@ -44,6 +44,10 @@ import { invitationAppRoutes, invitationRoutes } from './workspaces/invitations.
 import { memberRoutes } from './workspaces/members.routes';
 import { trackingRoutes } from './tracking/tracking.routes';
 import { shortLinkRoutes } from './sms/short-links.routes';
+import { imageApi } from './images/images.api';
+import { imageRoutes } from './images/images.routes';
+import { imageServingRoutes } from './images/image-serving.routes';
+import { MAX_IMAGE_BYTES } from './images/images.service';
 import { smsContentApi } from './sms/sms-contents.api';
 import { smsContentRoutes } from './sms/sms-contents.routes';
 import { workspaceApi } from './workspaces/workspaces.api';
@@ -60,6 +64,8 @@ const INVITATION_ACCEPT_PATH = /^\/app\/invitations\/[^/]+\/accept$/;
 
 // CSV uploads carry whole files, which the import splits into chunks for the queue.
 const IMPORT_PATHS = new Set(['/api/v1/contacts/imports', '/app/contacts/imports']);
+// Image uploads: one file, with room for the multipart framing around it.
+const IMAGE_UPLOAD_PATHS = new Set(['/api/v1/images', '/app/marketing/images']);
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'invalid_input', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large' };
 
@@ -72,7 +78,8 @@ export function createApp() {
   const defaultBodyLimit = limitBody(MAX_BODY_BYTES, 'The request body is larger than 1 MB.');
   // Applied here, before CSRF reads a form body, so an upload is bounded before anything reads it.
   const importBodyLimit = limitBody(MAX_IMPORT_BYTES, `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
-  app.use((c, next) => (IMPORT_PATHS.has(c.req.path) ? importBodyLimit(c, next) : defaultBodyLimit(c, next)));
+  const imageBodyLimit = limitBody(MAX_IMAGE_BYTES + 64 * 1024, `The image is larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB. Make it smaller and upload it again.`);
+  app.use((c, next) => (IMPORT_PATHS.has(c.req.path) ? importBodyLimit(c, next) : IMAGE_UPLOAD_PATHS.has(c.req.path) ? imageBodyLimit(c, next) : defaultBodyLimit(c, next)));
 
   app.route('/healthz', healthRoutes);
   app.route('/webhooks', webhookRoutes);
@@ -80,6 +87,7 @@ export function createApp() {
   app.route('/u', unsubscribeRoutes);
   app.route('/', trackingRoutes);
   app.route('/', shortLinkRoutes);
+  app.route('/', imageServingRoutes);
   app.route('/', accountRoutes);
   app.route('/invitations', invitationRoutes);
   // The session first, so the CSRF token it issues names the session's current workspace.
@@ -90,6 +98,7 @@ export function createApp() {
   app.route('/app/account', accountAppRoutes);
   app.route('/app/marketing/designs', emailContentRoutes);
   app.route('/app/marketing/sms', smsContentRoutes);
+  app.route('/app/marketing/images', imageRoutes);
   app.route('/app/marketing/campaigns', campaignRoutes);
   app.route('/app/marketing/flows', flowRoutes);
   app.route('/app/marketing/checklist', checklistRoutes);
@@ -112,6 +121,7 @@ export function createApp() {
   api.route('/contacts', contactApi);
   api.route('/email-designs', emailContentApi);
   api.route('/sms-messages', smsContentApi);
+  api.route('/images', imageApi);
   api.route('/suppressions', suppressionApi);
   api.route('/segments', segmentApi);
   api.route('/campaigns', campaignApi);

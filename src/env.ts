@@ -6,6 +6,8 @@ import type { QueueMessage } from './queues/messages';
 export interface Env {
   DB: D1Database;
   ASSETS: Fetcher;
+  // Images merchants upload for their emails (src/images/), served at /i/<key>.
+  IMAGES: R2Bucket;
   EVENTS_QUEUE: Queue<QueueMessage>;
   SENDS_QUEUE: Queue<QueueMessage>;
   IMPORTS_QUEUE: Queue<QueueMessage>;

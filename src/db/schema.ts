@@ -1092,3 +1092,24 @@ export const shortLinks = sqliteTable(
   },
   (t) => [index('short_links_delivery_idx').on(t.workspaceId, t.deliveryId)],
 );
+
+/**
+ * An image a merchant uploaded for their emails: the bytes are in the IMAGES bucket under
+ * `key`, served publicly at /i/<key> (recipients' mail clients load it without a session).
+ */
+export const images = sqliteTable(
+  'images',
+  {
+    id: text().primaryKey(),
+    workspaceId: workspaceRef(),
+    // 24 random characters and the extension: the public name, unguessable.
+    key: text().notNull().unique(),
+    name: text().notNull(),
+    contentType: text().notNull(),
+    bytes: integer().notNull(),
+    width: integer(),
+    height: integer(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('images_workspace_idx').on(t.workspaceId, t.createdAt)],
+);

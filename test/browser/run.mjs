@@ -1057,8 +1057,10 @@ async function areaScenarios({ base, page }) {
   if (!existsSync(dir)) return [];
   const context = { base, page, run, EMAIL, PASSWORD, DESKTOP, PHONE, mailbox, twilio, newContext, mainText, screenshot, logIn, waitForMail, waitForFrameText };
   const found = [];
+  // BROWSER_SCENARIOS=editor,a11y runs only those files' scenarios (after the shared ones above), while working on them.
+  const only = process.env.BROWSER_SCENARIOS?.split(',').map((name) => `${name.trim()}.mjs`);
   for (const file of readdirSync(dir)
-    .filter((name) => name.endsWith('.mjs'))
+    .filter((name) => name.endsWith('.mjs') && (!only || only.includes(name)))
     .sort()) {
     const module = await import(pathToFileURL(join(dir, file)).href);
     found.push(...module.default(context));

@@ -209,9 +209,19 @@ export function EmailDesignEditor(props: {
                   Add block
                 </button>
               </div>
+              <div class="toolbar-group">
+                <input type="file" id="upload-image" accept="image/png,image/jpeg,image/gif,image/webp" hidden />
+                <button type="button" class="button small secondary" data-action="upload-image">
+                  Upload image
+                </button>
+                <a href="/app/marketing/images" class="small">
+                  Your images
+                </a>
+              </div>
             </div>
             <p class="muted small" id="editor-status" role="status" aria-live="polite">
-              Drag blocks from the panel on the right, or add them after the selected part with the toolbar. Double-click a text to type in it.
+              Drag blocks from the panel on the right, or add them after the selected part with the toolbar. Double-click a text to type in it, or an image to pick another. Upload image puts your file
+              in the selected image, or adds it after the selected part.
             </p>
             <div class="block-editor-canvas" />
           </div>

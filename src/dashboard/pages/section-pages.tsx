@@ -7,6 +7,7 @@ const MARKETING_TABS = [
   { id: 'flows', href: '/app/marketing/flows', label: 'Flows' },
   { id: 'designs', href: '/app/marketing/designs', label: 'Email designs' },
   { id: 'sms', href: '/app/marketing/sms', label: 'SMS messages' },
+  { id: 'images', href: '/app/marketing/images', label: 'Images' },
 ];
 
 /** The Marketing heading with its tabs. */

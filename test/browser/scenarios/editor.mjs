@@ -155,6 +155,57 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
     ],
 
     [
+      'Upload image, from the keyboard: the file goes into the selected image, is served from /i/, is saved with the design, and Marketing → Images lists it',
+      async () => {
+        await createDesign(`Upload ${run}`, 'A blank email');
+        await canvas.locator('h1').click();
+        await page.locator('#add-block').selectOption('image');
+        // The new block stays selected: the upload goes into its picture.
+        await page.getByRole('button', { name: 'Add block' }).click();
+        await page.locator('#editor-status', { hasText: 'Added image.' }).waitFor();
+        const upload = async (file) => {
+          const chooser = page.waitForEvent('filechooser');
+          await page.getByRole('button', { name: 'Upload image' }).focus();
+          await page.keyboard.press('Enter');
+          await (await chooser).setFiles(file);
+        };
+        const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+        await upload({ name: `hero-${run}.png`, mimeType: 'image/png', buffer: png });
+        await page.locator('#editor-status', { hasText: 'put it in the selected image' }).waitFor();
+        const src = await canvas.locator('img[src*="/i/"]').first().getAttribute('src');
+        assert.match(src, /^http:\/\/127\.0\.0\.1:\d+\/i\/[a-z0-9]{24}\.png$/);
+        // Served to anyone, as a recipient's mail client loads it: no session.
+        const served = await fetch(src);
+        assert.equal(served.status, 200);
+        assert.equal(served.headers.get('content-type'), 'image/png');
+        assert.deepEqual(Buffer.from(await served.arrayBuffer()), png);
+        // A script disguised as an image is refused, and the editor says why.
+        await upload({ name: 'innocent.png', mimeType: 'image/png', buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') });
+        await page.locator('#editor-status', { hasText: 'innocent.png was not uploaded: This file is not a PNG, JPEG, GIF or WebP image.' }).waitFor();
+        // A second picture whose address is a merge tag, set from the picker: it is saved too, not only shown.
+        await page.locator('#add-block').selectOption('image');
+        await page.getByRole('button', { name: 'Add block' }).click();
+        await page.locator('#editor-status', { hasText: 'Added image.' }).waitFor();
+        await page.locator('#merge-tag').selectOption('{{ product.image_url }}');
+        await page.locator('#merge-target').selectOption('src');
+        await page.getByRole('button', { name: 'Insert merge tag' }).click();
+        await page.locator('#editor-status', { hasText: 'Set the image address' }).waitFor();
+        await page.getByRole('button', { name: 'Save design' }).click();
+        await page.getByText('Design saved.').waitFor();
+        await editorReady();
+        const saved = await savedHtml();
+        assert.match(saved, /<img [^>]*src="\{\{ product\.image_url \}\}"/, 'the merge tag is the saved address');
+        assert.ok(saved.includes(src), 'the saved design loads the uploaded image');
+        assert.ok(!saved.includes('placehold.co'), 'in place of the placeholder, not beside it');
+        await page.goto(`${base}/app/marketing/images`);
+        await page.getByRole('cell', { name: `hero-${run}.png` }).waitFor();
+        assert.equal(await page.locator(`input[value="${src}"]`).count(), 1, 'its address, ready to copy');
+        assert.equal(await page.getByText('innocent.png').count(), 0);
+        await screenshot(page, 'images-page');
+      },
+    ],
+
+    [
       'a design saved from the HTML view opens there, and the visual view imports it',
       async () => {
         await createDesign(`Own HTML ${run}`, 'A blank email');

@@ -1,0 +1,48 @@
+// Marketing → Images (mounted at /app/marketing/images): the list, uploads from the page's
+// form and from the email editor (which asks for JSON), and deletes.
+import { type Context, Hono } from 'hono';
+import { ImagesPage } from '../dashboard/pages/images-page';
+import { renderAppPage } from '../dashboard/render';
+import type { AppEnv } from '../env';
+import { requirePermission } from '../http/auth';
+import { tenantOf } from '../http/tenant';
+import { AppError } from '../lib/errors';
+import { getWorkspace } from '../workspaces/workspaces.service';
+import { roleAllows } from '../workspaces/roles';
+import { readUploadedImage } from './image-upload';
+import { deleteImage, imageUsage, listImages, MAX_IMAGE_BYTES, MAX_IMAGE_STORAGE_BYTES, MAX_IMAGES_PER_WORKSPACE, uploadImage } from './images.service';
+
+const LIMITS = { count: MAX_IMAGES_PER_WORKSPACE, bytes: MAX_IMAGE_STORAGE_BYTES, fileBytes: MAX_IMAGE_BYTES };
+const NOTICES: Record<string, string> = { uploaded: 'Image uploaded.', deleted: 'Image deleted.' };
+
+async function renderImagesPage(c: Context<AppEnv>, props: { notice?: string | undefined; error?: string | undefined }, status: 200 | 400 | 409 | 413 = 200) {
+  const tenant = tenantOf(c);
+  const [images, usage, workspace] = await Promise.all([listImages(tenant, c.env), imageUsage(tenant), getWorkspace(tenant)]);
+  const canWrite = roleAllows(c.get('role'), 'designs:write');
+  const body = <ImagesPage images={images} usage={usage} limits={LIMITS} timeZone={workspace.timeZone} csrfToken={c.get('csrfToken')} canWrite={canWrite} {...props} />;
+  return renderAppPage(c, { title: 'Images', section: 'marketing', body }, status);
+}
+
+// The editor's asset manager sends `Accept: application/json` and reads GrapesJS's `{ data: [...] }`.
+const wantsJson = (c: Context<AppEnv>) => (c.req.header('accept') ?? '').includes('application/json');
+
+export const imageRoutes = new Hono<AppEnv>()
+  .get('/', (c) => renderImagesPage(c, { notice: NOTICES[c.req.query('done') ?? ''] }))
+  // The editor's picker: every image of the workspace, as GrapesJS's asset manager lists them.
+  .get('/assets', async (c) => c.json({ data: (await listImages(tenantOf(c), c.env)).map((image) => ({ src: image.url, name: image.name, width: image.width, height: image.height })) }))
+  .post('/', requirePermission('designs:write'), async (c) => {
+    try {
+      const image = await uploadImage(tenantOf(c), c.env, await readUploadedImage(c));
+      if (wantsJson(c)) return c.json({ data: [{ src: image.url, name: image.name, width: image.width, height: image.height }], image }, 201);
+      return c.redirect('/app/marketing/images?done=uploaded', 303);
+    } catch (err) {
+      // JSON callers get the API's error body from the app's handler; the page shows the sentence.
+      if (wantsJson(c) || !(err instanceof AppError)) throw err;
+      const status = err.code === 'conflict' ? 409 : err.code === 'payload_too_large' ? 413 : 400;
+      return renderImagesPage(c, { error: err.message }, status);
+    }
+  })
+  .post('/:id/delete', requirePermission('designs:write'), async (c) => {
+    await deleteImage(tenantOf(c), c.env, c.req.param('id'));
+    return c.redirect('/app/marketing/images?done=deleted', 303);
+  });
