@@ -2,12 +2,16 @@
 // merge tags and Liquid loops through saving, rendering and a test send; the merge tag
 // picker, undo and redo, the mobile preview, the gallery, and the editor at phone width.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Liquid } from 'liquidjs';
 
-const TEMPLATES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'public', 'templates');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const TEMPLATES = join(ROOT, 'public', 'templates');
+// Shopify's own example of a products/update webhook ("Example T-Shirt", 19.99).
+const SHOPIFY_PRODUCT = readFileSync(join(ROOT, 'test', 'fixtures', 'shopify', 'products-update.json'), 'utf8');
 const STARTERS = JSON.parse(readFileSync(join(TEMPLATES, 'index.json'), 'utf8'));
 const LIQUID_TAG = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
 
@@ -202,6 +206,61 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
         assert.equal(await page.locator(`input[value="${src}"]`).count(), 1, 'its address, ready to copy');
         assert.equal(await page.getByText('innocent.png').count(), 0);
         await screenshot(page, 'images-page');
+      },
+    ],
+
+    [
+      'the product block: a product a Shopify webhook brought in is picked from the catalogue and written into the email with its name, price and link',
+      async () => {
+        // A Shopify store whose catalogue has one product, sent as Shopify signs it.
+        await page.goto(`${base}/app/settings/stores`);
+        await page.locator('select[name=platform]').selectOption('shopify');
+        await page.locator('main input[name=name]').fill('Catalog shop');
+        await page.locator('main input[name=currency]').fill('USD');
+        await page.getByRole('button', { name: 'Connect store' }).click();
+        await page.waitForURL(/\/app\/settings\/stores\?reveal=/);
+        const card = page.locator('section.connection', { hasText: 'Catalog shop' });
+        const url = await card.locator('input[id^=url-]').inputValue();
+        const secret = `shpss_catalog_${run}`;
+        await card.locator('input[name=secret]').fill(secret);
+        await card.getByRole('button', { name: 'Save secret' }).click();
+        await page.waitForURL(/done=secret/);
+        const sent = await fetch(url, {
+          method: 'POST',
+          body: SHOPIFY_PRODUCT,
+          headers: {
+            'content-type': 'application/json',
+            'X-Shopify-Topic': 'products/update',
+            'X-Shopify-Hmac-Sha256': createHmac('sha256', secret).update(SHOPIFY_PRODUCT).digest('base64'),
+            'X-Shopify-Webhook-Id': `browser-product-${run}`,
+          },
+        });
+        assert.equal(sent.status, 202);
+        for (let i = 0; i < 50; i++) {
+          await page.goto(`${base}/app/products`);
+          if (await page.getByText('Example T-Shirt').count()) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        await page.getByText('Example T-Shirt').first().waitFor();
+
+        await createDesign(`Product ${run}`, 'A blank email');
+        await canvas.locator('h1').click();
+        await page.locator('#add-block').selectOption('product');
+        await page.locator('#add-product option', { hasText: 'Example T-Shirt' }).first().waitFor({ state: 'attached' });
+        const choice = await page.locator('#add-product option', { hasText: 'Example T-Shirt' }).first().getAttribute('value');
+        await page.locator('#add-product').selectOption(choice);
+        await page.getByRole('button', { name: 'Add block' }).click();
+        await canvas.getByText('Example T-Shirt').waitFor();
+        await page.getByRole('button', { name: 'Save design' }).click();
+        await page.getByText('Design saved.').waitFor();
+        await editorReady();
+        const saved = await savedHtml();
+        assert.match(saved, /Example T-Shirt/);
+        assert.match(saved, /\$19\.99/, 'the price, in the store currency');
+        assert.match(saved, /<a [^>]*href="[^"]+"[^>]*>View product<\/a>/, 'a link to the product');
+        // The preview renders it for the sample contact.
+        await waitForFrameText(page, 'iframe.email-preview', 'Example T-Shirt');
+        await screenshot(page, 'editor-product-block');
       },
     ],
 
