@@ -9,8 +9,8 @@ import { tenantOf } from '../http/tenant';
 import { AppError } from '../lib/errors';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { roleAllows } from '../workspaces/roles';
-import { readUploadedImage } from './image-upload';
 import { deleteImage, imageUsage, listImages, MAX_IMAGE_BYTES, MAX_IMAGE_STORAGE_BYTES, MAX_IMAGES_PER_WORKSPACE, uploadImage } from './images.service';
+import { readUploadedFile } from '../http/uploaded-file';
 
 const LIMITS = { count: MAX_IMAGES_PER_WORKSPACE, bytes: MAX_IMAGE_STORAGE_BYTES, fileBytes: MAX_IMAGE_BYTES };
 const NOTICES: Record<string, string> = { uploaded: 'Image uploaded.', deleted: 'Image deleted.' };
@@ -32,7 +32,7 @@ export const imageRoutes = new Hono<AppEnv>()
   .get('/assets', async (c) => c.json({ data: (await listImages(tenantOf(c), c.env)).map((image) => ({ src: image.url, name: image.name, width: image.width, height: image.height })) }))
   .post('/', requirePermission('designs:write'), async (c) => {
     try {
-      const image = await uploadImage(tenantOf(c), c.env, await readUploadedImage(c));
+      const image = await uploadImage(tenantOf(c), c.env, await readUploadedFile(c));
       if (wantsJson(c)) return c.json({ data: [{ src: image.url, name: image.name, width: image.width, height: image.height }], image }, 201);
       return c.redirect('/app/marketing/images?done=uploaded', 303);
     } catch (err) {
