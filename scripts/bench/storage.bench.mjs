@@ -6,10 +6,9 @@
 // a merchant follows from those bytes and the usage assumptions below, which the README's
 // capacity plan repeats.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeSql, wranglerSync } from './dev-server.mjs';
+import { executeSql, migratedState } from './dev-server.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
 const ROWS = Number(process.env.BENCH_STORAGE_ROWS ?? (QUICK ? 20_000 : 200_000));
@@ -64,9 +63,8 @@ const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const gib = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 
 export async function run() {
-  const state = mkdtempSync(join(tmpdir(), 'bench-storage-'));
+  const state = migratedState('storage');
   try {
-    wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
     executeSql(state, 'storage', seedSql(Date.now()));
     const dir = join(state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
     const database = readdirSync(dir).find((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
