@@ -81,13 +81,23 @@ export async function run() {
     throw err;
   }
   const api = async (path, init = {}) => {
-    const res = await fetch(`${server.base}/api/v1${path}`, {
-      signal: AbortSignal.timeout(300_000),
-      ...init,
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...init.headers },
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json();
+    // A read that `wrangler dev` never answers (seen now and then right after an import
+    // batch, with the runtime idle) is asked again; a write is not.
+    const attempts = (init.method ?? 'GET') === 'GET' ? 3 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${server.base}/api/v1${path}`, {
+          signal: AbortSignal.timeout(attempts > 1 ? 60_000 : 300_000),
+          ...init,
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...init.headers },
+        });
+        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+        return res.json();
+      } catch (err) {
+        if (err?.name !== 'TimeoutError' || attempt >= attempts) throw err;
+        console.log(`flows: GET ${path} had no answer in 60 s; asking again`);
+      }
+    }
   };
   const post = (path, body = {}) => api(path, { method: 'POST', body: JSON.stringify(body) });
   try {

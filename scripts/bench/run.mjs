@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const args = process.argv.slice(2);
 // Set before the benches load: they size themselves from it.
 if (args.includes('--quick')) process.env.BENCH_QUICK = '1';
-const { formatTable, writeResults } = await import('./report.mjs');
+const { benchResult, formatTable, row, writeResults } = await import('./report.mjs');
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const wanted = args.filter((arg) => !arg.startsWith('--'));
@@ -22,7 +22,23 @@ const started = Date.now();
 for (const file of files) {
   const at = Date.now();
   const bench = await import(`./${file}`);
-  results.push({ ...(await bench.run()), seconds: (Date.now() - at) / 1000 });
+  // A bench that throws (a server that never answered, a check that could not be made) is
+  // a failed row of the table; the benches after it still run.
+  const result = await bench.run().catch((err) => {
+    console.error(`bench ${file} threw:`, err);
+    const name = file.replace('.bench.mjs', '');
+    return benchResult(name, [
+      row({
+        path: `${name}: did not finish`,
+        figure: String(err?.message ?? err)
+          .split('\n')[0]
+          .slice(0, 200),
+        target: 'finishes',
+        pass: false,
+      }),
+    ]);
+  });
+  results.push({ ...result, seconds: (Date.now() - at) / 1000 });
 }
 console.log(`\n${formatTable(results.flatMap((result) => result.rows))}\n`);
 const written = writeResults(results);
