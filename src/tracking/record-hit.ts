@@ -10,14 +10,9 @@ import type { TrackingHit } from './tracking-tokens';
 
 // Bounds one call's size; a batch that fills up is sent at once and the next one starts.
 const MAX_HITS_PER_CALL = 200;
-// How long a batch takes hits before it is sent. The recipient has had their answer already
-// (the hit is recorded in waitUntil), so waiting costs no one anything, and under load it
-// turns one tracker call per pixel into one per window: fewer Durable Object requests to
-// pay for and less work beside the requests being answered.
-const BATCH_WINDOW_MS = 10;
 
 type Batch = { tracker: TrackerIdentity; hits: EngagementHit[]; sent: Promise<void> };
-// Per isolate, by tracker name: the batch still taking hits (sent when its window ends).
+// Per isolate, by tracker name: the batch still taking hits (sent on the next turn of the event loop).
 const open = new Map<string, Batch>();
 
 /** The tracker of a hit's campaign or flow and shard. */
@@ -32,7 +27,8 @@ function engagementOf(hit: TrackingHit, origin: RequestOrigin, at: number): Enga
 }
 
 async function send(env: Env, batch: Batch): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, BATCH_WINDOW_MS));
+  // One turn of the event loop lets the requests already in flight join this call.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   if (open.get(batch.tracker.name) === batch) open.delete(batch.tracker.name);
   const stub = env.CAMPAIGN_TRACKER.get(env.CAMPAIGN_TRACKER.idFromName(batch.tracker.name));
   await stub.record(batch.tracker, batch.hits);
