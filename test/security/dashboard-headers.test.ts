@@ -9,8 +9,9 @@ import { BrowserClient } from '../helpers/browser-client';
 import { createApiKey, type Merchant, postApi, callApi, signUpMerchant } from '../helpers/factories';
 import { expectDashboardHeaders, expectScriptsAndFramesLocked, expectStrictDashboardPolicy, expectUntrustedHtmlPolicy } from '../helpers/page-security';
 
-// Not dashboard pages: machine endpoints, recipients' links, and the root redirect.
-const NOT_PAGES = /^\/(api|webhooks|healthz|u|o|c|s)(\/|$)|^\/$/;
+// Not dashboard pages: machine endpoints, recipients' links, uploaded images (their headers:
+// test/images/images.test.ts), and the root redirect.
+const NOT_PAGES = /^\/(api|webhooks|healthz|u|o|c|s|i)(\/|$)|^\/$/;
 
 let merchant: Merchant;
 const ids: Record<string, string> = {};
