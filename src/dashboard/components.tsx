@@ -19,6 +19,22 @@ export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name={CSRF_FIELD} value={token} />;
 }
 
+/** A form that uploads one file, in the multipart field `file` (the contacts CSV, an image). */
+export function FileUploadForm(props: { action: string; csrfToken: string; id: string; label: string; accept: string; submitLabel: string; hasError?: boolean }) {
+  return (
+    <form method="post" action={props.action} enctype="multipart/form-data" class="inline-form upload-form">
+      <CsrfField token={props.csrfToken} />
+      <div class={props.hasError ? 'field has-error' : 'field'}>
+        <label for={props.id}>{props.label}</label>
+        <input id={props.id} type="file" name="file" accept={props.accept} required />
+      </div>
+      <button type="submit" class="button primary">
+        {props.submitLabel}
+      </button>
+    </form>
+  );
+}
+
 /** One small button that POSTs to `action` (with the CSRF field and any `fields`), asking first when `confirm` is given. */
 export function PostButton({
   action,

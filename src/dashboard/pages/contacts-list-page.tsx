@@ -7,7 +7,7 @@ import type { ContactListQuery } from '../../contacts/contacts.schemas';
 import type { ContactPage, ContactView } from '../../contacts/contacts.service';
 import { formatMoney } from '../../lib/money';
 import { formatInZone } from '../../lib/time';
-import { CsrfField, EmptyState, Field, type FormErrors, Notice, Select, TableHead } from '../components';
+import { CsrfField, EmptyState, Field, FileUploadForm, type FormErrors, Notice, Select, TableHead } from '../components';
 import { Script } from '../script';
 import { BulkJobRow, ConsentBadge, ContactsHeader, contactName, ImportStatusBadge } from './contacts-parts';
 
@@ -212,16 +212,7 @@ function ImportCard({
         not_subscribed, yes or no), <code>total_spent</code> and <code>order_count</code>. A customers export from Shopify or WooCommerce imports as it is, with its consent, tags and totals. Up to{' '}
         {maxImportBytes / 1024 / 1024} MB; the file is imported in the background and each rejected row is reported with its line.
       </p>
-      <form method="post" action="/app/contacts/imports" enctype="multipart/form-data" class="inline-form upload-form">
-        <CsrfField token={csrfToken} />
-        <div class={error ? 'field has-error' : 'field'}>
-          <label for="field-file">CSV file</label>
-          <input id="field-file" type="file" name="file" accept=".csv,text/csv" required />
-        </div>
-        <button type="submit" class="button primary">
-          Import
-        </button>
-      </form>
+      <FileUploadForm action="/app/contacts/imports" csrfToken={csrfToken} id="field-file" label="CSV file" accept=".csv,text/csv" submitLabel="Import" hasError={Boolean(error)} />
       {imports.length ? (
         <table class="table stack-tablet">
           <TableHead

@@ -2,7 +2,7 @@
 // public address to copy, the upload form, and what is left of the quota.
 import type { ImageView } from '../../images/images.service';
 import { formatInZone } from '../../lib/time';
-import { CsrfField, EmptyState, Notice, PostButton, TableHead } from '../components';
+import { EmptyState, FileUploadForm, Notice, PostButton, TableHead } from '../components';
 import { MarketingHeader } from './section-pages';
 
 /** "70 B", "12 KB", "1.5 MB", "250 MB". */
@@ -37,16 +37,7 @@ export function ImagesPage(props: {
             PNG, JPEG, GIF or WebP, up to {formatBytes(limits.fileBytes)}. Each image gets a public address your emails load it from; in the email editor, select an image and choose "Upload image" to
             upload and place one in a single step.
           </p>
-          <form method="post" action="/app/marketing/images" enctype="multipart/form-data" class="inline-form">
-            <CsrfField token={csrfToken} />
-            <div class="field">
-              <label for="field-image-file">Image file</label>
-              <input type="file" id="field-image-file" name="file" accept="image/png,image/jpeg,image/gif,image/webp" required />
-            </div>
-            <button type="submit" class="button primary">
-              Upload
-            </button>
-          </form>
+          <FileUploadForm action="/app/marketing/images" csrfToken={csrfToken} id="field-image-file" label="Image file" accept="image/png,image/jpeg,image/gif,image/webp" submitLabel="Upload" />
         </section>
       ) : null}
       <p class="muted" id="image-usage">
