@@ -6,6 +6,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { images } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
+import { randomString } from '../lib/crypto';
 import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { publicUrl } from '../lib/public-url';
@@ -26,13 +27,7 @@ const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 export const IMAGE_KEY = /^[a-z0-9]{24}\.(png|jpg|gif|webp)$/;
 
 function newKey(extension: string): string {
-  let key = '';
-  while (key.length < 24) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(32))) {
-      if (byte < 252 && key.length < 24) key += KEY_ALPHABET[byte % 36];
-    }
-  }
-  return `${key}.${extension}`;
+  return `${randomString(KEY_ALPHABET, 24)}.${extension}`;
 }
 
 /** An image as pages and the API show it. */

@@ -8,6 +8,21 @@ export function randomToken(bytes = 32): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
+/**
+ * `length` characters drawn from `alphabet` by the platform's CSPRNG, every character
+ * equally likely: bytes at or above the largest multiple of the alphabet's size are drawn again.
+ */
+export function randomString(alphabet: string, length: number): string {
+  const limit = 256 - (256 % alphabet.length);
+  let out = '';
+  while (out.length < length) {
+    for (const byte of crypto.getRandomValues(new Uint8Array(length + 8))) {
+      if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
+    }
+  }
+  return out;
+}
+
 /** SHA-256 of a string, as hex. Used to store tokens and keys we must never keep in clear. */
 export async function sha256Hex(text: string): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', encoder.encode(text)));

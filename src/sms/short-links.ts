@@ -3,6 +3,7 @@
 // signed: 10 base62 characters from the platform's CSPRNG (about 59.5 bits) are short
 // enough for a text and too many to guess; /s/<code> redirects only to the stored URL.
 import type { Statement } from '../db/client';
+import { randomString } from '../lib/crypto';
 import { shortLinks } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import type { Env } from '../env';
@@ -23,15 +24,9 @@ const LINK = /https?:\/\/[^\s<>"'`{}|\\^]+/gi;
 // Punctuation that ends a sentence rather than the link ("see https://shop.example.").
 const TRAILING = /[.,;:!?)\]]+$/;
 
-/** A new random code: bytes of 248 and above are drawn again, so every character is equally likely. */
+/** A new random code, every character equally likely. */
 export function newShortCode(): string {
-  let code = '';
-  while (code.length < SHORT_CODE_LENGTH) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(16))) {
-      if (byte < 248 && code.length < SHORT_CODE_LENGTH) code += BASE62[byte % 62];
-    }
-  }
-  return code;
+  return randomString(BASE62, SHORT_CODE_LENGTH);
 }
 
 /** The link as written, without the sentence's closing punctuation (a parenthesis the link opened is kept). */
