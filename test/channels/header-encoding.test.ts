@@ -77,4 +77,44 @@ describe('quoted-printable', () => {
     expect(encoded).toContain('=3D');
     expect(encoded).toContain('=C3=A9=20\r\nnext');
   });
+
+  // The definition, byte by byte (what the encoder did before it went a line at a time).
+  function byteByByte(text: string, lineLength = 76): string {
+    const bytes = new TextEncoder().encode(text.replace(/\r?\n/g, '\n'));
+    let out = '';
+    let column = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (byte === 10) {
+        out += '\r\n';
+        column = 0;
+        continue;
+      }
+      const blank = byte === 32 || byte === 9;
+      const endOfLine = i + 1 >= bytes.length || bytes[i + 1] === 10;
+      const literal = (byte >= 33 && byte <= 126 && byte !== 61) || (blank && !endOfLine);
+      const token = literal ? String.fromCharCode(byte) : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      if (column + token.length > lineLength - 1) {
+        out += '=\r\n';
+        column = 0;
+      }
+      out += token;
+      column += token.length;
+    }
+    return out;
+  }
+
+  it('encodes exactly as the byte-by-byte definition: long lines, "=", blanks, CR, control and multi-byte characters', () => {
+    const pieces = ['a', 'word ', '=', ' ', '\t', '\r', '\n', '\r\n', 'é', '€', '😀', '\u0000', '\ud800', 'x'.repeat(80), '<a href="https://x.example/?a=1&b=2">'];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 500; round++) {
+      const text = Array.from({ length: Math.floor(random() * 60) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+      expect(quotedPrintable(text)).toBe(byteByByte(text));
+    }
+    expect(quotedPrintable('')).toBe('');
+  });
 });

@@ -20,31 +20,45 @@ export type MailMessage = {
 
 const encoder = new TextEncoder();
 
-/** Quoted-printable (RFC 2045 §6.7): lines of at most 76 characters, CRLF line ends kept as such. */
-export function quotedPrintable(text: string, lineLength = 76): string {
-  const bytes = encoder.encode(text.replace(/\r?\n/g, '\n'));
+// Everything but printable ASCII other than "=", space and tab: escaped as =XX per UTF-8 byte.
+const NEEDS_ESCAPE = /[^\x21-\x3C\x3E-\x7E \t]/gu;
+
+function escapeBytes(char: string): string {
   let out = '';
-  let column = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (byte === 10) {
-      out += '\r\n';
-      column = 0;
-      continue;
-    }
-    const blank = byte === 32 || byte === 9;
-    const endOfLine = i + 1 >= bytes.length || bytes[i + 1] === 10;
-    const literal = (byte >= 33 && byte <= 126 && byte !== 61) || (blank && !endOfLine);
-    const token = literal ? String.fromCharCode(byte) : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-    // Soft line break, leaving room for the "=" that ends the line.
-    if (column + token.length > lineLength - 1) {
-      out += '=\r\n';
-      column = 0;
-    }
-    out += token;
-    column += token.length;
-  }
+  for (const byte of encoder.encode(char)) out += `=${byte < 16 ? '0' : ''}${byte.toString(16).toUpperCase()}`;
   return out;
+}
+
+/**
+ * Quoted-printable (RFC 2045 §6.7): lines of at most 76 characters, CRLF line ends kept
+ * as such. A line at a time with one regex pass: a byte-by-byte loop over every message
+ * cost about a twentieth of a campaign's sending CPU.
+ */
+export function quotedPrintable(text: string, lineLength = 76): string {
+  // Room for the "=" of a soft line break.
+  const width = lineLength - 1;
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      let encoded = line.replace(NEEDS_ESCAPE, escapeBytes);
+      // A space or tab at the end of a line would be stripped in transit.
+      const last = encoded.charCodeAt(encoded.length - 1);
+      if (last === 32 || last === 9) encoded = `${encoded.slice(0, -1)}=${last === 32 ? '20' : '09'}`;
+      if (encoded.length <= width) return encoded;
+      const folded: string[] = [];
+      let at = 0;
+      while (encoded.length - at > width) {
+        // Never part an "=XX": a literal "=" is always escaped, so any "=" starts one.
+        let cut = at + width;
+        if (encoded[cut - 1] === '=') cut -= 1;
+        else if (encoded[cut - 2] === '=') cut -= 2;
+        folded.push(encoded.slice(at, cut));
+        at = cut;
+      }
+      folded.push(encoded.slice(at));
+      return folded.join('=\r\n');
+    })
+    .join('\r\n');
 }
 
 function boundary(prefix: string): string {
