@@ -74,7 +74,7 @@ export async function listContactOrders(tenant: Tenant, contactId: string, limit
     const lines = await tenant.db
       .select({ orderId: orderItems.orderId, sku: orderItems.sku, title: orderItems.title, quantity: orderItems.quantity, unitPriceCents: orderItems.unitPriceCents })
       .from(orderItems)
-      .where(tenant.where(orderItems, inArray(orderItems.orderId, slice)));
+      .where(tenant.byKey(orderItems, inArray(orderItems.orderId, slice)));
     for (const { orderId, ...line } of lines) items.get(orderId)?.push(line);
   }
   return rows.map((row) => ({ ...row, items: items.get(row.id) ?? [] }));

@@ -120,7 +120,7 @@ export async function cancelQueuedDeliveries(tenant: Tenant, ids: string[], now 
         .update(deliveries)
         .set({ status: 'cancelled', reason: 'The campaign was cancelled before this message went out', reasonCode: 'cancelled' satisfies ReasonCode, updatedAt: now })
         // Still queued: one already claimed by a send goes on to its outcome.
-        .where(tenant.where(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'))),
+        .where(tenant.byKey(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'))),
     ),
   );
 }

@@ -62,7 +62,7 @@ async function claimDeliveries(tenant: Tenant, ids: string[], now: number): Prom
     tenant.db
       .update(deliveries)
       .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
-      .where(tenant.where(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'), sql`NOT (${deliveries.sourceType} = 'campaign' AND ${sourceHeld})`))
+      .where(tenant.byKey(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'), sql`NOT (${deliveries.sourceType} = 'campaign' AND ${sourceHeld})`))
       .returning(),
   );
   const [first, ...rest] = claims;
@@ -83,7 +83,7 @@ async function loadRecipients(tenant: Tenant, channel: ConsentChannel, contactId
         ...consentFields(channel, tenant.workspaceId),
       })
       .from(contacts)
-      .where(tenant.where(contacts, inArray(contacts.id, slice))),
+      .where(tenant.byKey(contacts, inArray(contacts.id, slice))),
   );
   const [first, ...rest] = reads;
   const rows = first ? (await tenant.db.batch([first, ...rest])).flat() : [];
@@ -123,7 +123,7 @@ function markSent(tenant: Tenant, sent: { id: string; at: number; providerId: st
         updatedAt: Math.max(...slice.map(({ at }) => at)),
       })
       .where(
-        tenant.where(
+        tenant.byKey(
           deliveries,
           inArray(
             deliveries.id,

@@ -1,6 +1,6 @@
 // Products (one row per SKU of each store connection): price changes keep the previous price, stock going
 // from 0 to more is a restock, and both raise triggers.
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
 import { chunk } from '../lib/chunk';
 import { products } from '../db/schema';
@@ -163,7 +163,7 @@ export async function findProductsBySku(tenant: Tenant, connectionId: string, sk
     const rows = await tenant.db
       .select()
       .from(products)
-      .where(tenant.where(products, eq(products.connectionId, connectionId), inArray(products.sku, part)));
+      .where(tenant.byKey(products, and(eq(products.connectionId, connectionId), inArray(products.sku, part))!));
     for (const row of rows) found.set(row.sku, row);
   }
   return found;

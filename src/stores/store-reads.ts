@@ -79,7 +79,7 @@ async function withItems(tenant: Tenant, rows: Omit<OrderView, 'items'>[]): Prom
     const lines = await tenant.db
       .select({ orderId: orderItems.orderId, productId: orderItems.productId, sku: orderItems.sku, title: orderItems.title, quantity: orderItems.quantity, unitPriceCents: orderItems.unitPriceCents })
       .from(orderItems)
-      .where(tenant.where(orderItems, inArray(orderItems.orderId, slice)))
+      .where(tenant.byKey(orderItems, inArray(orderItems.orderId, slice)))
       .orderBy(orderItems.id);
     for (const { orderId, ...line } of lines) items.get(orderId)?.push(line);
   }

@@ -91,6 +91,6 @@ export async function attributeOrdersToFlushedTouches(tenant: Tenant, touches: F
   const ids = JSON.stringify(touched.map((touch) => touch.deliveryId));
   await creditOrders(
     tenant,
-    sql`o.placed_at >= ${since} AND o.contact_id IN (SELECT contact_id FROM deliveries WHERE workspace_id = ${tenant.workspaceId} AND id IN (SELECT value FROM json_each(${ids})))`,
+    sql`o.placed_at >= ${since} AND o.contact_id IN (SELECT contact_id FROM deliveries WHERE +(workspace_id = ${tenant.workspaceId}) AND id IN (SELECT value FROM json_each(${ids})))`,
   );
 }

@@ -23,13 +23,15 @@ export async function writeEngagementFlush(db: D1Database, tracker: TrackerIdent
     db.prepare('DELETE FROM tracker_flushes WHERE tracker = ? AND seq < ?').bind(tracker.name, flush.seq),
   ];
   if (flush.deliveries.length) {
+    // Deliveries and contacts are found by id; `+(...)` keeps the workspace check from
+    // choosing the index (it would walk everything the workspace ever sent, see Tenant.byKey).
     const rows = JSON.stringify(flush.deliveries);
     statements.push(
       db
         .prepare(
           `INSERT INTO delivery_engagements (delivery_id, workspace_id, opened_at, clicked_at, machine_opened_at)
            SELECT d.id, d.workspace_id, j.value ->> 'o', j.value ->> 'c', j.value ->> 'm'
-           FROM json_each(?) j JOIN deliveries d ON d.id = j.value ->> 'd' AND d.workspace_id = ? WHERE true
+           FROM json_each(?) j JOIN deliveries d ON d.id = j.value ->> 'd' AND +(d.workspace_id = ?) WHERE true
            ON CONFLICT (delivery_id) DO UPDATE SET
              opened_at = coalesce(delivery_engagements.opened_at, excluded.opened_at),
              clicked_at = coalesce(delivery_engagements.clicked_at, excluded.clicked_at),
@@ -42,9 +44,9 @@ export async function writeEngagementFlush(db: D1Database, tracker: TrackerIdent
              last_opened_at = CASE WHEN e.lo IS NULL THEN contacts.last_opened_at ELSE max(coalesce(contacts.last_opened_at, 0), e.lo) END,
              last_clicked_at = CASE WHEN e.lc IS NULL THEN contacts.last_clicked_at ELSE max(coalesce(contacts.last_clicked_at, 0), e.lc) END
            FROM (SELECT d.contact_id, max(j.value ->> 'lo') AS lo, max(j.value ->> 'lc') AS lc
-                 FROM json_each(?) j JOIN deliveries d ON d.id = j.value ->> 'd' AND d.workspace_id = ?
+                 FROM json_each(?) j JOIN deliveries d ON d.id = j.value ->> 'd' AND +(d.workspace_id = ?)
                  GROUP BY d.contact_id) e
-           WHERE contacts.id = e.contact_id AND contacts.workspace_id = ? AND (e.lo IS NOT NULL OR e.lc IS NOT NULL)`,
+           WHERE contacts.id = e.contact_id AND +(contacts.workspace_id = ?) AND (e.lo IS NOT NULL OR e.lc IS NOT NULL)`,
         )
         .bind(rows, ws, ws),
     );

@@ -1,0 +1,117 @@
+// The statements that find rows by key (the send job's claims and outcomes, the
+// tracker's flush, attribution, an order's lines, products by SKU) must be planned by
+// that key. Without statistics, SQLite guessed ten rows for `workspace_id = ?` and
+// walked every delivery a workspace ever had for each list of ids: a campaign's sends
+// slowed as it went. Each statement the real code runs is recorded on its way to the
+// real D1 and its EXPLAIN QUERY PLAN read back.
+import { createMessageBatch } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import { openDb } from '../../src/db/client';
+import { forWorkspace } from '../../src/db/tenant';
+import { cancelQueuedDeliveries } from '../../src/deliveries/deliveries.service';
+import { findProductsBySku } from '../../src/stores/products.service';
+import { listOrders } from '../../src/stores/store-reads';
+import { attributeOrdersToFlushedTouches } from '../../src/tracking/attribution';
+import { writeEngagementFlush } from '../../src/tracking/flush-engagement';
+import { insertContact, insertOrder } from '../helpers/data';
+import { insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
+import { signUpMerchant, uniqueEmail } from '../helpers/factories';
+import { trustWorkspace } from '../helpers/platform-trust';
+import { receivedFor } from '../helpers/smtp-sink';
+
+// The tables that grow with everything a workspace does.
+const LARGE_TABLES = ['deliveries', 'contacts', 'order_items', 'products', 'delivery_engagements'];
+
+/** The real database, noting each statement prepared on it. */
+function recording(db: D1Database, seen: Set<string>): D1Database {
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'prepare')
+        return (query: string) => {
+          seen.add(query);
+          return target.prepare(query);
+        };
+      const value = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The names a statement gives the large tables: their own and their aliases ("deliveries d"). */
+function namesOfLargeTables(query: string): Set<string> {
+  const names = new Set(LARGE_TABLES);
+  for (const [, , alias] of query.matchAll(new RegExp(`\\b(${LARGE_TABLES.join('|')})"?\\s+(?:AS\\s+)?(\\w+)`, 'gi'))) names.add(alias!);
+  return names;
+}
+
+/** Lines of each statement's plan that walk a large table: a scan, or an index searched by the workspace alone. */
+async function walksOfAWorkspace(statements: Set<string>): Promise<string[]> {
+  const walks: string[] = [];
+  for (const query of statements) {
+    const parameters = (query.match(/\?/g) ?? []).length;
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query}`)
+      .bind(...Array.from({ length: parameters }, () => null))
+      .all<{ detail: string }>();
+    const names = namesOfLargeTables(query);
+    for (const { detail } of results) {
+      const index = /USING (?:COVERING )?INDEX (\S+) \(workspace_id=\?\)$/.exec(detail)?.[1];
+      const byWorkspace = index && LARGE_TABLES.some((table) => index.startsWith(`${table}_`) || index.startsWith(`sqlite_autoindex_${table}_`));
+      const scanned = /^SCAN (\w+)(?: USING (?:COVERING )?INDEX \S+)?$/.exec(detail)?.[1];
+      if (byWorkspace || (scanned && names.has(scanned))) walks.push(`${detail} <- ${query.slice(0, 160)}`);
+    }
+  }
+  return walks;
+}
+
+let workspaceId: string;
+let contentId: string;
+
+beforeAll(async () => {
+  workspaceId = (await signUpMerchant('Plan Shop')).workspaceId;
+  await trustWorkspace(workspaceId);
+  await env.DB.prepare("UPDATE workspace_settings SET postal_address = '1 Plan Street' WHERE workspace_id = ?").bind(workspaceId).run();
+  contentId = await insertEmailContent(workspaceId, { subject: 'Hi', html: '<p>Hello <a href="https://plan.example/a">A</a></p>' });
+});
+
+describe('statements that find rows by key', () => {
+  it("the send job's claims, recipients and outcomes are planned by the delivery and contact ids", async () => {
+    const recipients = Array.from({ length: 3 }, () => uniqueEmail('plan'));
+    const ids: string[] = [];
+    for (const to of recipients) ids.push(await insertQueuedDelivery(workspaceId, await insertContact(workspaceId, { email: to }), contentId, 'c-plan'));
+    const seen = new Set<string>();
+    await worker.queue(
+      createMessageBatch(
+        'marketing-sends',
+        ids.map((deliveryId, i) => ({ id: `plan-${i}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId } })),
+      ),
+      { ...env, DB: recording(env.DB, seen) },
+    );
+    for (const to of recipients) expect(await receivedFor(to)).toHaveLength(1);
+    expect([...seen].some((query) => /update "deliveries" set "status" = \?, "attempts"/.test(query))).toBe(true);
+    expect(await walksOfAWorkspace(seen)).toEqual([]);
+  });
+
+  it("the tracker's flush, attribution, cancelled deliveries, an order's lines and products by SKU", async () => {
+    const contactId = await insertContact(workspaceId);
+    const deliveryId = await insertQueuedDelivery(workspaceId, contactId, contentId, 'c-plan-2');
+    await insertOrder(workspaceId, contactId, { placedAt: Date.now(), skus: ['MUG-1'] });
+    const seen = new Set<string>();
+    const db = recording(env.DB, seen);
+    const tenant = forWorkspace(openDb(db), workspaceId);
+    const now = Date.now();
+    await writeEngagementFlush(
+      db,
+      { name: `campaign:c-plan-2`, workspaceId, sourceType: 'campaign', sourceId: 'c-plan-2' },
+      { seq: 1, deliveries: [{ d: deliveryId, o: now, c: null, m: null, lo: now, lc: null }], daily: [], links: [], firsts: [] },
+      now,
+    );
+    await attributeOrdersToFlushedTouches(tenant, [{ deliveryId, openedAt: now, clickedAt: null }]);
+    await cancelQueuedDeliveries(tenant, [deliveryId], now);
+    await listOrders(tenant, { contactId, limit: 10 });
+    await findProductsBySku(tenant, 'connection-1', ['MUG-1', 'MUG-2']);
+    expect(seen.size).toBeGreaterThan(5);
+    expect(await walksOfAWorkspace(seen)).toEqual([]);
+  });
+});
