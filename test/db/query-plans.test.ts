@@ -10,7 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
+import { runFanOutPageJob } from '../../src/campaigns/campaign-fan-out-job';
 import { cancelQueuedDeliveries } from '../../src/deliveries/deliveries.service';
+import { newId } from '../../src/lib/ids';
+import { fanOutPageMessage } from '../../src/queues/messages';
 import { findProductsBySku } from '../../src/stores/products.service';
 import { listOrders } from '../../src/stores/store-reads';
 import { attributeOrdersToFlushedTouches } from '../../src/tracking/attribution';
@@ -112,6 +115,22 @@ describe('statements that find rows by key', () => {
     await listOrders(tenant, { contactId, limit: 10 });
     await findProductsBySku(tenant, 'connection-1', ['MUG-1', 'MUG-2']);
     expect(seen.size).toBeGreaterThan(5);
+    expect(await walksOfAWorkspace(seen)).toEqual([]);
+  });
+
+  it("a campaign's fan-out pages go through the audience by contact id", async () => {
+    for (let i = 0; i < 3; i++) await insertContact(workspaceId, { email: uniqueEmail('fan') });
+    const campaign = { id: newId(), workspaceId };
+    const now = Date.now();
+    await env.DB.prepare(
+      "INSERT INTO campaigns (id, workspace_id, name, channel, status, content_id, sending_filter, started_at, created_at, updated_at) VALUES (?, ?, 'Plan', 'email', 'sending', ?, 'subscribed', ?, ?, ?)",
+    )
+      .bind(campaign.id, workspaceId, contentId, now, now, now)
+      .run();
+    const seen = new Set<string>();
+    await runFanOutPageJob(fanOutPageMessage(campaign, null), { ...env, DB: recording(env.DB, seen) });
+    const written = await env.DB.prepare('SELECT count(*) AS n FROM deliveries WHERE source_id = ?').bind(campaign.id).first<{ n: number }>();
+    expect(written?.n).toBeGreaterThanOrEqual(3);
     expect(await walksOfAWorkspace(seen)).toEqual([]);
   });
 });
