@@ -148,6 +148,47 @@ export function htmlToText(html: string): string {
   return convertToText(html);
 }
 
+// Converting to text was a fifth of a campaign's sending CPU, and a campaign's bodies
+// differ mostly by the recipient's own unsubscribe URL (and a first name shared by many).
+// So the text is kept per body with that URL masked, and the URL put back: a URL has no
+// spaces, markup or entities, no line is wrapped and nothing is upper-cased, so the
+// conversion copies the mask exactly as it copies the URL (test/email/render-email.test.ts
+// holds it to that). A body that already contains the mask is converted directly.
+const UNSUBSCRIBE_MASK = 'https://unsubscribe.invalid/u/mask-2f9c41d7';
+const URL_SAFE = /^https?:\/\/[A-Za-z0-9:/?#[\]@!$()*+,;=._~%-]+$/;
+// Characters of bodies and texts kept, so a large design holds few entries: at most about 4 MB per isolate.
+const TEXT_CACHE_CHARACTERS = 2_000_000;
+const texts = new Map<string, string>();
+let textCacheCharacters = 0;
+
+function cacheText(key: string, text: string): void {
+  const size = key.length + text.length;
+  if (size > TEXT_CACHE_CHARACTERS / 8) return;
+  for (const [oldest, oldText] of texts) {
+    if (textCacheCharacters + size <= TEXT_CACHE_CHARACTERS) break;
+    texts.delete(oldest);
+    textCacheCharacters -= oldest.length + oldText.length;
+  }
+  texts.set(key, text);
+  textCacheCharacters += size;
+}
+
+/** htmlToText(body), from the cache when another recipient's body differed only by their unsubscribe URL. */
+export function bodyText(body: string, unsubscribeUrl: string): string {
+  if (!URL_SAFE.test(unsubscribeUrl) || body.includes(UNSUBSCRIBE_MASK)) return htmlToText(body);
+  const key = body.replaceAll(unsubscribeUrl, UNSUBSCRIBE_MASK);
+  let masked = texts.get(key);
+  if (masked === undefined) {
+    masked = htmlToText(key);
+    cacheText(key, masked);
+  } else {
+    // Most recently used last: the oldest entries go first.
+    texts.delete(key);
+    texts.set(key, masked);
+  }
+  return masked.replaceAll(UNSUBSCRIBE_MASK, unsubscribeUrl);
+}
+
 // A subject is a header: line breaks and other control characters become spaces.
 const CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
 
@@ -176,5 +217,5 @@ export function renderEmail(template: EmailTemplate, context: EmailContext): { s
   // A function replacement: a `$&` in the preheader is text, not a replacement pattern.
   const html = /<body[^>]*>/i.test(body) ? body.replace(/<body[^>]*>/i, (tag) => `${tag}${hidden}`) : `${hidden}${body}`;
   const subject = renderField('subject', template.subject, context, textEngine, parseText).replace(CONTROL_CHARACTERS, ' ').replace(/ {2,}/g, ' ').trim();
-  return { subject, html, text: htmlToText(body) };
+  return { subject, html, text: bodyText(body, context.unsubscribe_url) };
 }

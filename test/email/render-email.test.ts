@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildShopContext, htmlToText, renderEmail, type EmailContext } from '../../src/email/render-email';
+import { bodyText, buildShopContext, htmlToText, renderEmail, type EmailContext } from '../../src/email/render-email';
 
 function contextFor(firstName: string | null, shopName = 'Mug "Co" & Sons'): EmailContext {
   return {
@@ -61,6 +61,29 @@ describe('htmlToText', () => {
     </body></html>`;
     const text = htmlToText(html);
     expect(text).toBe('Hi & welcome\n\n"Co" · café\u00a0bar\n\n- One\n- Two\n\nLeft cell\n\nRight cell\n\nNowhere https://x.example/');
+  });
+});
+
+describe('bodyText', () => {
+  const design = (url: string, name: string) =>
+    `<html><head><style>p{}</style></head><body><h1>Hi ${name} <a href="${url}">${url}</a></h1><p><a href="${url}">${url}</a> or <a href="${url}">Unsubscribe</a></p><table><tr><th>${url}</th><td>${name}</td></tr></table><ul><li>${url}</li></ul></body></html>`;
+
+  it('gives each recipient the text of their own body, their own unsubscribe URL in it, whether the conversion was reused or not', () => {
+    const urls = Array.from({ length: 6 }, (_, i) => `https://m.example/u/01HDELIVERY${i}.sig-${i}_x`);
+    for (const name of ['Ann', 'Bob', 'Ann']) {
+      for (const url of urls) {
+        const body = design(url, name);
+        expect(bodyText(body, url)).toBe(htmlToText(body));
+        expect(bodyText(body, url)).toContain(`Unsubscribe (${url})`);
+      }
+    }
+  });
+
+  it('converts directly when the body holds the mask or the URL is not a plain http(s) address', () => {
+    const withMask = '<p>https://unsubscribe.invalid/u/mask-2f9c41d7 and <a href="https://m.example/u/z">x</a></p>';
+    expect(bodyText(withMask, 'https://m.example/u/z')).toBe(htmlToText(withMask));
+    const odd = 'https://m.example/u/a b';
+    expect(bodyText(`<p>${odd}</p>`, odd)).toBe(htmlToText(`<p>${odd}</p>`));
   });
 });
 
