@@ -1,6 +1,11 @@
 // A small closed-loop load generator: `concurrency` workers send requests back to
 // back for `durationMs`; reports requests/s and latency percentiles.
 
+import { QUICK } from './report.mjs';
+
+// Requests before the measured ones, for the JIT and connections to settle (shorter in a quick run).
+const WARMUP_MS = QUICK ? 500 : 1_500;
+
 // A request unanswered this long is an error, not a run that never ends (locally, wrangler
 // dev has left a few requests of a c=32 run unanswered for good).
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -11,7 +16,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * the answer is the right one (a wrong one is an error, counted under "wrong <status>").
  * `total` counts every request answered, warm-up included.
  */
-export async function runLoad({ makeRequest, check, concurrency = 16, durationMs = 10_000, warmupMs = 1_500 }) {
+export async function runLoad({ makeRequest, check, concurrency = 16, durationMs = 10_000, warmupMs = WARMUP_MS }) {
   const latencies = [];
   let errors = 0;
   const failures = new Map();

@@ -9,7 +9,7 @@ import { ROOT, executeSql, startDevServer } from './dev-server.mjs';
 import { runLoad } from './load.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 3_000 : 10_000));
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 2_000 : 10_000));
 const CONCURRENCIES = [1, 32];
 const DELIVERIES = 5_000;
 const SEP = '\u001f';

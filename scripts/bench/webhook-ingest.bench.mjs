@@ -9,12 +9,12 @@ import { connectBenchStore, querySql, startDevServer } from './dev-server.mjs';
 import { runLoad } from './load.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 3_000 : 10_000));
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 2_000 : 10_000));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // More than a run can send: a repeated event id would be a (cheaper) redelivery.
 const PRESIGNED = 20_000;
 // The end-to-end burst, and how many buyers it names (repeat buyers update their totals).
-const BURST = Number(process.env.BENCH_EVENTS ?? (QUICK ? 1_000 : 5_000));
+const BURST = Number(process.env.BENCH_EVENTS ?? (QUICK ? 500 : 5_000));
 const BUYERS = Math.ceil(BURST / 4);
 const APPLY_TIMEOUT_MS = 15 * 60_000;
 
