@@ -48,6 +48,15 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   );
 }
 
+/**
+ * Runs queries that each return rows (one per slice of a long list of ids) in one round
+ * trip, and returns all their rows in order; no queries, no rows.
+ */
+export async function batchRows<Row>(db: Db, queries: (Statement & PromiseLike<Row[]>)[]): Promise<Row[]> {
+  const [first, ...rest] = queries;
+  return first ? ((await db.batch([first, ...rest])) as Row[][]).flat() : [];
+}
+
 /** `column IN (values)` with one bound parameter however many values (D1 binds at most 100 per statement). */
 export function inJsonList(column: SQLiteColumn, values: string[]): SQL {
   return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;

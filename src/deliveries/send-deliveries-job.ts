@@ -8,7 +8,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { consentFields, describeSkipReason, skipReasonOf, type ConsentFacts } from '../consent/eligibility';
-import { openDb, runBatch, type Statement } from '../db/client';
+import { batchRows, openDb, runBatch, type Statement } from '../db/client';
 import { campaigns, contacts, deliveries, type ConsentChannel } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
@@ -65,8 +65,7 @@ async function claimDeliveries(tenant: Tenant, ids: string[], now: number): Prom
       .where(tenant.byKey(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'), sql`NOT (${deliveries.sourceType} = 'campaign' AND ${sourceHeld})`))
       .returning(),
   );
-  const [first, ...rest] = claims;
-  return first ? (await tenant.db.batch([first, ...rest])).flat() : [];
+  return batchRows(tenant.db, claims);
 }
 
 /** The recipients with what the consent rule reads on the channel, in one round trip. */
@@ -85,8 +84,7 @@ async function loadRecipients(tenant: Tenant, channel: ConsentChannel, contactId
       .from(contacts)
       .where(tenant.byKey(contacts, inArray(contacts.id, slice))),
   );
-  const [first, ...rest] = reads;
-  const rows = first ? (await tenant.db.batch([first, ...rest])).flat() : [];
+  const rows = await batchRows(tenant.db, reads);
   return new Map(rows.map((row) => [row.id, row]));
 }
 
