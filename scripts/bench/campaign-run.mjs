@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlLiteral } from '../lib/sql.mjs';
 import { ROOT, executeSql, startDevServer } from './dev-server.mjs';
+import { BENCH_FIRST_NAME_SQL } from './first-names.mjs';
 import { measureNodemailerBaseline } from './nodemailer-baseline.mjs';
 import { startSmtpSink, tallySink, waitForMessages } from './smtp-sink.mjs';
 
@@ -16,9 +17,6 @@ const API_KEY = 'mk_bench-sends-key-0123456789abcdefghijklmnopqrstuvw';
 const DESIGN = '01BENCHDESIGN0000000000000';
 // One unsubscribed contact per ten recipients, interleaved by id: the campaign must skip every one.
 const UNSUBSCRIBED_EVERY = 10;
-// First names as a list has them (the design greets each by name): four in five share one
-// of 200 names, the commonest most often; one in five has a name of their own.
-const FIRST_NAME = `CASE WHEN n % 5 = 0 THEN 'Rare' || n ELSE 'Name' || ((n * 2654435761 % 1000) * (n * 2654435761 % 1000) / 5000) END`;
 
 function seedSql({ contacts, sinkPort, html, now }) {
   const keyHash = createHash('sha256').update(API_KEY).digest('hex');
@@ -31,7 +29,7 @@ INSERT INTO contents (id, workspace_id, channel, name, created_at, updated_at) V
 INSERT INTO email_contents (id, workspace_id, subject, preheader, html) VALUES ('${DESIGN}', '${WORKSPACE}', 'News from {{ shop.name }}', 'This week only', ${sqlLiteral(html)});
 WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${contacts})
 INSERT INTO contacts (id, workspace_id, email, first_name, email_consent, created_at, updated_at)
-SELECT printf('C%024d0', n), '${WORKSPACE}', 'contact' || n || '@bench.example', ${FIRST_NAME}, 'subscribed', ${now}, ${now} FROM seq;
+SELECT printf('C%024d0', n), '${WORKSPACE}', 'contact' || n || '@bench.example', ${BENCH_FIRST_NAME_SQL}, 'subscribed', ${now}, ${now} FROM seq;
 WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${unsubscribed})
 INSERT INTO contacts (id, workspace_id, email, first_name, email_consent, created_at, updated_at)
 SELECT printf('C%024d5', n * ${UNSUBSCRIBED_EVERY}), '${WORKSPACE}', 'optout' || n || '@bench.example', 'Sam', 'unsubscribed', ${now}, ${now} FROM seq;

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, executeSql, startDevServer } from './dev-server.mjs';
+import { benchFirstName } from './first-names.mjs';
 import { measureNodemailerBaseline } from './nodemailer-baseline.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 import { startSmtpSink, tallySink } from './smtp-sink.mjs';
@@ -42,7 +43,7 @@ INSERT INTO api_keys (id, workspace_id, name, prefix, key_hash, created_at) VALU
 function contactsCsv() {
   const lines = ['email,first_name,email_consent'];
   for (let n = 1; n <= CONTACTS; n++) {
-    lines.push(`new${n}@bench.example,Sam,subscribed`);
+    lines.push(`new${n}@bench.example,${benchFirstName(n)},subscribed`);
     if (n % UNSUBSCRIBED_EVERY === 0) lines.push(`optout${n}@bench.example,Sam,unsubscribed`);
   }
   return `${lines.join('\n')}\n`;
