@@ -3,7 +3,7 @@
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import { carts, consentChanges, orderItems, orders, type CartStatus, type ConsentChannel, type ConsentStatus, type OrderStatus } from '../db/schema';
 import { orderLabel } from '../db/order-label';
-import type { Tenant } from '../db/tenant';
+import { keyed, type Tenant } from '../db/tenant';
 import { chunk } from '../lib/chunk';
 
 /** One recorded consent change. */
@@ -74,7 +74,7 @@ export async function listContactOrders(tenant: Tenant, contactId: string, limit
     const lines = await tenant.db
       .select({ orderId: orderItems.orderId, sku: orderItems.sku, title: orderItems.title, quantity: orderItems.quantity, unitPriceCents: orderItems.unitPriceCents })
       .from(orderItems)
-      .where(tenant.byKey(orderItems, inArray(orderItems.orderId, slice)));
+      .where(tenant.where(orderItems, keyed(inArray(orderItems.orderId, slice))));
     for (const { orderId, ...line } of lines) items.get(orderId)?.push(line);
   }
   return rows.map((row) => ({ ...row, items: items.get(row.id) ?? [] }));

@@ -8,7 +8,7 @@ import { and, desc, eq, gt, inArray, isNotNull, lte, sql, type SQL } from 'drizz
 import { z } from 'zod';
 import { inJsonList, runBatch, type Db, type Statement } from '../db/client';
 import { type BulkAction, type BulkJobStatus, CONSENT_CHANNELS, type ConsentChannel, contactBulkJobs, contactTags, contacts, suppressions } from '../db/schema';
-import { forWorkspace, type Tenant } from '../db/tenant';
+import { forWorkspace, keyed, type Tenant } from '../db/tenant';
 import { redriveStalledWork } from '../health/stalled-work';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -85,7 +85,7 @@ function changeStatements(tenant: Tenant, change: BulkChange, match: SQL, origin
 
 /** Applies `change` to the contacts chosen by id (ids of other workspaces match nothing); returns how many it reached. */
 export async function applyBulkToSelection(tenant: Tenant, change: BulkChange, contactIds: string[], origin: BulkOrigin, now = Date.now()): Promise<{ reached: number }> {
-  const match = inJsonList(contacts.id, contactIds);
+  const match = keyed(inJsonList(contacts.id, contactIds));
   const counted = tenant.db.select({ count: sql<number>`count(*)` }).from(contacts).where(tenant.where(contacts, match));
   const [rows] = (await tenant.db.batch([counted, ...changeStatements(tenant, change, match, origin, now)])) as [{ count: number }[], ...unknown[]];
   return { reached: rows[0]?.count ?? 0 };
@@ -175,13 +175,15 @@ export async function runBulkPage(tenant: Tenant, queues: Queues, jobId: string,
   const change: BulkChange = { action: job.action, tags: params.tags, channels: params.channels };
   // The page's own ids, not the filter: an action can change what the filter reads (erasing
   // deletes the tags a tag filter selects by before the contacts themselves).
-  const pageMatch = and(
-    inJsonList(
-      contacts.id,
-      page.map((row) => row.id),
-    ),
-    sql`EXISTS (SELECT 1 FROM ${contactBulkJobs} WHERE ${unmoved})`,
-  )!;
+  const pageMatch = keyed(
+    and(
+      inJsonList(
+        contacts.id,
+        page.map((row) => row.id),
+      ),
+      sql`EXISTS (SELECT 1 FROM ${contactBulkJobs} WHERE ${unmoved})`,
+    )!,
+  );
   const progress = tenant.db
     .update(contactBulkJobs)
     .set({ done: sql`${contactBulkJobs.done} + ${page.length}`, cursor: last ?? afterContactId, status: finished ? 'done' : 'running', finishedAt: finished ? now : null, progressAt: now })

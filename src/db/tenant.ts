@@ -13,21 +13,29 @@ function notAnIndex(condition: SQL): SQL {
   return sql`+(${condition})`;
 }
 
+// The conditions `keyed` marked.
+const keys = new WeakSet<SQL>();
+
+/**
+ * Marks a condition that finds rows by a key with an index of its own (a list of ids by
+ * the primary key, an order's lines, a connection's SKUs). `tenant.where` then lets only
+ * the key choose the index: the workspace and the other conditions are wrapped in
+ * `+(...)`, which SQLite's planner cannot use. Without statistics (a new D1 database, or
+ * one never ANALYZEd) it guesses ten rows for `workspace_id = ?`, and so walked a
+ * workspace's whole range of deliveries or contacts for each list of ids: a campaign's
+ * sends, the tracker's flushes and bulk actions grew with everything before them.
+ */
+export function keyed(condition: SQL): SQL {
+  keys.add(condition);
+  return condition;
+}
+
 /** A database handle bound to one workspace. */
 export type Tenant = {
   readonly db: Db;
   readonly workspaceId: string;
-  /** `workspace_id = ?` AND every given condition, for select, update and delete. */
+  /** `workspace_id = ?` AND every given condition, for select, update and delete; planned by a `keyed` condition when there is one. */
   where(table: TenantTable, ...conditions: (SQL | undefined)[]): SQL;
-  /**
-   * Rows found by `key` (a list of ids, an order's lines, SKUs) within the workspace and
-   * every filter. Only the key can choose the index: the workspace and the filters are
-   * wrapped in `+(...)`, which SQLite's planner cannot use. Without statistics (a new
-   * D1 database, or one never ANALYZEd) it guesses ten rows for `workspace_id = ?`, and
-   * so walked a workspace's whole range of deliveries or contacts for each list of ids:
-   * a campaign's sends and the tracker's flushes grew with everything sent before them.
-   */
-  byKey(table: TenantTable, key: SQL, ...filters: (SQL | undefined)[]): SQL;
   /** An insert row with the workspace id filled in. */
   row<T extends object>(values: T): T & { workspaceId: string };
 };
@@ -37,8 +45,12 @@ export function forWorkspace(db: Db, workspaceId: string): Tenant {
   return {
     db,
     workspaceId,
-    where: (table, ...conditions) => and(eq(table.workspaceId, workspaceId), ...conditions) as SQL,
-    byKey: (table, key, ...filters) => and(key, ...[eq(table.workspaceId, workspaceId), ...filters].map((filter) => filter && notAnIndex(filter))) as SQL,
+    where: (table, ...conditions) => {
+      const scope = eq(table.workspaceId, workspaceId);
+      const key = conditions.find((condition) => condition !== undefined && keys.has(condition));
+      if (!key) return and(scope, ...conditions) as SQL;
+      return and(key, ...[scope, ...conditions.filter((condition) => condition !== key)].map((condition) => condition && notAnIndex(condition))) as SQL;
+    },
     row: (values) => ({ ...values, workspaceId }),
   };
 }

@@ -4,7 +4,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { batchRows, runBatch, type Db } from '../db/client';
 import { deliveries, type ConsentChannel, type DeliverySource } from '../db/schema';
 import { campaignsInStatus, failStaleSendingDeliveries, touchStaleQueuedDeliveries } from '../db/system';
-import { forWorkspace, type Tenant } from '../db/tenant';
+import { forWorkspace, keyed, type Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { sendDeliveryMessage, type QueueMessage } from '../queues/messages';
 import { chunk, groupBy } from '../lib/chunk';
@@ -118,7 +118,7 @@ export async function cancelQueuedDeliveries(tenant: Tenant, ids: string[], now 
         .update(deliveries)
         .set({ status: 'cancelled', reason: 'The campaign was cancelled before this message went out', reasonCode: 'cancelled' satisfies ReasonCode, updatedAt: now })
         // Still queued: one already claimed by a send goes on to its outcome.
-        .where(tenant.byKey(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'))),
+        .where(tenant.where(deliveries, keyed(inArray(deliveries.id, slice)), eq(deliveries.status, 'queued'))),
     ),
   );
 }

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { consentFields, describeSkipReason, skipReasonOf, type ConsentFacts } from '../consent/eligibility';
 import { batchRows, openDb, runBatch, type Statement } from '../db/client';
 import { campaigns, contacts, deliveries, type ConsentChannel } from '../db/schema';
-import { forWorkspace, type Tenant } from '../db/tenant';
+import { forWorkspace, keyed, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import type { BatchJobResult, BatchScope } from '../queues/batch-scope';
 import { chunk, groupBy } from '../lib/chunk';
@@ -62,7 +62,7 @@ async function claimDeliveries(tenant: Tenant, ids: string[], now: number): Prom
     tenant.db
       .update(deliveries)
       .set({ status: 'sending', attempts: sql`${deliveries.attempts} + 1`, updatedAt: now })
-      .where(tenant.byKey(deliveries, inArray(deliveries.id, slice), eq(deliveries.status, 'queued'), sql`NOT (${deliveries.sourceType} = 'campaign' AND ${sourceHeld})`))
+      .where(tenant.where(deliveries, keyed(inArray(deliveries.id, slice)), eq(deliveries.status, 'queued'), sql`NOT (${deliveries.sourceType} = 'campaign' AND ${sourceHeld})`))
       .returning(),
   );
   return batchRows(tenant.db, claims);
@@ -82,7 +82,7 @@ async function loadRecipients(tenant: Tenant, channel: ConsentChannel, contactId
         ...consentFields(channel, tenant.workspaceId),
       })
       .from(contacts)
-      .where(tenant.byKey(contacts, inArray(contacts.id, slice))),
+      .where(tenant.where(contacts, keyed(inArray(contacts.id, slice)))),
   );
   const rows = await batchRows(tenant.db, reads);
   return new Map(rows.map((row) => [row.id, row]));
@@ -121,11 +121,13 @@ function markSent(tenant: Tenant, sent: { id: string; at: number; providerId: st
         updatedAt: Math.max(...slice.map(({ at }) => at)),
       })
       .where(
-        tenant.byKey(
+        tenant.where(
           deliveries,
-          inArray(
-            deliveries.id,
-            slice.map(({ id }) => id),
+          keyed(
+            inArray(
+              deliveries.id,
+              slice.map(({ id }) => id),
+            ),
           ),
           eq(deliveries.status, 'sending'),
         ),

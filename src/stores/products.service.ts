@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { runBatch, type Statement } from '../db/client';
 import { chunk } from '../lib/chunk';
 import { products } from '../db/schema';
-import type { Tenant } from '../db/tenant';
+import { keyed, type Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
 import { emitTrigger } from '../triggers/triggers';
 import type { ProductVariant } from './store-events';
@@ -163,7 +163,7 @@ export async function findProductsBySku(tenant: Tenant, connectionId: string, sk
     const rows = await tenant.db
       .select()
       .from(products)
-      .where(tenant.byKey(products, and(eq(products.connectionId, connectionId), inArray(products.sku, part))!));
+      .where(tenant.where(products, keyed(and(eq(products.connectionId, connectionId), inArray(products.sku, part))!)));
     for (const row of rows) found.set(row.sku, row);
   }
   return found;

@@ -4,7 +4,7 @@ import { and, desc, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { getContact } from '../contacts/contacts.service';
 import { type CartStatus, carts, type OrderStatus, orderItems, orders } from '../db/schema';
-import type { Tenant } from '../db/tenant';
+import { keyed, type Tenant } from '../db/tenant';
 import { chunk } from '../lib/chunk';
 import { notFound } from '../lib/errors';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
@@ -79,7 +79,7 @@ async function withItems(tenant: Tenant, rows: Omit<OrderView, 'items'>[]): Prom
     const lines = await tenant.db
       .select({ orderId: orderItems.orderId, productId: orderItems.productId, sku: orderItems.sku, title: orderItems.title, quantity: orderItems.quantity, unitPriceCents: orderItems.unitPriceCents })
       .from(orderItems)
-      .where(tenant.byKey(orderItems, inArray(orderItems.orderId, slice)))
+      .where(tenant.where(orderItems, keyed(inArray(orderItems.orderId, slice))))
       .orderBy(orderItems.id);
     for (const { orderId, ...line } of lines) items.get(orderId)?.push(line);
   }

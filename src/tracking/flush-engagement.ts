@@ -24,7 +24,7 @@ export async function writeEngagementFlush(db: D1Database, tracker: TrackerIdent
   ];
   if (flush.deliveries.length) {
     // Deliveries and contacts are found by id; `+(...)` keeps the workspace check from
-    // choosing the index (it would walk everything the workspace ever sent, see Tenant.byKey).
+    // choosing the index (it would walk everything the workspace ever sent, see `keyed` in db/tenant).
     const rows = JSON.stringify(flush.deliveries);
     statements.push(
       db

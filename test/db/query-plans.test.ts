@@ -11,6 +11,7 @@ import worker from '../../src/index';
 import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
 import { runFanOutPageJob } from '../../src/campaigns/campaign-fan-out-job';
+import { applyBulkToSelection } from '../../src/contacts/contact-bulk.service';
 import { cancelQueuedDeliveries } from '../../src/deliveries/deliveries.service';
 import { newId } from '../../src/lib/ids';
 import { fanOutPageMessage } from '../../src/queues/messages';
@@ -131,6 +132,21 @@ describe('statements that find rows by key', () => {
     await runFanOutPageJob(fanOutPageMessage(campaign, null), { ...env, DB: recording(env.DB, seen) });
     const written = await env.DB.prepare('SELECT count(*) AS n FROM deliveries WHERE source_id = ?').bind(campaign.id).first<{ n: number }>();
     expect(written?.n).toBeGreaterThanOrEqual(3);
+    expect(await walksOfAWorkspace(seen)).toEqual([]);
+  });
+
+  it('bulk actions on a selection find the chosen contacts by id: tag, untag and unsubscribe', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await insertContact(workspaceId, { email: uniqueEmail('bulk') }));
+    const seen = new Set<string>();
+    const tenant = forWorkspace(openDb(recording(env.DB, seen)), workspaceId);
+    expect(await applyBulkToSelection(tenant, { action: 'tag', tags: ['vip'], channels: [] }, ids, 'api')).toEqual({ reached: 3 });
+    await applyBulkToSelection(tenant, { action: 'untag', tags: ['vip'], channels: [] }, ids, 'api');
+    await applyBulkToSelection(tenant, { action: 'unsubscribe', tags: [], channels: ['email'] }, ids, 'api');
+    const unsubscribed = await env.DB.prepare(`SELECT count(*) AS n FROM contacts WHERE email_consent = 'unsubscribed' AND id IN (?, ?, ?)`)
+      .bind(...ids)
+      .first<{ n: number }>();
+    expect(unsubscribed?.n).toBe(3);
     expect(await walksOfAWorkspace(seen)).toEqual([]);
   });
 });
