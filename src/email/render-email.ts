@@ -186,7 +186,8 @@ export function bodyText(body: string, unsubscribeUrl: string): string {
     texts.delete(key);
     texts.set(key, masked);
   }
-  return masked.replaceAll(UNSUBSCRIBE_MASK, unsubscribeUrl);
+  // A function replacement: a `$$` in the URL (URL_SAFE lets `$` through) is text, not a replacement pattern.
+  return masked.replaceAll(UNSUBSCRIBE_MASK, () => unsubscribeUrl);
 }
 
 // A subject is a header: line breaks and other control characters become spaces.

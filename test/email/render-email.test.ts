@@ -79,6 +79,14 @@ describe('bodyText', () => {
     }
   });
 
+  it('puts back a URL with "$$" in it as written (not as a replacement pattern), on the first conversion and from the cache', () => {
+    const dollars = 'https://m.example/u/t?a=$$b=$c';
+    const body = `<p><a href="${dollars}">Unsubscribe</a></p>`;
+    expect(bodyText(body, dollars)).toBe(htmlToText(body));
+    expect(bodyText(body, dollars)).toBe(htmlToText(body));
+    expect(bodyText(body, dollars)).toContain(`(${dollars})`);
+  });
+
   it('converts directly when the body holds the mask or the URL is not a plain http(s) address', () => {
     const withMask = '<p>https://unsubscribe.invalid/u/mask-2f9c41d7 and <a href="https://m.example/u/z">x</a></p>';
     expect(bodyText(withMask, 'https://m.example/u/z')).toBe(htmlToText(withMask));
