@@ -149,4 +149,18 @@ describe('statements that find rows by key', () => {
     expect(unsubscribed?.n).toBe(3);
     expect(await walksOfAWorkspace(seen)).toEqual([]);
   });
+
+  it("planned by the key, a claim still never reaches another workspace's delivery", async () => {
+    const other = (await signUpMerchant('Other Shop')).workspaceId;
+    const to = uniqueEmail('theirs');
+    const theirs = await insertQueuedDelivery(workspaceId, await insertContact(workspaceId, { email: to }), contentId, 'c-plan-iso');
+    // A message naming the other workspace with this workspace's delivery id: nothing is claimed or sent.
+    await worker.queue(createMessageBatch('marketing-sends', [{ id: 'iso-1', timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId: other, deliveryId: theirs } }]), env);
+    const row = await env.DB.prepare('SELECT status, attempts FROM deliveries WHERE id = ?').bind(theirs).first<{ status: string; attempts: number }>();
+    expect(row).toEqual({ status: 'queued', attempts: 0 });
+    expect(await receivedFor(to)).toHaveLength(0);
+    // Nor can the other workspace cancel it.
+    await cancelQueuedDeliveries(forWorkspace(openDb(env.DB), other), [theirs]);
+    expect((await env.DB.prepare('SELECT status FROM deliveries WHERE id = ?').bind(theirs).first<{ status: string }>())?.status).toBe('queued');
+  });
 });
