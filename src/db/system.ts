@@ -246,7 +246,7 @@ export async function claimDueEnrollments(db: Db, now: number, claimUntil: numbe
     .update(flowEnrollments)
     .set({ claimedUntil: claimUntil })
     .where(and(inArray(flowEnrollments.id, due), claimable))
-    .returning();
+    .returning({ id: flowEnrollments.id, workspaceId: flowEnrollments.workspaceId });
 }
 
 type ShortLinkTarget = { url: string; workspaceId: string; deliveryId: string; sourceType: 'campaign' | 'flow'; sourceId: string; sentAt: number | null; queuedAt: number };

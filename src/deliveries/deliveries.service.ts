@@ -1,7 +1,7 @@
 // Deliveries: written once per (source, step, contact, occurrence) before anything is
 // enqueued, then moved through their lifecycle by the send job.
 import { eq, inArray, sql } from 'drizzle-orm';
-import { batchRows, runBatch, type Db } from '../db/client';
+import { runBatch, type Db, type Statement } from '../db/client';
 import { deliveries, type ConsentChannel, type DeliverySource } from '../db/schema';
 import { campaignsInStatus, failStaleSendingDeliveries, touchStaleQueuedDeliveries } from '../db/system';
 import { forWorkspace, keyed, type Tenant } from '../db/tenant';
@@ -36,8 +36,13 @@ const ROWS_PER_INSERT = 5;
 /** A delivery row as enqueueing needs it. */
 export type DeliveryRef = { id: string; channel: ConsentChannel };
 
-/** Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op. Returns the queued rows it created. */
-export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[], now = Date.now()): Promise<DeliveryRef[]> {
+/**
+ * Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op.
+ * `alongside` statements go in the same batch, after the rows, so they commit with the
+ * rows or not at all (a flow's enrollment moves on with the message its step wrote).
+ * Returns the queued rows it created.
+ */
+export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[], now = Date.now(), alongside: Statement[] = []): Promise<DeliveryRef[]> {
   const inserts = chunk(requests, ROWS_PER_INSERT).map((slice) =>
     tenant.db
       .insert(deliveries)
@@ -65,7 +70,11 @@ export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[
       .onConflictDoNothing()
       .returning({ id: deliveries.id, channel: deliveries.channel, status: deliveries.status }),
   );
-  return (await batchRows(tenant.db, inserts)).flatMap(({ status, ...row }) => (status === 'queued' ? [row] : []));
+  const [first, ...rest] = [...inserts, ...alongside];
+  if (!first) return [];
+  const results = (await tenant.db.batch([first, ...rest])) as unknown[][];
+  const written = results.slice(0, inserts.length).flat() as { id: string; channel: ConsentChannel; status: string }[];
+  return written.flatMap(({ status, ...row }) => (status === 'queued' ? [row] : []));
 }
 
 /** Enqueues one send message per delivery, in batches of 100, after any `leading` messages. */

@@ -1,41 +1,43 @@
-// The cron's second flow task: claims due enrollments in batches and runs their steps
-// in the version of the flow each one entered. A wait sets when the next step is due; a
-// message step first checks the exits (a purchase, a converted cart, a flow switched
-// off), the audience and smart sending, then writes the delivery, whose unique key (flow,
-// step, contact, occurrence) makes a step repeated after a crashed tick a no-op.
+// Running flow enrollments' due steps. The cron claims due enrollments and fans them out
+// to the sends queue, a message per workspace and 50 enrollments (as a campaign fans out
+// its pages), so a burst is advanced by as many consumers as the queue runs instead of
+// by one tick's budget. A message runs its enrollments in the version of the flow each
+// one entered, step by step together: each round reads what every enrollment's next step
+// needs (a split's answer; a message's exits, audience, smart sending and occurrence) in
+// one D1 round trip, and the deliveries the steps wrote commit in one batch with the
+// enrollments' new states, whose unique key (flow, step, contact, occurrence) makes a step
+// repeated after a lost message or a lapsed claim a no-op.
 import { eq, gt, inArray, isNotNull, ne, type SQL, sql } from 'drizzle-orm';
-import { type Db, runBatch, type Statement } from '../db/client';
+import { type Db, type Statement } from '../db/client';
 import { carts, contacts, deliveries, deliveryEngagements, flowEnrollments, flows, flowVersions, orderItems, orders, workspaceSettings } from '../db/schema';
 import { purchaseCondition } from '../purchases/purchase-rule';
 import { claimDueEnrollments } from '../db/system';
-import { forWorkspace, type Tenant } from '../db/tenant';
-import { queueDeliveries } from '../deliveries/deliveries.service';
-import { type BatchScope, createBatchScope } from '../queues/batch-scope';
-import type { Queues } from '../queues/enqueue';
+import { keyed, type Tenant } from '../db/tenant';
+import { type DeliveryRequest, enqueueDeliveries, writeDeliveries } from '../deliveries/deliveries.service';
+import type { BatchScope } from '../queues/batch-scope';
+import { enqueue, type Queues } from '../queues/enqueue';
+import { FLOW_ENROLLMENTS_PER_MESSAGE, flowAdvanceMessage, type FlowAdvanceMessage } from '../queues/messages';
 import { compileSegment } from '../segments/compile-segment';
-import { forEachConcurrently } from '../lib/concurrency';
+import { chunk, groupBy } from '../lib/chunk';
 import { HOUR, MINUTE } from '../lib/time';
-import { type FlowDefinition, type MessageStep, readDefinition, type SplitCondition, splitTargetIndex } from './flow-definition';
-import { occurrenceMergeData } from './flow-context';
+import { type FlowDefinition, MAX_FLOW_STEPS, type MessageStep, readDefinition, type SplitCondition, splitTargetIndex } from './flow-definition';
+import { occurrenceMergeRead } from './flow-context';
 
-const BATCH = 100;
-// A tick keeps claiming batches while due enrollments remain, for at most this long (real
-// time, whatever clock `now` is) and this many batches: a burst (an import into Welcome)
-// drains in a few ticks instead of 100 a minute, and the minute's other tasks still run.
+const CLAIM_BATCH = 100;
+// A tick claims batches while due enrollments remain, for at most this long (real time,
+// whatever clock `now` is) and this many: a burst (an import into Welcome) is queued in a
+// tick or two, and the minute's other tasks still run. Claiming is one statement a batch.
 export const FLOW_TASK_BUDGET_MS = 20_000;
-const MAX_BATCHES_PER_TICK = 100;
-// Enrollments of a batch advanced at once: each is several D1 round trips that mostly wait,
-// so one at a time left a 10,000-contact Welcome burst taking ten ticks. Each is claimed
-// by this tick alone and its delivery's unique key stops doubles, so order does not matter.
-const ENROLLMENTS_AT_ONCE = 6;
-// Longer than one batch can take; a tick that died frees its claims after this.
-const CLAIM_MS = 5 * MINUTE;
+const MAX_CLAIMS_PER_TICK = 200;
+// Longer than a message waits in a busy sends queue and takes to run; a claim whose message
+// was lost lapses after this and the next tick claims the enrollment again.
+const CLAIM_MS = 15 * MINUTE;
 
 type Enrollment = typeof flowEnrollments.$inferSelect;
 type Outcome = { status: 'active' | 'done' | 'exited'; stepIndex: number; nextRunAt: number | null; reason: string | null };
 
-// A tick reads each flow version's definition and each workspace's settings once; nothing to close.
-const keepForTick = async () => undefined;
+// A batch reads each flow version's definition and each workspace's settings once; nothing to close.
+const keepForBatch = async () => undefined;
 
 async function versionDefinition(tenant: Tenant, flowId: string, version: number): Promise<FlowDefinition | null> {
   const [row] = await tenant.db
@@ -102,14 +104,14 @@ function purchaseQuestion(enrollment: Enrollment, context: Record<string, unknow
   };
 }
 
-/** A split's answer for the enrollment: its purchases, or its opens and clicks of this flow's messages for this occurrence. */
-async function splitAnswer(tenant: Tenant, condition: SplitCondition, enrollment: Enrollment, context: Record<string, unknown>): Promise<boolean> {
-  if (condition === 'ordered_since_start') {
-    const purchased = purchasedSinceCheck(tenant, { ...purchaseQuestion(enrollment, context), skus: [] });
-    return purchased.answer(await purchased.query);
-  }
+/** The queries one step of one enrollment needs, and what to make of their rows. */
+type StepReads = { queries: Statement[]; apply: (results: unknown[][]) => void };
+
+/** A split's question as a read: its purchases, or its opens and clicks of this flow's messages for this occurrence. */
+function splitRead(tenant: Tenant, condition: SplitCondition, enrollment: Enrollment, context: Record<string, unknown>): { query: Statement; answer: (rows: unknown[]) => boolean } {
+  if (condition === 'ordered_since_start') return purchasedSinceCheck(tenant, { ...purchaseQuestion(enrollment, context), skus: [] });
   const engaged = condition === 'opened_flow_message' ? isNotNull(deliveryEngagements.openedAt) : isNotNull(deliveryEngagements.clickedAt);
-  const rows = await tenant.db
+  const query = tenant.db
     .select({ id: deliveries.id })
     .from(deliveries)
     .innerJoin(deliveryEngagements, eq(deliveryEngagements.deliveryId, deliveries.id))
@@ -124,14 +126,14 @@ async function splitAnswer(tenant: Tenant, condition: SplitCondition, enrollment
       ),
     )
     .limit(1);
-  return rows.length > 0;
+  return { query, answer: (rows) => rows.length > 0 };
 }
 
 /** What a message step decides on, read when it is due: the flow switched on, the exits, the audience, smart sending. */
 type MessageFacts = { enabled: boolean; cartOrdered: boolean; purchased: boolean; inAudience: boolean; messagedRecently: boolean };
 
-/** Reads a message step's facts in one round trip (they are independent reads of the enrollment's contact and flow). */
-async function messageFacts(
+/** The reads of a message step's facts (independent reads of the enrollment's contact and flow). */
+function messageFactChecks(
   tenant: Tenant,
   definition: FlowDefinition,
   enrollment: Enrollment,
@@ -139,7 +141,7 @@ async function messageFacts(
   context: Record<string, unknown>,
   smartHours: number,
   now: number,
-): Promise<MessageFacts> {
+): { fact: keyof MessageFacts; query: Statement; answer: (rows: unknown[]) => boolean }[] {
   const found = (rows: unknown[]) => rows.length > 0;
   const checks: { fact: keyof MessageFacts; query: Statement; answer: (rows: unknown[]) => boolean }[] = [
     { fact: 'enabled', query: flowEnabledQuery(tenant, enrollment.flowId), answer: (rows) => (rows[0] as { enabled: boolean } | undefined)?.enabled ?? false },
@@ -176,11 +178,7 @@ async function messageFacts(
       .limit(1);
     checks.push({ fact: 'messagedRecently', query: messaged, answer: found });
   }
-  const [first, ...rest] = checks.map((check) => check.query);
-  const results = (await tenant.db.batch([first!, ...rest])) as unknown[][];
-  const facts: MessageFacts = { enabled: false, cartOrdered: false, purchased: false, inAudience: true, messagedRecently: false };
-  for (const [i, check] of checks.entries()) facts[check.fact] = check.answer(results[i]!);
-  return facts;
+  return checks;
 }
 
 /** Why the contact leaves before this message, or null to go on. */
@@ -192,30 +190,36 @@ function exitReason(facts: MessageFacts, question: PurchaseQuestion): string | n
   return null;
 }
 
-/** Runs one message step: the enrollment's exit, or its delivery written (and queued) or its skip recorded. */
-async function messageStep(
-  tenant: Tenant,
-  queues: Queues,
-  cache: BatchScope,
-  step: MessageStep,
-  definition: FlowDefinition,
-  enrollment: Enrollment,
-  context: Record<string, unknown>,
-  now: number,
-): Promise<string | null> {
-  const smartHours = definition.smartSending ? await cache.use(`smart:${tenant.workspaceId}`, () => smartSendingHours(tenant), keepForTick) : 0;
+/** One enrollment being advanced: where it stands, and, once it reaches a wait, the end or an exit, its outcome. */
+type Run = {
+  enrollment: Enrollment;
+  definition: FlowDefinition;
+  context: Record<string, unknown>;
+  index: number;
+  outcome: Outcome | null;
+  deliveries: DeliveryRequest[];
+};
+
+/** A message step's reads; applied, the run exits or writes the message (or its skip) and moves on. */
+function messageStepReads(tenant: Tenant, run: Run, step: MessageStep, smartHours: number, now: number): StepReads {
+  const { definition, enrollment, context } = run;
   const question = purchaseQuestion(enrollment, context);
-  const facts = await messageFacts(tenant, definition, enrollment, question, context, smartHours, now);
-  const exit = exitReason(facts, question);
-  if (exit) return exit;
-  let skip: { reason: string; code: 'smart_sending' | 'not_in_audience' } | undefined;
-  if (!facts.inAudience) skip = { reason: 'No longer meets the flow’s audience rules', code: 'not_in_audience' };
-  else if (facts.messagedRecently) skip = { reason: `Smart sending: received a message in the last ${smartHours} hours`, code: 'smart_sending' };
-  await queueDeliveries(
-    tenant,
-    queues,
-    [
-      {
+  const checks = messageFactChecks(tenant, definition, enrollment, question, context, smartHours, now);
+  const merge = occurrenceMergeRead(tenant, context);
+  return {
+    queries: [...checks.map((check) => check.query), ...(merge ? [merge.query] : [])],
+    apply: (results) => {
+      const facts: MessageFacts = { enabled: false, cartOrdered: false, purchased: false, inAudience: true, messagedRecently: false };
+      for (const [i, check] of checks.entries()) facts[check.fact] = check.answer(results[i]!);
+      const exit = exitReason(facts, question);
+      if (exit) {
+        run.outcome = { status: 'exited', stepIndex: run.index, nextRunAt: null, reason: exit };
+        return;
+      }
+      let skip: DeliveryRequest['skip'];
+      if (!facts.inAudience) skip = { reason: 'No longer meets the flow’s audience rules', code: 'not_in_audience' };
+      else if (facts.messagedRecently) skip = { reason: `Smart sending: received a message in the last ${smartHours} hours`, code: 'smart_sending' };
+      run.deliveries.push({
         contactId: enrollment.contactId,
         channel: step.type,
         sourceType: 'flow',
@@ -224,71 +228,153 @@ async function messageStep(
         occurrenceKey: enrollment.occurrenceKey,
         contentId: step.contentId,
         requiresOptIn: definition.sendingFilter === 'subscribed',
-        context: skip ? undefined : await occurrenceMergeData(tenant, context),
+        context: skip ? undefined : merge ? merge.mergeData(results[checks.length]!) : {},
         skip,
-      },
-    ],
-    now,
-  );
-  return null;
+      });
+      run.index++;
+    },
+  };
 }
 
-/** Runs the enrollment's steps from where it stands until a wait, the end, or an exit. */
-async function runSteps(tenant: Tenant, queues: Queues, cache: BatchScope, enrollment: Enrollment, now: number): Promise<Outcome> {
-  const definition = await cache.use(`version:${enrollment.flowId}:${enrollment.version}`, () => versionDefinition(tenant, enrollment.flowId, enrollment.version), keepForTick);
-  if (!definition) return { status: 'exited', stepIndex: enrollment.stepIndex, nextRunAt: null, reason: 'The flow’s settings no longer load' };
-  let context: Record<string, unknown> = {};
+/**
+ * Moves the run through the steps that need no read (a wait sets its outcome, as does the
+ * end); returns the reads of the step that needs them, or null once the run has its outcome.
+ */
+function nextStepReads(tenant: Tenant, run: Run, smartHours: number, now: number): StepReads | null {
+  const { steps } = run.definition;
+  const step = steps[run.index];
+  if (!step) {
+    run.outcome = { status: 'done', stepIndex: run.index, nextRunAt: null, reason: null };
+    return null;
+  }
+  if (step.type === 'wait') {
+    run.outcome = { status: 'active', stepIndex: run.index + 1, nextRunAt: now + step.hours * HOUR, reason: null };
+    return null;
+  }
+  if (step.type === 'split') {
+    const read = splitRead(tenant, step.condition, run.enrollment, run.context);
+    return {
+      queries: [read.query],
+      apply: ([rows]) => {
+        run.index = splitTargetIndex(steps, run.index, read.answer(rows!) ? step.ifYes : step.ifNo);
+      },
+    };
+  }
+  return messageStepReads(tenant, run, step, smartHours, now);
+}
+
+function parseContext(enrollment: Enrollment): Record<string, unknown> {
   try {
-    context = enrollment.context ? (JSON.parse(enrollment.context) as Record<string, unknown>) : {};
+    return enrollment.context ? (JSON.parse(enrollment.context) as Record<string, unknown>) : {};
   } catch {
     // A context that does not parse leaves the messages without occurrence data.
+    return {};
   }
-  let index = enrollment.stepIndex;
-  while (index < definition.steps.length) {
-    const step = definition.steps[index]!;
-    if (step.type === 'wait') return { status: 'active', stepIndex: index + 1, nextRunAt: now + step.hours * HOUR, reason: null };
-    if (step.type === 'split') {
-      const yes = await splitAnswer(tenant, step.condition, enrollment, context);
-      index = splitTargetIndex(definition.steps, index, yes ? step.ifYes : step.ifNo);
-      continue;
-    }
-    const exit = await messageStep(tenant, queues, cache, step, definition, enrollment, context, now);
-    if (exit) return { status: 'exited', stepIndex: index, nextRunAt: null, reason: exit };
-    index++;
-  }
-  return { status: 'done', stepIndex: index, nextRunAt: null, reason: null };
 }
 
-/** The cron task: advances due enrollments, a claimed batch at a time. Returns how many it advanced. */
-export async function advanceFlowEnrollments(db: Db, queues: Queues, now: number): Promise<number> {
-  const cache = createBatchScope();
-  let advanced = 0;
-  const started = Date.now();
-  for (let batch = 0; batch < MAX_BATCHES_PER_TICK && Date.now() - started < FLOW_TASK_BUDGET_MS; batch++) {
-    const claimUntil = now + CLAIM_MS;
-    const claimed = await claimDueEnrollments(db, now, claimUntil, BATCH);
-    const outcomes: Statement[] = [];
-    await forEachConcurrently(claimed, ENROLLMENTS_AT_ONCE, async (enrollment) => {
-      const tenant = forWorkspace(db, enrollment.workspaceId);
-      try {
-        const outcome = await runSteps(tenant, queues, cache, enrollment, now);
-        // Only the tick holding the claim writes the outcome; a later claimer of a lapsed one wins.
-        outcomes.push(
-          tenant.db
-            .update(flowEnrollments)
-            .set({ ...outcome, claimedUntil: null, updatedAt: now })
-            .where(tenant.where(flowEnrollments, eq(flowEnrollments.id, enrollment.id), eq(flowEnrollments.claimedUntil, claimUntil), eq(flowEnrollments.status, 'active'))),
-        );
-      } catch (err) {
-        // Left claimed: it is tried again once the claim lapses, and its deliveries' unique key keeps that safe.
-        console.error(JSON.stringify({ level: 'error', task: 'advance-flows', enrollmentId: enrollment.id, error: String(err) }));
-      }
-    });
-    // The batch's outcomes in one round trip. A tick that dies first leaves them claimed: the
-    // next claimer runs their steps again, and the deliveries' unique key makes that a no-op.
-    await runBatch(db, outcomes);
-    advanced += outcomes.length;
-    if (claimed.length < BATCH) break;
+function logFailure(enrollment: Enrollment, err: unknown) {
+  // Left claimed: it is tried again once the claim lapses, and its deliveries' unique key keeps that safe.
+  console.error(JSON.stringify({ level: 'error', task: 'advance-flows', enrollmentId: enrollment.id, error: String(err) }));
+}
+
+/**
+ * Runs the claimed enrollments of one workspace from where each stands until a wait, the
+ * end or an exit; writes their deliveries and new states together and enqueues the sends.
+ * Returns how many it advanced. An enrollment whose step fails stays claimed for a later try.
+ */
+export async function advanceClaimedEnrollments(tenant: Tenant, queues: Queues, scope: BatchScope, claimed: Enrollment[], claimedUntil: number, now: number): Promise<number> {
+  const runs: Run[] = [];
+  const unloadable: { enrollment: Enrollment; outcome: Outcome }[] = [];
+  const failed = new Set<Run>();
+  for (const enrollment of claimed) {
+    const definition = await scope.use(`version:${enrollment.flowId}:${enrollment.version}`, () => versionDefinition(tenant, enrollment.flowId, enrollment.version), keepForBatch);
+    if (definition) runs.push({ enrollment, definition, context: parseContext(enrollment), index: enrollment.stepIndex, outcome: null, deliveries: [] });
+    else unloadable.push({ enrollment, outcome: { status: 'exited', stepIndex: enrollment.stepIndex, nextRunAt: null, reason: 'The flow’s settings no longer load' } });
   }
-  return advanced;
+  const smartHours = runs.some((run) => run.definition.smartSending) ? await scope.use(`smart:${tenant.workspaceId}`, () => smartSendingHours(tenant), keepForBatch) : 0;
+  // Every round moves each run at least one step (splits only jump forward), so a run has its outcome within its flow's steps.
+  for (let round = 0; round <= MAX_FLOW_STEPS; round++) {
+    const reading: { run: Run; reads: StepReads }[] = [];
+    for (const run of runs) {
+      if (run.outcome || failed.has(run)) continue;
+      try {
+        const reads = nextStepReads(tenant, run, smartHours, now);
+        if (reads) reading.push({ run, reads });
+      } catch (err) {
+        failed.add(run);
+        logFailure(run.enrollment, err);
+      }
+    }
+    const [first, ...rest] = reading.flatMap(({ reads }) => reads.queries);
+    if (!first) break;
+    const results = (await tenant.db.batch([first, ...rest])) as unknown[][];
+    let offset = 0;
+    for (const { run, reads } of reading) {
+      const own = results.slice(offset, offset + reads.queries.length);
+      offset += reads.queries.length;
+      try {
+        reads.apply(own);
+      } catch (err) {
+        failed.add(run);
+        logFailure(run.enrollment, err);
+      }
+    }
+  }
+  const advanced = [...unloadable, ...runs.filter((run): run is Run & { outcome: Outcome } => run.outcome !== null && !failed.has(run))];
+  // Only the holder of the claim writes the outcome; a later claimer of a lapsed one wins.
+  const outcomes = advanced.map(({ enrollment, outcome }) =>
+    tenant.db
+      .update(flowEnrollments)
+      .set({ ...outcome, claimedUntil: null, updatedAt: now })
+      .where(tenant.where(flowEnrollments, keyed(eq(flowEnrollments.id, enrollment.id)), eq(flowEnrollments.claimedUntil, claimedUntil), eq(flowEnrollments.status, 'active'))),
+  );
+  const created = await writeDeliveries(
+    tenant,
+    runs.filter((run) => run.outcome && !failed.has(run)).flatMap((run) => run.deliveries),
+    now,
+    outcomes,
+  );
+  await enqueueDeliveries(queues, tenant.workspaceId, created);
+  return advanced.length;
+}
+
+/** The enrollments a flow-advance message names that its claim still holds. */
+export function claimedEnrollments(tenant: Tenant, message: FlowAdvanceMessage): Promise<Enrollment[]> {
+  return tenant.db
+    .select()
+    .from(flowEnrollments)
+    .where(
+      tenant.where(
+        flowEnrollments,
+        keyed(inArray(flowEnrollments.id, message.enrollmentIds)),
+        eq(flowEnrollments.claimedUntil, message.claimedUntil),
+        eq(flowEnrollments.status, 'active'),
+      ),
+    );
+}
+
+/** The cron task: claims due enrollments and queues a flow-advance message per workspace and 50 of them. Returns how many it queued. */
+export async function queueDueEnrollments(db: Db, queues: Queues, now: number): Promise<number> {
+  let queued = 0;
+  const started = Date.now();
+  for (let batch = 0; batch < MAX_CLAIMS_PER_TICK && Date.now() - started < FLOW_TASK_BUDGET_MS; batch++) {
+    const claim = { claimedUntil: now + CLAIM_MS, now };
+    const claimed = await claimDueEnrollments(db, now, claim.claimedUntil, CLAIM_BATCH);
+    // A tick that dies between the claim and the send leaves them claimed: they are claimed again once it lapses.
+    await enqueue(
+      queues,
+      [...groupBy(claimed, (row) => row.workspaceId)].flatMap(([workspaceId, rows]) =>
+        chunk(rows, FLOW_ENROLLMENTS_PER_MESSAGE).map((slice) =>
+          flowAdvanceMessage(
+            workspaceId,
+            slice.map((row) => row.id),
+            claim,
+          ),
+        ),
+      ),
+    );
+    queued += claimed.length;
+    if (claimed.length < CLAIM_BATCH) break;
+  }
+  return queued;
 }

@@ -4,6 +4,7 @@
 // Names follow the starter designs (public/templates): cart.items, product.old_price, …
 import { eq } from 'drizzle-orm';
 import { carts, products } from '../db/schema';
+import type { Statement } from '../db/client';
 import type { Tenant } from '../db/tenant';
 import { formatMoney } from '../lib/money';
 
@@ -12,13 +13,9 @@ const MAX_CART_ITEMS = 50;
 
 type CartItem = { sku?: string; title?: string; quantity?: number; unitPriceCents?: number; imageUrl?: string | null };
 
-async function cartContext(tenant: Tenant, cartId: string) {
-  const [cart] = await tenant.db
-    .select({ items: carts.items, valueCents: carts.valueCents, currency: carts.currency, recoveryUrl: carts.recoveryUrl })
-    .from(carts)
-    .where(tenant.where(carts, eq(carts.id, cartId)))
-    .limit(1);
-  if (!cart) return null;
+type CartRow = { items: string; valueCents: number; currency: string; recoveryUrl: string | null };
+
+function cartContext(cart: CartRow) {
   let items: CartItem[] = [];
   try {
     const parsed = JSON.parse(cart.items) as unknown;
@@ -39,13 +36,9 @@ async function cartContext(tenant: Tenant, cartId: string) {
   };
 }
 
-async function productContext(tenant: Tenant, productId: string, prices: { oldPriceCents?: unknown; newPriceCents?: unknown }) {
-  const [product] = await tenant.db
-    .select({ title: products.title, url: products.url, imageUrl: products.imageUrl, currency: products.currency, priceCents: products.priceCents, sku: products.sku })
-    .from(products)
-    .where(tenant.where(products, eq(products.id, productId)))
-    .limit(1);
-  if (!product) return null;
+type ProductRow = { title: string; url: string | null; imageUrl: string | null; currency: string; priceCents: number; sku: string };
+
+function productContext(product: ProductRow, prices: { oldPriceCents?: unknown; newPriceCents?: unknown }) {
   const money = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) ? formatMoney(value, product.currency) : null);
   return {
     title: product.title,
@@ -58,15 +51,28 @@ async function productContext(tenant: Tenant, productId: string, prices: { oldPr
   };
 }
 
-/** The merge data of an enrollment's occurrence (its stored context), or {} when it names nothing that still exists. */
-export async function occurrenceMergeData(tenant: Tenant, context: Record<string, unknown>): Promise<Record<string, unknown>> {
+/**
+ * The read of an enrollment's occurrence (its stored context) and what its rows make of
+ * it: the merge data, or {} when it names nothing that still exists. Null when the
+ * occurrence names no cart or product (a Welcome, a Win-back): there is nothing to read.
+ * A read, not a call, so a batch of enrollments reads all of theirs in one round trip.
+ */
+export function occurrenceMergeRead(tenant: Tenant, context: Record<string, unknown>): { query: Statement; mergeData: (rows: unknown[]) => Record<string, unknown> } | null {
   if (typeof context.cartId === 'string') {
-    const cart = await cartContext(tenant, context.cartId);
-    return cart ? { cart } : {};
+    const query = tenant.db
+      .select({ items: carts.items, valueCents: carts.valueCents, currency: carts.currency, recoveryUrl: carts.recoveryUrl })
+      .from(carts)
+      .where(tenant.where(carts, eq(carts.id, context.cartId)))
+      .limit(1);
+    return { query, mergeData: (rows) => (rows[0] ? { cart: cartContext(rows[0] as CartRow) } : {}) };
   }
   if (typeof context.productId === 'string') {
-    const product = await productContext(tenant, context.productId, context);
-    return product ? { product } : {};
+    const query = tenant.db
+      .select({ title: products.title, url: products.url, imageUrl: products.imageUrl, currency: products.currency, priceCents: products.priceCents, sku: products.sku })
+      .from(products)
+      .where(tenant.where(products, eq(products.id, context.productId)))
+      .limit(1);
+    return { query, mergeData: (rows) => (rows[0] ? { product: productContext(rows[0] as ProductRow, context) } : {}) };
   }
-  return {};
+  return null;
 }

@@ -9,7 +9,7 @@ import type { Env } from '../env';
 import { finishSentCampaigns, requeueStalledFanOuts, startDueCampaigns } from '../campaigns/campaign-cron';
 import { sweepStaleDeliveries } from '../deliveries/deliveries.service';
 import { purgeOldInboundEvents, requeueStaleEvents } from '../stores/inbound-events';
-import { advanceFlowEnrollments } from '../flows/flow-advance';
+import { queueDueEnrollments } from '../flows/flow-advance';
 import { enrollFromTriggers } from '../flows/flow-enrollment';
 import { redriveStalledImports } from '../contacts/contact-imports.service';
 import { redriveStalledBulkJobs } from '../contacts/contact-bulk.service';
@@ -30,7 +30,7 @@ export const cronTasks: CronTask[] = [
   { name: 'finish-sent-campaigns', run: (db, _env, now) => finishSentCampaigns(db, now) },
   // Enrolling first: a trigger read this tick starts its flow's first step in the same tick.
   { name: 'enroll-flows', run: (db, _env, now) => enrollFromTriggers(db, now) },
-  { name: 'advance-flows', run: (db, env, now) => advanceFlowEnrollments(db, env, now) },
+  { name: 'advance-flows', run: (db, env, now) => queueDueEnrollments(db, env, now) },
   { name: 'sweep-stale-deliveries', run: (db, env, now) => sweepStaleDeliveries(db, env, now) },
   { name: 'redrive-stalled-imports', run: (db, env, now) => redriveStalledImports(db, env, now) },
   { name: 'redrive-stalled-bulk-jobs', run: (db, env, now) => redriveStalledBulkJobs(db, env, now) },

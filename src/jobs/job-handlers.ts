@@ -1,10 +1,12 @@
 // The jobs this deployment runs, by queue message type. Each capability adds its
 // handler here (store events, campaign fan-out pages, walks over a resumed or cancelled
-// campaign's deliveries, single deliveries, import chunks, queue heartbeats).
+// campaign's deliveries, single deliveries, claimed flow enrollments, import chunks,
+// queue heartbeats).
 import { runCampaignDeliveriesPageJob } from '../campaigns/campaign-deliveries-job';
 import { runFanOutPageJob } from '../campaigns/campaign-fan-out-job';
 import { runContactBulkPageJob } from '../contacts/contact-bulk-job';
 import { runImportChunkJob } from '../contacts/import-chunk-job';
+import { runFlowAdvanceJob } from '../flows/flow-advance-job';
 import { openDb } from '../db/client';
 import type { ChannelRegistry } from '../deliveries/delivery-channel';
 import { runSendDeliveryBatch } from '../deliveries/send-deliveries-job';
@@ -22,6 +24,7 @@ export const jobHandlers: JobHandlers = {
   'fan-out-page': runFanOutPageJob,
   'campaign-deliveries-page': runCampaignDeliveriesPageJob,
   'send-delivery': { batch: (messages, env, scope) => runSendDeliveryBatch(messages, env, scope, channels) },
+  'flow-advance': runFlowAdvanceJob,
   'import-chunk': runImportChunkJob,
   'contact-bulk-page': runContactBulkPageJob,
   'queue-heartbeat': (message, env) => recordQueueHeartbeat(openDb(env.DB), message),

@@ -20,6 +20,8 @@ export const QUEUE_OF: Record<Exclude<QueueMessageType, 'queue-heartbeat'>, Queu
   'fan-out-page': 'SENDS_QUEUE',
   'campaign-deliveries-page': 'SENDS_QUEUE',
   'send-delivery': 'SENDS_QUEUE',
+  // A flow's steps write its sends: the same pipeline as a campaign's pages.
+  'flow-advance': 'SENDS_QUEUE',
   'import-chunk': 'IMPORTS_QUEUE',
   // Bulk work on contacts, like imports, must not delay store webhooks or sends.
   'contact-bulk-page': 'IMPORTS_QUEUE',

@@ -84,6 +84,30 @@ export function sendDeliveryMessage(workspaceId: string, delivery: { id: string;
   return { type: 'send-delivery', workspaceId, deliveryId: delivery.id, channel: delivery.channel };
 }
 
+// Enrollments a flow-advance message runs: its reads and writes stay a few D1 round trips,
+// and its id list (with the claim) stays under D1's 100 bound parameters.
+export const FLOW_ENROLLMENTS_PER_MESSAGE = 50;
+
+/**
+ * Run the steps of flow enrollments the cron claimed (one workspace's, at most
+ * `FLOW_ENROLLMENTS_PER_MESSAGE`). Only enrollments still held by this claim
+ * (`claimedUntil`) are run, so a message that comes twice, or after its claim lapsed
+ * and a later tick took the enrollments, runs nothing twice. `now` is the tick's clock.
+ */
+export const FlowAdvanceMessage = z.object({
+  type: z.literal('flow-advance'),
+  workspaceId: z.string(),
+  enrollmentIds: z.array(z.string()).min(1).max(FLOW_ENROLLMENTS_PER_MESSAGE),
+  claimedUntil: z.number(),
+  now: z.number(),
+});
+export type FlowAdvanceMessage = z.infer<typeof FlowAdvanceMessage>;
+
+/** The message that runs the claimed enrollments `enrollmentIds` of a workspace. */
+export function flowAdvanceMessage(workspaceId: string, enrollmentIds: string[], claim: { claimedUntil: number; now: number }): FlowAdvanceMessage {
+  return { type: 'flow-advance', workspaceId, enrollmentIds, ...claim };
+}
+
 /** Import one chunk of a contacts CSV. */
 export const ImportChunkMessage = z.object({
   type: z.literal('import-chunk'),
@@ -135,6 +159,7 @@ export const QueueMessage = z.discriminatedUnion('type', [
   FanOutPageMessage,
   CampaignDeliveriesPageMessage,
   SendDeliveryMessage,
+  FlowAdvanceMessage,
   ImportChunkMessage,
   ContactBulkPageMessage,
   QueueHeartbeatMessage,

@@ -2,11 +2,15 @@
 // enrollment and advance (with an injected clock) -> deliveries -> real mail at the
 // local SMTP server. Each test uses its own contacts; flows are per workspace.
 import { env } from 'cloudflare:workers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
 import { saveSmsSender } from '../../src/sms/sms-sender.service';
-import { advanceFlowEnrollments } from '../../src/flows/flow-advance';
+import { queueDueEnrollments } from '../../src/flows/flow-advance';
+import { runFlowAdvanceJob } from '../../src/flows/flow-advance-job';
+import { createBatchScope } from '../../src/queues/batch-scope';
+import { type FlowAdvanceMessage, flowAdvanceMessage } from '../../src/queues/messages';
+import { claimDueEnrollments } from '../../src/db/system';
 import { enrollFromTriggers } from '../../src/flows/flow-enrollment';
 import type { FlowDefinition } from '../../src/flows/flow-definition';
 import { runCronTick } from '../../src/jobs/cron';
@@ -49,9 +53,22 @@ async function disable(flow: Flow) {
   expect((await postApi(key, `/flows/${flow.id}/disable`)).status).toBe(200);
 }
 
-/** One cron tick at `now` (the real tick's tasks, in order). */
-function tick(now: number) {
-  return runCronTick(env, now);
+/** Waits until the flow-advance messages queued so far have run: no enrollment of the workspace is still claimed. */
+async function flowMessagesRun() {
+  await vi.waitFor(
+    async () => {
+      const claimed = await env.DB.prepare('SELECT COUNT(*) AS n FROM flow_enrollments WHERE workspace_id = ? AND claimed_until IS NOT NULL').bind(workspaceId).first<number>('n');
+      if (claimed) throw new Error(`${claimed} enrollments still claimed`);
+    },
+    { timeout: 15_000, interval: 50 },
+  );
+}
+
+/** One cron tick at `now` (the real tick's tasks, in order), and the flow steps it queued run. */
+async function tick(now: number) {
+  const results = await runCronTick(env, now);
+  await flowMessagesRun();
+  return results;
 }
 
 async function enrollmentsOf(flowId: string) {
@@ -236,12 +253,92 @@ describe('the Abandoned cart flow', () => {
     const db = openDb(env.DB);
     await enrollFromTriggers(db, t0);
     await Promise.all([enrollFromTriggers(db, t0), enrollFromTriggers(db, t0)]);
-    await advanceFlowEnrollments(db, env, t0);
-    await Promise.all([advanceFlowEnrollments(db, env, t0 + 5 * HOUR), advanceFlowEnrollments(db, env, t0 + 5 * HOUR), advanceFlowEnrollments(db, env, t0 + 5 * HOUR)]);
+    await queueDueEnrollments(db, env, t0);
+    await flowMessagesRun();
+    const claims = await Promise.all([queueDueEnrollments(db, env, t0 + 5 * HOUR), queueDueEnrollments(db, env, t0 + 5 * HOUR), queueDueEnrollments(db, env, t0 + 5 * HOUR)]);
+    expect(claims.reduce((sum, n) => sum + n, 0)).toBe(3);
+    await flowMessagesRun();
     expect(await enrollmentsOf(flow.id)).toHaveLength(3);
     expect(await flowDeliveries(flow.id)).toHaveLength(3);
     for (const email of emails) await waitForEmail(email);
     for (const email of emails) expect(await receivedFor(email)).toHaveLength(1);
+    await disable(flow);
+  });
+});
+
+describe('the flow-advance messages a tick queues', () => {
+  /** A Welcome enrollment for a new contact, enrolled and claimed at `now` as a tick would, but not yet run. */
+  async function claimedWelcome(now: number) {
+    const flow = await createFlow('welcome');
+    const email = uniqueEmail('claimed');
+    expect((await postApi(key, '/contacts', { email, firstName: 'Cleo', emailConsent: 'subscribed' })).status).toBe(201);
+    const db = openDb(env.DB);
+    await enrollFromTriggers(db, now);
+    const claimedUntil = now + 60_000;
+    const claimed = await claimDueEnrollments(db, now, claimedUntil, 100);
+    expect(claimed).toHaveLength(1);
+    return { flow, email, message: flowAdvanceMessage(workspaceId, [claimed[0]!.id], { claimedUntil, now }) };
+  }
+
+  it('sends one message when the same flow-advance message runs twice at once', async () => {
+    const { flow, email, message } = await claimedWelcome(Date.now());
+    await Promise.all([runFlowAdvanceJob(message, env, createBatchScope()), runFlowAdvanceJob(message, env, createBatchScope())]);
+    await flowMessagesRun();
+    await waitForEmail(email);
+    expect(await receivedFor(email)).toHaveLength(1);
+    expect(await flowDeliveries(flow.id)).toHaveLength(1);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'done' }]);
+    await disable(flow);
+  });
+
+  it('runs nothing from a message whose claim lapsed and a later tick took, nor from one naming another workspace', async () => {
+    const t0 = Date.now();
+    const { flow, email, message } = await claimedWelcome(t0);
+    const other = await signUpMerchant('Other Mugs');
+    await runFlowAdvanceJob({ ...message, workspaceId: other.workspaceId }, env, createBatchScope());
+    expect(await flowDeliveries(flow.id)).toHaveLength(0);
+    // The claim lapses (its message was lost, or waits in a long queue) and a later tick claims the enrollment again.
+    const later = t0 + 2 * 60_000;
+    expect(await claimDueEnrollments(openDb(env.DB), later, later + 60_000, 100)).toHaveLength(1);
+    await runFlowAdvanceJob(message, env, createBatchScope());
+    expect(await flowDeliveries(flow.id)).toHaveLength(0);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'active' }]);
+    // The later claim's own message sends the welcome.
+    await runFlowAdvanceJob({ ...message, claimedUntil: later + 60_000, now: later }, env, createBatchScope());
+    await waitForEmail(email);
+    expect(await flowDeliveries(flow.id)).toHaveLength(1);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'done' }]);
+    await disable(flow);
+  });
+
+  it('queues a burst as messages of at most 50 enrollments of one workspace, and every contact gets one welcome', async () => {
+    const flow = await createFlow('welcome');
+    const emails = Array.from({ length: 60 }, (_, i) => uniqueEmail(`burst-${i}`));
+    const imported = await callApi(key, '/contacts/imports?fileName=burst.csv', {
+      method: 'POST',
+      body: `email,email_consent\n${emails.map((email) => `${email},subscribed`).join('\n')}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status, await imported.clone().text()).toBe(202);
+    await vi.waitFor(
+      async () => {
+        const done = await env.DB.prepare("SELECT COUNT(*) AS n FROM contact_imports WHERE workspace_id = ? AND status = 'done' AND imported_rows = 60").bind(workspaceId).first<number>('n');
+        if (!done) throw new Error('import not done');
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    const db = openDb(env.DB);
+    const now = Date.now();
+    await enrollFromTriggers(db, now);
+    const sent: FlowAdvanceMessage[] = [];
+    const recording = { ...env, SENDS_QUEUE: { sendBatch: async (batch: { body: FlowAdvanceMessage }[]) => void sent.push(...batch.map((m) => m.body)) } } as unknown as typeof env;
+    expect(await queueDueEnrollments(db, recording, now)).toBe(60);
+    expect(sent.map((message) => message.enrollmentIds.length).sort()).toEqual([10, 50]);
+    expect(new Set(sent.map((message) => message.workspaceId))).toEqual(new Set([workspaceId]));
+    for (const message of sent) await runFlowAdvanceJob(message, env, createBatchScope());
+    for (const email of emails) await waitForEmail(email);
+    expect(await flowDeliveries(flow.id)).toHaveLength(60);
+    expect((await enrollmentsOf(flow.id)).every((row) => row.status === 'done')).toBe(true);
     await disable(flow);
   });
 });
