@@ -8,7 +8,7 @@
 // enrollments' new states, whose unique key (flow, step, contact, occurrence) makes a step
 // repeated after a lost message or a lapsed claim a no-op.
 import { eq, gt, inArray, isNotNull, ne, type SQL, sql } from 'drizzle-orm';
-import { type Db, type Statement } from '../db/client';
+import type { Db, Statement } from '../db/client';
 import { carts, contacts, deliveries, deliveryEngagements, flowEnrollments, flows, flowVersions, orderItems, orders, workspaceSettings } from '../db/schema';
 import { purchaseCondition } from '../purchases/purchase-rule';
 import { claimDueEnrollments } from '../db/system';
@@ -343,14 +343,7 @@ export function claimedEnrollments(tenant: Tenant, message: FlowAdvanceMessage):
   return tenant.db
     .select()
     .from(flowEnrollments)
-    .where(
-      tenant.where(
-        flowEnrollments,
-        keyed(inArray(flowEnrollments.id, message.enrollmentIds)),
-        eq(flowEnrollments.claimedUntil, message.claimedUntil),
-        eq(flowEnrollments.status, 'active'),
-      ),
-    );
+    .where(tenant.where(flowEnrollments, keyed(inArray(flowEnrollments.id, message.enrollmentIds)), eq(flowEnrollments.claimedUntil, message.claimedUntil), eq(flowEnrollments.status, 'active')));
 }
 
 /** The cron task: claims due enrollments and queues a flow-advance message per workspace and 50 of them. Returns how many it queued. */

@@ -13,8 +13,12 @@ import { forWorkspace } from '../../src/db/tenant';
 import { runFanOutPageJob } from '../../src/campaigns/campaign-fan-out-job';
 import { applyBulkToSelection } from '../../src/contacts/contact-bulk.service';
 import { cancelQueuedDeliveries } from '../../src/deliveries/deliveries.service';
+import { defaultDefinition } from '../../src/flows/flow-definition';
+import { runFlowAdvanceJob } from '../../src/flows/flow-advance-job';
+import { createFlow } from '../../src/flows/flows.service';
 import { newId } from '../../src/lib/ids';
-import { fanOutPageMessage } from '../../src/queues/messages';
+import { createBatchScope } from '../../src/queues/batch-scope';
+import { fanOutPageMessage, flowAdvanceMessage } from '../../src/queues/messages';
 import { findProductsBySku } from '../../src/stores/products.service';
 import { listOrders } from '../../src/stores/store-reads';
 import { attributeOrdersToFlushedTouches } from '../../src/tracking/attribution';
@@ -23,10 +27,10 @@ import { insertContact, insertOrder } from '../helpers/data';
 import { insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
 import { signUpMerchant, uniqueEmail } from '../helpers/factories';
 import { trustWorkspace } from '../helpers/platform-trust';
-import { receivedFor } from '../helpers/smtp-sink';
+import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
 
 // The tables that grow with everything a workspace does.
-const LARGE_TABLES = ['deliveries', 'contacts', 'order_items', 'products', 'delivery_engagements'];
+const LARGE_TABLES = ['deliveries', 'contacts', 'order_items', 'orders', 'products', 'delivery_engagements', 'flow_enrollments'];
 
 /** The real database, noting each statement prepared on it. */
 function recording(db: D1Database, seen: Set<string>): D1Database {
@@ -147,6 +151,43 @@ describe('statements that find rows by key', () => {
       .bind(...ids)
       .first<{ n: number }>();
     expect(unsubscribed?.n).toBe(3);
+    expect(await walksOfAWorkspace(seen)).toEqual([]);
+  });
+
+  it("a flow-advance message's enrollments, splits, exits, smart sending and outcomes are planned by their keys", async () => {
+    const tenant = forWorkspace(openDb(env.DB), workspaceId);
+    const steps = [
+      { id: 'bought', type: 'split', condition: 'ordered_since_start', ifYes: 'end', ifNo: 'next' },
+      { id: 'opened', type: 'split', condition: 'opened_flow_message', ifYes: 'next', ifNo: 'next' },
+      { id: 'email-1', type: 'email', contentId },
+    ] as const;
+    const flow = await createFlow(
+      tenant,
+      { kind: 'abandoned_cart', definition: { ...defaultDefinition('abandoned_cart', contentId), smartSending: true, steps: [...steps] } },
+      { subject: '', preheader: null, html: '' },
+    );
+    await env.DB.prepare('UPDATE flows SET enabled = 1 WHERE id = ?').bind(flow.id).run();
+    const now = Date.now();
+    const claimedUntil = now + 60_000;
+    const ids: string[] = [];
+    const recipients = Array.from({ length: 3 }, () => uniqueEmail('flow-plan'));
+    for (const [i, email] of recipients.entries()) {
+      const contactId = await insertContact(workspaceId, { email });
+      await insertOrder(workspaceId, contactId, { placedAt: now - 60_000, skus: ['MUG-1'] });
+      const id = newId();
+      ids.push(id);
+      await env.DB.prepare(
+        "INSERT INTO flow_enrollments (id, workspace_id, flow_id, version, contact_id, occurrence_key, context, status, step_index, next_run_at, claimed_until, enrolled_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?, 'active', 0, ?, ?, ?, ?)",
+      )
+        .bind(id, workspaceId, flow.id, contactId, `cart:plan-${i}`, JSON.stringify({ cartId: `plan-cart-${i}`, since: now - 1000 }), now, claimedUntil, now, now)
+        .run();
+    }
+    const seen = new Set<string>();
+    await runFlowAdvanceJob(flowAdvanceMessage(workspaceId, ids, { claimedUntil, now }), { ...env, DB: recording(env.DB, seen) }, createBatchScope());
+    const done = await env.DB.prepare(`SELECT count(*) AS n FROM flow_enrollments WHERE status = 'done' AND claimed_until IS NULL AND flow_id = ?`).bind(flow.id).first<{ n: number }>();
+    expect(done?.n).toBe(3);
+    for (const to of recipients) await waitForEmail(to);
+    expect([...seen].some((query) => /insert into "deliveries"/.test(query))).toBe(true);
     expect(await walksOfAWorkspace(seen)).toEqual([]);
   });
 
