@@ -30,8 +30,7 @@ const SENDS_SETTLE_MS = 2_000;
 // The flow-advance messages a tick queued take a moment to reach the consumer: the first
 // of their emails is waited for this long before the sink counts as settled.
 const FIRST_SEND_GRACE_MS = 15_000;
-// While a tick runs, a request `wrangler dev` holds until another one arrives is nudged this often.
-const NUDGE_EVERY_MS = 5_000;
+
 const WORKSPACE = '01BENCHFLOWS00000000000000';
 const API_KEY = 'mk_bench-flows-key-0123456789abcdefghijklmnopqrstuvw';
 
@@ -87,16 +86,17 @@ export async function run() {
     throw err;
   }
   const api = async (path, init = {}) => {
-    // A read that `wrangler dev` never answers (seen now and then right after an import
-    // batch, with the runtime idle) is asked again; a write is not.
+    // A read that `wrangler dev` still never answers, nudged or not, is asked again; a write is not.
     const attempts = (init.method ?? 'GET') === 'GET' ? 3 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await fetch(`${server.base}/api/v1${path}`, {
-          signal: AbortSignal.timeout(attempts > 1 ? 60_000 : 300_000),
-          ...init,
-          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...init.headers },
-        });
+        const res = await server.nudged(
+          fetch(`${server.base}/api/v1${path}`, {
+            signal: AbortSignal.timeout(attempts > 1 ? 60_000 : 300_000),
+            ...init,
+            headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...init.headers },
+          }),
+        );
         if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
         return res.json();
       } catch (err) {
@@ -132,19 +132,9 @@ export async function run() {
     // Locally the tick shares workerd's one thread with every request, so nothing is asked while it runs.
     const tick = async () => {
       const before = tickEnds(server);
-      const done = fetch(`${server.base}/__scheduled?cron=*+*+*+*+*`);
+      await server.nudged(fetch(`${server.base}/__scheduled?cron=*+*+*+*+*`, { signal: AbortSignal.timeout(TICK_TIMEOUT_MS) }));
       const deadline = Date.now() + TICK_TIMEOUT_MS;
-      let nudgeAt = Date.now() + NUDGE_EVERY_MS;
-      while (tickEnds(server) === before && Date.now() < deadline) {
-        await sleep(100);
-        // Locally, a request that came while the queue consumer held workerd's thread was
-        // seen to wait, with the runtime idle, until the next request arrived.
-        if (Date.now() >= nudgeAt) {
-          nudgeAt = Date.now() + NUDGE_EVERY_MS;
-          await fetch(`${server.base}/healthz/live`).catch(() => undefined);
-        }
-      }
-      await done.catch(() => undefined);
+      while (tickEnds(server) === before && Date.now() < deadline) await sleep(100);
       return tickHandled(server, before);
     };
     const started = performance.now();
