@@ -8,8 +8,13 @@ import type { Db } from './client';
 /** Any table with a `workspace_id` column. */
 export type TenantTable = SQLiteTable & { workspaceId: SQLiteColumn };
 
-/** A condition the planner cannot pick an index by (unary plus), with the same truth. */
-function notAnIndex(condition: SQL): SQL {
+/**
+ * A condition the planner cannot pick an index by (unary plus), with the same truth: for a
+ * range that would otherwise choose a busy index, e.g. "sent in the last 16 hours" on
+ * deliveries (every message a workspace sent since, walked for each contact asked about),
+ * where the contact's own index should.
+ */
+export function notAnIndex(condition: SQL): SQL {
   return sql`+(${condition})`;
 }
 

@@ -54,7 +54,7 @@ function namesOfLargeTables(query: string): Set<string> {
   return names;
 }
 
-/** Lines of each statement's plan that walk a large table: a scan, or an index searched by the workspace alone. */
+/** Lines of each statement's plan that walk a large table: a scan, or an index searched by the workspace alone or with only a range after it. */
 async function walksOfAWorkspace(statements: Set<string>): Promise<string[]> {
   const walks: string[] = [];
   for (const query of statements) {
@@ -64,7 +64,8 @@ async function walksOfAWorkspace(statements: Set<string>): Promise<string[]> {
       .all<{ detail: string }>();
     const names = namesOfLargeTables(query);
     for (const { detail } of results) {
-      const index = /USING (?:COVERING )?INDEX (\S+) \(workspace_id=\?\)$/.exec(detail)?.[1];
+      // The workspace alone, or with nothing more than a range (a time window) after it.
+      const index = /USING (?:COVERING )?INDEX (\S+) \(workspace_id=\?(?: AND \w+[<>]=?\?)*\)$/.exec(detail)?.[1];
       const byWorkspace = index && LARGE_TABLES.some((table) => index.startsWith(`${table}_`) || index.startsWith(`sqlite_autoindex_${table}_`));
       const scanned = /^SCAN (\w+)(?: USING (?:COVERING )?INDEX \S+)?$/.exec(detail)?.[1];
       if (byWorkspace || (scanned && names.has(scanned))) walks.push(`${detail} <- ${query.slice(0, 160)}`);
