@@ -3,11 +3,11 @@
 // page after it. A page delivered twice writes nothing new (the deliveries' unique
 // key) and enqueues no second "next page" (the cursor moves only from where it was).
 // Only a sending campaign is paged: paused, its cursor stays where it is for the resume.
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { openDb } from '../db/client';
 import { campaigns, contacts, type CampaignStatus } from '../db/schema';
-import { forWorkspace, type Tenant } from '../db/tenant';
+import { forWorkspace, pageAfter, type Tenant } from '../db/tenant';
 import type { Env } from '../env';
 import { fanOutPageMessage, type FanOutPageMessage } from '../queues/messages';
 import { cancelQueuedDeliveries, enqueueDeliveries, writeDeliveries } from '../deliveries/deliveries.service';
@@ -60,7 +60,7 @@ export async function runFanOutPageJob(message: z.infer<typeof FanOutPageMessage
   const page = await tenant.db
     .select({ id: contacts.id })
     .from(contacts)
-    .where(message.afterContactId ? and(where, gt(contacts.id, message.afterContactId)) : where)
+    .where(pageAfter(tenant, contacts, message.afterContactId, where))
     .orderBy(asc(contacts.id))
     .limit(FAN_OUT_PAGE_SIZE);
 

@@ -4,11 +4,11 @@
 // changes and the job's progress are one transaction guarded by the job's cursor, so a
 // redelivered page changes nothing twice and counts once. A job whose next page message
 // was lost stops moving; the cron re-drives it from its cursor (redriveStalledBulkJobs).
-import { and, desc, eq, gt, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { inJsonList, runBatch, type Db, type Statement } from '../db/client';
 import { type BulkAction, type BulkJobStatus, CONSENT_CHANNELS, type ConsentChannel, contactBulkJobs, contactTags, contacts, suppressions } from '../db/schema';
-import { forWorkspace, keyed, type Tenant } from '../db/tenant';
+import { forWorkspace, keyed, pageAfter, type Tenant } from '../db/tenant';
 import { redriveStalledWork } from '../health/stalled-work';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -162,11 +162,10 @@ export async function runBulkPage(tenant: Tenant, queues: Queues, jobId: string,
   if (job?.status !== 'running' || job.cursor !== afterContactId || !job.lastContactId) return;
   const params = BulkJobParams.parse(JSON.parse(job.params));
   const matching = contactFilterCondition(tenant, ContactFilterInput.parse(JSON.parse(job.filter)));
-  const after = afterContactId ? gt(contacts.id, afterContactId) : undefined;
   const page = await tenant.db
     .select({ id: contacts.id })
     .from(contacts)
-    .where(tenant.where(contacts, matching, after, lte(contacts.id, job.lastContactId)))
+    .where(and(pageAfter(tenant, contacts, afterContactId, matching), lte(contacts.id, job.lastContactId)))
     .orderBy(contacts.id)
     .limit(BULK_PAGE_SIZE);
   const last = page.at(-1)?.id ?? null;

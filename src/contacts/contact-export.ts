@@ -1,9 +1,9 @@
 // The CSV export of the contacts a filter keeps: read one keyset page (by contact id) at a
 // time, each page one query with its tags, and streamed, so memory stays bounded whatever
 // the workspace's size. Cells are written by lib/csv-write.ts (formula-looking text escaped).
-import { gt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { contactTags, contacts } from '../db/schema';
-import type { Tenant } from '../db/tenant';
+import { pageAfter, type Tenant } from '../db/tenant';
 import { csvStream } from '../lib/csv-write';
 import { minorUnitDigits } from '../lib/money';
 import { findMainCurrency } from './contact-activity.service';
@@ -32,7 +32,7 @@ async function* exportPages(tenant: Tenant, filter: ContactFilter): AsyncGenerat
     const rows = await tenant.db
       .select({ contact: contacts, tags })
       .from(contacts)
-      .where(tenant.where(contacts, matching, after ? gt(contacts.id, after) : undefined))
+      .where(pageAfter(tenant, contacts, after, matching))
       .orderBy(contacts.id)
       .limit(EXPORT_PAGE_SIZE);
     if (!rows.length) return;

