@@ -9,7 +9,7 @@ import { chunk } from '../lib/chunk';
 import { runBatch, type Db, type Statement } from '../db/client';
 import { contacts, type FlowKind, flowEnrollments, flows, type InterestKind, orderItems, productInterests, triggers } from '../db/schema';
 import { listEnabledFlows } from '../db/system';
-import { forWorkspace, type Tenant } from '../db/tenant';
+import { forWorkspace, keyed, type Tenant } from '../db/tenant';
 import { newId } from '../lib/ids';
 import { DAY } from '../lib/time';
 import { FLOW_TASK_BUDGET_MS } from './flow-advance';
@@ -22,6 +22,8 @@ const MAX_PASSES_PER_TICK = 50;
 // Contacts one product occurrence reaches; a product followed by more reaches its most recent followers.
 export const MAX_CONTACTS_PER_PRODUCT_TRIGGER = 5000;
 const STATEMENTS_PER_BATCH = 50;
+// Candidates in one insert: its JSON stays far below D1's 2 MB a value.
+const CANDIDATES_PER_STATEMENT = 500;
 
 type TriggerRow = { rowid: number; contactId: string | null; subjectId: string | null; occurrenceKey: string; data: string; occurredAt: number };
 
@@ -116,23 +118,52 @@ async function candidatesOf(tenant: Tenant, flow: EnabledFlow, row: TriggerRow, 
   }
 }
 
-/** The enrollment insert: only for a contact of the workspace, and only when re-entry allows it. */
-function enrollStatement(tenant: Tenant, flow: EnabledFlow, candidate: Candidate, now: number): Statement {
+/**
+ * One enrollment insert for a slice of candidates (each contact at most once): only for
+ * contacts of the workspace, and only when re-entry allows it. The candidates travel as
+ * one JSON parameter, so a page of 200 triggers (or a product's 5,000 followers) is a
+ * statement or a few rather than one each.
+ */
+function enrollStatement(tenant: Tenant, flow: EnabledFlow, candidates: Candidate[], now: number): Statement {
   const days = flow.definition.reentryDays;
   // Entered after this time blocks a new entry: ever (once), or within the last N days.
   const blockedAfter = days === null ? -1 : days === 0 ? now : now - days * DAY;
   const earlier = tenant.db
     .select({ one: sql`1` })
     .from(flowEnrollments)
-    .where(tenant.where(flowEnrollments, eq(flowEnrollments.flowId, flow.id), eq(flowEnrollments.contactId, candidate.contactId), gt(flowEnrollments.enrolledAt, blockedAfter)));
-  const context = JSON.stringify(candidate.context);
+    .where(tenant.where(flowEnrollments, eq(flowEnrollments.flowId, flow.id), eq(flowEnrollments.contactId, contacts.id), gt(flowEnrollments.enrolledAt, blockedAfter)));
+  const rows = candidates.map((candidate) => ({
+    id: newId(now),
+    contactId: candidate.contactId,
+    occurrenceKey: candidate.occurrenceKey,
+    context: JSON.stringify(candidate.context),
+    dueAt: candidate.dueAt ?? now,
+  }));
+  // Each candidate finds its contact by id (keyed: the workspace only filters).
+  const ofWorkspace = tenant.where(contacts, keyed(sql`${contacts.id} = c.value ->> 'contactId'`));
   return tenant.db
     .insert(flowEnrollments)
     .select(
-      sql`SELECT ${newId(now)}, ${contacts.workspaceId}, ${flow.id}, ${flow.version}, ${contacts.id}, ${candidate.occurrenceKey}, ${context}, 'active', 0, ${candidate.dueAt ?? now}, NULL, NULL, ${now}, ${now}
-          FROM ${contacts} WHERE ${tenant.where(contacts, eq(contacts.id, candidate.contactId))} AND NOT EXISTS ${earlier}`,
+      sql`SELECT c.value ->> 'id', ${contacts.workspaceId}, ${flow.id}, ${flow.version}, ${contacts.id}, c.value ->> 'occurrenceKey', c.value ->> 'context', 'active', 0, c.value ->> 'dueAt', NULL, NULL, ${now}, ${now}
+          FROM json_each(${JSON.stringify(rows)}) c JOIN ${contacts} ON ${ofWorkspace} WHERE NOT EXISTS ${earlier}`,
     )
     .onConflictDoNothing();
+}
+
+/**
+ * The inserts of a page's candidates, in order. A statement's NOT EXISTS does not see the
+ * rows the same statement inserts, so a contact's second candidate (another cart, another
+ * rule) goes in a later statement, which sees the first, as one statement each did.
+ */
+function enrollStatements(tenant: Tenant, flow: EnabledFlow, candidates: Candidate[], now: number): Statement[] {
+  const rounds: Candidate[][] = [];
+  const seen = new Map<string, number>();
+  for (const candidate of candidates) {
+    const round = seen.get(candidate.contactId) ?? 0;
+    seen.set(candidate.contactId, round + 1);
+    (rounds[round] ??= []).push(candidate);
+  }
+  return rounds.flatMap((round) => chunk(round, CANDIDATES_PER_STATEMENT).map((slice) => enrollStatement(tenant, flow, slice, now)));
 }
 
 /** Reads a page of one flow's new triggers and enrolls their contacts; returns how many it read and the cursor after them. */
@@ -152,11 +183,9 @@ async function enrollFlow(tenant: Tenant, flow: EnabledFlow, now: number): Promi
     .limit(TRIGGERS_PER_FLOW);
   const last = rows.at(-1);
   if (!last) return { read: 0, cursor: flow.triggerCursor };
-  const statements: Statement[] = [];
-  for (const row of rows) {
-    for (const candidate of await candidatesOf(tenant, flow, row, now)) statements.push(enrollStatement(tenant, flow, candidate, now));
-  }
-  for (const slice of chunk(statements, STATEMENTS_PER_BATCH)) await runBatch(tenant.db, slice);
+  const candidates: Candidate[] = [];
+  for (const row of rows) candidates.push(...(await candidatesOf(tenant, flow, row, now)));
+  for (const slice of chunk(enrollStatements(tenant, flow, candidates, now), STATEMENTS_PER_BATCH)) await runBatch(tenant.db, slice);
   // Moving the cursor last: a tick that dies before re-reads these triggers, and the unique key absorbs the repeat.
   await tenant.db
     .update(flows)

@@ -91,6 +91,8 @@ const contactOf = (email: string) => env.DB.prepare('SELECT id FROM contacts WHE
 
 const customer = (email: string) => ({ email, firstName: 'Ida' });
 
+const cartIdOf = (externalId: string) => env.DB.prepare('SELECT id FROM carts WHERE workspace_id = ? AND external_id = ?').bind(workspaceId, externalId).first<string>('id');
+
 /** A store customer who opted in to email. */
 async function subscribed(email: string) {
   await waitForProcessed(await sendCustomEvent(store, { type: 'customer.upserted', data: { ...customer(email), emailConsent: 'subscribed' } }));
@@ -177,6 +179,20 @@ describe('the Abandoned cart flow', () => {
     const targets = await Promise.all(links.map(async (token) => (await readTrackingToken(env.APP_SECRET, 'click', token))?.link));
     expect(targets).toContain(`https://mugs.example/cart/cart-${t0}?t=1`);
     expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'done' }]);
+    await disable(flow);
+  });
+
+  it('enrolls a contact with two carts read in one tick once, as re-entry asks, and another contact in the same page too', async () => {
+    const flow = await createFlow('abandoned_cart');
+    const twice = uniqueEmail('two-carts');
+    const other = uniqueEmail('one-cart');
+    const t0 = Date.now();
+    await cartFor(twice, `cart-2a-${t0}`);
+    await cartFor(other, `cart-1-${t0}`);
+    await cartFor(twice, `cart-2b-${t0}`);
+    await tick(t0);
+    const enrolled = await enrollmentsOf(flow.id);
+    expect(enrolled.map((row) => row.occurrence_key).sort()).toEqual([`cart:${await cartIdOf(`cart-1-${t0}`)}`, `cart:${await cartIdOf(`cart-2a-${t0}`)}`].sort());
     await disable(flow);
   });
 
