@@ -161,7 +161,9 @@ function enrollStatements(tenant: Tenant, flow: EnabledFlow, candidates: Candida
   for (const candidate of candidates) {
     const round = seen.get(candidate.contactId) ?? 0;
     seen.set(candidate.contactId, round + 1);
-    (rounds[round] ??= []).push(candidate);
+    const slot = rounds[round] ?? [];
+    slot.push(candidate);
+    rounds[round] = slot;
   }
   return rounds.flatMap((round) => chunk(round, CANDIDATES_PER_STATEMENT).map((slice) => enrollStatement(tenant, flow, slice, now)));
 }
