@@ -50,14 +50,6 @@ async function versionDefinition(tenant: Tenant, flowId: string, version: number
   return row ? readDefinition(row.definition) : null;
 }
 
-function flowEnabledQuery(tenant: Tenant, flowId: string) {
-  return tenant.db
-    .select({ enabled: flows.enabled })
-    .from(flows)
-    .where(tenant.where(flows, eq(flows.id, flowId)))
-    .limit(1);
-}
-
 async function smartSendingHours(tenant: Tenant): Promise<number> {
   const [row] = await tenant.db.select({ hours: workspaceSettings.smartSendingHours }).from(workspaceSettings).where(tenant.where(workspaceSettings)).limit(1);
   return row?.hours ?? 16;
@@ -131,10 +123,10 @@ function splitRead(tenant: Tenant, condition: SplitCondition, enrollment: Enroll
   return { query, answer: (rows) => rows.length > 0 };
 }
 
-/** What a message step decides on, read when it is due: the flow switched on, the exits, the audience, smart sending. */
+/** What a message step decides on, read when it is due: the flow switched on (read with the claimed enrollments), the exits, the audience, smart sending. */
 type MessageFacts = { enabled: boolean; cartOrdered: boolean; purchased: boolean; inAudience: boolean; messagedRecently: boolean };
 
-/** The reads of a message step's facts (independent reads of the enrollment's contact and flow). */
+/** The reads of a message step's facts besides the switch (independent reads of the enrollment's contact and flow). */
 function messageFactChecks(
   tenant: Tenant,
   definition: FlowDefinition,
@@ -145,9 +137,7 @@ function messageFactChecks(
   now: number,
 ): { fact: keyof MessageFacts; query: Statement; answer: (rows: unknown[]) => boolean }[] {
   const found = (rows: unknown[]) => rows.length > 0;
-  const checks: { fact: keyof MessageFacts; query: Statement; answer: (rows: unknown[]) => boolean }[] = [
-    { fact: 'enabled', query: flowEnabledQuery(tenant, enrollment.flowId), answer: (rows) => (rows[0] as { enabled: boolean } | undefined)?.enabled ?? false },
-  ];
+  const checks: { fact: keyof MessageFacts; query: Statement; answer: (rows: unknown[]) => boolean }[] = [];
   if (definition.exitOnPurchase && typeof context.cartId === 'string') {
     const converted = tenant.db
       .select({ id: carts.id })
@@ -197,6 +187,7 @@ function exitReason(facts: MessageFacts, question: PurchaseQuestion): string | n
 /** One enrollment being advanced: where it stands, and, once it reaches a wait, the end or an exit, its outcome. */
 type Run = {
   enrollment: Enrollment;
+  flowEnabled: boolean;
   definition: FlowDefinition;
   context: Record<string, unknown>;
   index: number;
@@ -213,7 +204,7 @@ function messageStepReads(tenant: Tenant, run: Run, step: MessageStep, smartHour
   return {
     queries: [...checks.map((check) => check.query), ...(merge ? [merge.query] : [])],
     apply: (results) => {
-      const facts: MessageFacts = { enabled: false, cartOrdered: false, purchased: false, inAudience: true, messagedRecently: false };
+      const facts: MessageFacts = { enabled: run.flowEnabled, cartOrdered: false, purchased: false, inAudience: true, messagedRecently: false };
       for (const [i, check] of checks.entries()) facts[check.fact] = check.answer(results[i]!);
       const exit = exitReason(facts, question);
       if (exit) {
@@ -286,13 +277,13 @@ function logFailure(enrollment: Enrollment, err: unknown) {
  * end or an exit; writes their deliveries and new states together and enqueues the sends.
  * Returns how many it advanced. An enrollment whose step fails stays claimed for a later try.
  */
-export async function advanceClaimedEnrollments(tenant: Tenant, queues: Queues, scope: BatchScope, claimed: Enrollment[], claimedUntil: number, now: number): Promise<number> {
+export async function advanceClaimedEnrollments(tenant: Tenant, queues: Queues, scope: BatchScope, claimed: ClaimedEnrollment[], claimedUntil: number, now: number): Promise<number> {
   const runs: Run[] = [];
   const unloadable: { enrollment: Enrollment; outcome: Outcome }[] = [];
   const failed = new Set<Run>();
-  for (const enrollment of claimed) {
+  for (const { enrollment, flowEnabled } of claimed) {
     const definition = await scope.use(`version:${enrollment.flowId}:${enrollment.version}`, () => versionDefinition(tenant, enrollment.flowId, enrollment.version), keepForBatch);
-    if (definition) runs.push({ enrollment, definition, context: parseContext(enrollment), index: enrollment.stepIndex, outcome: null, deliveries: [] });
+    if (definition) runs.push({ enrollment, flowEnabled, definition, context: parseContext(enrollment), index: enrollment.stepIndex, outcome: null, deliveries: [] });
     else unloadable.push({ enrollment, outcome: { status: 'exited', stepIndex: enrollment.stepIndex, nextRunAt: null, reason: 'The flow’s settings no longer load' } });
   }
   const smartHours = runs.some((run) => run.definition.smartSending) ? await scope.use(`smart:${tenant.workspaceId}`, () => smartSendingHours(tenant), keepForBatch) : 0;
@@ -309,9 +300,10 @@ export async function advanceClaimedEnrollments(tenant: Tenant, queues: Queues, 
         logFailure(run.enrollment, err);
       }
     }
+    if (!reading.length) break;
+    // A message step may need no read at all (no exits, audience or smart sending to check).
     const [first, ...rest] = reading.flatMap(({ reads }) => reads.queries);
-    if (!first) break;
-    const results = (await tenant.db.batch([first, ...rest])) as unknown[][];
+    const results = first ? ((await tenant.db.batch([first, ...rest])) as unknown[][]) : [];
     let offset = 0;
     for (const { run, reads } of reading) {
       const own = results.slice(offset, offset + reads.queries.length);
@@ -342,11 +334,18 @@ export async function advanceClaimedEnrollments(tenant: Tenant, queues: Queues, 
   return advanced.length;
 }
 
-/** The enrollments a flow-advance message names that its claim still holds. */
-export function claimedEnrollments(tenant: Tenant, message: FlowAdvanceMessage): Promise<Enrollment[]> {
+/** An enrollment a message's claim still holds, with whether its flow is switched on. */
+export type ClaimedEnrollment = { enrollment: Enrollment; flowEnabled: boolean };
+
+/**
+ * The enrollments a flow-advance message names that its claim still holds, each with its
+ * flow's switch: read once here rather than once per enrollment at its message.
+ */
+export function claimedEnrollments(tenant: Tenant, message: FlowAdvanceMessage): Promise<ClaimedEnrollment[]> {
   return tenant.db
-    .select()
+    .select({ enrollment: flowEnrollments, flowEnabled: flows.enabled })
     .from(flowEnrollments)
+    .innerJoin(flows, eq(flows.id, flowEnrollments.flowId))
     .where(tenant.where(flowEnrollments, keyed(inArray(flowEnrollments.id, message.enrollmentIds)), eq(flowEnrollments.claimedUntil, message.claimedUntil), eq(flowEnrollments.status, 'active')));
 }
 

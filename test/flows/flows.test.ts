@@ -135,6 +135,16 @@ describe('the Welcome flow', () => {
     await disable(flow);
   });
 
+  it('greets with smart sending off and no audience, a message step that needs no read at all', async () => {
+    const flow = await createFlow('welcome', (definition) => ({ ...definition, smartSending: false, audience: null }));
+    const email = uniqueEmail('no-reads');
+    expect((await postApi(key, '/contacts', { email, firstName: 'Nora', emailConsent: 'subscribed' })).status).toBe(201);
+    await tick(Date.now());
+    await waitForEmail(email);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([{ status: 'done' }]);
+    await disable(flow);
+  });
+
   it('skips a contact outside the audience rules at the message, saying why, and greets one who meets them', async () => {
     const flow = await createFlow('welcome', (definition) => ({ ...definition, audience: { match: 'all', children: [{ field: 'tags', op: 'hasAny', tags: ['vip'] }] } }));
     const vip = uniqueEmail('audience-vip');
