@@ -13,7 +13,7 @@ import { carts, contacts, deliveries, deliveryEngagements, flowEnrollments, flow
 import { purchaseCondition } from '../purchases/purchase-rule';
 import { claimDueEnrollments } from '../db/system';
 import { keyed, notAnIndex, type Tenant } from '../db/tenant';
-import { type DeliveryRequest, enqueueDeliveries, writeDeliveries } from '../deliveries/deliveries.service';
+import { type DeliveryRef, type DeliveryRequest, enqueueDeliveries, writeDeliveries } from '../deliveries/deliveries.service';
 import type { BatchScope } from '../queues/batch-scope';
 import { enqueue, type Queues } from '../queues/enqueue';
 import { FLOW_ENROLLMENTS_PER_MESSAGE, flowAdvanceMessage, type FlowAdvanceMessage } from '../queues/messages';
@@ -316,22 +316,42 @@ export async function advanceClaimedEnrollments(tenant: Tenant, queues: Queues, 
       }
     }
   }
-  const advanced = [...unloadable, ...runs.filter((run): run is Run & { outcome: Outcome } => run.outcome !== null && !failed.has(run))];
+  const advanced: { enrollment: Enrollment; outcome: Outcome; deliveries: DeliveryRequest[] }[] = [
+    ...unloadable.map((entry) => ({ ...entry, deliveries: [] })),
+    ...runs.filter((run): run is Run & { outcome: Outcome } => run.outcome !== null && !failed.has(run)),
+  ];
   // Only the holder of the claim writes the outcome; a later claimer of a lapsed one wins.
-  const outcomes = advanced.map(({ enrollment, outcome }) =>
+  const outcomeOf = ({ enrollment, outcome }: (typeof advanced)[number]) =>
     tenant.db
       .update(flowEnrollments)
       .set({ ...outcome, claimedUntil: null, updatedAt: now })
-      .where(tenant.where(flowEnrollments, keyed(eq(flowEnrollments.id, enrollment.id)), eq(flowEnrollments.claimedUntil, claimedUntil), eq(flowEnrollments.status, 'active'))),
-  );
-  const created = await writeDeliveries(
-    tenant,
-    runs.filter((run) => run.outcome && !failed.has(run)).flatMap((run) => run.deliveries),
-    now,
-    outcomes,
-  );
+      .where(tenant.where(flowEnrollments, keyed(eq(flowEnrollments.id, enrollment.id)), eq(flowEnrollments.claimedUntil, claimedUntil), eq(flowEnrollments.status, 'active')));
+  let written = 0;
+  const created: DeliveryRef[] = [];
+  try {
+    created.push(
+      ...(await writeDeliveries(
+        tenant,
+        advanced.flatMap((entry) => entry.deliveries),
+        now,
+        advanced.map(outcomeOf),
+      )),
+    );
+    written = advanced.length;
+  } catch {
+    // One enrollment whose write fails every time must not hold up the others of its message:
+    // each is written alone, and one that still fails stays claimed for a later try.
+    for (const entry of advanced) {
+      try {
+        created.push(...(await writeDeliveries(tenant, entry.deliveries, now, [outcomeOf(entry)])));
+        written++;
+      } catch (err) {
+        logFailure(entry.enrollment, err);
+      }
+    }
+  }
   await enqueueDeliveries(queues, tenant.workspaceId, created);
-  return advanced.length;
+  return written;
 }
 
 /** An enrollment a message's claim still holds, with whether its flow is switched on. */

@@ -337,6 +337,33 @@ describe('the flow-advance messages a tick queues', () => {
     await disable(flow);
   });
 
+  it('writes the rest of a message when one enrollment cannot be written, and leaves that one claimed', async () => {
+    const now = Date.now();
+    const { flow, email, message } = await claimedWelcome(now);
+    // A second version of the flow, which the next contact enters.
+    const edited = await patchApi(key, `/flows/${flow.id}`, { definition: { ...flow.definition, smartSending: false } });
+    expect(edited.status, await edited.clone().text()).toBe(200);
+    const stuck = uniqueEmail('stuck');
+    expect((await postApi(key, '/contacts', { email: stuck, firstName: 'Stu', emailConsent: 'subscribed' })).status).toBe(201);
+    const db = openDb(env.DB);
+    await enrollFromTriggers(db, now);
+    const [second] = await claimDueEnrollments(db, now, message.claimedUntil, 100);
+    // Past the delete guard (a design a flow sends cannot be deleted): that version names a design that is gone.
+    await env.DB.prepare("UPDATE flow_versions SET definition = replace(definition, json_extract(definition, '$.steps[0].contentId'), 'gone-design') WHERE flow_id = ? AND version = 2")
+      .bind(flow.id)
+      .run();
+    await runFlowAdvanceJob({ ...message, enrollmentIds: [...message.enrollmentIds, second!.id] }, env, createBatchScope());
+    await waitForEmail(email);
+    expect(await enrollmentsOf(flow.id)).toMatchObject([
+      { version: 1, status: 'done' },
+      { version: 2, status: 'active' },
+    ]);
+    expect(await flowDeliveries(flow.id)).toHaveLength(1);
+    expect(await receivedFor(stuck)).toHaveLength(0);
+    await env.DB.prepare("UPDATE flow_enrollments SET claimed_until = NULL, status = 'exited' WHERE flow_id = ?").bind(flow.id).run();
+    await disable(flow);
+  });
+
   it('queues a burst as messages of at most 50 enrollments of one workspace, and every contact gets one welcome', async () => {
     const flow = await createFlow('welcome');
     const emails = Array.from({ length: 60 }, (_, i) => uniqueEmail(`burst-${i}`));
