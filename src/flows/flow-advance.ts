@@ -338,7 +338,7 @@ export async function advanceClaimedEnrollments(tenant: Tenant, queues: Queues, 
       )),
     );
     written = advanced.length;
-  } catch {
+  } catch (joint) {
     // One enrollment whose write fails every time must not hold up the others of its message:
     // each is written alone, and one that still fails stays claimed for a later try.
     for (const entry of advanced) {
@@ -349,6 +349,8 @@ export async function advanceClaimedEnrollments(tenant: Tenant, queues: Queues, 
         logFailure(entry.enrollment, err);
       }
     }
+    // None written (D1 failing, not one enrollment): the queue retries the message soon, rather than the lease in 15 minutes.
+    if (written === 0) throw joint;
   }
   await enqueueDeliveries(queues, tenant.workspaceId, created);
   return written;

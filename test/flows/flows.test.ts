@@ -360,6 +360,8 @@ describe('the flow-advance messages a tick queues', () => {
     ]);
     expect(await flowDeliveries(flow.id)).toHaveLength(1);
     expect(await receivedFor(stuck)).toHaveLength(0);
+    // Alone in its message, nothing of it can be written: the job throws, so the queue retries the message.
+    await expect(runFlowAdvanceJob({ ...message, enrollmentIds: [second!.id] }, env, createBatchScope())).rejects.toThrow(/FOREIGN KEY/);
     await env.DB.prepare("UPDATE flow_enrollments SET claimed_until = NULL, status = 'exited' WHERE flow_id = ?").bind(flow.id).run();
     await disable(flow);
   });
