@@ -50,11 +50,13 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
 
 /**
  * Runs queries that each return rows (one per slice of a long list of ids) in one round
- * trip, and returns all their rows in order; no queries, no rows.
+ * trip, and returns all their rows in order; no queries, no rows. `alongside` statements
+ * run after them in the same batch (so they commit together) and return nothing here.
  */
-export async function batchRows<Row>(db: Db, queries: (Statement & PromiseLike<Row[]>)[]): Promise<Row[]> {
-  const [first, ...rest] = queries;
-  return first ? ((await db.batch([first, ...rest])) as Row[][]).flat() : [];
+export async function batchRows<Row>(db: Db, queries: (Statement & PromiseLike<Row[]>)[], alongside: Statement[] = []): Promise<Row[]> {
+  const [first, ...rest] = [...queries, ...alongside];
+  if (!first) return [];
+  return ((await db.batch([first, ...rest])) as unknown[]).slice(0, queries.length).flat() as Row[];
 }
 
 /** `column IN (values)` with one bound parameter however many values (D1 binds at most 100 per statement). */

@@ -1,7 +1,7 @@
 // Deliveries: written once per (source, step, contact, occurrence) before anything is
 // enqueued, then moved through their lifecycle by the send job.
 import { eq, inArray, sql } from 'drizzle-orm';
-import { runBatch, type Db, type Statement } from '../db/client';
+import { batchRows, runBatch, type Db, type Statement } from '../db/client';
 import { deliveries, type ConsentChannel, type DeliverySource } from '../db/schema';
 import { campaignsInStatus, failStaleSendingDeliveries, touchStaleQueuedDeliveries } from '../db/system';
 import { forWorkspace, keyed, type Tenant } from '../db/tenant';
@@ -70,11 +70,7 @@ export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[
       .onConflictDoNothing()
       .returning({ id: deliveries.id, channel: deliveries.channel, status: deliveries.status }),
   );
-  const [first, ...rest] = [...inserts, ...alongside];
-  if (!first) return [];
-  const results = (await tenant.db.batch([first, ...rest])) as unknown[][];
-  const written = results.slice(0, inserts.length).flat() as { id: string; channel: ConsentChannel; status: string }[];
-  return written.flatMap(({ status, ...row }) => (status === 'queued' ? [row] : []));
+  return (await batchRows(tenant.db, inserts, alongside)).flatMap(({ status, ...row }) => (status === 'queued' ? [row] : []));
 }
 
 /** Enqueues one send message per delivery, in batches of 100, after any `leading` messages. */
