@@ -28,7 +28,7 @@ export const shortLinkRoutes = new Hono<AppEnv>().get('/s/:code', async (c) => {
     sentAt: link.sentAt ?? link.queuedAt,
     link: link.url,
   };
-  c.executionCtx.waitUntil(recordTrackingHit(c.env, hit, originOf(c), at));
+  recordTrackingHit(c.env, c.executionCtx, hit, originOf(c), at);
   c.header('Cache-Control', 'no-store');
   c.header('Referrer-Policy', 'no-referrer');
   return c.redirect(link.url, 302);

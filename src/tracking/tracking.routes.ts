@@ -25,7 +25,7 @@ export const trackingRoutes = new Hono<AppEnv>()
     const at = Date.now();
     const origin = originOf(c);
     // The pixel is the same for every token, valid or not, so the check happens after answering.
-    c.executionCtx.waitUntil(readTrackingToken(c.env.APP_SECRET, 'open', c.req.param('token')).then((hit) => (hit ? recordTrackingHit(c.env, hit, origin, at) : undefined)));
+    c.executionCtx.waitUntil(readTrackingToken(c.env.APP_SECRET, 'open', c.req.param('token')).then((hit) => hit && recordTrackingHit(c.env, c.executionCtx, hit, origin, at)));
     return c.body(PIXEL_GIF, 200, {
       'Content-Type': 'image/gif',
       'Content-Length': String(PIXEL_GIF.byteLength),
@@ -49,7 +49,7 @@ export const trackingRoutes = new Hono<AppEnv>()
     }
     // The rewriter signs absolute http(s) links only; this keeps any other scheme out even so.
     if (target.protocol !== 'https:' && target.protocol !== 'http:') throw unknownLink();
-    c.executionCtx.waitUntil(recordTrackingHit(c.env, hit, originOf(c), at));
+    recordTrackingHit(c.env, c.executionCtx, hit, originOf(c), at);
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'no-referrer');
     return c.redirect(target.href, 302);

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trackerOf } from '../../src/tracking/record-hit';
+import { recordTrackingHit, trackerOf } from '../../src/tracking/record-hit';
 import { shardOf, signClickToken, signOpenToken } from '../../src/tracking/tracking-tokens';
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, insertQueuedDelivery } from '../helpers/deliveries';
@@ -43,6 +43,17 @@ describe('CampaignTracker', () => {
        JOIN contacts c ON c.id = d.contact_id WHERE d.source_id = 'camp-1000' AND e.opened_at IS NOT NULL`,
     ).first();
     expect(opened).toEqual({ deliveries: 200, contacts: 200 });
+  });
+
+  it("sends hits that arrive together in one call that only the first request waits on, never on another request's promise", async () => {
+    const [delivery] = await newDeliveries('camp-joined', 1);
+    const hit = { ...delivery!, shard: shardOf(delivery!.id), sentAt };
+    // workerd cancels a request that waits on a promise of another request's context as hung.
+    const waits = Array.from({ length: 5 }, () => [] as Promise<unknown>[]);
+    for (const [i, own] of waits.entries()) recordTrackingHit(env, { waitUntil: (promise) => own.push(promise) }, hit, { userAgent: 'reader', ip: '' }, Date.now() + i);
+    expect(waits.map((own) => own.length)).toEqual([1, 0, 0, 0, 0]);
+    await waits[0]![0];
+    expect(await countsOf(source('camp-joined'))).toMatchObject({ pending: 5 });
   });
 
   it('keeps a failed flush and sends exactly the same one on the next alarm', async () => {
