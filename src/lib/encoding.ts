@@ -17,8 +17,11 @@ export function toBase64Url(bytes: ArrayBuffer | Uint8Array): string {
 }
 
 /** base64url (or base64) text back to bytes; throws on invalid input. */
-export function fromBase64Url(text: string): Uint8Array {
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
   const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  // A plain loop: Uint8Array.from with a callback per character was 4% of a click's CPU.
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }

@@ -1,6 +1,6 @@
 // Signature checks over the raw request bytes, before anything is parsed:
 // re-serialized JSON never matches what the platform signed.
-import { toHex } from '../lib/encoding';
+import { fromBase64Url, toHex } from '../lib/encoding';
 
 const encoder = new TextEncoder();
 
@@ -19,7 +19,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function decodeBase64(text: string): Uint8Array | null {
   try {
-    return Uint8Array.from(atob(text.trim()), (ch) => ch.charCodeAt(0));
+    return fromBase64Url(text.trim());
   } catch {
     return null;
   }

@@ -20,15 +20,16 @@ const SIGNATURE_BYTES = 16;
 const SEP = '\u001f';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-const keys = new Map<string, Promise<CryptoKey>>();
+const keys = new Map<string, CryptoKey>();
 
-function hmacKey(secret: string): Promise<CryptoKey> {
+async function hmacKey(secret: string): Promise<CryptoKey> {
   // Imported once per isolate: the import costs more than the signature on the pixel's path.
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    keys.set(secret, key);
-  }
+  // The key is kept rather than the import's promise, which requests arriving during the
+  // import would await from another request's context (workerd cancels such a wait).
+  const known = keys.get(secret);
+  if (known) return known;
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  keys.set(secret, key);
   return key;
 }
 

@@ -3,13 +3,14 @@
 // response path, in the campaign's or flow's CampaignTracker.
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { fromBase64Url } from '../lib/encoding';
 import { AppError } from '../lib/errors';
 import type { RequestOrigin } from './machine-engagement';
 import { recordTrackingHit } from './record-hit';
 import { readTrackingToken } from './tracking-tokens';
 
 // The smallest transparent 1x1 GIF (43 bytes).
-const PIXEL_GIF = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=='), (ch) => ch.charCodeAt(0));
+const PIXEL_GIF = fromBase64Url('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==');
 
 /** Who made a request, as machine-engagement.ts judges it. */
 export function originOf(c: Context<AppEnv>): RequestOrigin {
