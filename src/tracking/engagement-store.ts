@@ -43,6 +43,9 @@ export function ensureEngagementSchema(sql: SqlStorage): void {
     machine INTEGER NOT NULL
   )`);
   sql.exec('CREATE INDEX IF NOT EXISTS events_delivery_idx ON events (delivery_id, at)');
+  // A burst reclassifies only the hits still counted as a reader's, so a delivery hammered
+  // with clicks costs each click its new rows, not every row of the window again.
+  sql.exec('CREATE INDEX IF NOT EXISTS events_reader_idx ON events (delivery_id, at) WHERE machine = 0');
   // kind: 'open' / 'click' (link '') for a delivery, 'link' for a delivery's link, 'machine_open'.
   sql.exec('CREATE TABLE IF NOT EXISTS firsts (kind TEXT NOT NULL, delivery_id TEXT NOT NULL, link TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (kind, delivery_id, link)) WITHOUT ROWID');
   sql.exec('CREATE TABLE IF NOT EXISTS tallies (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID');
@@ -64,20 +67,34 @@ function inFlight(sql: SqlStorage): number {
   return Number(readTrackerMeta(sql, 'in_flight') ?? 0);
 }
 
+// How many of a delivery's latest clicks a new click is compared with. A click that
+// follows a burst is itself a machine click, so the latest few show any burst still
+// going, and a token clicked without pause never makes each click read the whole window.
+const BURST_LOOKBACK = 20;
+
 /**
- * Appends one hit. A click is also an open. A click on another link of the same delivery
- * within SCANNER_BURST_MS is a scanner's: it and the burst's earlier hits not yet in a
- * flush become machine hits.
+ * Appends one hit. A click is also an open. A click within SCANNER_BURST_MS of a click of
+ * the same delivery on another link, or of a machine click, is a scanner's: it and the
+ * burst's earlier hits not yet in a flush become machine hits.
  */
 export function recordEngagement(sql: SqlStorage, hit: EngagementHit): void {
   let machine = hit.machine;
   const link = hit.link ?? '';
   if (hit.kind === 'click') {
     const since = hit.at - SCANNER_BURST_MS;
-    const burst = sql.exec("SELECT 1 FROM events WHERE delivery_id = ? AND kind = 'click' AND link <> ? AND at >= ? LIMIT 1", hit.deliveryId, link, since).toArray().length > 0;
+    const burst =
+      sql
+        .exec(
+          "SELECT 1 FROM (SELECT link, machine FROM events WHERE delivery_id = ? AND kind = 'click' AND at >= ? ORDER BY at DESC LIMIT ?) WHERE link <> ? OR machine = 1 LIMIT 1",
+          hit.deliveryId,
+          since,
+          BURST_LOOKBACK,
+          link,
+        )
+        .toArray().length > 0;
     if (burst) {
       machine = true;
-      sql.exec('UPDATE events SET machine = 1 WHERE delivery_id = ? AND at >= ? AND id > ?', hit.deliveryId, since, inFlight(sql));
+      sql.exec('UPDATE events SET machine = 1 WHERE delivery_id = ? AND at >= ? AND machine = 0 AND id > ?', hit.deliveryId, since, inFlight(sql));
     }
     sql.exec("INSERT INTO events (kind, delivery_id, link, at, machine) VALUES ('click', ?, ?, ?, ?)", hit.deliveryId, link, hit.at, machine ? 1 : 0);
   }

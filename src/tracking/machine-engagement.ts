@@ -15,7 +15,8 @@
 // message arrives, and follow every link in a burst.
 // - A click within SCANNER_AFTER_SEND_MS of sending is a machine click.
 // - Clicks of one delivery on two different links within SCANNER_BURST_MS of each other
-//   are all machine clicks (the tracker reclassifies the earlier ones while still unflushed).
+//   are all machine clicks (the tracker reclassifies the earlier ones while still unflushed),
+//   and so is a click within SCANNER_BURST_MS of a machine click: the scanner is still going.
 // A machine click also makes a machine open; a reader's click makes a reader's open.
 
 export const PROXY_PREFETCH_MS = 60_000;

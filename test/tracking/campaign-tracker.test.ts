@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureEngagementSchema, recordEngagement } from '../../src/tracking/engagement-store';
 import { recordTrackingHit, trackerOf } from '../../src/tracking/record-hit';
 import { shardOf, signClickToken, signOpenToken } from '../../src/tracking/tracking-tokens';
 import { insertContact } from '../helpers/data';
@@ -153,6 +154,37 @@ describe('machine opens and clicks', () => {
       .bind(apple!.id, appleV6!.id, gmailEarly!.id)
       .all();
     expect(machine.results).toHaveLength(3);
+  });
+
+  it("classifies a burst right after hundreds of clicks of one delivery, reclassifying only hits still counted as a reader's", async () => {
+    const tracker = trackersOf(source('camp-hammered'))[0]!;
+    const machineByLink = await runInDurableObject(tracker, (_, state) => {
+      const sql = state.storage.sql;
+      ensureEngagementSchema(sql);
+      const at = Date.now();
+      const click = (link: string, offset: number) => recordEngagement(sql, { kind: 'click', deliveryId: 'd-hammered', link, at: at + offset, machine: false });
+      for (let i = 0; i < 300; i++) click('https://shop.example/a', i);
+      const beforeBurst = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events WHERE machine = 1').one().n;
+      click('https://shop.example/b', 300);
+      // The burst goes on while clicks follow within its window, past the 20 latest clicks a click is compared with.
+      for (let i = 0; i < 30; i++) click('https://shop.example/a', 301 + i);
+      // Long after, on another delivery and on this one: readers again.
+      recordEngagement(sql, { kind: 'click', deliveryId: 'd-other', link: 'https://shop.example/b', at: at + 400, machine: false });
+      click('https://shop.example/c', 10_000);
+      const rows = sql
+        .exec<{ link: string; machine: number; n: number }>("SELECT link, machine, COUNT(*) AS n FROM events WHERE kind = 'click' GROUP BY link, machine ORDER BY link, machine")
+        .toArray();
+      return { beforeBurst, rows };
+    });
+    expect(machineByLink).toEqual({
+      beforeBurst: 0,
+      rows: [
+        { link: 'https://shop.example/a', machine: 1, n: 330 },
+        { link: 'https://shop.example/b', machine: 0, n: 1 },
+        { link: 'https://shop.example/b', machine: 1, n: 1 },
+        { link: 'https://shop.example/c', machine: 0, n: 1 },
+      ],
+    });
   });
 
   it('counts clicks at delivery, and bursts on every link, as scanners', async () => {
