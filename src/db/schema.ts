@@ -76,6 +76,8 @@ export const workspaceSettings = sqliteTable('workspace_settings', {
   // the workspace's); a text due inside them waits until they end. Both null: none.
   quietHoursStart: integer().default(1260),
   quietHoursEnd: integer().default(480),
+  // Most texts a second through the Twilio account (null: what its sender allows by default, src/sms/sms-channel.ts).
+  smsSendRatePerSecond: integer(),
   // How long after an SMS click an order is credited to the text.
   smsClickWindowMs: integer().notNull().default(432_000_000),
   // When the merchant hid the first-run checklist (src/workspaces/first-run-checklist.ts); null: shown.

@@ -2,10 +2,8 @@
 import { z } from 'zod';
 import { Email } from '../accounts/accounts.schemas';
 import { SMTP_SECURITY } from '../db/schema';
+import { blankAsMissing as blank, SendRatePerSecond } from '../deliveries/send-rate.schemas';
 import { SenderName } from '../workspaces/workspaces.schemas';
-
-// Blank form fields mean "not given".
-const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 export const EmailSenderInput = z.object({
   host: z
@@ -30,15 +28,7 @@ export const EmailSenderInput = z.object({
   fromName: z.preprocess(blank, SenderName.optional()),
   fromEmail: Email,
   // Blank: no limit of ours (the provider's own limits still apply).
-  sendRatePerSecond: z.preprocess(
-    blank,
-    z.coerce
-      .number({ message: 'Enter a number of messages per second' })
-      .int({ message: 'Enter a whole number' })
-      .min(1, { message: 'At least 1 a second' })
-      .max(1000, { message: 'At most 1000 a second' })
-      .optional(),
-  ),
+  sendRatePerSecond: SendRatePerSecond,
 });
 export type EmailSenderInput = z.infer<typeof EmailSenderInput>;
 

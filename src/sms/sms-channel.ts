@@ -10,10 +10,18 @@ import { resolveSmsSender, sendSms, type ResolvedSmsSender } from './sms-sender.
 import { UNREACHABLE_NUMBER_CODES, type OutgoingSms, type TwilioOutcome } from './twilio-client';
 
 // Twilio sends about one text a second from a long code (it queues the rest); a
-// Messaging Service spreads them over its pool of numbers. Requests take a few hundred
-// milliseconds, so one lane keeps up with a number and a few with a service.
-const NUMBER_PACE = { perSecond: 1, lanes: 1 };
-const SERVICE_PACE = { perSecond: 10, lanes: 3 };
+// Messaging Service spreads them over its pool of numbers. A merchant whose numbers allow
+// more (a short code, a registered 10DLC campaign) sets their rate in Settings → SMS.
+const NUMBER_PER_SECOND = 1;
+const SERVICE_PER_SECOND = 10;
+// Twilio answers a request in a few hundred milliseconds: lanes enough to keep the pace.
+const REQUEST_SECONDS = 0.3;
+
+/** How fast and on how many lanes texts go through this sender. */
+function smsPace(sender: ResolvedSmsSender | null, maxLanes: number): { perSecond: number; lanes: number } {
+  const perSecond = sender?.sendRatePerSecond ?? (sender && 'messagingServiceSid' in sender.account.from ? SERVICE_PER_SECOND : NUMBER_PER_SECOND);
+  return { perSecond, lanes: Math.max(1, Math.min(Math.ceil(perSecond * REQUEST_SECONDS), maxLanes)) };
+}
 
 /** What Twilio's answer means for the delivery. */
 export function smsDeliveryOutcome(tenant: Tenant, sms: OutgoingSms, outcome: TwilioOutcome): ChannelOutcome {
@@ -50,10 +58,8 @@ const NO_ACCOUNT = { status: 'failed', reason: 'Not sent: the workspace has no T
 export const smsChannel: DeliveryChannel = {
   async openSender(env, tenant, scope, maxLanes) {
     const sender = await resolveSmsSender(tenant, env);
-    const pace = sender && 'messagingServiceSid' in sender.account.from ? SERVICE_PACE : NUMBER_PACE;
     return {
-      perSecond: pace.perSecond,
-      lanes: Math.min(pace.lanes, maxLanes),
+      ...smsPace(sender, maxLanes),
       compose: async (delivery, recipient) => {
         if (!sender) return NO_ACCOUNT;
         const { phone } = recipient;

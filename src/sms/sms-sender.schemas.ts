@@ -3,9 +3,7 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { E164Phone } from '../contacts/contacts.schemas';
-
-// Blank form fields mean "not given".
-const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+import { blankAsMissing as blank, SendRatePerSecond } from '../deliveries/send-rate.schemas';
 
 /** A number in E.164 as typed: "+" and digits only, nothing to guess. */
 const E164 = z
@@ -59,6 +57,8 @@ export const SmsSenderInput = z
         .refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), { message: 'Enter a two-letter country code (ISO 3166), e.g. US, GB, FR' })
         .optional(),
     ),
+    // Blank: what the sender allows by default (a number 1 a second, a Messaging Service 10).
+    sendRatePerSecond: SendRatePerSecond,
     quietHoursStart: TimeOfDay,
     quietHoursEnd: TimeOfDay,
     // How long after a click on a text's link an order is credited to it.

@@ -22,6 +22,8 @@ export type SmsSenderView = {
   messagingServiceSid: string | null;
   helpText: string | null;
   defaultCountry: string | null;
+  // Most texts a second through the account; null: the sender's default.
+  sendRatePerSecond: number | null;
   // "HH:MM", or null when there are no quiet hours.
   quietHoursStart: string | null;
   quietHoursEnd: string | null;
@@ -35,6 +37,8 @@ export type SmsSenderView = {
 export type ResolvedSmsSender = {
   account: TwilioAccount;
   statusCallback: string;
+  // The merchant's limit; null: the sender's default.
+  sendRatePerSecond: number | null;
   quietHours: QuietHours | null;
   // Its name and address for merge tags, its time zone for quiet hours of contacts without one.
   workspace: WorkspaceView;
@@ -61,6 +65,7 @@ export async function getSmsSender(tenant: Tenant, env: Pick<Env, 'PUBLIC_BASE_U
     messagingServiceSid: settings.smsMessagingServiceSid,
     helpText: settings.smsHelpText,
     defaultCountry: settings.smsDefaultCountry,
+    sendRatePerSecond: settings.smsSendRatePerSecond,
     quietHoursStart: quiet ? formatMinutes(quiet.start) : null,
     quietHoursEnd: quiet ? formatMinutes(quiet.end) : null,
     clickWindowDays: Math.round(settings.smsClickWindowMs / DAY),
@@ -87,6 +92,7 @@ export async function saveSmsSender(tenant: Tenant, env: Pick<Env, 'ENCRYPTION_K
       smsMessagingServiceSid: input.messagingServiceSid ?? null,
       smsHelpText: input.helpText ?? null,
       smsDefaultCountry: input.defaultCountry ?? null,
+      smsSendRatePerSecond: input.sendRatePerSecond ?? null,
       quietHoursStart: input.quietHoursStart,
       quietHoursEnd: input.quietHoursEnd,
       smsClickWindowMs: input.clickWindowDays * DAY,
@@ -111,6 +117,7 @@ export async function resolveSmsSender(tenant: Tenant, env: SmsEnv): Promise<Res
   return {
     account: { accountSid: settings.twilioAccountSid, authToken: await decryptSecret(env.ENCRYPTION_KEY, settings.twilioAuthTokenCiphertext), from },
     statusCallback: smsStatusCallbackUrl(env, tenant.workspaceId),
+    sendRatePerSecond: settings.smsSendRatePerSecond,
     quietHours: quietHoursOf(settings.quietHoursStart, settings.quietHoursEnd),
     workspace,
   };

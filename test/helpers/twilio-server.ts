@@ -33,6 +33,7 @@ export type ReceivedSms = {
   messagingServiceSid: string | null;
   body: string;
   statusCallback: string | null;
+  receivedAt: number;
   sid: string | null;
   answered: number | null;
 };

@@ -126,6 +126,20 @@ describe('SMS deliveries through the real queue', () => {
     expect(await smsRequestsFor(asleep)).toEqual([]);
   });
 
+  it('sends no faster than the speed set in Settings → SMS', async () => {
+    const paced = await signUpMerchant('Paced Text Shop');
+    // Slower than a Messaging Service's default of 10 a second, so only the setting explains the pace.
+    await saveSmsSender(forWorkspace(openDb(env.DB), paced.workspaceId), env, { ...SENDER, fromNumber: undefined, messagingServiceSid: `MG${'0'.repeat(32)}`, sendRatePerSecond: 2 });
+    const pacedContent = await insertSmsContent(paced.workspaceId, 'Sale at {{ shop.name }}');
+    const numbers = Array.from({ length: 6 }, () => twilioNumber('ok'));
+    const ids = await Promise.all(numbers.map((phone) => smsContact(paced.workspaceId, phone)));
+    await queueTexts(paced.workspaceId, pacedContent, 'sms-paced', ids);
+    const received = await Promise.all(numbers.map(waitForSms));
+    const times = received.map((sms) => sms.receivedAt).sort((a, b) => a - b);
+    // 2 a second: six texts take at least five half-seconds (a little less for the lanes' jitter).
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(5 * 500 - 100);
+  });
+
   it("stops one workspace's texts on its refused credentials without touching another's", async () => {
     const other = await signUpMerchant('Wrong Token Shop');
     await saveSmsSender(forWorkspace(openDb(env.DB), other.workspaceId), env, { ...SENDER, authToken: '0'.repeat(32) });

@@ -9,6 +9,7 @@ const VALID = {
   fromNumber: '+14155550142',
   helpText: 'Text Shop: help at shop.example',
   defaultCountry: 'us',
+  sendRatePerSecond: 25,
   quietHoursStart: '21:30',
   quietHoursEnd: '07:45',
   clickWindowDays: 7,
@@ -31,7 +32,7 @@ function putSender(body: unknown) {
 
 function settingsRow() {
   return env.DB.prepare(
-    'SELECT twilio_account_sid, twilio_auth_token_ciphertext, sms_from_number, quiet_hours_start, quiet_hours_end, sms_click_window_ms FROM workspace_settings WHERE workspace_id = ?',
+    'SELECT twilio_account_sid, twilio_auth_token_ciphertext, sms_from_number, quiet_hours_start, quiet_hours_end, sms_click_window_ms, sms_send_rate_per_second FROM workspace_settings WHERE workspace_id = ?',
   )
     .bind(merchant.workspaceId)
     .first<Record<string, string | number | null>>();
@@ -50,6 +51,9 @@ describe('/api/v1/sms-sender', () => {
       [{ quietHoursStart: '25:00' }, 'quietHoursStart'],
       [{ quietHoursEnd: null }, 'quietHoursEnd'],
       [{ clickWindowDays: 0 }, 'clickWindowDays'],
+      [{ sendRatePerSecond: 0 }, 'sendRatePerSecond'],
+      [{ sendRatePerSecond: 1001 }, 'sendRatePerSecond'],
+      [{ sendRatePerSecond: 'fast' }, 'sendRatePerSecond'],
       [{ authToken: 'has spaces in it, not a token' }, 'authToken'],
     ] as const) {
       const res = await putSender({ ...VALID, ...change });
@@ -70,6 +74,7 @@ describe('/api/v1/sms-sender', () => {
       messagingServiceSid: null,
       helpText: 'Text Shop: help at shop.example',
       defaultCountry: 'US',
+      sendRatePerSecond: 25,
       quietHoursStart: '21:30',
       quietHoursEnd: '07:45',
       clickWindowDays: 7,
@@ -77,7 +82,13 @@ describe('/api/v1/sms-sender', () => {
       statusCallbackUrl: `https://marketing.example.com/webhooks/twilio/${merchant.workspaceId}/status`,
     });
     const row = await settingsRow();
-    expect(row).toMatchObject({ twilio_account_sid: TWILIO_TEST_ACCOUNT_SID, quiet_hours_start: 21 * 60 + 30, quiet_hours_end: 7 * 60 + 45, sms_click_window_ms: 7 * 86_400_000 });
+    expect(row).toMatchObject({
+      twilio_account_sid: TWILIO_TEST_ACCOUNT_SID,
+      quiet_hours_start: 21 * 60 + 30,
+      quiet_hours_end: 7 * 60 + 45,
+      sms_click_window_ms: 7 * 86_400_000,
+      sms_send_rate_per_second: 25,
+    });
     expect(row!.twilio_auth_token_ciphertext).toMatch(/^v1\./);
     expect(await (await callApi(key, '/sms-sender')).text()).not.toContain(TWILIO_TEST_AUTH_TOKEN);
 
@@ -130,7 +141,7 @@ describe('Settings → SMS', () => {
     expect(page).toContain(`https://marketing.example.com/webhooks/twilio/${workspaceId}/sms`);
     expect(page).toContain(`https://marketing.example.com/webhooks/twilio/${workspaceId}/status`);
 
-    const form = { ...VALID, defaultCountry: 'US', clickWindowDays: '5' };
+    const form = { ...VALID, defaultCountry: 'US', clickWindowDays: '5', sendRatePerSecond: '25' };
     const bad = await client.post('/app/settings/sms', { ...form, fromNumber: '+14155550142', messagingServiceSid: `MG${'1'.repeat(32)}` });
     expect(bad.status).toBe(400);
     const badPage = await bad.text();
@@ -141,6 +152,7 @@ describe('Settings → SMS', () => {
     expect(saved.status).toBe(303);
     const after = await (await client.get(saved.headers.get('location')!)).text();
     expect(after).toContain('SMS settings saved');
+    expect(after).toMatch(/<input[^>]*name="sendRatePerSecond"[^>]*value="25"/);
     expect(after).not.toContain(TWILIO_TEST_AUTH_TOKEN);
 
     const tested = await client.post('/app/settings/sms/test-sms', { to: twilioNumber('ok') });

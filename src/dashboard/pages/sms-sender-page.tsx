@@ -65,6 +65,15 @@ function SmsSenderForm({
           placeholder="MG…"
           hint="Sends from the service's pool of numbers, faster than one number (about one text a second)."
         />
+        <Field
+          name="sendRatePerSecond"
+          label="Sending speed (texts per second)"
+          type="number"
+          value={value('sendRatePerSecond')}
+          error={errors.sendRatePerSecond}
+          placeholder={sender.messagingServiceSid ? '10' : '1'}
+          hint="What your numbers are allowed to send (a short code or a registered 10DLC campaign allows more). Empty: 1 a second from a number, 10 from a Messaging Service; Twilio queues what goes faster."
+        />
         <Field name="helpText" label="Answer to HELP" value={value('helpText')} error={errors.helpText} hint="At most 160 characters. Empty: a sentence naming your store." />
         <Field
           name="defaultCountry"

@@ -1,0 +1,1 @@
+ALTER TABLE `workspace_settings` ADD `sms_send_rate_per_second` integer;
