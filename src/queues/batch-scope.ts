@@ -13,18 +13,23 @@ export type BatchScope = {
 
 /** A scope for one batch; the consumer closes what it holds when the batch is done. */
 export function createBatchScope(): BatchScope & { closeAll(): Promise<void> } {
-  const open = new Map<string, { value: unknown; close: (value: unknown) => Promise<unknown> }>();
+  // The opening promise is kept, so jobs asking at once share one resource.
+  const open = new Map<string, { value: Promise<unknown>; close: (value: unknown) => Promise<unknown> }>();
   const drop = async (key: string) => {
     const entry = open.get(key);
     open.delete(key);
-    await entry?.close(entry.value).catch(() => undefined);
+    if (entry) await entry.value.then(entry.close).catch(() => undefined);
   };
   return {
-    async use<T>(key: string, create: () => Promise<T>, close: (value: T) => Promise<unknown>): Promise<T> {
+    use<T>(key: string, create: () => Promise<T>, close: (value: T) => Promise<unknown>): Promise<T> {
       const existing = open.get(key);
-      if (existing) return existing.value as T;
-      const value = await create();
+      if (existing) return existing.value as Promise<T>;
+      const value = create();
       open.set(key, { value, close: close as (value: unknown) => Promise<unknown> });
+      // A resource that failed to open is not kept: the next job tries again.
+      value.catch(() => {
+        if (open.get(key)?.value === value) open.delete(key);
+      });
       return value;
     },
     forget: (key) => {

@@ -3,7 +3,7 @@
 // carries (STOP is honoured by Twilio and by the incoming-message webhook).
 import { eq } from 'drizzle-orm';
 import type { ClaimedDelivery, Composed, DeliveryRecipient } from '../deliveries/delivery-channel';
-import { runBatch } from '../db/client';
+import { coalesceWrites } from '../db/coalesced-writes';
 import { smsContents } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { buildShopContext, renderTextTemplate } from '../email/render-email';
@@ -58,8 +58,10 @@ export async function composeSms(
   if (!body.trim()) return { status: 'failed', reason: 'The text is empty once rendered for this contact', code: 'render_failed' };
   // Stored before the text leaves, so a recipient never follows a code that leads nowhere; a
   // retried delivery makes new codes and the old ones point at the same delivery and URLs.
+  // The batch's texts write their links together, a round trip for all the lanes composing meanwhile.
   const shortened = shortenSmsLinks(env, tenant, delivery.id, body.trim());
-  await runBatch(tenant.db, shortened.statements);
+  const writeLinks = await scope.use('sms-short-links', async () => coalesceWrites(tenant.db), keepForBatch);
+  await writeLinks(shortened.statements);
   const text = withOptOutLine(shortened.text);
   if (text.length > MAX_SMS_CHARACTERS) return { status: 'failed', reason: `The text is ${text.length} characters once rendered; Twilio takes at most ${MAX_SMS_CHARACTERS}.`, code: 'render_failed' };
   return { message: { to: contact.phone, body: text, statusCallback: sender.statusCallback } };
