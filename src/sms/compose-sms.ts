@@ -3,14 +3,15 @@
 // carries (STOP is honoured by Twilio and by the incoming-message webhook).
 import { eq } from 'drizzle-orm';
 import type { ClaimedDelivery, Composed, DeliveryRecipient } from '../deliveries/delivery-channel';
-import { coalesceWrites } from '../db/coalesced-writes';
+import { runBatch } from '../db/client';
 import { smsContents } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { buildShopContext, renderTextTemplate } from '../email/render-email';
 import type { Env } from '../env';
+import { coalesce } from '../lib/coalesce';
 import type { BatchScope } from '../queues/batch-scope';
 import type { ResolvedSmsSender } from './sms-sender.service';
-import { shortenSmsLinks } from './short-links';
+import { insertShortLinks, shortenSmsLinks, type ShortLinkRow } from './short-links';
 import { MAX_SMS_BODY } from './sms-contents.schemas';
 import { withOptOutLine } from './sms-segments';
 import type { OutgoingSms } from './twilio-client';
@@ -58,10 +59,11 @@ export async function composeSms(
   if (!body.trim()) return { status: 'failed', reason: 'The text is empty once rendered for this contact', code: 'render_failed' };
   // Stored before the text leaves, so a recipient never follows a code that leads nowhere; a
   // retried delivery makes new codes and the old ones point at the same delivery and URLs.
-  // The batch's texts write their links together, a round trip for all the lanes composing meanwhile.
-  const shortened = shortenSmsLinks(env, tenant, delivery.id, body.trim());
-  const writeLinks = await scope.use('sms-short-links', async () => coalesceWrites(tenant.db), keepForBatch);
-  await writeLinks(shortened.statements);
+  // The batch's texts store their links together: one round trip (and a few inserts) for
+  // the links of every text the lanes composed meanwhile.
+  const shortened = shortenSmsLinks(env, delivery.id, body.trim());
+  const storeLinks = await scope.use(`sms-short-links:${tenant.workspaceId}`, async () => coalesce<ShortLinkRow>((links) => runBatch(tenant.db, insertShortLinks(tenant, links))), keepForBatch);
+  await storeLinks(shortened.links);
   const text = withOptOutLine(shortened.text);
   if (text.length > MAX_SMS_CHARACTERS) return { status: 'failed', reason: `The text is ${text.length} characters once rendered; Twilio takes at most ${MAX_SMS_CHARACTERS}.`, code: 'render_failed' };
   return { message: { to: contact.phone, body: text, statusCallback: sender.statusCallback } };

@@ -3,6 +3,7 @@
 // signed: 10 base62 characters from the platform's CSPRNG (about 59.5 bits) are short
 // enough for a text and too many to guess; /s/<code> redirects only to the stored URL.
 import type { Statement } from '../db/client';
+import { chunk } from '../lib/chunk';
 import { randomString } from '../lib/crypto';
 import { shortLinks } from '../db/schema';
 import type { Tenant } from '../db/tenant';
@@ -13,11 +14,10 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const SHORT_CODE_LENGTH = 10;
 /** What a code looks like; anything else is answered as an unknown code without a look-up. */
 export const SHORT_CODE = /^[0-9A-Za-z]{10}$/;
-/**
- * Links shortened per text; the rest stay as written (still working, not counted). Ten
- * rows of five values stay in one insert under D1's 100 bound parameters.
- */
+/** Links shortened per text; the rest stay as written (still working, not counted). */
 export const MAX_LINKS_PER_SMS = 10;
+// Rows of five values per insert, under D1's 100 bound parameters.
+const ROWS_PER_INSERT = 20;
 
 // A web link as written in text: up to the next space or character that cannot be in a URL.
 const LINK = /https?:\/\/[^\s<>"'`{}|\\^]+/gi;
@@ -50,12 +50,15 @@ function shortenable(link: string, ours: string): string | null {
   }
 }
 
+/** A short link to store: its code, the delivery and the URL it leads to. */
+export type ShortLinkRow = { code: string; deliveryId: string; url: string; createdAt: number };
+
 /**
  * The text with its web links replaced by short links (the same URL twice: one code), and
- * the statement that stores them; the caller runs it in the batch that records the send,
- * so a text never goes out with codes that lead nowhere.
+ * the rows to store (insertShortLinks) before the text leaves, so it never carries codes
+ * that lead nowhere.
  */
-export function shortenSmsLinks(env: Pick<Env, 'PUBLIC_BASE_URL'>, tenant: Tenant, deliveryId: string, text: string, now = Date.now()): { text: string; statements: Statement[] } {
+export function shortenSmsLinks(env: Pick<Env, 'PUBLIC_BASE_URL'>, deliveryId: string, text: string, now = Date.now()): { text: string; links: ShortLinkRow[] } {
   const ours = new URL(publicUrl(env, '/')).origin;
   const codes = new Map<string, string>();
   const shortened = text.replace(LINK, (raw) => {
@@ -70,7 +73,11 @@ export function shortenSmsLinks(env: Pick<Env, 'PUBLIC_BASE_URL'>, tenant: Tenan
     }
     return `${publicUrl(env, `/s/${code}`)}${raw.slice(link.length)}`;
   });
-  if (!codes.size) return { text, statements: [] };
-  const rows = [...codes].map(([url, code]) => tenant.row({ code, deliveryId, url, createdAt: now }));
-  return { text: shortened, statements: [tenant.db.insert(shortLinks).values(rows)] };
+  if (!codes.size) return { text, links: [] };
+  return { text: shortened, links: [...codes].map(([url, code]) => ({ code, deliveryId, url, createdAt: now })) };
+}
+
+/** The statements storing short links of the workspace's texts, many texts' in one insert. */
+export function insertShortLinks(tenant: Tenant, links: ShortLinkRow[]): Statement[] {
+  return chunk(links, ROWS_PER_INSERT).map((rows) => tenant.db.insert(shortLinks).values(rows.map((row) => tenant.row(row))));
 }

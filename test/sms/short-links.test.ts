@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, runBatch } from '../../src/db/client';
 import { forWorkspace, type Tenant } from '../../src/db/tenant';
 import { newId } from '../../src/lib/ids';
-import { MAX_LINKS_PER_SMS, newShortCode, SHORT_CODE, shortenSmsLinks } from '../../src/sms/short-links';
+import { insertShortLinks, MAX_LINKS_PER_SMS, newShortCode, SHORT_CODE, shortenSmsLinks } from '../../src/sms/short-links';
 import { createSmsContent } from '../../src/sms/sms-contents.service';
 import { attributeOrderStatements } from '../../src/tracking/attribution';
 import { insertContact, insertOrder } from '../helpers/data';
@@ -36,9 +36,9 @@ async function sentDelivery(shop: Shop, sourceId: string, channel: 'sms' | 'emai
 
 /** Shortens a text's links for a delivery and stores them, as the send does; returns the text and its codes in order. */
 async function shortenAndStore(shop: Shop, deliveryId: string, text: string) {
-  const shortened = shortenSmsLinks(env, shop.tenant, deliveryId, text);
-  await runBatch(shop.tenant.db, shortened.statements);
-  return { text: shortened.text, codes: [...shortened.text.matchAll(/\/s\/([0-9A-Za-z]+)/g)].map((match) => match[1]!), statements: shortened.statements };
+  const shortened = shortenSmsLinks(env, deliveryId, text);
+  await runBatch(shop.tenant.db, insertShortLinks(shop.tenant, shortened.links));
+  return { text: shortened.text, codes: [...shortened.text.matchAll(/\/s\/([0-9A-Za-z]+)/g)].map((match) => match[1]!), links: shortened.links };
 }
 
 beforeAll(async () => {
@@ -49,8 +49,8 @@ describe('shortening the links of a text', () => {
   it('replaces each web link by one short link per URL, stores exactly those URLs, and bounds the links per text', async () => {
     const deliveryId = await sentDelivery(shopA, 'shorten');
     const text = 'Sale: https://shop.example/sale?x=1&y=2. Again https://shop.example/sale?x=1&y=2 (or http://b.example/a_(b)) — stop: https://marketing.example.com/u/abc';
-    const { text: out, codes, statements } = await shortenAndStore(shopA, deliveryId, text);
-    expect(statements).toHaveLength(1);
+    const { text: out, codes, links } = await shortenAndStore(shopA, deliveryId, text);
+    expect(links).toHaveLength(2);
     expect(codes).toHaveLength(3);
     expect(codes[0]).toBe(codes[1]);
     expect(codes[2]).not.toBe(codes[0]);
@@ -61,8 +61,8 @@ describe('shortening the links of a text', () => {
       { code: codes[0], workspace_id: shopA.tenant.workspaceId, url: 'https://shop.example/sale?x=1&y=2' },
     ]);
 
-    expect(shortenSmsLinks(env, shopA.tenant, deliveryId, 'No links here. Reply STOP')).toEqual({ text: 'No links here. Reply STOP', statements: [] });
-    expect(shortenSmsLinks(env, shopA.tenant, deliveryId, 'javascript:alert(1) ftp://x.example').statements).toEqual([]);
+    expect(shortenSmsLinks(env, deliveryId, 'No links here. Reply STOP')).toEqual({ text: 'No links here. Reply STOP', links: [] });
+    expect(shortenSmsLinks(env, deliveryId, 'javascript:alert(1) ftp://x.example').links).toEqual([]);
 
     const many = Array.from({ length: MAX_LINKS_PER_SMS + 2 }, (_, i) => `https://shop.example/p/${i}`);
     const bounded = await shortenAndStore(shopA, await sentDelivery(shopA, 'shorten'), many.join(' '));
