@@ -34,13 +34,14 @@ export type Statement = BatchItem<'sqlite'>;
 type BuildsQuery = { _prepare(): { getQuery(): { sql: string; params: unknown[] } } };
 
 /**
- * Runs statements in one D1 round trip, as one transaction; an empty list is a no-op. Bound
- * here rather than by drizzle's batch, which cannot bind the parameters of raw SQL
+ * Runs statements in one D1 round trip, as one transaction, and returns D1's result of
+ * each (rows as D1 names the columns, unmapped); an empty list is a no-op. Bound here
+ * rather than by drizzle's batch, which cannot bind the parameters of raw SQL
  * (db.run(sql`...`), e.g. attribution's window query).
  */
-export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
-  if (!statements.length) return;
-  await db.$client.batch(
+export async function runBatch(db: Db, statements: Statement[]): Promise<D1Result[]> {
+  if (!statements.length) return [];
+  return db.$client.batch(
     statements.map((statement) => {
       const { sql: text, params } = (statement as unknown as BuildsQuery)._prepare().getQuery();
       return db.$client.prepare(text).bind(...params);

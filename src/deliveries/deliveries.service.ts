@@ -2,7 +2,7 @@
 // enqueued, then moved through their lifecycle by the send job.
 import { eq, inArray, sql } from 'drizzle-orm';
 import { batchRows, runBatch, type Db, type Statement } from '../db/client';
-import { deliveries, type ConsentChannel, type DeliverySource } from '../db/schema';
+import { deliveries, type ConsentChannel, type DeliverySource, type DeliveryStatus } from '../db/schema';
 import { campaignsInStatus, failStaleSendingDeliveries, touchStaleQueuedDeliveries } from '../db/system';
 import { forWorkspace, keyed, type Tenant } from '../db/tenant';
 import { enqueue, type Queues } from '../queues/enqueue';
@@ -30,11 +30,54 @@ export type DeliveryRequest = {
   skip?: { reason: string; code: ReasonCode };
 };
 
-// 17 bound values a row (drizzle binds the attempts default too): 5 rows stay under D1's 100 per statement.
-const ROWS_PER_INSERT = 5;
+// Rows per insert (one JSON parameter, see Tenant.insertMany).
+const ROWS_PER_INSERT = 200;
 
 /** A delivery row as enqueueing needs it. */
 export type DeliveryRef = { id: string; channel: ConsentChannel };
+
+// The columns of a new delivery, in the order of insertDeliveries' rows.
+const NEW_DELIVERY_COLUMNS = [
+  'id',
+  'contact_id',
+  'channel',
+  'source_type',
+  'source_id',
+  'step_key',
+  'occurrence_key',
+  'content_id',
+  'status',
+  'reason',
+  'reason_code',
+  'requires_opt_in',
+  'context',
+  'queued_at',
+  'updated_at',
+];
+
+function insertDeliveries(tenant: Tenant, requests: DeliveryRequest[], now: number): Statement {
+  const rows = requests.map((request) => {
+    const status: DeliveryStatus = request.skip ? 'skipped' : 'queued';
+    return [
+      newId(now),
+      request.contactId,
+      request.channel,
+      request.sourceType,
+      request.sourceId,
+      request.stepKey ?? '',
+      request.occurrenceKey ?? '',
+      request.contentId,
+      status,
+      request.skip?.reason ?? null,
+      request.skip?.code ?? null,
+      (request.requiresOptIn ?? true) ? 1 : 0,
+      request.context ? JSON.stringify(request.context) : null,
+      now,
+      now,
+    ];
+  });
+  return tenant.insertMany(deliveries, NEW_DELIVERY_COLUMNS, rows, sql`ON CONFLICT DO NOTHING RETURNING id, channel, status`);
+}
 
 /**
  * Writes the delivery rows in one D1 round trip; the unique key makes a repeat a no-op.
@@ -43,34 +86,12 @@ export type DeliveryRef = { id: string; channel: ConsentChannel };
  * Returns the queued rows it created.
  */
 export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[], now = Date.now(), alongside: Statement[] = []): Promise<DeliveryRef[]> {
-  const inserts = chunk(requests, ROWS_PER_INSERT).map((slice) =>
-    tenant.db
-      .insert(deliveries)
-      .values(
-        slice.map((request) =>
-          tenant.row({
-            id: newId(now),
-            contactId: request.contactId,
-            channel: request.channel,
-            sourceType: request.sourceType,
-            sourceId: request.sourceId,
-            stepKey: request.stepKey ?? '',
-            occurrenceKey: request.occurrenceKey ?? '',
-            contentId: request.contentId,
-            status: request.skip ? ('skipped' as const) : ('queued' as const),
-            reason: request.skip?.reason ?? null,
-            reasonCode: request.skip?.code ?? null,
-            requiresOptIn: request.requiresOptIn ?? true,
-            context: request.context ? JSON.stringify(request.context) : null,
-            queuedAt: now,
-            updatedAt: now,
-          }),
-        ),
-      )
-      .onConflictDoNothing()
-      .returning({ id: deliveries.id, channel: deliveries.channel, status: deliveries.status }),
-  );
-  return (await batchRows(tenant.db, inserts, alongside)).flatMap(({ status, ...row }) => (status === 'queued' ? [row] : []));
+  const inserts = chunk(requests, ROWS_PER_INSERT).map((slice) => insertDeliveries(tenant, slice, now));
+  const results = await runBatch(tenant.db, [...inserts, ...alongside]);
+  return results
+    .slice(0, inserts.length)
+    .flatMap((result) => result.results as { id: string; channel: ConsentChannel; status: DeliveryStatus }[])
+    .flatMap(({ status, ...row }) => (status === 'queued' ? [row] : []));
 }
 
 /** Enqueues one send message per delivery, in batches of 100, after any `leading` messages. */

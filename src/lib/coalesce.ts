@@ -5,13 +5,13 @@
 /** Hands the items to the next call (with whatever else is waiting); resolves once that call is done. */
 export type Coalesced<T> = (items: T[]) => Promise<void>;
 
-export function coalesce<T>(write: (items: T[]) => Promise<void>): Coalesced<T> {
-  let next: { items: T[]; done: Promise<void> } | null = null;
+export function coalesce<T>(write: (items: T[]) => Promise<unknown>): Coalesced<T> {
+  let next: { items: T[]; done: Promise<unknown> } | null = null;
   let previous: Promise<unknown> = Promise.resolve();
   return (items) => {
     if (!items.length) return Promise.resolve();
     if (!next) {
-      const call: { items: T[]; done: Promise<void> } = { items: [], done: Promise.resolve() };
+      const call: { items: T[]; done: Promise<unknown> } = { items: [], done: Promise.resolve() };
       // One call's failure is its own callers' (each learns it); the next call still goes.
       call.done = previous
         .catch(() => undefined)
@@ -23,6 +23,6 @@ export function coalesce<T>(write: (items: T[]) => Promise<void>): Coalesced<T> 
       previous = call.done;
     }
     next.items.push(...items);
-    return next.done;
+    return next.done.then(() => undefined);
   };
 }
