@@ -919,6 +919,31 @@ export const deliveryEngagements = sqliteTable('delivery_engagements', {
   unsubscribedAt: integer(),
 });
 
+/**
+ * A workspace's messages of one campaign or flow and channel by UTC day (`day` = midnight),
+ * kept by triggers on deliveries and delivery_engagements (migrations/0033), so the
+ * marketing overview reads days, not every delivery of the range: sent, delivered (for
+ * texts, Twilio's status callback said so; email counts sent), and of those sent, how many
+ * a reader opened and clicked since, all on the day the message was sent; failed on the
+ * day it was queued. Erasing a contact leaves past days as they were (they hold no one's data).
+ */
+export const deliveryDaily = sqliteTable(
+  'delivery_daily',
+  {
+    workspaceId: workspaceRef(),
+    day: integer().notNull(),
+    channel: text({ enum: CONSENT_CHANNELS }).notNull(),
+    sourceType: text({ enum: DELIVERY_SOURCES }).notNull(),
+    sourceId: text().notNull(),
+    sent: integer().notNull().default(0),
+    delivered: integer().notNull().default(0),
+    failed: integer().notNull().default(0),
+    opened: integer().notNull().default(0),
+    clicked: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.channel, t.sourceType, t.sourceId] })],
+);
+
 /** A campaign's or flow's opens and clicks on one UTC day (`day` = midnight): readers' totals and uniques, machines' apart. */
 export const engagementDaily = sqliteTable(
   'engagement_daily',

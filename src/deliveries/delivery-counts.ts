@@ -1,7 +1,8 @@
 // Reading the per-status delivery counts that the database keeps itself (the
 // `delivery_counts` triggers): a campaign's progress or a report's figures cost a few
 // rows, not a scan of every delivery.
-import { eq, gt, inArray } from 'drizzle-orm';
+import { eq, gt } from 'drizzle-orm';
+import { inJsonList } from '../db/client';
 import { type DeliverySource, type DeliveryStatus, deliveryCounts } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 
@@ -14,6 +15,6 @@ export async function readDeliveryCounts(tenant: Tenant, sourceType: DeliverySou
   const rows = await tenant.db
     .select({ sourceId: deliveryCounts.sourceId, status: deliveryCounts.status, reasonCode: deliveryCounts.reasonCode, n: deliveryCounts.n })
     .from(deliveryCounts)
-    .where(tenant.where(deliveryCounts, eq(deliveryCounts.sourceType, sourceType), inArray(deliveryCounts.sourceId, sourceIds), gt(deliveryCounts.n, 0)));
+    .where(tenant.where(deliveryCounts, eq(deliveryCounts.sourceType, sourceType), inJsonList(deliveryCounts.sourceId, sourceIds), gt(deliveryCounts.n, 0)));
   return rows.map((row) => ({ ...row, reasonCode: row.reasonCode === '' ? null : row.reasonCode }));
 }

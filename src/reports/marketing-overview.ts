@@ -1,9 +1,11 @@
 // The marketing overview of a workspace: over a range of days, every campaign's and
 // flow's messages sent, the share of them a reader opened and clicked, and the revenue
 // credited to them; and the weekly activity (sent, first opens, first clicks) a chart
-// shows. Weeks start on Monday, 00:00 UTC; days are UTC days.
-import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
-import { CONSENT_CHANNELS, type ConsentChannel, type DeliverySource, deliveries, deliveryEngagements, engagementDaily } from '../db/schema';
+// shows. Weeks start on Monday, 00:00 UTC; days are UTC days. Messages are read from
+// their daily rollup (delivery_daily), so a page costs the days of its range, not every
+// message a large workspace sent in them.
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { CONSENT_CHANNELS, type ConsentChannel, type DeliverySource, deliveryDaily, engagementDaily } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 import { DAY } from '../lib/time';
 import { type ConversionFigures, readConversionsByChannel, readWorkspaceConversions } from '../tracking/conversion-figures';
@@ -28,28 +30,32 @@ export type OverviewFigures = {
 };
 
 /**
- * One channel's messages queued in the range: sent (accepted by the SMTP server or by
- * Twilio), delivered (for texts, Twilio's status callback said so; for email, sent),
- * failed (a text the carrier did not deliver included), clicked, and the orders credited.
+ * One channel's messages of the range: sent (accepted by the SMTP server or by Twilio) on
+ * a day of it, delivered (for texts, Twilio's status callback said so; for email, sent),
+ * failed (a text the carrier did not deliver included) among those queued in it, clicked
+ * among those sent, and the orders credited.
  */
 export type ChannelFigures = { channel: ConsentChannel; sent: number; delivered: number; failed: number; clicked: number; conversions: ConversionFigures };
 
-/** Email and SMS side by side, for the messages queued in `range`. */
+/** The rollup's days of `range` (whole UTC days). */
+function daysOf(range: DayRange) {
+  return [gte(deliveryDaily.day, range.from), lt(deliveryDaily.day, range.to)];
+}
+
+/** Email and SMS side by side, for the messages of `range`. */
 export async function readChannelFigures(tenant: Tenant, range: DayRange): Promise<ChannelFigures[]> {
-  const isSent = sql`${deliveries.status} = 'sent'`;
   const [rows, credited] = await Promise.all([
     tenant.db
       .select({
-        channel: deliveries.channel,
-        sent: sql<number>`coalesce(sum(${isSent}), 0)`,
-        delivered: sql<number>`coalesce(sum(${isSent} AND (${deliveries.channel} = 'email' OR ${deliveries.providerStatus} = 'delivered')), 0)`,
-        failed: sql<number>`coalesce(sum(${deliveries.status} = 'failed'), 0)`,
-        clicked: count(deliveryEngagements.clickedAt),
+        channel: deliveryDaily.channel,
+        sent: sql<number>`coalesce(sum(${deliveryDaily.sent}), 0)`,
+        delivered: sql<number>`coalesce(sum(${deliveryDaily.delivered}), 0)`,
+        failed: sql<number>`coalesce(sum(${deliveryDaily.failed}), 0)`,
+        clicked: sql<number>`coalesce(sum(${deliveryDaily.clicked}), 0)`,
       })
-      .from(deliveries)
-      .leftJoin(deliveryEngagements, eq(deliveryEngagements.deliveryId, deliveries.id))
-      .where(tenant.where(deliveries, gte(deliveries.queuedAt, range.from), lt(deliveries.queuedAt, range.to)))
-      .groupBy(deliveries.channel),
+      .from(deliveryDaily)
+      .where(tenant.where(deliveryDaily, ...daysOf(range)))
+      .groupBy(deliveryDaily.channel),
     readConversionsByChannel(tenant, range),
   ]);
   return CONSENT_CHANNELS.map((channel) => {
@@ -82,10 +88,13 @@ export function recentWeeks(now: number, count: number): DayRange {
 export async function readOverviewFigures(tenant: Tenant, range: DayRange): Promise<OverviewFigures> {
   const [cohort, conversions] = await Promise.all([
     tenant.db
-      .select({ sent: count(), opened: count(deliveryEngagements.openedAt), clicked: count(deliveryEngagements.clickedAt) })
-      .from(deliveries)
-      .leftJoin(deliveryEngagements, eq(deliveryEngagements.deliveryId, deliveries.id))
-      .where(tenant.where(deliveries, gte(deliveries.sentAt, range.from), lt(deliveries.sentAt, range.to), eq(deliveries.status, 'sent'))),
+      .select({
+        sent: sql<number>`coalesce(sum(${deliveryDaily.sent}), 0)`,
+        opened: sql<number>`coalesce(sum(${deliveryDaily.opened}), 0)`,
+        clicked: sql<number>`coalesce(sum(${deliveryDaily.clicked}), 0)`,
+      })
+      .from(deliveryDaily)
+      .where(tenant.where(deliveryDaily, ...daysOf(range))),
     readWorkspaceConversions(tenant, range),
   ]);
   const { sent, opened, clicked } = cohort[0] ?? { sent: 0, opened: 0, clicked: 0 };
@@ -97,22 +106,14 @@ export async function readOverviewFigures(tenant: Tenant, range: DayRange): Prom
  * first, with its activity inside the range: the workspace's, or one campaign's or flow's.
  */
 export async function readWeeklyActivity(tenant: Tenant, range: DayRange, source?: { type: DeliverySource; id: string }): Promise<WeekActivity[]> {
-  const weekOf = (column: typeof deliveries.sentAt | typeof engagementDaily.day) => sql<number>`(${column} - ((((${column} - ${FIRST_MONDAY}) % ${WEEK}) + ${WEEK}) % ${WEEK}))`;
-  const sentWeek = weekOf(deliveries.sentAt);
+  const weekOf = (column: typeof deliveryDaily.day | typeof engagementDaily.day) => sql<number>`(${column} - ((((${column} - ${FIRST_MONDAY}) % ${WEEK}) + ${WEEK}) % ${WEEK}))`;
+  const sentWeek = weekOf(deliveryDaily.day);
   const dayWeek = weekOf(engagementDaily.day);
   const [sent, engaged] = await Promise.all([
     tenant.db
-      .select({ week: sentWeek, n: count() })
-      .from(deliveries)
-      .where(
-        tenant.where(
-          deliveries,
-          gte(deliveries.sentAt, range.from),
-          lt(deliveries.sentAt, range.to),
-          eq(deliveries.status, 'sent'),
-          source ? and(eq(deliveries.sourceType, source.type), eq(deliveries.sourceId, source.id)) : undefined,
-        ),
-      )
+      .select({ week: sentWeek, n: sql<number>`sum(${deliveryDaily.sent})` })
+      .from(deliveryDaily)
+      .where(tenant.where(deliveryDaily, ...daysOf(range), source ? and(eq(deliveryDaily.sourceType, source.type), eq(deliveryDaily.sourceId, source.id)) : undefined))
       .groupBy(sentWeek),
     tenant.db
       .select({ week: dayWeek, opens: sql<number>`sum(${engagementDaily.uniqueOpens})`, clicks: sql<number>`sum(${engagementDaily.uniqueClicks})` })

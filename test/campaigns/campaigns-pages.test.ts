@@ -173,6 +173,26 @@ describe('/app/marketing/campaigns', () => {
     expect(await (await stranger.client.get('/app/marketing')).text()).not.toContain('Summer sale');
   });
 
+  it('lists 150 sent campaigns with their progress on the marketing page (more than D1 binds to one statement)', async () => {
+    const merchant = await signUpMerchant('Busy Sender');
+    const contentId = await insertEmailContent(merchant.workspaceId, { subject: 'Hello', html: '<p>Hi</p>' });
+    const now = Date.now();
+    await env.DB.prepare(
+      `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 150)
+       INSERT INTO campaigns (id, workspace_id, name, channel, status, content_id, sending_filter, started_at, finished_at, fan_out_done, created_at, updated_at)
+       SELECT ?1 || printf('%06d', n), ?2, 'Weekly ' || n, 'email', 'sent', ?3, 'subscribed', ?4, ?4, 1, ?4 + n, ?4 FROM seq`,
+    )
+      .bind(newId().slice(0, 20), merchant.workspaceId, contentId, now)
+      .run();
+    const last = (await env.DB.prepare("SELECT id FROM campaigns WHERE workspace_id = ? AND name = 'Weekly 150'").bind(merchant.workspaceId).first<{ id: string }>())!.id;
+    await insertQueuedDelivery(merchant.workspaceId, await insertContact(merchant.workspaceId), contentId, last);
+    const page = await merchant.client.get('/app/marketing');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Weekly 150');
+    expect(html).toContain('Weekly 1<');
+  });
+
   it('shows a sent campaign read-only with its progress, and refuses edits with the reason (409)', async () => {
     const merchant = await signUpMerchant();
     const id = await insertSentCampaign(merchant.workspaceId);

@@ -13,8 +13,8 @@ import { writeEngagementFlush } from '../../src/tracking/flush-engagement';
 import { insertContact, insertOrder } from '../helpers/data';
 import { insertEmailContent } from '../helpers/deliveries';
 
-/** A delivery to write: its status, reason, and when it went out. */
-type Outcome = { status: string; reasonCode?: string; reason?: string; sentAt?: number };
+/** A delivery to write: its status, reason, when it went out, and its channel (email unless said). */
+type Outcome = { status: string; reasonCode?: string; reason?: string; sentAt?: number; channel?: 'email' | 'sms' };
 
 /** Inserts a campaign row in the given status, started at `startedAt`. */
 export async function insertCampaign(workspaceId: string, name: string, startedAt: number, status = 'sent'): Promise<{ id: string; contentId: string }> {
@@ -43,7 +43,7 @@ export async function insertDeliveries(workspaceId: string, campaign: { id: stri
         id,
         workspaceId,
         contactId,
-        'email',
+        outcome.channel ?? 'email',
         'campaign',
         campaign.id,
         '',
