@@ -13,6 +13,7 @@ import {
   consentChanges,
   contactImportRejections,
   contactTags,
+  contactCounts,
   contacts,
   orders,
   productInterests,
@@ -555,12 +556,14 @@ export async function listContacts(tenant: Tenant, query: ContactListQuery): Pro
   return { contacts: page.rows.map(({ contact }) => toContactView(contact, tags.get(contact.id) ?? [])), nextCursor: page.nextCursor, total };
 }
 
-/** How many contacts of the workspace a filter keeps. */
+/** How many contacts of the workspace a filter keeps; without a filter, the count the database keeps (no scan). */
 export async function countContacts(tenant: Tenant, filter: ContactFilter): Promise<number> {
-  const [row] = await tenant.db
-    .select({ count: sql<number>`count(*)` })
-    .from(contacts)
-    .where(tenant.where(contacts, contactFilterCondition(tenant, filter)));
+  const condition = contactFilterCondition(tenant, filter);
+  if (!condition) {
+    const [kept] = await tenant.db.select({ n: contactCounts.n }).from(contactCounts).where(tenant.where(contactCounts));
+    return kept?.n ?? 0;
+  }
+  const [row] = await tenant.db.select({ count: sql<number>`count(*)` }).from(contacts).where(tenant.where(contacts, condition));
   return row?.count ?? 0;
 }
 

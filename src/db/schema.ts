@@ -920,6 +920,17 @@ export const deliveryEngagements = sqliteTable('delivery_engagements', {
 });
 
 /**
+ * How many contacts a workspace has, kept by triggers on contacts (migrations/0034), so the
+ * contacts list's total costs a row, not a count of every contact.
+ */
+export const contactCounts = sqliteTable('contact_counts', {
+  workspaceId: text()
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  n: integer().notNull(),
+});
+
+/**
  * A workspace's messages of one campaign or flow and channel by UTC day (`day` = midnight),
  * kept by triggers on deliveries and delivery_engagements (migrations/0033), so the
  * marketing overview reads days, not every delivery of the range: sent, delivered (for
