@@ -567,8 +567,20 @@ export async function countContacts(tenant: Tenant, filter: ContactFilter): Prom
   return row?.count ?? 0;
 }
 
-/** The workspace's tags in alphabetical order (at most `limit`), for filters. */
+/**
+ * The workspace's tags in alphabetical order (at most `limit`), one per tag as filters
+ * match them (case-insensitively), for filters. It seeks from one tag to the next in
+ * `contact_tags_tag_idx` rather than reading every tagged contact (a DISTINCT over a
+ * million-contact workspace's tags read them all, about 100 ms, on every contacts page).
+ */
 export async function listWorkspaceTags(tenant: Tenant, limit = 200): Promise<string[]> {
-  const rows = await tenant.db.selectDistinct({ tag: contactTags.tag }).from(contactTags).where(tenant.where(contactTags)).orderBy(contactTags.tag).limit(limit);
+  const rows = await tenant.db.all<{ tag: string }>(sql`
+    WITH RECURSIVE tag_keys(k) AS (
+      SELECT (SELECT min(lower(tag)) FROM contact_tags WHERE workspace_id = ${tenant.workspaceId})
+      UNION ALL
+      SELECT (SELECT min(lower(tag)) FROM contact_tags WHERE workspace_id = ${tenant.workspaceId} AND lower(tag) > tag_keys.k) FROM tag_keys WHERE tag_keys.k IS NOT NULL
+    )
+    SELECT (SELECT tag FROM contact_tags WHERE workspace_id = ${tenant.workspaceId} AND lower(tag) = tag_keys.k LIMIT 1) AS tag
+    FROM tag_keys WHERE tag_keys.k IS NOT NULL LIMIT ${limit}`);
   return rows.map((row) => row.tag);
 }

@@ -76,6 +76,20 @@ describe('the list with bulk actions', () => {
     expect(await csv.text()).toContain('list-a@example.com');
   });
 
+  it('offers each tag once in the tag filter, whatever its case, in alphabetical order', async () => {
+    const own = await signUpMerchant('Tag Filter Store');
+    for (const [email, tag] of [
+      ['t1@example.com', 'VIP'],
+      ['t2@example.com', 'vip'],
+      ['t3@example.com', 'Zeta'],
+      ['t4@example.com', 'alpha'],
+    ] as const)
+      await tagContact(own.workspaceId, await insertContact(own.workspaceId, { email }), tag);
+    const html = await (await own.client.get('/app/contacts')).text();
+    const options = [...html.matchAll(/<option value="([^"]*)"[^>]*>[^<]*<\/option>/g)].map((match) => match[1]).filter((value) => ['alpha', 'VIP', 'vip', 'Zeta'].includes(value!));
+    expect(options.map((tag) => tag!.toLowerCase())).toEqual(['alpha', 'vip', 'zeta']);
+  });
+
   it('tags the ticked contacts, and says which field is missing', async () => {
     const a = await insertContact(merchant.workspaceId, { email: 'tick-a@example.com' });
     const res = await merchant.client.post('/app/contacts/bulk', { action: 'tag', tags: 'ticked', scope: 'selected', ids: a });
