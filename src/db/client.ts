@@ -51,13 +51,12 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<D1Resul
 
 /**
  * Runs queries that each return rows (one per slice of a long list of ids) in one round
- * trip, and returns all their rows in order; no queries, no rows. `alongside` statements
- * run after them in the same batch (so they commit together) and return nothing here.
+ * trip, and returns all their rows in order; no queries, no rows.
  */
-export async function batchRows<Row>(db: Db, queries: (Statement & PromiseLike<Row[]>)[], alongside: Statement[] = []): Promise<Row[]> {
-  const [first, ...rest] = [...queries, ...alongside];
+export async function batchRows<Row>(db: Db, queries: (Statement & PromiseLike<Row[]>)[]): Promise<Row[]> {
+  const [first, ...rest] = queries;
   if (!first) return [];
-  return ((await db.batch([first, ...rest])) as unknown[]).slice(0, queries.length).flat() as Row[];
+  return ((await db.batch([first, ...rest])) as unknown[]).flat() as Row[];
 }
 
 /** `column IN (values)` with one bound parameter however many values (D1 binds at most 100 per statement). */

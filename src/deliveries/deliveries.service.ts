@@ -1,7 +1,7 @@
 // Deliveries: written once per (source, step, contact, occurrence) before anything is
 // enqueued, then moved through their lifecycle by the send job.
 import { eq, inArray, sql } from 'drizzle-orm';
-import { batchRows, runBatch, type Db, type Statement } from '../db/client';
+import { runBatch, type Db, type Statement } from '../db/client';
 import { deliveries, type ConsentChannel, type DeliverySource, type DeliveryStatus } from '../db/schema';
 import { campaignsInStatus, failStaleSendingDeliveries, touchStaleQueuedDeliveries } from '../db/system';
 import { forWorkspace, keyed, type Tenant } from '../db/tenant';

@@ -97,13 +97,7 @@ export function recordEngagement(sql: SqlStorage, hit: EngagementHit): void {
       sql.exec('UPDATE events SET machine = 1 WHERE delivery_id = ? AND at >= ? AND machine = 0 AND id > ?', hit.deliveryId, since, inFlight(sql));
     }
     // The click and the open it makes, in one statement (each exec is a call into SQLite).
-    sql.exec(
-      "INSERT INTO events (kind, delivery_id, link, at, machine) VALUES ('click', ?1, ?2, ?3, ?4), ('open', ?1, '', ?3, ?4)",
-      hit.deliveryId,
-      link,
-      hit.at,
-      machine ? 1 : 0,
-    );
+    sql.exec("INSERT INTO events (kind, delivery_id, link, at, machine) VALUES ('click', ?1, ?2, ?3, ?4), ('open', ?1, '', ?3, ?4)", hit.deliveryId, link, hit.at, machine ? 1 : 0);
     return;
   }
   sql.exec("INSERT INTO events (kind, delivery_id, link, at, machine) VALUES ('open', ?, '', ?, ?)", hit.deliveryId, hit.at, machine ? 1 : 0);
