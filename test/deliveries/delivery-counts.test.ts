@@ -5,6 +5,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
+import { writeDeliveries } from '../../src/deliveries/deliveries.service';
 import { readDeliveryCounts } from '../../src/deliveries/delivery-counts';
 import { insertContact } from '../helpers/data';
 import { insertEmailContent, queueCampaignEmail } from '../helpers/deliveries';
@@ -67,5 +68,39 @@ describe('delivery counts kept by the database', () => {
     await move('DELETE FROM workspaces WHERE id = ?', workspaceId);
     expect(await kept(workspaceId)).toEqual([]);
     expect(await kept(other.workspaceId)).toEqual(await grouped(other.workspaceId));
+  });
+});
+
+describe('deliveries written as rows of one JSON parameter', () => {
+  it("keep a flow's merge data exactly, quotes, backslashes, line breaks and emoji included, and return only the rows they created", async () => {
+    const { workspaceId } = await signUpMerchant('Hostile context');
+    const tenant = forWorkspace(openDb(env.DB), workspaceId);
+    const design = await insertEmailContent(workspaceId, { subject: 'Hi', html: '<p>Hi</p>' });
+    const contacts = await Promise.all(Array.from({ length: 250 }, () => insertContact(workspaceId)));
+    // As a store's webhook may name a product: every character JSON and SQL treat specially.
+    const context = { product: { title: 'Say "hi" \\ it\'s 50%_off\n\r\t\u2028 ☕️ 🎉', url: 'https://shop.example/p?a=1&b="2"' }, nothing: null, price: 1999 };
+    const requests = contacts.map((contactId, i) => ({
+      contactId,
+      channel: 'email' as const,
+      sourceType: 'flow' as const,
+      sourceId: 'flow-hostile',
+      stepKey: 'step-1',
+      occurrenceKey: `o-${i}`,
+      contentId: design,
+      context,
+      requiresOptIn: i % 2 === 0,
+      ...(i === 0 ? { skip: { reason: 'Sent a marketing message in the last 16 hours', code: 'smart_sending' as const } } : {}),
+    }));
+    const created = await writeDeliveries(tenant, requests);
+    // 250 rows over two statements; the skipped one is written but not returned for sending.
+    expect(created).toHaveLength(249);
+    expect(await writeDeliveries(tenant, requests)).toEqual([]);
+    const { results } = await env.DB.prepare("SELECT status, reason_code, requires_opt_in, context FROM deliveries WHERE workspace_id = ? AND source_id = 'flow-hostile' ORDER BY occurrence_key")
+      .bind(workspaceId)
+      .all<{ status: string; reason_code: string | null; requires_opt_in: number; context: string }>();
+    expect(results).toHaveLength(250);
+    expect(results.every((row) => row.context === JSON.stringify(context))).toBe(true);
+    expect(results.filter((row) => row.status === 'skipped').map((row) => row.reason_code)).toEqual(['smart_sending']);
+    expect(results.filter((row) => row.requires_opt_in === 1)).toHaveLength(125);
   });
 });
