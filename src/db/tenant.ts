@@ -3,6 +3,7 @@
 // so no query can forget the workspace.
 import { and, eq, getTableName, gt, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { chunk } from '../lib/chunk';
 import type { Db, Statement } from './client';
 
 /** Any table with a `workspace_id` column. */
@@ -57,21 +58,25 @@ export type Tenant = {
   /** An insert row with the workspace id filled in. */
   row<T extends object>(values: T): T & { workspaceId: string };
   /**
-   * One insert of many rows of the workspace, each an array of values in the order of
-   * `columns` (as SQL names them); `tail` ends the statement (ON CONFLICT, RETURNING).
+   * Inserts of many rows of the workspace, INSERT_MANY_ROWS to a statement, each row an
+   * array of values in the order of `columns` (as SQL names them); `tail` ends each
+   * statement (ON CONFLICT, RETURNING). No rows, no statements.
    */
-  insertMany(table: TenantTable, columns: string[], rows: unknown[][], tail?: SQL): Statement;
+  insertMany(table: TenantTable, columns: string[], rows: unknown[][], tail?: SQL): Statement[];
 };
+
+/** Rows per statement of Tenant.insertMany: one JSON parameter of a few tens of KB. */
+export const INSERT_MANY_ROWS = 200;
 
 // Rows go as one JSON parameter read by json_each: drizzle builds each bound value of a
 // multi-row insert one by one (a measurable share of a send's CPU), and D1 binds at most
 // 100 values to a statement, so a row of 17 values made an insert of 5 rows.
-function insertJsonRows(db: Db, workspaceId: string, table: TenantTable, columns: string[], rows: unknown[][], tail?: SQL): Statement {
+function insertJsonRows(db: Db, workspaceId: string, table: TenantTable, columns: string[], rows: unknown[][], tail?: SQL): Statement[] {
   for (const column of columns) if (!/^[a-z_]+$/.test(column)) throw new Error(`not a column name: ${column}`);
-  const names = sql.raw(columns.join(', '));
+  const into = sql`INSERT INTO ${sql.identifier(getTableName(table))} (workspace_id, ${sql.raw(columns.join(', '))})`;
   const values = sql.raw(columns.map((_, i) => `json_extract(value, '$[${i}]')`).join(', '));
   // "WHERE true" tells SQLite's parser that an ON CONFLICT in the tail is the insert's, not a join's.
-  return db.run(sql`INSERT INTO ${sql.identifier(getTableName(table))} (workspace_id, ${names}) SELECT ${workspaceId}, ${values} FROM json_each(${JSON.stringify(rows)}) WHERE true ${tail ?? sql``}`);
+  return chunk(rows, INSERT_MANY_ROWS).map((slice) => db.run(sql`${into} SELECT ${workspaceId}, ${values} FROM json_each(${JSON.stringify(slice)}) WHERE true ${tail ?? sql``}`));
 }
 
 /** Binds the database to one workspace. */

@@ -30,9 +30,6 @@ export type DeliveryRequest = {
   skip?: { reason: string; code: ReasonCode };
 };
 
-// Rows per insert (one JSON parameter, see Tenant.insertMany).
-const ROWS_PER_INSERT = 200;
-
 /** A delivery row as enqueueing needs it. */
 export type DeliveryRef = { id: string; channel: ConsentChannel };
 
@@ -55,7 +52,7 @@ const NEW_DELIVERY_COLUMNS = [
   'updated_at',
 ];
 
-function insertDeliveries(tenant: Tenant, requests: DeliveryRequest[], now: number): Statement {
+function insertDeliveries(tenant: Tenant, requests: DeliveryRequest[], now: number): Statement[] {
   const rows = requests.map((request) => {
     const status: DeliveryStatus = request.skip ? 'skipped' : 'queued';
     return [
@@ -86,7 +83,7 @@ function insertDeliveries(tenant: Tenant, requests: DeliveryRequest[], now: numb
  * Returns the queued rows it created.
  */
 export async function writeDeliveries(tenant: Tenant, requests: DeliveryRequest[], now = Date.now(), alongside: Statement[] = []): Promise<DeliveryRef[]> {
-  const inserts = chunk(requests, ROWS_PER_INSERT).map((slice) => insertDeliveries(tenant, slice, now));
+  const inserts = insertDeliveries(tenant, requests, now);
   const results = await runBatch(tenant.db, [...inserts, ...alongside]);
   return results
     .slice(0, inserts.length)

@@ -3,7 +3,6 @@
 // signed: 10 base62 characters from the platform's CSPRNG (about 59.5 bits) are short
 // enough for a text and too many to guess; /s/<code> redirects only to the stored URL.
 import type { Statement } from '../db/client';
-import { chunk } from '../lib/chunk';
 import { randomString } from '../lib/crypto';
 import { shortLinks } from '../db/schema';
 import type { Tenant } from '../db/tenant';
@@ -16,8 +15,6 @@ export const SHORT_CODE_LENGTH = 10;
 export const SHORT_CODE = /^[0-9A-Za-z]{10}$/;
 /** Links shortened per text; the rest stay as written (still working, not counted). */
 export const MAX_LINKS_PER_SMS = 10;
-// Rows per insert (one JSON parameter, see Tenant.insertMany).
-const ROWS_PER_INSERT = 200;
 
 // A web link as written in text: up to the next space or character that cannot be in a URL.
 const LINK = /https?:\/\/[^\s<>"'`{}|\\^]+/gi;
@@ -79,11 +76,9 @@ export function shortenSmsLinks(env: Pick<Env, 'PUBLIC_BASE_URL'>, deliveryId: s
 
 /** The statements storing short links of the workspace's texts, many texts' in one insert. */
 export function insertShortLinks(tenant: Tenant, links: ShortLinkRow[]): Statement[] {
-  return chunk(links, ROWS_PER_INSERT).map((rows) =>
-    tenant.insertMany(
-      shortLinks,
-      ['code', 'delivery_id', 'url', 'created_at'],
-      rows.map((row) => [row.code, row.deliveryId, row.url, row.createdAt]),
-    ),
+  return tenant.insertMany(
+    shortLinks,
+    ['code', 'delivery_id', 'url', 'created_at'],
+    links.map((row) => [row.code, row.deliveryId, row.url, row.createdAt]),
   );
 }
