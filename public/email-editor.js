@@ -127,6 +127,8 @@
     },
     // Double-clicking an image opens GrapesJS's picker: the workspace's uploaded images, and
     // uploads to Marketing → Images (the same endpoint as the toolbar's Upload image).
+    // The settings of a link and an image in the words of the rest of the dashboard.
+    i18n: { messages: { en: { traitManager: { traits: { labels: { href: 'Link address', alt: 'Image text', title: 'Title' } } } } } },
     assetManager: { upload: '/app/marketing/images', uploadName: 'file', multiUpload: false, headers: { accept: 'application/json', 'x-csrf-token': csrf }, embedAsBase64: false },
   });
 
@@ -156,10 +158,14 @@
     editor.Blocks.add(block.id, { label: block.label, category: 'Blocks', content: protect(block.html ?? productHtml({ title: 'Product name', price: '0.00', url: null, imageUrl: null })) });
   }
   // The preset's import and export work on raw HTML, around the Liquid protection: the HTML view does both.
-  // (There is no tablet device.)
+  // Undo, redo and the devices are the toolbar's, where they have names (and there is no tablet).
   for (const [panel, id] of [
     ['options', 'gjs-open-import-template'],
     ['options', 'export-template'],
+    ['options', 'undo'],
+    ['options', 'redo'],
+    ['devices-c', 'set-device-desktop'],
+    ['devices-c', 'set-device-mobile'],
     ['devices-c', 'set-device-tablet'],
   ]) {
     editor.Panels.removeButton(panel, id);
@@ -242,12 +248,17 @@
   // id used twice (its style manager repeats template ids it never looks up).
   const editorRoot = visualPane.querySelector('.block-editor-canvas');
   function labelEditorParts() {
-    for (const frame of editorRoot.querySelectorAll('iframe.gjs-frame:not([title])')) frame.setAttribute('title', 'Email canvas');
+    for (const frame of editorRoot.querySelectorAll('iframe.gjs-frame:not([title])')) frame.setAttribute('title', 'Email: ↑ and ↓ choose a part, Enter types into a text, Escape stops');
     for (const panel of editorRoot.querySelectorAll('.gjs-pn-views-container:not([tabindex])')) {
       panel.setAttribute('tabindex', '0');
       panel.setAttribute('aria-label', 'Editor panels');
     }
     for (const node of editorRoot.querySelectorAll('#gjs-sm-input-holder, #gjs-sm-add')) node.removeAttribute('id');
+    // Its settings and style fields show their name beside the field, not in a label.
+    for (const field of editorRoot.querySelectorAll('input:not([aria-label]), select:not([aria-label])')) {
+      const name = field.closest('.gjs-trt-trait, .gjs-sm-property')?.querySelector('.gjs-label, .gjs-sm-label')?.textContent.trim();
+      if (name) field.setAttribute('aria-label', field.classList.contains('gjs-input-unit') ? `${name} unit` : name);
+    }
   }
   labelEditorParts();
   new MutationObserver(labelEditorParts).observe(editorRoot, { childList: true, subtree: true });
@@ -375,17 +386,58 @@
   }
 
   /**
-   * Where a new block goes: in a row of its own after the selected part's row of the email's
-   * one-column layout (the starters' rows), or else after the selected part among its
-   * siblings in a cell or the body, or else at the end.
+   * The block a part sits in: its row of the email's one-column layout (the starters' rows,
+   * what Add block adds), or else the part's ancestor that sits in a cell or the body.
    */
-  function insertionPoint() {
-    let row = editor.getSelected();
+  function blockOf(part) {
+    let row = part;
     while (row && !(row.get('tagName') === 'tr' && row.components().length === 1)) row = row.parent();
-    if (row) return { parent: row.parent(), index: row.index() + 1, asRow: true };
-    let at = editor.getSelected();
-    while (at?.parent() && !['td', 'th', 'body'].includes(at.parent().get('tagName')) && at.parent() !== editor.getWrapper()) at = at.parent();
-    return at?.parent() ? { parent: at.parent(), index: at.index() + 1, asRow: false } : { parent: editor.getWrapper(), index: undefined, asRow: false };
+    if (row) return { block: row, asRow: true };
+    let at = part;
+    while (at.parent() && !['td', 'th', 'body'].includes(at.parent().get('tagName')) && at.parent() !== editor.getWrapper()) at = at.parent();
+    return { block: at, asRow: false };
+  }
+
+  // GrapesJS keeps a part's own style in a rule named by its id, and its clone() gives the
+  // copy the original's rule when the original's id was set explicitly (as editing a text
+  // does), leaving the original unstyled (GrapesJS issue 3289). A copy is built from the
+  // part's JSON without ids instead, each part given its original's style.
+  function withoutIds(json) {
+    if (json.attributes) delete json.attributes.id;
+    if (Array.isArray(json.components)) json.components = json.components.map(withoutIds);
+    return json;
+  }
+
+  function copyStyles(from, to) {
+    const style = editor.Css.getRule(`#${from.getId()}`)?.getStyle();
+    if (style && Object.keys(style).length) editor.Css.setRule(`#${to.getId()}`, style);
+    for (const [index, child] of from.components().models.entries()) copyStyles(child, to.components().at(index));
+  }
+
+  /** Adds a copy of `part` right after it, and returns the copy. */
+  function duplicate(part) {
+    const [copy] = [
+      part
+        .parent()
+        .components()
+        .add(withoutIds(JSON.parse(JSON.stringify(part))), { at: part.index() + 1 }),
+    ].flat();
+    copyStyles(part, copy);
+    return copy;
+  }
+  // The copy button on the selected part's badge.
+  editor.Commands.add('tlb-clone', {
+    run: (ed) => {
+      const selected = ed.getSelected();
+      if (selected?.parent()) ed.select(duplicate(selected));
+    },
+  });
+
+  /** Where a new block goes: after the selected part's block, or else at the end. */
+  function insertionPoint() {
+    const selected = editor.getSelected();
+    const { block, asRow } = selected ? blockOf(selected) : {};
+    return block?.parent() ? { parent: block.parent(), index: block.index() + 1, asRow } : { parent: editor.getWrapper(), index: undefined, asRow: false };
   }
 
   let products = null;
@@ -520,5 +572,6 @@
     showView(visualPane.dataset.openView === 'html' ? 'html' : 'visual');
     form.dataset.editorReady = 'true';
   });
-  window.emailEditor = { editor, exportHtml, encode };
+  // The keyboard's way through the editor (/email-editor-keyboard.js) adds its toolbar actions to `actions`.
+  window.emailEditor = { editor, exportHtml, encode, say, blockOf, duplicate, actions };
 })();

@@ -177,6 +177,29 @@ export function EmailDesignEditor(props: {
                 </button>
               </div>
               <div class="toolbar-group">
+                <button type="button" class="button small secondary" data-action="select-previous">
+                  Previous part
+                </button>
+                <button type="button" class="button small secondary" data-action="select-next">
+                  Next part
+                </button>
+                <button type="button" class="button small secondary" data-action="edit-text">
+                  Edit text
+                </button>
+                <button type="button" class="button small secondary" data-action="move-up">
+                  Move block up
+                </button>
+                <button type="button" class="button small secondary" data-action="move-down">
+                  Move block down
+                </button>
+                <button type="button" class="button small secondary" data-action="duplicate">
+                  Duplicate block
+                </button>
+                <button type="button" class="button small secondary" data-action="delete">
+                  Delete block
+                </button>
+              </div>
+              <div class="toolbar-group">
                 <label for="merge-tag">Merge tag</label>
                 <select id="merge-tag">
                   {MERGE_TAGS.map(([group, tags]) => (
@@ -221,7 +244,8 @@ export function EmailDesignEditor(props: {
             </div>
             <p class="muted small" id="editor-status" role="status" aria-live="polite">
               Drag blocks from the panel on the right, or add them after the selected part with the toolbar. Double-click a text to type in it, or an image to pick another. Upload image puts your file
-              in the selected image, or adds it after the selected part.
+              in the selected image, or adds it after the selected part. From the keyboard: Next part and Previous part (or ↓ and ↑ in the email) choose a part, Enter types into a text and Escape
+              stops, Alt+↑ and Alt+↓ move its block.
             </p>
             <div class="block-editor-canvas" />
           </div>
@@ -273,6 +297,7 @@ export function EmailDesignEditor(props: {
       <Script src="/vendor/grapesjs/preset-newsletter.js" />
       <Script src="/email-liquid.js" />
       <Script src="/email-editor.js" />
+      <Script src="/email-editor-keyboard.js" />
     </>
   );
 }

@@ -78,7 +78,7 @@ async function crawl(page, base, start) {
 }
 
 /** axe's violations on the current page, one line each: rule, impact, and where. */
-async function axeViolations(page) {
+export async function axeViolations(page) {
   if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE_SOURCE);
   const results = await page.evaluate((options) => window.axe.run(document, options), AXE_OPTIONS);
   return results.violations.flatMap((violation) =>

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Liquid } from 'liquidjs';
+import { axeViolations } from './a11y.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TEMPLATES = join(ROOT, 'public', 'templates');
@@ -206,6 +207,115 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
         assert.equal(await page.locator(`input[value="${src}"]`).count(), 1, 'its address, ready to copy');
         assert.equal(await page.getByText('innocent.png').count(), 0);
         await screenshot(page, 'images-page');
+      },
+    ],
+
+    [
+      "the editor from the keyboard alone: part by part to the button and its link, typing into a text, blocks moved, duplicated, deleted and undone; GrapesJS's panels are named buttons and axe finds nothing",
+      async () => {
+        const original = readFileSync(join(TEMPLATES, STARTERS.find((starter) => starter.name === 'Welcome').file), 'utf8');
+        await createDesign(`Keyboard ${run}`, 'Welcome');
+        const status = page.locator('#editor-status');
+        const said = async (text) => status.filter({ hasText: text }).waitFor();
+        const press = async (name) => {
+          await page.getByRole('button', { name, exact: true }).focus();
+          await page.keyboard.press('Enter');
+        };
+        const focused = () => page.evaluate(() => document.activeElement.getAttribute('aria-label') ?? document.activeElement.textContent.trim());
+
+        // Part by part, in reading order, to the welcome email's button.
+        await press('Next part');
+        await said('Selected text “{{ shop.name }}”: part 1 of 7.');
+        for (let part = 2; part <= 6; part++) {
+          await page.keyboard.press('Enter');
+          await said(`part ${part} of 7.`);
+        }
+        await said('Selected button “Start shopping”: part 6 of 7.');
+
+        // Its link, in the Settings panel, whose button Tab reaches and Enter opens.
+        const settings = page.getByRole('button', { name: 'Settings of the selected part' });
+        assert.equal(await settings.getAttribute('tabindex'), '0');
+        assert.equal(await settings.getAttribute('aria-pressed'), 'false');
+        await press('Settings of the selected part');
+        assert.equal(await settings.getAttribute('aria-pressed'), 'true', 'the open panel says so');
+        await page.getByRole('textbox', { name: 'Link address' }).focus();
+        await page.keyboard.press('ControlOrMeta+A');
+        await page.keyboard.type('https://shop.example.com/welcome-offer');
+        await page.keyboard.press('Tab');
+        await canvas.locator('a[href="https://shop.example.com/welcome-offer"]').waitFor();
+        assert.deepEqual(await axeViolations(page), [], 'the editor with its settings panel open');
+
+        // In the email itself: ↑ goes to the text above, Enter types at its end, Escape stops typing and stays in the email.
+        await page.locator('iframe.gjs-frame').focus();
+        await page.keyboard.press('ArrowUp');
+        await said('Selected text “Take a look around; we think you will like it here.”: part 5 of 7.');
+        await page.keyboard.press('Enter');
+        await said('Typing into text');
+        await page.keyboard.type(' Typed from the keyboard.');
+        await page.keyboard.press('Escape');
+        await said('Stopped typing.');
+        assert.equal(await page.evaluate(() => document.activeElement.tagName), 'IFRAME');
+        // Alt+↑ moves its block above the one before.
+        await page.keyboard.press('Alt+ArrowUp');
+        await said('Moved the block up.');
+        await page.keyboard.press('ArrowUp');
+        await said('Selected text “Hi {{ contact.first_name | default: "there" }},”: part 3 of 7.');
+        await page.keyboard.press('ArrowDown');
+        await said('part 4 of 7.');
+
+        // From the toolbar: Edit text, and Escape gives focus back to the button.
+        await press('Edit text');
+        await said('Typing into text “Take a look around');
+        await page.keyboard.type(' Typed again.');
+        await page.keyboard.press('Escape');
+        await said('Stopped typing.');
+        assert.equal(await focused(), 'Edit text');
+
+        // The copy button on the block's badge, as a mouse user copies it: GrapesJS's own clone
+        // gave the copy the original's style here (after two typings and a move), leaving the
+        // original unstyled. Both keep their style; the copy goes again.
+        const styledCells = async (count) => {
+          const cells = canvas.locator('td.pad', { hasText: 'Take a look around' });
+          await cells.nth(count - 1).waitFor();
+          assert.equal(await cells.count(), count);
+          assert.deepEqual(await cells.evaluateAll((all) => all.map((cell) => getComputedStyle(cell).paddingLeft)), Array(count).fill('40px'));
+        };
+        await page.evaluate(() => {
+          const { editor, blockOf } = window.emailEditor;
+          editor.select(blockOf(editor.getSelected()).block);
+          editor.runCommand('tlb-clone');
+        });
+        await styledCells(2);
+        await press('Delete block');
+        await said('Deleted the block (Undo brings it back). Selected text “Thanks for joining');
+        await press('Previous part');
+        await said('part 4 of 7.');
+
+        // A copy of the block from the toolbar, deleted again; then the text after it, brought back by Undo.
+        await press('Duplicate block');
+        await said('Duplicated the block. Selected text “Take a look around');
+        await said('part 5 of 8.');
+        await styledCells(2);
+        await press('Delete block');
+        await said('Deleted the block (Undo brings it back). Selected text “Thanks for joining');
+        await press('Delete block');
+        await canvas.getByText('Thanks for joining').waitFor({ state: 'detached' });
+        await press('Undo');
+        await canvas.getByText('Thanks for joining').waitFor();
+        await screenshot(page, 'editor-keyboard');
+
+        await press('Save design');
+        await page.getByText('Design saved.').waitFor();
+        await editorReady();
+        const html = await savedHtml();
+        assert.ok(html.includes('Take a look around; we think you will like it here. Typed from the keyboard. Typed again.'), 'both typings are saved, once');
+        assert.equal(html.split('Take a look around').length, 2, 'the copy is gone');
+        assert.ok(html.indexOf('Take a look around') < html.indexOf('Thanks for joining'), 'the moved block comes first');
+        assert.match(html, /<a [^>]*href="https:\/\/shop\.example\.com\/welcome-offer"/);
+        // Every Liquid tag of the starter is still there, in order, but the button's address that was replaced.
+        const tags = liquidTagsOf(original);
+        tags.splice(tags.indexOf('{{ shop.url }}'), 1);
+        assert.deepEqual(liquidTagsOf(html), tags);
       },
     ],
 
