@@ -399,8 +399,8 @@
   }
 
   // GrapesJS keeps a part's own style in a rule named by its id, and its clone() gives the
-  // copy the original's rule when the original's id was set explicitly (as editing a text
-  // does), leaving the original unstyled (GrapesJS issue 3289). A copy is built from the
+  // copy the original's rule when the original's id was set explicitly (a reopened design,
+  // a text typed into and moved), leaving the original unstyled (GrapesJS issue 3289). A copy is built from the
   // part's JSON without ids instead, each part given its original's style.
   function withoutIds(json) {
     if (json.attributes) delete json.attributes.id;
@@ -414,22 +414,27 @@
     for (const [index, child] of from.components().models.entries()) copyStyles(child, to.components().at(index));
   }
 
-  /** Adds a copy of `part` right after it, and returns the copy. */
-  function duplicate(part) {
-    const [copy] = [
-      part
-        .parent()
-        .components()
-        .add(withoutIds(JSON.parse(JSON.stringify(part))), { at: part.index() + 1 }),
-    ].flat();
+  /** Adds a copy of `part` to `parent` at `at`, and returns the copy. */
+  function copyInto(part, parent, at) {
+    const [copy] = [parent.components().add(withoutIds(JSON.parse(JSON.stringify(part))), { at })].flat();
     copyStyles(part, copy);
     return copy;
   }
-  // The copy button on the selected part's badge.
-  editor.Commands.add('tlb-clone', {
+
+  const duplicate = (part) => copyInto(part, part.parent(), part.index() + 1);
+
+  // Ctrl+V, and the copy button on the selected part's badge (a copy, then a paste): what was
+  // copied goes after the selected part, as GrapesJS's own paste puts it, through copyInto.
+  editor.Commands.add('core:paste', {
     run: (ed) => {
       const selected = ed.getSelected();
-      if (selected?.parent()) ed.select(duplicate(selected));
+      const parent = selected?.parent();
+      if (!parent) return;
+      let at = selected.index() + 1;
+      const copies = (ed.getModel().get('clipboard') ?? [])
+        .filter((part) => part.get('copyable') && (part === selected || ed.Components.canMove(parent, part).result))
+        .map((part) => copyInto(part, parent, at++));
+      if (copies.length) ed.select(copies);
     },
   });
 
