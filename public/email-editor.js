@@ -318,14 +318,25 @@
   for (const block of BLOCKS) addBlock.append(new Option(block.label, block.id));
 
   const actions = {
-    undo: () => editor.UndoManager.undo(),
-    redo: () => editor.UndoManager.redo(),
+    undo: () => undoOrRedo('undo'),
+    redo: () => undoOrRedo('redo'),
     desktop: () => editor.setDevice('Desktop'),
     mobile: () => editor.setDevice('Mobile portrait'),
     'insert-merge-tag': insertMergeTag,
     'add-block': insertBlock,
     'upload-image': () => imageFile.click(),
   };
+  // Said, so that the status line does not go on describing what was just undone.
+  function undoOrRedo(which) {
+    const undo = editor.UndoManager;
+    if (!(which === 'undo' ? undo.hasUndo() : undo.hasRedo())) {
+      say(`Nothing to ${which}.`);
+      return;
+    }
+    undo[which]();
+    say(which === 'undo' ? 'Undid the last change.' : 'Redid the change.');
+  }
+
   let insertedOnPress = false;
   for (const control of visualPane.querySelectorAll('[data-action]')) {
     control.addEventListener('click', () => {

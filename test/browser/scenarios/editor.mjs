@@ -223,6 +223,15 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
         };
         const focused = () => page.evaluate(() => document.activeElement.getAttribute('aria-label') ?? document.activeElement.textContent.trim());
 
+        // Each of GrapesJS's panel buttons lies inside the editor (its side panel, 15% wide, cut off the last one at this width).
+        const cutOff = await page.evaluate(() => {
+          const editor = document.querySelector('.gjs-editor').getBoundingClientRect();
+          return [...document.querySelectorAll('.gjs-pn-btn[role="button"]')]
+            .filter((button) => button.getBoundingClientRect().right > editor.right || button.getBoundingClientRect().left < editor.left)
+            .map((button) => button.getAttribute('aria-label'));
+        });
+        assert.deepEqual(cutOff, []);
+
         // Part by part, in reading order, to the welcome email's button.
         await press('Next part');
         await said('Selected text “{{ shop.name }}”: part 1 of 7.');
@@ -302,6 +311,7 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
         await canvas.getByText('Thanks for joining').waitFor({ state: 'detached' });
         await press('Undo');
         await canvas.getByText('Thanks for joining').waitFor();
+        await said('Undid the last change.');
         await screenshot(page, 'editor-keyboard');
 
         await press('Save design');
