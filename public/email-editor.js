@@ -125,10 +125,10 @@
         { id: 'Mobile portrait', name: 'Mobile', width: '375px', widthMedia: '480px' },
       ],
     },
-    // Double-clicking an image opens GrapesJS's picker: the workspace's uploaded images, and
-    // uploads to Marketing → Images (the same endpoint as the toolbar's Upload image).
     // The settings of a link and an image in the words of the rest of the dashboard.
     i18n: { messages: { en: { traitManager: { traits: { labels: { href: 'Link address', alt: 'Image text', title: 'Title' } } } } } },
+    // Double-clicking an image opens GrapesJS's picker: the workspace's uploaded images, and
+    // uploads to Marketing → Images (the same endpoint as the toolbar's Upload image).
     assetManager: { upload: '/app/marketing/images', uploadName: 'file', multiUpload: false, headers: { accept: 'application/json', 'x-csrf-token': csrf }, embedAsBase64: false },
   });
 
@@ -411,8 +411,9 @@
 
   // GrapesJS keeps a part's own style in a rule named by its id, and its clone() gives the
   // copy the original's rule when the original's id was set explicitly (a reopened design,
-  // a text typed into and moved), leaving the original unstyled (GrapesJS issue 3289). A copy is built from the
-  // part's JSON without ids instead, each part given its original's style.
+  // a text typed into and moved), leaving the original unstyled (GrapesJS issue 3289). A
+  // copy is built from the part's JSON without ids instead, each part given its original's
+  // style.
   function withoutIds(json) {
     if (json.attributes) delete json.attributes.id;
     if (Array.isArray(json.components)) json.components = json.components.map(withoutIds);
