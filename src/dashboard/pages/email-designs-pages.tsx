@@ -117,6 +117,17 @@ export function EmailDesignsList({
   );
 }
 
+// The toolbar's way through the canvas from the keyboard (/email-editor-keyboard.js runs each data-action).
+const SELECTED_PART_ACTIONS: [string, string][] = [
+  ['select-previous', 'Previous part'],
+  ['select-next', 'Next part'],
+  ['edit-text', 'Edit text'],
+  ['move-up', 'Move block up'],
+  ['move-down', 'Move block down'],
+  ['duplicate', 'Duplicate block'],
+  ['delete', 'Delete block'],
+];
+
 /**
  * The editor. Without script it is the HTML view; `/email-editor.js` adds the block editor
  * (GrapesJS, from /vendor/grapesjs/) and the live preview. A design opens in the block editor
@@ -177,27 +188,11 @@ export function EmailDesignEditor(props: {
                 </button>
               </div>
               <div class="toolbar-group">
-                <button type="button" class="button small secondary" data-action="select-previous">
-                  Previous part
-                </button>
-                <button type="button" class="button small secondary" data-action="select-next">
-                  Next part
-                </button>
-                <button type="button" class="button small secondary" data-action="edit-text">
-                  Edit text
-                </button>
-                <button type="button" class="button small secondary" data-action="move-up">
-                  Move block up
-                </button>
-                <button type="button" class="button small secondary" data-action="move-down">
-                  Move block down
-                </button>
-                <button type="button" class="button small secondary" data-action="duplicate">
-                  Duplicate block
-                </button>
-                <button type="button" class="button small secondary" data-action="delete">
-                  Delete block
-                </button>
+                {SELECTED_PART_ACTIONS.map(([action, label]) => (
+                  <button type="button" class="button small secondary" data-action={action}>
+                    {label}
+                  </button>
+                ))}
               </div>
               <div class="toolbar-group">
                 <label for="merge-tag">Merge tag</label>
