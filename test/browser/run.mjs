@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import nodemailer from 'nodemailer';
 import { chromium } from 'playwright-core';
+import { startDohServer } from '../../scripts/dev-doh.mjs';
 import { startMailbox } from '../../scripts/dev-mailbox.mjs';
 import { startTwilioServer } from '../../scripts/dev-twilio.mjs';
 
@@ -38,6 +39,7 @@ let browser;
 let stateDir;
 let mailbox; // the dev mailbox (scripts/dev-mailbox.mjs): the platform sender's mail lands there
 let twilio; // the local stand-in for Twilio's Messages API (scripts/dev-twilio.mjs), as `npm start` runs it
+let doh; // the DNS-over-HTTPS resolver with canned zones (scripts/dev-doh.mjs), for the sending-domain check
 const cspViolations = []; // reported by any page of ours; a scenario that caused one fails
 
 // ---------------------------------------------------------------- helpers
@@ -68,7 +70,7 @@ function runWrangler(args) {
   });
 }
 
-async function startWrangler(port, inspectorPort, smtpPort, twilioPort) {
+async function startWrangler(port, inspectorPort, smtpPort, twilioPort, dohPort) {
   const args = ['dev', '--local', '--persist-to', stateDir, '--port', String(port), '--ip', '127.0.0.1'];
   args.push('--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--live-reload=false');
   // Links the Worker gives out (webhook URLs, unsubscribe) must point at this server.
@@ -78,6 +80,7 @@ async function startWrangler(port, inspectorPort, smtpPort, twilioPort) {
   // Workspaces may point at the local mailbox too, as in local development.
   args.push('--var', 'SMTP_ALLOW_LOOPBACK_HOSTS:true', '--var', `SMTP_ALLOWED_PORTS:465,587,2525,${smtpPort}`);
   args.push('--var', `TWILIO_API_BASE:http://127.0.0.1:${twilioPort}`);
+  args.push('--var', `DOH_RESOLVER_URL:http://127.0.0.1:${dohPort}/dns-query`);
   wrangler = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   wrangler.stdout.on('data', (d) => (wranglerLog += d));
   wrangler.stderr.on('data', (d) => (wranglerLog += d));
@@ -129,6 +132,7 @@ function cleanup() {
     await stopWrangler();
     await mailbox?.close();
     await twilio?.close();
+    await doh?.close();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   })();
   return cleaningUp;
@@ -1082,7 +1086,8 @@ async function main() {
   await runWrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir]);
   mailbox = await startMailbox({ smtpPort: await freePort(), httpPort: await freePort(), dir: join(stateDir, 'mailbox'), log: () => {} });
   twilio = await startTwilioServer({ port: await freePort() });
-  const base = await startWrangler(await freePort(), await freePort(), mailbox.smtpPort, twilio.port);
+  doh = await startDohServer({ port: await freePort() });
+  const base = await startWrangler(await freePort(), await freePort(), mailbox.smtpPort, twilio.port, doh.port);
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
