@@ -67,7 +67,7 @@ export async function runCampaignBench({ label, contacts, port, sinkPort, timeou
     const { campaign } = await api('/campaigns', { name: `Bench ${label}`, contentId: DESIGN, audience: { type: 'everyone' }, sendingFilter: 'subscribed' });
     const started = performance.now();
     await api(`/campaigns/${campaign.id}/schedule`, { now: true });
-    const arrived = await waitForMessages(sink, contacts, timeoutMs);
+    const arrived = await waitForMessages(sink, contacts, timeoutMs, label);
     const delivered = performance.now();
     if (arrived < contacts) console.log(`${label}: only ${arrived} arrived; the end of wrangler's log:\n${server.log().slice(-3000)}`);
     // Two more seconds for any duplicate to show up, then the cron marks the campaign sent.

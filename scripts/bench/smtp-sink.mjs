@@ -75,15 +75,24 @@ export function tallySink(sink, expected) {
   return { duplicates, unsubscribedReached, reached, losses: expected - reached };
 }
 
-export async function waitForMessages(sink, count, timeoutMs) {
+export async function waitForMessages(sink, count, timeoutMs, label = 'sink') {
   const deadline = Date.now() + timeoutMs;
   let last = -1;
   let stalledSince = Date.now();
+  // Each tenth of the way, the rate over that tenth: a send that slows as it goes shows here.
+  const tenth = Math.max(1, Math.ceil(count / 10));
+  let mark = { received: 0, at: Date.now() };
   while (sink.received < count && Date.now() < deadline) {
     if (sink.received !== last) {
       last = sink.received;
       stalledSince = Date.now();
     } else if (Date.now() - stalledSince > 60_000) break; // nothing for a minute: report what arrived
+    if (sink.received >= mark.received + tenth) {
+      const now = Date.now();
+      const rate = ((sink.received - mark.received) * 1000) / Math.max(1, now - mark.at);
+      console.log(`${label}: ${sink.received.toLocaleString()} of ${count.toLocaleString()} arrived, ${rate.toFixed(0)}/s over the last ${(sink.received - mark.received).toLocaleString()}`);
+      mark = { received: sink.received, at: now };
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return sink.received;
