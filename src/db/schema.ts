@@ -1154,3 +1154,21 @@ export const images = sqliteTable(
   },
   (t) => [index('images_workspace_idx').on(t.workspaceId, t.createdAt)],
 );
+
+/**
+ * Which email designs show which uploaded image (its key found in the design's HTML),
+ * rewritten with each save, so Images can say where an image is used before it is deleted.
+ * A key may name no image of the workspace (deleted since, or another's public address):
+ * readers join on the workspace's images.
+ */
+export const designImages = sqliteTable(
+  'design_images',
+  {
+    workspaceId: workspaceRef(),
+    imageKey: text().notNull(),
+    contentId: text()
+      .notNull()
+      .references(() => contents.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.imageKey, t.contentId] }), index('design_images_content_idx').on(t.contentId)],
+);

@@ -9,6 +9,7 @@ import type { Env } from '../env';
 import { notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { publicUrl } from '../lib/public-url';
+import { recordDesignImages } from '../images/design-images';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { EditorProject, type EmailContentInput, type EmailContentPatch } from './email-contents.schemas';
 import { resolveTestSender } from './email-sender.service';
@@ -56,6 +57,7 @@ export async function createEmailContent(tenant: Tenant, input: EmailContentInpu
   await runBatch(tenant.db, [
     tenant.db.insert(contents).values({ ...row, channel: 'email' }),
     tenant.db.insert(emailContents).values(tenant.row({ id: row.id, ...body, editorProject: project && JSON.stringify(project) })),
+    ...recordDesignImages(tenant, row.id, body.html),
   ]);
   return { ...row, ...body, project };
 }
@@ -105,6 +107,7 @@ export async function updateEmailContent(tenant: Tenant, id: string, patch: Emai
       .update(emailContents)
       .set({ subject: next.subject, preheader: next.preheader, html: next.html, editorProject: next.project && JSON.stringify(next.project) })
       .where(tenant.where(emailContents, eq(emailContents.id, id))),
+    ...recordDesignImages(tenant, id, next.html),
   ]);
   return next;
 }

@@ -13,11 +13,14 @@ import { getWorkspace } from '../workspaces/workspaces.service';
 import { roleAllows } from '../workspaces/roles';
 import { deleteImage, type ImageView, imageUsage, listImages, MAX_IMAGE_BYTES, MAX_IMAGE_STORAGE_BYTES, MAX_IMAGES_PER_WORKSPACE, uploadImage } from './images.service';
 import { readUploadedFile } from '../http/uploaded-file';
+import { readForm } from '../dashboard/forms';
+import { parseOrThrow } from '../http/validate';
+import { ImageDeleteInput } from './images.schemas';
 
 const LIMITS = { count: MAX_IMAGES_PER_WORKSPACE, bytes: MAX_IMAGE_STORAGE_BYTES, fileBytes: MAX_IMAGE_BYTES };
 const NOTICES: Record<string, string> = { uploaded: 'Image uploaded.', deleted: 'Image deleted.' };
 
-async function renderImagesPage(c: Context<AppEnv>, props: { notice?: string | undefined; error?: string | undefined }, status: ContentfulStatusCode = 200) {
+async function renderImagesPage(c: Context<AppEnv>, props: { notice?: string | undefined; error?: string | undefined; inUse?: { id: string; message: string } }, status: ContentfulStatusCode = 200) {
   const tenant = tenantOf(c);
   const [images, usage, workspace] = await Promise.all([listImages(tenant, c.env), imageUsage(tenant), getWorkspace(tenant)]);
   const canWrite = roleAllows(c.get('role'), 'designs:write');
@@ -45,6 +48,13 @@ export const imageRoutes = new Hono<AppEnv>()
     }
   })
   .post('/:id/delete', requirePermission('designs:write'), async (c) => {
-    await deleteImage(tenantOf(c), c.env, c.req.param('id'));
-    return c.redirect('/app/marketing/images?done=deleted', 303);
+    const id = c.req.param('id');
+    try {
+      await deleteImage(tenantOf(c), c.env, id, parseOrThrow(ImageDeleteInput, await readForm(c)));
+      return c.redirect('/app/marketing/images?done=deleted', 303);
+    } catch (err) {
+      // In use: the page says by which designs, with the button that deletes it anyway.
+      if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
+      return renderImagesPage(c, { inUse: { id, message: err.message } }, 409);
+    }
   });

@@ -10,6 +10,7 @@ import { randomString } from '../lib/crypto';
 import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { publicUrl } from '../lib/public-url';
+import { describeImageUse, type ImageUse, imageUses } from './design-images';
 import { sniffImage } from './image-format';
 
 /** Largest file one upload may be: a hero image for email is a few hundred KB. */
@@ -30,8 +31,20 @@ function newKey(extension: string): string {
   return `${randomString(KEY_ALPHABET, 24)}.${extension}`;
 }
 
-/** An image as pages and the API show it. */
-export type ImageView = { id: string; name: string; url: string; contentType: string; bytes: number; width: number | null; height: number | null; createdAt: number };
+/** An image as pages and the API show it, with the designs that load it. */
+export type ImageView = {
+  id: string;
+  name: string;
+  url: string;
+  contentType: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  createdAt: number;
+  usedIn: ImageUse;
+};
+
+const UNUSED: ImageUse = { count: 0, designs: [] };
 
 const imageColumns = {
   id: images.id,
@@ -45,8 +58,8 @@ const imageColumns = {
 };
 type ImageRow = { [K in keyof typeof imageColumns]: (typeof images.$inferSelect)[K] };
 
-function toView(env: Pick<Env, 'PUBLIC_BASE_URL'>, { key, ...row }: ImageRow): ImageView {
-  return { ...row, url: publicUrl(env, `/i/${key}`) };
+function toView(env: Pick<Env, 'PUBLIC_BASE_URL'>, { key, ...row }: ImageRow, usedIn = UNUSED): ImageView {
+  return { ...row, url: publicUrl(env, `/i/${key}`), usedIn };
 }
 
 /** The file's name as the merchant will see it: no path, no control characters, bounded. */
@@ -125,14 +138,32 @@ async function removeOnFailure<T>(env: Pick<Env, 'IMAGES'>, key: string, write: 
   }
 }
 
-/** The workspace's images, newest first (bounded by the quota). */
+/** The workspace's images, newest first (bounded by the quota), each with the designs that use it. */
 export async function listImages(tenant: Tenant, env: Pick<Env, 'PUBLIC_BASE_URL'>): Promise<ImageView[]> {
-  const rows = await tenant.db.select(imageColumns).from(images).where(tenant.where(images)).orderBy(desc(images.createdAt), desc(images.id));
-  return rows.map((row) => toView(env, row));
+  const [rows, uses] = await Promise.all([tenant.db.select(imageColumns).from(images).where(tenant.where(images)).orderBy(desc(images.createdAt), desc(images.id)), imageUses(tenant)]);
+  return rows.map((row) => toView(env, row, uses.get(row.key)));
 }
 
-/** Deletes one image, row first (it stops being listed), then its bytes; 404 for another workspace's id. */
-export async function deleteImage(tenant: Tenant, env: Pick<Env, 'IMAGES'>, id: string): Promise<void> {
+/**
+ * Deletes one image, row first (it stops being listed), then its bytes; 404 for another
+ * workspace's id. While a design loads it, 409 naming the designs (the emails they send
+ * would show a broken image) unless `force`.
+ */
+export async function deleteImage(tenant: Tenant, env: Pick<Env, 'IMAGES'>, id: string, { force = false } = {}): Promise<void> {
+  if (!force) {
+    const [image] = await tenant.db
+      .select({ key: images.key, name: images.name })
+      .from(images)
+      .where(tenant.where(images, eq(images.id, id)))
+      .limit(1);
+    if (!image) throw notFound('Image');
+    const use = (await imageUses(tenant, [image.key])).get(image.key);
+    if (use) {
+      throw new AppError('conflict', `${image.name} is used in ${describeImageUse(use)}: their emails would show a broken image. Remove it from them first, or delete it anyway.`, {
+        issues: [{ path: 'force', message: 'The image is in use; set force to delete it anyway.' }],
+      });
+    }
+  }
   const [deleted] = await tenant.db
     .delete(images)
     .where(tenant.where(images, eq(images.id, id)))

@@ -4,7 +4,7 @@ import { openDb } from '../../src/db/client';
 import { forWorkspace } from '../../src/db/tenant';
 import { deleteImage, MAX_IMAGE_BYTES, MAX_IMAGES_PER_WORKSPACE, uploadImage } from '../../src/images/images.service';
 import { ORIGIN } from '../helpers/browser-client';
-import { apiErrorOf, callApi, createApiKey, type Merchant, signUpMerchant } from '../helpers/factories';
+import { apiErrorOf, callApi, createApiKey, type Merchant, postApi, signUpMerchant } from '../helpers/factories';
 import { jpegOf, pngOf, TINY_PNG } from './image-bytes';
 
 type Uploaded = { id: string; name: string; url: string; contentType: string; bytes: number; width: number | null; height: number | null };
@@ -218,5 +218,84 @@ describe('/api/v1/images', () => {
     const other = await uploadByApi(keyB, TINY_PNG, 'free.png');
     expect(other.status).toBe(201);
     await callApi(keyB, `/images/${(await other.json<{ image: Uploaded }>()).image.id}`, { method: 'DELETE' });
+  });
+});
+
+describe('where an image is used', () => {
+  type Listed = Uploaded & { usedIn: { count: number; designs: { id: string; name: string }[] } };
+  const listed = async (key: string, id: string) => (await (await callApi(key, '/images')).json<{ images: Listed[] }>()).images.find((image) => image.id === id);
+  const design = async (key: string, name: string, html: string) => {
+    const res = await postApi(key, '/email-designs', { name, subject: 'Hi', html });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await res.json<{ design: { id: string } }>()).design.id;
+  };
+  const patchDesign = (key: string, id: string, html: string) =>
+    callApi(key, `/email-designs/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ html }) });
+
+  it('lists the designs that load an image, follows their edits and deletion, and never counts another workspace', async () => {
+    const { image } = await (await uploadByApi(keyA, pngOf(300, 100), 'logo.png')).json<{ image: Uploaded }>();
+    expect((await listed(keyA, image.id))?.usedIn).toEqual({ count: 0, designs: [] });
+
+    // In an attribute, twice in one design, and behind Liquid (the address is what counts).
+    const welcome = await design(keyA, 'Welcome', `<img src="${image.url}" alt=""><a href="{{ shop.url }}"><img src="${image.url}?v=2"></a>`);
+    const sale = await design(keyA, 'Sale', `{% if contact.first_name %}<img src='${image.url}'>{% endif %}`);
+    await design(keyA, 'Plain', '<p>No images here, nor /i/short.png</p>');
+    expect((await listed(keyA, image.id))?.usedIn).toEqual({
+      count: 2,
+      designs: [
+        { id: sale, name: 'Sale' },
+        { id: welcome, name: 'Welcome' },
+      ],
+    });
+    // Another workspace loading the same public address is not shown to this one, nor this one's designs to it.
+    await design(keyB, 'Copycat', `<img src="${image.url}">`);
+    expect((await listed(keyA, image.id))?.usedIn.count).toBe(2);
+
+    // An edit that drops the image, and a deleted design, stop counting.
+    expect((await patchDesign(keyA, sale, '<p>Sold out</p>')).status).toBe(200);
+    expect((await callApi(keyA, `/email-designs/${welcome}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await listed(keyA, image.id))?.usedIn).toEqual({ count: 0, designs: [] });
+    expect((await callApi(keyA, `/images/${image.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('refuses to delete an image designs use, naming them, until asked to anyway; the page offers the same', async () => {
+    const { image } = await (await uploadByApi(keyA, pngOf(64, 64), 'badge.png')).json<{ image: Uploaded }>();
+    const names = ['Zeta', 'Alpha', 'Mu', 'Beta', 'Omega'];
+    for (const name of names) await design(keyA, name, `<img src="${image.url}">`);
+    expect((await listed(keyA, image.id))?.usedIn).toMatchObject({ count: 5, designs: [{ name: 'Alpha' }, { name: 'Beta' }, { name: 'Mu' }] });
+
+    const refused = await callApi(keyA, `/images/${image.id}`, { method: 'DELETE' });
+    expect(refused.status).toBe(409);
+    const error = await apiErrorOf(refused);
+    expect(error.message).toBe('badge.png is used in 5 designs (Alpha, Beta, Mu and 2 more): their emails would show a broken image. Remove it from them first, or delete it anyway.');
+    expect(error.issues?.[0]?.path).toBe('force');
+    expect((await serve(image.url)).status).toBe(200);
+    const bad = await callApi(keyA, `/images/${image.id}?force=yes`, { method: 'DELETE' });
+    expect(bad.status).toBe(400);
+    expect((await apiErrorOf(bad)).issues?.[0]?.path).toBe('force');
+
+    // The page: the row names the designs; Delete shows why not, with "Delete anyway".
+    const page = await (await shopA.client.get('/app/marketing/images')).text();
+    expect(page).toMatch(/data-image-used-in="5"><a href="\/app\/marketing\/designs\/[0-9A-Z]+">Alpha<\/a>, <a [^>]+>Beta<\/a>, <a [^>]+>Mu<\/a> and 2 more/);
+    const post = (fields: Record<string, string> = {}) => shopA.client.post(`/app/marketing/images/${image.id}/delete`, fields);
+    const shown = await post();
+    expect(shown.status).toBe(409);
+    const text = await shown.text();
+    expect(text).toContain('badge.png is used in 5 designs (Alpha, Beta, Mu and 2 more)');
+    expect(text).toMatch(/<input type="hidden" name="force" value="true"\/?>/);
+    expect((await serve(image.url)).status).toBe(200);
+    const forced = await post({ force: 'true' });
+    expect(forced.status).toBe(303);
+    expect((await serve(image.url)).status).toBe(404);
+    expect(await bucketKeys()).not.toContain(keyOf(image.url));
+  });
+
+  it('keeps a design with many images bounded to one row per image, and a hostile key-like text names nothing', async () => {
+    const uploads = [];
+    for (let i = 0; i < 3; i++) uploads.push((await (await uploadByApi(keyA, pngOf(10 + i, 10), `p${i}.png`)).json<{ image: Uploaded }>()).image);
+    const html = uploads.map((image) => `<img src="${image.url}">`.repeat(50)).join('') + '<a href="/i/AAAAAAAAAAAAAAAAAAAAAAAA.png">/i/x.svg</a>';
+    const id = await design(keyA, 'Gallery', html);
+    const rows = (await env.DB.prepare('SELECT image_key FROM design_images WHERE content_id = ? ORDER BY image_key').bind(id).all<{ image_key: string }>()).results;
+    expect(rows.map((row) => row.image_key)).toEqual(uploads.map((image) => keyOf(image.url)).sort());
   });
 });

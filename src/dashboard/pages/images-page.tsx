@@ -1,5 +1,6 @@
 // Marketing → Images: what the workspace has uploaded for its emails, each with its
 // public address to copy, the upload form, and what is left of the quota.
+import type { ImageUse } from '../../images/design-images';
 import type { ImageView } from '../../images/images.service';
 import { formatInZone } from '../../lib/time';
 import { EmptyState, FileUploadForm, Notice, PostButton, TableHead } from '../components';
@@ -14,6 +15,23 @@ function formatBytes(bytes: number): string {
 }
 const sizeOf = (image: ImageView) => (image.width && image.height ? `${image.width} × ${image.height} px, ` : '');
 
+/** The designs that load an image, linked; "No design" when none does. */
+function UsedIn({ use }: { use: ImageUse }) {
+  if (!use.count) return <span class="muted">No design</span>;
+  const more = use.count - use.designs.length;
+  return (
+    <>
+      {use.designs.map((design, i) => (
+        <>
+          {i ? ', ' : ''}
+          <a href={`/app/marketing/designs/${design.id}`}>{design.name}</a>
+        </>
+      ))}
+      {more > 0 ? ` and ${more} more` : ''}
+    </>
+  );
+}
+
 export function ImagesPage(props: {
   images: ImageView[];
   usage: { count: number; bytes: number };
@@ -23,13 +41,21 @@ export function ImagesPage(props: {
   canWrite: boolean;
   notice?: string | undefined;
   error?: string | undefined;
+  // A delete refused because designs use the image: what it would break, and the way to go ahead.
+  inUse?: { id: string; message: string } | undefined;
 }) {
-  const { images, usage, limits, csrfToken } = props;
+  const { images, usage, limits, csrfToken, inUse } = props;
   return (
     <>
       <MarketingHeader current="images" />
       {props.notice ? <Notice tone="success">{props.notice}</Notice> : null}
       {props.error ? <Notice tone="error">{props.error}</Notice> : null}
+      {inUse ? (
+        <Notice tone="warning">
+          <p data-image-in-use>{inUse.message}</p>
+          <PostButton action={`/app/marketing/images/${inUse.id}/delete`} csrfToken={csrfToken} label="Delete anyway" tone="danger" fields={{ force: 'true' }} />
+        </Notice>
+      ) : null}
       {props.canWrite ? (
         <section class="card" aria-labelledby="upload-image-heading">
           <h2 id="upload-image-heading">Upload an image</h2>
@@ -45,7 +71,7 @@ export function ImagesPage(props: {
       </p>
       {images.length ? (
         <table class="table">
-          <TableHead columns={[{ label: 'Preview', hidden: true }, 'Name', 'Address', 'Size', 'Uploaded', { label: 'Actions', hidden: true }]} />
+          <TableHead columns={[{ label: 'Preview', hidden: true }, 'Name', 'Address', 'Size', 'Used in', 'Uploaded', { label: 'Actions', hidden: true }]} />
           <tbody>
             {images.map((image) => (
               <tr>
@@ -57,6 +83,9 @@ export function ImagesPage(props: {
                   <input type="text" readonly value={image.url} aria-label={`Address of ${image.name}`} class="copy-field" />
                 </td>
                 <td data-label="Size">{`${sizeOf(image)}${formatBytes(image.bytes)}`}</td>
+                <td data-label="Used in" data-image-used-in={image.usedIn.count}>
+                  <UsedIn use={image.usedIn} />
+                </td>
                 <td data-label="Uploaded">{formatInZone(image.createdAt, props.timeZone)}</td>
                 <td data-label="Actions">
                   {props.canWrite ? (
@@ -65,7 +94,8 @@ export function ImagesPage(props: {
                       csrfToken={csrfToken}
                       label="Delete"
                       tone="danger"
-                      confirm={`Delete ${image.name}? Emails already sent with it will show a broken image.`}
+                      // An image in use is refused with the designs named, so only an unused one asks here.
+                      confirm={image.usedIn.count ? undefined : `Delete ${image.name}? Emails already sent with it will show a broken image.`}
                     />
                   ) : null}
                 </td>

@@ -160,7 +160,7 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
     ],
 
     [
-      'Upload image, from the keyboard: the file goes into the selected image, is served from /i/, is saved with the design, and Marketing → Images lists it',
+      'Upload image, from the keyboard: the file goes into the selected image, is served from /i/, is saved with the design, and Marketing → Images lists it with the design using it, which a delete names first',
       async () => {
         await createDesign(`Upload ${run}`, 'A blank email');
         await canvas.locator('h1').click();
@@ -206,7 +206,20 @@ export default ({ base, page, run, EMAIL, PHONE, newContext, screenshot, waitFor
         await page.getByRole('cell', { name: `hero-${run}.png` }).waitFor();
         assert.equal(await page.locator(`input[value="${src}"]`).count(), 1, 'its address, ready to copy');
         assert.equal(await page.getByText('innocent.png').count(), 0);
+        // The row names the design that loads it; a delete says what it would break first.
+        const row = page.locator('tr', { has: page.getByRole('cell', { name: `hero-${run}.png` }) });
+        await row.getByRole('link', { name: `Upload ${run}` }).waitFor();
         await screenshot(page, 'images-page');
+        await row.getByRole('button', { name: 'Delete' }).click();
+        assert.equal(
+          await page.locator('[data-image-in-use]').innerText(),
+          `hero-${run}.png is used in 1 design (Upload ${run}): their emails would show a broken image. Remove it from them first, or delete it anyway.`,
+        );
+        assert.equal((await fetch(src)).status, 200, 'not deleted yet');
+        await page.getByRole('button', { name: 'Delete anyway' }).click();
+        await page.getByText('Image deleted.').waitFor();
+        assert.equal(await page.getByRole('cell', { name: `hero-${run}.png` }).count(), 0);
+        assert.equal((await fetch(src)).status, 404);
       },
     ],
 

@@ -1,0 +1,62 @@
+// Where each uploaded image is used: the image keys a design's HTML loads (/i/<key>),
+// written in the same batch as the design, read by Marketing → Images and before a delete.
+import { eq, sql } from 'drizzle-orm';
+import type { Statement } from '../db/client';
+import { contents, designImages } from '../db/schema';
+import type { Tenant } from '../db/tenant';
+
+// An image's public path as images.service.ts names it; any host, since a design may
+// have been written against another address of the same Worker.
+const IMAGE_PATH = /\/i\/([a-z0-9]{24}\.(?:png|jpg|gif|webp))/g;
+
+/** The distinct image keys an HTML loads, in the order they first appear. */
+export function imageKeysIn(html: string): string[] {
+  return [...new Set(Array.from(html.matchAll(IMAGE_PATH), (match) => match[1]!))];
+}
+
+/** Statements that make the design's recorded images those its HTML loads now. */
+export function recordDesignImages(tenant: Tenant, contentId: string, html: string): Statement[] {
+  return [
+    tenant.db.delete(designImages).where(tenant.where(designImages, eq(designImages.contentId, contentId))),
+    ...tenant.insertMany(
+      designImages,
+      ['image_key', 'content_id'],
+      imageKeysIn(html).map((key) => [key, contentId]),
+      sql`ON CONFLICT DO NOTHING`,
+    ),
+  ];
+}
+
+/** Names of the designs using an image: the first few by name, and how many in all. */
+export type ImageUse = { count: number; designs: { id: string; name: string }[] };
+
+// Designs named per image; the count says how many more there are.
+const NAMED_DESIGNS = 3;
+
+/** Per image key of the workspace's designs, who uses it (keys nobody uses are absent). */
+export async function imageUses(tenant: Tenant, keys?: string[]): Promise<Map<string, ImageUse>> {
+  const only = keys ? sql`AND ${designImages.imageKey} IN (SELECT value FROM json_each(${JSON.stringify(keys)}))` : sql``;
+  const rows = await tenant.db.all<{ image_key: string; content_id: string; name: string; n: number }>(sql`
+    SELECT image_key, content_id, name, n FROM (
+      SELECT ${designImages.imageKey} AS image_key, ${designImages.contentId} AS content_id, ${contents.name} AS name,
+        row_number() OVER (PARTITION BY ${designImages.imageKey} ORDER BY ${contents.name}, ${contents.id}) AS rank,
+        count(*) OVER (PARTITION BY ${designImages.imageKey}) AS n
+      FROM ${designImages} JOIN ${contents} ON ${contents.id} = ${designImages.contentId}
+      WHERE ${tenant.where(designImages)} ${only}
+    ) WHERE rank <= ${NAMED_DESIGNS} ORDER BY image_key, rank`);
+  const uses = new Map<string, ImageUse>();
+  for (const row of rows) {
+    const use = uses.get(row.image_key) ?? { count: row.n, designs: [] };
+    use.designs.push({ id: row.content_id, name: row.name });
+    uses.set(row.image_key, use);
+  }
+  return uses;
+}
+
+/** "1 design (Welcome)", "5 designs (Announcement, Sale, Welcome and 2 more)". */
+export function describeImageUse(use: ImageUse): string {
+  const names = use.designs.map((design) => design.name);
+  const more = use.count - names.length;
+  const listed = more > 0 ? `${names.join(', ')} and ${more} more` : names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+  return `${use.count} ${use.count === 1 ? 'design' : 'designs'} (${listed})`;
+}
