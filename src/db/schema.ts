@@ -1158,8 +1158,7 @@ export const images = sqliteTable(
 /**
  * Which email designs show which uploaded image (its key found in the design's HTML),
  * rewritten with each save, so Images can say where an image is used before it is deleted.
- * A key may name no image of the workspace (deleted since, or another's public address):
- * readers join on the workspace's images.
+ * Only the workspace's own images are recorded; deleting an image drops its rows.
  */
 export const designImages = sqliteTable(
   'design_images',

@@ -1,20 +1,30 @@
-// Where each uploaded image is used: the image keys a design's HTML loads (/i/<key>),
-// written in the same batch as the design, read by Marketing → Images and before a delete.
+// Where each uploaded image is used: the workspace's image keys a design's HTML loads
+// (/i/<key>), written in the same batch as the design, read by Marketing → Images and
+// before a delete.
 import { eq, sql } from 'drizzle-orm';
 import type { Statement } from '../db/client';
-import { contents, designImages } from '../db/schema';
+import { contents, designImages, images } from '../db/schema';
 import type { Tenant } from '../db/tenant';
 
 // An image's public path as images.service.ts names it; any host, since a design may
 // have been written against another address of the same Worker.
 const IMAGE_PATH = /\/i\/([a-z0-9]{24}\.(?:png|jpg|gif|webp))/g;
 
-/** The distinct image keys an HTML loads, in the order they first appear. */
+// Keys looked at per design: twice what a workspace may hold (MAX_IMAGES_PER_WORKSPACE), so
+// a design stuffed with made-up addresses costs a few statements, never thousands.
+const MAX_KEYS_PER_DESIGN = 1_000;
+
+/** The distinct image keys an HTML loads, in the order they first appear (at most MAX_KEYS_PER_DESIGN). */
 export function imageKeysIn(html: string): string[] {
-  return [...new Set(Array.from(html.matchAll(IMAGE_PATH), (match) => match[1]!))];
+  const keys = new Set<string>();
+  for (const match of html.matchAll(IMAGE_PATH)) {
+    keys.add(match[1]!);
+    if (keys.size >= MAX_KEYS_PER_DESIGN) break;
+  }
+  return [...keys];
 }
 
-/** Statements that make the design's recorded images those its HTML loads now. */
+/** Statements that make the design's recorded images those of the workspace its HTML loads now. */
 export function recordDesignImages(tenant: Tenant, contentId: string, html: string): Statement[] {
   return [
     tenant.db.delete(designImages).where(tenant.where(designImages, eq(designImages.contentId, contentId))),
@@ -22,9 +32,15 @@ export function recordDesignImages(tenant: Tenant, contentId: string, html: stri
       designImages,
       ['image_key', 'content_id'],
       imageKeysIn(html).map((key) => [key, contentId]),
-      sql`ON CONFLICT DO NOTHING`,
+      // Only the workspace's own images: another's public address, or a made-up one, is no use of ours.
+      sql`AND json_extract(value, '$[0]') IN (SELECT ${images.key} FROM ${images} WHERE ${tenant.where(images)}) ON CONFLICT DO NOTHING`,
     ),
   ];
+}
+
+/** After an image is deleted: no design uses it any more. */
+export async function forgetImageUses(tenant: Tenant, key: string): Promise<void> {
+  await tenant.db.delete(designImages).where(tenant.where(designImages, eq(designImages.imageKey, key)));
 }
 
 /** Names of the designs using an image: the first few by name, and how many in all. */

@@ -10,7 +10,7 @@ import { randomString } from '../lib/crypto';
 import { AppError, invalidField, notFound } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { publicUrl } from '../lib/public-url';
-import { describeImageUse, type ImageUse, imageUses } from './design-images';
+import { describeImageUse, forgetImageUses, type ImageUse, imageUses } from './design-images';
 import { sniffImage } from './image-format';
 
 /** Largest file one upload may be: a hero image for email is a few hundred KB. */
@@ -169,5 +169,5 @@ export async function deleteImage(tenant: Tenant, env: Pick<Env, 'IMAGES'>, id: 
     .where(tenant.where(images, eq(images.id, id)))
     .returning({ key: images.key });
   if (!deleted) throw notFound('Image');
-  await env.IMAGES.delete(deleted.key);
+  await Promise.all([env.IMAGES.delete(deleted.key), forgetImageUses(tenant, deleted.key)]);
 }

@@ -288,12 +288,17 @@ describe('where an image is used', () => {
     expect(forced.status).toBe(303);
     expect((await serve(image.url)).status).toBe(404);
     expect(await bucketKeys()).not.toContain(keyOf(image.url));
+    const left = await env.DB.prepare('SELECT count(*) AS n FROM design_images WHERE image_key = ?').bind(keyOf(image.url)).first<{ n: number }>();
+    expect(left?.n).toBe(0);
   });
 
-  it('keeps a design with many images bounded to one row per image, and a hostile key-like text names nothing', async () => {
+  it('records one row per image of the workspace a design loads, whatever else it names', async () => {
     const uploads = [];
     for (let i = 0; i < 3; i++) uploads.push((await (await uploadByApi(keyA, pngOf(10 + i, 10), `p${i}.png`)).json<{ image: Uploaded }>()).image);
-    const html = uploads.map((image) => `<img src="${image.url}">`.repeat(50)).join('') + '<a href="/i/AAAAAAAAAAAAAAAAAAAAAAAA.png">/i/x.svg</a>';
+    const { image: theirs } = await (await uploadByApi(keyB, pngOf(5, 5), 'theirs.png')).json<{ image: Uploaded }>();
+    // Each image many times, another workspace's image, and thousands of made-up addresses of the right shape.
+    const madeUp = Array.from({ length: 3_000 }, (_, i) => `<img src="/i/${String(i).padStart(24, 'z')}.png">`).join('');
+    const html = `${uploads.map((image) => `<img src="${image.url}">`.repeat(50)).join('')}<img src="${theirs.url}"><a href="/i/AAAAAAAAAAAAAAAAAAAAAAAA.png">/i/x.svg</a>${madeUp}`;
     const id = await design(keyA, 'Gallery', html);
     const rows = (await env.DB.prepare('SELECT image_key FROM design_images WHERE content_id = ? ORDER BY image_key').bind(id).all<{ image_key: string }>()).results;
     expect(rows.map((row) => row.image_key)).toEqual(uploads.map((image) => keyOf(image.url)).sort());
