@@ -47,6 +47,8 @@ export interface Env {
   DOH_RESOLVER_URL: string;
   // A shorter wait for the resolver than the default 3 s (tests).
   DOH_TIMEOUT_SECONDS?: string;
+  // Days a finished campaign keeps its message-level rows (src/deliveries/delivery-retention.ts); unset: 180.
+  DELIVERY_RETENTION_DAYS?: string;
 }
 
 /** The signed-in dashboard user, set by the session middleware. */

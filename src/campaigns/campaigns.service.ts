@@ -47,6 +47,8 @@ export type CampaignView = {
   // While paused: since when, and the platform's reason in words (null: the merchant paused it).
   pausedAt: number | null;
   pauseReason: string | null;
+  // When its deliveries were compacted past the retention window (src/deliveries/delivery-retention.ts); its figures stay.
+  compactedAt: number | null;
   progress: CampaignProgress;
   createdAt: number;
   updatedAt: number;
@@ -86,6 +88,7 @@ function toView(row: CampaignRow, progress: CampaignProgress): CampaignView {
     finishedAt: row.finishedAt,
     pausedAt: row.pausedAt,
     pauseReason: row.pauseReason,
+    compactedAt: row.compactedAt,
     progress,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

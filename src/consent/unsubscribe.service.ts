@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { upsertContact } from '../contacts/contacts.service';
 import type { Db } from '../db/client';
-import { contacts, deliveries, deliveryEngagements } from '../db/schema';
+import { contacts, deliveries, deliveryArchive, deliveryEngagements } from '../db/schema';
 import { forWorkspace, type Tenant } from '../db/tenant';
 import { getWorkspace } from '../workspaces/workspaces.service';
 import { suppressEmail, unsuppressEmail } from './suppressions.service';
@@ -27,15 +27,21 @@ export async function findRecipient(db: Db, secret: string, token: string): Prom
   const deliveryId = await readUnsubscribeToken(secret, token);
   if (!deliveryId) return null;
   const [delivery] = await db.select({ workspaceId: deliveries.workspaceId, contactId: deliveries.contactId }).from(deliveries).where(eq(deliveries.id, deliveryId)).limit(1);
-  if (!delivery) return null;
-  const tenant = forWorkspace(db, delivery.workspaceId);
+  // A message of a campaign compacted since (src/deliveries/delivery-retention.ts): its archive row still names the contact.
+  const archived = delivery
+    ? undefined
+    : (await db.select({ workspaceId: deliveryArchive.workspaceId, contactId: deliveryArchive.contactId }).from(deliveryArchive).where(eq(deliveryArchive.id, deliveryId)).limit(1))[0];
+  const sent = delivery ?? archived;
+  if (!sent) return null;
+  const tenant = forWorkspace(db, sent.workspaceId);
   const [contact] = await tenant.db
     .select({ email: contacts.email, phone: contacts.phone, emailConsent: contacts.emailConsent, smsConsent: contacts.smsConsent })
     .from(contacts)
-    .where(tenant.where(contacts, eq(contacts.id, delivery.contactId)))
+    .where(tenant.where(contacts, eq(contacts.id, sent.contactId)))
     .limit(1);
   if (!contact?.email) return null;
-  return { tenant, deliveryId, contact: { ...contact, email: contact.email }, shop: (await getWorkspace(tenant)).name };
+  // An archived message is no longer in its campaign's figures, so the unsubscribe is credited to none.
+  return { tenant, deliveryId: delivery ? deliveryId : undefined, contact: { ...contact, email: contact.email }, shop: (await getWorkspace(tenant)).name };
 }
 
 /** Applies a preference change, recording where it came from in the consent history. */

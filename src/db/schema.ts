@@ -863,6 +863,10 @@ export const campaigns = sqliteTable(
     // Set while paused: when, and why in words when the platform paused it (null: the merchant did).
     pausedAt: integer(),
     pauseReason: text(),
+    // Past the retention window its deliveries are compacted (src/deliveries/delivery-retention.ts):
+    // how far that has gone (a status and the last rowid done), and when it finished.
+    compactionCursor: text(),
+    compactedAt: integer(),
     createdAt: createdAt(),
     updatedAt: integer().notNull(),
   },
@@ -992,6 +996,71 @@ export const deliveryCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.sourceType, t.sourceId, t.status, t.reasonCode] })],
 );
+
+/**
+ * A campaign's or flow's recipients who opened, clicked and unsubscribed through its
+ * messages (each delivery's first reader open and click, its unsubscribe), kept by
+ * triggers on `delivery_engagements` and `deliveries` (migration 0036), so a report reads
+ * one row instead of joining every delivery of the source to its engagement.
+ */
+export const engagementCounts = sqliteTable(
+  'engagement_counts',
+  {
+    workspaceId: workspaceRef(),
+    sourceType: text({ enum: DELIVERY_SOURCES }).notNull(),
+    sourceId: text().notNull(),
+    uniqueOpens: integer().notNull().default(0),
+    uniqueClicks: integer().notNull().default(0),
+    unsubscribes: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.sourceType, t.sourceId] })],
+);
+
+/**
+ * A campaign's first opens and first clicks in each of the hours after it started sending
+ * (`hour` 0 is the first; only the report's 48 are kept), by the same triggers: the
+ * report's chart without a scan of the campaign's deliveries.
+ */
+export const campaignFirstHours = sqliteTable(
+  'campaign_first_hours',
+  {
+    workspaceId: workspaceRef(),
+    // No foreign key: campaigns are never deleted, only their workspace, which cascades.
+    campaignId: text().notNull(),
+    hour: integer().notNull(),
+    opens: integer().notNull().default(0),
+    clicks: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.campaignId, t.hour] })],
+);
+
+/**
+ * What is left of a compacted delivery: whom it went to, so the unsubscribe link of an
+ * old message still works for as long as its contact exists (about 150 bytes a row,
+ * against about 800 for a delivery with its indexes). Written WITHOUT ROWID (migration
+ * 0036). Its rows go with their contact (an erasure, or the workspace's cascade through
+ * its contacts), so `workspace_id` needs no foreign key and no index of its own.
+ */
+export const deliveryArchive = sqliteTable(
+  'delivery_archive',
+  {
+    id: text().primaryKey(),
+    workspaceId: text().notNull(),
+    contactId: text()
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+  },
+  (t) => [index('delivery_archive_contact_idx').on(t.contactId)],
+);
+
+/**
+ * Holds one row only inside the D1 batch that compacts a page of deliveries: the triggers
+ * that count deliveries and engagements down when a delivery is deleted skip while it
+ * does, because a compacted delivery still counts in its campaign's figures.
+ */
+export const deliveriesCompacting = sqliteTable('deliveries_compacting', {
+  id: integer().primaryKey(),
+});
 
 /** Clicks on one link of a campaign or flow on one UTC day. */
 export const linkClicksDaily = sqliteTable(

@@ -4,11 +4,26 @@
 // is a bug. Each function runs over every workspace of one database; once tenant data
 // is split across several D1 databases, each runs once per database. The rules (what
 // is due, what is stale) stay with the domain code, which passes them in.
-import { and, count, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNotNull, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm';
 import { chunk } from '../lib/chunk';
 import { newId } from '../lib/ids';
 import { inJsonList, runBatch, type Db } from './client';
-import { campaigns, contactBulkJobs, contactImports, deadLetters, deliveries, flowEnrollments, flows, inboundEvents, type CampaignChannel, type CampaignStatus } from './schema';
+import {
+  campaigns,
+  contactBulkJobs,
+  contactImports,
+  deadLetters,
+  deliveries,
+  deliveriesCompacting,
+  deliveryArchive,
+  flowEnrollments,
+  flows,
+  inboundEvents,
+  orderAttributions,
+  type CampaignChannel,
+  type CampaignStatus,
+  type DeliveryStatus,
+} from './schema';
 
 // Ids per `IN (...)`: under D1's 100 bound parameters with the other values of the statement.
 const IDS_PER_STATEMENT = 90;
@@ -268,4 +283,77 @@ const FIND_SHORT_LINK = `SELECT s.url AS url, s.workspace_id AS workspaceId, s.d
 export async function findShortLink(d1: D1Database, code: string): Promise<ShortLinkTarget | null> {
   const read = (session: D1DatabaseSession) => session.prepare(FIND_SHORT_LINK).bind(code).first<ShortLinkTarget>();
   return (await read(d1.withSession('first-unconstrained'))) ?? read(d1.withSession('first-primary'));
+}
+
+/**
+ * Across workspaces: up to `limit` campaigns that finished (sent or cancelled) before
+ * `finishedBefore` and whose deliveries are not compacted yet, the oldest first.
+ */
+export async function listCampaignsToCompact(db: Db, finishedBefore: number, limit: number): Promise<{ id: string; workspaceId: string; cursor: string | null }[]> {
+  return db
+    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId, cursor: campaigns.compactionCursor })
+    .from(campaigns)
+    .where(and(inArray(campaigns.status, ['sent', 'cancelled']), lt(campaigns.finishedAt, finishedBefore), isNull(campaigns.compactedAt)))
+    .orderBy(campaigns.finishedAt)
+    .limit(limit);
+}
+
+/** Where a campaign's compaction stands: the status being walked, and the last rowid done in it. */
+export type CompactionPosition = { status: DeliveryStatus; afterRowid: number };
+
+/**
+ * Compacts the next `limit` deliveries of one campaign in one status after a rowid (the
+ * campaign's status index ends with the rowid, so the walk seeks, and the deliveries it
+ * keeps are never read again): each one not credited with an order leaves its archive
+ * row and is deleted, with its engagement and short links, in one D1 batch, while the
+ * marker row stops the count-down triggers. The same batch stores `next(lastRowid)` as
+ * the campaign's cursor, or marks the campaign compacted when it says null. Returns how
+ * many deliveries were deleted and the rowid reached (null: the status has no more).
+ */
+export async function compactCampaignPage(
+  db: Db,
+  campaign: { id: string; workspaceId: string },
+  position: CompactionPosition,
+  limit: number,
+  next: (lastRowid: number | null) => string | null,
+  now: number,
+): Promise<{ deleted: number; lastRowid: number | null }> {
+  const rowid = sql<number>`${deliveries}.rowid`;
+  const page = await db
+    .select({ rowid, id: deliveries.id })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.workspaceId, campaign.workspaceId),
+        eq(deliveries.sourceType, 'campaign'),
+        eq(deliveries.sourceId, campaign.id),
+        eq(deliveries.status, position.status),
+        gt(rowid, position.afterRowid),
+      ),
+    )
+    .orderBy(rowid)
+    .limit(limit);
+  const lastRowid = page.length === limit ? page[page.length - 1]!.rowid : null;
+  const cursor = next(lastRowid);
+  const ids = page.map((row) => row.id);
+  const compacted = and(
+    inJsonList(deliveries.id, ids),
+    eq(deliveries.workspaceId, campaign.workspaceId),
+    notExists(db.select({ one: sql`1` }).from(orderAttributions).where(eq(orderAttributions.deliveryId, deliveries.id))),
+  );
+  const results = await runBatch(db, [
+    db.insert(deliveriesCompacting).values({ id: 1 }).onConflictDoNothing(),
+    db
+      .insert(deliveryArchive)
+      .select(db.select({ id: deliveries.id, workspaceId: deliveries.workspaceId, contactId: deliveries.contactId }).from(deliveries).where(compacted))
+      .onConflictDoNothing(),
+    db.delete(deliveries).where(compacted),
+    db.delete(deliveriesCompacting),
+    db
+      .update(campaigns)
+      .set(cursor === null ? { compactionCursor: null, compactedAt: now } : { compactionCursor: cursor })
+      .where(and(eq(campaigns.id, campaign.id), eq(campaigns.workspaceId, campaign.workspaceId))),
+  ]);
+  // The archive's insert counts them: D1's changes for the delete include its cascades.
+  return { deleted: results[1]?.meta.changes ?? 0, lastRowid };
 }

@@ -8,6 +8,7 @@ import { purgeRateLimitCounters } from '../http/rate-limit';
 import type { Env } from '../env';
 import { finishSentCampaigns, requeueStalledFanOuts, startDueCampaigns } from '../campaigns/campaign-cron';
 import { sweepStaleDeliveries } from '../deliveries/deliveries.service';
+import { compactFinishedCampaigns } from '../deliveries/delivery-retention';
 import { purgeOldInboundEvents, requeueStaleEvents } from '../stores/inbound-events';
 import { queueDueEnrollments } from '../flows/flow-advance';
 import { enrollFromTriggers } from '../flows/flow-enrollment';
@@ -34,6 +35,7 @@ export const cronTasks: CronTask[] = [
   { name: 'sweep-stale-deliveries', run: (db, env, now) => sweepStaleDeliveries(db, env, now) },
   { name: 'redrive-stalled-imports', run: (db, env, now) => redriveStalledImports(db, env, now) },
   { name: 'redrive-stalled-bulk-jobs', run: (db, env, now) => redriveStalledBulkJobs(db, env, now) },
+  { name: 'compact-old-campaigns', run: (db, env, now) => compactFinishedCampaigns(db, env, now) },
   { name: 'refresh-query-planner-stats', run: (db, _env, now) => refreshPlannerStats(db, now) },
   // Last: a heartbeat says the tick got this far, and each queue's consumer answers it.
   { name: 'send-queue-heartbeats', run: (db, env, now) => sendQueueHeartbeats(db, env, now) },

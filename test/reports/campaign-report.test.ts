@@ -8,7 +8,7 @@ import { csvCell } from '../../src/lib/csv-write';
 import { DAY, HOUR, MINUTE } from '../../src/lib/time';
 import { ORIGIN } from '../helpers/browser-client';
 import { apiErrorOf, callApi, createApiKey, type Merchant, signUpMerchant } from '../helpers/factories';
-import { insertDeliveries, insertCampaign, seedMixedCampaign } from './report-fixtures';
+import { flushEngagement, insertDeliveries, insertCampaign, seedMixedCampaign, touch } from './report-fixtures';
 
 type Report = {
   campaign: { id: string; name: string };
@@ -291,6 +291,59 @@ describe('unsubscribes', () => {
     const { report }: Report = await (await callApi(key, `/campaigns/${campaign.id}/report`)).json();
     expect(report.engagement).toMatchObject({ unsubscribes: 1, uniqueOpens: 0 });
     expect(report.engagement.unsubscribeRate).toBe(1);
+  });
+});
+
+describe('the figures the database keeps', () => {
+  // What the report said before migration 0036: a join of every delivery of the campaign to its engagement.
+  async function joined(campaignId: string) {
+    const start = await raw<{ started_at: number }>('SELECT started_at FROM campaigns WHERE id = ?', campaignId);
+    const rows = await env.DB.prepare(
+      "SELECT e.opened_at AS o, e.clicked_at AS c, e.unsubscribed_at AS u FROM delivery_engagements e JOIN deliveries d ON d.id = e.delivery_id WHERE d.workspace_id = ? AND d.source_type = 'campaign' AND d.source_id = ?",
+    )
+      .bind(merchant.workspaceId, campaignId)
+      .all<{ o: number | null; c: number | null; u: number | null }>();
+    const hours = (at: number | null) => (at === null ? -1 : Math.floor((at - start.started_at) / HOUR));
+    const perHour = (pick: (row: { o: number | null; c: number | null }) => number | null) => Array.from({ length: 48 }, (_, hour) => rows.results.filter((row) => hours(pick(row)) === hour).length);
+    return {
+      engagement: {
+        uniqueOpens: rows.results.filter((row) => row.o !== null).length,
+        uniqueClicks: rows.results.filter((row) => row.c !== null).length,
+        unsubscribes: rows.results.filter((row) => row.u !== null).length,
+      },
+      opens: perHour((row) => row.o),
+      clicks: perHour((row) => row.c),
+    };
+  }
+
+  async function reported(campaignId: string) {
+    const { report }: Report = await (await callApi(key, `/campaigns/${campaignId}/report`)).json();
+    const { uniqueOpens, uniqueClicks, unsubscribes } = report.engagement;
+    return { engagement: { uniqueOpens, uniqueClicks, unsubscribes }, opens: report.hourly.opens, clicks: report.hourly.clicks };
+  }
+
+  it("follow a later flush and an erased contact, and never another campaign's", async () => {
+    const start = startedAt + 10 * DAY;
+    const { campaign, rows } = await seedMixedCampaign(merchant.workspaceId, start, 'Erased later');
+    const before = await reported(seeded.campaign.id);
+    expect(await reported(campaign.id)).toEqual(await joined(campaign.id));
+
+    // The reader who opened 50 hours in clicks in hour 3 (a later flush updates the engagement row).
+    const [a, , c] = rows;
+    await flushEngagement(merchant.workspaceId, campaign.id, [touch(c!.id, start + 50 * HOUR, start + 3 * HOUR + MINUTE)], [], 2);
+    const later = await reported(campaign.id);
+    expect(later.engagement).toEqual({ uniqueOpens: 3, uniqueClicks: 3, unsubscribes: 1 });
+    expect(later.clicks.slice(0, 4)).toEqual([0, 1, 1, 1]);
+    expect(later).toEqual(await joined(campaign.id));
+
+    // Erasing the reader who opened in hour 0 and clicked in hour 1 takes their engagement out of every figure.
+    expect((await callApi(key, `/contacts/${a!.contactId}`, { method: 'DELETE' })).status).toBe(204);
+    const erased = await reported(campaign.id);
+    expect(erased.engagement).toEqual({ uniqueOpens: 2, uniqueClicks: 2, unsubscribes: 1 });
+    expect(erased.opens.slice(0, 2)).toEqual([0, 1]);
+    expect(erased.clicks.slice(0, 4)).toEqual([0, 0, 1, 1]);
+    expect(erased).toEqual(await joined(campaign.id));
+    expect(await reported(seeded.campaign.id)).toEqual(before);
   });
 });
 
