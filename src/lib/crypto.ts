@@ -28,10 +28,26 @@ export async function sha256Hex(text: string): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
 }
 
+// Imported HMAC-SHA256 keys of the server's secrets (APP_SECRET): a send signs a token per
+// link and its unsubscribe links, and the import costs more than a signature. The key is
+// kept rather than the import's promise, which requests arriving during the import would
+// await from another request's context (workerd cancels such a wait). Bounded all the same.
+const HMAC_KEYS_KEPT = 8;
+const hmacKeys = new Map<string, CryptoKey>();
+
+/** The HMAC-SHA256 key of a server secret, imported once per isolate. */
+export async function hmacSha256Key(secret: string): Promise<CryptoKey> {
+  const known = hmacKeys.get(secret);
+  if (known) return known;
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  if (hmacKeys.size >= HMAC_KEYS_KEPT) hmacKeys.clear();
+  hmacKeys.set(secret, key);
+  return key;
+}
+
 /** HMAC-SHA256 of `message` with `secret`, as base64url. */
 export async function hmacSha256(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return toBase64Url(await crypto.subtle.sign('HMAC', key, encoder.encode(message)));
+  return toBase64Url(await crypto.subtle.sign('HMAC', await hmacSha256Key(secret), encoder.encode(message)));
 }
 
 /** Compares two strings in time independent of where they differ. */

@@ -4,6 +4,7 @@
 // with APP_SECRET, so a hit is checked and routed with no D1 lookup. The link is signed
 // whole rather than named by an index into a stored link table: the redirect target is
 // exactly a URL the rewriter took from the message, and nothing else can be signed.
+import { hmacSha256Key } from '../lib/crypto';
 import { fromBase64Url, toBase64Url } from '../lib/encoding';
 
 /** What a tracked message is: one delivery of a campaign or flow in a workspace. */
@@ -20,21 +21,8 @@ const SIGNATURE_BYTES = 16;
 const SEP = '\u001f';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-const keys = new Map<string, CryptoKey>();
-
-async function hmacKey(secret: string): Promise<CryptoKey> {
-  // Imported once per isolate: the import costs more than the signature on the pixel's path.
-  // The key is kept rather than the import's promise, which requests arriving during the
-  // import would await from another request's context (workerd cancels such a wait).
-  const known = keys.get(secret);
-  if (known) return known;
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-  keys.set(secret, key);
-  return key;
-}
-
 async function signature(secret: string, payload: Uint8Array): Promise<Uint8Array> {
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), concat(encoder.encode(`track${SEP}`), payload));
+  const mac = await crypto.subtle.sign('HMAC', await hmacSha256Key(secret), concat(encoder.encode(`track${SEP}`), payload));
   return new Uint8Array(mac, 0, SIGNATURE_BYTES);
 }
 

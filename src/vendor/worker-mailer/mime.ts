@@ -22,11 +22,22 @@ const encoder = new TextEncoder();
 
 // Everything but printable ASCII other than "=", space and tab: escaped as =XX per UTF-8 byte.
 const NEEDS_ESCAPE = /[^\x21-\x3C\x3E-\x7E \t]/gu;
+// What a line of plain ASCII (HTML, mostly) holds besides "=": when nothing, one native replaceAll does.
+const BEYOND_ASCII = /[^\x20-\x7E\t]/;
+const ESCAPED_BYTES = Array.from({ length: 256 }, (_, byte) => `=${byte.toString(16).toUpperCase().padStart(2, '0')}`);
 
 function escapeBytes(char: string): string {
+  const code = char.charCodeAt(0);
+  if (code < 0x80) return ESCAPED_BYTES[code]!;
   let out = '';
-  for (const byte of encoder.encode(char)) out += `=${byte < 16 ? '0' : ''}${byte.toString(16).toUpperCase()}`;
+  for (const byte of encoder.encode(char)) out += ESCAPED_BYTES[byte];
   return out;
+}
+
+// HTML has an "=" in every attribute: a callback per match was a tenth of a campaign's sending CPU.
+function escapeLine(line: string): string {
+  if (BEYOND_ASCII.test(line)) return line.replace(NEEDS_ESCAPE, escapeBytes);
+  return line.includes('=') ? line.replaceAll('=', '=3D') : line;
 }
 
 /**
@@ -40,7 +51,7 @@ export function quotedPrintable(text: string, lineLength = 76): string {
   return text
     .split(/\r?\n/)
     .map((line) => {
-      let encoded = line.replace(NEEDS_ESCAPE, escapeBytes);
+      let encoded = escapeLine(line);
       // A space or tab at the end of a line would be stripped in transit.
       const last = encoded.charCodeAt(encoded.length - 1);
       if (last === 32 || last === 9) encoded = `${encoded.slice(0, -1)}=${last === 32 ? '20' : '09'}`;
