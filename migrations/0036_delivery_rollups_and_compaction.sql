@@ -36,7 +36,8 @@ CREATE TABLE `engagement_counts` (
 );
 --> statement-breakpoint
 ALTER TABLE `campaigns` ADD `compaction_cursor` text;--> statement-breakpoint
-ALTER TABLE `campaigns` ADD `compacted_at` integer;
+ALTER TABLE `campaigns` ADD `compacted_at` integer;--> statement-breakpoint
+CREATE INDEX `campaigns_to_compact_idx` ON `campaigns` (`finished_at`) WHERE "campaigns"."compacted_at" IS NULL AND "campaigns"."status" IN ('sent', 'cancelled');
 --> statement-breakpoint
 -- The figures of the engagements there are today.
 INSERT INTO `engagement_counts` (`workspace_id`, `source_type`, `source_id`, `unique_opens`, `unique_clicks`, `unsubscribes`)

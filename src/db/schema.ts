@@ -874,6 +874,8 @@ export const campaigns = sqliteTable(
     index('campaigns_workspace_idx').on(t.workspaceId, t.createdAt),
     // The cron's look-ups: due scheduled campaigns, and sending ones to finish.
     index('campaigns_due_idx').on(t.status, t.scheduledAt),
+    // Finished campaigns still to compact, the oldest first: a few rows, however many campaigns were ever sent.
+    index('campaigns_to_compact_idx').on(t.finishedAt).where(sql`${t.compactedAt} IS NULL AND ${t.status} IN ('sent', 'cancelled')`),
   ],
 );
 

@@ -290,12 +290,15 @@ export async function findShortLink(d1: D1Database, code: string): Promise<Short
  * `finishedBefore` and whose deliveries are not compacted yet, the oldest first.
  */
 export async function listCampaignsToCompact(db: Db, finishedBefore: number, limit: number): Promise<{ id: string; workspaceId: string; cursor: string | null }[]> {
-  return db
-    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId, cursor: campaigns.compactionCursor })
-    .from(campaigns)
-    .where(and(inArray(campaigns.status, ['sent', 'cancelled']), lt(campaigns.finishedAt, finishedBefore), isNull(campaigns.compactedAt)))
-    .orderBy(campaigns.finishedAt)
-    .limit(limit);
+  return (
+    db
+      .select({ id: campaigns.id, workspaceId: campaigns.workspaceId, cursor: campaigns.compactionCursor })
+      .from(campaigns)
+      // Written as the partial index campaigns_to_compact_idx is (literals, not bound values), so SQLite can use it.
+      .where(and(sql`${campaigns.compactedAt} IS NULL AND ${campaigns.status} IN ('sent', 'cancelled')`, lt(campaigns.finishedAt, finishedBefore)))
+      .orderBy(campaigns.finishedAt)
+      .limit(limit)
+  );
 }
 
 /** Where a campaign's compaction stands: the status being walked, and the last rowid done in it. */
