@@ -3,9 +3,7 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-
-const before = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name < name);
-const from = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name >= name);
+import { migrationsBefore as before, migrationsFrom as from } from '../helpers/migrations';
 
 describe('0017 purchases (case-insensitive tags)', () => {
   it("keeps one row per contact and tag whatever its case, in the workspace's first spelling", async () => {

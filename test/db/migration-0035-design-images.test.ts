@@ -3,9 +3,7 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-
-const before = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name < name);
-const from = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name >= name);
+import { migrationsBefore as before, migrationsFrom as from } from '../helpers/migrations';
 
 describe('0035 design_images', () => {
   it("records each workspace's images found in its own designs' HTML, and nothing across workspaces", async () => {

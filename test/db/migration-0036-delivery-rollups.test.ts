@@ -4,10 +4,8 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { migrationsBefore as before, migrationsFrom as from } from '../helpers/migrations';
 import { HOUR, MINUTE } from '../../src/lib/time';
-
-const before = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name < name);
-const from = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name >= name);
 
 describe('0036 engagement_counts and campaign_first_hours', () => {
   it("counts each source's engagements as the report's join did, per workspace, and the chart's first 48 hours", async () => {

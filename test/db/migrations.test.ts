@@ -2,9 +2,7 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-
-const before = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name < name);
-const from = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name >= name);
+import { migrationsBefore as before, migrationsFrom as from } from '../helpers/migrations';
 
 describe('0012 channel-neutral core', () => {
   it('keeps designs, suppressions, deliveries and triggers, and points deliveries and campaigns at contents', async () => {

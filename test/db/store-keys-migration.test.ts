@@ -2,9 +2,7 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-
-const before = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name < name);
-const from = (name: string) => env.TEST_MIGRATIONS.filter((migration) => migration.name >= name);
+import { migrationsBefore as before, migrationsFrom as from } from '../helpers/migrations';
 
 describe('0016 store keys', () => {
   it('gives existing rows the connection when it is unambiguous, keeps the rest as history, and keeps every row valid', async () => {
