@@ -305,24 +305,13 @@ export async function listCampaignsToCompact(db: Db, finishedBefore: number, lim
 export type CompactionPosition = { status: DeliveryStatus; afterRowid: number };
 
 /**
- * Compacts the next `limit` deliveries of one campaign in one status after a rowid (the
- * campaign's status index ends with the rowid, so the walk seeks, and the deliveries it
- * keeps are never read again): each one not credited with an order leaves its archive
- * row and is deleted, with its engagement and short links, in one D1 batch, while the
- * marker row stops the count-down triggers. The same batch stores `next(lastRowid)` as
- * the campaign's cursor, or marks the campaign compacted when it says null. Returns how
- * many deliveries were deleted and the rowid reached (null: the status has no more).
+ * The next `limit` deliveries of one campaign in one status after a rowid, with their
+ * rowids: the campaign's status index ends with the rowid, so the walk seeks, and the
+ * deliveries a compaction keeps are never read again.
  */
-export async function compactCampaignPage(
-  db: Db,
-  campaign: { id: string; workspaceId: string },
-  position: CompactionPosition,
-  limit: number,
-  next: (lastRowid: number | null) => string | null,
-  now: number,
-): Promise<{ deleted: number; lastRowid: number | null }> {
+export async function readCompactionPage(db: Db, campaign: { id: string; workspaceId: string }, position: CompactionPosition, limit: number): Promise<{ rowid: number; id: string }[]> {
   const rowid = sql<number>`${deliveries}.rowid`;
-  const page = await db
+  return db
     .select({ rowid, id: deliveries.id })
     .from(deliveries)
     .where(
@@ -336,9 +325,16 @@ export async function compactCampaignPage(
     )
     .orderBy(rowid)
     .limit(limit);
-  const lastRowid = page.length === limit ? page[page.length - 1]!.rowid : null;
-  const cursor = next(lastRowid);
-  const ids = page.map((row) => row.id);
+}
+
+/**
+ * Compacts these deliveries of one campaign in one D1 batch: each one not credited with
+ * an order leaves its archive row and is deleted, with its engagement and short links,
+ * while the marker row stops the count-down triggers. The same batch stores `cursor` as
+ * the campaign's progress, or marks the campaign compacted when it is null. Returns how
+ * many deliveries were deleted.
+ */
+export async function compactCampaignDeliveries(db: Db, campaign: { id: string; workspaceId: string }, ids: string[], cursor: string | null, now: number): Promise<number> {
   const compacted = and(
     inJsonList(deliveries.id, ids),
     eq(deliveries.workspaceId, campaign.workspaceId),
@@ -358,5 +354,5 @@ export async function compactCampaignPage(
       .where(and(eq(campaigns.id, campaign.id), eq(campaigns.workspaceId, campaign.workspaceId))),
   ]);
   // The archive's insert counts them: D1's changes for the delete include its cascades.
-  return { deleted: results[1]?.meta.changes ?? 0, lastRowid };
+  return results[1]?.meta.changes ?? 0;
 }

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import type { DeliveryStatus } from '../db/schema';
-import { compactCampaignPage, type CompactionPosition, listCampaignsToCompact } from '../db/system';
+import { compactCampaignDeliveries, type CompactionPosition, listCampaignsToCompact, readCompactionPage } from '../db/system';
 import type { Env } from '../env';
 import { DAY } from '../lib/time';
 
@@ -62,10 +62,16 @@ export async function compactFinishedCampaigns(db: Db, env: Pick<Env, 'DELIVERY_
     let position: CompactionPosition | null = readCursor(campaign.cursor);
     while (position && pages > 0) {
       pages -= 1;
-      const at: CompactionPosition = position;
-      const page = await compactCampaignPage(db, campaign, at, pageSize, (lastRowid) => writeCursor(nextPosition(at, lastRowid)), now);
-      deleted += page.deleted;
-      position = nextPosition(at, page.lastRowid);
+      const page = await readCompactionPage(db, campaign, position, pageSize);
+      // A short page ends its status.
+      position = nextPosition(position, page.length === pageSize ? page[page.length - 1]!.rowid : null);
+      deleted += await compactCampaignDeliveries(
+        db,
+        campaign,
+        page.map((row) => row.id),
+        writeCursor(position),
+        now,
+      );
     }
     if (pages === 0) break;
   }

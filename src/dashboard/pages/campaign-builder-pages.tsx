@@ -953,7 +953,7 @@ export function CampaignDetails({
           <LinksCard report={report} />
         </>
       ) : null}
-      {campaign.compactedAt !== null ? (
+      {started && campaign.compactedAt !== null ? (
         <Notice tone="info">
           {`Its messages were compacted on ${formatInZone(campaign.compactedAt, timeZone)}, past the time messages are kept one by one: every figure above stays, but the recipients, the log and each contact's messages now list only recipients with a credited order.`}
         </Notice>
