@@ -1111,6 +1111,22 @@ async function main() {
   }
 }
 
+/** The scenario lines in a failure's stack and the locator Playwright was waiting for. */
+function whereItFailed(err) {
+  const stack = String(err?.stack ?? '').split('\n');
+  const waited = String(err?.message ?? '')
+    .split('\n')
+    .filter((line) => /waiting for /.test(line))
+    .slice(0, 1)
+    .map((line) => line.trim());
+  const steps = stack
+    .filter((line) => /test\/browser\/(scenarios\/[\w-]+|run)\.mjs:\d+/.test(line))
+    .slice(0, 3)
+    // Paths from test/browser/ on, function names kept.
+    .map((line) => line.trim().replace(/(file:\/\/)?\/\S*?test\/browser\//, ''));
+  return [...waited, ...steps];
+}
+
 /** Runs every scenario in order; after a failed sign-up the rest are counted failed, not run. */
 async function runScenarios(base, page) {
   let passed = 0;
@@ -1133,6 +1149,8 @@ async function runScenarios(base, page) {
     } catch (err) {
       failed++;
       console.log(`✗ ${name}: ${String(err?.message ?? err).split('\n')[0]}`);
+      // A failure seen only in CI has to say where it stopped: the step's line and what it waited for.
+      for (const line of whereItFailed(err)) console.log(`    ${line}`);
       if (process.env.DEBUG_BROWSER_TESTS) console.log(err);
       await page.screenshot({ path: join(SCREENSHOTS, `failed-${passed + failed}.png`), fullPage: true }).catch(() => {});
     }
