@@ -196,15 +196,20 @@ async function sendForSender(
     // Retried by the queue with backoff (and dead-lettered in the end).
     results[indexOf.get(delivery.id)!] = { ok: false, error: reason };
   };
-  /** Renders and sends one delivery, recording the outcome. */
-  const deliver = async (channelSender: ChannelSender, delivery: ClaimedDelivery, recipient: Recipient, slot: number, lane: number) => {
+  /** Renders one delivery: the message to send, or null once its outcome (a skip, a wait, a failure) is recorded. */
+  const prepare = async (channelSender: ChannelSender, { delivery, recipient }: (typeof sendable)[number]) => {
     const composed = await channelSender.compose(delivery, recipient);
-    // Before waiting for its rate slot: a delivery held for its recipient's hours does not sleep for one.
-    if (!('message' in composed)) return composed.status === 'wait' ? waitLater(delivery, composed, Date.now()) : void updates.push(finish(tenant, delivery.id, composed.status, composed, Date.now()));
+    if ('message' in composed) return composed.message;
+    if (composed.status === 'wait') waitLater(delivery, composed, Date.now());
+    else updates.push(finish(tenant, delivery.id, composed.status, composed, Date.now()));
+    return null;
+  };
+  /** Sends one rendered delivery in its rate slot, recording the outcome. */
+  const transmit = async (channelSender: ChannelSender, delivery: ClaimedDelivery, message: unknown, slot: number, lane: number) => {
     await waitForSlot(slots, slot);
     if (fault) return retryLater(delivery, fault.message, Date.now());
     if (wait) return waitLater(delivery, wait, Date.now());
-    const outcome = await channelSender.send(composed.message, lane);
+    const outcome = await channelSender.send(message, lane);
     const at = Date.now();
     switch (outcome.status) {
       case 'sent':
@@ -222,12 +227,25 @@ async function sendForSender(
     }
   };
   if (sender) {
-    // Each lane renders its next message while the others wait on the provider.
+    // Each lane renders its next message while the one before is with the provider: a
+    // render that waits too (an SMS's short links are stored before it leaves) then costs
+    // no time of the lane's connection. Slots are taken in order, so pacing keeps its order.
     let next = 0;
+    const take = () => {
+      if (next >= sendable.length) return null;
+      const slot = next++;
+      const prepared = prepare(sender, sendable[slot]!);
+      // Awaited below; this only keeps a failure while the lane sends the one before from being reported as unhandled.
+      prepared.catch(() => undefined);
+      return { slot, delivery: sendable[slot]!.delivery, prepared };
+    };
     const lane = async (laneNumber: number) => {
-      while (next < sendable.length) {
-        const slot = next++;
-        await deliver(sender, sendable[slot]!.delivery, sendable[slot]!.recipient, slot, laneNumber);
+      let ahead = take();
+      while (ahead) {
+        const current = ahead;
+        ahead = take();
+        const message = await current.prepared;
+        if (message !== null) await transmit(sender, current.delivery, message, current.slot, laneNumber);
       }
     };
     await Promise.all(Array.from({ length: Math.min(sender.lanes, sendable.length) }, (_, i) => lane(i)));

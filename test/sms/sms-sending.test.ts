@@ -140,6 +140,24 @@ describe('SMS deliveries through the real queue', () => {
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(5 * 500 - 100);
   });
 
+  it("renders a lane's next text, short links stored, while the text before it waits on Twilio", async () => {
+    // A long code sends on one lane. Twilio holds both requests open for the whole timeout (2 s here).
+    const lane = await signUpMerchant('One Lane Text Shop');
+    await saveSmsSender(forWorkspace(openDb(env.DB), lane.workspaceId), env, SENDER);
+    const linked = await insertSmsContent(lane.workspaceId, 'New in: https://shop.example/new');
+    const numbers = [twilioNumber('stalls'), twilioNumber('stalls')];
+    const ids = [await smsContact(lane.workspaceId, numbers[0]!), await smsContact(lane.workspaceId, numbers[1]!)];
+    expect(await queueTexts(lane.workspaceId, linked, 'sms-ahead', ids)).toBe(2);
+    const requests = async () => (await Promise.all(numbers.map(smsRequestsFor))).flat();
+    await expect.poll(async () => (await requests()).length, { timeout: 10_000 }).toBe(1);
+    const linksStored = () => env.DB.prepare('SELECT count(*) AS n FROM short_links WHERE workspace_id = ?').bind(lane.workspaceId).first<{ n: number }>('n');
+    // Both texts' links are stored while the first is still with Twilio, and the second has not gone.
+    await expect.poll(linksStored, { timeout: 1_500 }).toBe(2);
+    expect((await requests()).map((request) => request.answered)).toEqual([null]);
+    for (const id of ids) expect(await settled(id, 'sms-ahead')).toMatchObject({ status: 'unknown' });
+    expect(await requests()).toHaveLength(2);
+  });
+
   it("stops one workspace's texts on its refused credentials without touching another's", async () => {
     const other = await signUpMerchant('Wrong Token Shop');
     await saveSmsSender(forWorkspace(openDb(env.DB), other.workspaceId), env, { ...SENDER, authToken: '0'.repeat(32) });
