@@ -28,21 +28,29 @@ export async function sha256Hex(text: string): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
 }
 
-// Imported HMAC-SHA256 keys of the server's secrets (APP_SECRET): a send signs a token per
-// link and its unsubscribe links, and the import costs more than a signature. The key is
-// kept rather than the import's promise, which requests arriving during the import would
-// await from another request's context (workerd cancels such a wait). Bounded all the same.
-const HMAC_KEYS_KEPT = 8;
+// Imported HMAC keys: of the server's secrets (APP_SECRET), since a send signs a token per
+// link and its unsubscribe links, and of workspaces' Twilio Auth Tokens, since every text
+// brings several signed status callbacks; the import costs more than a signature. The key
+// is kept rather than the import's promise, which requests arriving during the import
+// would await from another request's context (workerd cancels such a wait). Bounded: past
+// it the cache starts again, so a Worker serving many workspaces keeps only recent ones.
+const HMAC_KEYS_KEPT = 64;
 const hmacKeys = new Map<string, CryptoKey>();
 
-/** The HMAC-SHA256 key of a server secret, imported once per isolate. */
-export async function hmacSha256Key(secret: string): Promise<CryptoKey> {
-  const known = hmacKeys.get(secret);
+/** The HMAC key of `secret` over `hash`, imported once per isolate while it stays among the recent ones. */
+export async function hmacKey(secret: string, hash: 'SHA-1' | 'SHA-256'): Promise<CryptoKey> {
+  const name = `${hash}:${secret}`;
+  const known = hmacKeys.get(name);
   if (known) return known;
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash }, false, ['sign', 'verify']);
   if (hmacKeys.size >= HMAC_KEYS_KEPT) hmacKeys.clear();
-  hmacKeys.set(secret, key);
+  hmacKeys.set(name, key);
   return key;
+}
+
+/** The HMAC-SHA256 key of a server secret. */
+export function hmacSha256Key(secret: string): Promise<CryptoKey> {
+  return hmacKey(secret, 'SHA-256');
 }
 
 /** HMAC-SHA256 of `message` with `secret`, as base64url. */

@@ -3,7 +3,7 @@
 // Token, of the full URL Twilio requested followed by every POST parameter in name order,
 // each as name then value. A name sent more than once contributes each distinct value once,
 // values in order. Written on WebCrypto: workerd has no node:crypto HMAC-SHA1 helper here.
-import { timingSafeEqual } from '../lib/crypto';
+import { hmacKey, timingSafeEqual } from '../lib/crypto';
 
 const encoder = new TextEncoder();
 
@@ -22,8 +22,7 @@ function signedText(url: string, params: URLSearchParams): string {
 
 /** The signature Twilio sends for a POST of `params` to `url`, signed with `authToken`. */
 export async function twilioSignature(authToken: string, url: string, params: URLSearchParams): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(authToken), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(signedText(url, params))));
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(authToken, 'SHA-1'), encoder.encode(signedText(url, params))));
   return btoa(String.fromCharCode(...mac));
 }
 
