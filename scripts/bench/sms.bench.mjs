@@ -15,13 +15,14 @@
 // must be the 302 to the text's URL, and the campaign's report must count every click.
 import { createHash } from 'node:crypto';
 import { startTwilioServer } from '../dev-twilio.mjs';
+import { againstHello, againstHelloRow, meetsTargets } from './against-hello.mjs';
 import { executeSql, startDevServer } from './dev-server.mjs';
-import { runLoad } from './load.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
 const CONTACTS = Number(process.env.BENCH_SMS ?? (QUICK ? 300 : 10_000));
 const PACED_CONTACTS = QUICK ? 100 : 300;
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 2_000 : 10_000));
+// Per run of the short-link load, in each of the rounds (against-hello.mjs).
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 2_000 : 5_000));
 const CONCURRENCIES = [1, 32];
 const PORT = 8815;
 const TWILIO_PORT = 8816;
@@ -194,8 +195,6 @@ function describeSent(sent, contacts) {
   };
 }
 
-const fmt = (r) => `${r.rps.toFixed(0).padStart(5)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.failures)}` : ''}`;
-
 /** hello-world and the short links at each concurrency; returns the rows and every code followed, with how often. */
 async function loadShortLinks(server, codes, lastTextAt) {
   const rows = [];
@@ -212,38 +211,29 @@ async function loadShortLinks(server, codes, lastTextAt) {
     else wrong += 1;
     return ok;
   };
-  const load = (concurrency, makeRequest, checkAnswer) => runLoad({ makeRequest, check: checkAnswer, concurrency, durationMs: DURATION_MS });
-  // hello-world first, at each concurrency: it fills most of the wait below.
-  const hellos = [];
-  for (const concurrency of CONCURRENCIES) hellos.push(await load(concurrency, () => [`${server.base}/healthz/live`, {}]));
   // Readers click after the scanners' window, so every click counts as a reader's.
   await sleep(Math.max(0, lastTextAt + SCANNER_WINDOW_MS + 1000 - performance.now()));
-  for (const [index, concurrency] of CONCURRENCIES.entries()) {
-    const hello = hellos[index];
-    const short = await load(
+  for (const concurrency of CONCURRENCIES) {
+    const [short] = await againstHello({
+      base: server.base,
       concurrency,
-      (i) => {
-        requested.add(codes[i % codes.length]);
-        return [`${server.base}/s/${codes[i % codes.length]}`, redirect];
-      },
-      check,
-    );
+      durationMs: DURATION_MS,
+      label: 'sms',
+      paths: [
+        {
+          name: 'SMS short link',
+          makeRequest: (i) => {
+            requested.add(codes[i % codes.length]);
+            return [`${server.base}/s/${codes[i % codes.length]}`, redirect];
+          },
+          check,
+        },
+      ],
+    });
     unanswered += short.unanswered;
-    const rate = short.rps / hello.rps;
-    const tail = short.p99 / hello.p99;
-    const pass = rate >= 0.8 && tail <= 1.5 && short.errors === 0;
-    console.log(`sms: c=${String(concurrency).padStart(2)} hello-world    ${fmt(hello)}`);
-    console.log(`sms: c=${String(concurrency).padStart(2)} SMS short link ${fmt(short)}  -> ${rate.toFixed(2)}x req/s, ${tail.toFixed(2)}x p99 ${pass ? 'PASS' : 'FAIL'}`);
-    rows.push(
-      row({
-        path: `SMS short link (campaign's codes), c=${concurrency}`,
-        figure: `${short.rps.toFixed(0)} req/s, p99 ${short.p99.toFixed(1)} ms${short.errors ? `, ${short.errors} wrong answers` : ''}`,
-        baseline: `hello-world ${hello.rps.toFixed(0)} req/s, p99 ${hello.p99.toFixed(1)} ms`,
-        ratio: rate,
-        target: `>= 0.80x req/s, p99 <= 1.5x (${tail.toFixed(2)}x), every answer the 302`,
-        pass,
-      }),
-    );
+    const pass = meetsTargets(short, 0.8, 1.5);
+    console.log(`sms: c=${String(concurrency).padStart(2)} SMS short link median ${short.rate.toFixed(2)}x req/s, ${short.tail.toFixed(2)}x p99 ${pass ? 'PASS' : 'FAIL'}`);
+    rows.push(againstHelloRow({ path: `SMS short link (campaign's codes), c=${concurrency}`, compared: short, minRate: 0.8, maxTail: 1.5, also: ', every answer the 302' }));
   }
   return { rows, followed, requested, unanswered, wrong };
 }
@@ -299,11 +289,19 @@ export async function run() {
     };
   const api = apiOf(FAST);
   try {
-    const raw = await rawFetchLoop(CONTACTS);
-    console.log(`sms: raw fetch loop (${RAW_CONCURRENCY} in flight) to the stand-in: ${raw.accepted.toLocaleString()} texts accepted, ${raw.perSecond.toFixed(0)} texts/s`);
+    // The raw loop just before the campaign and just after it, and their mean: on this
+    // machine one loop of 10,000 read from 1,134 to 2,001 texts/s within a day.
+    const rawRun = async (when) => {
+      const run = await rawFetchLoop(CONTACTS);
+      console.log(`sms: raw fetch loop (${RAW_CONCURRENCY} in flight) to the stand-in ${when}: ${run.accepted.toLocaleString()} texts accepted, ${run.perSecond.toFixed(0)} texts/s`);
+      return run;
+    };
+    const rawBefore = await rawRun('before the campaign');
     const sent = await sendCampaign(server, api, twilio, texts, FAST, { sendRatePerSecond: TOP_RATE });
+    const rawAfter = await rawRun('after the campaign');
+    const raw = { perSecond: (rawBefore.perSecond + rawAfter.perSecond) / 2, runs: [rawBefore, rawAfter] };
     const rawRatio = sent.perSecond / raw.perSecond;
-    const sendPass = sent.ok && raw.accepted === CONTACTS && rawRatio >= TARGET_RAW_RATIO;
+    const sendPass = sent.ok && raw.runs.every((run) => run.accepted === CONTACTS) && rawRatio >= TARGET_RAW_RATIO;
     const fast = describeSent(sent, CONTACTS);
     console.log(`sms: at ${TOP_RATE}/s, ${fast.line}; ${rawRatio.toFixed(2)}x the raw loop ${sendPass ? 'PASS' : 'FAIL'}`);
 
@@ -316,7 +314,7 @@ export async function run() {
       row({
         path: `SMS campaign of ${CONTACTS.toLocaleString()} at the top sending speed, send now to Twilio stand-in`,
         figure: `${sent.perSecond.toFixed(1)} texts/s (${sent.seconds.toFixed(1)} s), ${fast.counts}`,
-        baseline: `raw fetch loop (${RAW_CONCURRENCY} in flight) ${raw.perSecond.toFixed(0)}/s`,
+        baseline: `raw fetch loop (${RAW_CONCURRENCY} in flight) ${raw.perSecond.toFixed(0)}/s (mean of ${raw.runs.map((run) => run.perSecond.toFixed(0)).join(' before, ')} after)`,
         ratio: rawRatio,
         target: `>= ${TARGET_RAW_RATIO}x, 0 duplicates, 0 losses, none without consent`,
         pass: sendPass,
