@@ -1,4 +1,4 @@
-// Two fixes to the local runtime (`wrangler dev` and the test pool); production runs
+// Three fixes to the local runtime (`wrangler dev` and the test pool); production runs
 // neither miniflare nor wrangler's dev proxies, so only local runs need them. Run by
 // `npm install` (postinstall); each changes nothing when already applied, and only warns
 // when a newer version no longer has the code it expects.
@@ -16,6 +16,13 @@
 //    in a minute, left up to 20,000 sockets in CLOSE-WAIT (the process's limit: "Too many
 //    open files"), and every request to the dev server stalled or hung meanwhile. Those
 //    lines are only printed with WRANGLER_LOG=debug; the patch stops sending them.
+// 3. The same proxy enables the runtime's Network domain as soon as it connects, with or
+//    without DevTools, and keeps every message the runtime sends until DevTools attaches:
+//    the runtime writes a few events for each D1 call, Durable Object call and fetch of
+//    the Worker, on the thread that serves requests, and the proxy holds them all for as
+//    long as `wrangler dev` runs. The patch enables the domain only when DevTools is
+//    attached, as the proxy already does for the Debugger domain (DevTools enables the
+//    Network domain itself when it attaches).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +43,14 @@ const PATCHES = [
     unpatched: /( {2}sendDebugLog = \(\.\.\.args\) => \{\n)( {4}this\.sendProxyControllerRequest\(\{ type: "debug-log", args \}\);\n)/,
     patched: / {2}sendDebugLog = \(\.\.\.args\) => \{\n {4}\/\/ patched \(scripts\/patch-local-dev\.mjs\): not sent\n/,
     replacement: '$1    // patched (scripts/patch-local-dev.mjs): not sent\n',
+  },
+  {
+    name: "wrangler dev's inspector proxy enables the runtime's Network domain only for DevTools",
+    file: join(ROOT, 'node_modules', 'wrangler', 'wrangler-dist', 'InspectorProxyWorker.js'),
+    unpatched: /( {4})this\.sendRuntimeMessage\(\n {6}\{ method: "Network\.enable", id: this\.nextCounter\(\) \},\n {6}runtime\n {4}\);\n/,
+    patched: / {4}\/\/ patched \(scripts\/patch-local-dev\.mjs\): only with DevTools attached\n/,
+    replacement:
+      '$1// patched (scripts/patch-local-dev.mjs): only with DevTools attached\n$1if (this.websockets.devtools !== void 0) {\n$1  this.sendRuntimeMessage({ method: "Network.enable", id: this.nextCounter() }, runtime);\n$1}\n',
   },
 ];
 
