@@ -279,11 +279,15 @@ export async function run() {
   const apiOf =
     ({ apiKey }) =>
     async (path, body, method = body ? 'POST' : 'GET') => {
-      const res = await fetch(`${server.base}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: body ? JSON.stringify(body) : undefined,
-      });
+      // Nudged (dev-server.mjs): the full run of 2026-12-05 waited 300 s for the report's
+      // answer after the short-link loads, until undici gave up ("Headers Timeout Error").
+      const res = await server.nudged(
+        fetch(`${server.base}/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+          body: body ? JSON.stringify(body) : undefined,
+        }),
+      );
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return res.json();
     };
