@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlLiteral } from '../lib/sql.mjs';
+import { apiClient, waitForCampaignSent } from './bench-api.mjs';
 import { ROOT, executeSql, startDevServer } from './dev-server.mjs';
 import { BENCH_FIRST_NAME_SQL } from './first-names.mjs';
 import { measureNodemailerBaseline } from './nodemailer-baseline.mjs';
@@ -63,15 +64,7 @@ export async function runCampaignBench({ label, contacts, port, sinkPort, timeou
   console.log(
     `${label}: seeded ${contacts.toLocaleString()} recipients (and ${Math.ceil(contacts / UNSUBSCRIBED_EVERY).toLocaleString()} unsubscribed) and started wrangler dev in ${((performance.now() - seeded) / 1000).toFixed(0)} s`,
   );
-  const api = async (path, body) => {
-    const res = await fetch(`${server.base}/api/v1${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
+  const api = apiClient(server, API_KEY, label);
   try {
     const { campaign } = await api('/campaigns', { name: `Bench ${label}`, contentId: DESIGN, audience: { type: 'everyone' }, sendingFilter: 'subscribed' });
     const started = performance.now();
@@ -79,14 +72,7 @@ export async function runCampaignBench({ label, contacts, port, sinkPort, timeou
     const arrived = await waitForMessages(sink, contacts, timeoutMs, label);
     const delivered = performance.now();
     if (arrived < contacts) console.log(`${label}: only ${arrived} arrived; the end of wrangler's log:\n${server.log().slice(-3000)}`);
-    // Two more seconds for any duplicate to show up, then the cron marks the campaign sent.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    let status = 'sending';
-    for (let i = 0; i < 30 && status !== 'sent'; i++) {
-      await fetch(`${server.base}/__scheduled?cron=*+*+*+*+*`);
-      status = (await api(`/campaigns/${campaign.id}`)).campaign.status;
-      if (status !== 'sent') await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    const status = await waitForCampaignSent(server, api, campaign.id);
     const finished = performance.now();
     const { progress } = (await api(`/campaigns/${campaign.id}`)).campaign;
     // The report of the whole send, as the campaign page reads it: one warm call, then the median of five.

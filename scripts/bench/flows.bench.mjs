@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { apiClient } from './bench-api.mjs';
 import { ROOT, executeSql, startDevServer } from './dev-server.mjs';
 import { benchFirstName } from './first-names.mjs';
 import { measureNodemailerBaseline } from './nodemailer-baseline.mjs';
@@ -85,27 +86,8 @@ export async function run() {
     await sink.close();
     throw err;
   }
-  const api = async (path, init = {}) => {
-    // A read that `wrangler dev` still never answers, nudged or not, is asked again; a write is not.
-    const attempts = (init.method ?? 'GET') === 'GET' ? 3 : 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await server.nudged(
-          fetch(`${server.base}/api/v1${path}`, {
-            signal: AbortSignal.timeout(attempts > 1 ? 60_000 : 300_000),
-            ...init,
-            headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...init.headers },
-          }),
-        );
-        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-        return res.json();
-      } catch (err) {
-        if (err?.name !== 'TimeoutError' || attempt >= attempts) throw err;
-        console.log(`flows: GET ${path} had no answer in 60 s; asking again`);
-      }
-    }
-  };
-  const post = (path, body = {}) => api(path, { method: 'POST', body: JSON.stringify(body) });
+  const api = apiClient(server, API_KEY, 'flows');
+  const post = (path, body = {}) => api(path, body);
   try {
     const { flow } = await post('/flows', { kind: 'welcome' });
     await post(`/flows/${flow.id}/enable`);
@@ -113,7 +95,7 @@ export async function run() {
     const csv = contactsCsv();
     const expectedEnrollments = csv.trimEnd().split('\n').length - 1;
     const importStarted = performance.now();
-    const { import: created } = await api('/contacts/imports?fileName=bench.csv', { method: 'POST', body: csv, headers: { 'content-type': 'text/csv' } });
+    const { import: created } = await api('/contacts/imports?fileName=bench.csv', csv, { headers: { 'content-type': 'text/csv' } });
     let contactImport = created;
     const importDeadline = Date.now() + 10 * 60_000;
     // Locally the imports consumer shares workerd's one thread: a look while it runs may wait for it.

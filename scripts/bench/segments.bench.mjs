@@ -5,6 +5,7 @@
 // the first byte of the dashboard pages a merchant opens first: the marketing overview
 // with the campaign list, and the contacts list. Target: under 100 ms.
 import { createHash } from 'node:crypto';
+import { apiClient } from './bench-api.mjs';
 import { executeSql, startDevServer } from './dev-server.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
@@ -143,15 +144,11 @@ export async function run() {
     prepare: (state) => executeSql(state, 'segments', `${seedSql(now)}\nPRAGMA optimize=0x10002;`),
   });
   console.log(`segments: seeded ${CONTACTS.toLocaleString()} contacts in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
-  const api = (path, init = {}) =>
-    fetch(`${server.base}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...init.headers } }).then(async (res) => {
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return res.json();
-    });
+  const api = apiClient(server, API_KEY, 'segments');
   try {
     const rows = [];
     for (const segment of SEGMENTS) {
-      const { segment: saved } = await api('/segments', { method: 'POST', body: JSON.stringify(segment) });
+      const { segment: saved } = await api('/segments', segment);
       // First call warms the isolate and D1's page cache, as a live builder would.
       await api(`/segments/${saved.id}`);
       const count = await timed(() => api(`/segments/${saved.id}`));

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { startTwilioServer } from '../dev-twilio.mjs';
 import { againstHello, againstHelloRow, meetsTargets } from './against-hello.mjs';
+import { apiClient, waitForCampaignSent } from './bench-api.mjs';
 import { executeSql, startDevServer } from './dev-server.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
@@ -130,7 +131,7 @@ async function sendCampaign(server, api, twilio, texts, run, sender) {
   await api(
     '/sms-sender',
     { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, messagingServiceSid: `MG${'fedcba9876543210'.repeat(2)}`, quietHoursStart: null, quietHoursEnd: null, clickWindowDays: 5, ...sender },
-    'PUT',
+    { method: 'PUT' },
   );
   const { campaign } = await api('/campaigns', { name: 'Bench SMS', channel: 'sms', contentId: message.id, audience: { type: 'everyone' }, sendingFilter: 'subscribed' });
   const started = performance.now();
@@ -139,14 +140,7 @@ async function sendCampaign(server, api, twilio, texts, run, sender) {
   const own = textsOf(texts, run.numbers);
   const lastAt = own.at(-1)?.at ?? started;
   if (arrived < run.contacts) console.log(`sms: only ${arrived} texts arrived; the end of wrangler's log:\n${server.log().slice(-3000)}`);
-  // Two more seconds for any duplicate to show up, then the cron marks the campaign sent.
-  await sleep(2000);
-  let status = 'sending';
-  for (let i = 0; i < 30 && status !== 'sent'; i++) {
-    await fetch(`${server.base}/__scheduled?cron=*+*+*+*+*`);
-    status = (await api(`/campaigns/${campaign.id}`)).campaign.status;
-    if (status !== 'sent') await sleep(1000);
-  }
+  const status = await waitForCampaignSent(server, api, campaign.id);
   // Every request the stand-in received for this workspace's numbers, answered or not.
   const mine = (to) => to.startsWith(run.numbers) || (run === FAST && to.startsWith(WITHOUT_CONSENT_NUMBERS));
   const received = (await (await fetch(`http://127.0.0.1:${twilio.port}/messages`)).json()).filter((text) => mine(text.to));
@@ -276,21 +270,7 @@ export async function run() {
   console.log(
     `sms: seeded ${CONTACTS.toLocaleString()} contacts with SMS consent (and ${Math.ceil(CONTACTS / WITHOUT_CONSENT_EVERY).toLocaleString()} without) and started wrangler dev in ${((performance.now() - seeded) / 1000).toFixed(0)} s`,
   );
-  const apiOf =
-    ({ apiKey }) =>
-    async (path, body, method = body ? 'POST' : 'GET') => {
-      // Nudged (dev-server.mjs): the full run of 2026-12-05 waited 300 s for the report's
-      // answer after the short-link loads, until undici gave up ("Headers Timeout Error").
-      const res = await server.nudged(
-        fetch(`${server.base}/api/v1${path}`, {
-          method,
-          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-          body: body ? JSON.stringify(body) : undefined,
-        }),
-      );
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return res.json();
-    };
+  const apiOf = ({ apiKey }) => apiClient(server, apiKey, 'sms');
   const api = apiOf(FAST);
   try {
     // The raw loop just before the campaign and just after it, and their mean: on this
