@@ -2,6 +2,33 @@
 // accepts everything, reads each message to its end without parsing it, and counts
 // messages per recipient, so a run can report duplicates and losses.
 import { SMTPServer } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+
+// smtp-server waits 100 ms before its greeting to catch clients that talk first (an MX
+// server's anti-spam pause, as Postfix's postscreen does). The submission servers
+// merchants send through (465/587: SES, SendGrid, Gmail, their host's) greet at once.
+// With the pause the sink charged the Worker 100 ms for each connection a queue batch
+// opens (its six lanes, every 100 messages) and nodemailer's pool 100 ms five times in
+// all: a flow's welcome emails went at 354 a second with it and 635 without, a 30,000
+// campaign at 1,197 a second without it.
+class GreetingAtOnce extends SMTPConnection {
+  init() {
+    this._setListeners(() => {
+      if (this._server.connections.size > this._server.options.maxClients) return this.send(421, `${this.name} Too many connected clients, try again in a moment`, false);
+      this.connectionReady();
+    });
+  }
+}
+
+class SubmissionSink extends SMTPServer {
+  connect(socket, socketOptions) {
+    const connection = new GreetingAtOnce(this, socket, socketOptions);
+    this.connections.add(connection);
+    connection.on('error', (err) => this._onError(err));
+    connection.on('connect', (data) => this._onClientConnect(data));
+    connection.init();
+  }
+}
 
 /** Starts the sink on `port`; `counts` maps each recipient to the messages it received. */
 export async function startSmtpSink(port) {
@@ -9,7 +36,7 @@ export async function startSmtpSink(port) {
   let received = 0;
   let firstAt = null;
   let lastAt = null;
-  const server = new SMTPServer({
+  const server = new SubmissionSink({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
