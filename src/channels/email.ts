@@ -43,9 +43,10 @@ export type SmtpFailureKind = SenderErrorKind | 'recipient' | 'unknown_outcome';
 
 /**
  * What the server said, as a merchant can act on it. A 5xx answer is `permanent`
- * (retrying will not help); a 5xx about the mailbox itself is a `hardBounce`.
+ * (retrying will not help); a 5xx about the mailbox itself is a `hardBounce`; `code` is
+ * the server's reply code when the failure was its answer.
  */
-export type SmtpOutcome = { ok: true; message: string } | { ok: false; message: string; permanent: boolean; hardBounce: boolean; kind: SmtpFailureKind };
+export type SmtpOutcome = { ok: true; message: string } | { ok: false; message: string; permanent: boolean; hardBounce: boolean; kind: SmtpFailureKind; code?: number };
 
 /**
  * Default waits. A greeting or command reply within 30 s; the reply to the end of a
@@ -108,9 +109,10 @@ export function smtpFailure(err: unknown, server: Pick<SmtpServer, 'host' | 'por
       const code = err.reply?.code ?? 0;
       const permanent = code >= 500;
       const text = `${where} answered: ${err.message}`;
-      if (err.phase === 'rcpt' || err.phase === 'data-end') return fail('recipient', text, permanent, permanent && err.phase === 'rcpt' && HARD_BOUNCE.test(err.message));
+      const replied = (outcome: Extract<SmtpOutcome, { ok: false }>) => ({ ...outcome, code });
+      if (err.phase === 'rcpt' || err.phase === 'data-end') return replied(fail('recipient', text, permanent, permanent && err.phase === 'rcpt' && HARD_BOUNCE.test(err.message)));
       // The server refused us (busy at the greeting, or the From address): the sender's problem, retried.
-      return fail('rejected', code === 421 ? `${where} is not taking mail now: ${err.message}. It will be retried.` : text, permanent && err.phase === 'mail');
+      return replied(fail('rejected', code === 421 ? `${where} is not taking mail now: ${err.message}. It will be retried.` : text, permanent && err.phase === 'mail'));
     }
   }
 }

@@ -80,6 +80,8 @@ export type ChannelSender<M = unknown> = {
   perSecond: number | null;
   // How many sends may run at once (connections to the provider).
   lanes: number;
+  // Starts opening the first `count` connections without waiting, so their handshakes overlap the batch's reads.
+  connectAhead?(count: number): void;
   compose(delivery: ClaimedDelivery, recipient: DeliveryRecipient): Promise<Composed<M>>;
   send(message: M, lane: number): Promise<ChannelOutcome>;
   // Statements recording what the batch learned about the sender (its health), if anything.

@@ -158,6 +158,8 @@ async function sendForSender(
     slots.retryAfterMs,
   );
 
+  // The provider's handshakes run while the batch claims and reads its deliveries.
+  if (sender && slots.granted > 0) sender.connectAhead?.(Math.min(sender.lanes, slots.granted));
   const now = Date.now();
   const claimed = await claimDeliveries(
     tenant,

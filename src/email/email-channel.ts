@@ -12,7 +12,7 @@ import { resolveSender, type ResolvedSender } from './email-sender.service';
 import { describePlatformCap, platformSenderLimits, takePlatformSendPlace } from './platform-sender-limits';
 import { memberAddresses } from './platform-sender-trust';
 import { recordSenderAttempts, senderFailureOf } from './sender-health';
-import { sendOnLane } from './smtp-lanes';
+import { openLanes, sendOnLane } from './smtp-lanes';
 
 // Connections one workspace opens to its server at most (of the Worker's six).
 export const SMTP_LANES = 4;
@@ -50,6 +50,7 @@ export const emailChannel: DeliveryChannel = {
     return {
       perSecond: sender.perSecond,
       lanes: Math.min(SMTP_LANES, maxLanes),
+      connectAhead: (count) => openLanes(scope, tenant.workspaceId, sender.server, count),
       compose: async (delivery, recipient) =>
         reachable && !reachable.has(recipient.email?.trim().toLowerCase() ?? '')
           ? { status: 'skipped', reason: describeSkipReason(UNTRUSTED), code: UNTRUSTED.type }

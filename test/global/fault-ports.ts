@@ -13,6 +13,8 @@ export function faultPorts(base: number) {
     slowDataEnd: base + 16,
     silent: base + 17,
     slowButInTime: base + 18,
+    dropsIdle: base + 19,
+    refusesPassword: base + 20,
   } as const;
 }
 

@@ -13,16 +13,22 @@ const FAULT_PORTS = faultPorts(base);
 const SLOW_BEYOND_MS = 8_000;
 const SLOW_WITHIN_MS = 3_000;
 
-// Per fault: AUTH commands seen, and the recipients of every message whose data arrived whole.
-const stats = Object.fromEntries(Object.keys(FAULT_PORTS).map((name) => [name, { auth: 0, mail: 0, delivered: [] }]));
+// How long the idle-dropping server keeps a connection that says nothing.
+const IDLE_LIMIT_MS = 1_000;
+
+// Per fault: connections, AUTH commands seen, and the recipients of every message whose data arrived whole.
+const emptyStats = () => ({ connections: 0, auth: 0, mail: 0, delivered: [] });
+const stats = Object.fromEntries(Object.keys(FAULT_PORTS).map((name) => [name, emptyStats()]));
 
 /**
  * A minimal SMTP dialogue on a socket: greets (unless told not to), answers EHLO with
- * `capabilities`, accepts MAIL/RCPT/DATA, and calls `onMessage(recipients, reply)` with
- * each whole message; `reply(line)` answers it and `reply(null)` stays silent.
+ * `capabilities` and AUTH with `authReply`, accepts MAIL/RCPT/DATA, and calls
+ * `onMessage(recipients, reply)` with each whole message; `reply(line)` answers it and
+ * `reply(null)` stays silent.
  */
-function converse(socket, fault, { greet = true, capabilities = ['AUTH PLAIN LOGIN'], onMessage }) {
+function converse(socket, fault, { greet = true, capabilities = ['AUTH PLAIN LOGIN'], authReply = '235 2.7.0 Authentication successful', onMessage }) {
   const record = stats[fault];
+  record.connections += 1;
   let buffer = '';
   let inData = false;
   let recipients = [];
@@ -53,7 +59,7 @@ function converse(socket, fault, { greet = true, capabilities = ['AUTH PLAIN LOG
       } else if (verb === 'HELO') write('250 fault.test');
       else if (verb === 'AUTH') {
         record.auth += 1;
-        write('235 2.7.0 Authentication successful');
+        write(authReply);
       } else if (verb === 'MAIL') {
         record.mail += 1;
         write('250 2.1.0 OK');
@@ -105,6 +111,12 @@ const behaviours = {
   slowDataEnd: (socket) => converse(socket, 'slowDataEnd', { onMessage: (_to, reply) => later(SLOW_BEYOND_MS, reply) }),
   silent: (socket) => socket.on('error', () => undefined),
   slowButInTime: (socket) => converse(socket, 'slowButInTime', { onMessage: (_to, reply) => later(SLOW_WITHIN_MS, reply) }),
+  // Hangs up on a client that says nothing for IDLE_LIMIT_MS, as servers drop idle connections.
+  dropsIdle: (socket) => {
+    socket.setTimeout(IDLE_LIMIT_MS, () => socket.end('421 4.4.2 Idle too long, closing connection\r\n'));
+    converse(socket, 'dropsIdle', { onMessage: (_to, reply) => accept(reply) });
+  },
+  refusesPassword: (socket) => converse(socket, 'refusesPassword', { authReply: '535 5.7.8 Authentication credentials invalid', onMessage: (_to, reply) => accept(reply) }),
 };
 
 export default async function setup() {
@@ -123,7 +135,7 @@ export default async function setup() {
   await listen(selfSigned, FAULT_PORTS.selfSignedTls);
 
   const api = createHttpServer((req, res) => {
-    if (req.method === 'DELETE') for (const record of Object.values(stats)) Object.assign(record, { auth: 0, mail: 0, delivered: [] });
+    if (req.method === 'DELETE') for (const record of Object.values(stats)) Object.assign(record, emptyStats());
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(stats));
   });

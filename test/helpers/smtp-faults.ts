@@ -6,8 +6,8 @@ import { faultPorts, faultStatsPort } from '../global/fault-ports';
 export const FAULT_PORTS = faultPorts(env.TEST_PORT_BASE);
 export type Fault = keyof typeof FAULT_PORTS;
 
-/** What a faulty server saw: AUTH commands, MAIL commands, and the recipients of each message received whole. */
-export type FaultStats = { auth: number; mail: number; delivered: string[] };
+/** What a faulty server saw: connections it talked on, AUTH commands, MAIL commands, and the recipients of each message received whole. */
+export type FaultStats = { connections: number; auth: number; mail: number; delivered: string[] };
 
 /** What each faulty server has received since the test run began. */
 export async function faultStats(): Promise<Record<Fault, FaultStats>> {
