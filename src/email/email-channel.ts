@@ -47,15 +47,22 @@ export const emailChannel: DeliveryChannel = {
       const cap = limits ? await takePlatformSendPlace(tenant, limits, now) : null;
       return cap ? { status: 'wait', reason: describePlatformCap(cap), retryAfterMs: cap.until - now } : null;
     };
+    // A workspace's lanes are its own: two workspaces on one server never share a connection.
+    const laneOf = (lane: number) => `${tenant.workspaceId}:${lane}`;
     return {
       perSecond: sender.perSecond,
       lanes: Math.min(SMTP_LANES, maxLanes),
-      connectAhead: (count) => openLanes(scope, tenant.workspaceId, sender.server, count),
+      connectAhead: (count) =>
+        openLanes(
+          scope,
+          Array.from({ length: count }, (_, lane) => laneOf(lane)),
+          sender.server,
+        ),
       compose: async (delivery, recipient) =>
         reachable && !reachable.has(recipient.email?.trim().toLowerCase() ?? '')
           ? { status: 'skipped', reason: describeSkipReason(UNTRUSTED), code: UNTRUSTED.type }
           : composeEmail(env, scope, tenant, sender, delivery, recipient),
-      send: async (email: OutgoingEmail, lane) => (await capReached()) ?? deliveryOutcome(tenant, email, await sendOnLane(scope, `${tenant.workspaceId}:${lane}`, sender.server, email)),
+      send: async (email: OutgoingEmail, lane) => (await capReached()) ?? deliveryOutcome(tenant, email, await sendOnLane(scope, laneOf(lane), sender.server, email)),
       // The platform sender's faults are ours, not the workspace's: nothing for its merchant to fix.
       recordAttempts: ({ sent, fault }) => (sender.platform ? [] : recordSenderAttempts(tenant, { succeeded: sent, failure: fault }, Date.now())),
     };

@@ -37,12 +37,12 @@ function useLane(scope: BatchScope, key: string, server: SmtpServer, fresh: bool
 }
 
 /**
- * Starts opening the first `count` lanes to the server without waiting, so their
- * handshakes (TCP, TLS, the greeting, EHLO, AUTH: several round trips to a server
- * anywhere) overlap the batch's claim and reads instead of following them.
+ * Starts opening these lanes to the server without waiting, so their handshakes (TCP,
+ * TLS, the greeting, EHLO, AUTH: several round trips to a server anywhere) overlap the
+ * batch's claim and reads instead of following them.
  */
-export function openLanes(scope: BatchScope, lanePrefix: string, server: SmtpServer, count: number): void {
-  for (let lane = 0; lane < count; lane++) void useLane(scope, laneKey(`${lanePrefix}:${lane}`, server), server, false);
+export function openLanes(scope: BatchScope, lanes: string[], server: SmtpServer): void {
+  for (const lane of lanes) void useLane(scope, laneKey(lane, server), server, false);
 }
 
 /**

@@ -25,7 +25,11 @@ describe('SMTP lanes opened ahead', () => {
     const before = await statsOf('dropsIdle');
     const scope = createBatchScope();
     const lane = `ahead-${crypto.randomUUID()}`;
-    openLanes(scope, lane, serverOf('dropsIdle'), 3);
+    openLanes(
+      scope,
+      [0, 1, 2].map((n) => `${lane}:${n}`),
+      serverOf('dropsIdle'),
+    );
     await expect.poll(async () => (await statsOf('dropsIdle')).connections - before.connections).toBe(3);
     const outcomes = await Promise.all([0, 1, 2].map((n) => sendOnLane(scope, `${lane}:${n}`, serverOf('dropsIdle'), email(`lane${n}-${lane}@example.com`))));
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true]);
@@ -39,7 +43,7 @@ describe('SMTP lanes opened ahead', () => {
     const before = await statsOf('dropsIdle');
     const scope = createBatchScope();
     const lane = `idle-${crypto.randomUUID()}`;
-    openLanes(scope, lane, serverOf('dropsIdle'), 1);
+    openLanes(scope, [`${lane}:0`], serverOf('dropsIdle'));
     await expect.poll(async () => (await statsOf('dropsIdle')).connections - before.connections).toBe(1);
     // The server drops a connection silent for a second.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -56,7 +60,7 @@ describe('SMTP lanes opened ahead', () => {
     const before = await statsOf('refusesPassword');
     const scope = createBatchScope();
     const lane = `password-${crypto.randomUUID()}`;
-    openLanes(scope, lane, server, 2);
+    openLanes(scope, [`${lane}:0`, `${lane}:1`], server);
     const first = await Promise.all([0, 1].map((n) => sendOnLane(scope, `${lane}:${n}`, server, email(`pw${n}@example.com`))));
     for (const outcome of first) expect(outcome).toMatchObject({ ok: false, kind: 'auth' });
     expect((await statsOf('refusesPassword')).auth - before.auth).toBe(2);
