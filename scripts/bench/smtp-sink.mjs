@@ -8,7 +8,7 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 // server's anti-spam pause, as Postfix's postscreen does). The submission servers
 // merchants send through (465/587: SES, SendGrid, Gmail, their host's) greet at once.
 // With the pause the sink charged the Worker 100 ms for each connection a queue batch
-// opens (its six lanes, every 100 messages) and nodemailer's pool 100 ms five times in
+// opens (a workspace's four lanes, every 100 messages) and nodemailer's pool 100 ms five times in
 // all: a flow's welcome emails went at 354 a second with it and 635 without, a 30,000
 // campaign at 1,197 a second without it.
 class GreetingAtOnce extends SMTPConnection {
