@@ -8,11 +8,17 @@ import type { TrackerIdentity } from './flush-engagement';
 import { isClickAtDelivery, isMachineOpen, type RequestOrigin } from './machine-engagement';
 import type { TrackingHit } from './tracking-tokens';
 
-// Bounds one call's size; a batch that fills up is sent at once and the next one starts.
+// Bounds one call's size; a batch that fills up takes no more hits and the next one starts.
 const MAX_HITS_PER_CALL = 200;
+// How long a batch takes hits before its call. Requests reach an isolate one event-loop
+// turn apart, so waiting only a turn joined 1.2-1.4 hits per call in the local tracking
+// bench at 32 connections; 50 ms joined about 4.6 (a tracker call costs about what a whole
+// pixel request does, and each is a billed Durable Object request). The response never
+// waits on it: only the opener's waitUntil does, and the tracker flushes to D1 every 10 s.
+const BATCH_WINDOW_MS = 50;
 
 type Batch = { tracker: TrackerIdentity; hits: EngagementHit[] };
-// Per isolate, by tracker name: the batch still taking hits (sent on the next turn of the event loop).
+// Per isolate, by tracker name: the batch still taking hits (sent BATCH_WINDOW_MS after its first).
 const open = new Map<string, Batch>();
 
 /** The tracker of a hit's campaign or flow and shard. */
@@ -27,8 +33,7 @@ function engagementOf(hit: TrackingHit, origin: RequestOrigin, at: number): Enga
 }
 
 async function send(env: Env, batch: Batch): Promise<void> {
-  // One turn of the event loop lets the requests already in flight join this call.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await new Promise((resolve) => setTimeout(resolve, BATCH_WINDOW_MS));
   if (open.get(batch.tracker.name) === batch) open.delete(batch.tracker.name);
   const stub = env.CAMPAIGN_TRACKER.get(env.CAMPAIGN_TRACKER.idFromName(batch.tracker.name));
   await stub.record(batch.tracker, batch.hits);

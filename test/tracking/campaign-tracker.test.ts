@@ -57,6 +57,25 @@ describe('CampaignTracker', () => {
     expect(await countsOf(source('camp-joined'))).toMatchObject({ pending: 5 });
   });
 
+  it('joins hits that reach the isolate a few milliseconds apart into the same call, and starts a new one after the window', async () => {
+    const [delivery] = await newDeliveries('camp-window', 1);
+    const hit = { ...delivery!, shard: shardOf(delivery!.id), sentAt };
+    const waits = Array.from({ length: 5 }, () => [] as Promise<unknown>[]);
+    // Requests come one event-loop turn or more apart, not in the same turn.
+    for (const [i, own] of waits.entries()) {
+      recordTrackingHit(env, { waitUntil: (promise) => own.push(promise) }, hit, { userAgent: 'reader', ip: '' }, Date.now() + i);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(waits.map((own) => own.length)).toEqual([1, 0, 0, 0, 0]);
+    await waits[0]![0];
+    expect(await countsOf(source('camp-window'))).toMatchObject({ pending: 5 });
+    const later: Promise<unknown>[] = [];
+    recordTrackingHit(env, { waitUntil: (promise) => later.push(promise) }, hit, { userAgent: 'reader', ip: '' }, Date.now());
+    expect(later).toHaveLength(1);
+    await later[0];
+    expect(await countsOf(source('camp-window'))).toMatchObject({ pending: 6 });
+  });
+
   it('keeps a failed flush and sends exactly the same one on the next alarm', async () => {
     const [delivery] = await newDeliveries('camp-retry', 1);
     const token = await signOpenToken(secret, delivery!, sentAt);
