@@ -1,9 +1,9 @@
 // HTTP paths against the hello-world route (`/healthz/live`) of the same `wrangler dev`, in
-// rounds: each round measures hello-world, then every path (their order turning from round
-// to round), and each path is judged by its ratio to that round's hello-world. On this
-// machine one path measured once swung by a third between runs (the machine's own speed
-// drifts within minutes), so a ratio of two runs minutes apart said as much about the
-// drift as about the path. The figures reported are the medians of the rounds.
+// rounds. On this machine the speed drifts within seconds (one round's hello-world read
+// 331 req/s and the paths measured 10 s after it 0.37-0.56x, the next round's paths
+// 0.89-1.66x), so each path is compared with hello-world measured just before and just
+// after it (the mean of the two): H P1 H P2 H P3 H, the paths' order turning from round
+// to round. The figures reported are the medians of the rounds.
 import { runLoad } from './load.mjs';
 import { QUICK, row } from './report.mjs';
 
@@ -15,25 +15,37 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 /** One load run on a log line: rate, latency and what went wrong. */
 export const formatLoad = (r) => `${r.rps.toFixed(0).padStart(5)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.failures)}` : ''}`;
 
+/** The mean of two load runs' rate and p99: hello-world as it was around a path's run. */
+const around = (before, after) => ({ rps: (before.rps + after.rps) / 2, p99: (before.p99 + after.p99) / 2 });
+
 /**
- * Measures hello-world and each of `paths` ({ name, makeRequest, check }, as runLoad takes
- * them) at `concurrency`, `durationMs` per run, in `rounds` rounds. Returns per path its
- * rounds, the medians of its requests/s and p99 and of hello-world's, the medians of the
- * per-round ratios (`rate`: requests/s, `tail`: p99), and its wrong answers and requests
- * left in flight summed over the rounds.
+ * Measures each of `paths` ({ name, makeRequest, check }, as runLoad takes them) between
+ * two runs of hello-world at `concurrency`, `durationMs` per run, in `rounds` rounds.
+ * Returns per path its rounds, the medians of its requests/s and p99 and of hello-world's
+ * around it, the medians of the per-round ratios (`rate`: requests/s, `tail`: p99), and
+ * its wrong answers and requests left in flight summed over the rounds.
  */
 export async function againstHello({ base, paths, concurrency, durationMs, rounds = ROUNDS, label }) {
   const runs = paths.map(() => []);
-  for (let round = 0; round < rounds; round++) {
+  const measureHello = async (round) => {
     const hello = await runLoad({ makeRequest: () => [`${base}/healthz/live`, {}], concurrency, durationMs });
     console.log(`${label}: c=${String(concurrency).padStart(2)} round ${round + 1}/${rounds} hello-world    ${formatLoad(hello)}`);
+    return hello;
+  };
+  for (let round = 0; round < rounds; round++) {
+    let before = await measureHello(round);
     for (let k = 0; k < paths.length; k++) {
       const index = (round + k) % paths.length;
       const { name, makeRequest, check } = paths[index];
       const result = await runLoad({ makeRequest, check, concurrency, durationMs });
+      const line = `${label}: c=${String(concurrency).padStart(2)} round ${round + 1}/${rounds} ${name.padEnd(14)}`;
+      console.log(`${line} ${formatLoad(result)}`);
+      const after = await measureHello(round);
+      const hello = around(before, after);
+      before = after;
       runs[index].push({ result, hello });
       console.log(
-        `${label}: c=${String(concurrency).padStart(2)} round ${round + 1}/${rounds} ${name.padEnd(14)} ${formatLoad(result)}  -> ${(result.rps / hello.rps).toFixed(2)}x req/s, ${(result.p99 / hello.p99).toFixed(2)}x p99`,
+        `${line} ${(result.rps / hello.rps).toFixed(2)}x req/s, ${(result.p99 / hello.p99).toFixed(2)}x p99 of hello-world around it (${hello.rps.toFixed(0)} req/s, p99 ${hello.p99.toFixed(1)} ms)`,
       );
     }
   }
