@@ -8,6 +8,11 @@ import { runLoad } from './load.mjs';
 import { QUICK, row } from './report.mjs';
 
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+// Per load run, and the concurrencies of the pixel, click and short-link loads. A quick
+// run is a smoke test: 1 s runs at 32 connections keep `npm run bench -- --quick` under
+// its 3 minutes with hello-world measured around every path.
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 1_000 : 5_000));
+export const CONCURRENCIES = QUICK ? [32] : [1, 32];
 
 /** The middle value (the upper one of an even count). */
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -25,7 +30,7 @@ const around = (before, after) => ({ rps: (before.rps + after.rps) / 2, p99: (be
  * around it, the medians of the per-round ratios (`rate`: requests/s, `tail`: p99), and
  * its wrong answers and requests left in flight summed over the rounds.
  */
-export async function againstHello({ base, paths, concurrency, durationMs, rounds = ROUNDS, label }) {
+export async function againstHello({ base, paths, concurrency, durationMs = DURATION_MS, rounds = ROUNDS, label }) {
   const runs = paths.map(() => []);
   const measureHello = async (round) => {
     const hello = await runLoad({ makeRequest: () => [`${base}/healthz/live`, {}], concurrency, durationMs });

@@ -6,7 +6,7 @@
 import { nodemailerBaselineCell, runCampaignBench } from './campaign-run.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
-const CONTACTS = Number(process.env.BENCH_CAMPAIGN ?? (QUICK ? 5_000 : 100_000));
+const CONTACTS = Number(process.env.BENCH_CAMPAIGN ?? (QUICK ? 3_000 : 100_000));
 const TARGET_RATIO = 0.8;
 // The campaign page's report, like the dashboard pages of the segments bench.
 const REPORT_TARGET_MS = 100;

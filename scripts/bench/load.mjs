@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { QUICK } from './report.mjs';
 
 // Requests before the measured ones, for the JIT and connections to settle (shorter in a quick run).
-const WARMUP_MS = QUICK ? 500 : 1_500;
+const WARMUP_MS = QUICK ? 250 : 1_500;
 
 // A request unanswered this long is an error, not a run that never ends (locally, wrangler
 // dev has left a few requests of a c=32 run unanswered for good).

@@ -15,16 +15,13 @@
 // must be the 302 to the text's URL, and the campaign's report must count every click.
 import { createHash } from 'node:crypto';
 import { startTwilioServer } from '../dev-twilio.mjs';
-import { againstHello, againstHelloRow, meetsTargets } from './against-hello.mjs';
+import { againstHello, againstHelloRow, CONCURRENCIES, meetsTargets } from './against-hello.mjs';
 import { apiClient, waitForCampaignSent } from './bench-api.mjs';
 import { executeSql, startDevServer } from './dev-server.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
 const CONTACTS = Number(process.env.BENCH_SMS ?? (QUICK ? 300 : 10_000));
 const PACED_CONTACTS = QUICK ? 100 : 300;
-// Per run of the short-link load, in each of the rounds (against-hello.mjs).
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 2_000 : 5_000));
-const CONCURRENCIES = [1, 32];
 const PORT = 8815;
 const TWILIO_PORT = 8816;
 // The top of Settings → SMS's sending speed: the campaign goes as fast as the Worker sends.
@@ -211,7 +208,6 @@ async function loadShortLinks(server, codes, lastTextAt) {
     const [short] = await againstHello({
       base: server.base,
       concurrency,
-      durationMs: DURATION_MS,
       label: 'sms',
       paths: [
         {

@@ -7,14 +7,11 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, executeSql, startDevServer } from './dev-server.mjs';
-import { againstHello, againstHelloRow, meetsTargets } from './against-hello.mjs';
-import { benchResult, QUICK } from './report.mjs';
+import { againstHello, againstHelloRow, CONCURRENCIES, meetsTargets } from './against-hello.mjs';
+import { benchResult } from './report.mjs';
 
-// Per run, in each of the rounds (against-hello.mjs).
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 2_000 : 5_000));
 const MIN_RATE = 0.8;
 const MAX_TAIL = 1.5;
-const CONCURRENCIES = [1, 32];
 const DELIVERIES = 5_000;
 const SEP = '\u001f';
 
@@ -78,7 +75,6 @@ export async function run() {
       const compared = await againstHello({
         base: server.base,
         concurrency,
-        durationMs: DURATION_MS,
         label: 'tracking',
         paths: [
           { name: 'open pixel', makeRequest: (i) => [`${server.base}/o/${opens[i % DELIVERIES]}`, { headers: { 'user-agent': 'bench' } }], check: pixelAnswer },

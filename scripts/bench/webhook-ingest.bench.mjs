@@ -9,8 +9,6 @@ import { connectBenchStore, querySql, startDevServer } from './dev-server.mjs';
 import { againstHello, againstHelloRow, meetsTargets } from './against-hello.mjs';
 import { benchResult, QUICK, row } from './report.mjs';
 
-// Per run, in each of the rounds (against-hello.mjs).
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 2_000 : 5_000));
 const EDGE_MIN_RATE = 0.6;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // More than a run can send: a repeated event id would be a (cheaper) redelivery.
@@ -48,7 +46,6 @@ async function measureEdge(port) {
     const [ingest] = await againstHello({
       base: server.base,
       concurrency: CONCURRENCY,
-      durationMs: DURATION_MS,
       label: 'webhook-ingest: edge only',
       // Each run counts its requests from 0: one count across the rounds keeps every event new.
       paths: [{ name: 'signed ingest', makeRequest: () => requests[sent++ % PRESIGNED] }],
