@@ -12,9 +12,10 @@ import type { TrackingHit } from './tracking-tokens';
 const MAX_HITS_PER_CALL = 200;
 // How long a batch takes hits before its call. Requests reach an isolate one event-loop
 // turn apart, so waiting only a turn joined 1.2-1.4 hits per call in the local tracking
-// bench at 32 connections; 50 ms joined about 4.6 (a tracker call costs about what a whole
-// pixel request does, and each is a billed Durable Object request). The response never
-// waits on it: only the opener's waitUntil does, and the tracker flushes to D1 every 10 s.
+// bench at 32 connections; 50 ms joined about 4.6, a third as many calls. Locally the
+// requests/s did not move beyond the run-to-run noise, but each call is a billed Durable
+// Object request and a turn of the tracker's one thread. The response never waits on it:
+// only the opener's waitUntil does, and the tracker flushes to D1 every 10 s anyway.
 const BATCH_WINDOW_MS = 50;
 
 type Batch = { tracker: TrackerIdentity; hits: EngagementHit[] };
