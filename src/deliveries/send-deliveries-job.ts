@@ -18,7 +18,7 @@ import { enqueue } from '../queues/enqueue';
 import type { SendDeliveryMessage } from '../queues/messages';
 import { OUTCOME_CODES, type ChannelRegistry, type ChannelSender, type ClaimedDelivery, type DeliveryRecipient, type ReasonCode, type SenderFault } from './delivery-channel';
 import { canMoveDelivery } from './delivery-status';
-import { reserveSendSlots, waitForSlot } from './send-pacing';
+import { reserveSendSlots, slotStartsAt, waitForSlot } from './send-pacing';
 
 type Message = z.infer<typeof SendDeliveryMessage>;
 type Recipient = DeliveryRecipient & ConsentFacts;
@@ -31,6 +31,10 @@ const IDS_PER_QUERY = 90;
 // Longest a message waiting on a sender's cap stays off the queue before it looks again:
 // well under the stale-delivery sweep's two hours, which would otherwise enqueue it twice.
 const MAX_WAIT_MS = 3_600_000;
+// How far ahead of its send slot a message may be composed up front: what composing checks
+// (an SMS recipient's quiet hours) must still hold when it leaves. A lane's render of its
+// next message is this early already at the slowest pace, one text a second.
+const UP_FRONT_MS = 1_000;
 
 /** Puts messages back on the queue after `delayMs`, without using up a retry (the message is new). */
 async function sendBackLater(env: Env, messages: Message[], delayMs: number): Promise<void> {
@@ -229,17 +233,23 @@ async function sendForSender(
     }
   };
   if (sender) {
-    // Each lane renders its next message while the one before is with the provider: a
-    // render that waits too (an SMS's short links are stored before it leaves) then costs
-    // no time of the lane's connection. Slots are taken in order, so pacing keeps its order.
+    // Each lane renders its next message while the one before is with the provider, so a
+    // render costs no time of the lane's connection; a sender that composes up front has
+    // the messages due within UP_FRONT_MS rendered at once. Slots are taken in order, so
+    // pacing keeps its order.
+    const preparing = (item: (typeof sendable)[number]) => {
+      const prepared = prepare(sender, item);
+      // Awaited by a lane; this only keeps a failure while the lane sends the one before from being reported as unhandled.
+      prepared.catch(() => undefined);
+      return prepared;
+    };
+    const composedAt = Date.now();
+    const upFront = sender.composeUpFront ? sendable.map((item, slot) => (slotStartsAt(slots, slot) - composedAt <= UP_FRONT_MS ? preparing(item) : null)) : null;
     let next = 0;
     const take = () => {
       if (next >= sendable.length) return null;
       const slot = next++;
-      const prepared = prepare(sender, sendable[slot]!);
-      // Awaited below; this only keeps a failure while the lane sends the one before from being reported as unhandled.
-      prepared.catch(() => undefined);
-      return { slot, delivery: sendable[slot]!.delivery, prepared };
+      return { slot, delivery: sendable[slot]!.delivery, prepared: upFront?.[slot] ?? preparing(sendable[slot]!) };
     };
     const lane = async (laneNumber: number) => {
       let ahead = take();

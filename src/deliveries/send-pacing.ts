@@ -15,8 +15,13 @@ export async function reserveSendSlots(env: Pick<Env, 'SEND_RATE_LIMITER'>, work
   return env.SEND_RATE_LIMITER.get(env.SEND_RATE_LIMITER.idFromName(sendRateLimiterName(workspaceId, channel))).reserve(count, perSecond);
 }
 
+/** When slot `index` of a reservation starts. */
+export function slotStartsAt(slots: SendSlots, index: number): number {
+  return slots.startAt + index * slots.intervalMs;
+}
+
 /** Waits for slot `index` of a reservation. */
 export async function waitForSlot(slots: SendSlots, index: number): Promise<void> {
-  const wait = slots.startAt + index * slots.intervalMs - Date.now();
+  const wait = slotStartsAt(slots, index) - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }

@@ -59,8 +59,8 @@ export async function composeSms(
   if (!body.trim()) return { status: 'failed', reason: 'The text is empty once rendered for this contact', code: 'render_failed' };
   // Stored before the text leaves, so a recipient never follows a code that leads nowhere; a
   // retried delivery makes new codes and the old ones point at the same delivery and URLs.
-  // The batch's texts store their links together: one round trip (and a few inserts) for
-  // the links of every text the lanes composed meanwhile.
+  // The batch's texts store their links together: one round trip for the links of every
+  // text composed meanwhile (the whole batch at once, as the SMS channel composes up front).
   const shortened = shortenSmsLinks(env, delivery.id, body.trim());
   const storeLinks = await scope.use(`sms-short-links:${tenant.workspaceId}`, async () => coalesce<ShortLinkRow>((links) => runBatch(tenant.db, insertShortLinks(tenant, links))), keepForBatch);
   await storeLinks(shortened.links);
