@@ -82,8 +82,8 @@ export type ChannelSender<M = unknown> = {
   lanes: number;
   // Starts opening the first `count` connections without waiting, so their handshakes overlap the batch's reads.
   connectAhead?(count: number): void;
-  // Composes every message of the batch before the first send, instead of each lane one
-  // message ahead: for cheap compositions whose writes then share one round trip (a text's short links).
+  // Composes the batch's messages due within a second before the first send, instead of each
+  // lane one message ahead: for cheap compositions whose writes then share one round trip (a text's short links).
   composeUpFront?: boolean;
   compose(delivery: ClaimedDelivery, recipient: DeliveryRecipient): Promise<Composed<M>>;
   send(message: M, lane: number): Promise<ChannelOutcome>;
