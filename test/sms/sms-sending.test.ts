@@ -162,6 +162,22 @@ describe('SMS deliveries through the real queue', () => {
     expect(await requests()).toHaveLength(2);
   });
 
+  it("sends another workspace's texts while Twilio holds one workspace's requests open", async () => {
+    const stalled = await signUpMerchant('Stalled Text Shop');
+    await saveSmsSender(forWorkspace(openDb(env.DB), stalled.workspaceId), env, SENDER);
+    const stalledContent = await insertSmsContent(stalled.workspaceId, 'Sale: https://shop.example/stalled');
+    const stalledIds = [await smsContact(stalled.workspaceId, twilioNumber('stalls')), await smsContact(stalled.workspaceId, twilioNumber('stalls'))];
+    const fine = twilioNumber('ok');
+    const fineId = await smsContact(workspaceId, fine);
+    await Promise.all([queueTexts(stalled.workspaceId, stalledContent, 'sms-stall', stalledIds), queueTexts(workspaceId, contentId, 'sms-stall', [fineId])]);
+
+    await waitForSms(fine);
+    // Twilio holds the stalled requests for the whole timeout (2 s): the other text went meanwhile.
+    expect(await settled(fineId, 'sms-stall')).toMatchObject({ status: 'sent' });
+    expect((await deliveryOf(stalledIds[0]!, 'sms-stall'))?.status).toBe('sending');
+    for (const id of stalledIds) expect(await settled(id, 'sms-stall')).toMatchObject({ status: 'unknown' });
+  });
+
   it("stops one workspace's texts on its refused credentials without touching another's", async () => {
     const other = await signUpMerchant('Wrong Token Shop');
     await saveSmsSender(forWorkspace(openDb(env.DB), other.workspaceId), env, { ...SENDER, authToken: '0'.repeat(32) });
