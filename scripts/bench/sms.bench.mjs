@@ -10,7 +10,7 @@
 // (c) Pace: a second workspace's campaign through a Messaging Service at its default
 // speed (10 a second) must keep that pace and never exceed it.
 // (a) `GET /s/<code>` with the first campaign's codes against `GET /healthz/live` on the
-// same server, at concurrency 1 and 32, as tracking.bench.mjs does for the click redirect.
+// same server, at concurrency 1 and 32 (32 only in a quick run), as tracking.bench.mjs does for the click redirect.
 // Target: at least 0.8x hello-world's requests/s and a p99 at most 1.5x; every answer
 // must be the 302 to the text's URL, and the campaign's report must count every click.
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 // Benchmark (issues 15 and 17): the open pixel, the click redirect and the SMS short link
 // against the hello-world route on the same `wrangler dev`, in one run, at concurrency 1
-// and 32, in rounds (against-hello.mjs). Target: each at least 0.8x hello-world's
+// and 32 (32 only in a quick run), in rounds (against-hello.mjs). Target: each at least 0.8x hello-world's
 // requests/s and a p99 at most 1.5x hello-world's p99 (medians of the rounds), every
 // answer the pixel or the 302 to the signed or stored link.
 import { createHmac } from 'node:crypto';
