@@ -90,3 +90,45 @@ export function againstHelloRow({ path, compared, minRate, maxTail = null, also 
     pass: meetsTargets(compared, minRate, maxTail),
   });
 }
+
+/**
+ * GET /healthz/d1, one `SELECT 1` through the D1 binding: the floor of any path that must
+ * read D1 per request. On this machine's `wrangler dev` it reads 0.68x-0.76x of
+ * hello-world by itself (2026-12-06), so no such path can reach the 0.8x the token paths
+ * are held to; its own rate is the baseline such a path is judged against.
+ */
+export const d1RoundTrip = (base) => ({ name: 'D1 round trip', makeRequest: () => [`${base}/healthz/d1`, {}], check: (res) => res.status === 200 });
+
+/** A path's rate as a share of the floor's, round by round (each against the hello-world around it), and the median. */
+function shareOfFloor(compared, floor) {
+  const shares = compared.rates.map((rate, round) => rate / floor.rates[round]);
+  return { shares, share: median(shares), tail: compared.p99 / floor.p99 };
+}
+
+/** A path judged against the D1 round trip, on a log line. */
+export function formatAgainstFloor(compared, floor) {
+  const { share, tail } = shareOfFloor(compared, floor);
+  return `median ${compared.rate.toFixed(2)}x req/s of hello-world, ${share.toFixed(2)}x of the D1 round trip (${floor.rate.toFixed(2)}x of hello-world), ${tail.toFixed(2)}x its p99`;
+}
+
+/** The table row of the D1 round trip itself: information, the floor the next rows are judged against. */
+export const floorRow = ({ path, floor }) => ({ ...againstHelloRow({ path, compared: floor, minRate: 0 }), target: '', pass: null });
+
+/**
+ * The table row of a path that reads D1 on every request, held to the token paths'
+ * targets with the D1 round trip (measured in the same rounds) in hello-world's place:
+ * its requests/s against the round trip's, and its p99 against the round trip's p99
+ * (at c=1 the round trip's own p99 read 1.8x-2.0x hello-world's).
+ */
+export function againstFloorRow({ path, compared, floor, minShare, maxTail, also = '' }) {
+  const { shares, share, tail } = shareOfFloor(compared, floor);
+  const rounds = shares.length > 1 ? `; of the D1 round trip by round: ${shares.map((s) => `${s.toFixed(2)}x`).join(', ')}` : '';
+  return row({
+    path,
+    figure: `${compared.rps.toFixed(0)} req/s, p99 ${compared.p99.toFixed(1)} ms (${compared.rate.toFixed(2)}x hello-world's ${compared.helloRps.toFixed(0)} req/s)${compared.errors ? `, ${compared.errors} wrong answers` : ''}${rounds}`,
+    baseline: `D1 round trip ${floor.rps.toFixed(0)} req/s, p99 ${floor.p99.toFixed(1)} ms (${floor.rate.toFixed(2)}x hello-world's)`,
+    ratio: share,
+    target: `>= ${minShare.toFixed(2)}x the D1 round trip's req/s, p99 <= ${maxTail}x its p99 (${tail.toFixed(2)}x)${also}`,
+    pass: share >= minShare && tail <= maxTail && compared.errors === 0,
+  });
+}
