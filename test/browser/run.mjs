@@ -41,6 +41,12 @@ let mailbox; // the dev mailbox (scripts/dev-mailbox.mjs): the platform sender's
 let twilio; // the local stand-in for Twilio's Messages API (scripts/dev-twilio.mjs), as `npm start` runs it
 let doh; // the DNS-over-HTTPS resolver with canned zones (scripts/dev-doh.mjs), for the sending-domain check
 const cspViolations = []; // reported by any page of ours; a scenario that caused one fails
+// Chromium 156 checks a design's event-handler attributes against the page's policy as
+// untrusted-html.js parses the design inertly (DOMParser) to strip them, and reports each as
+// blocked, though a parsed document has no window to run it in (the same with a <template>
+// or createHTMLDocument). That is the stripper meeting what it strips, not a page of ours
+// running or breaking on an inline handler, so only that source and directive are excused.
+const INERT_PARSE_OF_A_DESIGN = /^CSP violation: script-src-attr blocked inline on \S+ from https?:\/\/[^/]+\/untrusted-html\.js:\d+ /;
 
 // ---------------------------------------------------------------- helpers
 
@@ -163,7 +169,7 @@ process.on('exit', () => {
 function reportCspViolations() {
   if (window !== window.top) return;
   document.addEventListener('securitypolicyviolation', (event) => {
-    console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} on ${location.href}`);
+    console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} on ${location.href} from ${event.sourceFile}:${event.lineNumber} sample ${event.sample}`);
   });
 }
 
@@ -173,7 +179,7 @@ async function newContext(options) {
   context.setDefaultNavigationTimeout(15_000);
   await context.addInitScript(reportCspViolations);
   context.on('console', (message) => {
-    if (message.text().startsWith('CSP violation:')) cspViolations.push(message.text());
+    if (message.text().startsWith('CSP violation:') && !INERT_PARSE_OF_A_DESIGN.test(message.text())) cspViolations.push(message.text());
   });
   return context;
 }
@@ -1142,7 +1148,7 @@ async function runScenarios(base, page) {
     try {
       cspViolations.length = 0;
       await test();
-      assert.deepEqual(cspViolations, [], 'no CSP violation on our pages');
+      assert.deepEqual(cspViolations, [], `no CSP violation on our pages: ${cspViolations.join('; ')}`);
       if (passed + failed === 0) signedUp = true;
       passed++;
       console.log(`✓ ${name}`);
