@@ -102,6 +102,8 @@ describe('statements that find rows by key', () => {
     );
     for (const to of recipients) expect(await receivedFor(to)).toHaveLength(1);
     expect([...seen].some((query) => /update "deliveries" set "status" = \?, "attempts"/.test(query))).toBe(true);
+    // The outcomes of sent messages, joined from one JSON parameter, are among the plans read.
+    expect([...seen].some((query) => /update "deliveries" set .*"message_id" = json_extract\(sent\.value.* from json_each\(\?\) AS sent/.test(query))).toBe(true);
     expect(await walksOfAWorkspace(seen)).toEqual([]);
   });
 
