@@ -59,6 +59,27 @@ describe('the send path', () => {
     expect(email.headers['message-id']).toBe(delivery!.message_id);
   });
 
+  it('records each message of a batch as sent with its own message id and send time', async () => {
+    const recipients = Array.from({ length: 4 }, () => uniqueEmail('batch'));
+    const contactIds = await Promise.all(recipients.map((to) => insertContact(workspaceId, { email: to })));
+    const ids = await Promise.all(contactIds.map((contactId) => insertQueuedDelivery(workspaceId, contactId, contentId, 'campaign-batch')));
+    const before = Date.now();
+    await worker.queue(
+      createMessageBatch(
+        'marketing-sends',
+        ids.map((deliveryId, i) => ({ id: `batch-${i}`, timestamp: new Date(), attempts: 1, body: { type: 'send-delivery', workspaceId, deliveryId } })),
+      ),
+      env,
+    );
+    const rows = await Promise.all(contactIds.map((contactId) => deliveryOf(contactId, 'campaign-batch')));
+    for (const [i, to] of recipients.entries()) {
+      const email = await waitForEmail(to);
+      expect(rows[i]).toMatchObject({ status: 'sent', message_id: email.headers['message-id'] });
+      expect(rows[i]!.sent_at).toBeGreaterThanOrEqual(before);
+    }
+    expect(new Set(rows.map((row) => row!.message_id)).size).toBe(recipients.length);
+  });
+
   it('uses the default of a merge tag when the contact has no value', async () => {
     const to = uniqueEmail('anon');
     const contactId = await insertContact(workspaceId, { email: to });
